@@ -1,0 +1,133 @@
+"""Command line: ``geodata`` (or ``python -m geodata``).
+
+Each command parses its arguments and calls one library function; a problem with
+the input becomes one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .report import GeodataError, Report
+
+__all__ = ["main"]
+
+#: Where ``build-bundle`` looks for the shared data when not told: ``../shared/data``
+#: beside the repository.
+DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _print_report(report: Report, stream=sys.stderr) -> None:
+    for row in report.rows:
+        print(f"  {row['action']}: {row['record']}: {row['reason']}", file=stream)
+
+
+def _cmd_import(args) -> int:
+    from .export import write_export
+    from .ice_stats import read_ice_stats
+
+    report = Report()
+    if args.kind == "ice-stats":
+        gdf = read_ice_stats(args.file, report)
+        frames = {"facilities": gdf}
+    else:  # argparse restricts the choices; kept for a clear message if that changes
+        raise GeodataError(f"unknown import kind {args.kind!r}")
+    written = write_export(frames, args.output)
+    unplaced = len(gdf) - written
+    print(
+        f"{args.file}: {len(gdf)} facilities read, {written} written to {args.output}"
+        + (f", {unplaced} without a location (listed below, not written)" if unplaced else ""),
+        file=sys.stderr,
+    )
+    _print_report(report)
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from .export import write_export
+    from .store import load_bundle
+    from .view import View, select
+
+    try:
+        view = View(
+            start=args.start,
+            end=args.end,
+            categories=tuple(args.category) if args.category else View().categories,
+            layers=tuple(args.layer) if args.layer else View().layers,
+        )
+    except ValueError as exc:
+        raise GeodataError(str(exc)) from None
+    bundle = load_bundle(args.data) if args.data else load_bundle()
+    frames = select(bundle.facilities, bundle.incidents, view)
+    n = write_export(frames, args.output)
+    counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
+    print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
+    return 0
+
+
+def _cmd_build_bundle(args) -> int:
+    from .bundle import build_bundle
+    from .store import save_bundle
+
+    shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
+    bundle = build_bundle(shared)
+    paths = save_bundle(bundle, args.out) if args.out else save_bundle(bundle)
+    print(
+        f"{len(bundle.facilities)} facilities, {len(bundle.incidents)} incidents; "
+        f"{len(bundle.report)} report rows; wrote {', '.join(str(p) for p in paths)}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _date(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .schema import CATEGORIES
+    from .view import LAYERS
+
+    parser = argparse.ArgumentParser(prog="geodata", description="Map data of US immigration enforcement.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", help="read a source file into the project's schema")
+    p.add_argument("kind", choices=["ice-stats"], help="ice-stats: an ICE detentionStats .xlsx workbook")
+    p.add_argument("file")
+    p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("export", help="export a filtered view of the bundled data")
+    p.add_argument("--start", type=_date, help="first day (YYYY-MM-DD), inclusive")
+    p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
+    p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
+    p.add_argument("--layer", action="append", choices=LAYERS, help="layer (repeatable; default: both)")
+    p.add_argument("--data", help="a bundle folder other than the default")
+    p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("build-bundle", help="rebuild the bundled default data from its inputs")
+    p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")
+    p.add_argument("--out", help="write here instead of geodata/data/")
+    p.set_defaults(func=_cmd_build_bundle)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GeodataError as exc:
+        print(f"geodata: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # an output path that cannot be written, say
+        print(f"geodata: error: {exc}", file=sys.stderr)
+        return 2

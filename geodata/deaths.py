@@ -1,0 +1,188 @@
+"""Deaths in ICE custody, FY2004-FY2025, from Basu et al. (UCSF).
+
+The table (``all_250_deaths_detailed.csv``, MIT, Copyright 2025 Sanjay Basu) lists
+249 deaths from ICE's own records: the FOIA list of 2003-2017 and the Detainee Death
+Reports of 2018-2025.  It names a facility, not a place, so each death is joined to
+the facility layer and drawn at its facility.  A death at a facility that is not in
+the facility layer (closed, or not in this year's statistics) is placed at the
+city named in the record; 2003-2017 records name no city (``"Eloy Federal
+Contract Facility, AZ"``), so the city is looked for in the facility's name
+(``Eloy``), then a county (``Sacramento County Jail``), then the state.  Each
+record says which of these placed it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry import Point
+
+from .geocode import Gazetteer, gazetteer, normalize_place
+from .ids import slug
+from .match import FacilityMatcher, distinctive_words, normalize_facility_name
+from .report import GeodataError, Report
+from .schema import CRS, INCIDENT_COLUMNS, state_code
+
+__all__ = ["read_deaths_basu", "BASU_REPO_URL", "BASU_COPYRIGHT"]
+
+BASU_REPO_URL = "https://github.com/sanjaybasu/ice-detention-mortality"
+BASU_COPYRIGHT = "Copyright (c) 2025 Sanjay Basu (MIT License)"
+SOURCE_NAME = "ICE detainee death records, compiled by Basu et al. (UCSF), FY2004-FY2025"
+REQUIRED = ("Name", "Date_of_Death", "Facility_Name", "Facility_Location", "PDF_URL")
+_PARENS = re.compile(r"\([^)]*\)")
+_COUNTY_IN_NAME = re.compile(r"\b([A-Z][A-Z .']+?) (COUNTY|PARISH)\b")
+
+
+def _first_part(text: str) -> str:
+    """``"Winnfield, Louisiana (WCC) / Alexandria, Louisiana (CSFC)"`` -> ``"Winnfield, Louisiana"``."""
+    return " ".join(_PARENS.sub(" ", str(text).split(" / ")[0]).split())
+
+
+def _split_location(location: str) -> tuple[str, str | None]:
+    """``"Lumpkin, GA"`` -> (``"Lumpkin"``, ``"GA"``); the state may be a full name."""
+    head, _, tail = _first_part(location).rpartition(",")
+    st = state_code(tail.strip())
+    return (head.strip(), st) if head and st else (_first_part(location), None)
+
+
+def _place_from_name(gaz: Gazetteer, facility_name: str, state: str) -> tuple[str, str] | None:
+    """Find the county or the city that a facility is named after.
+
+    ``"Sacramento County Jail"`` -> county Sacramento; ``"Atwater US Penitentiary"``
+    -> city Atwater.  A city counts only when it is the *whole* of the name's
+    distinctive part: ``"Hampton Roads Regional Jail"`` is named after a region, not
+    after the city of Hampton, and ``"Rolling Plains"`` is not in Plains, TX.
+    """
+    key = normalize_facility_name(facility_name, state)
+    m = _COUNTY_IN_NAME.search(key)
+    if m and gaz.has_county(m.group(1), state):
+        return "county", m.group(1)
+    own = distinctive_words(key)
+    if own and gaz.has_city(own, state):
+        return "city", own
+    return None
+
+
+def read_deaths_basu(
+    path: str | Path, facilities: gpd.GeoDataFrame, report: Report | None = None
+) -> gpd.GeoDataFrame:
+    """Read Basu et al.'s deaths table into the incident schema, joined to ``facilities``.
+
+    Parameters
+    ----------
+    path : ``all_250_deaths_detailed.csv``.
+    facilities : the facility layer (``geodata.schema.FACILITY_COLUMNS``).
+    report : receives each death not matched to a facility (``unmatched``) and each
+        one that could not be placed (``rejected``), with the reason.
+    """
+    report = report if report is not None else Report()
+    path = Path(path)
+    if not path.is_file():
+        raise GeodataError(f"{path}: no such file")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise GeodataError(f"{path}: not the Basu et al. deaths table (missing {', '.join(missing)})")
+
+    source = f"deaths {path.name}"
+    gaz = gazetteer()
+    placed = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
+    matcher = FacilityMatcher(placed)
+    by_id = placed.set_index("id")
+
+    records, geoms, ids = [], [], set()
+    for i, row in df.iterrows():
+        name = " ".join(row["Name"].split())
+        date = pd.to_datetime(row["Date_of_Death"], errors="coerce")
+        if not name or pd.isna(date) or not row["PDF_URL"].startswith("http"):
+            report.add(source, f"row {i + 2} {name!r}", "rejected", "no name, date or source URL")
+            continue
+        iso = date.date().isoformat()
+        facility_name = _first_part(row["Facility_Name"])
+        city, st = _split_location(row["Facility_Location"])
+        if st is None:  # 2003-2017 names end with the state: "Atwater US Penitentiary CA"
+            st = state_code(facility_name.split()[-1]) if facility_name else None
+        if st and facility_name.endswith(f" {st}"):
+            facility_name = facility_name[: -len(st) - 1]
+        # 2003-2017 records repeat the facility's name where a city would be.
+        if st and not gaz.has_city(city, st):
+            city = None
+
+        rec = {
+            "category": "death_in_custody",
+            "title": f"Death in ICE custody: {name}",
+            "date": iso,
+            "date_precision": "day",
+            "date_start": iso,
+            "date_end": iso,
+            "place": ", ".join(p for p in (facility_name, city, st) if p),
+            "state": st,
+            "description": _description(row),
+            "source_name": SOURCE_NAME,
+            "source_urls": f"{row['PDF_URL'].strip()} {BASU_REPO_URL}",
+            "verification": "official_record",
+        }
+        base = f"death-{iso}-{slug(name, 40)}"
+        rec["id"] = base if base not in ids else f"{base}-{i}"
+        ids.add(rec["id"])
+
+        match = matcher.match(facility_name, st, city)
+        point = None
+        if match.facility_id is not None:
+            fac = by_id.loc[match.facility_id]
+            point = fac.geometry
+            rec["facility_id"] = match.facility_id
+            rec["city"] = fac["city"]
+            rec["location_precision"] = fac["location_precision"]
+            rec["location_method"] = f"at the facility {fac['name']}: {fac['location_method']}"
+        else:
+            report.add(source, f"{name} ({iso}), {facility_name}", "unmatched", match.how)
+            hit, how = None, None
+            if city:
+                hit, how = gaz.city(city, st), "city of the death record"
+                rec["city"] = city
+            elif st:
+                found = _place_from_name(gaz, facility_name, st)
+                if found:
+                    level, place = found
+                    hit = gaz.county(place, st) if level == "county" else gaz.city(place, st)
+                    how = f"{level} named in the facility's name"
+                    if level == "city":
+                        rec["city"] = place.title()
+            if hit is None:
+                hit = gaz.state(st)
+                how = "only the state is known"
+            if hit is None:
+                report.add(source, f"{name} ({iso})", "rejected", f"no place found for {row['Facility_Location']!r}")
+                continue
+            point = Point(round(hit.lon, 6), round(hit.lat, 6))
+            rec["location_precision"] = hit.precision
+            rec["location_method"] = f"{how}: {hit.method} (facility not in the facility layer)"
+            if hit.precision == "state":
+                report.add(source, f"{name} ({iso})", "coarse", f"placed at state level: {facility_name}")
+        records.append(rec)
+        geoms.append(point)
+
+    return gpd.GeoDataFrame(records, columns=list(INCIDENT_COLUMNS), geometry=geoms, crs=CRS)
+
+
+def _description(row: pd.Series) -> str:
+    parts = []
+    age = pd.to_numeric(row.get("Age"), errors="coerce")
+    who = ", ".join(
+        p for p in (
+            row.get("Sex", "").strip(),
+            f"age {age:g}" if pd.notna(age) else "",
+            f"citizen of {row.get('Country', '').strip().title()}" if row.get("Country", "").strip() else "",
+        ) if p
+    )
+    if who:
+        parts.append(who[0].upper() + who[1:] + ".")
+    if row.get("Cause_of_Death", "").strip():
+        parts.append(f"Cause of death as recorded by ICE: {row['Cause_of_Death'].strip()}.")
+    if row.get("Facility_Type", "").strip():
+        parts.append(f"Facility type: {row['Facility_Type'].strip()}.")
+    return " ".join(parts)

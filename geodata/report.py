@@ -1,0 +1,46 @@
+"""Accounting for every input row: what was kept, how well it was placed, what was left out and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["GeodataError", "Report"]
+
+
+class GeodataError(Exception):
+    """A problem with the user's input, worded for the user (the CLI prints it without a traceback)."""
+
+
+@dataclass
+class Report:
+    """Rows that were not kept as they came, each with its reason.
+
+    ``action`` is ``rejected`` (left out), ``coarse`` (kept, but placed coarser than
+    the source allows in principle), ``unmatched`` (kept, not joined to a facility) or
+    ``note`` (kept; something a reader should know).
+    """
+
+    rows: list[dict] = field(default_factory=list)
+
+    def add(self, source: str, record: str, action: str, reason: str) -> None:
+        self.rows.append({"source": source, "record": record, "action": action, "reason": reason})
+
+    def extend(self, other: "Report") -> None:
+        self.rows.extend(other.rows)
+
+    def of(self, action: str) -> list[dict]:
+        return [r for r in self.rows if r["action"] == action]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["source", "record", "action", "reason"])
+
+    def summary(self) -> str:
+        if not self.rows:
+            return "nothing to report"
+        counts = self.to_frame().groupby(["source", "action"]).size()
+        return "; ".join(f"{src} {act}: {n}" for (src, act), n in counts.items())

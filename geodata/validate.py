@@ -1,0 +1,104 @@
+"""The last check before a record is stored: every row is kept or reported with its reason."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from .dates import parse_partial_date
+from .report import Report
+from .schema import CATEGORIES, DATE_PRECISIONS, LOCATION_PRECISIONS, VERIFICATION_STATUSES, split_urls
+
+__all__ = ["validate_incidents", "validate_facilities"]
+
+
+def _coordinate_problem(geom) -> str | None:
+    if geom is None or geom.is_empty:
+        return "no location"
+    if geom.geom_type != "Point":
+        return f"a {geom.geom_type}, not a point"
+    x, y = geom.x, geom.y
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        return f"coordinates out of range ({x}, {y})"
+    if x == 0 and y == 0:
+        return "coordinates (0, 0): a missing value, not a place"
+    return None
+
+
+def _sources_problem(value) -> str | None:
+    urls = split_urls(value if isinstance(value, str) else "")
+    if not urls:
+        return "no source URL"
+    bad = [u for u in urls if not u.startswith(("http://", "https://"))]
+    return f"source is not a web address: {bad[0]!r}" if bad else None
+
+
+def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "incidents") -> gpd.GeoDataFrame:
+    """Return the incidents that pass; report each one that does not, with why.
+
+    Checks a unique ``id``, a known category, precision and verification, a date
+    that parses at its precision, at least one http(s) source, and a point with
+    plausible lon/lat.
+    """
+    keep = []
+    seen: set[str] = set()
+    for idx, row in gdf.iterrows():
+        rid = row.get("id")
+        problem = None
+        if not isinstance(rid, str) or not rid:
+            problem = "no id"
+        elif rid in seen:
+            problem = f"duplicate id {rid!r}"
+        elif row.get("category") not in CATEGORIES:
+            problem = f"unknown category {row.get('category')!r}"
+        elif row.get("date_precision") not in DATE_PRECISIONS:
+            problem = f"unknown date precision {row.get('date_precision')!r}"
+        elif row.get("location_precision") not in LOCATION_PRECISIONS:
+            problem = f"unknown location precision {row.get('location_precision')!r}"
+        elif row.get("verification") not in VERIFICATION_STATUSES:
+            problem = f"unknown verification {row.get('verification')!r}"
+        elif not (isinstance(row.get("title"), str) and row["title"].strip()):
+            problem = "no title"
+        else:
+            try:
+                when = parse_partial_date(row["date"], row["date_precision"])
+                if (when.start.isoformat(), when.end.isoformat()) != (row["date_start"], row["date_end"]):
+                    problem = f"date span {row['date_start']}..{row['date_end']} does not match {row['date']}"
+            except (ValueError, TypeError) as exc:
+                problem = f"bad date: {exc}"
+            problem = problem or _sources_problem(row.get("source_urls")) or _coordinate_problem(row.geometry)
+        if problem:
+            report.add(source, str(rid), "rejected", problem)
+            continue
+        seen.add(rid)
+        keep.append(idx)
+    return gdf.loc[keep]
+
+
+def validate_facilities(gdf: gpd.GeoDataFrame, report: Report, source: str = "facilities") -> gpd.GeoDataFrame:
+    """Return the facilities that pass.  A facility without a location is kept (and was reported
+    by its importer): it is listed, not drawn."""
+    keep = []
+    seen: set[str] = set()
+    for idx, row in gdf.iterrows():
+        rid = row.get("id")
+        problem = None
+        if not isinstance(rid, str) or not rid or rid in seen:
+            problem = f"missing or duplicate id {rid!r}"
+        elif not (isinstance(row.get("name"), str) and row["name"].strip()):
+            problem = "no name"
+        elif _sources_problem(row.get("source_urls")):
+            problem = _sources_problem(row.get("source_urls"))
+        elif row.geometry is not None and not row.geometry.is_empty:
+            problem = _coordinate_problem(row.geometry)
+            if not problem and row.get("location_precision") not in LOCATION_PRECISIONS:
+                problem = f"unknown location precision {row.get('location_precision')!r}"
+        if problem:
+            report.add(source, str(rid), "rejected", problem)
+            continue
+        seen.add(rid)
+        keep.append(idx)
+    out = gdf.loc[keep]
+    if "adp" in out:
+        out = out.assign(adp=pd.to_numeric(out["adp"], errors="coerce"))
+    return out
