@@ -20,9 +20,9 @@ __all__ = ["main"]
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-def _print_report(report: Report, stream=sys.stderr) -> None:
+def _print_report(report: Report) -> None:
     for row in report.rows:
-        print(f"  {row['action']}: {row['record']}: {row['reason']}", file=stream)
+        print(f"  {row['action']}: {row['record']}: {row['reason']}", file=sys.stderr)
 
 
 def _cmd_import(args) -> int:

@@ -1,0 +1,127 @@
+"""The map in a browser: ``streamlit run app.py``.
+
+This file only reads widgets and URL parameters, calls ``geodata`` and ``layers``,
+and shows what they return.  The filter lives in the URL
+(``?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b&layer=facilities,incidents``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geodata import CATEGORIES, CATEGORY_LABELS, View, load_bundle, select, to_csv, to_geojson
+from geodata.view import LAYERS
+from layers import build_map, layer_points
+
+st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
+
+LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents"}
+
+
+@st.cache_data(show_spinner=False)
+def _bundle():
+    b = load_bundle()
+    return b.facilities, b.incidents, b.report
+
+
+facilities, incidents, build_report = _bundle()
+first_day = dt.date.fromisoformat(incidents["date_start"].min())
+last_day = dt.date.fromisoformat(incidents["date_end"].max())
+
+# -- URL -> widgets, once per session -------------------------------------------------
+if "view_loaded" not in st.session_state:
+    try:
+        url_view = View.from_params(st.query_params)
+    except ValueError as exc:
+        st.warning(f"Ignoring the link's filter: {exc}")
+        url_view = View()
+    start = max(first_day, min(url_view.start or first_day, last_day))
+    end = min(last_day, max(url_view.end or last_day, first_day))
+    st.session_state["dates"] = (start, max(start, end))
+    for cat in CATEGORIES:
+        st.session_state[f"cat_{cat}"] = cat in url_view.categories
+    for layer in LAYERS:
+        st.session_state[f"layer_{layer}"] = layer in url_view.layers
+    st.session_state["view_loaded"] = True
+
+# -- sidebar ----------------------------------------------------------------------------
+with st.sidebar:
+    st.header("Filter")
+    dates = st.date_input(
+        "Date range", key="dates", min_value=first_day, max_value=last_day, format="YYYY-MM-DD",
+        help="Incidents whose date overlaps the range, edges included. An incident known only "
+        "to the month or year is shown for any range that touches that month or year.",
+    )
+    st.subheader("Incidents")
+    chosen = tuple(c for c in CATEGORIES if st.checkbox(CATEGORY_LABELS[c], key=f"cat_{c}"))
+    st.subheader("Layers")
+    layers_on = tuple(x for x in LAYERS if st.checkbox(LAYER_LABELS[x], key=f"layer_{x}"))
+
+# A range being picked has one end for a moment: keep the last day until the second click.
+start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
+view = View(
+    start=None if start == first_day else start,
+    end=None if end == last_day else end,
+    categories=chosen,
+    layers=layers_on,
+)
+st.query_params.from_dict(view.to_params())
+frames = select(facilities, incidents, view)
+
+# -- main -------------------------------------------------------------------------------
+st.title("US immigration enforcement: detention, deaths, incidents")
+shown_fac = frames.get("facilities")
+shown_inc = frames.get("incidents")
+n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
+n_inc = 0 if shown_inc is None else len(shown_inc)
+st.markdown(
+    f"**{n_inc:,} incidents** from {start:%d %b %Y} to {end:%d %b %Y}"
+    + (f" and **{n_fac:,} detention facilities**" if shown_fac is not None else "")
+    + " shown."
+)
+
+m = build_map(shown_fac, shown_inc, tiles="OpenStreetMap")
+st.session_state["map_points"] = layer_points(m)
+# No values come back from the map: panning and zooming never re-run this script.
+st_folium(m, returned_objects=[], height=620, use_container_width=True, key="map")
+
+stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
+col1, col2, _ = st.columns([1, 1, 3])
+col1.download_button(
+    "Download GeoJSON", to_geojson(frames), file_name=f"{stem}.geojson",
+    mime="application/geo+json", key="download_geojson",
+)
+col2.download_button("Download CSV", to_csv(frames), file_name=f"{stem}.csv", mime="text/csv", key="download_csv")
+
+if shown_fac is not None:
+    unplaced = shown_fac[shown_fac.geometry.isna()]
+    if len(unplaced):
+        with st.expander(f"{len(unplaced)} facility not on the map (no place could be found)"):
+            st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
+
+with st.expander("How places and dates are known"):
+    st.markdown(
+        "Each record says how precise its place is (`location_precision`: zip, city, county or "
+        "state) and how it was placed (`location_method`). Facilities are placed offline at the "
+        "centre of their ZIP code, not at the building. Deaths are drawn at the facility where "
+        "they happened when that facility is in ICE's current list; otherwise at the city, "
+        "county or state their record names. Coarse points are drawn as hollow rings."
+    )
+    counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
+    st.dataframe(counts, hide_index=True)
+
+with st.expander("Data sources"):
+    st.markdown(
+        "- Facilities: ICE detention statistics FY2026 (IIDS data of 2 April 2026), "
+        "https://www.ice.gov/detain/detention-management (US government work, public domain).\n"
+        "- Deaths in custody 2003-2025: Basu et al., *Mortality in U.S. Immigration and Customs "
+        "Enforcement Detention, FY2004-FY2025*, https://github.com/sanjaybasu/ice-detention-mortality "
+        "(MIT License, Copyright (c) 2025 Sanjay Basu), from ICE's death records.\n"
+        "- January 2026 events: reviewed by hand from World Socialist Web Site, 20 January 2026, "
+        "https://www.wsws.org/en/articles/2026/01/20/cmfb-j20.html.\n"
+        "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
+        "See DATA.md in the repository for details."
+    )

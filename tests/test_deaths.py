@@ -1,0 +1,95 @@
+"""Deaths in custody: the Basu et al. table joined to the facility layer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geodata import Report, load_bundle, normalize_facility_name, read_deaths_basu
+from geodata.match import FacilityMatcher
+
+
+@pytest.fixture(scope="module")
+def deaths(fy26, shared_data):
+    facilities, _ = fy26
+    report = Report()
+    gdf = read_deaths_basu(shared_data / "deaths-basu-ucsf" / "all_250_deaths_detailed.csv", facilities, report)
+    return gdf, report, facilities
+
+
+def test_every_death_placed_or_reported(deaths):
+    gdf, report, _ = deaths
+    rejected = report.of("rejected")
+    assert len(gdf) + len(rejected) == 249
+    assert gdf.geometry.notna().all()
+    matched = gdf["facility_id"].notna()
+    unmatched = report.of("unmatched")
+    # Each death is joined to a facility, or reported as not joined, with the reason.
+    assert matched.sum() + len(unmatched) == len(gdf)
+    assert all(r["reason"] for r in unmatched)
+    # Most deaths are drawn at their facility or their city: state level is the exception.
+    assert matched.sum() > 120
+    assert (gdf["location_precision"] == "state").sum() == len(report.of("coarse")) < 30
+    assert gdf["source_urls"].str.startswith("https://www.ice.gov/").all()
+    assert gdf["id"].is_unique
+
+
+def test_deaths_joined_to_the_right_facility(deaths):
+    gdf, _, _ = deaths
+    by_place = dict(zip(gdf["place"], gdf["facility_id"]))
+    assert by_place["Stewart Detention Center, Lumpkin, GA"] == "fac-ga-stewart-detention-center"
+    # 2018+ records use a new name and the city: Baker County's jail is the Sheriff's (Macclenny).
+    assert by_place["Baker County Detention Center, Macclenny, FL"] == "fac-fl-baker-county-sheriff-dept"
+    # "Pike County Correctional Facility" shares everything but its name with Clinton County's.
+    assert by_place["Pike County Correctional Facility, PA"] != "fac-pa-clinton-county-correctional-facility"
+    # A city jail is not the federal prison in the same city.
+    assert pd.isna(by_place["Atlanta City Detention Center, GA"])
+    # A joined death sits exactly on its facility.
+    fac = gdf[gdf["facility_id"] == "fac-ga-stewart-detention-center"].iloc[0]
+    assert fac["location_method"].startswith("at the facility STEWART DETENTION CENTER")
+
+
+def test_unmatched_deaths_placed_no_finer_than_their_record(deaths):
+    gdf, _, _ = deaths
+    rest = gdf[gdf["facility_id"].isna()]
+    assert set(rest["location_precision"]) <= {"city", "county", "state"}
+    hampton = rest[rest["place"].str.startswith("Hampton Roads Regional Jail")]
+    # Named after a region, not after the city of Hampton: only the state is claimed.
+    assert set(hampton["location_precision"]) == {"state"}
+    sacramento = rest[rest["place"].str.startswith("Sacramento County Jail")]
+    assert set(sacramento["location_precision"]) == {"county"}
+
+
+@pytest.mark.parametrize(
+    "raw, state, expected",
+    [
+        ("Eloy Federal Contract Facility AZ", "AZ", "ELOY FEDERAL CONTRACT FACILITY"),
+        ("Stewart Detention Center (SDC)", "GA", "STEWART DETENTION CENTER"),
+        ("JOE CORLEY PROCESSING CTR", "TX", "JOE CORLEY PROCESSING CENTER"),
+        ("BAKER COUNTY SHERIFF DEPT.", "FL", "BAKER COUNTY SHERIFF DEPARTMENT"),
+        ("ERO EL PASO CAMP EAST MONTANA", "TX", "EL PASO CAMP EAST MONTANA"),
+    ],
+)
+def test_normalize_facility_name(raw, state, expected):
+    assert normalize_facility_name(raw, state) == expected
+
+
+def test_matcher_refuses_ambiguous_names(tiny_facilities):
+    twin = tiny_facilities.iloc[[0]].assign(id="fac-tx-a2", name="ALPHA PROCESSING CENTER ANNEX B")
+    frame = tiny_facilities.iloc[[0]].assign(name="ALPHA PROCESSING CENTER ANNEX A")
+    matcher = FacilityMatcher(pd.concat([frame, twin]))
+    assert matcher.match("Alpha Processing Center", "TX").facility_id is None
+    assert matcher.match("Alpha Processing Center Annex A", "TX").facility_id == "fac-tx-a"
+    assert matcher.match("Alpha Processing Center Annex A", "NM").facility_id is None
+
+
+def test_bundle_has_the_january_2026_deaths_at_camp_east_montana():
+    bundle = load_bundle()
+    camp = bundle.facilities[bundle.facilities["name"] == "ERO EL PASO CAMP EAST MONTANA"].iloc[0]
+    there = bundle.incidents[bundle.incidents["facility_id"] == camp["id"]]
+    jan = there[(there["date_start"] >= "2026-01-01") & (there["category"] == "death_in_custody")]
+    assert sorted(jan["date"]) == ["2026-01-03", "2026-01-14"]
+    assert jan["title"].str.contains("Geraldo Lunas Campos").any()
+    assert jan["title"].str.contains("Victor Manuel Diaz").any()
+    assert (jan.geometry == camp.geometry).all()
+    assert jan["source_urls"].str.contains("wsws.org").all()
