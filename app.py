@@ -62,12 +62,8 @@ with st.sidebar:
 
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
-view = View(
-    start=None if start == first_day else start,
-    end=None if end == last_day else end,
-    categories=chosen,
-    layers=layers_on,
-)
+# Dates always go into the link, so it shows the same days after new data arrives.
+view = View(start=start, end=end, categories=chosen, layers=layers_on)
 st.query_params.from_dict(view.to_params())
 frames = select(facilities, incidents, view)
 

@@ -1,0 +1,112 @@
+"""The Streamlit app, headless (streamlit.testing.v1.AppTest)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from geodata import View, load_bundle, select, to_csv, to_geojson
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture()
+def downloads(monkeypatch):
+    """Every file the app hands to a download button: {filename: bytes}."""
+    saved: dict[str, bytes] = {}
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def record(self, path_or_data, mimetype, kind, filename=None):
+        saved[filename] = path_or_data
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    return saved
+
+
+def run_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def map_script(at: AppTest) -> str:
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)["script"]
+
+
+def test_app_runs_on_the_bundled_data():
+    at = run_app()
+    bundle = load_bundle()
+    points = at.session_state["map_points"]
+    assert points == {
+        "Detention facilities": int(bundle.facilities.geometry.notna().sum()),
+        "Incidents": len(bundle.incidents),
+    }
+    assert f"**{len(bundle.incidents):,} incidents**" in at.markdown[0].value
+    # The facility that cannot be placed is listed, not silently dropped.
+    assert any("not on the map" in e.label for e in at.expander)
+
+
+def test_url_parameters_set_the_filter():
+    at = run_app(start="2026-01-01", end="2026-01-31", category="death_in_custody,protest")
+    assert at.date_input(key="dates").value == (
+        __import__("datetime").date(2026, 1, 1), __import__("datetime").date(2026, 1, 31)
+    )
+    assert at.checkbox(key="cat_protest").value and not at.checkbox(key="cat_shooting").value
+    assert at.session_state["map_points"]["Incidents"] == 4
+    assert dict(at.query_params) == {"start": "2026-01-01", "end": "2026-01-31", "category": "death_in_custody,protest"}
+
+
+def test_map_data_changes_with_the_filter():
+    jan = map_script(run_app(start="2026-01-01", category="death_in_custody"))
+    protests = map_script(run_app(start="2026-01-01", category="protest"))
+    assert "Geraldo Lunas Campos" in jan and "Geraldo Lunas Campos" not in protests
+    assert "Day of Truth and Freedom" in protests and "Day of Truth and Freedom" not in jan
+
+
+def test_widgets_change_the_view_and_the_url():
+    at = run_app()
+    at.checkbox(key="cat_death_in_custody").uncheck()
+    at.checkbox(key="layer_facilities").uncheck()
+    at.run()
+    assert not at.exception
+    # The seven curated January 2026 events, less the two deaths.
+    assert at.session_state["map_points"] == {"Incidents": 5}
+    assert at.query_params["layer"] == "incidents"
+    assert "death_in_custody" not in at.query_params["category"]
+    assert at.query_params["start"] == load_bundle().date_span[0]
+
+
+def test_export_matches_the_view(downloads):
+    run_app(start="2025-01-01", end="2026-01-15", category="death_in_custody,shooting")
+    bundle = load_bundle()
+    view = View(start="2025-01-01", end="2026-01-15", categories=("death_in_custody", "shooting"))
+    frames = select(bundle.facilities, bundle.incidents, view)
+    (geojson_name,) = [n for n in downloads if n and n.endswith(".geojson")]
+    (csv_name,) = [n for n in downloads if n and n.endswith(".csv")]
+    assert downloads[geojson_name].decode() == to_geojson(frames)
+    assert downloads[csv_name].decode() == to_csv(frames)
+    fc = json.loads(downloads[geojson_name])
+    dates = sorted(f["properties"]["date"] for f in fc["features"] if f["properties"]["layer"] == "incident")
+    assert dates[0] >= "2025-01-01" and dates[-1] <= "2026-01-15" and len(dates) == len(frames["incidents"])
+
+
+def test_bad_url_parameters_warn_and_fall_back():
+    at = run_app(category="parade")
+    assert any("parade" in w.value for w in at.warning)
+    assert at.session_state["map_points"]["Incidents"] == len(load_bundle().incidents)
+
+
+def test_html_in_data_is_escaped_in_the_map():
+    at = run_app()
+    script = map_script(at)
+    # Data travels as JSON and is drawn with textContent: no raw tag from the data reaches the page.
+    assert "<img src=x" not in script
