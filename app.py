@@ -82,7 +82,7 @@ st.markdown(
 m = build_map(shown_fac, shown_inc, tiles="OpenStreetMap")
 st.session_state["map_points"] = layer_points(m)
 # No values come back from the map: panning and zooming never re-run this script.
-st_folium(m, returned_objects=[], height=620, use_container_width=True, key="map")
+st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 col1, col2, _ = st.columns([1, 1, 3])

@@ -1,0 +1,22 @@
+"""Folium layers for the enforcement map.
+
+``layers`` turns the GeoDataFrames described in :mod:`geodata.schema` into
+Folium objects.  It imports folium but never streamlit, and reads no files.
+"""
+
+from layers.basemap import build_map, layer_points
+from layers.canvas import CanvasPointLayer
+from layers.facilities import FACILITY_GROUP_COLORS, FACILITY_TYPE_GROUPS, facilities_layer, facility_radius
+from layers.incidents import CATEGORY_COLORS, incidents_layer
+
+__all__ = [
+    "CATEGORY_COLORS",
+    "FACILITY_GROUP_COLORS",
+    "FACILITY_TYPE_GROUPS",
+    "CanvasPointLayer",
+    "build_map",
+    "facilities_layer",
+    "facility_radius",
+    "incidents_layer",
+    "layer_points",
+]
