@@ -21,8 +21,16 @@ from shapely.geometry import Point
 from .dates import parse_partial_date
 from .geocode import gazetteer
 from .match import FacilityMatcher
-from .report import GeodataError, Report
-from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, LOCATION_PRECISIONS, VERIFICATION_STATUSES, split_urls, state_code
+from .report import Report, read_csv_table
+from .schema import (
+    CATEGORIES,
+    CRS,
+    INCIDENT_COLUMNS,
+    LOCATION_PRECISIONS,
+    VERIFICATION_STATUSES,
+    split_urls,
+    state_code,
+)
 
 __all__ = ["read_curated_events", "CURATED_COLUMNS"]
 
@@ -38,18 +46,10 @@ def read_curated_events(
     """Read a curated events CSV into the incident schema; bad rows are reported, not kept."""
     report = report if report is not None else Report()
     path = Path(path)
-    if not path.is_file():
-        raise GeodataError(f"{path}: no such file")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in CURATED_COLUMNS if c not in df.columns]
-    if missing:
-        raise GeodataError(f"{path}: missing columns {', '.join(missing)}")
-
+    df = read_csv_table(path, CURATED_COLUMNS, "a curated events table", encoding="utf-8")
     source = f"curated {path.name}"
     gaz = gazetteer()
-    placed = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
-    matcher = FacilityMatcher(placed)
-    by_id = placed.set_index("id")
+    matcher = FacilityMatcher(facilities)
 
     records, geoms = [], []
     for i, row in df.iterrows():
@@ -79,13 +79,9 @@ def read_curated_events(
         }
         point = None
         if row["facility"]:
-            match = matcher.match(row["facility"], st, row["city"] or None)
-            if match.facility_id is not None:
-                fac = by_id.loc[match.facility_id]
-                point = fac.geometry
-                rec["facility_id"] = match.facility_id
-                rec["location_precision"] = fac["location_precision"]
-                rec["location_method"] = f"at the facility {fac['name']}: {fac['location_method']}"
+            match, fields, point = matcher.locate(row["facility"], st, row["city"] or None)
+            if fields:
+                rec.update(fields, city=rec["city"])
             else:
                 report.add(source, ref, "unmatched", f"facility {row['facility']!r}: {match.how}")
         if point is None:

@@ -36,7 +36,7 @@ def parse_partial_date(text: str, precision: str | None = None) -> PartialDate:
     is January 2026.  Raises ``ValueError`` for anything else.
     """
     text = str(text).strip()
-    for pattern, level in _FORMS:
+    for pattern, level in _FORMS:  # noqa: B007 (level is read after the loop)
         m = pattern.match(text)
         if m:
             break

@@ -20,10 +20,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from .geocode import Gazetteer, gazetteer, normalize_place
+from .geocode import Gazetteer, gazetteer
 from .ids import slug
 from .match import FacilityMatcher, distinctive_words, normalize_facility_name
-from .report import GeodataError, Report
+from .report import Report, read_csv_table
 from .schema import CRS, INCIDENT_COLUMNS, state_code
 
 __all__ = ["read_deaths_basu", "BASU_REPO_URL", "BASU_COPYRIGHT"]
@@ -80,18 +80,10 @@ def read_deaths_basu(
     """
     report = report if report is not None else Report()
     path = Path(path)
-    if not path.is_file():
-        raise GeodataError(f"{path}: no such file")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise GeodataError(f"{path}: not the Basu et al. deaths table (missing {', '.join(missing)})")
-
+    df = read_csv_table(path, REQUIRED, "the Basu et al. deaths table")
     source = f"deaths {path.name}"
     gaz = gazetteer()
-    placed = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
-    matcher = FacilityMatcher(placed)
-    by_id = placed.set_index("id")
+    matcher = FacilityMatcher(facilities)
 
     records, geoms, ids = [], [], set()
     for i, row in df.iterrows():
@@ -129,15 +121,9 @@ def read_deaths_basu(
         rec["id"] = base if base not in ids else f"{base}-{i}"
         ids.add(rec["id"])
 
-        match = matcher.match(facility_name, st, city)
-        point = None
-        if match.facility_id is not None:
-            fac = by_id.loc[match.facility_id]
-            point = fac.geometry
-            rec["facility_id"] = match.facility_id
-            rec["city"] = fac["city"]
-            rec["location_precision"] = fac["location_precision"]
-            rec["location_method"] = f"at the facility {fac['name']}: {fac['location_method']}"
+        match, fields, point = matcher.locate(facility_name, st, city)
+        if fields:
+            rec.update(fields)
         else:
             report.add(source, f"{name} ({iso}), {facility_name}", "unmatched", match.how)
             hit, how = None, None

@@ -199,7 +199,8 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
             rec["location_precision"] = None
             rec["location_method"] = "not placed"
             geoms.append(None)
-            report.add(source, name, "unplaced", f"no ZIP, city or state found for {rec['city']}, {rec['state']} {rec['zip']}")
+            where = f"{rec['city']}, {rec['state']} {rec['zip']}"
+            report.add(source, name, "unplaced", f"no ZIP, city or state found for {where}")
         else:
             rec["location_precision"] = hit.precision
             rec["location_method"] = hit.method

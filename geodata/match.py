@@ -30,7 +30,8 @@ ABBREVIATIONS = {
     "INST": "INSTITUTION", "FED": "FEDERAL", "REG": "REGIONAL", "PEN": "PENITENTIARY",
     "USP": "FEDERAL PENITENTIARY", "FCI": "FEDERAL CORRECTIONAL INSTITUTION",
     "FDC": "FEDERAL DETENTION CENTER", "FMC": "FEDERAL MEDICAL CENTER",
-    "IPC": "PROCESSING CENTER", "SPC": "SERVICE PROCESSING CENTER", "FT": "FORT", "ST": "SAINT", "MT": "MOUNT", "&": "AND",
+    "IPC": "PROCESSING CENTER", "SPC": "SERVICE PROCESSING CENTER",
+    "FT": "FORT", "ST": "SAINT", "MT": "MOUNT", "&": "AND",
 }
 # Words that every second facility has: they say nothing about which one it is.
 STOPWORDS = {"THE", "OF", "AND", "ICE", "ERO", "US", "U", "S", "INC", "LLC"}
@@ -91,9 +92,34 @@ class FacilityMatcher:
         self.threshold = threshold
         self.margin = margin
         self._by_state: dict[str, list[tuple[str, str, str]]] = {}
+        if "geometry" in facilities:
+            # Only a facility with a location can place what is joined to it.
+            geoms = facilities.geometry
+            facilities = facilities[geoms.notna() & ~geoms.is_empty]
+        self._rows = facilities.set_index("id")
         for row in facilities.itertuples(index=False):
             key = normalize_facility_name(row.name, row.state)
             self._by_state.setdefault(row.state, []).append((row.id, key, normalize_place(row.city)))
+
+    def locate(self, name: str, state: str | None, city: str | None = None):
+        """Join a record to its facility: ``(match, fields, point)``.
+
+        ``fields`` holds ``facility_id``, ``city``, ``location_precision`` and
+        ``location_method`` for the record (the facility's own precision: a death
+        drawn at a facility placed by ZIP is a ZIP-level point); ``fields`` and
+        ``point`` are None when nothing matched.
+        """
+        match = self.match(name, state, city)
+        if match.facility_id is None:
+            return match, None, None
+        fac = self._rows.loc[match.facility_id]
+        fields = {
+            "facility_id": match.facility_id,
+            "city": fac["city"],
+            "location_precision": fac["location_precision"],
+            "location_method": f"at the facility {fac['name']}: {fac['location_method']}",
+        }
+        return match, fields, fac.geometry
 
     def match(self, name: str, state: str | None, city: str | None = None) -> Match:
         st = state_code(state)

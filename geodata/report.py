@@ -6,11 +6,25 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["GeodataError", "Report"]
+__all__ = ["GeodataError", "Report", "read_csv_table"]
 
 
 class GeodataError(Exception):
     """A problem with the user's input, worded for the user (the CLI prints it without a traceback)."""
+
+
+def read_csv_table(path, required, what: str, **kwargs) -> pd.DataFrame:
+    """Read a CSV as text columns; a missing file or column is a :class:`GeodataError`."""
+    from pathlib import Path
+
+    path = Path(path)
+    if not path.is_file():
+        raise GeodataError(f"{path}: no such file")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, **kwargs)
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise GeodataError(f"{path}: not {what} (missing columns {', '.join(missing)})")
+    return df
 
 
 @dataclass

@@ -40,7 +40,8 @@ _CSS = """
 .cpl-popup .cpl-row { overflow-wrap: anywhere; }
 .cpl-popup .cpl-record + .cpl-record { border-top: 1px solid #ccc; margin-top: 6px; padding-top: 6px; }
 .cpl-popup .cpl-note { font-style: italic; color: #555; margin-bottom: 4px; }
-.cpl-layer { font: 600 11px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; text-transform: uppercase; letter-spacing: .04em; color: #333; border-bottom: 2px solid #bbb; margin: 8px 0 4px; }
+.cpl-layer { font: 600 11px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; text-transform: uppercase;
+  letter-spacing: .04em; color: #333; border-bottom: 2px solid #bbb; margin: 8px 0 4px; }
 .cpl-layer:first-child { margin-top: 0; }
 </style>
 """

@@ -73,7 +73,8 @@ def test_cli_export_writes_exactly_the_filtered_view(bundle, tmp_path, capsys):
     assert status == 0
     fc = json.loads(out.read_text())
     incidents = [f for f in fc["features"] if f["properties"]["layer"] == "incident"]
-    assert sorted(f["properties"]["date"] for f in incidents) == ["2026-01-03", "2026-01-14", "2026-01-18", "2026-01-23"]
+    dates = sorted(f["properties"]["date"] for f in incidents)
+    assert dates == ["2026-01-03", "2026-01-14", "2026-01-18", "2026-01-23"]
     facilities = [f for f in fc["features"] if f["properties"]["layer"] == "facility"]
     assert len(facilities) == bundle.facilities.geometry.notna().sum()
     # Same bytes as the library's export of the same view.

@@ -63,7 +63,8 @@ def _workbook(path, sheet="Detainees by Facility", header_row=4, rows=()):
     wb.active["A1"] = "Nothing to see here"
     ws = wb.create_sheet(sheet)
     ws.cell(1, 1, "Data Source: ICE Integrated Decision Support (IIDS), 01/15/2027")
-    header = ["Name", "Address", "City", "State", "Zip", "AOR", "Type Detailed", "Level A", "Level B", "Level C", "Level D"]
+    header = ["Name", "Address", "City", "State", "Zip", "AOR", "Type Detailed",
+              "Level A", "Level B", "Level C", "Level D"]
     for j, h in enumerate(header, 1):
         ws.cell(header_row, j, h)
     for i, row in enumerate(rows, header_row + 1):
