@@ -25,16 +25,60 @@ def _print_report(report: Report) -> None:
         print(f"  {row['action']}: {row['record']}: {row['reason']}", file=sys.stderr)
 
 
+def _geocoder(args):
+    from .geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
+
+    providers = [GazetteerProvider()]
+    if args.online == "census":
+        providers.append(CensusProvider())
+    elif args.online == "nominatim":
+        if not args.user_agent:
+            raise GeodataError("Nominatim needs --user-agent (its usage policy asks who is calling)")
+        providers.append(NominatimProvider(args.user_agent))
+    cache = DiskCache(args.cache) if args.cache else None
+    return Geocoder(providers, cache)
+
+
+def _cmd_import_incidents(args) -> int:
+    from tqdm import tqdm
+
+    from .incidents_import import Mapping
+    from .ingest import import_incidents
+    from .store import load_bundle
+
+    if not args.store:
+        raise GeodataError("import incidents needs --store FILE.geojson (created if absent)")
+    mapping = Mapping.load(args.mapping, args.map)
+    geocoder = _geocoder(args)
+    rejects = args.rejects or str(args.store).rsplit(".", 1)[0] + ".rejects.csv"
+    with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
+        result = import_incidents(
+            args.file, args.store, mapping=mapping, geocoder=geocoder,
+            facilities=load_bundle().facilities, rejects_path=rejects, progress=bar.update,
+        )
+    if geocoder.cache is not None:
+        geocoder.cache.save()
+    print(result.summary(), file=sys.stderr)
+    if result.rejected:
+        print(f"rejected rows, with their reasons and original values: {rejects}", file=sys.stderr)
+    for name, n in geocoder.failures.items():
+        print(f"  the online geocoder {name} failed {n} times; those rows were placed offline", file=sys.stderr)
+    if args.verbose:
+        _print_report(result.report)
+    return 0
+
+
 def _cmd_import(args) -> int:
     from .export import write_export
     from .ice_stats import read_ice_stats
 
+    if args.kind == "incidents":
+        return _cmd_import_incidents(args)
+    if not args.output:
+        raise GeodataError(f"import {args.kind} needs -o OUTPUT (.geojson or .csv)")
     report = Report()
-    if args.kind == "ice-stats":
-        gdf = read_ice_stats(args.file, report)
-        frames = {"facilities": gdf}
-    else:  # argparse restricts the choices; kept for a clear message if that changes
-        raise GeodataError(f"unknown import kind {args.kind!r}")
+    gdf = read_ice_stats(args.file, report)
+    frames = {"facilities": gdf}
     written = write_export(frames, args.output)
     unplaced = len(gdf) - written
     print(
@@ -100,9 +144,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("import", help="read a source file into the project's schema")
-    p.add_argument("kind", choices=["ice-stats"], help="ice-stats: an ICE detentionStats .xlsx workbook")
+    p.add_argument(
+        "kind", choices=["ice-stats", "incidents"],
+        help="ice-stats: an ICE detentionStats .xlsx workbook; incidents: a CSV, JSON, GeoJSON or XLSX incident table",
+    )
     p.add_argument("file")
-    p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
+    p.add_argument("-o", "--output", help="ice-stats: output .geojson or .csv")
+    p.add_argument("--store", help="incidents: the incident store (.geojson), created if absent")
+    p.add_argument("--mapping", help="incidents: a TOML column mapping")
+    p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
+    p.add_argument("--rejects", help="incidents: where to write rejected rows (default: beside the store)")
+    p.add_argument("--online", choices=["census", "nominatim"], help="incidents: also ask an online geocoder")
+    p.add_argument("--user-agent", help="incidents: who is calling Nominatim")
+    p.add_argument("--cache", help="incidents: geocoding cache file (JSON), so nothing is looked up twice")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every merged and rejected row")
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("export", help="export a filtered view of the bundled data")

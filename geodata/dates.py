@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 import re
 
-__all__ = ["PartialDate", "parse_partial_date"]
+__all__ = ["PartialDate", "parse_partial_date", "parse_loose_date"]
 
 _FORMS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),
@@ -61,3 +61,50 @@ def parse_partial_date(text: str, precision: str | None = None) -> PartialDate:
         return PartialDate(f"{year:04d}-{month:02d}", level, start, end)
     day = dt.date(year, month, parts[2])
     return PartialDate(day.isoformat(), level, day, day)
+
+
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_name) if m})
+_MONTHS["sept"] = 9
+_SLASHED = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})$")
+_MONTH_YEAR = re.compile(r"^([A-Za-z]{3,9})\.?[-\s,]+(\d{2}|\d{4})$")
+_ISO_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}")
+
+
+def _full_year(text: str) -> int:
+    """Two-digit years: 00-39 are 2000s, 40-99 the 1900s (Marshall's facilities date back to 1978)."""
+    year = int(text)
+    if len(text) == 2:
+        year += 2000 if year < 40 else 1900
+    return year
+
+
+def parse_loose_date(text, precision: str | None = None, *, day_first: bool = False) -> PartialDate:
+    """Parse the date forms that real files use, keeping the precision they carry.
+
+    ISO (``2025-03-04``, ``2025-03``, ``2025``, ``2025-03-04T10:00``), ``M/D/YYYY`` and
+    ``M/D/YY`` (``D/M/YY`` when ``day_first``), ``Oct-82``, ``October 2025``.  A
+    ``precision`` from the source (``month``, ``year``; ``week`` counts as its month)
+    can only make the date coarser.  Raises ``ValueError``.
+    """
+    text = " ".join(str(text).split())
+    if precision == "week":
+        precision = "month"
+    if precision not in (None, "", *("day", "month", "year")):
+        raise ValueError(f"unknown date precision {precision!r}")
+    m = _ISO_DATETIME.match(text)
+    if m:
+        text = m.group(1)
+    m = _SLASHED.match(text)
+    if m:
+        a, b, y = m.groups()
+        month, day = (int(b), int(a)) if day_first else (int(a), int(b))
+        text = dt.date(_full_year(y), month, day).isoformat()
+    m = _MONTH_YEAR.match(text)
+    if m and m.group(1).lower() in _MONTHS:
+        text = f"{_full_year(m.group(2)):04d}-{_MONTHS[m.group(1).lower()]:02d}"
+    parsed = parse_partial_date(text)
+    order = ("day", "month", "year")
+    if precision and order.index(precision) > order.index(parsed.precision):
+        return parse_partial_date(parsed.text, precision)
+    return parsed

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 CRS = "EPSG:4326"
 
-#: Finest first.  ``facility`` is not a level: a record placed at a facility
+#: Finest first.  ``block`` is a point generalised on purpose: a place that may be
+#: a private home is moved to the centre of its H3 cell (resolution 8, about
+#: 0.7 km2) before it is stored.  ``facility`` is not a level: a record placed at a facility
 #: inherits the facility's own precision and names it in ``facility_id``.
-LOCATION_PRECISIONS: tuple[str, ...] = ("address", "zip", "city", "county", "state")
+LOCATION_PRECISIONS: tuple[str, ...] = ("address", "block", "zip", "city", "county", "state")
 
 DATE_PRECISIONS: tuple[str, ...] = ("day", "month", "year")
 

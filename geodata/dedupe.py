@@ -1,0 +1,139 @@
+"""The same event reported twice becomes one record that keeps all its sources.
+
+Two incident records are the same event when
+
+1. they carry the same source's own event key (``canonical_id``), or
+2. they share a source URL (one cited by at most five records: a page cited by
+   more is a round-up or a dataset), happen on overlapping dates in the same state, and name
+   the same person (or, naming nobody, are of the same category), or
+3. they happen on the same day, at the same place (same city and state, or within
+   25 km), and name the same person (names alike: "Alex Pretti" and "Alex Jeffrey
+   Pretti") or have the same title.
+
+The record that was there first (stored before, or earlier in the file) is kept;
+the other's sources are added to it, and the report says which record it was
+merged into.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+from rapidfuzz import fuzz
+
+from .schema import split_urls
+
+__all__ = ["find_duplicates", "normalize_url", "same_person"]
+
+PERSON_SIMILARITY = 85
+TITLE_SIMILARITY = 90
+NEAR_KM = 25.0
+MAX_CITATIONS = 5
+_TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|ref)=[^&]*")
+
+
+def normalize_url(url: str) -> str:
+    """Scheme, ``www.``, tracking parameters and a trailing slash do not make another page."""
+    u = _TRACKING.sub("", url.strip())
+    u = re.sub(r"^https?://(www\.)?", "", u, flags=re.I)
+    return u.rstrip("/").lower()
+
+
+_PLACEHOLDER = re.compile(r"\b(unnamed|unknown|unidentified|anonymous|multiple|several|various|none)\b")
+
+
+def _name(text) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", str(text or "").lower()))
+
+
+def _person(text) -> str:
+    """A person's name, or '' for placeholders ("Unnamed protester", "Multiple protesters")."""
+    name = _name(text)
+    return "" if _PLACEHOLDER.search(name) else name
+
+
+def same_person(a, b) -> bool:
+    """Names alike enough to be one person: "Alex Pretti" and "Alex Jeffrey Pretti" are; "SF Officer #1"
+    and "SF Officer #2" are not (numbers must agree)."""
+    a, b = _person(a), _person(b)
+    if not (a and b) or set(re.findall(r"\d+", a)) != set(re.findall(r"\d+", b)):
+        return False
+    return fuzz.token_set_ratio(a, b) >= PERSON_SIMILARITY
+
+
+def _km(p, q) -> float:
+    (x1, y1), (x2, y2) = p, q
+    k = math.cos(math.radians((y1 + y2) / 2))
+    return 111.2 * math.hypot((x1 - x2) * k, y1 - y2)
+
+
+def _same_event(a: dict, b: dict, common: frozenset = frozenset()) -> bool:
+    if a.get("canonical_id") and a.get("canonical_id") == b.get("canonical_id"):
+        return True
+    overlap = a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]
+    if not overlap or (a.get("state") and b.get("state") and a["state"] != b["state"]):
+        return False
+    pa, pb = _person(a.get("person")), _person(b.get("person"))
+    one_person = bool(pa and pb) and same_person(pa, pb)
+    shared_url = ({normalize_url(u) for u in split_urls(a["source_urls"])} & {
+        normalize_url(u) for u in split_urls(b["source_urls"])
+    }) - common
+    # A shared article is not enough on its own: a round-up of the day cites one page
+    # for several events.  The two must also be of one kind, about one person (or none).
+    if shared_url and (one_person or (not pa and not pb and a["category"] == b["category"])):
+        return True
+    same_day = a["date_precision"] == b["date_precision"] == "day" and a["date_start"] == b["date_start"]
+    if not same_day:
+        return False
+    same_city = a.get("city") and b.get("city") and _name(a["city"]) == _name(b["city"])
+    near = same_city or _km(a["_xy"], b["_xy"]) <= NEAR_KM
+    if not near:
+        return False
+    if pa and pb:
+        return one_person
+    # Whole titles, not token sets: two long summaries of one day share many words.
+    return fuzz.token_sort_ratio(_name(a["title"]), _name(b["title"])) >= TITLE_SIMILARITY
+
+
+def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
+    """Map the position of each duplicate row to the position of the row it merges into.
+
+    Rows are taken in order: the first of a group is kept.  Candidates are found
+    through shared keys (event key, URL, day) rather than by comparing every pair.
+    """
+    rows = frame.to_dict("records")
+    for r, geom in zip(rows, frame.geometry):
+        r["_xy"] = (geom.x, geom.y) if geom is not None and not geom.is_empty else (0.0, 0.0)
+    # A page cited by many records is a round-up or a whole dataset, not a report of
+    # one event: it says nothing about which records are the same.
+    cited: dict[str, int] = {}
+    for r in rows:
+        for u in {normalize_url(u) for u in split_urls(r["source_urls"])}:
+            cited[u] = cited.get(u, 0) + 1
+    common = frozenset(u for u, n in cited.items() if n > MAX_CITATIONS)
+    buckets: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        keys = {f"d:{r['date_start']}"} if r["date_precision"] == "day" else set()
+        if r.get("canonical_id"):
+            keys.add(f"c:{r['canonical_id']}")
+        keys.update(f"u:{u}" for u in {normalize_url(u) for u in split_urls(r["source_urls"])} - common)
+        for k in keys:
+            buckets.setdefault(k, []).append(i)
+    parent: dict[int, int] = {}
+
+    def root(i: int) -> int:
+        while i in parent:
+            i = parent[i]
+        return i
+
+    for members in buckets.values():
+        for n, j in enumerate(members):
+            if j in parent:
+                continue
+            for i in members[:n]:
+                if root(i) != j and _same_event(rows[i], rows[j], common):
+                    parent[j] = root(i)
+                    break
+    return {j: root(j) for j in parent}
