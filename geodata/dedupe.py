@@ -69,17 +69,27 @@ def _km(p, q) -> float:
     return 111.2 * math.hypot((x1 - x2) * k, y1 - y2)
 
 
+def _prepare(r: dict, xy) -> dict:
+    """Work each row's comparison keys out once, not once per pair."""
+    r["_xy"] = xy
+    r["_urls"] = frozenset(normalize_url(u) for u in split_urls(r["source_urls"]))
+    r["_p"] = _person(r.get("person"))
+    r["_pd"] = frozenset(re.findall(r"\d+", r["_p"]))
+    r["_t"] = _name(r["title"])
+    r["_td"] = frozenset(re.findall(r"\d+", r["_t"]))
+    r["_c"] = _name(r.get("city"))
+    return r
+
+
 def _same_event(a: dict, b: dict, common: frozenset = frozenset()) -> bool:
     if a.get("canonical_id") and a.get("canonical_id") == b.get("canonical_id"):
         return True
     overlap = a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]
     if not overlap or (a.get("state") and b.get("state") and a["state"] != b["state"]):
         return False
-    pa, pb = _person(a.get("person")), _person(b.get("person"))
-    one_person = bool(pa and pb) and same_person(pa, pb)
-    shared_url = ({normalize_url(u) for u in split_urls(a["source_urls"])} & {
-        normalize_url(u) for u in split_urls(b["source_urls"])
-    }) - common
+    pa, pb = a["_p"], b["_p"]
+    one_person = bool(pa and pb) and a["_pd"] == b["_pd"] and fuzz.token_set_ratio(pa, pb) >= PERSON_SIMILARITY
+    shared_url = (a["_urls"] & b["_urls"]) - common
     # A shared article is not enough on its own: a round-up of the day cites one page
     # for several events.  The two must also be of one kind, about one person (or none).
     if shared_url and (one_person or (not pa and not pb and a["category"] == b["category"])):
@@ -87,14 +97,16 @@ def _same_event(a: dict, b: dict, common: frozenset = frozenset()) -> bool:
     same_day = a["date_precision"] == b["date_precision"] == "day" and a["date_start"] == b["date_start"]
     if not same_day:
         return False
-    same_city = a.get("city") and b.get("city") and _name(a["city"]) == _name(b["city"])
-    near = same_city or _km(a["_xy"], b["_xy"]) <= NEAR_KM
+    near = (a["_c"] and a["_c"] == b["_c"]) or _km(a["_xy"], b["_xy"]) <= NEAR_KM
     if not near:
         return False
     if pa and pb:
         return one_person
     # Whole titles, not token sets: two long summaries of one day share many words.
-    return fuzz.token_sort_ratio(_name(a["title"]), _name(b["title"])) >= TITLE_SIMILARITY
+    # Numbers must agree ("3 detained" is not "30 detained").
+    if a["_td"] != b["_td"]:
+        return False
+    return fuzz.token_sort_ratio(a["_t"], b["_t"]) >= TITLE_SIMILARITY
 
 
 def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
@@ -103,14 +115,15 @@ def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
     Rows are taken in order: the first of a group is kept.  Candidates are found
     through shared keys (event key, URL, day) rather than by comparing every pair.
     """
-    rows = frame.to_dict("records")
-    for r, geom in zip(rows, frame.geometry):
-        r["_xy"] = (geom.x, geom.y) if geom is not None and not geom.is_empty else (0.0, 0.0)
+    rows = [
+        _prepare(r, (g.x, g.y) if g is not None and not g.is_empty else (0.0, 0.0))
+        for r, g in zip(frame.to_dict("records"), frame.geometry)
+    ]
     # A page cited by many records is a round-up or a whole dataset, not a report of
     # one event: it says nothing about which records are the same.
     cited: dict[str, int] = {}
     for r in rows:
-        for u in {normalize_url(u) for u in split_urls(r["source_urls"])}:
+        for u in r["_urls"]:
             cited[u] = cited.get(u, 0) + 1
     common = frozenset(u for u, n in cited.items() if n > MAX_CITATIONS)
     buckets: dict[str, list[int]] = {}
@@ -118,7 +131,7 @@ def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
         keys = {f"d:{r['date_start']}"} if r["date_precision"] == "day" else set()
         if r.get("canonical_id"):
             keys.add(f"c:{r['canonical_id']}")
-        keys.update(f"u:{u}" for u in {normalize_url(u) for u in split_urls(r["source_urls"])} - common)
+        keys.update(f"u:{u}" for u in r["_urls"] - common)
         for k in keys:
             buckets.setdefault(k, []).append(i)
     parent: dict[int, int] = {}

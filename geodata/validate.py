@@ -42,7 +42,8 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
     """
     keep = []
     seen: set[str] = set()
-    for idx, row in gdf.iterrows():
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    for idx, row, geom in zip(gdf.index, records, gdf.geometry):
         rid = row.get("id")
         problem = None
         if not isinstance(rid, str) or not rid:
@@ -66,7 +67,7 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
                     problem = f"date span {row['date_start']}..{row['date_end']} does not match {row['date']}"
             except (ValueError, TypeError) as exc:
                 problem = f"bad date: {exc}"
-            problem = problem or _sources_problem(row.get("source_urls")) or _coordinate_problem(row.geometry)
+            problem = problem or _sources_problem(row.get("source_urls")) or _coordinate_problem(geom)
         if problem:
             report.add(source, str(rid), "rejected", problem)
             continue
