@@ -128,7 +128,8 @@ def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
     common = frozenset(u for u, n in cited.items() if n > MAX_CITATIONS)
     buckets: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
-        keys = {f"d:{r['date_start']}"} if r["date_precision"] == "day" else set()
+        # Same-day candidates meet in a bucket of their day and state (rule 3 needs both).
+        keys = {f"d:{r['date_start']}:{r.get('state') or ''}"} if r["date_precision"] == "day" else set()
         if r.get("canonical_id"):
             keys.add(f"c:{r['canonical_id']}")
         keys.update(f"u:{u}" for u in r["_urls"] - common)
