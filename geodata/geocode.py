@@ -87,12 +87,6 @@ class Gazetteer:
             self._city.setdefault(k, _mean(v))
         self._county = {k: _mean(v) for k, v in county_pts.items()}
         self._state = {k: _mean(v) for k, v in state_pts.items()}
-        # A state's box: its ZIP centroids, widened by half a degree (ZIP centroids
-        # stop short of the border).  Good enough to catch a point in the wrong state.
-        self._box = {}
-        for k, v in state_pts.items():
-            xs, ys = [p[0] for p in v], [p[1] for p in v]
-            self._box[k] = (min(xs) - 0.5, min(ys) - 0.5, max(xs) + 0.5, max(ys) + 0.5)
 
     # -- single levels -------------------------------------------------------
     def zip(self, zip5: str | None, state: str | None = None) -> GeocodeResult | None:
@@ -124,10 +118,6 @@ class Gazetteer:
         if hit is None:
             return None
         return GeocodeResult(*hit, "state", f"centre of the ZIP areas of {st}")
-
-    def state_box(self, state: str | None) -> tuple[float, float, float, float] | None:
-        """(min lon, min lat, max lon, max lat) around a state's ZIPs, or None."""
-        return self._box.get(state_code(state) or "")
 
     def has_city(self, city: str, state: str) -> bool:
         return (state_code(state), normalize_place(city)) in self._city

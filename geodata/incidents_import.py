@@ -33,15 +33,16 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
+from .coords import check_coordinates
 from .dates import parse_loose_date
-from .geocode import GeocodeQuery, Geocoder, gazetteer
+from .geocode import GeocodeQuery, Geocoder
 from .ids import slug
 from .match import FacilityMatcher
 from .privacy import generalise_point
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
 
-__all__ = ["Mapping", "map_incidents", "COMMON_COLUMNS", "CATEGORY_SYNONYMS", "check_coordinates"]
+__all__ = ["Mapping", "map_incidents", "COMMON_COLUMNS", "CATEGORY_SYNONYMS"]
 
 #: Schema field -> source column names recognised without a mapping, most telling first.
 #: Extra fields used while importing: ``person`` (for deduplication), ``lat``/``lon``,
@@ -169,32 +170,6 @@ def _first(row, cols) -> str | None:
     return None
 
 
-def check_coordinates(lon, lat, state: str | None):
-    """Check a source's coordinates: ``(lon, lat, note)`` or raise ``ValueError``.
-
-    Rejects missing, out-of-range and (0, 0) points; swaps latitude and longitude
-    back when the swapped pair lies in the stated state and the given one does not;
-    rejects a point outside its stated state.
-    """
-    try:
-        lon, lat = float(lon), float(lat)
-    except (TypeError, ValueError):
-        raise ValueError(f"coordinates are not numbers ({lon!r}, {lat!r})") from None
-    if lon == 0 and lat == 0:
-        raise ValueError("coordinates (0, 0): a missing value, not a place")
-    st = state_code(state)
-    box = gazetteer().state_box(st) if st else None
-    inside = lambda x, y: box is None or (box[0] <= x <= box[2] and box[1] <= y <= box[3])  # noqa: E731
-    in_range = -180 <= lon <= 180 and -90 <= lat <= 90
-    if in_range and inside(lon, lat):
-        return lon, lat, None
-    if -180 <= lat <= 180 and -90 <= lon <= 90 and box is not None and inside(lat, lon):
-        return lat, lon, "latitude and longitude were swapped; corrected"
-    if not in_range:
-        raise ValueError(f"coordinates out of range ({lon}, {lat})")
-    raise ValueError(f"({lon}, {lat}) is outside {st}")
-
-
 def _category(raw: str | None, mapping: Mapping) -> tuple[str, str | None]:
     """``(category, note)`` for a source's type, which may list several (``"a; b"``)."""
     if not raw:
@@ -308,12 +283,11 @@ def map_incidents(
         # -- place: coordinates, facility, geocoder ---------------------------------------
         point, note = None, None
         if get("lat") and get("lon"):
-            try:
-                lon, lat, note = check_coordinates(get("lon"), get("lat"), st)
-            except ValueError as exc:
-                reject(f"bad coordinates: {exc}")
+            chk = check_coordinates(get("lat"), get("lon"), st)
+            if chk.status == "rejected":
+                reject(f"bad coordinates: {chk.reason}")
                 continue
-            point = (lon, lat)
+            point, note = (chk.lon, chk.lat), chk.reason
             rec["location_precision"], rec["location_method"] = "address", "coordinates given by the source"
         facility = get("facility")
         if point is None and facility and matcher is not None:

@@ -137,7 +137,8 @@ def read_table(path: str | Path, *, delimiter: str | None = None, sheet: str | N
     """Read any supported table into text columns plus ``_row``.
 
     The format is told by the content where it can be (gzip, JSON) and by the
-    extension otherwise (``.xlsx``).
+    extension otherwise (``.xlsx``).  ``attrs["encoding"]`` says how the text was
+    decoded and ``attrs["replaced_bytes"]`` how many invalid bytes became U+FFFD.
     """
     path = Path(path)
     if not path.is_file():
@@ -150,12 +151,14 @@ def read_table(path: str | Path, *, delimiter: str | None = None, sheet: str | N
             raise GeodataError(f"{path}: not a readable workbook ({type(exc).__name__}: {exc})") from None
         return _frame(df.to_dict("records"))
     raw = _read_bytes(path)
-    text, _ = decode_text(raw)
+    text, encoding = decode_text(raw)
     stripped = text.lstrip()
     try:
-        if stripped[:1] in ("[", "{"):
-            return _frame(_read_json(text))
-        return _frame(_read_csv(text, delimiter))
+        df = _frame(_read_json(text)) if stripped[:1] in ("[", "{") else _frame(_read_csv(text, delimiter))
+        # Say what reading had to guess or repair, so a caller can report it.
+        df.attrs["encoding"] = encoding
+        df.attrs["replaced_bytes"] = text.count("\ufffd") if encoding.startswith("utf-8 (") else 0
+        return df
     except json.JSONDecodeError as exc:
         raise GeodataError(f"{path}: not valid JSON ({exc})") from None
     except csv.Error as exc:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from geodata import GeodataError, load_bundle
+from geodata import GeodataError, Report, load_bundle
 from geodata.cli import main
-from geodata.incidents_import import Mapping, check_coordinates, map_incidents
+from geodata.incidents_import import Mapping, map_incidents
 from geodata.ingest import import_incidents, load_store
 from geodata.tables import read_table
 
@@ -75,23 +75,18 @@ def test_mapping_file_and_overrides(tmp_path):
         Mapping.load(None, ["colour=kind"])
 
 
-@pytest.mark.parametrize(
-    "lon, lat, state, expect",
-    [
-        (-93.26, 44.97, "MN", (-93.26, 44.97, None)),
-        (44.97, -93.26, "MN", (-93.26, 44.97, "swapped")),
-        (0, 0, "MN", "(0, 0)"),
-        (-293.0, 44.97, "MN", "out of range"),
-        (-118.24, 34.05, "MN", "outside MN"),
-    ],
-)
-def test_coordinate_checks(lon, lat, state, expect):
-    if isinstance(expect, str):
-        with pytest.raises(ValueError, match=expect.replace("(", r"\(").replace(")", r"\)")):
-            check_coordinates(lon, lat, state)
-    else:
-        x, y, note = check_coordinates(lon, lat, state)
-        assert (x, y) == expect[:2] and (expect[2] is None) == (note is None)
+def test_bad_coordinates_rejected_and_swaps_corrected(tmp_path):
+    rows = [
+        dict(BASE, latitude="-93.2650", longitude="44.9778", title="Swapped", public_place="yes"),
+        dict(BASE, latitude="0", longitude="0", title="Null island", source_url="https://e.org/0"),
+        dict(BASE, latitude="34.05", longitude="-118.24", title="Los Angeles, said MN", source_url="https://e.org/1"),
+    ]
+    report = Report()
+    gdf, rejects = map_incidents(read_table(write_csv(tmp_path / "in.csv", rows)), report=report)
+    assert gdf["title"].tolist() == ["Swapped"]
+    assert (gdf.geometry.x.iloc[0], gdf.geometry.y.iloc[0]) == (-93.265, 44.9778)
+    assert any("swapped" in r["reason"] for r in report.of("note"))
+    assert ["(0, 0)" in rejects["reason"].iloc[0], "outside" in rejects["reason"].iloc[1]] == [True, True]
 
 
 def test_street_points_are_generalised_unless_public(tmp_path):
