@@ -2,32 +2,60 @@
 
 This file only reads widgets and URL parameters, calls ``geodata`` and ``layers``,
 and shows what they return.  The filter lives in the URL
-(``?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b&layer=facilities,incidents``).
+(``?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b&layer=facilities,incidents&offline=1``).
+
+Settings from the environment (see README): ``ICE_MAP_OFFLINE=1`` (no
+third-party requests, for every viewer), ``ICE_MAP_TILES`` (an xyzservices
+name) and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, View, load_bundle, select, to_csv, to_geojson
+from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.view import LAYERS
-from layers import build_map, layer_points
+from layers import DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
 
 LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents"}
+TRUE_WORDS = ("1", "true", "yes", "on")
+OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
+
+# Leaflet and the outline map are files of two asset-only components, so this
+# app's own server serves them: the map loads nothing from a CDN.  The map's
+# frame is /component/streamlit_folium.st_folium/index.html; they are its siblings.
+_leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
+_outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
+LEAFLET_URL = f"../{_leaflet_files.name}"
+OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
 
 
 @st.cache_data(show_spinner=False)
-def _bundle():
-    b = load_bundle()
+def _bundle(directory: str | None):
+    b = load_bundle(directory) if directory else load_bundle()
     return b.facilities, b.incidents, b.report
 
 
-facilities, incidents, build_report = _bundle()
+@st.cache_data(show_spinner=False)
+def _tiles(name: str):
+    try:
+        return tile_provider(name), None
+    except ValueError as exc:
+        return tile_provider(DEFAULT_TILES), f"ICE_MAP_TILES: {exc}; using {DEFAULT_TILES}."
+
+
+facilities, incidents, build_report = _bundle(os.environ.get("ICE_MAP_DATA_DIR") or None)
+tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
+if tiles_warning:
+    st.warning(tiles_warning)
 first_day = dt.date.fromisoformat(incidents["date_start"].min())
 last_day = dt.date.fromisoformat(incidents["date_end"].max())
 
@@ -45,7 +73,10 @@ if "view_loaded" not in st.session_state:
         st.session_state[f"cat_{cat}"] = cat in url_view.categories
     for layer in LAYERS:
         st.session_state[f"layer_{layer}"] = layer in url_view.layers
+    st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
     st.session_state["view_loaded"] = True
+if OFFLINE_FORCED:
+    st.session_state["offline"] = True
 
 # -- sidebar ----------------------------------------------------------------------------
 with st.sidebar:
@@ -59,12 +90,19 @@ with st.sidebar:
     chosen = tuple(c for c in CATEGORIES if st.checkbox(CATEGORY_LABELS[c], key=f"cat_{c}"))
     st.subheader("Layers")
     layers_on = tuple(x for x in LAYERS if st.checkbox(LAYER_LABELS[x], key=f"layer_{x}"))
+    st.subheader("Privacy")
+    offline = st.toggle(
+        "No third-party requests", key="offline", disabled=OFFLINE_FORCED,
+        help="Draw a plain outline map (states, counties, coast) served by this app instead of "
+        f"{tiles.name} tiles: the page then asks no other server for anything."
+        + (" Set for everyone by this server (ICE_MAP_OFFLINE)." if OFFLINE_FORCED else ""),
+    )
 
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
 # Dates always go into the link, so it shows the same days after new data arrives.
 view = View(start=start, end=end, categories=chosen, layers=layers_on)
-st.query_params.from_dict(view.to_params())
+st.query_params.from_dict(view.to_params() | ({"offline": "1"} if offline and not OFFLINE_FORCED else {}))
 frames = select(facilities, incidents, view)
 
 # -- main -------------------------------------------------------------------------------
@@ -79,7 +117,9 @@ st.markdown(
     + " shown."
 )
 
-m = build_map(shown_fac, shown_inc, tiles="OpenStreetMap")
+# With tiles, the outline map is still there: the other choice in the layer
+# control, and what the map falls back to when no tile loads (offline laptop).
+m = build_map(shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL)
 st.session_state["map_points"] = layer_points(m)
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")

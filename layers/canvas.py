@@ -445,7 +445,10 @@ _CLASS_JS = r"""
     },
 
     // The number of points currently drawn (inside the view).
-    drawnCount: function () { return this._drawn || 0; }
+    drawnCount: function () { return this._drawn || 0; },
+
+    // The number of points in the layer's data.
+    pointCount: function () { return this._n; }
   });
 
   CanvasPointLayer.buildContent = buildContent;

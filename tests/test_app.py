@@ -110,3 +110,70 @@ def test_html_in_data_is_escaped_in_the_map():
     script = map_script(at)
     # Data travels as JSON and is drawn with textContent: no raw tag from the data reaches the page.
     assert "<img src=x" not in script
+
+
+def component_args(at: AppTest) -> dict:
+    (component,) = at.get("component_instance")
+    return json.loads(component.proto.json_args)
+
+
+def test_map_links_only_scripts_and_styles_the_app_serves():
+    args = component_args(run_app())
+    assert args["js_links"] and args["css_links"]
+    for link in args["js_links"] + args["css_links"]:
+        assert link.startswith("../") and "://" not in link, link
+    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == ["leaflet.js"]
+
+
+def test_tiles_by_default_with_the_outline_map_as_fallback():
+    at = run_app()
+    script = map_script(at)
+    assert "tile.openstreetmap.org" in script
+    assert "new L.OutlineLayer" in script and "us-outline.json" in script
+    assert at.toggle(key="offline").value is False
+    assert "offline" not in at.query_params
+
+
+def test_offline_link_draws_no_tiles_and_stays_in_the_link():
+    at = run_app(offline="1", category="protest")
+    script = map_script(at)
+    assert "L.tileLayer" not in script and "openstreetmap" not in script
+    assert "new L.OutlineLayer" in script
+    assert at.toggle(key="offline").value is True
+    assert at.query_params["offline"] == "1" and at.query_params["category"] == "protest"
+
+
+def test_sidebar_toggle_turns_tiles_off_and_on():
+    at = run_app()
+    at.toggle(key="offline").set_value(True).run()
+    assert not at.exception
+    assert "L.tileLayer" not in map_script(at) and at.query_params["offline"] == "1"
+    at.toggle(key="offline").set_value(False).run()
+    assert "L.tileLayer" in map_script(at) and "offline" not in at.query_params
+
+
+def test_offline_environment_variable_holds_for_every_viewer(monkeypatch):
+    monkeypatch.setenv("ICE_MAP_OFFLINE", "1")
+    at = run_app(offline="0")
+    toggle = at.toggle(key="offline")
+    assert toggle.value is True and toggle.disabled
+    assert "L.tileLayer" not in map_script(at)
+    assert "offline" not in at.query_params  # nothing for a link to carry: the server decides
+
+
+def test_tile_provider_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ICE_MAP_TILES", "Esri.WorldGrayCanvas")
+    assert "server.arcgisonline.com" in map_script(run_app())
+    monkeypatch.setenv("ICE_MAP_TILES", "Nowhere.Tiles")
+    at = run_app()
+    assert any("Nowhere.Tiles" in w.value for w in at.warning)
+    assert "tile.openstreetmap.org" in map_script(at)
+
+
+def test_data_folder_from_the_environment(monkeypatch, tmp_path, tiny_facilities, tiny_incidents):
+    from geodata import Bundle, Report, save_bundle
+
+    save_bundle(Bundle(tiny_facilities, tiny_incidents, Report().to_frame()), tmp_path)
+    monkeypatch.setenv("ICE_MAP_DATA_DIR", str(tmp_path))
+    at = run_app()
+    assert at.session_state["map_points"] == {"Detention facilities": 2, "Incidents": len(tiny_incidents)}

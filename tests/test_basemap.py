@@ -1,0 +1,171 @@
+"""The base map: tiles by xyzservices name, the offline outline map, and where Leaflet comes from."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import folium
+import pytest
+import xyzservices
+
+from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
+from layers import DEFAULT_TILES, LEAFLET_DIR, OutlineLayer, build_map, page_links, tile_provider
+from layers.basemap import LEAFLET_VERSION
+from layers.outline import _CLASS_JS as OUTLINE_JS
+
+NODE = shutil.which("node")
+OUTLINE_URL = "../app.outline/us-outline.json"
+
+
+def render(m: folium.Map) -> str:
+    return m.get_root().render()
+
+
+def base_layers(html: str) -> list[str]:
+    block = re.search(r"base_layers\s*:\s*\{(.*?)\}", html, re.S).group(1)
+    return re.findall(r'"([^"]+)"\s*:', block)
+
+
+# --- tiles -------------------------------------------------------------------------
+
+
+def test_tile_provider_takes_xyzservices_names():
+    assert tile_provider("OpenStreetMap.Mapnik").build_url().startswith("https://tile.openstreetmap.org/")
+    assert tile_provider("openstreetmap").name == "OpenStreetMap.Mapnik"  # folium's old name
+    assert tile_provider("Esri.WorldGrayCanvas").name == "Esri.WorldGrayCanvas"
+    assert not tile_provider(DEFAULT_TILES).requires_token()
+
+
+@pytest.mark.parametrize("name, message", [("Nowhere.Tiles", "unknown tile provider"), ("CartoDB.Positron", "API key")])
+def test_tile_provider_refuses_unknown_names_and_providers_that_need_a_key(name, message):
+    provider = xyzservices.providers.query_name(name) if message == "API key" else None
+    if provider is not None and not provider.requires_token():
+        pytest.skip(f"{name} needs no key in this xyzservices version")
+    with pytest.raises(ValueError, match=message):
+        tile_provider(name)
+
+
+def test_tiles_and_outline_are_the_two_base_layers_with_a_fallback():
+    html = render(build_map(tiles="Esri.WorldGrayCanvas", outline=OUTLINE_URL))
+    assert "server.arcgisonline.com" in html
+    assert base_layers(html) == ["Esri WorldGrayCanvas", "Outline map (no tiles)"]
+    assert 'tiles.on("tileerror"' in html and "map.addLayer(outline)" in html
+    m = build_map(tiles=DEFAULT_TILES, outline=OUTLINE_URL)
+    outline = next(c for c in m._children.values() if isinstance(c, OutlineLayer))
+    assert not outline.show  # tiles first; the outline waits in the control
+
+
+def test_without_tiles_the_outline_is_shown_alone_and_no_tile_server_is_named():
+    m = build_map(tiles=None, outline=OUTLINE_URL)
+    html = render(m)
+    assert not any(isinstance(c, folium.TileLayer) for c in m._children.values())
+    assert "L.tileLayer" not in html and "tileerror" not in html
+    assert not re.search(r"https?://", _scripts_without_attribution_links(html))
+    outline = next(c for c in m._children.values() if isinstance(c, OutlineLayer))
+    assert outline.show and not outline.control and outline.url == OUTLINE_URL
+    assert f"{outline.get_name()}.addTo(" in html
+    assert base_layers(html) == []
+
+
+def _scripts_without_attribution_links(html: str) -> str:
+    # Attribution strings hold <a href> links, which a browser does not fetch.
+    scripts = "".join(re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S))
+    return re.sub(r'href=\\?"https?://[^"\\]*\\?"', "", scripts)
+
+
+# --- Leaflet from the app, and nothing else ----------------------------------------
+
+
+def test_map_links_leaflet_only_from_the_given_url():
+    m = build_map(tiles=None, outline=OUTLINE_URL, leaflet_url="../app.leaflet/")
+    assert page_links(m) == ["../app.leaflet/leaflet.js", "../app.leaflet/leaflet.css"]
+    html = render(m)
+    linked = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', html)
+    assert linked == ["../app.leaflet/leaflet.js", "../app.leaflet/leaflet.css"]
+    for cdn in ("jsdelivr", "jquery", "bootstrap", "cloudflare", "fontawesome"):
+        assert cdn not in html
+
+
+def test_without_a_url_leaflet_comes_from_folium_cdn_and_folium_is_left_alone():
+    before = list(folium.Map.default_js)
+    m = build_map()
+    assert page_links(m) == [
+        f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.js",
+        f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist/leaflet.css",
+    ]
+    assert folium.Map.default_js == before and len(before) > 1  # class lists not mutated
+    assert page_links(folium.Map()) != page_links(m)
+
+
+def test_bundled_leaflet_is_the_version_folium_expects():
+    js = (LEAFLET_DIR / "leaflet.js").read_text(encoding="utf-8")
+    assert f"Leaflet {LEAFLET_VERSION}," in js[:300]
+    assert f"leaflet@{LEAFLET_VERSION}/" in dict(folium.Map.default_js)["leaflet"]
+    assert (LEAFLET_DIR / "leaflet.css").is_file()
+
+
+# --- the outline layer --------------------------------------------------------------
+
+
+def test_embedded_outline_is_escaped_for_a_script_element():
+    doc = {"precision": 3, "layers": [{"kind": "state", "type": "MultiLineString", "counts": [2],
+                                       "points": "{{x}}{%y%}</script><b>"}]}
+    html = render(build_map(tiles=None, outline=doc))
+    assert "</script><b>" not in html and "{{x}}" not in html and "{%y%}" not in html
+    assert "\\u007b{x}}" in html and "\\u003c/script\\u003e" in html
+
+
+def test_outline_layer_refuses_what_is_neither_a_url_nor_a_document():
+    with pytest.raises(TypeError):
+        OutlineLayer(42)
+    assert OutlineLayer('{"precision": 3, "layers": []}').url is None
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_browser_decoder_reads_the_bundled_file_as_python_does(tmp_path):
+    harness = tmp_path / "decode.js"
+    harness.write_text(
+        "global.L = { LayerGroup: { extend: function (p) { var C = function () {}; C.prototype = p; return C; } } };\n"
+        f"eval({json.dumps(OUTLINE_JS)});\n"
+        f"var doc = JSON.parse(require('fs').readFileSync({json.dumps(str(BASEMAP_DIR / BASEMAP_FILE))}, 'utf8'));\n"
+        "var out = doc.layers.map(function (layer) {\n"
+        "  var parts = L.OutlineLayer.decodeLayer(layer, Math.pow(10, doc.precision));\n"
+        "  var flat = layer.type === 'MultiPolygon' ? [].concat.apply([], parts) : parts;\n"
+        "  var n = flat.reduce(function (s, p) { return s + p.length; }, 0);\n"
+        "  var last = flat[flat.length - 1];\n"
+        "  return { kind: layer.kind, parts: parts.length, points: n,\n"
+        "           first: flat[0][0], last: last[last.length - 1] };\n"
+        "});\n"
+        "process.stdout.write(JSON.stringify(out));\n"
+    )
+    result = subprocess.run([NODE, str(harness)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    js = json.loads(result.stdout)
+    py = load_boundaries()
+    assert [d["kind"] for d in js] == py["kind"].tolist()
+    for d, geom in zip(js, py.geometry):
+        parts = list(geom.geoms)
+        coords = [c for p in parts for c in (p.exterior.coords if d["kind"] == "land" else p.coords)]
+        assert d["parts"] == len(parts)
+        if d["kind"] != "land":
+            assert d["points"] == len(coords)
+        lat, lon = d["first"]
+        assert (round(lon, 3), round(lat, 3)) == pytest.approx(coords[0])
+        lat, lon = d["last"]
+        last = parts[-1].interiors[-1].coords[-1] if d["kind"] == "land" and parts[-1].interiors else coords[-1]
+        assert (round(lon, 3), round(lat, 3)) == pytest.approx(last)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_map_scripts_with_tiles_and_outline_are_valid_javascript(tmp_path):
+    html = render(build_map(tiles=DEFAULT_TILES, outline=OUTLINE_URL, leaflet_url="../x"))
+    scripts = [s for s in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S) if s.strip()]
+    assert any("L.OutlineLayer" in s for s in scripts)
+    for k, script in enumerate(scripts):
+        path = tmp_path / f"s{k}.js"
+        path.write_text(script)
+        result = subprocess.run([NODE, "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr

@@ -1,0 +1,117 @@
+"""The bundled US outlines of the offline base map (geodata.boundaries)."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
+
+from geodata import load_bundle
+from geodata.boundaries import (
+    BASEMAP_DIR,
+    BASEMAP_FILE,
+    BOUNDARY_KINDS,
+    _decode_ints,
+    _encode_ints,
+    build_boundaries,
+    decode_boundaries,
+    encode_boundaries,
+    load_boundaries,
+    save_boundaries,
+)
+
+
+def test_rebuild_equals_committed_outlines(shared_data, tmp_path):
+    path = save_boundaries(build_boundaries(shared_data), tmp_path)
+    committed = (BASEMAP_DIR / BASEMAP_FILE).read_text(encoding="ascii")
+    assert path.read_text(encoding="ascii") == committed, (
+        "us-outline.json differs: run `python3 -m geodata.boundaries` and commit the result"
+    )
+
+
+def test_bundled_outlines_stay_small():
+    assert (BASEMAP_DIR / BASEMAP_FILE).stat().st_size < 300_000
+
+
+def test_polyline_encoding_matches_the_reference_example():
+    # Google's documented example, at its precision of five decimals.
+    points = np.array([[38.5, -120.2], [40.7, -120.95], [43.252, -126.453]])
+    ints = np.round(points * 1e5).astype(np.int64)
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    assert _encode_ints(deltas) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert _decode_ints("_p~iF~ps|U_ulLnnqC_mqNvxq`@").tolist() == deltas.tolist()
+
+
+def test_encode_decode_round_trip_keeps_rings_holes_and_lines():
+    shell = [(-100, 40), (-90, 40), (-90, 45), (-100, 45), (-100, 40)]
+    hole = [(-96, 41), (-94, 41), (-94, 43), (-96, 41)]
+    island = [(-80.1234, 25.5), (-80.0, 25.5), (-80.0, 25.6), (-80.1234, 25.5)]
+    gdf = gpd.GeoDataFrame(
+        {"kind": ["land", "state", "county"]},
+        geometry=[
+            MultiPolygon([Polygon(shell, [hole]), Polygon(island)]),
+            MultiLineString([[(-95, 40), (-95, 45)], [(-100, 42.0004), (-90, 42.0004)]]),
+            # A line that rounding shrinks to one point is left out.
+            MultiLineString([[(-99, 44), (-91, 41)], [(-97.0001, 44), (-97.0002, 44)]]),
+        ],
+        crs="EPSG:4326",
+    )
+    back = decode_boundaries(encode_boundaries(gdf))
+    assert back["kind"].tolist() == ["land", "state", "county"]
+    land = back.geometry[0]
+    assert len(land.geoms) == 2 and len(land.geoms[0].interiors) == 1
+    assert land.geoms[1].exterior.coords[0] == (-80.123, 25.5)  # three decimals
+    assert land.equals(gdf.geometry[0]) or land.symmetric_difference(gdf.geometry[0]).area < 1e-3
+    assert [list(line.coords) for line in back.geometry[1].geoms] == [
+        [(-95.0, 40.0), (-95.0, 45.0)],
+        [(-100.0, 42.0), (-90.0, 42.0)],
+    ]
+    assert len(back.geometry[2].geoms) == 1
+
+
+def test_decoding_a_truncated_file_fails_loudly():
+    gdf = gpd.GeoDataFrame({"kind": ["state"]}, geometry=[MultiLineString([LineString([(0, 0), (1, 1)])])])
+    doc = json.loads(encode_boundaries(gdf))
+    doc["layers"][0]["counts"] = [1]
+    with pytest.raises(ValueError, match="counts cover 1 of 2 points"):
+        decode_boundaries(json.dumps(doc))
+
+
+@pytest.fixture(scope="module")
+def outlines() -> gpd.GeoDataFrame:
+    return load_boundaries()
+
+
+def test_outlines_cover_the_country_in_lon_lat(outlines):
+    assert outlines["kind"].tolist() == list(BOUNDARY_KINDS)
+    land, states, counties = outlines.geometry
+    minx, miny, maxx, maxy = land.bounds
+    # Longitude first; the Aleutians west of 180 degrees run on below -180.
+    assert -190 < minx < -180 and -66 < maxx < -65
+    assert 17 < miny < 18 and 71 < maxy < 72
+    assert 40 < len(states.geoms) < 400
+    assert len(counties.geoms) > 3000
+    # A state border is never the coast: no state line runs along the land's edge.
+    coast = land.boundary
+    assert shapely.length(shapely.intersection(states, coast.buffer(1e-6))) < 0.02 * states.length
+
+
+def test_every_placed_facility_is_on_the_outline_land(outlines):
+    land = outlines.geometry[0]
+    fac = load_bundle().facilities
+    fac = fac[fac.geometry.notna() & fac["state"].isin(_STATES_AND_PR)]
+    assert len(fac) > 150
+    # ZIP centroids are inland; allow the 1 km simplification.
+    off = fac[shapely.distance(fac.geometry.values, land) > 0.02]
+    assert off.empty, off[["id", "state"]].to_string()
+
+
+_STATES_AND_PR = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+    "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
+    "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
+}
