@@ -23,6 +23,7 @@ __all__ = ["Bundle", "DATA_DIR", "load_bundle", "save_bundle", "read_layer"]
 DATA_DIR = Path(__file__).parent / "data"
 FILES = {"facilities": "facilities.geojson", "incidents": "incidents.geojson"}
 REPORT_FILE = "build-report.csv"
+POPULATION_FILE = "facility-population-monthly.csv"
 
 
 @dataclass
@@ -30,6 +31,9 @@ class Bundle:
     facilities: gpd.GeoDataFrame
     incidents: gpd.GeoDataFrame
     report: pd.DataFrame
+    #: Facility x month average daily population (``geodata.population.MONTHLY_COLUMNS``),
+    #: months in which nobody was held left out; None when the bundle has none.
+    population: pd.DataFrame | None = None
 
     @property
     def date_span(self) -> tuple[str, str] | None:
@@ -57,7 +61,11 @@ def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
     incidents = read_layer(directory / FILES["incidents"], INCIDENT_COLUMNS)
     report_path = directory / REPORT_FILE
     report = pd.read_csv(report_path, dtype=str, keep_default_na=False) if report_path.exists() else pd.DataFrame()
-    return Bundle(facilities, incidents, report)
+    pop_path = directory / POPULATION_FILE
+    population = None
+    if pop_path.exists():
+        population = pd.read_csv(pop_path, dtype={"facility_id": str, "detention_facility_code": str, "month": str})
+    return Bundle(facilities, incidents, report, population)
 
 
 def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
@@ -73,4 +81,9 @@ def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
     path = directory / REPORT_FILE
     bundle.report.to_csv(path, index=False, lineterminator="\n")
     paths.append(path)
+    if bundle.population is not None:
+        path = directory / POPULATION_FILE
+        pop = bundle.population.sort_values(["facility_id", "month"], kind="stable")
+        pop.to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
+        paths.append(path)
     return paths

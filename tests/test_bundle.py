@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from geodata import build_bundle, save_bundle
-from geodata.store import DATA_DIR, FILES, REPORT_FILE, load_bundle
+from geodata.store import DATA_DIR, FILES, POPULATION_FILE, REPORT_FILE, load_bundle
 
 
 def test_rebuild_equals_committed_bundle(shared_data, tmp_path):
     save_bundle(build_bundle(shared_data), tmp_path)
-    for name in (*FILES.values(), REPORT_FILE):
+    for name in (*FILES.values(), REPORT_FILE, POPULATION_FILE):
         committed = (DATA_DIR / name).read_text(encoding="utf-8")
         rebuilt = (tmp_path / name).read_text(encoding="utf-8")
         assert rebuilt == committed, f"{name} differs: run `geodata build-bundle` and commit the result"
@@ -25,7 +25,20 @@ def test_bundle_accounts_for_every_input_row(shared_data):
 def test_every_incident_has_sources_precision_and_verification():
     inc = load_bundle().incidents
     assert inc["source_urls"].str.match(r"https?://").all()
-    assert inc["location_precision"].isin(["zip", "city", "county", "state"]).all()
+    assert inc["location_precision"].isin(["address", "zip", "city", "county", "state"]).all()
     assert inc["date_precision"].isin(["day", "month", "year"]).all()
     assert inc["verification"].isin(["official_record", "news_report", "unverified"]).all()
-    assert not inc["location_precision"].eq("address").any()  # no street points in the bundle
+    # A street-level point is only ever a facility (a public building), never a home.
+    at_address = inc[inc["location_precision"] == "address"]
+    assert at_address["facility_id"].notna().all()
+
+
+def test_population_by_month_joins_the_facilities():
+    bundle = load_bundle()
+    pop = bundle.population
+    assert set(pop["facility_id"]) <= set(bundle.facilities["id"])
+    assert pop["month"].str.fullmatch(r"\d{4}-\d{2}").all()
+    assert (pop["days"].between(1, 31)).all() and (pop["adp"] <= pop["max"]).all()
+    camp = pop[(pop["facility_id"] == "fac-tx-ero-el-paso-camp-east-montana") & (pop["month"] == "2026-01")]
+    # DDP: 4,130 people held at Camp East Montana on 2026-01-15.
+    assert len(camp) == 1 and 2000 < camp["adp"].iloc[0] < 5000 and camp["max"].iloc[0] >= 4130
