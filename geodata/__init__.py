@@ -3,23 +3,33 @@
 No Streamlit and no Folium here: ``app.py`` and ``layers/`` build on this package.
 """
 
+from .boundaries import build_boundaries, load_boundaries, save_boundaries
 from .bundle import build_bundle
 from .curated import read_curated_events
 from .deaths import read_deaths_basu
 from .export import feature_collection, to_csv, to_geojson, write_export
 from .geocode import Gazetteer, GeocodeResult, gazetteer
 from .ice_stats import read_ice_stats
+from .incidents_import import Mapping, map_incidents
+from .ingest import ImportResult, import_incidents
 from .match import FacilityMatcher, normalize_facility_name
+from .population import facility_codes, monthly_population, read_daily_population
+from .reference import apply_reference, match_reference, read_facility_reference
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CATEGORY_LABELS, LOCATION_PRECISIONS
 from .store import Bundle, load_bundle, save_bundle
+from .tables import read_table
+from .timeline import view_figures, weekly_counts
 from .validate import validate_facilities, validate_incidents
 from .view import View, filter_incidents, select
 
 __all__ = [
     "Bundle", "CATEGORIES", "CATEGORY_LABELS", "FacilityMatcher", "Gazetteer", "GeocodeResult",
-    "GeodataError", "LOCATION_PRECISIONS", "Report", "View", "build_bundle", "feature_collection",
-    "filter_incidents", "gazetteer", "load_bundle", "normalize_facility_name", "read_curated_events",
-    "read_deaths_basu", "read_ice_stats", "save_bundle", "select", "to_csv", "to_geojson",
-    "validate_facilities", "validate_incidents", "write_export",
+    "GeodataError", "ImportResult", "LOCATION_PRECISIONS", "Mapping", "Report", "View", "apply_reference",
+    "build_boundaries", "build_bundle", "facility_codes", "feature_collection", "filter_incidents", "gazetteer",
+    "import_incidents", "load_boundaries", "load_bundle", "map_incidents", "match_reference", "monthly_population",
+    "normalize_facility_name", "read_curated_events", "read_daily_population", "read_deaths_basu",
+    "read_facility_reference", "read_ice_stats", "read_table", "save_boundaries", "save_bundle", "select",
+    "to_csv", "to_geojson", "validate_facilities", "validate_incidents", "view_figures", "weekly_counts",
+    "write_export",
 ]

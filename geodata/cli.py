@@ -68,12 +68,74 @@ def _cmd_import_incidents(args) -> int:
     return 0
 
 
+def _facilities(args):
+    """The facility layer to join to: a GeoJSON given with --facilities, or the bundled one."""
+    from .schema import FACILITY_COLUMNS
+    from .store import load_bundle, read_layer
+
+    if getattr(args, "facilities", None):
+        return read_layer(args.facilities, FACILITY_COLUMNS)
+    return load_bundle().facilities
+
+
+def _cmd_import_reference(args) -> int:
+    from .export import write_export
+    from .reference import apply_reference, match_reference, read_facility_reference, write_rejects
+
+    if not args.output:
+        raise GeodataError("import facility-reference needs -o OUTPUT (the facilities, re-placed)")
+    report = Report()
+    ref = read_facility_reference(args.file, report)
+    facilities = _facilities(args)
+    matches = match_reference(facilities, ref, report)
+    placed = apply_reference(facilities, ref, report, matches=matches)
+    write_export({"facilities": placed}, args.output)
+    counts = matches["status"].value_counts().to_dict()
+    rejects = args.rejects or str(args.output).rsplit(".", 1)[0] + ".rejects.csv"
+    write_rejects(ref, rejects)
+    print(
+        f"{args.file}: {ref.attrs['rows_read']} rows, {len(ref)} with a usable point "
+        f"(rejected rows in {rejects}); facilities: "
+        + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        + f"; wrote {args.output}",
+        file=sys.stderr,
+    )
+    if args.verbose:
+        _print_report(report)
+    return 0
+
+
+def _cmd_import_population(args) -> int:
+    from .population import facility_codes, monthly_population, read_daily_population
+
+    if not args.output:
+        raise GeodataError("import population needs -o OUTPUT.csv (facility x month)")
+    report = Report()
+    daily = read_daily_population(args.file)
+    codes = facility_codes(daily, _facilities(args), report)
+    monthly = monthly_population(daily, codes=codes)
+    monthly[monthly["max"] > 0].to_csv(args.output, index=False)
+    print(
+        f"{args.file}: {daily['detention_facility_code'].nunique()} facility codes, {len(codes)} joined to "
+        f"facilities; {len(report.of('unmatched'))} unmatched and {len(report.of('ambiguous'))} ambiguous "
+        f"(listed with -v); wrote {args.output}",
+        file=sys.stderr,
+    )
+    if args.verbose:
+        _print_report(report)
+    return 0
+
+
 def _cmd_import(args) -> int:
     from .export import write_export
     from .ice_stats import read_ice_stats
 
     if args.kind == "incidents":
         return _cmd_import_incidents(args)
+    if args.kind == "facility-reference":
+        return _cmd_import_reference(args)
+    if args.kind == "population":
+        return _cmd_import_population(args)
     if not args.output:
         raise GeodataError(f"import {args.kind} needs -o OUTPUT (.geojson or .csv)")
     report = Report()
@@ -127,6 +189,15 @@ def _cmd_build_bundle(args) -> int:
     return 0
 
 
+def _cmd_build_basemap(args) -> int:
+    from .boundaries import build_boundaries, save_boundaries
+
+    shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
+    path = save_boundaries(build_boundaries(shared))
+    print(f"wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
+    return 0
+
+
 def _date(text: str) -> str:
     import datetime as dt
 
@@ -145,11 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="read a source file into the project's schema")
     p.add_argument(
-        "kind", choices=["ice-stats", "incidents"],
-        help="ice-stats: an ICE detentionStats .xlsx workbook; incidents: a CSV, JSON, GeoJSON or XLSX incident table",
+        "kind", choices=["ice-stats", "incidents", "facility-reference", "population"],
+        help="ice-stats: an ICE detentionStats .xlsx workbook; incidents: a CSV, JSON, GeoJSON or XLSX incident "
+        "table; facility-reference: a facility table with coordinates (Marshall, UWCHR, CarwilB, DDP); "
+        "population: DDP's daily facility population (.parquet)",
     )
     p.add_argument("file")
-    p.add_argument("-o", "--output", help="ice-stats: output .geojson or .csv")
+    p.add_argument("-o", "--output", help="output: .geojson or .csv (ice-stats, facility-reference), .csv (population)")
+    p.add_argument("--facilities", help="facility-reference, population: a facility layer (.geojson); default: bundled")
     p.add_argument("--store", help="incidents: the incident store (.geojson), created if absent")
     p.add_argument("--mapping", help="incidents: a TOML column mapping")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
@@ -169,6 +243,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", help="a bundle folder other than the default")
     p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("build-basemap", help="rebuild the bundled outline map (states, counties, land)")
+    p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")
+    p.set_defaults(func=_cmd_build_basemap)
 
     p = sub.add_parser("build-bundle", help="rebuild the bundled default data from its inputs")
     p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")

@@ -6,6 +6,7 @@ from __future__ import annotations
 #: street address says plainly that the point is not the exact site.
 PRECISION_WORDS: dict[str, str] = {
     "address": "Street address",
+    "block": "Generalised to a few blocks (about 0.7 km\u00b2) \u2014 not the exact site",
     "zip": "ZIP centroid \u2014 not the exact site",
     "city": "City center \u2014 not the exact site",
     "county": "County center \u2014 not the exact site",

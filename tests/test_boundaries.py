@@ -29,7 +29,7 @@ def test_rebuild_equals_committed_outlines(shared_data, tmp_path):
     path = save_boundaries(build_boundaries(shared_data), tmp_path)
     committed = (BASEMAP_DIR / BASEMAP_FILE).read_text(encoding="ascii")
     assert path.read_text(encoding="ascii") == committed, (
-        "us-outline.json differs: run `python3 -m geodata.boundaries` and commit the result"
+        "us-outline.json differs: run `geodata build-basemap` and commit the result"
     )
 
 

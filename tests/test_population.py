@@ -164,3 +164,15 @@ def test_bad_population_input_is_a_clear_error(tmp_path, layer):
         read_daily_population(other)
     with pytest.raises(GeodataError, match="needs the facilities"):
         monthly_population(_daily([]))
+
+
+def test_cli_import_population(shared_data, tmp_path, capsys):
+    from geodata.cli import main
+
+    out = tmp_path / "monthly.csv"
+    src = shared_data / "deportation-data-project" / "facilities-daily-population-latest.parquet"
+    assert main(["import", "population", str(src), "-o", str(out)]) == 0
+    assert "707 facility codes" in capsys.readouterr().err
+    monthly = pd.read_csv(out)
+    assert monthly["month"].min() == "2022-10" and monthly["month"].max() == "2026-03"
+    assert (monthly["max"] > 0).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import json
 import math
 
 import geopandas as gpd
@@ -300,3 +302,18 @@ def test_a_coarser_reference_point_does_not_replace_a_zip_centroid(refs, fy26, m
     unchanged = moved.set_index("id").loc[[r["record"] for r in notes]]
     assert set(unchanged["location_precision"]) == {"zip"}
     assert not math.isnan(moved.geometry.dropna().x.mean())
+
+
+def test_cli_import_facility_reference(shared_data, tmp_path, capsys):
+    from geodata.cli import main
+
+    out = tmp_path / "facilities.geojson"
+    src = shared_data / "uwchr" / "facilities_geocoded_2017plus.psv.gz"
+    assert main(["import", "facility-reference", str(src), "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "1532 rows, 1522 with a usable point" in err and "matched" in err
+    fc = json.loads(out.read_text())
+    precisions = [f["properties"]["location_precision"] for f in fc["features"]]
+    assert precisions.count("address") > 100  # moved from ZIP centroids to the reference's points
+    rejects = list(csv.DictReader(open(tmp_path / "facilities.rejects.csv")))
+    assert len(rejects) == 10
