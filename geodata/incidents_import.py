@@ -305,7 +305,7 @@ def map_incidents(
                 continue
             point = (hit.lon, hit.lat)
             rec["location_precision"] = hit.precision
-            rec["location_method"] = hit.method if hit.provider == "gazetteer" else f"{hit.provider}: {hit.method}"
+            rec["location_method"] = f"{hit.provider}: {hit.method}"  # which provider placed it, and how
         if rec["location_precision"] == "address" and (get("public_place") or "").lower() not in ("true", "yes", "1"):
             # A point at a street address may be someone's home: never store it as such.
             point = generalise_point(*point)

@@ -34,6 +34,7 @@ from rapidfuzz import fuzz, process
 from shapely.geometry import Point
 
 from .coords import CoordinateCheck, check_coordinates, state_boxes  # noqa: F401 (re-exported)
+from .dates import parse_loose_date
 from .match import FacilityMatcher
 from .report import GeodataError, Report
 from .schema import CRS, LOCATION_PRECISIONS, STATE_NAMES, join_urls, split_urls, state_code
@@ -71,6 +72,12 @@ CROSSWALK: dict[str, str] = {
     "lng": "lon",
     "long": "lon",
     "geometry.location_type": "geocode_type",
+    # First and last use: Marshall writes them day first (19/07/1991, 4/11/17, Oct-82,
+    # bare years); UWCHR month first (M/D/YYYY).
+    "date of first use": "first_use",
+    "date of last use": "last_use",
+    "date_of_first_use": "first_use",
+    "date_of_last_use": "last_use",
     # CarwilB, facilities-geocoded-all.csv (carwilb-ice-detention/SOURCE.md): canonical_id,
     # canonical_name, facility_address, facility_city, facility_state, facility_zip, lat,
     # lon (the chosen point), ..., address_quality (full / po_box / no_address).
@@ -116,8 +123,10 @@ SOURCES: dict[str, tuple[str, str]] = {
 #: how fine the point is (:data:`geodata.schema.LOCATION_PRECISIONS`).
 REFERENCE_COLUMNS: tuple[str, ...] = (
     "row", "code", "name", "address", "city", "state", "zip", "lon", "lat",
-    "precision", "note", "source_name", "source_url",
+    "precision", "note", "first_use", "last_use", "source_name", "source_url",
 )
+#: Sources that write dates day first (told by the column only that source has).
+_DAY_FIRST_MARKERS = {"date of first use"}
 
 _MISSING = {"", "NA", "N/A", "NULL", "NAN", "NONE", "#N/A"}
 # Google's location_type: APPROXIMATE is a town or a ZIP area, not a building.
@@ -215,6 +224,7 @@ def read_facility_reference(path: str | Path, report: Report | None = None) -> g
     if missing:
         raise GeodataError(f"{path}: not a facility reference table (no {', '.join(missing)} column)")
     source_name, source_url = _source_of(raw.columns)
+    day_first = any(c.lower() in _DAY_FIRST_MARKERS for c in raw.columns)
     source_name = source_name or path.name
 
     def get(row, key):
@@ -249,7 +259,17 @@ def read_facility_reference(path: str | Path, report: Report | None = None) -> g
             or _ADDRESS_QUALITY_PRECISION.get(get(row, "address_quality") or "")
             or "address"
         )
+        used = {}
+        for key in ("first_use", "last_use"):
+            text = get(row, key)
+            if text:
+                try:
+                    used[key] = parse_loose_date(text, day_first=day_first).text
+                except ValueError as exc:
+                    what = key.replace("_", " ")
+                    report.add(source, label, "note", f"{what} {text!r} is not a date ({exc}); left out")
         records.append({
+            **used,
             "row": i, "code": code.upper() if code else None, "name": name or code,
             "address": get(row, "address"), "city": get(row, "city"), "state": st, "zip": zip5,
             "lon": round(chk.lon, 7), "lat": round(chk.lat, 7), "precision": precision,

@@ -47,6 +47,7 @@ def test_common_names_recognised_and_each_row_accounted(tmp_path):
     assert len(gdf) + len(rejects) == len(rows)
     assert gdf["date"].tolist() == ["2026-01-07", "2026-01-09", "2025-10", "2025"]
     assert gdf["date_precision"].tolist() == ["day", "day", "month", "year"]
+    assert gdf["location_method"].str.startswith("gazetteer: ").all()  # the provider that placed it
     reasons = rejects["reason"].tolist()
     assert reasons[0].startswith("bad or missing date") and "no source URL" in reasons[1]
     assert reasons[2].startswith("no place found")

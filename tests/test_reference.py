@@ -317,3 +317,14 @@ def test_cli_import_facility_reference(shared_data, tmp_path, capsys):
     assert precisions.count("address") > 100  # moved from ZIP centroids to the reference's points
     rejects = list(csv.DictReader(open(tmp_path / "facilities.rejects.csv")))
     assert len(rejects) == 10
+
+
+def test_use_dates_read_day_first_for_marshall_and_month_first_for_uwchr(shared_data):
+    marshall = read_facility_reference(shared_data / "marshall-project" / "locations.csv").set_index("name")
+    uwchr = read_facility_reference(shared_data / "uwchr" / "facilities_geocoded_2017plus.psv.gz").set_index("name")
+    # Marshall writes 23/05/2014 and 4/11/17 (4 November 2017, the FOIA list's date); UWCHR writes M/D/YYYY.
+    abraxas = "ABRAXAS ACADEMY DETENTION CENTER"
+    assert (marshall.loc[abraxas, "first_use"], marshall.loc[abraxas, "last_use"]) == ("2014-05-23", "2017-11-04")
+    assert (uwchr.loc[abraxas, "first_use"], uwchr.loc[abraxas, "last_use"]) == ("2014-05-23", "2017-11-04")
+    # Bare years stay years.
+    assert marshall["first_use"].dropna().str.fullmatch(r"\d{4}(-\d{2}-\d{2})?").all()
