@@ -163,6 +163,7 @@ def _cmd_export(args) -> int:
             end=args.end,
             categories=tuple(args.category) if args.category else View().categories,
             layers=tuple(args.layer) if args.layer else View().layers,
+            aors=tuple(args.aor or ()),
         )
     except ValueError as exc:
         raise GeodataError(str(exc)) from None
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
     p.add_argument("--layer", action="append", choices=LAYERS, help="layer (repeatable; default: both)")
+    p.add_argument("--aor", action="append", help="ICE area of responsibility, such as ELP (repeatable)")
     p.add_argument("--data", help="a bundle folder other than the default")
     p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
     p.set_defaults(func=_cmd_export)

@@ -47,8 +47,14 @@ def weekly_counts(incidents: pd.DataFrame, start=None, end=None) -> tuple[pd.Dat
     return table, undated
 
 
-def view_figures(facilities: pd.DataFrame | None, incidents: pd.DataFrame | None) -> dict[str, int | float]:
-    """The figures of a view, from exactly the frames the map and the export show."""
+def view_figures(
+    facilities: pd.DataFrame | None, incidents: pd.DataFrame | None, adp: pd.Series | None = None
+) -> dict[str, int | float]:
+    """The figures of a view, from exactly the frames the map and the export show.
+
+    ``adp`` (facility id -> average daily population over the range, from
+    :func:`geodata.occupancy.range_adp`) replaces the facilities' own ``adp``.
+    """
     figures: dict[str, int | float] = {}
     if incidents is not None:
         counts = incidents["category"].value_counts()
@@ -58,7 +64,7 @@ def view_figures(facilities: pd.DataFrame | None, incidents: pd.DataFrame | None
     if facilities is not None:
         placed = facilities[facilities.geometry.notna()] if hasattr(facilities, "geometry") else facilities
         figures["facilities"] = len(placed)
-        adp = pd.to_numeric(placed["adp"], errors="coerce")
+        adp = pd.to_numeric(placed["adp"], errors="coerce") if adp is None else placed["id"].map(adp)
         figures["facilities_in_use"] = int((adp > 0).sum())
         figures["people_detained"] = float(round(adp.sum(), 1))
     return figures

@@ -40,6 +40,9 @@ class View:
     end: dt.date | None = None
     categories: tuple[str, ...] = CATEGORIES
     layers: tuple[str, ...] = LAYERS
+    #: ICE areas of responsibility (``ATL``, ``ELP``...); empty means all.  An AOR is a
+    #: facility's: with AORs chosen, incidents are those at the chosen facilities.
+    aors: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "start", _as_date(self.start))
@@ -53,9 +56,13 @@ class View:
             raise ValueError(f"unknown layer {bad_layers[0]!r}; known: {', '.join(LAYERS)}")
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"the start {self.start} is after the end {self.end}")
+        bad_aor = [a for a in self.aors if not (isinstance(a, str) and a.isalpha() and 2 <= len(a) <= 4)]
+        if bad_aor:
+            raise ValueError(f"not an AOR code: {bad_aor[0]!r} (three letters, such as ELP)")
         # Canonical order, no repeats: two views that show the same thing are equal.
         object.__setattr__(self, "categories", tuple(c for c in CATEGORIES if c in self.categories))
         object.__setattr__(self, "layers", tuple(x for x in LAYERS if x in self.layers))
+        object.__setattr__(self, "aors", tuple(sorted({a.upper() for a in self.aors})))
 
     # -- URL query parameters ---------------------------------------------------
     @classmethod
@@ -76,11 +83,13 @@ class View:
             raise ValueError(f"dates must be YYYY-MM-DD ({exc})") from None
         cats = get("category")
         layers = get("layer")
+        aors = get("aor")
         return cls(
             start=start,
             end=end,
             categories=tuple(c for c in cats.split(",") if c) if cats is not None else CATEGORIES,
             layers=tuple(x for x in layers.split(",") if x) if layers is not None else LAYERS,
+            aors=tuple(a for a in aors.split(",") if a) if aors else (),
         )
 
     def to_params(self) -> dict[str, str]:
@@ -94,6 +103,8 @@ class View:
             params["category"] = ",".join(self.categories)
         if self.layers != LAYERS:
             params["layer"] = ",".join(self.layers)
+        if self.aors:
+            params["aor"] = ",".join(self.aors)
         return params
 
 
@@ -118,6 +129,9 @@ def filter_incidents(
 
 def select(facilities: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, view: View) -> dict[str, gpd.GeoDataFrame]:
     """The frames a view shows, keyed by layer (only the layers switched on)."""
+    if view.aors:
+        facilities = facilities[facilities["aor"].isin(view.aors)]
+        incidents = incidents[incidents["facility_id"].isin(set(facilities["id"]))]
     out = {}
     if "facilities" in view.layers:
         out["facilities"] = facilities

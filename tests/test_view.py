@@ -73,3 +73,15 @@ def test_bad_params_are_refused_with_a_reason(params, message):
 def test_categories_cover_the_schema():
     expected = {"death_in_custody", "shooting", "arrest", "use_of_force", "protest", "deployment", "other"}
     assert set(CATEGORIES) == expected
+
+
+def test_aor_filter_keeps_facilities_and_their_incidents(tiny_facilities, tiny_incidents):
+    tiny_facilities = tiny_facilities.assign(aor=["ELP", "SPM", "MIA"])
+    tiny_incidents = tiny_incidents.assign(facility_id=["fac-tx-a", None, "fac-mn-b", None, None, "fac-tx-a"])
+    frames = select(tiny_facilities, tiny_incidents, View(aors=("elp",)))
+    assert ids(frames["facilities"]) == ["fac-tx-a"]
+    assert ids(frames["incidents"]) == ["i-0201", "i-2025"]
+    assert View(aors=("elp", "SPM")).to_params() == {"aor": "ELP,SPM"}
+    assert View.from_params({"aor": "ELP,SPM"}) == View(aors=("SPM", "ELP"))
+    with pytest.raises(ValueError, match="not an AOR"):
+        View(aors=("E1P",))
