@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from geodata import CATEGORIES, CATEGORY_LABELS, View, load_bundle, select, to_csv, to_geojson
+from geodata import CATEGORIES, CATEGORY_LABELS, View, load_bundle, to_csv, to_geojson
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.occupancy import coverage, monthly_totals, periods, view_frames
+from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS
 from layers import DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
 
@@ -40,8 +43,7 @@ OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
 
 @st.cache_data(show_spinner=False)
 def _bundle(directory: str | None):
-    b = load_bundle(directory) if directory else load_bundle()
-    return b.facilities, b.incidents, b.report
+    return load_bundle(directory) if directory else load_bundle()
 
 
 @st.cache_data(show_spinner=False)
@@ -52,7 +54,9 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), f"ICE_MAP_TILES: {exc}; using {DEFAULT_TILES}."
 
 
-facilities, incidents, build_report = _bundle(os.environ.get("ICE_MAP_DATA_DIR") or None)
+bundle = _bundle(os.environ.get("ICE_MAP_DATA_DIR") or None)
+facilities, incidents, build_report, population = bundle.facilities, bundle.incidents, bundle.report, bundle.population
+AORS = sorted(a for a in facilities["aor"].dropna().unique())
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(tiles_warning)
@@ -73,6 +77,7 @@ if "view_loaded" not in st.session_state:
         st.session_state[f"cat_{cat}"] = cat in url_view.categories
     for layer in LAYERS:
         st.session_state[f"layer_{layer}"] = layer in url_view.layers
+    st.session_state["aor"] = [a for a in url_view.aors if a in AORS]
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
@@ -90,6 +95,18 @@ with st.sidebar:
     chosen = tuple(c for c in CATEGORIES if st.checkbox(CATEGORY_LABELS[c], key=f"cat_{c}"))
     st.subheader("Layers")
     layers_on = tuple(x for x in LAYERS if st.checkbox(LAYER_LABELS[x], key=f"layer_{x}"))
+    aors = st.multiselect(
+        "ICE area of responsibility", AORS, key="aor", placeholder="All",
+        help="Facilities in the chosen ICE field office areas, and the incidents at those facilities "
+        "(an incident not at a facility has no AOR in these sources and is then not shown).",
+    )
+    st.radio(
+        "Facilities with nobody held in the range", ["hollow", "hidden"], key="empty_facilities", horizontal=True,
+    )
+    st.subheader("Play through time")
+    playing_on = st.toggle("Step through the range", key="play_on",
+                           help="Show one week or month at a time: incidents appear, facility sizes change.")
+    step = st.radio("Step", ["week", "month"], key="play_step", horizontal=True, disabled=not playing_on)
     st.subheader("Privacy")
     offline = st.toggle(
         "No third-party requests", key="offline", disabled=OFFLINE_FORCED,
@@ -101,9 +118,31 @@ with st.sidebar:
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
 # Dates always go into the link, so it shows the same days after new data arrives.
-view = View(start=start, end=end, categories=chosen, layers=layers_on)
+view = View(start=start, end=end, categories=chosen, layers=layers_on, aors=tuple(aors))
 st.query_params.from_dict(view.to_params() | ({"offline": "1"} if offline and not OFFLINE_FORCED else {}))
-frames = select(facilities, incidents, view)
+
+# Playback narrows the view to one week or month of the range at a time.
+window = (start, end)
+if playing_on:
+    steps = periods(start, end, step)
+    labels = [f"{a:%d %b %Y}" + ("" if a == b else f" – {b:%d %b %Y}") for a, b in steps]
+    st.session_state.setdefault("play_index", 0)
+    st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
+    with st.sidebar:
+        back, play, fwd = st.columns(3)
+        if back.button("◀", key="play_back", help="Previous step", use_container_width=True):
+            st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
+        playing = st.session_state.get("playing", False)
+        if play.button("⏸" if playing else "▶", key="play_toggle", help="Play or pause",
+                       use_container_width=True):
+            st.session_state["playing"] = playing = not playing
+        if fwd.button("▶▶", key="play_fwd", help="Next step", use_container_width=True):
+            st.session_state["play_index"] = min(len(steps) - 1, st.session_state["play_index"] + 1)
+        st.select_slider("Step shown", options=list(range(len(steps))), key="play_index",
+                         format_func=lambda i: labels[i])
+    window = steps[st.session_state["play_index"]]
+    view = View(start=window[0], end=window[1], categories=chosen, layers=layers_on, aors=tuple(aors))
+frames, pop_span = view_frames(bundle, view, hide_empty=st.session_state.get("empty_facilities") == "hidden")
 
 # -- main -------------------------------------------------------------------------------
 st.title("US immigration enforcement: detention, deaths, incidents")
@@ -112,10 +151,27 @@ shown_inc = frames.get("incidents")
 n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
 n_inc = 0 if shown_inc is None else len(shown_inc)
 st.markdown(
-    f"**{n_inc:,} incidents** from {start:%d %b %Y} to {end:%d %b %Y}"
+    f"**{n_inc:,} incidents** from {window[0]:%d %b %Y} to {window[1]:%d %b %Y}"
     + (f" and **{n_fac:,} detention facilities**" if shown_fac is not None else "")
     + " shown."
 )
+
+# The figures of exactly what the map and the export show.
+range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
+figures = view_figures(shown_fac, shown_inc, adp=range_adp)
+cols = st.columns(4)
+cols[0].metric("Incidents", f"{figures.get('incidents', 0):,}")
+cols[1].metric("Deaths in custody", f"{figures.get('death_in_custody', 0):,}")
+if shown_fac is not None:
+    cov = coverage(population)
+    if pop_span:
+        cols[2].metric("People detained, daily average", f"{figures['people_detained']:,.0f}",
+                       help=f"Facilities shown, {pop_span[0]:%d %b %Y} to {pop_span[1]:%d %b %Y} "
+                       "(Deportation Data Project's daily counts).")
+        cols[3].metric("Facilities in use", f"{figures['facilities_in_use']:,}")
+    elif cov:
+        cols[2].caption(f"No population figures for this range: the daily counts cover "
+                        f"{cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}. Facility sizes show ICE's FY2026 average.")
 
 # With tiles, the outline map is still there: the other choice in the layer
 # control, and what the map falls back to when no tile loads (offline laptop).
@@ -123,6 +179,22 @@ m = build_map(shown_fac, shown_inc, tiles=None if offline else tiles, outline=OU
 st.session_state["map_points"] = layer_points(m)
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+
+# -- time: incidents per week and people detained, for the view ---------------------------
+weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
+chart_left, chart_right = st.columns(2)
+if weekly is not None and len(weekly):
+    long = weekly.melt("week", var_name="category", value_name="incidents")
+    long["category"] = long["category"].map(CATEGORY_LABELS)
+    chart_left.markdown("**Incidents per week**" + (f" ({undated} known only to the month or year not shown)"
+                                                     if undated else ""))
+    chart_left.bar_chart(long, x="week", y="incidents", color="category", height=260)
+if shown_fac is not None and population is not None:
+    totals = monthly_totals(population, shown_fac["id"])
+    months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
+    if len(months):
+        chart_right.markdown("**People detained on an average day, by month** (facilities shown)")
+        chart_right.line_chart(months.set_index("month")["people"], height=260)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 col1, col2, _ = st.columns([1, 1, 3])
@@ -161,3 +233,11 @@ with st.expander("Data sources"):
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."
     )
+
+# Playback: after drawing one step, wait and move on, until the last step.
+if playing_on and st.session_state.get("playing"):
+    if st.session_state["play_index"] < len(steps) - 1:
+        time.sleep(1.5)
+        st.session_state["play_index"] += 1
+        st.rerun()
+    st.session_state["playing"] = False

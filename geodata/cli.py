@@ -154,8 +154,9 @@ def _cmd_import(args) -> int:
 
 def _cmd_export(args) -> int:
     from .export import write_export
+    from .occupancy import view_frames
     from .store import load_bundle
-    from .view import View, select
+    from .view import View
 
     try:
         view = View(
@@ -168,7 +169,7 @@ def _cmd_export(args) -> int:
     except ValueError as exc:
         raise GeodataError(str(exc)) from None
     bundle = load_bundle(args.data) if args.data else load_bundle()
-    frames = select(bundle.facilities, bundle.incidents, view)
+    frames, _ = view_frames(bundle, view, hide_empty=args.hide_empty)
     n = write_export(frames, args.output)
     counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
     print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
@@ -242,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
     p.add_argument("--layer", action="append", choices=LAYERS, help="layer (repeatable; default: both)")
     p.add_argument("--aor", action="append", help="ICE area of responsibility, such as ELP (repeatable)")
+    p.add_argument("--hide-empty", action="store_true", help="leave out facilities that held nobody in the range")
     p.add_argument("--data", help="a bundle folder other than the default")
     p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
     p.set_defaults(func=_cmd_export)

@@ -14,7 +14,7 @@ import datetime as dt
 
 import pandas as pd
 
-__all__ = ["coverage", "range_adp", "monthly_totals"]
+__all__ = ["coverage", "range_adp", "monthly_totals", "with_range_adp", "periods", "view_frames"]
 
 
 def _month_bounds(population: pd.DataFrame) -> pd.DataFrame:
@@ -62,3 +62,48 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
     months = sorted(population["month"].unique())
     totals = pop.groupby("month")["adp"].sum().reindex(months, fill_value=0.0)
     return totals.rename("people").rename_axis("month").reset_index()
+
+
+def with_range_adp(facilities, population, start=None, end=None):
+    """The facilities with ``adp_in_range``: their average daily population over the range.
+
+    Returns ``(facilities, span)``.  ``adp_in_range`` is NaN where it is unknown: a
+    facility not in the table, or a range outside the table's span (``span`` None).
+    """
+    adp, span = range_adp(population, start, end)
+    out = facilities.copy()
+    out["adp_in_range"] = out["id"].map(adp).round(1) if span else float("nan")
+    return out, span
+
+
+def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
+    """The weeks (Monday to Sunday) or calendar months that meet ``[start, end]``, each clipped to it."""
+    start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    if step == "week":
+        first = start - dt.timedelta(days=start.weekday())
+        bounds = [(d, d + dt.timedelta(days=6)) for d in pd.date_range(first, end, freq="7D").date]
+    elif step == "month":
+        first = start.replace(day=1)
+        months = pd.date_range(first, end, freq="MS").date
+        bounds = [(m, (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()) for m in months]
+    else:
+        raise ValueError(f"step must be week or month, not {step!r}")
+    return [(max(a, start), min(b, end)) for a, b in bounds]
+
+
+def view_frames(bundle, view, *, hide_empty: bool = False):
+    """The frames a view shows, as the map, the figures and every export see them.
+
+    Facilities get ``adp_in_range`` over the view's dates (see :func:`with_range_adp`);
+    with ``hide_empty``, facilities that held nobody in the range are left out (those
+    whose population is unknown stay).  Returns ``(frames, span)``.
+    """
+    from .view import select
+
+    frames = select(bundle.facilities, bundle.incidents, view)
+    span = None
+    if "facilities" in frames:
+        frames["facilities"], span = with_range_adp(frames["facilities"], bundle.population, view.start, view.end)
+        if hide_empty and span:
+            frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]
+    return frames, span

@@ -9,7 +9,9 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from geodata import View, load_bundle, select, to_csv, to_geojson
+from geodata import View, load_bundle, to_csv, to_geojson
+from geodata.occupancy import view_frames
+from geodata.timeline import weekly_counts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -89,7 +91,7 @@ def test_export_matches_the_view(downloads):
     run_app(start="2025-01-01", end="2026-01-15", category="death_in_custody,shooting")
     bundle = load_bundle()
     view = View(start="2025-01-01", end="2026-01-15", categories=("death_in_custody", "shooting"))
-    frames = select(bundle.facilities, bundle.incidents, view)
+    frames, _ = view_frames(bundle, view)
     (geojson_name,) = [n for n in downloads if n and n.endswith(".geojson")]
     (csv_name,) = [n for n in downloads if n and n.endswith(".csv")]
     assert downloads[geojson_name].decode() == to_geojson(frames)
@@ -177,3 +179,55 @@ def test_data_folder_from_the_environment(monkeypatch, tmp_path, tiny_facilities
     monkeypatch.setenv("ICE_MAP_DATA_DIR", str(tmp_path))
     at = run_app()
     assert at.session_state["map_points"] == {"Detention facilities": 2, "Incidents": len(tiny_incidents)}
+
+
+def test_aor_in_the_url_restores_the_view():
+    at = run_app(aor="ELP", start="2025-01-01")
+    assert at.multiselect(key="aor").value == ["ELP"]
+    bundle = load_bundle()
+    frames, _ = view_frames(bundle, View(start="2025-01-01", end=bundle.date_span[1], aors=("ELP",)))
+    assert at.session_state["map_points"]["Detention facilities"] == len(frames["facilities"])
+    assert at.session_state["map_points"]["Incidents"] == len(frames["incidents"]) > 0
+    assert at.query_params["aor"] == "ELP"
+
+
+def test_figures_panel_matches_the_view():
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    metrics = {m.label: m.value for m in at.metric}
+    bundle = load_bundle()
+    frames, span = view_frames(bundle, View(start="2026-01-01", end="2026-01-31"))
+    assert metrics["Incidents"] == str(len(frames["incidents"]))
+    assert metrics["Deaths in custody"] == str((frames["incidents"]["category"] == "death_in_custody").sum())
+    people = frames["facilities"].dropna(subset=["geometry"])["adp_in_range"].sum()
+    assert metrics["People detained, daily average"] == f"{people:,.0f}"
+    assert span is not None
+
+
+def test_timeline_follows_the_filter():
+    at = run_app(start="2026-01-01", end="2026-01-31", category="protest")
+    chart_titles = [m.value for m in at.markdown if m.value.startswith("**Incidents per week")]
+    assert chart_titles
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 2  # incidents per week, people detained per month
+    # The weekly chart's data is the view's: protests only, two in January 2026.
+    data = str(charts[0].proto)
+    assert "Protest or strike" in data and "Death in custody" in data  # every category is a series...
+    table, _ = weekly_counts(view_frames(load_bundle(), View(start="2026-01-01", end="2026-01-31",
+                                                             categories=("protest",)))[0]["incidents"],
+                             "2026-01-01", "2026-01-31")
+    assert table["protest"].sum() == 2 and table.drop(columns=["week", "protest"]).to_numpy().sum() == 0
+
+
+def test_playback_steps_through_the_range():
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    at.toggle(key="play_on").set_value(True).run()
+    assert not at.exception
+    # Week 1 (Thu 1 - Sun 4 January): the death on the 3rd, and the deployment known only to the month.
+    assert at.session_state["map_points"]["Incidents"] == 2
+    at.button(key="play_fwd").click().run()
+    at.button(key="play_fwd").click().run()  # week of 12-18 January
+    assert at.session_state["play_index"] == 2
+    # Victor Manuel Diaz (14th), the march (18th), the deployment (January).
+    assert at.session_state["map_points"]["Incidents"] == 3
+    # The link keeps the range, not the step.
+    assert at.query_params["start"] == "2026-01-01" and at.query_params["end"] == "2026-01-31"

@@ -12,6 +12,7 @@ import pytest
 
 from geodata import View, load_bundle, select, to_csv, to_geojson
 from geodata.cli import main
+from geodata.occupancy import view_frames
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_geojson_is_valid_rfc7946(bundle, tmp_path):
 
 def test_geojson_reads_back_with_pyogrio_to_the_same_records(bundle, tmp_path):
     view = View(start="2025-01-01", categories=("death_in_custody", "shooting"))
-    frames = select(bundle.facilities, bundle.incidents, view)
+    frames, _ = view_frames(bundle, view)
     path = tmp_path / "view.geojson"
     path.write_text(to_geojson(frames), encoding="utf-8")
     back = pyogrio.read_dataframe(path)
@@ -79,7 +80,7 @@ def test_cli_export_writes_exactly_the_filtered_view(bundle, tmp_path, capsys):
     assert len(facilities) == bundle.facilities.geometry.notna().sum()
     # Same bytes as the library's export of the same view.
     view = View(start="2026-01-01", end="2026-01-31", categories=("death_in_custody", "protest"))
-    assert out.read_text() == to_geojson(select(bundle.facilities, bundle.incidents, view))
+    assert out.read_text() == to_geojson(view_frames(bundle, view)[0])
 
 
 def test_cli_export_month_record_in_overlapping_range(tmp_path):

@@ -47,3 +47,24 @@ def test_bundle_camp_east_montana_january(shared_data):
 
     adp, _ = range_adp(load_bundle().population, "2026-01-15", "2026-01-15")
     assert adp["fac-tx-ero-el-paso-camp-east-montana"] > 1000
+
+
+def test_periods_by_week_and_month_clipped_to_the_range():
+    from geodata.occupancy import periods
+
+    weeks = periods("2026-01-01", "2026-01-20", "week")
+    assert weeks[0] == (dt.date(2026, 1, 1), dt.date(2026, 1, 4))  # Thursday to Sunday
+    assert weeks[-1] == (dt.date(2026, 1, 19), dt.date(2026, 1, 20))
+    assert len(weeks) == 4
+    months = periods("2025-12-15", "2026-02-02", "month")
+    assert months == [(dt.date(2025, 12, 15), dt.date(2025, 12, 31)), (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+                      (dt.date(2026, 2, 1), dt.date(2026, 2, 2))]
+
+
+def test_with_range_adp_unknown_is_not_zero(tiny_facilities):
+    from geodata.occupancy import with_range_adp
+
+    fac = tiny_facilities.assign(id=["a", "b", "z"])
+    out, span = with_range_adp(fac, POP, "2026-02-01", "2026-02-10")
+    assert out.set_index("id")["adp_in_range"].to_dict() == pytest.approx({"a": 10.0, "b": 0.0, "z": float("nan")},
+                                                                          nan_ok=True)
