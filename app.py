@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import time
 
+import altair as alt
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
@@ -24,7 +25,7 @@ from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.occupancy import coverage, monthly_totals, periods, view_frames
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS
-from layers import DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
+from layers import CATEGORY_COLORS, DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
 
@@ -188,7 +189,15 @@ if weekly is not None and len(weekly):
     long["category"] = long["category"].map(CATEGORY_LABELS)
     chart_left.markdown("**Incidents per week**" + (f" ({undated} known only to the month or year not shown)"
                                                      if undated else ""))
-    chart_left.bar_chart(long, x="week", y="incidents", color="category", height=260)
+    # The map's colours, in the legend's order, so a category reads the same everywhere.
+    colors = alt.Scale(domain=[CATEGORY_LABELS[c] for c in CATEGORIES], range=[CATEGORY_COLORS[c] for c in CATEGORIES])
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X("week:T", title="week"),
+        y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color("category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)),
+        tooltip=["week:T", "category:N", "incidents:Q"],
+    )
+    chart_left.altair_chart(bars.properties(height=260), use_container_width=True)
 if shown_fac is not None and population is not None:
     totals = monthly_totals(population, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
@@ -212,11 +221,14 @@ if shown_fac is not None:
 
 with st.expander("How places and dates are known"):
     st.markdown(
-        "Each record says how precise its place is (`location_precision`: zip, city, county or "
-        "state) and how it was placed (`location_method`). Facilities are placed offline at the "
-        "centre of their ZIP code, not at the building. Deaths are drawn at the facility where "
-        "they happened when that facility is in ICE's current list; otherwise at the city, "
-        "county or state their record names. Coarse points are drawn as hollow rings."
+        "Each record says how precise its place is (`location_precision`: address, zip, city, county "
+        "or state) and how it was placed (`location_method`). Facilities are at the point the "
+        "Deportation Data Project placed by hand where there is one, otherwise at the centre of their "
+        "ZIP code, not at the building. Deaths are drawn at the facility where they happened when that "
+        "facility is in ICE's current list; otherwise at the city, county or state their record names. "
+        "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
+        "the average number of people held each day over the range, from the Deportation Data "
+        "Project's daily counts (October 2022 to March 2026)."
     )
     counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
     st.dataframe(counts, hide_index=True)
@@ -230,6 +242,9 @@ with st.expander("Data sources"):
         "(MIT License, Copyright (c) 2025 Sanjay Basu), from ICE's death records.\n"
         "- January 2026 events: reviewed by hand from World Socialist Web Site, 20 January 2026, "
         "https://www.wsws.org/en/articles/2026/01/20/cmfb-j20.html.\n"
+        "- Facility population by day, and hand-placed facility points: Deportation Data Project, "
+        "https://deportationdata.org (CC0).\n"
+        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain).\n"
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."
     )
