@@ -194,7 +194,9 @@ if weekly is not None and len(weekly):
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("week:T", title="week"),
         y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)),
+        color=alt.Color(
+            "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)
+        ),
         tooltip=["week:T", "category:N", "incidents:Q"],
     )
     chart_left.altair_chart(bars.properties(height=260), use_container_width=True)
