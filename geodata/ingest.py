@@ -29,7 +29,7 @@ from .store import read_layer
 from .tables import read_table
 from .validate import validate_incidents
 
-__all__ = ["ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store"]
+__all__ = ["ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload"]
 
 #: The store keeps two helper fields beside the schema, for deduplication.
 STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id")
@@ -177,3 +177,39 @@ def import_incidents(
     if rejects_path is not None:  # written every run, so an old file never lingers
         (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(rejects_path, index=False)
     return result
+
+
+#: The largest file a viewer may upload to see beside the bundled layers.
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".geojson", ".xlsx", ".gz")
+
+
+def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES):
+    """A viewer's own incident file, mapped like an import but kept out of every store.
+
+    Returns ``(incidents, rejects)``.  Raises :class:`GeodataError` with a message for
+    the viewer (too large, a format it cannot read, no rows it could place).
+    """
+    import tempfile
+
+    from .report import GeodataError
+
+    if len(data) > max_bytes:
+        raise GeodataError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+    suffix = "".join(Path(filename).suffixes[-2:]).lower() or ".csv"
+    if not suffix.endswith(UPLOAD_SUFFIXES):
+        raise GeodataError(f"{filename}: use CSV, JSON, GeoJSON or XLSX")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        table = read_table(path)
+    if table.empty:
+        raise GeodataError(f"{filename} holds no rows")
+    report = Report()
+    mapped, rejects = map_incidents(table, Mapping(source_key="upload"), source=filename, report=report)
+    valid = validate_incidents(mapped, report, source=filename)
+    if valid.empty:
+        reasons = pd.Series([r["reason"] for r in report.of("rejected")]).value_counts()
+        top = "; ".join(f"{n} x {why}" for why, n in reasons.head(3).items())
+        raise GeodataError(f"no row of {filename} could be shown ({top})")
+    return valid, rejects

@@ -194,3 +194,19 @@ def test_cli_bad_mapping_is_one_clear_error(tmp_path, capsys):
     status = main(["import", "incidents", str(src), "--store", str(tmp_path / "s.geojson"), "--map", "nonsense"])
     assert status == 2
     assert capsys.readouterr().err.startswith("geodata: error: --map needs field=column")
+
+
+def test_upload_is_mapped_and_errors_are_clear():
+    from geodata.ingest import read_upload
+
+    data = b"date,title,city,state,source_url\n2026-01-07,My event,Minneapolis,MN,https://e.org/a\nsoon,x,,,\n"
+    gdf, rejects = read_upload(data, "mine.csv")
+    assert gdf["title"].tolist() == ["My event"] and len(rejects) == 1
+    with pytest.raises(GeodataError, match="limit is"):
+        read_upload(b"x" * 100, "big.csv", max_bytes=10)
+    with pytest.raises(GeodataError, match="use CSV"):
+        read_upload(b"x", "map.shp")
+    with pytest.raises(GeodataError, match="no row of bad.csv could be shown"):
+        read_upload(b"date,title\nsoon,x\n", "bad.csv")
+    with pytest.raises(GeodataError, match="not valid JSON"):
+        read_upload(b"[{", "broken.json")
