@@ -35,17 +35,9 @@ def state_boxes() -> dict[str, tuple[float, float, float, float]]:
     (from the ``zipcodes`` package, as the gazetteer), widened by a margin, since a
     border town's buildings lie beyond its ZIP's centroid.  Coarse by design: it tells
     a point in Ohio from one in Texas, not from one just across the Ohio river."""
-    import zipcodes
+    from .geocode import gazetteer
 
-    pts: dict[str, list[tuple[float, float]]] = {}
-    for row in zipcodes.list_all():
-        try:
-            lat, lon = float(row["lat"]), float(row["long"])
-        except (TypeError, ValueError, KeyError):
-            continue
-        if lat == 0 and lon == 0:
-            continue
-        pts.setdefault(row["state"], []).append((lon, lat))
+    pts = gazetteer().state_points()
     boxes = {}
     for st, p in pts.items():
         margin = 0.5 if len(p) >= 20 else 1.5  # territories with a handful of ZIPs

@@ -87,6 +87,7 @@ class Gazetteer:
             self._city.setdefault(k, _mean(v))
         self._county = {k: _mean(v) for k, v in county_pts.items()}
         self._state = {k: _mean(v) for k, v in state_pts.items()}
+        self._state_pts = state_pts
 
     # -- single levels -------------------------------------------------------
     def zip(self, zip5: str | None, state: str | None = None) -> GeocodeResult | None:
@@ -118,6 +119,10 @@ class Gazetteer:
         if hit is None:
             return None
         return GeocodeResult(*hit, "state", f"centre of the ZIP areas of {st}")
+
+    def state_points(self) -> dict[str, list[tuple[float, float]]]:
+        """Each state's ZIP centroids, as (lon, lat)."""
+        return self._state_pts
 
     def has_city(self, city: str, state: str) -> bool:
         return (state_code(state), normalize_place(city)) in self._city
