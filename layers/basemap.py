@@ -1,4 +1,4 @@
-"""The whole map: a base map, the two point layers, a legend, the layer control.
+"""The whole map: a base map, the point layers, a choropleth, a legend, the layer control.
 
 The base map is either tiles from an online provider (an ``xyzservices`` name),
 or the outline map of :mod:`layers.outline`, which asks no server but the one
@@ -9,6 +9,8 @@ layer control, and the map switches to it by itself when no tile loads.
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import folium
@@ -18,9 +20,11 @@ from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
-from layers.canvas import CanvasPointLayer
+from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
+from layers.canvas import HEAT_RAMP, CanvasPointLayer
+from layers.choropleth import choropleth_layer
 from layers.facilities import FACILITY_GROUP_COLORS, facilities_layer, facility_radius
-from layers.incidents import CATEGORY_COLORS, incidents_layer
+from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, STYLES, incidents_layer
 from layers.outline import OutlineLayer
 
 #: The contiguous United States.  Territories (PR, GU, MP) are in the data, but
@@ -44,6 +48,18 @@ _FOLIUM_LEAFLET_JS = dict(folium.Map.default_js)["leaflet"]
 _FOLIUM_LEAFLET_CSS = dict(folium.Map.default_css)["leaflet_css"]
 
 _LEGEND_ADP = (100, 500, 2000)
+
+#: Query parameters of the parent page's URL that hold the map's view.  After
+#: every pan or zoom the map writes them into the page's address (with
+#: ``history.replaceState``, so nothing reloads and Streamlit does not rerun),
+#: keeping every other parameter; :func:`parse_view_params` reads them back
+#: for ``build_map(center=..., zoom=...)``.
+VIEW_PARAMS: dict[str, str] = {
+    "lat": "latitude of the map's centre, 5 decimals (WGS84)",
+    "lon": "longitude of the map's centre, 5 decimals (WGS84)",
+    "zoom": "Leaflet zoom level, a whole number 0-18",
+}
+MAX_ZOOM = 18
 
 
 def tile_provider(name: str) -> xyzservices.TileProvider:
@@ -74,6 +90,16 @@ def build_map(
     tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
     outline: str | dict | None = None,
     leaflet_url: str | None = None,
+    incident_style: str = "points",
+    choropleth=None,
+    choropleth_value: str = "count",
+    population=None,
+    deaths=None,
+    facility_adp=None,
+    empty_facilities: str = "hollow",
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    legend_open: bool = False,
 ) -> folium.Map:
     """A map of the United States with the facility and incident layers.
 
@@ -96,14 +122,51 @@ def build_map(
         Where ``leaflet.js`` and ``leaflet.css`` are served (a folder URL, may
         be relative, such as the app's copy of :data:`LEAFLET_DIR`); None loads
         them from folium's CDN.  No other script or stylesheet is linked.
+    incident_style : {"points", "clusters", "heat"}
+        How incidents are drawn when zoomed out (:func:`incidents_layer`).
+    choropleth : None, "state", "county" or geopandas.GeoDataFrame
+        Incidents by region as shaded polygons, under the points and in the
+        layer control: a frame from ``geodata.aggregate.counts_by_region``, or
+        a level, then counted here from ``incidents``.
+    choropleth_value : {"count", "per_100k"}
+        What the shading shows; ``"per_100k"`` needs a frame counted with
+        population figures.
+    population : pandas.DataFrame, optional
+        Facility x month population (``Bundle.population``) for the chart in
+        each facility's popup.
+    deaths : pandas.DataFrame, optional
+        Incidents whose deaths in custody are listed in their facility's popup.
+    facility_adp : pandas.Series, optional
+        Average daily population over the selected dates by facility id; the
+        circles are sized by it (:func:`facilities_layer`).
+    empty_facilities : {"hollow", "hide"}
+        With ``facility_adp``, what becomes of a facility that held nobody.
+    center, zoom : optional
+        The initial view (latitude, longitude) and zoom, as read back from the
+        page's URL by :func:`parse_view_params`; otherwise the contiguous US.
+    legend_open : bool
+        Whether the legend starts unfolded.
 
     Returns
     -------
     folium.Map
-        Centred on the contiguous US, with a legend and an expanded
+        With a legend (each section shown while its layer is on), the
+        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded
         ``LayerControl`` added last.
     """
-    m = folium.Map(location=US_CENTER, zoom_start=US_ZOOM, tiles=None, prefer_canvas=True, control_scale=True)
+    if incident_style not in STYLES:
+        raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
+    if zoom is not None:
+        zoom = int(zoom)
+        if not 0 <= zoom <= MAX_ZOOM:
+            raise ValueError(f"zoom must be between 0 and {MAX_ZOOM}, got {zoom}")
+    m = folium.Map(
+        location=list(center) if center is not None else US_CENTER,
+        zoom_start=zoom if zoom is not None else US_ZOOM,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+    )
     # Instance attributes: folium.Map's class-level lists stay as they are.
     if leaflet_url is None:
         m.default_js = [("leaflet", _FOLIUM_LEAFLET_JS)]
@@ -112,7 +175,8 @@ def build_map(
         base = leaflet_url.rstrip("/")
         m.default_js = [("leaflet", f"{base}/leaflet.js")]
         m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
-    m.fit_bounds([list(CONUS_BOUNDS[0]), list(CONUS_BOUNDS[1])])
+    if center is None and zoom is None:
+        m.fit_bounds([list(CONUS_BOUNDS[0]), list(CONUS_BOUNDS[1])])
 
     tile_layer = None
     if tiles is not None:
@@ -126,14 +190,52 @@ def build_map(
     if tile_layer is not None and outline_layer is not None:
         _TileFallback(tile_layer, outline_layer).add_to(m)
 
+    regions = None
+    if choropleth is not None:
+        if isinstance(choropleth, str):
+            if incidents is None:
+                raise ValueError("choropleth by level needs incidents to count")
+            from geodata.aggregate import counts_by_region
+
+            choropleth = counts_by_region(incidents, choropleth)
+        regions = choropleth_layer(choropleth, value=choropleth_value).add_to(m)
+
+    fac = inc = None
     if facilities is not None:
-        facilities_layer(facilities, show=show_facilities).add_to(m)
+        fac = facilities_layer(
+            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
+            empty=empty_facilities,
+        ).add_to(m)
     if incidents is not None:
-        incidents_layer(incidents, show=show_incidents).add_to(m)
-    if facilities is not None or incidents is not None:
-        _Legend(facilities=facilities is not None, incidents=incidents is not None).add_to(m)
+        inc = incidents_layer(incidents, show=show_incidents, style=incident_style).add_to(m)
+    if fac is not None or inc is not None or regions is not None:
+        _Legend(
+            facilities=fac, incidents=inc, choropleth=regions, range_adp=facility_adp is not None,
+            open_=legend_open,
+        ).add_to(m)
+    _ViewInUrl().add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def parse_view_params(params: Mapping[str, str]) -> tuple[tuple[float, float], int] | None:
+    """``((lat, lon), zoom)`` from a page's query parameters (:data:`VIEW_PARAMS`), or None.
+
+    None when any of the three is missing or out of range, so a damaged link
+    opens the default view instead of the middle of the ocean.
+    """
+    try:
+        lat = float(params["lat"])
+        lon = float(params["lon"])
+        zoom = float(params["zoom"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (lat, lon, zoom)):
+        return None
+    # Longitudes run on past -180 for the Aleutians (as the outline map draws them).
+    if not (-85.06 <= lat <= 85.06 and -360 <= lon <= 360 and zoom.is_integer() and 0 <= zoom <= MAX_ZOOM):
+        return None
+    return (round(lat, 5), round(lon, 5)), int(zoom)
 
 
 def page_links(m: folium.Map) -> list[str]:
@@ -194,56 +296,206 @@ def layer_points(m: folium.Map) -> dict[str, int]:
     return counts
 
 
+class _ViewInUrl(MacroElement):
+    """After every pan or zoom, the map's centre and zoom go into the parent page's URL.
+
+    The map runs in a same-origin iframe (streamlit-folium's component, served
+    by the app).  ``history.replaceState`` changes the address without a
+    reload, a history entry or a Streamlit rerun; other query parameters stay.
+    A page of another origin, or no parent, leaves everything as it is.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            function writeView() {
+                try {
+                    var page = window.parent;
+                    if (!page || page === window) { return; }
+                    var loc = page.location, c = map.getCenter();
+                    // Other parameters stay exactly as they are written.
+                    var parts = loc.search.replace(/^[?]/, "").split("&").filter(function (p) {
+                        return p && !/^(lat|lon|zoom)(=|$)/.test(p);
+                    });
+                    parts.push("lat=" + c.lat.toFixed(5), "lon=" + c.lng.toFixed(5),
+                               "zoom=" + Math.round(map.getZoom()));
+                    var next = "?" + parts.join("&");
+                    if (next !== loc.search) {
+                        page.history.replaceState(page.history.state, "", loc.pathname + next + loc.hash);
+                    }
+                } catch (err) {
+                    // Another origin, or no history: the URL stays as it is.
+                }
+            }
+            map.on("moveend", writeView);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ViewInUrl"
+
+
 class _Legend(MacroElement):
-    """A fixed box in the bottom-left corner; every label is HTML-escaped."""
+    """A fixed box in the bottom-left corner; every label is HTML-escaped.
+
+    Each section belongs to a layer and is shown only while that layer is on.
+    """
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
-        .map-legend { position: absolute; bottom: 56px; left: 10px; z-index: 1000;
-          background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
-          box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-height: 60%; overflow-y: auto;
-          font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
+        .map-legend { position: absolute; bottom: 58px; left: 10px; z-index: 1000;
+          background: rgba(255,255,255,0.94); padding: 6px 9px; border-radius: 4px;
+          box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-height: calc(100% - 150px); max-width: 280px;
+          overflow-y: auto; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
         .map-legend summary { cursor: pointer; font-weight: 600; }
-        .map-legend h4 { margin: 4px 0 2px; font-size: 12px; font-weight: 600; }
+        .map-legend h4 { margin: 6px 0 2px; font-size: 12px; font-weight: 600; }
         .map-legend .row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
         .map-legend .dot { display: inline-block; border-radius: 50%; flex: none; box-sizing: border-box; }
+        .map-legend .box { display: inline-block; width: 14px; height: 11px; flex: none; opacity: 0.8;
+          border: 1px solid rgba(0,0,0,0.15); }
+        .map-legend .sym { flex: none; }
+        .map-legend .note { color: #555; font-size: 11px; margin: 2px 0; }
+        .map-legend .ramp { height: 10px; margin: 3px 0 1px; border-radius: 2px; }
+        .map-legend .ends { display: flex; justify-content: space-between; color: #555; font-size: 11px; }
         .map-legend .sizes { display: flex; align-items: flex-end; gap: 8px; }
         .map-legend .sizes span { display: flex; flex-direction: column; align-items: center; }
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
         <div class="map-legend" id="{{ this.get_name() }}">
-          <details><summary>Legend</summary>{{ this.body }}</details>
+          <details{{ " open" if this.open_ else "" }}><summary>Legend</summary>{{ this.body }}</details>
         </div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function (map, id, sections) {
+            // Show a layer's part of the legend only while the layer is on.  The
+            // box is looked up each time: streamlit-folium runs this script
+            // before it puts the page's HTML in place.
+            function sync() {
+                var box = document.getElementById(id);
+                if (!box) { return; }
+                sections.forEach(function (s) {
+                    var el = box.querySelector("[data-part='" + s[0] + "']");
+                    if (el) { el.style.display = map.hasLayer(s[1]) ? "" : "none"; }
+                });
+            }
+            map.on("layeradd layerremove", sync);
+            sync();
+            setTimeout(sync, 0);
+        })({{ this._parent.get_name() }}, {{ this.get_name()|tojson }}, {{ this.sections_js() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, *, facilities: bool = True, incidents: bool = True):
+    def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False):
         super().__init__()
         self._name = "Legend"
+        self.open_ = bool(open_)
         parts: list[str] = []
-        if incidents:
-            parts.append("<h4>Incidents</h4>")
-            for cat in CATEGORIES:
-                parts.append(_swatch(CATEGORY_COLORS[cat], CATEGORY_LABELS[cat]))
-            parts.append(_swatch("#555555", "Placed at a city, county or state center", ring=True))
-        if facilities:
-            parts.append("<h4>Detention facilities</h4>")
-            for group, color in FACILITY_GROUP_COLORS.items():
-                parts.append(_swatch(color, group))
-            sizes = []
-            for adp, r in zip(_LEGEND_ADP, facility_radius(_LEGEND_ADP)):
-                d = round(2 * float(r))
-                sizes.append(
-                    f'<span><i class="dot" style="width:{d}px;height:{d}px;'
-                    f'background:rgba(33,113,181,0.35);border:1px solid #2171b5"></i>{adp:,}</span>'
-                )
-            parts.append("<div>Circle area: average daily population</div>")
-            parts.append(f'<div class="sizes">{"".join(sizes)}</div>')
+        self.sections: list[tuple[str, str]] = []
+
+        def section(part: str, layer, body: str) -> None:
+            parts.append(f'<div data-part="{part}">{body}</div>')
+            if layer is not None and not isinstance(layer, bool):
+                self.sections.append((part, layer.get_name()))
+
+        if incidents is not None:
+            section("incidents", incidents, _incidents_legend(getattr(incidents, "mode", "points")))
+        if facilities is not None:
+            section("facilities", facilities, _facilities_legend(range_adp))
+        if choropleth is not None:
+            section("choropleth", choropleth, choropleth.legend_html())
         self.body = "".join(parts)
+
+    def sections_js(self) -> str:
+        # Part names are fixed words; layer names are folium's generated identifiers.
+        return "[" + ", ".join(f'["{part}", {layer}]' for part, layer in self.sections) + "]"
+
+
+def _incidents_legend(mode: str) -> str:
+    parts = ["<h4>Incidents</h4>"]
+    if mode == "clusters":
+        parts.append(
+            '<div class="row">' + _cluster_svg() + "<span>Number of incidents close together; the ring shows "
+            "their categories. Click to zoom in.</span></div>"
+            '<div class="note">Alone, and from zoom 10 on, each incident:</div>'
+        )
+    elif mode == "heat":
+        stops = ", ".join(f"{html.escape(color)} {pos * 100:.0f}%" for pos, color in HEAT_RAMP)
+        parts.append(
+            '<div class="note">Heat map: how many incidents are close together, from few to the most in view '
+            "(log scale).</div>"
+            f'<div class="ramp" style="background:linear-gradient(to right,{stops})"></div>'
+            '<div class="ends"><span>few</span><span>most in view</span></div>'
+            '<div class="note">From zoom 11 on, each incident:</div>'
+        )
+    for cat in CATEGORIES:
+        parts.append(_symbol_row(CATEGORY_SHAPES[cat], CATEGORY_COLORS[cat], CATEGORY_LABELS[cat]))
+    parts.append(_symbol_row("circle", "#555555", "Outline: known only to a city, county or state", hollow=True))
+    sizes = ", ".join(
+        f"{word} {radius_words(UNCERTAINTY_RADIUS_M[key])}"
+        for key, word in (("block", "block"), ("zip", "ZIP"), ("city", "city"),
+                          ("county", "county"), ("state", "state"))
+    )
+    parts.append(
+        '<div class="row">' + _uncertainty_svg() + "<span>Dashed circle: a place known only roughly. Radius: "
+        f"the typical size of such an area, not this one's ({html.escape(sizes)}).</span></div>"
+    )
+    parts.append(
+        '<div class="note">Incidents of several kinds at one place are drawn round it, tied to it by a line.</div>'
+    )
+    return "".join(parts)
+
+
+def _facilities_legend(range_adp: bool) -> str:
+    parts = ["<h4>Detention facilities</h4>"]
+    for group, color in FACILITY_GROUP_COLORS.items():
+        parts.append(_swatch(color, group))
+    sizes = []
+    for adp, r in zip(_LEGEND_ADP, facility_radius(_LEGEND_ADP)):
+        d = round(2 * float(r))
+        sizes.append(
+            f'<span><i class="dot" style="width:{d}px;height:{d}px;'
+            f'background:rgba(33,113,181,0.35);border:1px solid #2171b5"></i>{adp:,}</span>'
+        )
+    what = "average daily population in the selected dates" if range_adp else "average daily population"
+    parts.append(f"<div>Circle area: {what}</div>")
+    parts.append(f'<div class="sizes">{"".join(sizes)}</div>')
+    if range_adp:
+        parts.append(_swatch("#2171b5", "Outline: nobody held in these dates, or no figures", ring=True))
+    parts.append(
+        '<div class="note">Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the '
+        f"building; radius: a typical ZIP area ({radius_words(UNCERTAINTY_RADIUS_M['zip'])}).</div>"
+    )
+    return "".join(parts)
+
+
+def _symbol_row(shape: str, color: str, label: str, *, hollow: bool = False) -> str:
+    return f'<div class="row">{symbol_svg(shape, color, hollow=hollow)}{html.escape(label)}</div>'
+
+
+def _uncertainty_svg() -> str:
+    return (
+        '<svg class="sym" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">'
+        '<circle cx="8" cy="8" r="7.2" fill="none" stroke="#4d4d4d" '
+        'stroke-opacity="0.7" stroke-dasharray="2.5 2"/><circle cx="8" cy="8" r="2.4" fill="#4d4d4d"/></svg>'
+    )
+
+
+def _cluster_svg() -> str:
+    return (
+        '<svg class="sym" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">'
+        '<circle cx="10" cy="10" r="9.5" fill="#1a1a1a"/>'
+        '<path d="M10 10 L10 0.5 A9.5 9.5 0 0 1 19.2 12.4 Z" fill="#d62728"/>'
+        '<circle cx="10" cy="10" r="6" fill="#ffffff"/>'
+        '<text x="10" y="13" font-size="8" font-weight="600" text-anchor="middle" fill="#1a1a1a">12</text></svg>'
+    )
 
 
 def _swatch(color: str, label: str, *, ring: bool = False) -> str:

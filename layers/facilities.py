@@ -1,13 +1,20 @@
-"""The detention-facility layer: one circle per facility, sized by population."""
+"""The detention-facility layer: one circle per facility, sized by population.
+
+A facility's popup shows its record (type, AOR, address, inspection, sources),
+and when given: its population month by month as a small chart, and the deaths
+in custody recorded there.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 
 from geodata.schema import FACILITY_TYPE_LABELS
 from layers._prepare import number_column, prepare_points, text_column
+from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import CanvasPointLayer
 
@@ -31,6 +38,13 @@ FACILITY_GROUP_COLORS: dict[str, str] = dict(
     zip(FACILITY_TYPE_GROUPS, ("#08306b", "#2171b5", "#6baed6", "#17becf", "#9e9ac8", "#969696"))
 )
 
+#: What :func:`facilities_layer` does with a facility that held nobody in the
+#: selected dates (a range average of 0).
+EMPTY_CHOICES = ("hollow", "hide")
+
+#: Unit of the monthly population chart.
+POPULATION_UNIT = "people held on an average day"
+
 _OTHER_GROUP = "Other or unknown type"
 _GROUP_OF = {code: group for group, codes in FACILITY_TYPE_GROUPS.items() for code in codes}
 
@@ -47,7 +61,17 @@ def facility_group(facility_type: str | None) -> str:
     return _GROUP_OF.get(_type_code(facility_type), _OTHER_GROUP)
 
 
-def facilities_layer(gdf, *, name: str = "Detention facilities", show: bool = True) -> CanvasPointLayer:
+def facilities_layer(
+    gdf,
+    *,
+    name: str = "Detention facilities",
+    show: bool = True,
+    population: pd.DataFrame | None = None,
+    deaths=None,
+    adp: pd.Series | None = None,
+    empty: str = "hollow",
+    adp_label: str = "Average daily population in the selected dates",
+) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
     Parameters
@@ -60,20 +84,60 @@ def facilities_layer(gdf, *, name: str = "Detention facilities", show: bool = Tr
         The layer's name in the layer control.
     show : bool
         Whether the layer is on when the map opens.
+    population : pandas.DataFrame, optional
+        Facility x month population (``Bundle.population``: ``facility_id``,
+        ``month`` as ``YYYY-MM``, ``adp``).  Each facility's popup then draws
+        its months as a small chart; a month missing from the table between
+        its first and last month counts as nobody held (the table leaves such
+        months out).  A facility absent from the table gets no chart.
+    deaths : pandas.DataFrame, optional
+        Incidents (``id``, ``category``, ``date``, ``title``, ``facility_id``);
+        those of category ``death_in_custody`` joined to a facility are counted
+        and listed (date and title) in its popup.
+    adp : pandas.Series, optional
+        Average daily population over the selected dates, indexed by facility
+        ``id`` (as ``geodata.occupancy.range_adp`` gives it).  Circles are then
+        sized by it instead of the ``adp`` column (ICE's fiscal year to date).
+        A facility missing from it (or NaN) has no figures for the range: it
+        is drawn as a small outline and its popup says so.
+    empty : {"hollow", "hide"}
+        With ``adp``: a facility that held nobody in the range (0) is drawn
+        as a small outline, or left out.
+    adp_label : str
+        The popup label of the ``adp`` figures.
 
     Returns
     -------
     CanvasPointLayer
-        Circle area follows ``adp`` (radius 3 to 22 px), colour the facility
-        type group (:data:`FACILITY_GROUP_COLORS`).  Larger circles are drawn
-        first so small ones stay clickable on top of them.
+        Circle area follows the population (radius 3 to 22 px), colour the
+        facility type group (:data:`FACILITY_GROUP_COLORS`).  Larger circles
+        are drawn first so small ones stay clickable on top of them.  A
+        facility placed at its ZIP code's centre has a dashed circle of a
+        typical ZIP area round it, visible when zoomed in.
     """
+    if empty not in EMPTY_CHOICES:
+        raise ValueError(f"empty must be one of {EMPTY_CHOICES}, got {empty!r}")
     attrs, lon, lat, dropped = prepare_points(gdf)
-    adp = number_column(attrs, "adp")
-    radius = facility_radius(adp)
+    ids = text_column(attrs, "id")
+    fy_adp = number_column(attrs, "adp")
+    if adp is not None:
+        range_adp = pd.Series(adp, dtype=float)
+        range_adp.index = range_adp.index.astype(str)
+        range_adp = range_adp[~range_adp.index.duplicated(keep="first")]
+        size_adp = pd.Series(ids, dtype=object).map(range_adp).to_numpy(dtype=float, na_value=np.nan)
+        held_nobody = size_adp == 0
+        if empty == "hide" and held_nobody.any():
+            keep = ~held_nobody
+            attrs = attrs[keep].reset_index(drop=True)
+            lon, lat, fy_adp, size_adp = lon[keep], lat[keep], fy_adp[keep], size_adp[keep]
+            ids = [i for i, k in zip(ids, keep) if k]
+    else:
+        size_adp = fy_adp
+    radius = facility_radius(size_adp)
     order = np.argsort(-radius, kind="stable")
     attrs = attrs.iloc[order].reset_index(drop=True)
-    lon, lat, adp, radius = lon[order], lat[order], adp[order], radius[order]
+    lon, lat, fy_adp, size_adp, radius = lon[order], lat[order], fy_adp[order], size_adp[order], radius[order]
+    ids = [ids[i] for i in order]
 
     col = lambda c: text_column(attrs, c)  # noqa: E731
     types = col("facility_type")
@@ -90,7 +154,18 @@ def facilities_layer(gdf, *, name: str = "Detention facilities", show: bool = Tr
         ("Address", [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
         ("AOR", col("aor")),
         ("Type", [_type_words(t) for t in types]),
-        ("Average daily population", [f"{v:,.1f}" if np.isfinite(v) else None for v in adp]),
+    ]
+    if adp is not None:
+        fields.append((adp_label, [_range_words(v) for v in size_adp]))
+        fields.append(("Average daily population, fiscal year to date (ICE)", [_adp_words(v) for v in fy_adp]))
+    else:
+        fields.append(("Average daily population", [_adp_words(v) for v in fy_adp]))
+    if population is not None:
+        axis, series = _monthly_series(population, ids)
+        fields.append(("Population by month", series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
+    if deaths is not None:
+        fields.append(("Deaths in custody recorded here", _deaths_lists(deaths, ids), "list"))
+    fields += [
         ("Guaranteed minimum", [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
         ("Last inspection", [_inspection_words(*parts) for parts in inspection]),
         ("Data date", col("data_date")),
@@ -98,12 +173,15 @@ def facilities_layer(gdf, *, name: str = "Detention facilities", show: bool = Tr
         ("Source", col("source_name")),
         ("Links", col("source_urls"), "links"),
     ]
+    nobody = ~(size_adp > 0) if adp is not None else False
+    hollow = np.array([p.lower() in COARSE_PRECISIONS for p in precision], dtype=bool) | nobody
     layer = CanvasPointLayer(
         lon,
         lat,
         radius=radius,
         color=[FACILITY_GROUP_COLORS[facility_group(t)] for t in types],
-        hollow=[p.lower() in COARSE_PRECISIONS for p in precision],
+        hollow=hollow,
+        uncertainty_m=[uncertainty_radius(p) for p in precision],
         fields=fields,
         name=name,
         show=show,
@@ -111,6 +189,66 @@ def facilities_layer(gdf, *, name: str = "Detention facilities", show: bool = Tr
     )
     layer.dropped = dropped
     return layer
+
+
+def _adp_words(v: float) -> str | None:
+    return f"{v:,.1f}" if np.isfinite(v) else None
+
+
+def _range_words(v: float) -> str:
+    if not np.isfinite(v):
+        return "not known (no daily figures for this facility in these dates)"
+    if v == 0:
+        return "0 (nobody held)"
+    return f"{v:,.1f}"
+
+
+def _monthly_series(population: pd.DataFrame, ids: list[str]) -> tuple[list[str], list]:
+    """The months of the table (every month from its first to its last) and each facility's values."""
+    missing = {"facility_id", "month", "adp"} - set(population.columns)
+    if missing:
+        raise ValueError(f"population needs columns facility_id, month and adp (missing {sorted(missing)})")
+    pop = population.dropna(subset=["facility_id", "month"])
+    if pop.empty:
+        return [], [None] * len(ids)
+    months = pd.PeriodIndex(pop["month"].astype(str), freq="M")
+    axis = pd.period_range(months.min(), months.max(), freq="M")
+    table = (
+        pd.DataFrame({"facility_id": pop["facility_id"].astype(str).to_numpy(), "month": months,
+                      "adp": pd.to_numeric(pop["adp"], errors="coerce").to_numpy()})
+        .pivot_table(index="facility_id", columns="month", values="adp", aggfunc="sum")
+        .reindex(columns=axis)
+    )
+    series = []
+    for fid in ids:
+        if fid not in table.index:
+            series.append(None)
+            continue
+        row = table.loc[fid].to_numpy(dtype=float, copy=True)
+        known = np.flatnonzero(np.isfinite(row))
+        # Months left out of the table between the first and last held nobody.
+        row[known[0]:known[-1] + 1] = np.nan_to_num(row[known[0]:known[-1] + 1], nan=0.0)
+        series.append([None if not np.isfinite(v) else float(v) for v in row])
+    return [str(p) for p in axis], series
+
+
+def _deaths_lists(deaths: pd.DataFrame, ids: list[str]) -> list:
+    """Per facility: its deaths in custody, oldest first, as "date — title"."""
+    if "facility_id" not in deaths.columns:
+        return [None] * len(ids)
+    d = pd.DataFrame({c: deaths[c] for c in ("category", "date", "title", "facility_id") if c in deaths.columns})
+    if "category" in d.columns:
+        d = d[d["category"].astype(str).str.strip().str.lower() == "death_in_custody"]
+    d = d[d["facility_id"].notna()]
+    dates = d["date"].astype(str) if "date" in d.columns else pd.Series("", index=d.index)
+    titles = d["title"].astype(str) if "title" in d.columns else pd.Series("", index=d.index)
+    lines = pd.DataFrame({
+        "fid": d["facility_id"].astype(str).str.strip(),
+        "date": dates.fillna(""),
+        "line": [f"{a} — {b}" if a and b else a or b for a, b in zip(dates.fillna(""), titles.fillna(""))],
+    }).sort_values(["fid", "date"], kind="stable")
+    by_facility = lines.groupby("fid")["line"].apply(list).to_dict()
+    return [by_facility.get(fid) for fid in ids]
 
 
 def _type_code(facility_type: str | None) -> str:

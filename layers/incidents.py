@@ -1,4 +1,4 @@
-"""The enforcement-incident layer: one dot per incident, coloured by category."""
+"""The enforcement-incident layer: one symbol per incident, its shape and colour by category."""
 
 from __future__ import annotations
 
@@ -6,17 +6,29 @@ import numpy as np
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
 from layers._prepare import prepare_points, text_column
+from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
-from layers.canvas import CanvasPointLayer
+from layers.canvas import MODES, CanvasPointLayer
 
 #: One colour per category, in :data:`geodata.schema.CATEGORIES` order.
 CATEGORY_COLORS: dict[str, str] = dict(
     zip(CATEGORIES, ("#1a1a1a", "#d62728", "#ff7f0e", "#9467bd", "#2ca02c", "#8c564b", "#7f7f7f"))
 )
 
+#: One shape per category, so that categories differ for readers who cannot
+#: tell the colours apart, and in print (names of layers._symbols.SHAPES).
+CATEGORY_SHAPES: dict[str, str] = dict(
+    zip(CATEGORIES, ("cross", "star", "square", "triangle", "circle", "diamond", "triangle_down"))
+)
+
 #: Every incident has the same radius; a coarse one (placed at a city, county
-#: or state center) is a ring instead of a filled dot.
-RADIUS = 5.0
+#: or state center) is an outline instead of a filled symbol, with a dashed
+#: circle of the typical size of such an area round it.
+RADIUS = 5.5
+
+#: ``style`` of :func:`incidents_layer`: one symbol each, numbered clusters
+#: when zoomed out, or a heat map when zoomed out.
+STYLES = MODES
 
 VERIFICATION_WORDS: dict[str, str] = {
     "official_record": "Official record",
@@ -27,8 +39,15 @@ VERIFICATION_WORDS: dict[str, str] = {
 _DATE_NOTE = {"month": " (month known)", "year": " (year known)"}
 
 
-def incidents_layer(gdf, *, name: str = "Incidents", show: bool = True) -> CanvasPointLayer:
-    """Incidents as dots coloured by category.
+def incidents_layer(
+    gdf,
+    *,
+    name: str = "Incidents",
+    show: bool = True,
+    style: str = "points",
+    cluster: bool = False,
+) -> CanvasPointLayer:
+    """Incidents as symbols, shape and colour by category.
 
     Parameters
     ----------
@@ -40,22 +59,39 @@ def incidents_layer(gdf, *, name: str = "Incidents", show: bool = True) -> Canva
         The layer's name in the layer control.
     show : bool
         Whether the layer is on when the map opens.
+    style : {"points", "clusters", "heat"}
+        ``"clusters"``: below zoom 10, nearby incidents become numbered
+        circles (a click zooms in); ``"heat"``: below zoom 11, a heat map.
+        Closer in, both draw the symbols.
+    cluster : bool
+        The same as ``style="clusters"``.
 
     Returns
     -------
     CanvasPointLayer
-        Colours from :data:`CATEGORY_COLORS` (unknown categories as "other").
-        Points placed at a city, county or state center are hollow rings and
-        are drawn first, under precise points; deaths in custody are drawn last.
+        Colours from :data:`CATEGORY_COLORS` and shapes from
+        :data:`CATEGORY_SHAPES` (unknown categories as "other").  Points placed
+        at a city, county or state center are outlines, drawn first, under
+        precise points; deaths in custody are drawn last.  A point that is not
+        at its street address has a dashed circle of the typical size of its
+        area (:data:`layers._symbols.UNCERTAINTY_RADIUS_M`).
     """
+    if cluster:
+        if style not in ("points", "clusters"):
+            raise ValueError(f"cluster=True and style={style!r} contradict each other")
+        style = "clusters"
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}, got {style!r}")
     attrs, lon, lat, dropped = prepare_points(gdf)
     category = [c.lower() if c.lower() in CATEGORY_COLORS else "other" for c in text_column(attrs, "category")]
-    coarse = np.array([p.lower() in COARSE_PRECISIONS for p in text_column(attrs, "location_precision")], bool)
+    precision = text_column(attrs, "location_precision")
+    coarse = np.array([p.lower() in COARSE_PRECISIONS for p in precision], bool)
+    metres = np.array([uncertainty_radius(p) for p in precision], dtype=float)
     rank = np.array([CATEGORIES.index(c) for c in category], dtype=int)
     # Draw order: rings under dots, then categories in reverse legend order.
     order = np.lexsort((-rank, ~coarse)) if len(attrs) else np.arange(0)
     attrs = attrs.iloc[order].reset_index(drop=True)
-    lon, lat, coarse = lon[order], lat[order], coarse[order]
+    lon, lat, coarse, metres = lon[order], lat[order], coarse[order], metres[order]
     category = [category[i] for i in order]
 
     col = lambda c: text_column(attrs, c)  # noqa: E731
@@ -82,10 +118,14 @@ def incidents_layer(gdf, *, name: str = "Incidents", show: bool = True) -> Canva
         radius=RADIUS,
         color=[CATEGORY_COLORS[c] for c in category],
         hollow=coarse,
+        shape=[CATEGORY_SHAPES[c] for c in category],
+        uncertainty_m=metres,
+        fan_out=category,
         fields=fields,
         name=name,
         show=show,
         fill_opacity=0.85,
+        mode=style,
     )
     layer.dropped = dropped
     return layer

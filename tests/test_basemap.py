@@ -169,3 +169,133 @@ def test_map_scripts_with_tiles_and_outline_are_valid_javascript(tmp_path):
         path.write_text(script)
         result = subprocess.run([NODE, "--check", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+# --- the view in the page's URL, and the initial view ---------------------------------------
+
+
+def test_view_params_are_read_back_and_checked():
+    from layers import VIEW_PARAMS, parse_view_params
+
+    assert set(VIEW_PARAMS) == {"lat", "lon", "zoom"}
+    assert parse_view_params({"lat": "44.97782", "lon": "-93.26501", "zoom": "11", "start": "x"}) == (
+        (44.97782, -93.26501), 11)
+    assert parse_view_params({"lat": "52.9", "lon": "-186.8", "zoom": "6"}) == ((52.9, -186.8), 6)  # Aleutians
+    for bad in ({"lat": "44.9", "lon": "-93.2"}, {"lat": "x", "lon": "1", "zoom": "3"},
+                {"lat": "95", "lon": "0", "zoom": "3"}, {"lat": "1", "lon": "0", "zoom": "3.5"},
+                {"lat": "1", "lon": "0", "zoom": "30"}, {"lat": "nan", "lon": "0", "zoom": "3"}):
+        assert parse_view_params(bad) is None, bad
+
+
+def test_center_and_zoom_replace_the_fit_to_the_country():
+    html = render(build_map(tiles=None, center=(44.97782, -93.26501), zoom=11))
+    assert "fitBounds" not in html
+    assert "[44.97782, -93.26501]" in html and '"zoom": 11' in html
+    assert "fitBounds" in render(build_map(tiles=None))
+    with pytest.raises(ValueError, match="zoom must be between"):
+        build_map(tiles=None, zoom=25)
+
+
+def _view_script(html: str) -> str:
+    return re.search(r"\(function \(map\) \{\s*function writeView\(\).*?\}\)\((map_\w+)\);", html, re.S)
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_moveend_writes_the_view_into_the_parent_url_and_keeps_other_params(tmp_path):
+    html = render(build_map(tiles=None))
+    match = _view_script(html)
+    assert match, "no view-in-URL script"
+    assert "replaceState" in match.group(0) and "try {" in match.group(0)
+    harness = tmp_path / "view.js"
+    harness.write_text(
+        "var handlers = {};\n"
+        f"var {match.group(1)} = {{ on: function (e, f) {{ handlers[e] = f; }},\n"
+        "  getCenter: function () { return { lat: 44.977823, lng: -93.265011 }; },\n"
+        "  getZoom: function () { return 11; } };\n"
+        "var calls = [];\n"
+        "var parentPage = { location: { pathname: '/', search: '?start=2026-01-01&category=a,b&zoom=3', hash: '' },\n"
+        "  history: { state: { streamlit: 1 }, replaceState: function (s, t, u) { calls.push([s, u]); } } };\n"
+        "global.window = { parent: parentPage };\n"
+        f"{match.group(0)}\n"
+        "handlers.moveend();\n"
+        "var same = calls.length;\n"
+        "parentPage.location.search = calls[0][1].slice(1);\n"
+        "handlers.moveend();  // nothing changed: no second write\n"
+        "var unchanged = calls.length;\n"
+        "global.window = { };\n"
+        "global.window.parent = global.window;  // not in a frame: leave every URL alone\n"
+        "handlers.moveend();\n"
+        "global.window = { get parent() { throw new Error('cross-origin'); } };\n"
+        "handlers.moveend();  // another origin: no error escapes\n"
+        "console.log(JSON.stringify({ calls: calls, same: same, unchanged: unchanged }));\n"
+    )
+    result = subprocess.run([NODE, str(harness)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["same"] == 1 and out["unchanged"] == 1 and len(out["calls"]) == 1
+    state, url = out["calls"][0]
+    assert state == {"streamlit": 1}  # Streamlit's history state is kept
+    assert url == "/?start=2026-01-01&category=a,b&lat=44.97782&lon=-93.26501&zoom=11"
+
+
+# --- styles, legend -----------------------------------------------------------------------------
+
+
+def test_incident_style_is_checked_and_reaches_the_layer():
+    from layers import CanvasPointLayer
+
+    with pytest.raises(ValueError, match="incident_style"):
+        build_map(tiles=None, incident_style="hexbin")
+    for style in ("points", "clusters", "heat"):
+        m = build_map(None, _incidents(), tiles=None, incident_style=style)
+        layer = next(c for c in m._children.values() if isinstance(c, CanvasPointLayer))
+        assert layer.mode == style
+        assert f'"mode": "{style}"' in render(m)
+
+
+def test_legend_shows_shapes_and_what_each_style_means():
+    html = render(build_map(None, _incidents(), tiles=None))
+    assert html.count('<svg class="sym"') >= 9  # seven categories, the outline, the dashed circle
+    assert "typical size of such an area, not this one's" in html
+    assert "209 km" in html and "10 km" in html and "530 m" in html
+    assert "Click to zoom in" not in html and "Heat map" not in html
+    assert "Click to zoom in" in render(build_map(None, _incidents(), tiles=None, incident_style="clusters"))
+    heat = render(build_map(None, _incidents(), tiles=None, incident_style="heat"))
+    assert "Heat map" in heat and "linear-gradient" in heat
+    assert "<details open>" in render(build_map(None, _incidents(), tiles=None, legend_open=True))
+    assert "<details>" in heat
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_every_style_renders_valid_javascript(tmp_path):
+    import pandas as pd
+
+    from geodata import load_bundle
+
+    b = load_bundle()
+    for style in ("points", "clusters", "heat"):
+        html = render(
+            build_map(
+                b.facilities, b.incidents, tiles=DEFAULT_TILES, outline=OUTLINE_URL, leaflet_url="../x",
+                incident_style=style, choropleth="state", population=b.population, deaths=b.incidents,
+                facility_adp=pd.Series({"fac-ga-stewart-detention-center": 0.0}), center=(40, -90), zoom=5,
+            )
+        )
+        scripts = [s for s in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S) if s.strip()]
+        assert any("L.ChoroplethLayer" in s for s in scripts) and any("writeView" in s for s in scripts)
+        for k, script in enumerate(scripts):
+            path = tmp_path / f"{style}{k}.js"
+            path.write_text(script)
+            result = subprocess.run([NODE, "--check", str(path)], capture_output=True, text=True)
+            assert result.returncode == 0, (style, result.stderr)
+
+
+def _incidents():
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geodata.schema import INCIDENT_COLUMNS
+
+    rows = [{c: None for c in INCIDENT_COLUMNS} | {"id": "i0", "category": "protest", "title": "t",
+                                                   "location_precision": "city"}]
+    return gpd.GeoDataFrame(rows, columns=list(INCIDENT_COLUMNS), geometry=[Point(-93.2, 44.9)], crs="EPSG:4326")
