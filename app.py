@@ -20,16 +20,20 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from geodata import CATEGORIES, CATEGORY_LABELS, View, load_bundle, to_csv, to_geojson
+from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.ingest import MAX_UPLOAD_BYTES, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, view_frames
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS
 from layers import CATEGORY_COLORS, DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
+from layers.basemap import parse_view_params
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
 
 LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents"}
+STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
+REGIONS = {"none": "None", "state": "By state", "county": "By county"}
 TRUE_WORDS = ("1", "true", "yes", "on")
 OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
 
@@ -79,6 +83,12 @@ if "view_loaded" not in st.session_state:
     for layer in LAYERS:
         st.session_state[f"layer_{layer}"] = layer in url_view.layers
     st.session_state["aor"] = [a for a in url_view.aors if a in AORS]
+    st.session_state["style"] = st.query_params.get("style", "points") if st.query_params.get("style") in STYLES \
+        else "points"
+    st.session_state["regions"] = st.query_params.get("regions") if st.query_params.get("regions") in REGIONS \
+        else "none"
+    # The map's view in the link (lat, lon, zoom); the map itself keeps it current.
+    st.session_state["map_view"] = parse_view_params(st.query_params)
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
@@ -104,6 +114,17 @@ with st.sidebar:
     st.radio(
         "Facilities with nobody held in the range", ["hollow", "hidden"], key="empty_facilities", horizontal=True,
     )
+    st.subheader("Map")
+    style = st.radio("Incidents drawn as", list(STYLES), key="style", format_func=STYLES.get, horizontal=True,
+                     help="Clusters and the heat map apply when zoomed out; zoomed in, every incident is drawn.")
+    regions = st.radio("Incidents counted by region", list(REGIONS), key="regions", format_func=REGIONS.get,
+                       horizontal=True, help="Shades each state or county by the incidents in view.")
+    upload = st.file_uploader(
+        "Your own incidents (CSV, JSON, GeoJSON, XLSX)", type=["csv", "tsv", "json", "geojson", "xlsx"],
+        key="upload", help=f"Shown beside the bundled layers, in this session only, never stored. Up to "
+        f"{MAX_UPLOAD_BYTES // 2**20} MB; columns named as in the README (date, title, city, state, "
+        "latitude/longitude, source_url...).",
+    )
     st.subheader("Play through time")
     playing_on = st.toggle("Step through the range", key="play_on",
                            help="Show one week or month at a time: incidents appear, facility sizes change.")
@@ -120,7 +141,12 @@ with st.sidebar:
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
 # Dates always go into the link, so it shows the same days after new data arrives.
 view = View(start=start, end=end, categories=chosen, layers=layers_on, aors=tuple(aors))
-st.query_params.from_dict(view.to_params() | ({"offline": "1"} if offline and not OFFLINE_FORCED else {}))
+st.query_params.from_dict(
+    view.to_params()
+    | ({"style": style} if style != "points" else {})
+    | ({"regions": regions} if regions != "none" else {})
+    | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
+)
 
 # Playback narrows the view to one week or month of the range at a time.
 window = (start, end)
@@ -176,7 +202,24 @@ if shown_fac is not None:
 
 # With tiles, the outline map is still there: the other choice in the layer
 # control, and what the map falls back to when no tile loads (offline laptop).
-m = build_map(shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL)
+extra = {}
+if upload is not None:
+    try:
+        mine, mine_rejects = read_upload(upload.getvalue(), upload.name)
+        mine = mine[(mine["date_end"] >= f"{window[0]}") & (mine["date_start"] <= f"{window[1]}")]
+        extra[f"Your file: {upload.name}"] = mine
+        st.sidebar.caption(f"{upload.name}: {len(mine):,} rows in the range shown; {len(mine_rejects):,} rows "
+                           "could not be shown (no date, no source URL or no place).")
+    except GeodataError as exc:
+        st.sidebar.error(str(exc))
+map_view = st.session_state.get("map_view")
+m = build_map(
+    shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
+    incident_style=style, choropleth=None if regions == "none" or shown_inc is None else regions,
+    population=population, deaths=incidents, extra_incidents=extra,
+    facility_adp=range_adp if pop_span else None,
+    center=map_view[0] if map_view else None, zoom=map_view[1] if map_view else None,
+)
 st.session_state["map_points"] = layer_points(m)
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")

@@ -100,6 +100,7 @@ def build_map(
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
     legend_open: bool = False,
+    extra_incidents: dict | None = None,
 ) -> folium.Map:
     """A map of the United States with the facility and incident layers.
 
@@ -146,6 +147,9 @@ def build_map(
         page's URL by :func:`parse_view_params`; otherwise the contiguous US.
     legend_open : bool
         Whether the legend starts unfolded.
+    extra_incidents : dict of {str: geopandas.GeoDataFrame}, optional
+        More incident layers by name (a viewer's own upload), drawn like the
+        incidents and listed in the layer control.
 
     Returns
     -------
@@ -208,12 +212,15 @@ def build_map(
         ).add_to(m)
     if incidents is not None:
         inc = incidents_layer(incidents, show=show_incidents, style=incident_style).add_to(m)
+    for name, extra in (extra_incidents or {}).items():
+        extra_layer = incidents_layer(extra, name=name, style=incident_style).add_to(m)
+        inc = inc or extra_layer  # the legend explains their symbols too
     if fac is not None or inc is not None or regions is not None:
         _Legend(
             facilities=fac, incidents=inc, choropleth=regions, range_adp=facility_adp is not None,
             open_=legend_open,
         ).add_to(m)
-    _ViewInUrl().add_to(m)
+    _ViewInUrl(origin=f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default").add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 
@@ -308,12 +315,26 @@ class _ViewInUrl(MacroElement):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map) {
+        (function (map, origin) {
+            // The page may re-create this map (a filter changed): it comes back where the
+            // viewer left it, unless the page was opened with another view (a new link).
+            var KEY = "ice-map-view";
+            try {
+                var saved = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
+                if (saved && saved.origin === origin && isFinite(saved.lat) && isFinite(saved.lon)) {
+                    map.setView([saved.lat, saved.lon], saved.zoom, { animate: false });
+                }
+            } catch (err) { /* no storage: the drawn view stays */ }
             function writeView() {
+                var c = map.getCenter();
+                try {
+                    window.sessionStorage.setItem(KEY, JSON.stringify(
+                        { origin: origin, lat: c.lat, lon: c.lng, zoom: Math.round(map.getZoom()) }));
+                } catch (err) { /* private mode: nothing kept */ }
                 try {
                     var page = window.parent;
                     if (!page || page === window) { return; }
-                    var loc = page.location, c = map.getCenter();
+                    var loc = page.location;
                     // Other parameters stay exactly as they are written.
                     var parts = loc.search.replace(/^[?]/, "").split("&").filter(function (p) {
                         return p && !/^(lat|lon|zoom)(=|$)/.test(p);
@@ -329,14 +350,22 @@ class _ViewInUrl(MacroElement):
                 }
             }
             map.on("moveend", writeView);
-        })({{ this._parent.get_name() }});
+            // The app rewrites the page's query when a filter changes; put the view back.
+            window.setInterval(function () {
+                try {
+                    if (!/[?&]lat=/.test(window.parent.location.search)) { writeView(); }
+                } catch (err) { /* another origin */ }
+            }, 1000);
+        })({{ this._parent.get_name() }}, {{ this.origin|tojson }});
         {% endmacro %}
         """
     )
 
-    def __init__(self):
+    def __init__(self, origin: str = "default"):
         super().__init__()
         self._name = "ViewInUrl"
+        #: The view the server drew (from the link), so a stored view is only reused for it.
+        self.origin = origin
 
 
 class _Legend(MacroElement):

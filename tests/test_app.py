@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,8 @@ def test_url_parameters_set_the_filter():
 def test_map_data_changes_with_the_filter():
     jan = map_script(run_app(start="2026-01-01", category="death_in_custody"))
     protests = map_script(run_app(start="2026-01-01", category="protest"))
-    assert "Geraldo Lunas Campos" in jan and "Geraldo Lunas Campos" not in protests
+    # A death's description is in the incident layer only (facility popups list every death by title).
+    assert "staff observed him in distress" in jan and "staff observed him in distress" not in protests
     assert "Day of Truth and Freedom" in protests and "Day of Truth and Freedom" not in jan
 
 
@@ -231,3 +233,32 @@ def test_playback_steps_through_the_range():
     assert at.session_state["map_points"]["Incidents"] == 3
     # The link keeps the range, not the step.
     assert at.query_params["start"] == "2026-01-01" and at.query_params["end"] == "2026-01-31"
+
+
+def test_map_view_style_and_regions_come_from_the_link():
+    at = run_app(lat="44.97782", lon="-93.26501", zoom="11", style="heat", regions="state")
+    script = map_script(at)
+    assert "[44.97782, -93.26501]" in script
+    assert re.search(r'"?zoom"?: 11\b', script)
+    assert at.radio(key="style").value == "heat" and at.radio(key="regions").value == "state"
+    assert at.query_params["style"] == "heat" and at.query_params["regions"] == "state"
+    assert "Incidents by state" in script
+
+
+def test_bad_view_in_the_link_opens_the_default_view():
+    script = map_script(run_app(lat="999", lon="x", zoom="4"))
+    assert "[39.5, -98.35]" in script
+
+
+def test_an_upload_is_drawn_beside_the_bundled_layers():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    data = b"date,title,city,state,source_url\n2026-01-07,My own record,Minneapolis,MN,https://e.org/a\n"
+    # AppTest has no file-uploader driver: hand the app a file the way Streamlit does.
+    from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
+
+    at.session_state["upload"] = UploadedFile(UploadedFileRec("f1", "mine.csv", "text/csv", data), None)
+    at.run()
+    assert not at.exception
+    assert at.session_state["map_points"].get("Your file: mine.csv") == 1
+    assert "My own record" in map_script(at)

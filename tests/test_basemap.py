@@ -197,7 +197,7 @@ def test_center_and_zoom_replace_the_fit_to_the_country():
 
 
 def _view_script(html: str) -> str:
-    return re.search(r"\(function \(map\) \{\s*function writeView\(\).*?\}\)\((map_\w+)\);", html, re.S)
+    return re.search(r"\(function \(map, origin\) \{.*?function writeView\(\).*?\}\)\((map_\w+), [^)]*\);", html, re.S)
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -208,30 +208,39 @@ def test_moveend_writes_the_view_into_the_parent_url_and_keeps_other_params(tmp_
     assert "replaceState" in match.group(0) and "try {" in match.group(0)
     harness = tmp_path / "view.js"
     harness.write_text(
-        "var handlers = {};\n"
+        "var handlers = {}, views = [], store = {};\n"
+        "global.window = { sessionStorage: { getItem: function (k) { return store[k] || null; },\n"
+        "  setItem: function (k, v) { store[k] = v; } }, setInterval: function () {} };\n"
         f"var {match.group(1)} = {{ on: function (e, f) {{ handlers[e] = f; }},\n"
+        "  setView: function (c, z) { views.push([c, z]); },\n"
         "  getCenter: function () { return { lat: 44.977823, lng: -93.265011 }; },\n"
         "  getZoom: function () { return 11; } };\n"
         "var calls = [];\n"
         "var parentPage = { location: { pathname: '/', search: '?start=2026-01-01&category=a,b&zoom=3', hash: '' },\n"
         "  history: { state: { streamlit: 1 }, replaceState: function (s, t, u) { calls.push([s, u]); } } };\n"
-        "global.window = { parent: parentPage };\n"
+        "global.window.parent = parentPage;\n"
         f"{match.group(0)}\n"
+        "var restoredFirst = views.length;  // nothing stored yet: the drawn view stays\n"
         "handlers.moveend();\n"
+        f"{match.group(0)}\n"
+        "var restored = views.slice();  // the same page draws the map again: back where it was\n"
         "var same = calls.length;\n"
         "parentPage.location.search = calls[0][1].slice(1);\n"
         "handlers.moveend();  // nothing changed: no second write\n"
         "var unchanged = calls.length;\n"
-        "global.window = { };\n"
+        "global.window = { setInterval: function () {} };\n"
         "global.window.parent = global.window;  // not in a frame: leave every URL alone\n"
         "handlers.moveend();\n"
-        "global.window = { get parent() { throw new Error('cross-origin'); } };\n"
+        "global.window = { setInterval: function () {}, get parent() { throw new Error('cross-origin'); } };\n"
         "handlers.moveend();  // another origin: no error escapes\n"
-        "console.log(JSON.stringify({ calls: calls, same: same, unchanged: unchanged }));\n"
+        "console.log(JSON.stringify({ calls: calls, same: same, unchanged: unchanged, restoredFirst: restoredFirst,\n"
+        "  restored: restored }));\n"
     )
     result = subprocess.run([NODE, str(harness)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
+    assert out["restoredFirst"] == 0
+    assert out["restored"] == [[[44.977823, -93.265011], 11]]
     assert out["same"] == 1 and out["unchanged"] == 1 and len(out["calls"]) == 1
     state, url = out["calls"][0]
     assert state == {"streamlit": 1}  # Streamlit's history state is kept

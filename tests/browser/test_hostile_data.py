@@ -47,14 +47,17 @@ def hostile_server(start_app, tmp_path_factory):
 ])
 def test_html_in_a_record_is_shown_as_text_and_never_runs(open_page, hostile_server, layer, where, words):
     app = open_page(hostile_server)
+    # Tall enough for the whole map: a click that has to scroll the page first lands elsewhere.
+    app.page.set_viewport_size({"width": 1400, "height": 1400})
     state = app.open()
     assert state["points"][layer]["n"] == 1
     frame = app.map_frame()
     x, y = app.evaluate_on_map(
         "var p = map.latLngToContainerPoint([arg[1], arg[0]]); return [p.x, p.y];", list(where)
     )
-    box = frame.frame_element().bounding_box()
-    app.page.mouse.click(box["x"] + x, box["y"] + y)
+    # Relative to the map's own container, measured by Playwright at the moment of the click:
+    # the page above the map still settles (figures, charts) after it draws.
+    frame.locator(".leaflet-container").click(position={"x": x, "y": y})
     popup = frame.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
