@@ -3,6 +3,7 @@
 No Streamlit and no Folium here: ``app.py`` and ``layers/`` build on this package.
 """
 
+from .aggregate import counts_by_region, load_regions
 from .boundaries import build_boundaries, load_boundaries, save_boundaries
 from .bundle import build_bundle
 from .curated import read_curated_events
@@ -26,7 +27,7 @@ from .view import View, filter_incidents, select
 __all__ = [
     "Bundle", "CATEGORIES", "CATEGORY_LABELS", "FacilityMatcher", "Gazetteer", "GeocodeResult",
     "GeodataError", "ImportResult", "LOCATION_PRECISIONS", "Mapping", "Report", "View", "apply_reference",
-    "build_boundaries", "build_bundle", "facility_codes", "feature_collection", "filter_incidents", "gazetteer",
+    "build_boundaries", "build_bundle", "counts_by_region", "load_regions", "facility_codes", "feature_collection", "filter_incidents", "gazetteer",
     "import_incidents", "load_boundaries", "load_bundle", "map_incidents", "match_reference", "monthly_population",
     "normalize_facility_name", "read_curated_events", "read_daily_population", "read_deaths_basu",
     "read_facility_reference", "read_ice_stats", "read_table", "save_boundaries", "save_bundle", "select",

@@ -5,7 +5,7 @@ public domain) in ``shared/data/census-cartographic-2010/``, bundled small as
 polygons in ``geodata/data/regions/us-regions.json``: 52 states (50, DC and
 Puerto Rico) and 3,221 counties (and county equivalents: parishes, boroughs,
 census areas, independent cities, Puerto Rico's municipios).  Rebuild with
-``python3 -m geodata.aggregate``; a test checks that a rebuild equals the
+``geodata build-regions``; a test checks that a rebuild equals the
 committed file.
 
 How it is made: as the outline map (:mod:`geodata.boundaries`), the counties

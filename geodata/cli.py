@@ -200,6 +200,15 @@ def _cmd_build_basemap(args) -> int:
     return 0
 
 
+def _cmd_build_regions(args) -> int:
+    from .aggregate import build_regions, save_regions
+
+    shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
+    path = save_regions(build_regions(shared))
+    print(f"wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
+    return 0
+
+
 def _date(text: str) -> str:
     import datetime as dt
 
@@ -251,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build-basemap", help="rebuild the bundled outline map (states, counties, land)")
     p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")
     p.set_defaults(func=_cmd_build_basemap)
+
+    p = sub.add_parser("build-regions", help="rebuild the bundled state and county polygons (choropleth)")
+    p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")
+    p.set_defaults(func=_cmd_build_regions)
 
     p = sub.add_parser("build-bundle", help="rebuild the bundled default data from its inputs")
     p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")

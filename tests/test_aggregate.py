@@ -171,7 +171,7 @@ def test_rebuild_equals_committed_regions(shared_data, tmp_path):
     path = save_regions(build_regions(shared_data), tmp_path)
     committed = (REGIONS_DIR / REGIONS_FILE).read_text(encoding="ascii")
     assert path.read_text(encoding="ascii") == committed, (
-        "us-regions.json differs: run `python3 -m geodata.aggregate` and commit the result"
+        "us-regions.json differs: run `geodata build-regions` and commit the result"
     )
 
 
