@@ -25,12 +25,12 @@ from .validate import validate_facilities, validate_incidents
 from .view import View, filter_incidents, select
 
 __all__ = [
-    "Bundle", "CATEGORIES", "CATEGORY_LABELS", "FacilityMatcher", "Gazetteer", "GeocodeResult",
-    "GeodataError", "ImportResult", "LOCATION_PRECISIONS", "Mapping", "Report", "View", "apply_reference",
-    "build_boundaries", "build_bundle", "counts_by_region", "load_regions", "facility_codes", "feature_collection", "filter_incidents", "gazetteer",
-    "import_incidents", "load_boundaries", "load_bundle", "map_incidents", "match_reference", "monthly_population",
-    "normalize_facility_name", "read_curated_events", "read_daily_population", "read_deaths_basu",
-    "read_facility_reference", "read_ice_stats", "read_table", "save_boundaries", "save_bundle", "select",
-    "to_csv", "to_geojson", "validate_facilities", "validate_incidents", "view_figures", "weekly_counts",
-    "write_export",
+    "apply_reference", "build_boundaries", "build_bundle", "Bundle", "CATEGORIES", "CATEGORY_LABELS",
+    "counts_by_region", "facility_codes", "FacilityMatcher", "feature_collection", "filter_incidents",
+    "gazetteer", "Gazetteer", "GeocodeResult", "GeodataError", "import_incidents", "ImportResult",
+    "load_boundaries", "load_bundle", "load_regions", "LOCATION_PRECISIONS", "map_incidents", "Mapping",
+    "match_reference", "monthly_population", "normalize_facility_name", "read_curated_events",
+    "read_daily_population", "read_deaths_basu", "read_facility_reference", "read_ice_stats", "read_table",
+    "Report", "save_boundaries", "save_bundle", "select", "to_csv", "to_geojson", "validate_facilities",
+    "validate_incidents", "View", "view_figures", "weekly_counts", "write_export",
 ]
