@@ -350,6 +350,13 @@ class _ViewInUrl(MacroElement):
                 }
             }
             map.on("moveend", writeView);
+            // Leaflet focuses the map on a click (for its keyboard controls); in a frame, that
+            // scrolls the whole page to bring the map into view, under the viewer's pointer.
+            map.getContainer().addEventListener("mousedown", function () {
+                if (!(map.keyboard && map.keyboard._focused)) {
+                    map.getContainer().focus({ preventScroll: true });
+                }
+            }, true);
             // The app rewrites the page's query when a filter changes; put the view back.
             window.setInterval(function () {
                 try {

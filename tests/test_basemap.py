@@ -213,6 +213,7 @@ def test_moveend_writes_the_view_into_the_parent_url_and_keeps_other_params(tmp_
         "  setItem: function (k, v) { store[k] = v; } }, setInterval: function () {} };\n"
         f"var {match.group(1)} = {{ on: function (e, f) {{ handlers[e] = f; }},\n"
         "  setView: function (c, z) { views.push([c, z]); },\n"
+        "  getContainer: function () { return { addEventListener: function () {}, focus: function () {} }; },\n"
         "  getCenter: function () { return { lat: 44.977823, lng: -93.265011 }; },\n"
         "  getZoom: function () { return 11; } };\n"
         "var calls = [];\n"

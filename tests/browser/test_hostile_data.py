@@ -47,8 +47,6 @@ def hostile_server(start_app, tmp_path_factory):
 ])
 def test_html_in_a_record_is_shown_as_text_and_never_runs(open_page, hostile_server, layer, where, words):
     app = open_page(hostile_server)
-    # Tall enough for the whole map: a click that has to scroll the page first lands elsewhere.
-    app.page.set_viewport_size({"width": 1400, "height": 1400})
     state = app.open()
     assert state["points"][layer]["n"] == 1
     frame = app.map_frame()
