@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,7 +38,6 @@ import pandas as pd
 import shapely
 
 from .boundaries import (
-    DEFAULT_SHARED,
     PRECISION,
     TOLERANCE,
     _decode_ints,
@@ -454,22 +452,3 @@ def _population_series(population, regions: pd.DataFrame) -> pd.Series:
     if len(regions) and len(by_code) == len(regions):  # states: postal codes work too
         pop.index = [by_code.get(k.upper(), k) for k in pop.index]
     return pop[~pop.index.duplicated(keep="first")]
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python3 -m geodata.aggregate [SHARED_DATA]``: rebuild the bundled region polygons."""
-    import os
-
-    argv = sys.argv[1:] if argv is None else argv
-    shared = Path(argv[0] if argv else os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
-    try:
-        path = save_regions(build_regions(shared))
-    except GeodataError as exc:
-        print(f"geodata: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

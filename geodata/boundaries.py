@@ -3,7 +3,7 @@
 Built from the Census Bureau's 2010 cartographic boundary files (1:20,000,000,
 public domain) in ``shared/data/census-cartographic-2010/`` and bundled small
 in ``geodata/data/basemap/us-outline.json``, so the map can draw a base map
-without asking any tile server.  Rebuild with ``python3 -m geodata.boundaries``;
+without asking any tile server.  Rebuild with ``geodata build-basemap``;
 a test checks that a rebuild equals the committed file.
 
 How it is made: the counties (a coverage: they tile the country without gaps or
@@ -28,7 +28,6 @@ of each polygon.  About a fifth of the size of the same lines as GeoJSON.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -246,22 +245,3 @@ def _decode_ints(text: str) -> np.ndarray:
             values.append(~(acc >> 1) if acc & 1 else acc >> 1)
             shift, acc = 0, 0
     return np.array(values, dtype=np.int64)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python3 -m geodata.boundaries [SHARED_DATA]``: rebuild the bundled outlines."""
-    import os
-
-    argv = sys.argv[1:] if argv is None else argv
-    shared = Path(argv[0] if argv else os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
-    try:
-        path = save_boundaries(build_boundaries(shared))
-    except GeodataError as exc:
-        print(f"geodata: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

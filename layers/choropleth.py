@@ -18,6 +18,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from geodata.aggregate import PER_100K_UNAVAILABLE, encode_polygon
+from layers._polyline import POLYLINE_JS
 from layers.canvas import _Raw, to_script_json
 
 #: Sequential colours, lightest first (ColorBrewer PuRd without its palest step,
@@ -29,30 +30,12 @@ VALUES = ("count", "per_100k")
 
 _PRECISION = 3
 
-_CLASS_JS = r"""
+_CLASS_JS = POLYLINE_JS + r"""
 (function () {
   "use strict";
   if (L.ChoroplethLayer) { return; }
 
-  // Google's polyline encoding, as in geodata.aggregate.encode_polygon.
-  function decodePoints(text, factor) {
-    var out = [], lat = 0, lon = 0, i = 0, n = text.length;
-    function next() {
-      var shift = 0, acc = 0, b;
-      do {
-        b = text.charCodeAt(i++) - 63;
-        acc |= (b & 31) << shift;
-        shift += 5;
-      } while (b >= 32 && i < n);
-      return (acc & 1) ? ~(acc >> 1) : (acc >> 1);
-    }
-    while (i < n) {
-      lat += next();
-      lon += next();
-      out.push([lat / factor, lon / factor]);
-    }
-    return out;
-  }
+  var decodePoints = L.cplDecodePoints;
 
   function decodeRegion(region, factor) {
     var pts = decodePoints(region.points, factor), at = 0;

@@ -15,6 +15,7 @@ from folium.elements import ElementAddToElement
 from folium.map import Layer
 from folium.template import Template
 
+from layers._polyline import POLYLINE_JS
 from layers.canvas import _Raw, to_script_json
 
 OUTLINE_NAME = "Outline map (no tiles)"
@@ -29,30 +30,13 @@ OUTLINE_STYLE = {
     "county": "#d4cfc4",
 }
 
-# Defined once per page.  The polyline decoder mirrors geodata.boundaries.
-_CLASS_JS = r"""
+# Defined once per page.
+_CLASS_JS = POLYLINE_JS + r"""
 (function () {
   "use strict";
   if (L.OutlineLayer) { return; }
 
-  function decodePoints(text, factor) {
-    var out = [], lat = 0, lon = 0, i = 0, n = text.length;
-    function next() {
-      var shift = 0, acc = 0, b;
-      do {
-        b = text.charCodeAt(i++) - 63;
-        acc |= (b & 31) << shift;
-        shift += 5;
-      } while (b >= 32 && i < n);
-      return (acc & 1) ? ~(acc >> 1) : (acc >> 1);
-    }
-    while (i < n) {
-      lat += next();
-      lon += next();
-      out.push([lat / factor, lon / factor]);
-    }
-    return out;
-  }
+  var decodePoints = L.cplDecodePoints;
 
   // counts: points per line, or a list of ring sizes per polygon.
   function decodeLayer(layer, factor) {
