@@ -57,9 +57,6 @@ BOUNDARY_INPUTS = {
 BASEMAP_DIR = DATA_DIR / "basemap"
 BASEMAP_FILE = "us-outline.json"
 BOUNDARY_KINDS = ("land", "state", "county")
-#: Where the command looks for the shared data when not told: ``../shared/data``
-#: beside the repository.
-DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 #: Simplification tolerance in degrees (about 1 km): under a pixel up to zoom 7,
 #: still a fair outline at zoom 9.
