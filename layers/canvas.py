@@ -1039,7 +1039,50 @@ class _Raw(Element):
         return self._text
 
 
-class CanvasPointLayer(Layer):
+class ScriptLayer(Layer):
+    """A folium layer made in the page by ``new L.<js_class>(data, options)``.
+
+    Its JavaScript class is defined once per page (``_class_js``, guarded), and its
+    data goes into the page as it is: folium would otherwise parse the rendered
+    script again as a Jinja template, which costs time on megabytes of JSON and
+    would run any ``{{ }}`` in the data.  Subclasses set ``_class_js``, ``_js_class``
+    and ``options``, and return their data as JavaScript from :meth:`js_data`.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._class_js }}
+            var {{ this.get_name() }} = new L.{{ this._js_class }}(
+                {{ this.js_data() }},
+                {{ this.options|tojavascript }}
+            );
+        {% endmacro %}
+        """
+    )
+    _class_js = ""
+    _js_class = ""
+
+    def js_data(self) -> str:
+        raise NotImplementedError
+
+    def _render_header(self, figure) -> None:
+        """Add what the page's head needs (styles); nothing by default."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        self._render_header(figure)
+        if self.show:
+            self.add_child(
+                ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
+                name=self.get_name() + "_add",
+            )
+        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class CanvasPointLayer(ScriptLayer):
     """Many points drawn on one canvas from one embedded JSON object.
 
     Parameters
@@ -1105,18 +1148,7 @@ class CanvasPointLayer(Layer):
         Rows the caller left out (missing or empty geometry); 0 here.
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._class_js }}
-            var {{ this.get_name() }} = new L.CanvasPointLayer(
-                {{ this.to_json() }},
-                {{ this.options|tojavascript }}
-            );
-        {% endmacro %}
-        """
-    )
-
+    _js_class = "CanvasPointLayer"
     _class_js = _CLASS_JS
 
     def __init__(
@@ -1255,20 +1287,11 @@ class CanvasPointLayer(Layer):
         lon, lat = self.data["lon"], self.data["lat"]
         return [[min(lat), min(lon)], [max(lat), max(lon)]]
 
-    def render(self, **kwargs):
-        # As Layer.render and MacroElement.render do, except that the script
-        # (megabytes of JSON) goes into the page as it is instead of being
-        # parsed again as a Jinja template.
-        figure = self.get_root()
+    def js_data(self) -> str:
+        return self.to_json()
+
+    def _render_header(self, figure) -> None:
         figure.header.add_child(_Raw(_CSS), name="canvas_point_layer_css")
-        if self.show:
-            self.add_child(
-                ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
-                name=self.get_name() + "_add",
-            )
-        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
 
 
 def _column_or_scalar(values: np.ndarray, kind: type):

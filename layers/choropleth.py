@@ -13,13 +13,10 @@ import html
 import math
 
 import numpy as np
-from folium.elements import ElementAddToElement
-from folium.map import Layer
-from folium.template import Template
 
 from geodata.aggregate import PER_100K_UNAVAILABLE, encode_polygon
 from layers._polyline import POLYLINE_JS
-from layers.canvas import _Raw, to_script_json
+from layers.canvas import ScriptLayer, to_script_json
 
 #: Sequential colours, lightest first (ColorBrewer PuRd without its palest step,
 #: which would vanish on the pale outline map).  Apart from the facility blues
@@ -74,7 +71,7 @@ _CLASS_JS = POLYLINE_JS + r"""
 """
 
 
-class ChoroplethLayer(Layer):
+class ChoroplethLayer(ScriptLayer):
     """Shaded regions from a compact, escaped JSON object (see :func:`choropleth_layer`).
 
     Attributes
@@ -89,18 +86,7 @@ class ChoroplethLayer(Layer):
     level, value : str
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._class_js }}
-            var {{ this.get_name() }} = new L.ChoroplethLayer(
-                {{ this.to_json() }},
-                {{ this.options|tojavascript }}
-            );
-        {% endmacro %}
-        """
-    )
-
+    _js_class = "ChoroplethLayer"
     _class_js = _CLASS_JS
 
     def __init__(self, data: dict, *, classes, notes, level: str, value: str, name: str, show: bool = True):
@@ -142,17 +128,8 @@ class ChoroplethLayer(Layer):
     def _get_self_bounds(self):
         return [[None, None], [None, None]]  # the map keeps its own view
 
-    def render(self, **kwargs):
-        # As CanvasPointLayer.render: the data is not parsed again by Jinja.
-        figure = self.get_root()
-        if self.show:
-            self.add_child(
-                ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
-                name=self.get_name() + "_add",
-            )
-        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
+    def js_data(self) -> str:
+        return self.to_json()
 
 
 def choropleth_layer(

@@ -11,12 +11,8 @@ from __future__ import annotations
 
 import json
 
-from folium.elements import ElementAddToElement
-from folium.map import Layer
-from folium.template import Template
-
 from layers._polyline import POLYLINE_JS
-from layers.canvas import _Raw, to_script_json
+from layers.canvas import ScriptLayer, to_script_json
 
 OUTLINE_NAME = "Outline map (no tiles)"
 OUTLINE_ATTRIBUTION = "Outlines: US Census Bureau 2010 (public domain)"
@@ -158,7 +154,7 @@ _CLASS_JS = POLYLINE_JS + r"""
 """
 
 
-class OutlineLayer(Layer):
+class OutlineLayer(ScriptLayer):
     """The offline base map as a Folium layer (a base layer by default).
 
     Parameters
@@ -175,18 +171,7 @@ class OutlineLayer(Layer):
         County borders are drawn from this zoom on.
     """
 
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._class_js }}
-            var {{ this.get_name() }} = new L.OutlineLayer(
-                {{ this.source_js() }},
-                {{ this.options|tojavascript }}
-            );
-        {% endmacro %}
-        """
-    )
-
+    _js_class = "OutlineLayer"
     _class_js = _CLASS_JS
 
     def __init__(
@@ -221,14 +206,5 @@ class OutlineLayer(Layer):
     def source_js(self) -> str:
         return to_script_json(self.source)
 
-    def render(self, **kwargs):
-        # As CanvasPointLayer.render: embedded outlines are not parsed again by Jinja.
-        figure = self.get_root()
-        if self.show:
-            self.add_child(
-                ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
-                name=self.get_name() + "_add",
-            )
-        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
+    def js_data(self) -> str:
+        return self.source_js()
