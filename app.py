@@ -51,6 +51,12 @@ def _bundle(directory: str | None):
     return load_bundle(directory) if directory else load_bundle()
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upload(data: bytes, name: str):
+    # Parsed and placed once per file, not on every rerun (a filter change, a playback step).
+    return read_upload(data, name)
+
+
 @st.cache_data(show_spinner=False)
 def _tiles(name: str):
     try:
@@ -205,7 +211,7 @@ if shown_fac is not None:
 extra = {}
 if upload is not None:
     try:
-        mine, mine_rejects = read_upload(upload.getvalue(), upload.name)
+        mine, mine_rejects = _upload(upload.getvalue(), upload.name)
         mine = mine[(mine["date_end"] >= f"{window[0]}") & (mine["date_start"] <= f"{window[1]}")]
         extra[f"Your file: {upload.name}"] = mine
         st.sidebar.caption(f"{upload.name}: {len(mine):,} rows in the range shown; {len(mine_rejects):,} rows "

@@ -41,6 +41,7 @@ from .boundaries import (
     PRECISION,
     TOLERANCE,
     _decode_ints,
+    _decode_multipolygon,
     _encode_ints,
     _rounded_latlon,
     _west_of_antimeridian,
@@ -246,14 +247,8 @@ def decode_regions(text: str) -> dict[str, gpd.GeoDataFrame]:
             raise ValueError(f"level {level['level']!r}: counts cover {total} of {len(lonlat)} points")
         at, geoms = 0, []
         for region in level["regions"]:
-            polygons = []
-            for ring_counts in region["counts"]:
-                rings = []
-                for n in ring_counts:
-                    rings.append(lonlat[at:at + n])
-                    at += n
-                polygons.append(shapely.Polygon(rings[0], rings[1:]))
-            geoms.append(shapely.MultiPolygon(polygons))
+            geom, at = _decode_multipolygon(lonlat, region["counts"], at)
+            geoms.append(geom)
         frame = {
             "region_id": [r["id"] for r in level["regions"]],
             "name": [r["name"] for r in level["regions"]],

@@ -166,6 +166,19 @@ def encode_boundaries(gdf: gpd.GeoDataFrame, precision: int = PRECISION) -> str:
     return json.dumps(doc, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
+def _decode_multipolygon(lonlat, polygon_counts, at: int) -> tuple[shapely.MultiPolygon, int]:
+    """Cut a MultiPolygon out of the decoded points from ``at``: one list of ring sizes per
+    polygon, outer ring first.  Returns it and where the next geometry starts."""
+    polygons = []
+    for ring_counts in polygon_counts:
+        rings = []
+        for n in ring_counts:
+            rings.append(lonlat[at:at + n])
+            at += n
+        polygons.append(shapely.Polygon(rings[0], rings[1:]))
+    return shapely.MultiPolygon(polygons), at
+
+
 def decode_boundaries(text: str) -> gpd.GeoDataFrame:
     """Read the JSON text of ``us-outline.json`` back into outline layers."""
     doc = json.loads(text)
@@ -179,14 +192,7 @@ def decode_boundaries(text: str) -> gpd.GeoDataFrame:
             raise ValueError(f"layer {layer['kind']!r}: counts cover {sum(flat)} of {len(lonlat)} points")
         at = 0
         if layer["type"] == "MultiPolygon":
-            polygons = []
-            for ring_counts in layer["counts"]:
-                rings = []
-                for n in ring_counts:
-                    rings.append(lonlat[at:at + n])
-                    at += n
-                polygons.append(shapely.Polygon(rings[0], rings[1:]))
-            geom = shapely.MultiPolygon(polygons)
+            geom, at = _decode_multipolygon(lonlat, layer["counts"], at)
         else:
             lines = []
             for n in layer["counts"]:

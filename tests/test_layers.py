@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from jsharness import text_of, walk
 from shapely.geometry import Point
 
 import layers
@@ -435,16 +436,6 @@ def run_node(tmp_path, layer: CanvasPointLayer) -> dict:
     result = subprocess.run([NODE, str(path)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
-
-
-def walk(node):
-    yield node
-    for child in node.get("children", []):
-        yield from walk(child)
-
-
-def text_of(node) -> str:
-    return "".join(n.get("text", "") for n in walk(node))
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
