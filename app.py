@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 
 import altair as alt
@@ -36,6 +37,20 @@ STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
 REGIONS = {"none": "None", "state": "By state", "county": "By county"}
 TRUE_WORDS = ("1", "true", "yes", "on")
 OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
+_ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def _plain(text) -> str:
+    """``text`` from a viewer, a file or a link, to show as it is in Streamlit's Markdown.
+
+    st.markdown, st.caption, st.error and st.warning all render Markdown (links,
+    images, emphasis, headings, ``:red[...]``, ``$...$``).  Every ASCII punctuation
+    character is backslash-escaped (CommonMark allows it for each of them) and
+    whitespace runs become one space, so a file name such as
+    ``[x](javascript:...)`` or ``<img src=x onerror=...>`` shows as those characters.
+    """
+    return _ASCII_PUNCTUATION.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
+
 
 # Leaflet and the outline map are files of two asset-only components, so this
 # app's own server serves them: the map loads nothing from a CDN.  The map's
@@ -79,7 +94,7 @@ if "view_loaded" not in st.session_state:
     try:
         url_view = View.from_params(st.query_params)
     except ValueError as exc:
-        st.warning(f"Ignoring the link's filter: {exc}")
+        st.warning(_plain(f"Ignoring the link's filter: {exc}"))
         url_view = View()
     start = max(first_day, min(url_view.start or first_day, last_day))
     end = min(last_day, max(url_view.end or last_day, first_day))
@@ -214,10 +229,10 @@ if upload is not None:
         mine, mine_rejects = _upload(upload.getvalue(), upload.name)
         mine = mine[(mine["date_end"] >= f"{window[0]}") & (mine["date_start"] <= f"{window[1]}")]
         extra[f"Your file: {upload.name}"] = mine
-        st.sidebar.caption(f"{upload.name}: {len(mine):,} rows in the range shown; {len(mine_rejects):,} rows "
+        st.sidebar.caption(f"{_plain(upload.name)}: {len(mine):,} rows in the range shown; {len(mine_rejects):,} rows "
                            "could not be shown (no date, no source URL or no place).")
     except GeodataError as exc:
-        st.sidebar.error(str(exc))
+        st.sidebar.error(_plain(exc))
 map_view = st.session_state.get("map_view")
 m = build_map(
     shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,

@@ -1,6 +1,8 @@
-"""Wording shared by the facility and incident popups."""
+"""Wording shared by the facility and incident popups, and the one HTML escape of ``layers``."""
 
 from __future__ import annotations
+
+import html
 
 #: How a point's location_precision reads in a popup.  Anything coarser than a
 #: street address says plainly that the point is not the exact site.
@@ -28,3 +30,16 @@ def location_text(precision: str, method: str) -> str:
     if words and method:
         return f"{words} ({method})"
     return words or method
+
+
+def html_text(value) -> str:
+    """``value`` as text inside HTML that Leaflet or the browser parses (legend, layer control).
+
+    ``&``, ``<``, ``>``, ``"`` and ``'`` become entities, so a file name, a column
+    name or a value shows as the characters it holds, in an element or an
+    attribute, and never becomes markup.  ``{`` becomes ``&#123;`` too: folium
+    renders every element's output once more as a Jinja template (an
+    unsandboxed one), where ``{{ ... }}`` from a file name would run on the
+    server.  None is "".
+    """
+    return html.escape("" if value is None else str(value), quote=True).replace("{", "&#123;")

@@ -8,7 +8,6 @@ layer control, and the map switches to it by itself when no tile loads.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,11 +15,13 @@ from pathlib import Path
 import folium
 import xyzservices
 from branca.element import MacroElement
+from folium.map import Layer
 from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
 from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
+from layers._text import html_text
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
 from layers.choropleth import choropleth_layer
 from layers.facilities import FACILITY_GROUP_COLORS, facilities_layer, facility_radius
@@ -155,8 +156,11 @@ def build_map(
     -------
     folium.Map
         With a legend (each section shown while its layer is on), the
-        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded
-        ``LayerControl`` added last.
+        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded layer
+        control added last.  Every name in the control and every text in the
+        legend is HTML-escaped (:func:`layers._text.html_text`): Leaflet
+        inserts a layer's name as HTML, and an upload's name comes from its
+        file.
     """
     if incident_style not in STYLES:
         raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
@@ -221,7 +225,7 @@ def build_map(
             open_=legend_open,
         ).add_to(m)
     _ViewInUrl(origin=f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default").add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    _LayerControl(collapsed=False).add_to(m)
     return m
 
 
@@ -255,6 +259,24 @@ def page_links(m: folium.Map) -> list[str]:
         links.extend(url for _, url in getattr(element, "default_css", []))
         stack.extend(element._children.values())
     return list(dict.fromkeys(links))
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer control with every layer name HTML-escaped.
+
+    Leaflet puts a name into the control with ``innerHTML``, so a layer named
+    after an uploaded file (``<img src=x onerror=...>.csv``) would run its
+    script.  The layers keep their names as they are (a popup's heading sets
+    them as text); only the control's copy is escaped.
+    """
+
+    def render(self, **kwargs):
+        self.reset()
+        for item in self._parent._children.values():
+            if isinstance(item, Layer) and item.control:
+                names = self.overlays if item.overlay else self.base_layers
+                names[html_text(item.layer_name)] = item.get_name()
+        MacroElement.render(self, **kwargs)
 
 
 def _tile_name(provider) -> str:
@@ -463,7 +485,7 @@ def _incidents_legend(mode: str) -> str:
             '<div class="note">Alone, and from zoom 10 on, each incident:</div>'
         )
     elif mode == "heat":
-        stops = ", ".join(f"{html.escape(color)} {pos * 100:.0f}%" for pos, color in HEAT_RAMP)
+        stops = ", ".join(f"{html_text(color)} {pos * 100:.0f}%" for pos, color in HEAT_RAMP)
         parts.append(
             '<div class="note">Heat map: how many incidents are close together, from few to the most in view '
             "(log scale).</div>"
@@ -481,7 +503,7 @@ def _incidents_legend(mode: str) -> str:
     )
     parts.append(
         '<div class="row">' + _uncertainty_svg() + "<span>Dashed circle: a place known only roughly. Radius: "
-        f"the typical size of such an area, not this one's ({html.escape(sizes)}).</span></div>"
+        f"the typical size of such an area, not this one's ({html_text(sizes)}).</span></div>"
     )
     parts.append(
         '<div class="note">Incidents of several kinds at one place are drawn round it, tied to it by a line.</div>'
@@ -513,7 +535,7 @@ def _facilities_legend(range_adp: bool) -> str:
 
 
 def _symbol_row(shape: str, color: str, label: str, *, hollow: bool = False) -> str:
-    return f'<div class="row">{symbol_svg(shape, color, hollow=hollow)}{html.escape(label)}</div>'
+    return f'<div class="row">{symbol_svg(shape, color, hollow=hollow)}{html_text(label)}</div>'
 
 
 def _uncertainty_svg() -> str:
@@ -535,9 +557,9 @@ def _cluster_svg() -> str:
 
 
 def _swatch(color: str, label: str, *, ring: bool = False) -> str:
-    color = html.escape(color, quote=True)
+    color = html_text(color)
     style = f"border:2px solid {color};background:#fff" if ring else f"background:{color};border:1px solid #fff"
     return (
         f'<div class="row"><i class="dot" style="width:11px;height:11px;{style}"></i>'
-        f"{html.escape(label)}</div>"
+        f"{html_text(label)}</div>"
     )

@@ -9,13 +9,13 @@ shaded, so the base map shows through them.
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 
 from geodata.aggregate import PER_100K_UNAVAILABLE, encode_polygon
 from layers._polyline import POLYLINE_JS
+from layers._text import html_text
 from layers.canvas import ScriptLayer, to_script_json
 
 #: Sequential colours, lightest first (ColorBrewer PuRd without its palest step,
@@ -115,14 +115,14 @@ class ChoroplethLayer(ScriptLayer):
 
     def legend_html(self) -> str:
         """The legend section: a title, one swatch per class, the notes; every text escaped."""
-        parts = [f"<h4>{html.escape(self.layer_name)}</h4>"]
+        parts = [f"<h4>{html_text(self.layer_name)}</h4>"]
         for color, label in self.classes:
             parts.append(
-                f'<div class="row"><i class="box" style="background:{html.escape(color, quote=True)}"></i>'
-                f"{html.escape(label)}</div>"
+                f'<div class="row"><i class="box" style="background:{html_text(color)}"></i>'
+                f"{html_text(label)}</div>"
             )
         for note in self.notes:
-            parts.append(f'<div class="note">{html.escape(note)}</div>')
+            parts.append(f'<div class="note">{html_text(note)}</div>')
         return "".join(parts)
 
     def _get_self_bounds(self):
