@@ -385,8 +385,11 @@ def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | Non
     try:
         with zipfile.ZipFile(path) as z:  # declared sizes bound what zipfile will inflate
             unpacked = sum(i.file_size for i in z.infolist())
+            members = set(z.namelist())
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise GeodataError(f"{name}: not a readable workbook ({exc})") from None
+    if "xl/workbook.xml" not in members:
+        raise GeodataError(f"{name}: not a readable workbook (a zip archive without xl/workbook.xml)")
     if unpacked > _XLSX_EXPANSION * max_bytes:
         raise GeodataError(f"{name}: a workbook of {_mb(unpacked)} once unzipped; the limit is "
                            f"{_mb(_XLSX_EXPANSION * max_bytes)}")
