@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, read_upload
+from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, view_frames
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
@@ -131,8 +131,8 @@ with st.sidebar:
         "Your own incidents (CSV, JSON, GeoJSON, XLSX)", type=["csv", "tsv", "json", "geojson", "xlsx"],
         key="upload", max_upload_size=MAX_UPLOAD_BYTES // MB,
         help=f"Shown beside the bundled layers, in this session only, never stored. Up to "
-        f"{MAX_UPLOAD_BYTES // MB} MB (after decompression) and {MAX_UPLOAD_ROWS:,} rows; columns named as in "
-        "the README (date, title, city, state, latitude/longitude, source_url...).",
+        f"{MAX_UPLOAD_BYTES // MB} MB (after decompression), {MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_COLUMNS} "
+        "columns, named as in the README (date, title, city, state, latitude/longitude, source_url...).",
     )
     st.subheader("Play through time")
     playing_on = st.toggle("Step through the range", key="play_on",

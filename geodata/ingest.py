@@ -31,7 +31,7 @@ from .validate import validate_incidents
 
 __all__ = [
     "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
-    "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS",
+    "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS",
 ]
 
 #: The store keeps two helper fields beside the schema, for deduplication.
@@ -198,6 +198,9 @@ MAX_UPLOAD_BYTES = 20 * MB
 #: The most rows of one upload: each row is placed one by one (about 1 ms each), and
 #: one viewer must not keep the server busy for minutes.  The command line has no such limit.
 MAX_UPLOAD_ROWS = 10_000
+#: The most columns of one upload (the widest incident table at hand has 74): with the rows,
+#: this bounds the cells read to two million, a few seconds.
+MAX_UPLOAD_COLUMNS = 200
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".geojson", ".xlsx", ".gz")
 
 
@@ -225,7 +228,8 @@ def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        table = read_table(path, name=filename, max_bytes=max_bytes, max_rows=max_rows)
+        table = read_table(path, name=filename, max_bytes=max_bytes, max_rows=max_rows,
+                           max_columns=MAX_UPLOAD_COLUMNS)
     report = Report()
     mapped, rejects = map_incidents(table, Mapping(source_key="upload"), source=filename, report=report)
     valid = validate_incidents(mapped, report, source=filename, allow_repeated_ids=True)

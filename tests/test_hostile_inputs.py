@@ -22,8 +22,8 @@ import pytest
 
 from geodata import GeodataError
 from geodata.cli import main
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, load_store, read_upload
-from geodata.tables import MB
+from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, load_store, read_upload
+from geodata.tables import MB, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "hostile"
@@ -249,10 +249,13 @@ def test_two_hundred_thousand_columns_are_refused(tmp_path):
                     "200,000 or more columns; the limit is 1,000")
     with pytest.raises(GeodataError, match="wide.csv: 200,000 or more columns"):
         read_upload(wide.read_bytes(), "wide.csv")
-    # JSON records with as many keys: refused at the 1,001st, whatever the record count.
-    keys = json.dumps([{f"k{i}": i for i in range(j, j + 1000)} for j in range(0, 200_000, 1000)])
+    # JSON records with as many keys: refused at the 1,001st (an upload: at the 201st), whatever the record count.
+    keys = tmp_path / "wide.json"
+    keys.write_text(json.dumps([{f"k{i}": i for i in range(j, j + 1000)} for j in range(0, 200_000, 1000)]))
     with pytest.raises(GeodataError, match="wide.json: 1,001 or more columns; the limit is 1,000"):
-        read_upload(keys.encode(), "wide.json")
+        read_table(keys)
+    with pytest.raises(GeodataError, match="^wide.json: 201 or more columns; the limit is 200$"):
+        read_upload(keys.read_bytes(), "wide.json")
 
 
 def test_json_nested_100000_deep(tmp_path):
@@ -306,8 +309,9 @@ def test_streamlit_upload_limit_is_the_apps():
     assert config["server"]["maxUploadSize"] * MB == MAX_UPLOAD_BYTES  # Streamlit counts MB as 2**20 bytes
     app = (ROOT / "app.py").read_text()
     assert "max_upload_size=MAX_UPLOAD_BYTES // MB" in app and "1e6" not in app
-    readme = (ROOT / "README.md").read_text()
-    assert f"up to {MAX_UPLOAD_BYTES // MB} MB" in readme and f"{MAX_UPLOAD_ROWS:,} rows" in readme
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"up to {MAX_UPLOAD_BYTES // MB} MB" in readme
+    assert f"{MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_COLUMNS} columns" in readme
 
 
 def _app_with_upload(name: str, data: bytes):
