@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 from geodata import GeodataError
 from geodata.cli import main
@@ -341,3 +343,47 @@ def test_app_counts_every_uploaded_row_and_shows_the_warnings():
     assert any("mixed.csv: 4 rows; 2 in the range shown, 2 repeats of another row, 0 could not be shown" in c.value
                for c in at.sidebar.caption)
     assert [w.value for w in at.sidebar.warning][0].startswith("mixed encodings: read as UTF-8 except lines 3, 5")
+
+
+def test_a_mapping_file_that_is_not_utf8_is_one_line(tmp_path, capsys):
+    mapping = tmp_path / "m.toml"
+    mapping.write_bytes(b"source_key = \"caf\xe9\"\n")
+    status = main(["import", "incidents", str(CORPUS / "latin1.csv"), "--store", str(tmp_path / "s.geojson"),
+                   "--mapping", str(mapping), "-q"])
+    err = capsys.readouterr().err
+    assert status == 2 and err.count("\n") == 1 and f"{mapping}: not a readable TOML mapping" in err
+
+
+# -- whatever the bytes: a table or one GeodataError ------------------------------------------------------
+
+
+_PIECES = hs.sampled_from(['"', ",", ";", "\t", "|", "\n", "\r", "\r\n", "2026-01-07", "Minneapolis", "MN", "é",
+                           "https://e.org/1", "\x00", "[", "{", "}", "]", ":", "null", "44.98", "-93.26", " "])
+_HEADER = b"date,title,city,state,source_url\n"
+
+
+_NOISE = hs.lists(_PIECES, max_size=4).map("".join)
+_FIELDS = [hs.sampled_from(["2026-01-07", "1/8/2026", "2025"]), hs.sampled_from(["Raid", "Café", "A, B", '"x"']),
+           hs.sampled_from(["Minneapolis", "Chicago"]), hs.sampled_from(["MN", "IL"]),
+           hs.sampled_from(["https://e.org/1", "https://e.org/2"])]
+_ROW = hs.tuples(*[hs.one_of(f, f, f, _NOISE) for f in _FIELDS]).map(",".join)
+_ROWS = hs.lists(_ROW, max_size=12).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=hs.one_of(hs.binary(max_size=300), hs.lists(_PIECES, max_size=60).map(lambda p: "".join(p).encode()),
+                      _ROWS.map(str.encode), _ROWS.map(lambda t: t.encode("cp1252", "replace")),
+                      _ROWS.map(lambda t: t.encode("utf-16"))),
+       header=hs.booleans(), name=hs.sampled_from(["f.csv", "f.json", "f.geojson", "f.csv.gz", "f.txt"]))
+def test_any_bytes_give_rows_accounted_for_or_one_clear_error(body, header, name):
+    data = (_HEADER if header else b"") + body
+    if name.endswith(".gz"):
+        data = gzip.compress(data) if len(data) % 2 else data[:1] + b"\x1f\x8b" + data  # some are broken gzip
+    try:
+        shown, rejects = read_upload(data, name)
+    except GeodataError as exc:
+        assert str(exc).startswith(name) or str(exc).startswith(f"no row of {name} ")
+        assert tempfile.gettempdir() not in str(exc)
+        return
+    told = shown.attrs
+    assert len(shown) + told["merged"] + len(rejects) == told["rows"]
