@@ -219,7 +219,7 @@ def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     from .report import GeodataError
 
     if len(data) > max_bytes:
-        raise GeodataError(f"{filename} is {len(data) / MB:.1f} MB; the limit is {_mb(max_bytes)}")
+        raise GeodataError(f"{filename}: {len(data):,} bytes; the limit is {_mb(max_bytes)} ({max_bytes:,} bytes)")
     suffixes = [s.lower() for s in Path(filename).suffixes[-2:]]
     if suffixes and suffixes[-1] not in UPLOAD_SUFFIXES:
         raise GeodataError(f"{filename}: use CSV, JSON, GeoJSON or XLSX")

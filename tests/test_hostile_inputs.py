@@ -290,7 +290,7 @@ def test_ten_megabyte_line(tmp_path):
 
 def test_upload_is_bounded_in_bytes_rows_and_unzipped_size():
     big = b"date,title\n" + b"2026-01-07,x\n" * (MAX_UPLOAD_BYTES // 13 + 1)
-    with pytest.raises(GeodataError, match=r"^big.csv is 20.0 MB; the limit is 20 MB$"):
+    with pytest.raises(GeodataError, match=r"^big.csv: 20,971,533 bytes; the limit is 20 MB \(20,971,520 bytes\)$"):
         read_upload(big, "big.csv")
     rows = "date,title,city,state,source_url\n" + "2026-01-07,x,Denver,CO,https://e.org/1\n" * (MAX_UPLOAD_ROWS + 1)
     with pytest.raises(GeodataError, match="many.csv: more than 10,000 rows; the limit is 10,000"):
