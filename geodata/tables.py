@@ -303,13 +303,12 @@ def _read_csv(text: str, delimiter: str | None, name: str, max_columns: int, max
                 last_multi = None
             rows.append(values)
     except csv.Error as exc:
-        where = f"line {reader.line_num}"
         if "field larger than field limit" in str(exc):
             raise GeodataError(
-                f"{name}: {where}: a field longer than {csv.field_size_limit():,} characters "
-                "(a quote left open would make one of the rest of the file)"
+                f"{name}: line {start}: a field longer than {csv.field_size_limit():,} characters in the row that "
+                "starts there (or a quote opened there and never closed, which makes one field of the rest)"
             ) from None
-        raise GeodataError(f"{name}: {where}: not a readable CSV ({exc})") from None
+        raise GeodataError(f"{name}: line {reader.line_num}: not a readable CSV ({exc})") from None
     if header is None:
         raise GeodataError(f"{name}: empty file")
     if last_multi is not None:

@@ -283,6 +283,9 @@ def test_ten_megabyte_line(tmp_path):
     no_newline = b"a" * (10 * MB)
     with pytest.raises(GeodataError, match="nonl.csv: line 1: a field longer than"):
         read_upload(no_newline, "nonl.csv")
+    open_quote = b'date,title\n2026-01-07,"open\n' + b"2026-01-08,a row\n" * 20_000
+    with pytest.raises(GeodataError, match="quote.csv: line 2: a field longer than .* a quote opened there"):
+        read_upload(open_quote, "quote.csv")
     path = tmp_path / "line.csv"
     path.write_bytes(one_field)
     _one_line_error(_cli(str(path), "--store", str(tmp_path / "s.geojson"), cwd=tmp_path), "a field longer than")
