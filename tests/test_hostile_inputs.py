@@ -390,3 +390,8 @@ def test_any_bytes_give_rows_accounted_for_or_one_clear_error(body, header, name
         return
     told = shown.attrs
     assert len(shown) + told["merged"] + len(rejects) == told["rows"]
+
+
+def test_broken_utf16_is_one_clear_error():
+    with pytest.raises(GeodataError, match=r"^odd.csv: not valid UTF-16 text \(truncated data"):
+        read_upload(b"\xff\xfe" + "date,title\n2026-01-07,x\n".encode("utf-16-le") + b"\x00", "odd.csv")
