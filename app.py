@@ -12,6 +12,7 @@ name) and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import re
 import time
@@ -23,8 +24,9 @@ from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.ingest import MAX_UPLOAD_BYTES, read_upload
+from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, view_frames
+from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS
 from layers import CATEGORY_COLORS, DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
@@ -142,9 +144,10 @@ with st.sidebar:
                        horizontal=True, help="Shades each state or county by the incidents in view.")
     upload = st.file_uploader(
         "Your own incidents (CSV, JSON, GeoJSON, XLSX)", type=["csv", "tsv", "json", "geojson", "xlsx"],
-        key="upload", help=f"Shown beside the bundled layers, in this session only, never stored. Up to "
-        f"{MAX_UPLOAD_BYTES // 2**20} MB; columns named as in the README (date, title, city, state, "
-        "latitude/longitude, source_url...).",
+        key="upload", max_upload_size=MAX_UPLOAD_BYTES // MB,
+        help=f"Shown beside the bundled layers, in this session only, never stored. Up to "
+        f"{MAX_UPLOAD_BYTES // MB} MB (after decompression), {MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_COLUMNS} "
+        "columns, named as in the README (date, title, city, state, latitude/longitude, source_url...).",
     )
     st.subheader("Play through time")
     playing_on = st.toggle("Step through the range", key="play_on",
@@ -227,12 +230,21 @@ extra = {}
 if upload is not None:
     try:
         mine, mine_rejects = _upload(upload.getvalue(), upload.name)
+        told = mine.attrs
         mine = mine[(mine["date_end"] >= f"{window[0]}") & (mine["date_start"] <= f"{window[1]}")]
         extra[f"Your file: {upload.name}"] = mine
-        st.sidebar.caption(f"{_plain(upload.name)}: {len(mine):,} rows in the range shown; {len(mine_rejects):,} rows "
-                           "could not be shown (no date, no source URL or no place).")
+        st.sidebar.caption(
+            f"{_plain(upload.name)}: {told['rows']:,} rows; {len(mine):,} in the range shown, {told['merged']:,} "
+            f"repeats of another row, {told['rejected']:,} could not be shown (no date, no source URL or no place)."
+        )
+        for warning in told["warnings"]:
+            st.sidebar.warning(_plain(warning))
     except GeodataError as exc:
         st.sidebar.error(_plain(exc))
+    except Exception:  # a bug met by someone's file: say so, keep the map, log the traceback for the server
+        logging.getLogger(__name__).exception("reading the upload %r failed", upload.name)
+        st.sidebar.error(f"{_plain(upload.name)}: this file could not be read (an error in this app, logged on "
+                         "the server).")
 map_view = st.session_state.get("map_view")
 m = build_map(
     shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,

@@ -59,6 +59,8 @@ def _cmd_import_incidents(args) -> int:
     if geocoder.cache is not None:
         geocoder.cache.save()
     print(result.summary(), file=sys.stderr)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if result.rejected:
         print(f"rejected rows, with their reasons and original values: {rejects}", file=sys.stderr)
     for name, n in geocoder.failures.items():
@@ -276,9 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except GeodataError as exc:
-        print(f"geodata: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # an output path that cannot be written, say
-        print(f"geodata: error: {exc}", file=sys.stderr)
+    except (GeodataError, OSError) as exc:  # bad input, or an output path that cannot be written
+        # One line, whatever the message quotes from the file.
+        print(f"geodata: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ One check for every importer (facility reference tables, incident tables).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +20,23 @@ def _clean(value) -> str | None:
         return None
     text = str(value).strip()
     return None if text in ("", "NA", "N/A", "nan", "NaN", "null", "None") else text
+
+
+#: A plain decimal number, as coordinates are written: Python's ``float()`` also takes
+#: ``4_4.98`` (44.98), ``١٢.٥`` and `` inf ``, which no source means as a coordinate.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def _number(value) -> float | None:
+    """A coordinate as a float, None when missing; ValueError when it is not a plain number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = _clean(value)
+    if text is None:
+        return None
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(text)
+    return float(text)
 
 
 @dataclass(frozen=True)
@@ -64,10 +82,9 @@ def check_coordinates(lat, lon, state: str | None = None) -> CoordinateCheck:
     the point as given is off the globe and the swapped one is in some US state.
     """
     try:
-        lat = float(lat) if _clean(lat) is not None else None
-        lon = float(lon) if _clean(lon) is not None else None
+        lat, lon = _number(lat), _number(lon)
     except (TypeError, ValueError):
-        return CoordinateCheck(None, None, "rejected", f"coordinates are not numbers ({lat!r}, {lon!r})")
+        return CoordinateCheck(None, None, "rejected", f"coordinates are not plain numbers ({lat!r}, {lon!r})")
     if lat is None or lon is None or math.isnan(lat) or math.isnan(lon):
         return CoordinateCheck(None, None, "rejected", "no coordinates")
     if lat == 0 and lon == 0:

@@ -118,7 +118,7 @@ class Mapping:
         if path:
             try:
                 data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as exc:
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise GeodataError(f"{path}: not a readable TOML mapping ({exc})") from None
         columns = {k: [v] if isinstance(v, str) else list(v) for k, v in data.get("columns", {}).items()}
         for item in overrides or []:

@@ -26,10 +26,13 @@ from .incidents_import import Mapping, map_incidents
 from .report import Report
 from .schema import CRS, INCIDENT_COLUMNS, join_urls, split_urls
 from .store import read_layer
-from .tables import read_table
+from .tables import MB, _mb, read_table
 from .validate import validate_incidents
 
-__all__ = ["ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload"]
+__all__ = [
+    "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
+    "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS",
+]
 
 #: The store keeps two helper fields beside the schema, for deduplication.
 STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id")
@@ -47,6 +50,7 @@ class ImportResult:
     merges: list[tuple[str, str]] = field(default_factory=list)  # (input record, record it joined)
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)
     report: Report = field(default_factory=Report)
+    warnings: list[str] = field(default_factory=list)  # what reading the file had to guess (tables.read_table)
 
     @property
     def stored(self) -> int:
@@ -99,12 +103,15 @@ def import_incidents(
     table = read_table(path)
     result.rows = len(table)
     source = path.name
+    result.warnings = list(table.attrs.get("warnings", []))
+    for warning in result.warnings:
+        result.report.add(source, "file", "note", warning)
     mapped, rejects = map_incidents(
         table, mapping, source=source, geocoder=geocoder, facilities=facilities, report=result.report,
         progress=progress,
     )
     before = set(mapped.index)
-    valid = validate_incidents(mapped, result.report, source=source)
+    valid = validate_incidents(mapped, result.report, source=source, allow_repeated_ids=True)
     failed = mapped.loc[sorted(before - set(valid.index))]
     if len(failed):
         last = {r["record"]: r["reason"] for r in result.report.of("rejected")}
@@ -126,13 +133,11 @@ def import_incidents(
     keep: dict[str, dict] = {r["id"]: r for r in records[:n_old]}
     new_positions = []
     seen_new: dict[str, int] = {}
+    repeats = []
     for pos in range(n_old, len(records)):
         r = records[pos]
-        if r["id"] in seen_new:  # the same id twice in one file: the later row is a duplicate
-            result.merged += 1
-            result.merges.append((r["id"], r["id"]))
-            target = keep[r["id"]]
-            target["source_urls"] = join_urls([*split_urls(target["source_urls"]), *split_urls(r["source_urls"])])
+        if r["id"] in seen_new:  # the same id twice in one file (an identical row): merged into the first
+            repeats.append(r)
             continue
         seen_new[r["id"]] = pos
         if r["id"] in old_ids:
@@ -164,6 +169,13 @@ def import_incidents(
         else:
             keep[rec["id"]] = rec
             result.new += 1
+    joined = dict(result.merges)  # the first of the repeated rows may itself have joined another record
+    for r in repeats:
+        target = keep[joined.get(r["id"], r["id"])]
+        target["source_urls"] = join_urls([*split_urls(target["source_urls"]), *split_urls(r["source_urls"])])
+        result.merged += 1
+        result.merges.append((r["id"], target["id"]))
+        result.report.add(source, r["id"], "merged", f"a repeat of an earlier row of this file (into {target['id']})")
 
     out = gpd.GeoDataFrame(
         [{c: r.get(c) for c in STORE_COLUMNS} for r in keep.values()],
@@ -179,37 +191,63 @@ def import_incidents(
     return result
 
 
-#: The largest file a viewer may upload to see beside the bundled layers.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+#: The largest file a viewer may upload to see beside the bundled layers, counted as
+#: Streamlit counts ``server.maxUploadSize`` (MB = 2**20 bytes; .streamlit/config.toml says
+#: the same) and again after gzip decompression, so a small bomb stops at the same limit.
+MAX_UPLOAD_BYTES = 20 * MB
+#: The most rows of one upload: each row is placed one by one (about 1 ms each), and
+#: one viewer must not keep the server busy for minutes.  The command line has no such limit.
+MAX_UPLOAD_ROWS = 10_000
+#: The most columns of one upload (the widest incident table at hand has 74): with the rows,
+#: this bounds the cells read to two million, a few seconds.
+MAX_UPLOAD_COLUMNS = 200
 UPLOAD_SUFFIXES = (".csv", ".tsv", ".txt", ".json", ".geojson", ".xlsx", ".gz")
 
 
-def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES):
+def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES, max_rows: int = MAX_UPLOAD_ROWS):
     """A viewer's own incident file, mapped like an import but kept out of every store.
 
-    Returns ``(incidents, rejects)``.  Raises :class:`GeodataError` with a message for
-    the viewer (too large, a format it cannot read, no rows it could place).
+    Returns ``(incidents, rejects)``.  ``incidents.attrs`` accounts for every row of
+    the file: ``rows`` = ``len(incidents)`` + ``merged`` (a repeat of an earlier row) +
+    ``rejected`` (= ``len(rejects)``, each with its reason); ``warnings`` says what
+    reading had to guess.  Raises :class:`GeodataError`, naming ``filename`` (never the
+    temporary copy), with a message for the viewer: too large, too many rows or
+    columns, a format it cannot read, no rows it could place.
     """
     import tempfile
 
     from .report import GeodataError
 
     if len(data) > max_bytes:
-        raise GeodataError(f"{filename} is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
-    suffix = "".join(Path(filename).suffixes[-2:]).lower() or ".csv"
-    if not suffix.endswith(UPLOAD_SUFFIXES):
+        raise GeodataError(f"{filename}: {len(data):,} bytes; the limit is {_mb(max_bytes)} ({max_bytes:,} bytes)")
+    suffixes = [s.lower() for s in Path(filename).suffixes[-2:]]
+    if suffixes and suffixes[-1] not in UPLOAD_SUFFIXES:
         raise GeodataError(f"{filename}: use CSV, JSON, GeoJSON or XLSX")
+    # The copy's name keeps only the suffixes that tell a format (a name is the viewer's to choose).
+    suffix = "".join(s for s in suffixes if s in UPLOAD_SUFFIXES) or ".csv"
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
         path.write_bytes(data)
-        table = read_table(path)
-    if table.empty:
-        raise GeodataError(f"{filename} holds no rows")
+        table = read_table(path, name=filename, max_bytes=max_bytes, max_rows=max_rows,
+                           max_columns=MAX_UPLOAD_COLUMNS)
     report = Report()
     mapped, rejects = map_incidents(table, Mapping(source_key="upload"), source=filename, report=report)
-    valid = validate_incidents(mapped, report, source=filename)
+    valid = validate_incidents(mapped, report, source=filename, allow_repeated_ids=True)
+    failed = mapped.loc[sorted(set(mapped.index) - set(valid.index))]
+    if len(failed):
+        last = {r["record"]: r["reason"] for r in report.of("rejected")}
+        rows = table.set_index("_row").loc[failed["_row"]].reset_index()
+        rows.insert(0, "reason", [last.get(i, "failed validation") for i in failed["id"]])
+        rejects = pd.concat([rejects, rows], ignore_index=True)
+    repeated = valid["id"].duplicated()
+    valid = valid[~repeated]
     if valid.empty:
         reasons = pd.Series([r["reason"] for r in report.of("rejected")]).value_counts()
         top = "; ".join(f"{n} x {why}" for why, n in reasons.head(3).items())
         raise GeodataError(f"no row of {filename} could be shown ({top})")
+    valid = valid.copy()
+    valid.attrs = {
+        "rows": len(table), "merged": int(repeated.sum()), "rejected": len(rejects),
+        "warnings": list(table.attrs.get("warnings", [])),
+    }
     return valid, rejects

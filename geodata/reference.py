@@ -212,8 +212,8 @@ def read_facility_reference(path: str | Path, report: Report | None = None) -> g
         raise GeodataError(f"{path}: no such file")
     source = f"reference {path.name}"
     raw = read_table(path)  # gzip, any delimiter, CR endings, a bad byte
-    if raw.attrs.get("replaced_bytes"):
-        report.add(source, "file", "note", f"{raw.attrs['replaced_bytes']} invalid UTF-8 byte(s) replaced by U+FFFD")
+    for warning in raw.attrs.get("warnings", []):  # a line not in UTF-8, say
+        report.add(source, "file", "note", warning)
     raw = raw.drop(columns="_row")
     mapped: dict[str, str] = {}
     for col in raw.columns:

@@ -33,12 +33,15 @@ def _sources_problem(value) -> str | None:
     return f"source is not a web address: {bad[0]!r}" if bad else None
 
 
-def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "incidents") -> gpd.GeoDataFrame:
+def validate_incidents(
+    gdf: gpd.GeoDataFrame, report: Report, source: str = "incidents", *, allow_repeated_ids: bool = False
+) -> gpd.GeoDataFrame:
     """Return the incidents that pass; report each one that does not, with why.
 
     Checks a unique ``id``, a known category, precision and verification, a date
     that parses at its precision, at least one http(s) source, and a point with
-    plausible lon/lat.
+    plausible lon/lat.  With ``allow_repeated_ids`` a repeated id passes (each copy
+    still checked): an importer merges the repeats of one file's row itself.
     """
     keep = []
     seen: set[str] = set()
@@ -48,7 +51,7 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
         problem = None
         if not isinstance(rid, str) or not rid:
             problem = "no id"
-        elif rid in seen:
+        elif rid in seen and not allow_repeated_ids:
             problem = f"duplicate id {rid!r}"
         elif row.get("category") not in CATEGORIES:
             problem = f"unknown category {row.get('category')!r}"
