@@ -196,8 +196,8 @@ def run_with_upload(name: str, data: bytes) -> AppTest:
 def test_sidebar_shows_a_hostile_file_name_as_escaped_markdown(payload):
     name = upload_name(payload)
     at = run_with_upload(name, hostile_csv(payload))
-    (caption,) = [c.value for c in at.sidebar.caption if "rows in the range" in c.value]
-    shown, rest = re.match(r"((?:\\.|[^\\])*?): (\d+ rows in the range.*)", caption).groups()
+    (caption,) = [c.value for c in at.sidebar.caption if "in the range shown" in c.value]
+    shown, rest = re.match(r"((?:\\.|[^\\])*?): (\d+ rows; \d+ in the range shown.*)", caption).groups()
     assert unescaped_punctuation(shown) == ""
     assert unescape(shown) == name
     assert at.session_state["map_points"][f"Your file: {name}"] == 1
