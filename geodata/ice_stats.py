@@ -53,6 +53,7 @@ _HEADER_SCAN_ROWS = 40
 # FPO/APO/DPO addresses (JTF Camp Six at Guantanamo is "FPO, FL 34009") are routing
 # codes for military mail, not places: their "state" is where the mail is sorted.
 _MILITARY_MAIL = {"FPO", "APO", "DPO"}
+_FOOTNOTE = re.compile(r"^\[(\d)\]")
 _DATA_DATE = re.compile(r"\(IIDS\),?\s*(\d{1,2})/(\d{1,2})/(\d{4})")
 # "Facilities FY26", "Facilities EOYFY20 ", "Facilities EOFY23", "Facilities FY21 YTD".
 _FISCAL_YEAR = re.compile(r"FY\s*(\d{2,4})\b", re.I)
@@ -206,6 +207,9 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
     source = f"ice-stats {path.name}"
     gaz = gazetteer()
 
+    # FY22 marks names with the number of a footnote under the table: "KARNES COUNTY
+    # RESIDENTIAL CENTER2" is explained by "[2] (KRNRCTX) KARNES COUNTY RESIDENTIAL CENTER ...".
+    marks = {m.group(1) for v in raw["Name"] if isinstance(v, str) and (m := _FOOTNOTE.match(v.strip()))}
     records, geoms, seen_ids = [], [], {}
     for i, row in raw.iterrows():
         excel_row = header_row + 2 + int(i)  # 1-based row number as Excel shows it
@@ -215,7 +219,12 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
             continue
         if is_footnote(name, row.get("Address"), row.get("City"), row.get("State")):
             continue  # FY22, FY23: notes under the table ("[2] (KRNRCTX) KARNES ..."), not facilities
+        mark = re.search(r"(?<=[A-Z])(\d)$", name)
+        if mark and mark.group(1) in marks:
+            name = name[:-1]
+            report.add(source, name, "note", f"footnote mark {mark.group(1)} taken off the name")
         rec = {col: _text(row.get(src)) for src, col in COLUMNS.items()}
+        rec["name"] = name
         rec["state"] = state_code(rec["state"]) or rec["state"]
         rec["zip"] = _zip5(row.get("Zip"))
         rec["last_inspection_end_date"] = _inspection_date(row.get("Last Inspection End Date"))

@@ -91,10 +91,18 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
     return [(max(a, start), min(b, end)) for a, b in bounds]
 
 
+def _in_use(facilities, view):
+    from .sources import facilities_in_use
+
+    return facilities[facilities_in_use(facilities, view.start, view.end)]
+
+
 def view_frames(bundle, view, *, hide_empty: bool = False):
     """The frames a view shows, as the map, the figures and every export see them.
 
-    Facilities get ``adp_in_range`` over the view's dates (see :func:`with_range_adp`);
+    Facilities are those ICE's lists show in use in the view's dates (a 2015 range
+    shows 2015's facilities, see :func:`geodata.sources.facilities_in_use`); they get
+    ``adp_in_range`` over the view's dates (see :func:`with_range_adp`);
     with ``hide_empty``, facilities that held nobody in the range are left out (those
     whose population is unknown stay).  Returns ``(frames, span)``.
     """
@@ -103,6 +111,7 @@ def view_frames(bundle, view, *, hide_empty: bool = False):
     frames = select(bundle.facilities, bundle.incidents, view)
     span = None
     if "facilities" in frames:
+        frames["facilities"] = _in_use(frames["facilities"], view)
         frames["facilities"], span = with_range_adp(frames["facilities"], bundle.population, view.start, view.end)
         if hide_empty and span:
             frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 
 import geopandas as gpd
 import pandas as pd
+from rapidfuzz import fuzz
 
 from ..geocode import normalize_place
-from ..match import FacilityMatcher
+from ..match import FacilityMatcher, normalize_facility_name
 from ..report import Report
 from ..schema import CRS, FACILITY_COLUMNS, LOCATION_PRECISIONS, join_urls, split_urls
 
@@ -121,6 +122,7 @@ class _Facility:
     detlocs: set = field(default_factory=set)
     names: set = field(default_factory=set)
     addresses: set = field(default_factory=set)  # (address key, city key, zip)
+    state: str | None = None
 
 
 def _list_years(gdf) -> tuple[int | None, dict[str, int]]:
@@ -162,6 +164,9 @@ def build_facility_history(lists, report: Report | None = None):
         matcher = _matcher(facs)
         rows = [({c: (None if _missing(v) else v) for c, v in rec.items()}, geom)
                 for rec, geom in zip(gdf.drop(columns="geometry").to_dict("records"), gdf.geometry)]
+        for rec, _ in rows:
+            # FY26 gives Imperial Regional (Calexico) no state: its ZIP says where to look.
+            rec["_state"] = rec.get("state") or _zip_state(rec.get("zip"))
         proposals = [_join(rec, facs, by_detloc, matcher, label, report, first=k == 0) for rec, _ in rows]
         # Two rows of one list are two facilities: where both join the same one, the
         # better joined keeps it (a code, then the closer name) and the other stands alone.
@@ -185,11 +190,22 @@ def build_facility_history(lists, report: Report | None = None):
             f = facs[idx]
             f.rows.append((k, rec, geom))
             f.names.add(rec["name"])
+            f.state = rec["_state"] or f.state
             f.addresses.add((_address_key(rec.get("address")), normalize_place(rec.get("city")), rec.get("zip")))
             if rec.get("detloc"):
                 f.detlocs.add(rec["detloc"])
                 by_detloc.setdefault(rec["detloc"], idx)
     return _assemble(facs, lists)
+
+
+def _zip_state(zip5) -> str | None:
+    import zipcodes
+
+    try:
+        hit = zipcodes.matching(zip5) if isinstance(zip5, str) else []
+    except (TypeError, ValueError):
+        return None
+    return hit[0]["state"] if hit else None
 
 
 def _missing(v) -> bool:
@@ -198,7 +214,7 @@ def _missing(v) -> bool:
 
 def _matcher(facs: list[_Facility]) -> FacilityMatcher | None:
     rows = [
-        {"id": f"{i}|{j}", "name": name, "city": f.rows[-1][1].get("city"), "state": f.rows[-1][1].get("state")}
+        {"id": f"{i}|{j}", "name": name, "city": f.rows[-1][1].get("city"), "state": f.state}
         for i, f in enumerate(facs) for j, name in enumerate(sorted(f.names))
     ]
     return FacilityMatcher(pd.DataFrame(rows), strict=True) if rows else None
@@ -206,18 +222,30 @@ def _matcher(facs: list[_Facility]) -> FacilityMatcher | None:
 
 def _name_candidates(matcher, rec) -> list[tuple[float, int]]:
     """(score, facility index) of the facilities in the record's state, best first, one per facility."""
-    if matcher is None or not rec.get("state"):
+    if matcher is None or not rec["_state"]:
         return []
-    from ..match import normalize_facility_name
-
-    cands = matcher._by_state.get(rec["state"], [])
-    key = normalize_facility_name(rec["name"], rec["state"], state_names=True)
+    cands = matcher._by_state.get(rec["_state"], [])
+    key = normalize_facility_name(rec["name"], rec["_state"], state_names=True)
     best: dict[int, float] = {}
     for score, fid, cand in matcher._score(key, cands, normalize_place(rec.get("city"))):
         i = int(fid.split("|")[0])
         score += 15 if cand == key else 0  # the very same name, word for word
         best[i] = max(best.get(i, float("-inf")), score)
     return sorted(((s, i) for i, s in best.items()), reverse=True)
+
+
+#: How alike two whole names must be (token sort ratio) to join two rows at different addresses.
+_WHOLE_NAME_MIN = 85
+
+
+# Words that one list writes and another leaves out for the same place ("TORRANCE COUNTY
+# DETENTION FACILITY" / "... CENTER", "OLDHAM COUNTY JAIL" / "... DETENTION CENTER").
+_INTERCHANGEABLE = {"FACILITY", "CENTER", "JAIL", "DETENTION", "ADULT", "COMPLEX"}
+
+
+def _whole(name, state) -> str:
+    words = normalize_facility_name(name, state, state_names=True).split()
+    return " ".join(w for w in words if w not in _INTERCHANGEABLE)
 
 
 _KIND_WORDS = {"JUVENILE", "YOUTH", "STAGING", "ANNEX", "HOLD", "HOSPITAL", "MEDICAL", "INN", "HOTEL", "SUITES"}
@@ -232,12 +260,12 @@ def _join(rec, facs, by_detloc, matcher, label, report, *, first):
     code = rec.get("detloc")
     if code and code in by_detloc:
         return by_detloc[code], "code", 1000.0
-    state, city, zip5 = rec.get("state"), normalize_place(rec.get("city")), rec.get("zip")
+    state, city, zip5 = rec["_state"], normalize_place(rec.get("city")), rec.get("zip")
     addr = _address_key(rec.get("address"))
     number = _house_number(addr)
     same_place = []
     for i, f in enumerate(facs):
-        if f.rows[-1][1].get("state") != state:
+        if f.state != state:
             continue
         if _kind(rec["name"]) != _kind(f.rows[-1][1]["name"]):
             continue  # a staging room or a juvenile centre at a jail's address is not the jail
@@ -278,6 +306,15 @@ def _join(rec, facs, by_detloc, matcher, label, report, *, first):
                        "kept apart")
             return None, "ambiguous", 0
         if any(c == city for c, _ in places) or any(z and z == zip5 for _, z in places):
+            whole = max(fuzz.token_sort_ratio(_whole(rec["name"], state), _whole(n, state)) for n in f.names)
+            if addr and whole < _WHOLE_NAME_MIN:
+                # Another street and only the distinctive words alike: "KARNES COUNTY
+                # RESIDENTIAL CENTER" (FM 1144) is not "KARNES COUNTY CORRECTIONAL CENTER"
+                # (810 Commerce St.), though both are Karnes County's.
+                report.add(_SOURCE, what, "ambiguous",
+                           f"name like {sorted(f.names)[0]!r} ({whole:.0f}% of the whole name) but another "
+                           "address: kept apart")
+                return None, "ambiguous", 0
             return i, "name", best
         there = ", ".join(sorted({c for c, _ in places if c}))
         report.add(_SOURCE, what, "ambiguous",
@@ -316,7 +353,7 @@ def _assemble(facs, lists):
         ids.add(fid)
         rec["id"] = fid
         origin = {}
-        for col in ("aor", "facility_type", "operator", "detloc", "address", "zip", "gender"):
+        for col in ("state", "city", "aor", "facility_type", "operator", "detloc", "address", "zip", "gender"):
             for k, r, _ in reversed(f.rows):
                 if r.get(col):
                     rec[col] = r[col]
