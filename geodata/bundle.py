@@ -40,9 +40,9 @@ _ICE = "ice-detention-stats/"
 #: its source.  The newest is ``BUNDLE_INPUTS["facilities"]``.
 FACILITY_LISTS: tuple[tuple[str, str | None], ...] = (
     (_ICE + "09foia5638detentionfacilitylist.xls",
-     "ICE facility list, population data of 2009-08-15 (released under FOIA request 09-FOIA-5638)"),
+     "ICE facility list of 2009-08-15 (FOIA 09-FOIA-5638)"),
     (_ICE + "2015IceDetentionFacilityListing.xlsx",
-     "ICE ERO facility listing (Authorized DMCP Facilities), ADP FY2010-FY2016, IIDS of 2015-12-08"),
+     "ICE facility listing of 2015-12-08 (ADP FY2010-FY2016)"),
     (_ICE + "FY19-detentionstats.xlsx", None),
     (_ICE + "FY20-detentionstats.xlsx", None),
     (_ICE + "FY21-detentionstats.xlsx", None),
@@ -53,9 +53,11 @@ FACILITY_LISTS: tuple[tuple[str, str | None], ...] = (
     (_ICE + "FY26_detentionStats02022026.xlsx", None),
     (BUNDLE_INPUTS["facilities"], None),
 )
+# ICE's files as mirrored, byte for byte, by CarwilB/ice-detention (ice-detention-stats/SOURCE.md).
+_MIRROR = "https://github.com/CarwilB/ice-detention/blob/d4dc30aa135ccc29e0904d737fe7dacabe083862/data/ice/"
 _LIST_URLS = {
-    "09foia5638detentionfacilitylist.xls": "https://www.ice.gov/foia/library",
-    "2015IceDetentionFacilityListing.xlsx": "https://www.ice.gov/detention-management",
+    "09foia5638detentionfacilitylist.xls": _MIRROR + "09foia5638detentionfacilitylist.xls",
+    "2015IceDetentionFacilityListing.xlsx": _MIRROR + "2015IceDetentionFacilityListing.xlsx",
 }
 
 

@@ -378,11 +378,7 @@ def _assemble(facs, lists):
         rec["fiscal_years"] = " ".join(str(y) for y in years)
         rec["first_seen"] = f"FY{years[0]}" if years else None
         rec["last_seen"] = f"FY{years[-1]}" if years else None
-        sources = []
-        for _k, r, _ in f.rows:
-            if r.get("source_name") and r["source_name"] not in sources:
-                sources.append(r["source_name"])
-        rec["source_name"] = "; ".join(sources)
+        rec["source_name"] = _sources_text([lists[k] for k, _, _ in f.rows], [r for _, r, _ in f.rows])
         rec["source_urls"] = join_urls(u for _, r, _ in f.rows for u in split_urls(r.get("source_urls")))
         newest = _label(lists[k_last])
         rec["values_from"] = "; ".join(
@@ -396,6 +392,24 @@ def _assemble(facs, lists):
     years = years.drop_duplicates(["facility_id", "fiscal_year", "source"], keep="last")
     years = years.sort_values(["facility_id", "fiscal_year", "source"], kind="stable").reset_index(drop=True)
     return facilities, years
+
+
+def _sources_text(gdfs, recs) -> str:
+    """``"ICE facility lists: FOIA list of 2009-08-15; detention statistics FY2019, FY2026"``.
+
+    A list read by :func:`geodata.read_ice_stats` is named by its fiscal year; any other
+    by its own ``source_name``.  The full names and data dates are in the companion table.
+    """
+    stats, others = [], []
+    for gdf, rec in zip(gdfs, recs):
+        if str(rec.get("source_name") or "").startswith("ICE detention statistics"):
+            year = f"FY{gdf.attrs.get('fiscal_year')}"
+            if year not in stats:
+                stats.append(year)
+        elif rec.get("source_name") and rec["source_name"] not in others:
+            others.append(rec["source_name"])
+    parts = others + ([f"ICE detention statistics {', '.join(stats)}"] if stats else [])
+    return "; ".join(parts)
 
 
 def _year_row(fid, fy, gdf, rec, adp, *, listed):
