@@ -54,3 +54,17 @@ def test_population_by_month_joins_the_facilities():
     camp = pop[(pop["facility_id"] == "fac-tx-ero-el-paso-camp-east-montana") & (pop["month"] == "2026-01")]
     # DDP: 4,130 people held at Camp East Montana on 2026-01-15.
     assert len(camp) == 1 and 2000 < camp["adp"].iloc[0] < 5000 and camp["max"].iloc[0] >= 4130
+
+
+def test_data_notice_names_every_facility_list_and_its_licence():
+    from geodata.bundle import BUNDLE_INPUTS
+
+    notice = (DATA_DIR.parents[1] / "DATA.md").read_text(encoding="utf-8")
+    for rel, _ in FACILITY_LISTS:
+        name = rel.rsplit("/", 1)[-1]
+        # The workbooks are named as a range (FY19 ... FY26), the lists one by one.
+        assert name in notice or name.startswith("FY") and "detention statistics" in notice, name
+    for fy in range(2019, 2027):
+        assert f"FY{fy}" in notice
+    assert "public domain" in notice and "facility-years.csv" in notice
+    assert BUNDLE_INPUTS["deaths"].rsplit("/", 1)[-1] in notice and "Copyright (c) 2025 Sanjay Basu" in notice
