@@ -52,7 +52,7 @@ _STREET_WORDS = {
     "PARKWAY": "PKWY", "LANE": "LN", "COURT": "CT", "PLACE": "PL", "CIRCLE": "CIR", "TRAIL": "TRL",
     "NORTH": "N", "SOUTH": "S", "EAST": "E", "WEST": "W", "SUITE": "STE", "ROUTE": "RT", "RTE": "RT",
     "FIRST": "1ST", "SECOND": "2ND", "THIRD": "3RD", "FOURTH": "4TH", "FIFTH": "5TH",
-    "VETERANS": "VETERAN", "VETERANS'": "VETERAN", "US": "HWY", "U": "", "S": "S",
+    "VETERANS": "VETERAN",
 }
 
 
@@ -74,10 +74,12 @@ def fiscal_years_of(start=None, end=None) -> range | None:
     """The fiscal years (October to September) that meet ``[start, end]``; None for an open range."""
     if start is None and end is None:
         return None
+
     def fy(d):
         d = pd.Timestamp(d).date()
         return d.year + (d.month >= 10)
-    lo = fy(start) if start is not None else 1900
+
+    lo = fy(start) if start is not None else 2000
     hi = fy(end) if end is not None else 2100
     return range(lo, hi + 1)
 
