@@ -201,8 +201,11 @@ def read_deaths_basu(
             if disagree:
                 rec["location_method"] += f" (sources disagree: {'; '.join(disagree)})"
         else:
-            reason = match.how if match.how.startswith("ambiguous") else \
-                f"no facility of the facility layer has this name ({match.how})"
+            kind = row.get("Facility_Type", "").strip()
+            reason = match.how if match.how.startswith("ambiguous") else (
+                "no facility of the facility layer (ICE's lists 2009-2026) has this name"
+                + (f"; the record's facility type is {kind}" if kind else "") + f" ({match.how})"
+            )
             elsewhere = matcher.match_any_state(facility_name)
             if elsewhere.facility_id is not None and matcher.state_of(elsewhere.facility_id) != st:
                 # "a facility name that exists in another state": said, not followed.
