@@ -157,3 +157,15 @@ def test_popup_says_when_first_and_last_seen(bundle):
     layer = facilities_layer(fac)
     (seen,) = layer.field_values("In ICE's facility lists")
     assert seen.startswith(f"first seen {fac.iloc[0]['first_seen']}, last seen {fac.iloc[0]['last_seen']}")
+
+
+def test_a_facility_counted_by_ddp_in_the_range_is_in_use_though_not_listed(bundle):
+    pop = bundle.population
+    listed_2009_only = bundle.facilities[bundle.facilities["fiscal_years"] == "2009"]
+    held = pop[pop["facility_id"].isin(set(listed_2009_only["id"])) & (pop["month"] == "2024-06") & (pop["adp"] > 0)]
+    assert len(held), "a facility ICE listed in 2009 only that DDP counts in June 2024"
+    fid = held["facility_id"].iloc[0]
+    frames, _ = view_frames(bundle, View(start="2024-06-01", end="2024-06-30"))
+    assert fid in set(frames["facilities"]["id"])
+    frames, _ = view_frames(bundle, View(start="2015-01-01", end="2015-06-30"))
+    assert fid not in set(frames["facilities"]["id"])
