@@ -1,8 +1,9 @@
 """Rebuild the bundled default data from its inputs, in one call.
 
-Inputs: ``shared/data`` (ICE's FY2026 detention statistics, Basu et al.'s deaths
-table) and the reviewed CSVs in ``geodata/data/curated/``.  Only sources whose
-terms allow redistribution feed the bundle (see ``DATA.md``).
+Inputs: ``shared/data`` (ICE's facility lists and detention statistics FY2009-FY2026,
+Basu et al.'s deaths table, DDP's facility points and daily population) and the
+reviewed CSVs in ``geodata/data/curated/``.  Only sources whose terms allow
+redistribution feed the bundle (see ``DATA.md``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .report import GeodataError, Report
 from .store import DATA_DIR, Bundle
 from .validate import validate_facilities, validate_incidents
 
-__all__ = ["build_bundle", "BUNDLE_INPUTS", "CURATED_DIR"]
+__all__ = ["build_bundle", "build_facility_history_layer", "BUNDLE_INPUTS", "FACILITY_LISTS", "CURATED_DIR"]
 
 #: Paths under the shared data folder that the bundle is built from.
 BUNDLE_INPUTS = {
@@ -33,14 +34,67 @@ BUNDLE_INPUTS = {
 CURATED_DIR = DATA_DIR / "curated"
 
 
+# -- Facility history: ICE's lists FY2009-FY2026 ----------------------------------------
+_ICE = "ice-detention-stats/"
+#: ICE's facility lists, oldest first (all public domain), with the name each record gives
+#: its source.  The newest is ``BUNDLE_INPUTS["facilities"]``.
+FACILITY_LISTS: tuple[tuple[str, str | None], ...] = (
+    (_ICE + "09foia5638detentionfacilitylist.xls",
+     "ICE facility list of 2009-08-15 (FOIA 09-FOIA-5638)"),
+    (_ICE + "2015IceDetentionFacilityListing.xlsx",
+     "ICE facility listing of 2015-12-08 (ADP FY2010-FY2016)"),
+    (_ICE + "FY19-detentionstats.xlsx", None),
+    (_ICE + "FY20-detentionstats.xlsx", None),
+    (_ICE + "FY21-detentionstats.xlsx", None),
+    (_ICE + "FY22-detentionStats.xlsx", None),
+    (_ICE + "FY23_detentionStats.xlsx", None),
+    (_ICE + "FY24_detentionStats.xlsx", None),
+    (_ICE + "FY25_detentionStats09242025.xlsx", None),
+    (_ICE + "FY26_detentionStats02022026.xlsx", None),
+    (BUNDLE_INPUTS["facilities"], None),
+)
+# ICE's files as mirrored, byte for byte, by CarwilB/ice-detention (ice-detention-stats/SOURCE.md).
+_MIRROR = "https://github.com/CarwilB/ice-detention/blob/d4dc30aa135ccc29e0904d737fe7dacabe083862/data/ice/"
+_LIST_URLS = {
+    "09foia5638detentionfacilitylist.xls": _MIRROR + "09foia5638detentionfacilitylist.xls",
+    "2015IceDetentionFacilityListing.xlsx": _MIRROR + "2015IceDetentionFacilityListing.xlsx",
+}
+
+
+def build_facility_history_layer(shared_data: str | Path, report: Report):
+    """Read every ICE facility list and join them into one facility per place.
+
+    Returns ``(facilities, facility_years)`` (see
+    :func:`geodata.sources.build_facility_history`); what each list skipped and each
+    join worth checking go to ``report``.
+    """
+    from .sources import build_facility_history, read_facility_list
+
+    shared_data = Path(shared_data)
+    lists = []
+    for rel, name in FACILITY_LISTS:
+        path = shared_data / rel
+        if path.name.lower().startswith("fy"):
+            lists.append(read_ice_stats(path, report))
+        else:
+            lists.append(read_facility_list(path, report, source_name=name, source_url=_LIST_URLS[path.name]))
+    return build_facility_history(lists, report)
+
+
+def _codes_of(facilities: pd.DataFrame) -> dict[str, str]:
+    """``facility id -> DETLOC`` where a list gave one (DDP counts by the same code)."""
+    return {fid: code for fid, code in zip(facilities["id"], facilities["detloc"]) if isinstance(code, str) and code}
+
+
+# -- The bundle --------------------------------------------------------------------------
 def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR) -> Bundle:
     """Import, join, place and validate every input; return the bundle and its report."""
     shared_data = Path(shared_data)
-    for rel in BUNDLE_INPUTS.values():
+    for rel in (*BUNDLE_INPUTS.values(), *(rel for rel, _ in FACILITY_LISTS)):
         if not (shared_data / rel).is_file():
             raise GeodataError(f"missing input {shared_data / rel}")
     report = Report()
-    facilities = read_ice_stats(shared_data / BUNDLE_INPUTS["facilities"], report)
+    facilities, facility_years = build_facility_history_layer(shared_data, report)
     facilities = validate_facilities(facilities, report)
     # Where DDP placed a facility by hand, its point beats the ZIP centroid.  Only the
     # facilities it moves are worth a line in the report: "not in DDP's 34" is no news.
@@ -50,11 +104,16 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
     report.rows.extend(r for r in ddp_report.rows if r["action"] not in ("unmatched", "unused"))
 
     daily = read_daily_population(shared_data / BUNDLE_INPUTS["population"])
-    codes = facility_codes(daily, facilities, report, states=code_states(locations))
+    # Only facilities in use while DDP counts (FY2023 on) are worth a name match; the
+    # others may still take a DDP code by their DETLOC.
+    recent = facilities["fiscal_years"].fillna("").str.contains(r"\b202[3-9]\b")
+    codes = facility_codes(daily, facilities[recent | facilities["detloc"].notna()], report,
+                           known=_codes_of(facilities), states=code_states(locations))
     population = monthly_population(daily, codes=codes)
     population = population[population["max"] > 0].reset_index(drop=True)  # a missing month: nobody held
 
-    parts = [read_deaths_basu(shared_data / BUNDLE_INPUTS["deaths"], facilities, report)]
+    facility_years = facility_years[facility_years["facility_id"].isin(set(facilities["id"]))]
+    parts = [read_deaths_basu(shared_data / BUNDLE_INPUTS["deaths"], facilities, report, facility_years)]
     for path in sorted(Path(curated_dir).glob("*.csv")):
         parts.append(read_curated_events(path, facilities, report))
     incidents = pd.concat(parts, ignore_index=True)
@@ -64,4 +123,5 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
         incidents.sort_values(["date_start", "id"]).reset_index(drop=True),
         report.to_frame(),
         population,
+        facility_years.reset_index(drop=True),
     )

@@ -141,7 +141,12 @@ def _cmd_import(args) -> int:
     if not args.output:
         raise GeodataError(f"import {args.kind} needs -o OUTPUT (.geojson or .csv)")
     report = Report()
-    gdf = read_ice_stats(args.file, report)
+    if args.kind == "facility-list":
+        from .sources import read_facility_list
+
+        gdf = read_facility_list(args.file, report)
+    else:
+        gdf = read_ice_stats(args.file, report)
     frames = {"facilities": gdf}
     written = write_export(frames, args.output)
     unplaced = len(gdf) - written
@@ -229,8 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="read a source file into the project's schema")
     p.add_argument(
-        "kind", choices=["ice-stats", "incidents", "facility-reference", "population"],
-        help="ice-stats: an ICE detentionStats .xlsx workbook; incidents: a CSV, JSON, GeoJSON or XLSX incident "
+        "kind", choices=["ice-stats", "facility-list", "incidents", "facility-reference", "population"],
+        help="ice-stats: an ICE detentionStats .xlsx workbook; facility-list: any ICE facility list (.xls, .xlsx: "
+        "the 2009 FOIA list, the 2015 listing, other layouts); incidents: a CSV, JSON, GeoJSON or XLSX incident "
         "table; facility-reference: a facility table with coordinates (Marshall, UWCHR, CarwilB, DDP); "
         "population: DDP's daily facility population (.parquet)",
     )

@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from .geocode import Gazetteer, gazetteer
+from .geocode import Gazetteer, gazetteer, normalize_place
 from .ids import slug
 from .match import FacilityMatcher, distinctive_words, normalize_facility_name
 from .report import Report, read_csv_table
@@ -34,6 +34,14 @@ SOURCE_NAME = "ICE detainee death records, compiled by Basu et al. (UCSF), FY200
 REQUIRED = ("Name", "Date_of_Death", "Facility_Name", "Facility_Location", "PDF_URL")
 _PARENS = re.compile(r"\([^)]*\)")
 _COUNTY_IN_NAME = re.compile(r"\b([A-Z][A-Z .']+?) (COUNTY|PARISH)\b")
+
+
+_COMPASS = {"N": "NORTH", "S": "SOUTH", "E": "EAST", "W": "WEST"}
+
+
+def _city_key(city) -> str:
+    """``N. LAS VEGAS`` and ``North Las Vegas`` are one city."""
+    return " ".join(_COMPASS.get(w, w) for w in normalize_place(city if isinstance(city, str) else "").split())
 
 
 def _first_part(text: str) -> str:
@@ -66,8 +74,54 @@ def _place_from_name(gaz: Gazetteer, facility_name: str, state: str) -> tuple[st
     return None
 
 
+class _HistoryMatcher(FacilityMatcher):
+    """A :class:`FacilityMatcher` that knows each facility by every name ICE's lists gave it.
+
+    ``JENA/LASALLE DETENTION FACILITY`` (2009-2016) is ``CENTRAL LOUISIANA ICE
+    PROCESSING CENTER`` since FY2023: a death of 2009 names the old one.  The variants
+    of one facility never compete with each other: a name is matched to the facility
+    whose best variant wins, and the very same name (word for word) counts extra.
+    """
+
+    #: What being in ICE's lists in the fiscal year of a death adds to a facility's score:
+    #: enough to choose between two names alike, not to make a match of a poor one.
+    IN_USE_BONUS = 5
+
+    def __init__(self, facilities: pd.DataFrame, facility_years: pd.DataFrame | None):
+        super().__init__(facilities)
+        self.year: int | None = None
+        self._years = {}
+        if "fiscal_years" in facilities.columns:
+            self._years = {fid: {int(y) for y in str(v).split()} for fid, v in
+                           zip(facilities["id"], facilities["fiscal_years"]) if isinstance(v, str)}
+        if facility_years is None or facility_years.empty:
+            return
+        placed = set(self._rows.index)
+        listed = facility_years[facility_years["name"].fillna("").astype(str).str.strip() != ""]
+        listed = listed[listed["facility_id"].isin(placed)]
+        for fid, name, city, st in zip(listed["facility_id"], listed["name"], listed["city"], listed["state"]):
+            st = state_code(st) or self._rows.at[fid, "state"]
+            entry = (fid, normalize_facility_name(name, st), normalize_place(city if isinstance(city, str) else ""))
+            if entry not in self._by_state.setdefault(st, []):
+                self._by_state[st].append(entry)
+
+    def state_of(self, facility_id: str) -> str | None:
+        return self._rows.at[facility_id, "state"] if facility_id in self._rows.index else None
+
+    def _score(self, key, candidates, city_key):
+        best: dict[str, tuple[float, str, str]] = {}
+        for score, fid, cand in super()._score(key, candidates, city_key):
+            score += 10 if cand == key else 0
+            if self.year is not None and self.year in self._years.get(fid, ()):
+                score += self.IN_USE_BONUS
+            if fid not in best or score > best[fid][0]:
+                best[fid] = (score, fid, cand)
+        return sorted(best.values(), reverse=True)
+
+
 def read_deaths_basu(
-    path: str | Path, facilities: gpd.GeoDataFrame, report: Report | None = None
+    path: str | Path, facilities: gpd.GeoDataFrame, report: Report | None = None,
+    facility_years: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Read Basu et al.'s deaths table into the incident schema, joined to ``facilities``.
 
@@ -75,6 +129,9 @@ def read_deaths_basu(
     ----------
     path : ``all_250_deaths_detailed.csv``.
     facilities : the facility layer (``geodata.schema.FACILITY_COLUMNS``).
+    facility_years : the facility history's table of names by list
+        (``geodata.sources.FISCAL_YEAR_COLUMNS``): a death is then matched to a
+        facility by any name the lists gave it, not only its newest.
     report : receives each death not matched to a facility (``unmatched``) and each
         one that could not be placed (``rejected``), with the reason.
     """
@@ -83,7 +140,7 @@ def read_deaths_basu(
     df = read_csv_table(path, REQUIRED, "the Basu et al. deaths table")
     source = f"deaths {path.name}"
     gaz = gazetteer()
-    matcher = FacilityMatcher(facilities)
+    matcher = _HistoryMatcher(facilities, facility_years)
 
     records, geoms, ids = [], [], set()
     for i, row in df.iterrows():
@@ -95,8 +152,17 @@ def read_deaths_basu(
         iso = date.date().isoformat()
         facility_name = _first_part(row["Facility_Name"])
         city, st = _split_location(row["Facility_Location"])
-        if st is None:  # 2003-2017 names end with the state: "Atwater US Penitentiary CA"
-            st = state_code(facility_name.split()[-1]) if facility_name else None
+        # 2003-2017 names end with the state: "Atwater US Penitentiary CA"
+        name_st = state_code(facility_name.split()[-1]) if len(facility_name.split()) > 1 else None
+        disagree = []
+        if name_st and st and name_st != st:
+            # One record names "Eloy Federal Contract Facility AZ" at "Joe Corley Detention
+            # Facility, TX": the facility named is the one looked for, and both are said.
+            disagree.append(f"the facility name says {facility_name} but the location says "
+                            f"{_first_part(row['Facility_Location'])}")
+            st, city = name_st, None
+        if st is None:
+            st = name_st
         if st and facility_name.endswith(f" {st}"):
             facility_name = facility_name[: -len(st) - 1]
         # 2003-2017 records repeat the facility's name where a city would be.
@@ -121,11 +187,34 @@ def read_deaths_basu(
         rec["id"] = base if base not in ids else f"{base}-{i}"
         ids.add(rec["id"])
 
+        matcher.year = date.year + (date.month >= 10)  # the fiscal year of the death
         match, fields, point = matcher.locate(facility_name, st, city)
+        if fields and city and _city_key(city) != _city_key(fields["city"]):
+            disagree.append(f"the record's city {city} is not the city of the facility matched by name "
+                            f"({fields['city']})")
+        if disagree:
+            what = "; ".join(disagree)
+            report.add(source, f"{name} ({iso}), {facility_name}", "note", f"sources disagree on the place: {what}")
+            rec["description"] = f"{rec['description']} Sources disagree on the place: {what}.".strip()
         if fields:
             rec.update(fields)
+            if disagree:
+                rec["location_method"] += f" (sources disagree: {'; '.join(disagree)})"
         else:
-            report.add(source, f"{name} ({iso}), {facility_name}", "unmatched", match.how)
+            kind = row.get("Facility_Type", "").strip()
+            reason = match.how if match.how.startswith("ambiguous") else (
+                "no facility of the facility layer (ICE's lists 2009-2026) has this name"
+                + (f"; the record's facility type is {kind}" if kind else "") + f" ({match.how})"
+            )
+            elsewhere = matcher.match_any_state(facility_name)
+            if elsewhere.facility_id is not None and matcher.state_of(elsewhere.facility_id) != st:
+                # "a facility name that exists in another state": said, not followed.
+                other = f"{elsewhere.facility_id} in {matcher.state_of(elsewhere.facility_id)}"
+                reason += f"; sources disagree: the name matches {other}, but the record says {st}"
+                rec["description"] = (f"{rec['description']} Sources disagree on the place: the facility's name "
+                                      f"is that of a facility in {matcher.state_of(elsewhere.facility_id)}, "
+                                      f"the record says {st}.").strip()
+            report.add(source, f"{name} ({iso}), {facility_name}", "unmatched", reason)
             hit, how = None, None
             if city:
                 hit, how = gaz.city(city, st), "city of the death record"

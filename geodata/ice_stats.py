@@ -27,7 +27,7 @@ from .ids import slug
 from .report import GeodataError, Report
 from .schema import CRS, FACILITY_COLUMNS, state_code
 
-__all__ = ["read_ice_stats", "ICE_STATS_URL"]
+__all__ = ["read_ice_stats", "place_offline", "fiscal_year", "ICE_STATS_URL"]
 
 ICE_STATS_URL = "https://www.ice.gov/detain/detention-management"
 
@@ -53,8 +53,10 @@ _HEADER_SCAN_ROWS = 40
 # FPO/APO/DPO addresses (JTF Camp Six at Guantanamo is "FPO, FL 34009") are routing
 # codes for military mail, not places: their "state" is where the mail is sorted.
 _MILITARY_MAIL = {"FPO", "APO", "DPO"}
+_FOOTNOTE = re.compile(r"^\[(\d)\]")
 _DATA_DATE = re.compile(r"\(IIDS\),?\s*(\d{1,2})/(\d{1,2})/(\d{4})")
-_FISCAL_YEAR = re.compile(r"Facilities\s+FY\s*(\d{2,4})", re.I)
+# "Facilities FY26", "Facilities EOYFY20 ", "Facilities EOFY23", "Facilities FY21 YTD".
+_FISCAL_YEAR = re.compile(r"FY\s*(\d{2,4})\b", re.I)
 
 
 def _find_facilities_sheet(wb) -> tuple[str, int, list]:
@@ -114,6 +116,54 @@ def _text(value) -> str | None:
     return text or None
 
 
+def fiscal_year(text: str) -> int | None:
+    """``"Facilities EOYFY20 "`` -> 2020; ``"FY2016 data"`` -> 2016; None without a fiscal year."""
+    m = _FISCAL_YEAR.search(text or "")
+    if not m:
+        return None
+    year = int(m.group(1))
+    return year + 2000 if year < 100 else year
+
+
+def is_footnote(name, address, city, state) -> bool:
+    """A row under the table with a first cell but no address, city or state is a note, not a facility.
+
+    (FY26's Imperial Regional Detention Facility lacks only its state: a facility.)
+    """
+    return bool(name) and not (_text(address) or _text(city) or _text(state))
+
+
+def place_offline(rec: dict, gaz, report: Report, source: str):
+    """Place a facility record at its ZIP (else city, county, state) from the offline gazetteer.
+
+    Sets ``location_precision`` and ``location_method`` in ``rec``, reports an
+    unplaced or coarse record, and returns the point (None when not placed).
+    """
+    name = rec["name"]
+    military_mail = (rec["city"] or "").upper() in _MILITARY_MAIL
+    hit = None if military_mail else gaz.geocode(zip5=rec["zip"], city=rec["city"], state=rec["state"])
+    if military_mail:
+        rec["location_precision"] = None
+        rec["location_method"] = "not placed"
+        report.add(
+            source, name, "unplaced",
+            f"military mail address ({rec['city']} {rec['state']} {rec['zip']}) names no place; "
+            "the facility is not placed rather than put at the centre of a state it is not in",
+        )
+        return None
+    if hit is None:
+        rec["location_precision"] = None
+        rec["location_method"] = "not placed"
+        where = f"{rec['city']}, {rec['state']} {rec['zip']}"
+        report.add(source, name, "unplaced", f"no ZIP, city or state found for {where}")
+        return None
+    rec["location_precision"] = hit.precision
+    rec["location_method"] = hit.method
+    if hit.precision != "zip":
+        report.add(source, name, "coarse", f"placed at {hit.precision} level: {hit.method}")
+    return Point(round(hit.lon, 6), round(hit.lat, 6))
+
+
 def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDataFrame:
     """Read the facilities of a detentionStats workbook into the facility schema.
 
@@ -151,13 +201,15 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
     raw = pd.DataFrame(rows[1:], columns=header).dropna(how="all")
 
     data_date = _data_date(preamble)
-    fy = _FISCAL_YEAR.search(sheet)
     source_name = f"ICE detention statistics, {sheet.strip()}" + (
         f" (IIDS data of {data_date})" if data_date else ""
     )
     source = f"ice-stats {path.name}"
     gaz = gazetteer()
 
+    # FY22 marks names with the number of a footnote under the table: "KARNES COUNTY
+    # RESIDENTIAL CENTER2" is explained by "[2] (KRNRCTX) KARNES COUNTY RESIDENTIAL CENTER ...".
+    marks = {m.group(1) for v in raw["Name"] if isinstance(v, str) and (m := _FOOTNOTE.match(v.strip()))}
     records, geoms, seen_ids = [], [], {}
     for i, row in raw.iterrows():
         excel_row = header_row + 2 + int(i)  # 1-based row number as Excel shows it
@@ -165,7 +217,14 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
         if not name:
             report.add(source, f"row {excel_row}", "rejected", "no facility name")
             continue
+        if is_footnote(name, row.get("Address"), row.get("City"), row.get("State")):
+            continue  # FY22, FY23: notes under the table ("[2] (KRNRCTX) KARNES ..."), not facilities
+        mark = re.search(r"(?<=[A-Z])(\d)$", name)
+        if mark and mark.group(1) in marks:
+            name = name[:-1]
+            report.add(source, name, "note", f"footnote mark {mark.group(1)} taken off the name")
         rec = {col: _text(row.get(src)) for src, col in COLUMNS.items()}
+        rec["name"] = name
         rec["state"] = state_code(rec["state"]) or rec["state"]
         rec["zip"] = _zip5(row.get("Zip"))
         rec["last_inspection_end_date"] = _inspection_date(row.get("Last Inspection End Date"))
@@ -184,34 +243,14 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
         if seen_ids[base] > 1:
             report.add(source, name, "note", f"name appears {seen_ids[base]} times; kept as {rec['id']}")
 
-        military_mail = (rec["city"] or "").upper() in _MILITARY_MAIL
-        hit = None if military_mail else gaz.geocode(zip5=rec["zip"], city=rec["city"], state=rec["state"])
-        if military_mail:
-            rec["location_precision"] = None
-            rec["location_method"] = "not placed"
-            geoms.append(None)
-            report.add(
-                source, name, "unplaced",
-                f"military mail address ({rec['city']} {rec['state']} {rec['zip']}) names no place; "
-                "the facility is not placed rather than put at the centre of a state it is not in",
-            )
-        elif hit is None:
-            rec["location_precision"] = None
-            rec["location_method"] = "not placed"
-            geoms.append(None)
-            where = f"{rec['city']}, {rec['state']} {rec['zip']}"
-            report.add(source, name, "unplaced", f"no ZIP, city or state found for {where}")
-        else:
-            rec["location_precision"] = hit.precision
-            rec["location_method"] = hit.method
-            geoms.append(Point(round(hit.lon, 6), round(hit.lat, 6)))
-            if hit.precision != "zip":
-                report.add(source, name, "coarse", f"placed at {hit.precision} level: {hit.method}")
+        geoms.append(place_offline(rec, gaz, report, source))
         records.append(rec)
 
     gdf = gpd.GeoDataFrame(records, columns=list(FACILITY_COLUMNS), geometry=geoms, crs=CRS)
-    if fy:
-        gdf.attrs["fiscal_year"] = fy.group(1)
+    year = fiscal_year(sheet) or fiscal_year(path.name)
+    if year:
+        gdf.attrs["fiscal_year"] = year
     gdf.attrs["data_date"] = data_date
     gdf.attrs["sheet"] = sheet
+    gdf.attrs["file"] = path.name
     return gdf

@@ -91,10 +91,23 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
     return [(max(a, start), min(b, end)) for a, b in bounds]
 
 
+def _in_use(facilities, view):
+    """The facilities in use in the view's dates: listed by ICE for them, or counted by DDP
+    holding someone in them (Varick Street is in ICE's 2009 list only, and in DDP's counts)."""
+    from .sources import facilities_in_use
+
+    listed = facilities_in_use(facilities, view.start, view.end)
+    held = facilities["adp_in_range"].fillna(0) > 0
+    return facilities[listed | held]
+
+
 def view_frames(bundle, view, *, hide_empty: bool = False):
     """The frames a view shows, as the map, the figures and every export see them.
 
-    Facilities get ``adp_in_range`` over the view's dates (see :func:`with_range_adp`);
+    Facilities are those in use in the view's dates: ICE's lists show them then (a 2015
+    range shows 2015's facilities, see :func:`geodata.sources.facilities_in_use`), or
+    DDP's daily counts have people in them.  They get
+    ``adp_in_range`` over the view's dates (see :func:`with_range_adp`);
     with ``hide_empty``, facilities that held nobody in the range are left out (those
     whose population is unknown stay).  Returns ``(frames, span)``.
     """
@@ -104,6 +117,7 @@ def view_frames(bundle, view, *, hide_empty: bool = False):
     span = None
     if "facilities" in frames:
         frames["facilities"], span = with_range_adp(frames["facilities"], bundle.population, view.start, view.end)
+        frames["facilities"] = _in_use(frames["facilities"], view)
         if hide_empty and span:
             frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]
     return frames, span

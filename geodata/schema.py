@@ -80,7 +80,12 @@ FACILITY_COLUMNS: tuple[str, ...] = (
     "location_method",
     "source_name",
     "source_urls",
+    *("detloc", "operator", "first_seen", "last_seen", "fiscal_years", "values_from"),
 )
+"""The last six are the facility history's (``geodata.sources.facility_history``): ICE's
+facility code, the operator (2015 listing), the first and last fiscal year a list shows
+the facility (``FY2009``), every such year (``"2009 2010 2016"``) and which list each
+value comes from.  A single list leaves them empty."""
 
 INCIDENT_COLUMNS: tuple[str, ...] = (
     "id",

@@ -24,6 +24,8 @@ DATA_DIR = Path(__file__).parent / "data"
 FILES = {"facilities": "facilities.geojson", "incidents": "incidents.geojson"}
 REPORT_FILE = "build-report.csv"
 POPULATION_FILE = "facility-population-monthly.csv"
+#: Facility x fiscal year x list: ADP and what each list says (geodata.sources.facility_history).
+FACILITY_YEARS_FILE = "facility-years.csv"
 
 
 @dataclass
@@ -34,6 +36,8 @@ class Bundle:
     #: Facility x month average daily population (``geodata.population.MONTHLY_COLUMNS``),
     #: months in which nobody was held left out; None when the bundle has none.
     population: pd.DataFrame | None = None
+    #: Facility x fiscal year x list (``geodata.sources.FISCAL_YEAR_COLUMNS``); None when absent.
+    facility_years: pd.DataFrame | None = None
 
     @property
     def date_span(self) -> tuple[str, str] | None:
@@ -65,7 +69,13 @@ def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
     population = None
     if pop_path.exists():
         population = pd.read_csv(pop_path, dtype={"facility_id": str, "detention_facility_code": str, "month": str})
-    return Bundle(facilities, incidents, report, population)
+    years_path = directory / FACILITY_YEARS_FILE
+    facility_years = None
+    if years_path.exists():
+        facility_years = pd.read_csv(years_path, dtype=str, keep_default_na=False)
+        for col in ("fiscal_year", "adp"):
+            facility_years[col] = pd.to_numeric(facility_years[col], errors="coerce")
+    return Bundle(facilities, incidents, report, population, facility_years)
 
 
 def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
@@ -85,5 +95,9 @@ def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
         path = directory / POPULATION_FILE
         pop = bundle.population.sort_values(["facility_id", "month"], kind="stable")
         pop.to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
+        paths.append(path)
+    if bundle.facility_years is not None:
+        path = directory / FACILITY_YEARS_FILE
+        bundle.facility_years.to_csv(path, index=False, lineterminator="\n", float_format="%.3f")
         paths.append(path)
     return paths

@@ -5,8 +5,9 @@ shared link, the file a user downloads and the command line all agree.
 
 Dates: an incident is in a range when its span overlaps it, edges included.  An
 incident known only to the month (``2026-01``) spans the whole month, so it is in
-any range that touches that month.  Facilities carry no date: the facility layer is
-the roster and population of the statistics it came from, shown whatever the range.
+any range that touches that month.  Facilities carry the fiscal years ICE's lists show
+them in (``fiscal_years``): :func:`geodata.occupancy.view_frames` keeps those in use in
+the range; :func:`select` itself keeps every facility.
 """
 
 from __future__ import annotations

@@ -168,6 +168,8 @@ def facilities_layer(
     fields += [
         ("Guaranteed minimum", [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
         ("Last inspection", [_inspection_words(*parts) for parts in inspection]),
+        ("In ICE's facility lists", [_seen_words(a, b, y) for a, b, y in
+                                     zip(col("first_seen"), col("last_seen"), col("fiscal_years"))]),
         ("Data date", col("data_date")),
         ("Location", [location_text(p, m) for p, m in zip(precision, col("location_method"))]),
         ("Source", col("source_name")),
@@ -189,6 +191,14 @@ def facilities_layer(
     )
     layer.dropped = dropped
     return layer
+
+
+def _seen_words(first: str, last: str, years: str) -> str | None:
+    """``"first seen FY2009, last seen FY2016 (8 fiscal years listed)"``; None without a history."""
+    if not first:
+        return None
+    n = len(years.split())
+    return f"first seen {first}, last seen {last} ({n} fiscal year{'s' if n != 1 else ''} listed)"
 
 
 def _adp_words(v: float) -> str | None:

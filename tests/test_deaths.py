@@ -93,3 +93,59 @@ def test_bundle_has_the_january_2026_deaths_at_camp_east_montana():
     assert jan["title"].str.contains("Victor Manuel Diaz").any()
     assert (jan.geometry == camp.geometry).all()
     assert jan["source_urls"].str.contains("wsws.org").all()
+
+
+# -- deaths joined to the facility history (the bundle) -----------------------------------------
+@pytest.fixture(scope="module")
+def bundled_deaths():
+    bundle = load_bundle()
+    inc = bundle.incidents
+    return bundle, inc[inc["id"].str.startswith("death-") & (inc["source_name"].str.contains("Basu"))]
+
+
+def test_most_deaths_at_their_facility_every_other_one_reported(bundled_deaths):
+    bundle, deaths = bundled_deaths
+    rep = bundle.report[bundle.report["source"].str.startswith("deaths")]
+    rejected = rep[rep["action"] == "rejected"]
+    assert len(deaths) + len(rejected) == 249
+    at_facility = deaths["facility_id"].notna()
+    # With the facilities of 2009-2026 placed: 196 of 249 (135 with FY2026's alone).
+    assert at_facility.sum() >= 195
+    unmatched = rep[rep["action"] == "unmatched"]
+    assert len(unmatched) == (~at_facility).sum()
+    assert (unmatched["reason"].str.len() > 10).all()
+    # Each one reported is a death not at a facility (by name and date in the record).
+    names = deaths.loc[~at_facility, "title"].str.replace("Death in ICE custody: ", "", regex=False)
+    for name in names:
+        assert unmatched["record"].str.startswith(name + " (").any(), name
+
+
+def test_rolling_plains_deaths_are_at_the_facility_in_haskell(bundled_deaths):
+    bundle, deaths = bundled_deaths
+    rp = deaths[deaths["place"].str.startswith("Rolling Plains Detention Center")]
+    assert len(rp) == 3
+    assert (rp["facility_id"] == "fac-tx-rolling-plains-detention-center").all()
+    fac = bundle.facilities.set_index("id").loc["fac-tx-rolling-plains-detention-center"]
+    assert fac["city"] == "HASKELL" and "2009" in fac["fiscal_years"] and "2026" not in fac["fiscal_years"]
+    # At Haskell (33.16 N, 99.73 W), not at the centre of Texas 460 km away.
+    assert rp.geometry.geom_equals(fac.geometry).all()
+    assert abs(fac.geometry.y - 33.16) < 0.1 and abs(fac.geometry.x + 99.73) < 0.1
+
+
+def test_deaths_at_facilities_renamed_since(bundled_deaths):
+    _, deaths = bundled_deaths
+    jena = deaths[deaths["place"].str.startswith("Jena/LaSalle Detention Facility")]
+    # Jena/LaSalle (2009-2016) is the Central Louisiana ICE Processing Center since FY2023.
+    assert len(jena) == 6 and jena["facility_id"].nunique() == 1 and jena["facility_id"].notna().all()
+
+
+def test_sources_disagreeing_on_the_place_are_said_in_report_and_record(bundled_deaths):
+    bundle, deaths = bundled_deaths
+    notes = bundle.report[bundle.report["reason"].str.startswith("sources disagree")]
+    assert notes["record"].str.contains("ORTIZ-MATAMOROS PABLO").any()
+    eloy = deaths[deaths["title"].str.contains("ORTIZ-MATAMOROS PABLO")].iloc[0]
+    # The name says Eloy (AZ), the location Joe Corley (TX): placed by the name, both said.
+    assert "Sources disagree on the place" in eloy["description"] and "Joe Corley" in eloy["description"]
+    assert eloy["state"] == "AZ" and "sources disagree" in eloy["location_method"]
+    # "N. LAS VEGAS" is North Las Vegas: no disagreement there.
+    assert not notes["reason"].str.contains("North Las Vegas").any()

@@ -77,7 +77,10 @@ def test_cli_export_writes_exactly_the_filtered_view(bundle, tmp_path, capsys):
     dates = sorted(f["properties"]["date"] for f in incidents)
     assert dates == ["2026-01-03", "2026-01-14", "2026-01-18", "2026-01-23"]
     facilities = [f for f in fc["features"] if f["properties"]["layer"] == "facility"]
-    assert len(facilities) == bundle.facilities.geometry.notna().sum()
+    # The facilities in use in January 2026 (in ICE's FY2026 lists or held people then), each once.
+    in_use = view_frames(bundle, View(start="2026-01-01", end="2026-01-31"))[0]["facilities"]
+    assert len(facilities) == in_use.geometry.notna().sum() < len(bundle.facilities)
+    assert {f["id"] for f in facilities} == set(in_use.loc[in_use.geometry.notna(), "id"])
     # Same bytes as the library's export of the same view.
     view = View(start="2026-01-01", end="2026-01-31", categories=("death_in_custody", "protest"))
     assert out.read_text() == to_geojson(view_frames(bundle, view)[0])

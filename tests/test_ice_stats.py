@@ -144,3 +144,48 @@ def test_placed_facilities_fall_inside_their_state(fy26, shared_data):
     inside = (joined["code"] == joined["state"]).mean()
     assert inside > 0.97, joined.loc[joined["code"] != joined["state"], ["name", "state", "code"]]
     assert not (joined["code"].notna() & (joined["code"] != joined["state"])).any()
+
+
+# SOURCE.md of ice-detention-stats: facility rows, states and the sum of Level A+B+C+D.
+WORKBOOKS = [
+    ("FY19-detentionstats.xlsx", 2019, 213, 48, 49142.5),
+    ("FY20-detentionstats.xlsx", 2020, 170, 45, 32979.4),
+    ("FY21-detentionstats.xlsx", 2021, 135, 39, 18292.2),
+    ("FY22-detentionStats.xlsx", 2022, 130, 43, 21344.3),
+    ("FY23_detentionStats.xlsx", 2023, 115, 43, 28148.2),
+    ("FY24_detentionStats.xlsx", 2024, 109, 41, 36277.4),
+    ("FY25_detentionStats09242025.xlsx", 2025, 189, None, 47550.5),
+    ("FY26_detentionStats02022026.xlsx", 2026, 225, 48, 66811.7),
+    ("FY26_detentionStats_04092026.xlsx", 2026, 203, None, 66161.7),
+]
+
+
+@pytest.mark.parametrize("name, year, count, states, adp", WORKBOOKS)
+def test_every_workbook_has_source_md_counts(shared_data, name, year, count, states, adp):
+    report = Report()
+    gdf = read_ice_stats(shared_data / "ice-detention-stats" / name, report)
+    assert len(gdf) == count
+    assert gdf["adp"].sum() == pytest.approx(adp, abs=0.05)
+    assert gdf.attrs["fiscal_year"] == year
+    if states:
+        assert gdf["state"].nunique() == states
+    # Footnotes ("[2] (KRNRCTX) KARNES ...", "*The info. in this report ...") are no facility
+    # and no report row: nothing unplaced but Guantanamo's military mail address.
+    assert not gdf["name"].str.match(r"^(\[\d+\]|\*|\(\*\)|ODO )").any()
+    assert {r["record"] for r in report.of("unplaced")} <= {"JTF CAMP SIX"}
+    assert not any(r["record"].startswith("[") for r in report.rows)
+
+
+def test_footnote_rows_under_the_table_are_not_facilities(tmp_path):
+    path = _workbook(tmp_path / "fy27.xlsx", rows=[
+        ["SOME DETENTION CENTER", "1 MAIN ST", "ELOY", "AZ", 85131, "PHO", "CDF", 1, 2, 3, 4.5],
+        ["NO STATE CENTER", "2 MAIN ST", "CALEXICO", None, "92231", "SND", "CDF", 1, 0, 0, 0],
+        [None],
+        ["[1] (BCORCPA) BERKS COUNTY RESIDENTIAL CENTER houses single adult females"],
+        ["*The info. in this report is subject to change"],
+    ])
+    report = Report()
+    gdf = read_ice_stats(path, report)
+    # A facility missing only its state is a facility; a note has no address, city or state.
+    assert gdf["name"].tolist() == ["SOME DETENTION CENTER", "NO STATE CENTER"]
+    assert not report.of("unplaced") and not report.of("rejected")

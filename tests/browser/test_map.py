@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from geodata import View, load_bundle, select
+from geodata import View, load_bundle
+from geodata.occupancy import view_frames
 from layers.outline import OUTLINE_STYLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ def bundle():
 
 
 def expected_points(bundle, **view) -> dict[str, int]:
-    frames = select(bundle.facilities, bundle.incidents, View(**view))
+    frames, _ = view_frames(bundle, View(**view))  # the facilities in use in the range, as the app shows them
     names = {"facilities": "Detention facilities", "incidents": "Incidents"}
     return {names[k]: int(gdf.geometry.notna().sum()) for k, gdf in frames.items()}
 
