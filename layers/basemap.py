@@ -26,6 +26,7 @@ from layers.choropleth import choropleth_layer
 from layers.facilities import FACILITY_GROUP_COLORS, facilities_layer, facility_radius
 from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, STYLES, incidents_layer
 from layers.outline import OutlineLayer
+from layers.timebar import TimeFilter
 
 #: The contiguous United States.  Territories (PR, GU, MP) are in the data, but
 #: fitting to them would zoom out to half the globe.
@@ -81,36 +82,19 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
     return provider
 
 
-def build_map(
-    facilities=None,
-    incidents=None,
+def base_map(
     *,
-    show_facilities: bool = True,
-    show_incidents: bool = True,
     tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
     outline: str | dict | None = None,
     leaflet_url: str | None = None,
-    incident_style: str = "points",
-    choropleth=None,
-    choropleth_value: str = "count",
-    population=None,
-    deaths=None,
-    facility_adp=None,
-    empty_facilities: str = "hollow",
+    script_url: str | None = None,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    legend_open: bool = False,
-    extra_incidents: dict | None = None,
 ) -> folium.Map:
-    """A map of the United States with the facility and incident layers.
+    """A map of the United States with its base layers and nothing on it yet.
 
     Parameters
     ----------
-    facilities, incidents : geopandas.GeoDataFrame or None
-        Frames with the ``geodata.schema`` columns.  A layer is added whenever
-        its frame is given, even an empty one; None leaves it out.
-    show_facilities, show_incidents : bool
-        Whether each layer is on when the map opens (it stays in the control).
     tiles : str, xyzservices.TileProvider or None
         Online base map: an ``xyzservices`` name (see :func:`tile_provider`)
         or provider.  None for none: the page then asks no tile server.
@@ -122,44 +106,15 @@ def build_map(
     leaflet_url : str or None
         Where ``leaflet.js`` and ``leaflet.css`` are served (a folder URL, may
         be relative, such as the app's copy of :data:`LEAFLET_DIR`); None loads
-        them from folium's CDN.  No other script or stylesheet is linked.
-    incident_style : {"points", "clusters", "heat"}
-        How incidents are drawn when zoomed out (:func:`incidents_layer`).
-    choropleth : None, "state", "county" or geopandas.GeoDataFrame
-        Incidents by region as shaded polygons, under the points and in the
-        layer control: a frame from ``geodata.aggregate.counts_by_region``, or
-        a level, then counted here from ``incidents``.
-    choropleth_value : {"count", "per_100k"}
-        What the shading shows; ``"per_100k"`` needs a frame counted with
-        population figures.
-    population : pandas.DataFrame, optional
-        Facility x month population (``Bundle.population``) for the chart in
-        each facility's popup.
-    deaths : pandas.DataFrame, optional
-        Incidents whose deaths in custody are listed in their facility's popup.
-    facility_adp : pandas.Series, optional
-        Average daily population over the selected dates by facility id; the
-        circles are sized by it (:func:`facilities_layer`).
-    empty_facilities : {"hollow", "hide"}
-        With ``facility_adp``, what becomes of a facility that held nobody.
+        them from folium's CDN.
+    script_url : str or None
+        Where the layers' own scripts (:data:`layers.SCRIPTS_DIR`) are served;
+        the page then links them (the browser caches them).  None puts their
+        text in the page.
     center, zoom : optional
         The initial view (latitude, longitude) and zoom, as read back from the
         page's URL by :func:`parse_view_params`; otherwise the contiguous US.
-    legend_open : bool
-        Whether the legend starts unfolded.
-    extra_incidents : dict of {str: geopandas.GeoDataFrame}, optional
-        More incident layers by name (a viewer's own upload), drawn like the
-        incidents and listed in the layer control.
-
-    Returns
-    -------
-    folium.Map
-        With a legend (each section shown while its layer is on), the
-        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded
-        ``LayerControl`` added last.
     """
-    if incident_style not in STYLES:
-        raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
     if zoom is not None:
         zoom = int(zoom)
         if not 0 <= zoom <= MAX_ZOOM:
@@ -171,6 +126,8 @@ def build_map(
         prefer_canvas=True,
         control_scale=True,
     )
+    m.script_url = script_url
+    m.view_origin = f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default"
     # Instance attributes: folium.Map's class-level lists stay as they are.
     if leaflet_url is None:
         m.default_js = [("leaflet", _FOLIUM_LEAFLET_JS)]
@@ -193,36 +150,117 @@ def build_map(
         outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None).add_to(m)
     if tile_layer is not None and outline_layer is not None:
         _TileFallback(tile_layer, outline_layer).add_to(m)
+    return m
 
-    regions = None
-    if choropleth is not None:
-        if isinstance(choropleth, str):
-            if incidents is None:
-                raise ValueError("choropleth by level needs incidents to count")
-            from geodata.aggregate import counts_by_region
 
-            choropleth = counts_by_region(incidents, choropleth)
-        regions = choropleth_layer(choropleth, value=choropleth_value).add_to(m)
+def compose_map(
+    m: folium.Map,
+    layers,
+    *,
+    legend_open: bool = False,
+    time_range: tuple | None = None,
+    time_bar: bool = True,
+) -> folium.Map:
+    """Add ``layers`` to the base map ``m`` (:func:`base_map`), in drawing order, then the legend and control.
 
-    fac = inc = None
-    if facilities is not None:
-        fac = facilities_layer(
-            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
-            empty=empty_facilities,
-        ).add_to(m)
-    if incidents is not None:
-        inc = incidents_layer(incidents, show=show_incidents, style=incident_style).add_to(m)
-    for name, extra in (extra_incidents or {}).items():
-        extra_layer = incidents_layer(extra, name=name, style=incident_style).add_to(m)
-        inc = inc or extra_layer  # the legend explains their symbols too
-    if fac is not None or inc is not None or regions is not None:
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`base_map`.
+    layers : iterable of folium layers
+        Drawn in this order, the last on top (facilities after incidents, so
+        they stay visible over many incidents).  Each layer that a legend
+        section explains (``legend_part``: incidents, facilities, choropleth)
+        adds its section; a layer of any other kind is simply added.
+    legend_open : bool
+        Whether the legend starts unfolded.
+    time_range : (first, last), optional
+        The dates the data spans: the map then follows the page's date range
+        and categories in the browser and has a time bar
+        (:class:`layers.timebar.TimeFilter`), shown when ``time_bar``.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, with a legend (each section shown while its layer is on), the
+        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded
+        ``LayerControl`` added last.
+    """
+    layers = [layer for layer in layers if layer is not None]
+    parts: dict[str, object] = {}
+    for layer in layers:
+        layer.add_to(m)
+        part = getattr(layer, "legend_part", None)
+        if part is not None and part not in parts:
+            parts[part] = layer
+    fac, inc, regions = parts.get("facilities"), parts.get("incidents"), parts.get("choropleth")
+    if parts:
         _Legend(
-            facilities=fac, incidents=inc, choropleth=regions, range_adp=facility_adp is not None,
-            open_=legend_open,
+            facilities=fac, incidents=inc, choropleth=regions,
+            range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
         ).add_to(m)
-    _ViewInUrl(origin=f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default").add_to(m)
+    if time_range is not None:
+        points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
+        if points:
+            TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar).add_to(m)
+    _ViewInUrl(origin=getattr(m, "view_origin", "default")).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def build_map(
+    facilities=None,
+    incidents=None,
+    *,
+    show_facilities: bool = True,
+    show_incidents: bool = True,
+    tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
+    outline: str | dict | None = None,
+    leaflet_url: str | None = None,
+    script_url: str | None = None,
+    incident_style: str = "points",
+    choropleth=None,
+    choropleth_value: str = "count",
+    population=None,
+    deaths=None,
+    facility_adp=None,
+    empty_facilities: str = "hollow",
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    legend_open: bool = False,
+    extra_incidents: dict | None = None,
+) -> folium.Map:
+    """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
+
+    A convenience for notebooks and tests; the app composes its map itself.
+    ``choropleth`` is a frame from ``geodata.aggregate.counts_by_region``, or
+    a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
+    as before; every other argument is passed to the layer or base map it
+    names.
+    """
+    if incident_style not in STYLES:
+        raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
+    if isinstance(choropleth, str):
+        if incidents is None:
+            raise ValueError("choropleth by level needs incidents to count")
+        from geodata.aggregate import counts_by_region
+
+        choropleth = counts_by_region(incidents, choropleth)
+    m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
+                 center=center, zoom=zoom)
+    layers = []
+    if choropleth is not None:
+        layers.append(choropleth_layer(choropleth, value=choropleth_value))
+    if facilities is not None:
+        layers.append(facilities_layer(
+            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
+            empty=empty_facilities,
+        ))
+    if incidents is not None:
+        layers.append(incidents_layer(incidents, show=show_incidents, style=incident_style))
+    for name, extra in (extra_incidents or {}).items():
+        layers.append(incidents_layer(extra, name=name, style=incident_style))
+    return compose_map(m, layers, legend_open=legend_open)
 
 
 def parse_view_params(params: Mapping[str, str]) -> tuple[tuple[float, float], int] | None:

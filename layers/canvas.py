@@ -25,10 +25,14 @@ The same data can be drawn three ways (``mode``):
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
+from layers._compact import DAY_EPOCH, NO_DAY, day_numbers, decode_column, sparse_column, typed_column
 from layers._prepare import clean_values
 from layers._script import ScriptLayer, _Raw, script_source, to_script_json
 from layers._symbols import SHAPES
@@ -172,6 +176,13 @@ class CanvasPointLayer(ScriptLayer):
         cluster_cell: int = 60,
         heat_max_zoom: int = 11,
         heat_radius: int = 22,
+        days: tuple[Sequence, Sequence] | None = None,
+        category: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+        compact: bool = False,
+        records_url: str | None = None,
+        records_size: int = 2000,
+        points_max: int = 0,
     ):
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "CanvasPointLayer"
@@ -184,6 +195,7 @@ class CanvasPointLayer(ScriptLayer):
             raise ValueError(f"lon has {n} values but lat has {len(lat)}")
         if not (np.isfinite(lon).all() and np.isfinite(lat).all()):
             raise ValueError("coordinates must be finite; drop missing points first")
+        self._n = n
 
         radii = np.broadcast_to(np.asarray(radius, dtype=float), (n,))
         radii = np.round(np.where(np.isfinite(radii) & (radii > 0), radii, 1.0), 1)
@@ -201,23 +213,66 @@ class CanvasPointLayer(ScriptLayer):
         self._uncertainty = metres.copy()
         lon_r, lat_r = np.round(lon, COORD_DECIMALS), np.round(lat, COORD_DECIMALS)
 
-        self.data = {
-            "lon": lon_r.tolist(),
-            "lat": lat_r.tolist(),
-            # A column that is the same for every point is stored as one number.
-            "r": _column_or_scalar(radii, float),
-            "color": _small_ints(codes),
-            "palette": [str(c) for c in palette],
-            "hollow": _small_ints(rings),
-            "shape": _small_ints(shape_codes),
-            "shapes": [str(s) for s in shapes] or ["circle"],
-            **_uncertainty_columns(_first_circle_only(lon_r, lat_r, metres)),
-            "fields": [_encode_field(field, n) for field in fields],
-        }
+        cat = names = None
+        if category is not None:
+            names = list(categories) if categories is not None else sorted(set(map(str, category)))
+            cat = pd.Categorical(list(category), categories=names).codes.astype(np.int64)
+            if len(cat) != n:
+                raise ValueError(f"category has {len(cat)} values for {n} points")
+            if (cat < 0).any():
+                raise ValueError(f"category values not in categories {names}")
+        fields = list(fields)
+        for field in fields:
+            _check_field(field, n)
+        self._fields = fields
+        self.records_size = int(records_size)
+        if compact:
+            self.data = _compact_columns(lon_r, lat_r, radii, color=codes, hollow=rings, shape=shape_codes,
+                                         **_uncertainty_codes(metres), **({} if cat is None else {"category": cat}))
+        else:
+            self.data = {
+                "lon": lon_r.tolist(),
+                "lat": lat_r.tolist(),
+                # A column that is the same for every point is stored as one number.
+                "r": _column_or_scalar(radii, float),
+                "color": _small_ints(codes),
+                "hollow": _small_ints(rings),
+                "shape": _small_ints(shape_codes),
+                **_uncertainty_columns(_first_circle_only(lon_r, lat_r, metres)),
+            }
+        self.data["palette"] = [str(c) for c in palette]
+        self.data["shapes"] = [str(s) for s in shapes] or ["circle"]
+        if records_url is None:
+            self.data["fields"] = [_encode_field(field, n) for field in fields]
+        else:
+            # Popup text stays out of the page: the browser fetches a shard of
+            # records_size records when a point of it is clicked (record_shards).
+            self.data["records"] = {"url": str(records_url), "size": self.records_size}
         if fan_out is not None and n:
             dx, dy = _fan_out_offsets(lon_r, lat_r, np.asarray(list(fan_out), dtype=object), radii)
             if dx.any() or dy.any():
-                self.data["dx"], self.data["dy"] = dx.tolist(), dy.tolist()
+                if compact:
+                    self.data["sparse"] = self.data.get("sparse", []) + [
+                        sparse_column("dx", dx, 0, "i2", scale=10), sparse_column("dy", dy, 0, "i2", scale=10)]
+                else:
+                    self.data["dx"], self.data["dy"] = dx.tolist(), dy.tolist()
+        if days is not None:
+            day0, day1 = day_numbers(days[0]), day_numbers(days[1])
+            if len(day0) != n or len(day1) != n:
+                raise ValueError(f"days need {n} start and end dates")
+            # No date: after every range (a range without an end still shows it, as geodata.view does).
+            missing = (day0 == NO_DAY) | (day1 == NO_DAY)
+            day0 = np.where(missing, NO_DAY, day0)
+            day1 = np.where(missing, NO_DAY, day1)
+            self.data["epoch"] = DAY_EPOCH.isoformat()
+            self.data["day0"] = typed_column(day0, "u2")
+            end = sparse_column("day1", day1, day0, "u2", like="day0")
+            if end is not None:
+                self.data["sparse"] = self.data.get("sparse", []) + [end]
+        if category is not None:
+            self.data["categories"] = names
+            if not compact:
+                self.data["category"] = typed_column(cat, "u1")
         self.dropped = 0
         self.options = {
             "name": self.layer_name,
@@ -230,6 +285,7 @@ class CanvasPointLayer(ScriptLayer):
             "cluster_cell": int(cluster_cell),
             "heat_max_zoom": int(heat_max_zoom),
             "heat_radius": int(heat_radius),
+            "points_max": int(points_max),
         }
 
     @property
@@ -238,30 +294,59 @@ class CanvasPointLayer(ScriptLayer):
         return self.options["mode"]
 
     def __len__(self) -> int:
-        return len(self.data["lon"])
+        return self._n
+
+    def column(self, name: str) -> np.ndarray:
+        """One value per point of the drawing column ``name`` (``color``, ``shape``, ``hollow``, ``u``,
+        ``category``, ``day0``...), whichever form it is sent in."""
+        n, data = self._n, self.data
+        if name in data.get("kinds", {}):
+            return np.asarray(data["kinds"][name])[decode_column(data["kind"])]
+        for sp in data.get("sparse", []):
+            if sp and sp["name"] == name:
+                full = self.column(sp["like"]).astype(float) if sp.get("like") else np.zeros(n)
+                full[decode_column(sp["index"])] = decode_column(sp["values"]) / sp.get("scale", 1)
+                return full
+        if name not in data:
+            raise KeyError(name)
+        value = data[name]
+        if isinstance(value, dict):
+            return decode_column(value)
+        if isinstance(value, (int, float)):
+            return np.full(n, value)
+        if isinstance(value, str):
+            return np.array([CODE_ALPHABET.index(ch) for ch in value], dtype=int)
+        return np.asarray(value)
 
     def radii(self) -> list[float]:
         """Each point's radius in pixels."""
-        return _expand(self.data["r"], len(self))
+        return [float(v) for v in self.column("r")]
 
     def colors(self) -> list[str]:
         """Each point's CSS colour."""
         palette = self.data["palette"]
-        return [palette[i] for i in _expand_ints(self.data["color"], len(self))]
+        return [palette[i] for i in self.column("color").astype(int)]
 
     def hollow(self) -> list[bool]:
         """Whether each point is drawn as an outline."""
-        return [bool(v) for v in _expand_ints(self.data["hollow"], len(self))]
+        return [bool(v) for v in self.column("hollow")]
 
     def shapes(self) -> list[str]:
         """Each point's symbol shape."""
         names = self.data["shapes"]
-        return [names[i] for i in _expand_ints(self.data["shape"], len(self))]
+        return [names[i] for i in self.column("shape").astype(int)]
 
     def offsets(self) -> list[tuple[float, float]]:
         """Each point's drawing offset in pixels from its place (see ``fan_out``)."""
         n = len(self)
-        return list(zip(self.data.get("dx", [0.0] * n), self.data.get("dy", [0.0] * n)))
+        try:
+            return list(zip(self.column("dx").tolist(), self.column("dy").tolist()))
+        except KeyError:
+            return [(0.0, 0.0)] * n
+
+    def lonlat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each point's longitude and latitude as drawn."""
+        return self.column("lon").astype(float), self.column("lat").astype(float)
 
     def uncertainty_m(self) -> list[float]:
         """Each point's uncertainty radius in metres (0 for none)."""
@@ -269,10 +354,39 @@ class CanvasPointLayer(ScriptLayer):
 
     def field_values(self, label: str) -> list:
         """The popup values of the field ``label``, one per point (None when left out)."""
-        for field in self.data["fields"]:
-            if field["label"] == label:
-                return _decode_field(field, len(self))
+        for field in self._fields:
+            if field[0] == label:
+                return _decode_field(_encode_field(field, len(self)), len(self))
         raise KeyError(label)
+
+    def record_shards(self):
+        """``(k, JSON bytes)`` for each shard of popup records: records ``k * size`` to ``(k + 1) * size - 1``.
+
+        What the browser fetches from ``records_url/<k>.json`` when a point is
+        clicked: ``{"fields": [...]}`` in the form of the embedded ``fields``.
+        """
+        size, n = self.records_size, len(self)
+        for k in range(max(1, -(-n // size))):
+            lo, hi = k * size, min(n, (k + 1) * size)
+            part = [(field[0], list(field[1])[lo:hi], *field[2:]) for field in self._fields]
+            fields = [_encode_field(field, hi - lo) for field in part]
+            yield k, json.dumps({"fields": fields}, separators=(",", ":"), ensure_ascii=False,
+                                allow_nan=False).encode("utf-8")
+
+    def records_key(self) -> str:
+        """A digest of the points and their popup records: the name of their shard folder."""
+        digest = hashlib.sha256()
+        digest.update(to_script_json({k: v for k, v in self.data.items() if k != "records"}).encode())
+        for field in self._fields:
+            digest.update(repr(field[0]).encode())
+            digest.update(pd.util.hash_pandas_object(pd.Series(list(field[1]), dtype=object).astype(str),
+                                                     index=False).to_numpy().tobytes())
+        return digest.hexdigest()[:20]
+
+    def drop_records(self) -> None:
+        """Forget the popup records once their shards are written (they are the layer's bulk)."""
+        if "records" in self.data:
+            self._fields = []
 
     def to_json(self) -> str:
         """The embedded data object, escaped for a ``<script>`` element."""
@@ -281,14 +395,36 @@ class CanvasPointLayer(ScriptLayer):
     def _get_self_bounds(self):
         if not len(self):
             return [[None, None], [None, None]]
-        lon, lat = self.data["lon"], self.data["lat"]
-        return [[min(lat), min(lon)], [max(lat), max(lon)]]
+        lon, lat = self.lonlat()
+        return [[float(lat.min()), float(lon.min())], [float(lat.max()), float(lon.max())]]
 
     def js_data(self) -> str:
         return self.to_json()
 
     def _render_header(self, figure) -> None:
         figure.header.add_child(_Raw(_CSS), name="canvas_point_layer_css")
+
+
+def _compact_columns(lon, lat, radii, **columns) -> dict:
+    """lon/lat as float32, the radius as one number or float32, and the small codes
+    ``columns`` (colour, outline, shape, uncertainty level, category) as one ``kind``
+    code per point indexing a table per column."""
+    n = len(lon)
+    u_levels = columns.pop("u_levels")
+    frame = pd.DataFrame({k: np.broadcast_to(np.asarray(v), (n,)) for k, v in columns.items()})
+    if n:
+        kind, uniques = pd.MultiIndex.from_frame(frame).factorize()
+        tables = {k: [int(row[j]) for row in uniques] for j, k in enumerate(frame.columns)}
+    else:
+        kind, tables = np.zeros(0, int), {k: [0] for k in columns}
+    return {
+        "lon": typed_column(lon, "f4"),
+        "lat": typed_column(lat, "f4"),
+        "r": float(radii[0]) if n and (radii == radii[0]).all() else typed_column(radii, "f4"),
+        "kind": typed_column(kind, "u1" if len(tables["color"]) <= 256 else "u2"),
+        "kinds": tables,
+        "u_levels": u_levels,
+    }
 
 
 def _column_or_scalar(values: np.ndarray, kind: type):
@@ -299,6 +435,11 @@ def _column_or_scalar(values: np.ndarray, kind: type):
 
 def _expand(column, n: int) -> list:
     return [column] * n if isinstance(column, (int, float)) else list(column)
+
+
+def _uncertainty_codes(metres: np.ndarray) -> dict:
+    levels = np.unique(np.concatenate([[0], metres])).astype(int)
+    return {"u": np.searchsorted(levels, metres), "u_levels": levels.tolist()}
 
 
 def _uncertainty_columns(metres: np.ndarray) -> dict:
@@ -390,6 +531,18 @@ def _decode_field(field: dict, n: int) -> list:
             code = code * base + CODE_ALPHABET.index(ch)
         out.append(field["levels"][code - 1] if code else None)
     return out
+
+
+def _check_field(field: tuple, n: int) -> None:
+    if not isinstance(field, tuple) or not 2 <= len(field) <= 4:
+        raise ValueError(f"a field is (label, values[, kind[, extra]]), got {field!r}")
+    kind = field[2] if len(field) > 2 else "text"
+    if kind not in FIELD_KINDS:
+        raise ValueError(f"field kind must be one of {FIELD_KINDS}, got {kind!r}")
+    if len(field[1]) != n:
+        raise ValueError(f"field {field[0]!r} has {len(field[1])} values for {n} points")
+    if kind == "series" and "axis" not in (field[3] if len(field) > 3 else {}):
+        raise ValueError(f"series field {field[0]!r} needs extra={{'axis': [...]}}")
 
 
 def _encode_field(field: tuple, n: int) -> dict:

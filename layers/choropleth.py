@@ -57,6 +57,7 @@ class ChoroplethLayer(ScriptLayer):
         self.level = level
         self.value = value
         self.options = {"fill_opacity": 0.62, "stroke_color": "#ffffff", "weight": 0.8}
+        self.legend_part = "choropleth"
 
     def __len__(self) -> int:
         return len(self.data["regions"])

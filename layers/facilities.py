@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.schema import FACILITY_TYPE_LABELS
+from layers._compact import day_of
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
@@ -71,6 +72,7 @@ def facilities_layer(
     adp: pd.Series | None = None,
     empty: str = "hollow",
     adp_label: str = "Average daily population in the selected dates",
+    range_sizes: bool = False,
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -105,6 +107,11 @@ def facilities_layer(
         as a small outline, or left out.
     adp_label : str
         The popup label of the ``adp`` figures.
+    range_sizes : bool
+        With ``population`` and ``adp``: the layer also carries each facility's
+        months, so that the browser resizes the circles (and rewrites the popup's
+        range figure) for whatever dates the page shows (``layers.timebar``),
+        as ``geodata.occupancy.range_adp`` computes them.
 
     Returns
     -------
@@ -187,8 +194,34 @@ def facilities_layer(
         show=show,
         fill_opacity=0.7,
     )
+    if range_sizes and population is not None and adp is not None:
+        axis, series = _monthly_series(population, ids)
+        layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, adp_label, empty)
+    layer.legend_part = "facilities"
+    layer.range_adp = adp is not None
     layer.dropped = dropped
     return layer
+
+
+def _range_data(population, axis, series, fy_adp, precision, label, empty) -> dict:
+    firsts = [day_of(f"{month}-01") for month in axis]
+    if "days" in population.columns:
+        days = pd.to_numeric(population["days"], errors="coerce").groupby(population["month"].astype(str)).max()
+    else:
+        days = pd.Series(dtype=float)
+    month_days = [int(days.get(m)) if pd.notna(days.get(m)) else pd.Period(m, "M").days_in_month for m in axis]
+    return {
+        "first": firsts,
+        "days": month_days,
+        "series": series,
+        "fy": [float(v) if np.isfinite(v) else None for v in fy_adp],
+        "coarse": [int(p.lower() in COARSE_PRECISIONS) for p in precision],
+        "label": label,
+        "empty": empty,
+        "scale": ADP_RADIUS_SCALE,
+        "min": MIN_RADIUS,
+        "max": MAX_RADIUS,
+    }
 
 
 def _adp_words(v: float) -> str | None:
