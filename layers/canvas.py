@@ -253,7 +253,8 @@ class CanvasPointLayer(ScriptLayer):
             if dx.any() or dy.any():
                 if compact:
                     self.data["sparse"] = self.data.get("sparse", []) + [
-                        sparse_column("dx", dx, 0, "i2", scale=10), sparse_column("dy", dy, 0, "i2", scale=10)]
+                        c for c in (sparse_column("dx", dx, 0, "i2", scale=10), sparse_column("dy", dy, 0, "i2", scale=10))
+                        if c is not None]
                 else:
                     self.data["dx"], self.data["dy"] = dx.tolist(), dy.tolist()
         if days is not None:

@@ -92,7 +92,7 @@
         adp = personDays / (b - a + 1);
       }
       var size = known ? adp : R.fy[i];
-      r[i] = Math.min(R.max, Math.max(R.min, R.scale * Math.sqrt(size > 0 ? size : 0)));
+      r[i] = Math.round(10 * Math.min(R.max, Math.max(R.min, R.scale * Math.sqrt(size > 0 ? size : 0)))) / 10;
       hollow[i] = R.coarse[i] || (known && !(adp > 0)) ? 1 : 0;
       show[i] = known && R.empty === "hide" && adp === 0 ? 0 : 1;
       shown += show[i];
@@ -202,8 +202,10 @@
       this.bar = new TimeBar(this).addTo(map);
     }
     this.sync(true);
-    this._poll = window.setInterval(function () { self.sync(false); }, POLL_MS);
-    this._hookHistory();
+    if (options.poll !== false) {
+      this._poll = window.setInterval(function () { self.sync(false); }, POLL_MS);
+      this._hookHistory();
+    }
   }
 
   IceTime.prototype = {
