@@ -252,9 +252,8 @@ class CanvasPointLayer(ScriptLayer):
             dx, dy = _fan_out_offsets(lon_r, lat_r, np.asarray(list(fan_out), dtype=object), radii)
             if dx.any() or dy.any():
                 if compact:
-                    self.data["sparse"] = self.data.get("sparse", []) + [
-                        c for c in (sparse_column("dx", dx, 0, "i2", scale=10), sparse_column("dy", dy, 0, "i2", scale=10))
-                        if c is not None]
+                    offsets = (sparse_column("dx", dx, 0, "i2", scale=10), sparse_column("dy", dy, 0, "i2", scale=10))
+                    self.data["sparse"] = self.data.get("sparse", []) + [c for c in offsets if c is not None]
                 else:
                     self.data["dx"], self.data["dy"] = dx.tolist(), dy.tolist()
         if days is not None:

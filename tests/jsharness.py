@@ -4,7 +4,8 @@
 file (``layers/js/canvas.js``, and with ``scripts=`` other files of
 ``layers/js/``), binds each keyword as a JavaScript variable (as JSON) and runs
 ``body``, which must ``console.log(JSON.stringify(...))`` one result; the parsed
-result is returned.  ``body`` may return a promise (fetches are awaited).  Setting ``innerHTML`` on a mocked element throws, so a test fails
+result is returned (``body`` may log it when a promise settles).  Setting
+``innerHTML`` on a mocked element throws, so a test fails
 if any code path parses markup.
 """
 

@@ -115,7 +115,8 @@ def test_playback_steps_are_the_periods_of_the_range_and_filter_each_step(tmp_pa
     cats = ["arrest", "protest", "shooting"]
     start, end = dt.date(2025, 12, 3), dt.date(2026, 2, 4)
     for unit in ("week", "month"):
-        want = [(a.isoformat(), b.isoformat(), len(filter_incidents(gdf, a, b, cats))) for a, b in periods(start, end, unit)]
+        want = [(a.isoformat(), b.isoformat(), len(filter_incidents(gdf, a, b, cats)))
+                for a, b in periods(start, end, unit)]
         got = [tuple(s[:3]) for s in out[unit + "s"]]
         assert got == want, unit
     assert out["whole"] == out["back"] == len(filter_incidents(gdf, start, end, cats))
@@ -197,7 +198,8 @@ def test_facility_sizes_follow_the_dates_as_geodata_computes_them(tmp_path):
         want = facilities_layer(fac, population=b.population, adp=adp)
         want_r = dict(zip(want.field_values("Name"), want.radii()))
         np.testing.assert_allclose(got["r"], [want_r[n] for n in names], atol=1e-4)
-        want_words = dict(zip(want.field_values("Name"), want.field_values("Average daily population in the selected dates")))
+        label = "Average daily population in the selected dates"
+        want_words = dict(zip(want.field_values("Name"), want.field_values(label)))
         assert got["words"] == [want_words[n] for n in names]
     # Before the daily counts begin: the fiscal-year sizes, and the popup says the range is not known.
     fy = dict(zip(facilities_layer(fac).field_values("Name"), facilities_layer(fac).radii()))
