@@ -120,6 +120,18 @@ def add_scripts(element, names) -> tuple[list[tuple[str, str]], str]:
     return links, ""
 
 
+def drop_stale_adds(layer) -> None:
+    """Forget the ``<name>_add`` children of earlier renders.
+
+    streamlit-folium renames every element when it renders a map; a map kept
+    and shown again (the app caches it) would otherwise collect one "add to the
+    map" call per name it has had, and its script would change on every rerun.
+    """
+    current = layer.get_name() + "_add"
+    for key in [k for k in layer._children if k.endswith("_add") and k != current]:
+        del layer._children[key]
+
+
 class ScriptLayer(Layer):
     """A folium layer made in the page by ``new L.<js_class>(data, options)``.
 
@@ -157,6 +169,7 @@ class ScriptLayer(Layer):
         figure = self.get_root()
         self._render_header(figure)
         self.default_js, self._inline_js = add_scripts(self, self._scripts)
+        drop_stale_adds(self)
         if self.show:
             self.add_child(
                 ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),

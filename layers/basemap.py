@@ -20,6 +20,7 @@ from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from layers._script import drop_stale_adds
 from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
 from layers.choropleth import choropleth_layer
@@ -142,7 +143,7 @@ def base_map(
     tile_layer = None
     if tiles is not None:
         provider = tile_provider(tiles) if isinstance(tiles, str) else tiles
-        tile_layer = folium.TileLayer(provider, name=_tile_name(provider), overlay=False, control=True, show=True)
+        tile_layer = _TileLayer(provider, name=_tile_name(provider), overlay=False, control=True, show=True)
         tile_layer.add_to(m)
     outline_layer = None
     if outline is not None:
@@ -261,6 +262,14 @@ def build_map(
     for name, extra in (extra_incidents or {}).items():
         layers.append(incidents_layer(extra, name=name, style=incident_style))
     return compose_map(m, layers, legend_open=legend_open)
+
+
+class _TileLayer(folium.TileLayer):
+    """A tile layer whose page stays the same however often it is rendered (see ``drop_stale_adds``)."""
+
+    def render(self, **kwargs):
+        drop_stale_adds(self)
+        super().render(**kwargs)
 
 
 def parse_view_params(params: Mapping[str, str]) -> tuple[tuple[float, float], int] | None:
@@ -472,12 +481,12 @@ class _Legend(MacroElement):
         self._name = "Legend"
         self.open_ = bool(open_)
         parts: list[str] = []
-        self.sections: list[tuple[str, str]] = []
+        self.sections: list[tuple[str, object]] = []
 
         def section(part: str, layer, body: str) -> None:
             parts.append(f'<div data-part="{part}">{body}</div>')
             if layer is not None and not isinstance(layer, bool):
-                self.sections.append((part, layer.get_name()))
+                self.sections.append((part, layer))
 
         if incidents is not None:
             section("incidents", incidents, _incidents_legend(getattr(incidents, "mode", "points")))
@@ -489,7 +498,7 @@ class _Legend(MacroElement):
 
     def sections_js(self) -> str:
         # Part names are fixed words; layer names are folium's generated identifiers.
-        return "[" + ", ".join(f'["{part}", {layer}]' for part, layer in self.sections) + "]"
+        return "[" + ", ".join(f'["{part}", {layer.get_name()}]' for part, layer in self.sections) + "]"
 
 
 def _incidents_legend(mode: str) -> str:

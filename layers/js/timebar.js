@@ -235,11 +235,16 @@
         var a = dayOf(q.step[0], e), b = dayOf(q.step[1], e);
         if (a !== null && b !== null) {
           var found = this._findStep(a, b);
-          if (found < 0 && (b - a) > 7) { this.setUnit("month", true); found = this._findStep(a, b); }
+          if (found < 0) {
+            this.setUnit(this.unit === "week" ? "month" : "week", true);
+            found = this._findStep(a, b);
+          }
           this.index = found;
+          this.custom = found < 0 ? [a, b] : null;
         }
       } else if (!first && !this.playing) {
         this.index = -1;
+        this.custom = null;
       }
       this.apply();
       return true;
@@ -273,6 +278,7 @@
     },
 
     window: function () {
+      if (this.index < 0 && this.custom) { return this.custom; }
       return this.index >= 0 && this.steps[this.index] ? this.steps[this.index] : this.range;
     },
 
@@ -305,6 +311,7 @@
 
     // Show step k (-1: the whole range) and put it in the page's URL.
     show: function (k) {
+      this.custom = null;
       this.index = Math.max(-1, Math.min(this.steps.length - 1, k));
       var w = this.window(), e = this.epoch;
       writeParams({ step: this.index >= 0 ? isoOf(w[0], e) + "," + isoOf(w[1], e) : null });
