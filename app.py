@@ -241,6 +241,15 @@ if upload is not None:
         mine_all = None
 
 
+def _with_shards(layer):
+    """The layer, its popup records written once as shards in a folder named by their digest."""
+    key = layer.records_key()
+    write_shards(cache_dir() / key, layer.record_shards())
+    layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
+    layer.drop_records()
+    return layer
+
+
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=6)
 def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, map_view, upload_key, _bundle,
          _mine, _region_counts):
@@ -251,22 +260,18 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
                  zoom=map_view[1] if map_view else None)
     drawn = [] if _region_counts is None else [choropleth_layer(_region_counts)]
     if "incidents" in whole:
-        layer = incidents_layer(whole["incidents"], style=style, records_url=RECORDS_URL)
-        key = layer.records_key()
-        write_shards(cache_dir() / key, layer.record_shards())
-        layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
-        layer.drop_records()
-        drawn.append(layer)
+        drawn.append(_with_shards(incidents_layer(whole["incidents"], style=style, records_url=RECORDS_URL)))
     if _mine is not None:
         drawn.append(incidents_layer(_mine, name=f"Your file: {upload_key[0]}", style=style))
     if "facilities" in whole:
         fac, span = with_range_adp(whole["facilities"], _bundle.population, first_day, last_day)
         # Drawn last: on top of the incidents, however many.
-        drawn.append(facilities_layer(
+        layer = facilities_layer(
             fac, population=_bundle.population, deaths=_bundle.incidents,
             adp=fac.set_index("id")["adp_in_range"] if span else None, empty=empty,
-            range_sizes=True,
-        ))
+            range_sizes=True, records_url=RECORDS_URL,
+        )
+        drawn.append(_with_shards(layer))
     return compose_map(m, drawn, time_range=(first_day, last_day))
 
 

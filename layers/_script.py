@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from branca.element import Element
-from folium.elements import ElementAddToElement
+from folium.elements import ElementAddToElement, JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 
@@ -132,7 +132,7 @@ def drop_stale_adds(layer) -> None:
         del layer._children[key]
 
 
-class ScriptLayer(Layer):
+class ScriptLayer(JSCSSMixin, Layer):
     """A folium layer made in the page by ``new L.<js_class>(data, options)``.
 
     Its JavaScript class is a file of ``layers/js/`` (``_scripts``), linked or

@@ -32,7 +32,15 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from layers._compact import DAY_EPOCH, NO_DAY, day_numbers, decode_column, sparse_column, typed_column
+from layers._compact import (
+    DAY_EPOCH,
+    NO_DAY,
+    day_numbers,
+    decode_column,
+    quantised_column,
+    sparse_column,
+    typed_column,
+)
 from layers._prepare import clean_values
 from layers._script import ScriptLayer, _Raw, script_source, to_script_json
 from layers._symbols import SHAPES
@@ -406,7 +414,7 @@ class CanvasPointLayer(ScriptLayer):
 
 
 def _compact_columns(lon, lat, radii, **columns) -> dict:
-    """lon/lat as float32, the radius as one number or float32, and the small codes
+    """lon/lat in 3 bytes each, the radius as one number or float32, and the small codes
     ``columns`` (colour, outline, shape, uncertainty level, category) as one ``kind``
     code per point indexing a table per column."""
     n = len(lon)
@@ -418,8 +426,8 @@ def _compact_columns(lon, lat, radii, **columns) -> dict:
     else:
         kind, tables = np.zeros(0, int), {k: [0] for k in columns}
     return {
-        "lon": typed_column(lon, "f4"),
-        "lat": typed_column(lat, "f4"),
+        "lon": quantised_column(lon),
+        "lat": quantised_column(lat),
         "r": float(radii[0]) if n and (radii == radii[0]).all() else typed_column(radii, "f4"),
         "kind": typed_column(kind, "u1" if len(tables["color"]) <= 256 else "u2"),
         "kinds": tables,

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.schema import FACILITY_TYPE_LABELS
-from layers._compact import day_of
+from layers._compact import day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
@@ -73,6 +73,7 @@ def facilities_layer(
     empty: str = "hollow",
     adp_label: str = "Average daily population in the selected dates",
     range_sizes: bool = False,
+    records_url: str | None = None,
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -112,6 +113,9 @@ def facilities_layer(
         months, so that the browser resizes the circles (and rewrites the popup's
         range figure) for whatever dates the page shows (``layers.timebar``),
         as ``geodata.occupancy.range_adp`` computes them.
+    records_url : str, optional
+        Where the popup records are served as shards (see
+        :func:`layers.incidents_layer`); None puts them in the page.
 
     Returns
     -------
@@ -193,6 +197,7 @@ def facilities_layer(
         name=name,
         show=show,
         fill_opacity=0.7,
+        records_url=records_url,
     )
     if range_sizes and population is not None and adp is not None:
         axis, series = _monthly_series(population, ids)
@@ -210,15 +215,22 @@ def _range_data(population, axis, series, fy_adp, precision, label, empty) -> di
     else:
         days = pd.Series(dtype=float)
     month_days = [int(days.get(m)) if pd.notna(days.get(m)) else pd.Period(m, "M").days_in_month for m in axis]
+    # Each facility's months in thousandths of a person, as the table holds them (0 where it
+    # has nobody or nothing): one flat typed column, facilities x months; and which
+    # facilities the table knows.
+    values = np.array([[v or 0.0 for v in row] if row else [0.0] * len(axis) for row in series], dtype=float)
+    scaled = np.round(values * 1000).ravel()
     return {
         "first": firsts,
         "days": month_days,
-        "series": series,
+        "series": typed_column(scaled, "u4"),
+        "scale": 1000,
+        "known": typed_column([row is not None for row in series], "u1"),
         "fy": [float(v) if np.isfinite(v) else None for v in fy_adp],
         "coarse": [int(p.lower() in COARSE_PRECISIONS) for p in precision],
         "label": label,
         "empty": empty,
-        "scale": ADP_RADIUS_SCALE,
+        "radius_scale": ADP_RADIUS_SCALE,
         "min": MIN_RADIUS,
         "max": MAX_RADIUS,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from geodata.schema import CATEGORIES
@@ -31,7 +32,7 @@ _CSS = """
 """
 
 
-class TimeFilter(MacroElement):
+class TimeFilter(JSCSSMixin, MacroElement):
     """The page's filter applied in the browser to ``layers``, with a time bar.
 
     Parameters
@@ -82,7 +83,7 @@ class TimeFilter(MacroElement):
         figure = self.get_root()
         figure.header.add_child(_Raw(_CSS), name="ice_timebar_css")
         self.default_js, self._inline_js = add_scripts(self, ("timebar.js",))
-        super().render(**kwargs)
+        MacroElement.render(self, **kwargs)  # the links are in the page's head already
 
 
 def _iso(day) -> str:

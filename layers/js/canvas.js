@@ -105,11 +105,21 @@
                  i4: Int32Array, f4: Float32Array, f8: Float64Array };
 
   function decodeTyped(col) {
+    if (col.dtype === "q24") { return decodeQuantised(col); }
     var T = DTYPES[col.dtype];
     if (!T) { throw new Error("unknown column type " + col.dtype); }
     var bin = atob(col.b64), bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
     return new T(bytes.buffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
+  }
+
+  // Coordinates in 3 bytes each (layers/_compact.py quantised_column): min + q * step.
+  function decodeQuantised(col) {
+    var bin = atob(col.b64), n = bin.length / 3, out = new Float64Array(n), lo = col.min, step = col.step;
+    for (var i = 0, j = 0; i < n; i++, j += 3) {
+      out[i] = lo + (bin.charCodeAt(j) | (bin.charCodeAt(j + 1) << 8) | (bin.charCodeAt(j + 2) << 16)) * step;
+    }
+    return out;
   }
 
   function isTyped(v) { return v !== null && typeof v === "object" && typeof v.b64 === "string"; }
@@ -1064,9 +1074,14 @@
       return Promise.all(keys.map(function (k) { return fetchShard(self, k); })).then(function (got) {
         var shards = {};
         keys.forEach(function (k, j) { shards[k] = got[j]; });
-        var shown = ids.slice(0, MAX_RECORDS);
-        var content = buildContent(recordsFromShards(shards, shown, size), shown.map(function (_, j) { return j; }),
-                                   document);
+        var shown = ids.slice(0, MAX_RECORDS), records = recordsFromShards(shards, shown, size);
+        var over = self._fieldOverride;  // a field the page computes (a facility's figure for the dates shown)
+        if (over) {
+          records.fields.forEach(function (f) {
+            if (f.label === over.label) { f.values = shown.map(function (id) { return over.values[id]; }); }
+          });
+        }
+        var content = buildContent(records, shown.map(function (_, j) { return j; }), document);
         if (ids.length > shown.length) {
           var more = document.createElement("div");
           more.className = "cpl-note";

@@ -73,6 +73,17 @@
   function applyRange(layer, lo, hi) {
     var d = layer._data, R = d.range;
     if (!R) { return; }
+    if (!R.rows) {
+      // The months arrive as one typed column, facilities x months, in tenths of a person.
+      var flat = L.CanvasPointLayer.decodeTyped(R.series), known = L.CanvasPointLayer.decodeTyped(R.known);
+      var width = R.first.length;
+      R.rows = [];
+      for (var f = 0; f < layer._n; f++) {
+        R.rows.push(known[f] ? Array.from(flat.subarray(f * width, (f + 1) * width), function (v) {
+          return v / R.scale;
+        }) : null);
+      }
+    }
     var nMonths = R.first.length, covLo = R.first[0], covHi = R.first[nMonths - 1] + R.days[nMonths - 1] - 1;
     var a = Math.max(lo === null ? covLo : lo, covLo), b = Math.min(hi === null ? covHi : hi, covHi);
     var known = nMonths > 0 && a <= b, n = layer._n;
@@ -80,7 +91,7 @@
     var field = null;
     (d.fields || []).forEach(function (f) { if (f.label === R.label) { field = f; } });
     for (var i = 0; i < n; i++) {
-      var adp = NaN, series = R.series[i];
+      var adp = NaN, series = R.rows[i];
       if (known && series) {
         var personDays = 0;
         for (var m = 0; m < nMonths; m++) {
@@ -92,7 +103,7 @@
         adp = personDays / (b - a + 1);
       }
       var size = known ? adp : R.fy[i];
-      r[i] = Math.round(10 * Math.min(R.max, Math.max(R.min, R.scale * Math.sqrt(size > 0 ? size : 0)))) / 10;
+      r[i] = Math.round(10 * Math.min(R.max, Math.max(R.min, R.radius_scale * Math.sqrt(size > 0 ? size : 0)))) / 10;
       hollow[i] = R.coarse[i] || (known && !(adp > 0)) ? 1 : 0;
       show[i] = known && R.empty === "hide" && adp === 0 ? 0 : 1;
       shown += show[i];
@@ -104,6 +115,7 @@
     d.r = r;
     d.hollow = hollow;
     if (field) { field.values = words; delete field.levels; delete field.codes; }
+    layer._fieldOverride = { label: R.label, values: words };  // for records fetched from shards
     layer._show = shown === n ? null : show;
     layer._shown = shown;
     layer.redraw();
@@ -198,6 +210,12 @@
     this.lastMs = 0;
     this._search = null;
     var self = this;
+    // How many maps this page has made (kept by the parent page, which outlives a map's frame):
+    // a filter change that rebuilt the map would show here.
+    try {
+      var page = window.parent && window.parent !== window ? window.parent : window;
+      page.__iceMapInits = (page.__iceMapInits || 0) + 1;
+    } catch (err) { /* another origin */ }
     if (options.bar !== false) {
       this.bar = new TimeBar(this).addTo(map);
     }
