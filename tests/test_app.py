@@ -80,6 +80,27 @@ def test_the_map_follows_the_filter_in_the_browser_not_by_a_new_page():
     assert "L.iceTime(" in map_script(deaths)
 
 
+def test_a_filter_change_or_a_playback_step_does_not_rebuild_the_map(monkeypatch):
+    import streamlit as st
+
+    import layers
+
+    built = []
+    original = layers.compose_map
+    monkeypatch.setattr(layers, "compose_map", lambda *a, **k: built.append(1) or original(*a, **k))
+    st.cache_resource.clear()
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    script = map_script(at)
+    at.checkbox(key="cat_protest").uncheck().run()
+    at.toggle(key="play_on").set_value(True).run()
+    at.button(key="play_fwd").click().run()
+    assert not at.exception
+    assert at.query_params["step"] == "2026-01-05,2026-01-11"  # the map reads the step from the link
+    assert map_script(at) == script and len(built) == 1
+    at.radio(key="style").set_value("heat").run()  # a new drawing style is a new map
+    assert len(built) == 2
+
+
 def test_widgets_change_the_view_and_the_url():
     at = run_app()
     at.checkbox(key="cat_death_in_custody").uncheck()
