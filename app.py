@@ -152,7 +152,7 @@ with st.sidebar:
     st.subheader("Play through time")
     playing_on = st.toggle("Step through the range", key="play_on",
                            help="Show one week or month at a time, with the figures and charts of that step. "
-                           "The time bar under the map plays through the range without reloading anything.")
+                           "The map's time bar plays through the range without reloading anything.")
     step = st.radio("Step", ["week", "month"], key="play_step", horizontal=True, disabled=not playing_on)
     st.subheader("Privacy")
     offline = st.toggle(
@@ -181,7 +181,7 @@ if playing_on:
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
     with st.sidebar:
-        st.caption("To play through the range, use ▶ in the time bar under the map: it steps in the browser.")
+        st.caption("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the browser.")
         back, fwd = st.columns(2)
         if back.button("◀", key="play_back", help="Previous step", use_container_width=True):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)

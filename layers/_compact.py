@@ -74,6 +74,20 @@ def sparse_column(name: str, full: np.ndarray, default: np.ndarray | float, dtyp
             "scale": scale, **({"like": like} if like else {})}
 
 
+def sparse_pairs(names: tuple[str, str], first: np.ndarray, second: np.ndarray) -> dict | None:
+    """Two columns that are 0 for most points and take few distinct pairs elsewhere (pixel offsets):
+    the indices of the other points, and for each a 1-byte code into a table of the pairs."""
+    differs = np.flatnonzero((np.asarray(first) != 0) | (np.asarray(second) != 0))
+    if not len(differs):
+        return None
+    pairs = pd.DataFrame({"a": np.asarray(first, float)[differs], "b": np.asarray(second, float)[differs]})
+    codes, table = pd.MultiIndex.from_frame(pairs).factorize()
+    if len(table) > 256:
+        return None
+    return {"names": list(names), "index": typed_column(differs, "u4"), "codes": typed_column(codes, "u1"),
+            "table": [[float(a), float(b)] for a, b in table]}
+
+
 def day_numbers(dates) -> np.ndarray:
     """ISO dates (``YYYY-MM-DD``, or longer ISO strings) as uint16 days since :data:`DAY_EPOCH`.
 

@@ -39,6 +39,7 @@ from layers._compact import (
     decode_column,
     quantised_column,
     sparse_column,
+    sparse_pairs,
     typed_column,
 )
 from layers._prepare import clean_values
@@ -259,7 +260,10 @@ class CanvasPointLayer(ScriptLayer):
         if fan_out is not None and n:
             dx, dy = _fan_out_offsets(lon_r, lat_r, np.asarray(list(fan_out), dtype=object), radii)
             if dx.any() or dy.any():
-                if compact:
+                pairs = sparse_pairs(("dx", "dy"), dx, dy) if compact else None
+                if pairs is not None:
+                    self.data["pairs"] = pairs
+                elif compact:
                     offsets = (sparse_column("dx", dx, 0, "i2", scale=10), sparse_column("dy", dy, 0, "i2", scale=10))
                     self.data["sparse"] = self.data.get("sparse", []) + [c for c in offsets if c is not None]
                 else:
@@ -310,6 +314,12 @@ class CanvasPointLayer(ScriptLayer):
         n, data = self._n, self.data
         if name in data.get("kinds", {}):
             return np.asarray(data["kinds"][name])[decode_column(data["kind"])]
+        pairs = data.get("pairs")
+        if pairs and name in pairs["names"]:
+            full = np.zeros(n)
+            column = np.array([row[pairs["names"].index(name)] for row in pairs["table"]])
+            full[decode_column(pairs["index"])] = column[decode_column(pairs["codes"])]
+            return full
         for sp in data.get("sparse", []):
             if sp and sp["name"] == name:
                 full = self.column(sp["like"]).astype(float) if sp.get("like") else np.zeros(n)

@@ -22,7 +22,7 @@ from layers._script import _Raw, add_scripts, to_script_json
 _CSS = """
 <style>
 .ice-timebar { display: flex; align-items: center; gap: 4px; padding: 4px 6px; background: rgba(255,255,255,0.95);
-  font: 12px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; margin-bottom: 22px !important; }
+  font: 12px/1.3 system-ui, -apple-system, "Segoe UI", sans-serif; }
 .ice-timebar-button { border: 1px solid #bbb; background: #fff; border-radius: 3px; min-width: 26px; height: 24px;
   cursor: pointer; font-size: 12px; padding: 0 5px; }
 .ice-timebar-button:hover { background: #f0f0f0; }

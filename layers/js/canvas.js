@@ -140,6 +140,15 @@
         data[name] = full;
       }
     }
+    if (data.pairs) {
+      // Two columns, zero but at the listed points, where each takes one of a few pairs.
+      var at = decodeTyped(data.pairs.index), code = decodeTyped(data.pairs.codes), table = data.pairs.table;
+      data.pairs.names.forEach(function (name, side) {
+        var full = new Float32Array(n);
+        for (j = 0; j < at.length; j++) { full[at[j]] = table[code[j]][side]; }
+        data[name] = full;
+      });
+    }
     (data.sparse || []).forEach(function (sp) {
       var idx = decodeTyped(sp.index), values = decodeTyped(sp.values), scale = sp.scale || 1;
       var full = sp.like && data[sp.like] ? data[sp.like].slice() : new Float32Array(n);

@@ -146,7 +146,7 @@
   // The time bar: play / pause, a step back and forward, a slider over the steps, the
   // step's dates and how many incidents it shows.  Built with DOM calls only.
   var TimeBar = L.Control.extend({
-    options: { position: "bottomleft" },
+    options: { position: "bottomright" },
     initialize: function (time, options) { L.setOptions(this, options); this._time = time; },
     onAdd: function () {
       var t = this._time, box = L.DomUtil.create("div", "ice-timebar leaflet-bar");

@@ -66,6 +66,15 @@ def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_th
     assert state["points"]["Incidents"]["n"] == want
     assert app.evaluate_on_map("return window.parent.__iceMapInits + ':' + !!window.__sameFrame;") == "1:true"
 
+    # The time bar's next step: the first week of the range, in the browser, and in the link.
+    app.map_frame().get_by_role("button", name="Next step").click()
+    app.page.wait_for_url("**step=2024-07-01,2024-07-07**")
+    want = shown(b, start="2024-07-01", end="2024-07-07")
+    state = app.map_state(lambda s: s["points"].get("Incidents", {}).get("n") == want)
+    assert state["points"]["Incidents"]["n"] == want
+    assert "week 1 of" in app.map_frame().locator(".ice-timebar-label").inner_text()
+    assert app.evaluate_on_map("return window.parent.__iceMapInits + ':' + !!window.__sameFrame;") == "1:true"
+
     # Zoom in to one shown incident and click it: its record comes from its shard, with its source.
     target = app.evaluate_on_map(
         "var l = null; for (var id in map._layers) { if (map._layers[id].options &&"
