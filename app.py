@@ -288,7 +288,7 @@ data_key = (os.environ.get("ICE_MAP_DATA_DIR") or "", len(facilities), len(incid
             str(incidents["date_end"].max()), str(facilities["id"].iloc[-1]) if len(facilities) else "")
 m = _map(
     data_key, layers_on, tuple(aors), style,
-    None if region_counts is None else (regions, start, end, chosen), tiles.name, offline,
+    None if region_counts is None else (regions, window, chosen), tiles.name, offline,
     "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
     bundle, mine_all, region_counts,
 )

@@ -205,3 +205,20 @@ def test_facility_sizes_follow_the_dates_as_geodata_computes_them(tmp_path):
     fy = dict(zip(facilities_layer(fac).field_values("Name"), facilities_layer(fac).radii()))
     np.testing.assert_allclose(out[2]["r"], [fy[n] for n in names], atol=1e-4)
     assert all(w.startswith("not known") for w in out[2]["words"])
+
+
+def test_many_points_in_view_are_counted_in_clusters_until_zoomed_in(tmp_path):
+    layer = incidents_layer(mixed_incidents(60), records_url="r", points_max=20)
+    out = run_js(
+        tmp_path,
+        "var l = offlineLayer(DATA, OPTIONS);"
+        "var wide = drawAt(l, 4, 800, 600, 700, 1200).drawMode();"
+        "l.setFilter({ start: null, end: null, categories: [0] });"  # a dozen: few enough to draw one by one
+        "var few = drawAt(l, 4, 800, 600, 700, 1200).drawMode();"
+        "l.setFilter(null);"
+        "var close = drawAt(l, 12, 800, 600, 252000, 375000).drawMode();"
+        "console.log(JSON.stringify({ wide: wide, few: few, close: close }));",
+        DATA=json.loads(layer.to_json()),
+        OPTIONS={"pointsMax": 20, "clusterMaxZoom": 10},
+    )
+    assert out == {"wide": "clusters", "few": "points", "close": "points"}
