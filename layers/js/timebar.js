@@ -279,19 +279,27 @@
     _hookHistory: function () {
       var self = this;
       try {
-        var h = window.parent.history;
-        if (!h || window.parent === window || h.__iceHooked) { return; }
-        ["pushState", "replaceState"].forEach(function (name) {
-          var original = h[name];
-          h[name] = function () {
-            var out = original.apply(h, arguments);
-            try { window.parent.dispatchEvent(new window.parent.Event("ice-url")); } catch (err) { /* closed */ }
-            return out;
-          };
+        var page = window.parent, h = page.history;
+        if (!h || page === window) { return; }
+        if (!h.__iceHooked) {  // once per page, whatever the number of maps it has made
+          ["pushState", "replaceState"].forEach(function (name) {
+            var original = h[name];
+            h[name] = function () {
+              var out = original.apply(h, arguments);
+              try { page.dispatchEvent(new page.Event("ice-url")); } catch (err) { /* closed */ }
+              return out;
+            };
+          });
+          h.__iceHooked = true;
+        }
+        var onChange = function () { self.sync(false); };
+        page.addEventListener("ice-url", onChange);
+        page.addEventListener("popstate", onChange);
+        // A frame that goes (the map re-made) stops listening.
+        window.addEventListener("pagehide", function () {
+          page.removeEventListener("ice-url", onChange);
+          page.removeEventListener("popstate", onChange);
         });
-        h.__iceHooked = true;
-        window.parent.addEventListener("ice-url", function () { self.sync(false); });
-        window.parent.addEventListener("popstate", function () { self.sync(false); });
       } catch (err) { /* another origin */ }
     },
 
