@@ -229,6 +229,7 @@
   IceTime.prototype = {
     // Re-read the page's URL; redraw when the filter in it changed.
     sync: function (first) {
+      if (this._writing) { return false; }
       var loc = pageLocation(), search = loc ? loc.search : (this.options.search || "");
       if (search === this._search) { return false; }
       this._search = search;
@@ -340,7 +341,9 @@
       this.custom = null;
       this.index = Math.max(-1, Math.min(this.steps.length - 1, k));
       var w = this.window(), e = this.epoch;
+      this._writing = true;  // our own change of the URL is not news
       writeParams({ step: this.index >= 0 ? isoOf(w[0], e) + "," + isoOf(w[1], e) : null });
+      this._writing = false;
       var loc = pageLocation();
       this._search = loc ? loc.search : this._search;
       this.apply();
