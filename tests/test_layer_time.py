@@ -222,3 +222,33 @@ def test_many_points_in_view_are_counted_in_clusters_until_zoomed_in(tmp_path):
         OPTIONS={"pointsMax": 20, "clusterMaxZoom": 10},
     )
     assert out == {"wide": "clusters", "few": "points", "close": "points"}
+
+
+def test_the_map_reads_the_filter_from_the_page_url_and_writes_the_step_back(tmp_path):
+    gdf = mixed_incidents()
+    layer = incidents_layer(gdf, records_url="r")
+    out = run_js(
+        tmp_path,
+        "var listeners = {};"
+        "var page = { location: { pathname: '/', hash: '', search: '?start=2025-12-01&end=2025-12-31&lat=1' },"
+        "  history: { state: { s: 1 }, replaceState: function (st, t, url) {"
+        "    page.location.search = url.slice(1).replace(/^[^?]*/, ''); } },"
+        "  Event: function (name) { this.type = name; },"
+        "  addEventListener: function (n, f) { (listeners[n] = listeners[n] || []).push(f); },"
+        "  removeEventListener: function () {},"
+        "  dispatchEvent: function (e) { (listeners[e.type] || []).forEach(function (f) { f(e); }); } };"
+        "window.parent = page; window.addEventListener = function () {};"
+        "var l = new L.CanvasPointLayer(DATA, {});"
+        "var t = L.iceTime({}, [l], { epoch: '1900-01-01', first: 0, last: 60000, categories: CATS, bar: false });"
+        "var out = { december: l.pointCount() };"
+        "page.history.replaceState(null, '', '/?start=2026-01-01&end=2026-01-31&category=protest');"
+        "out.januaryProtests = l.pointCount(); out.renders = t.renders;"
+        "t.show(1); out.url = page.location.search; out.renders2 = t.renders;"
+        "console.log(JSON.stringify(out));",
+        scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()), CATS=list(CATEGORIES),
+    )
+    assert out["december"] == len(filter_incidents(gdf, "2025-12-01", "2025-12-31"))
+    assert out["januaryProtests"] == len(filter_incidents(gdf, "2026-01-01", "2026-01-31", ["protest"]))
+    assert out["renders"] == 2 and out["renders2"] == 3  # each change redraws once
+    # The second week of January 2026 (Mon 5 - Sun 11), other parameters kept as they were.
+    assert out["url"] == "?start=2026-01-01&end=2026-01-31&category=protest&step=2026-01-05,2026-01-11"
