@@ -141,6 +141,22 @@ class CanvasPointLayer(ScriptLayer):
         From this zoom on, points are drawn one by one.
     cluster_cell, heat_radius : int
         Cluster cell and heat kernel radius in screen pixels.
+    days : (sequence, sequence), optional
+        Each point's first and last day (ISO dates): the browser then shows
+        only the points whose days overlap the page's date range
+        (``setFilter``, :mod:`layers.timebar`).
+    category, categories : sequence of str, optional
+        Each point's category, and the names in filter order.
+    compact : bool
+        Send the drawing columns as base64 typed arrays
+        (:mod:`layers._compact`): about 12 bytes a point.
+    records_url, records_size : str, int
+        Keep the popup records out of the page: the browser fetches
+        ``<records_url>/<k>.json`` (:meth:`record_shards`, ``records_size``
+        records each) when a point of shard ``k`` is clicked.
+    points_max : int
+        With ``mode="points"``, more points than this in view are drawn as
+        clusters until ``cluster_max_zoom`` (0: never).
 
     Attributes
     ----------
@@ -190,7 +206,7 @@ class CanvasPointLayer(ScriptLayer):
         categories: Sequence[str] | None = None,
         compact: bool = False,
         records_url: str | None = None,
-        records_size: int = 2000,
+        records_size: int = 500,
         points_max: int = 0,
     ):
         super().__init__(name=name, overlay=overlay, control=control, show=show)

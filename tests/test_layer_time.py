@@ -48,7 +48,7 @@ def mixed_incidents(n: int = 60):
 def test_compact_columns_decode_to_what_python_drew(tmp_path):
     gdf = mixed_incidents()
     layer = incidents_layer(gdf, records_url="records/abc")
-    assert "fields" not in layer.data and layer.data["records"] == {"url": "records/abc", "size": 2000}
+    assert "fields" not in layer.data and layer.data["records"] == {"url": "records/abc", "size": 500}
     out = run_js(
         tmp_path,
         "var l = new L.CanvasPointLayer(DATA, {}), d = l._data, keys = "

@@ -91,5 +91,7 @@ def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_th
     popup.wait_for()
     text = popup.inner_text()
     assert "Links: news.example.org" in text and "Source: Benchmark News" in text
-    assert any(u.endswith(f"/{target[2] // 2000}.json") for u in app.requests)
+    size = app.evaluate_on_map("for (var id in map._layers) { var l = map._layers[id];"
+                               " if (l.options && l.options.name === 'Incidents') { return l._data.records.size; } }")
+    assert any(u.endswith(f"/{target[2] // size}.json") for u in app.requests)
     assert app.evaluate_on_map("return map._cplPopupMs;") < 3000
