@@ -151,7 +151,10 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert args["js_links"] and args["css_links"]
     for link in args["js_links"] + args["css_links"]:
         assert link.startswith("../") and "://" not in link, link
-    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == ["leaflet.js"]
+    # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
+    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
+        "leaflet.js", "polyline.js", "outline.js", "canvas.js", "timebar.js"]
+    assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
 def test_tiles_by_default_with_the_outline_map_as_fallback():
