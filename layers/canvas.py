@@ -400,10 +400,26 @@ class CanvasPointLayer(ScriptLayer):
         clicked: ``{"fields": [...]}`` in the form of the embedded ``fields``.
         """
         size, n = self.records_size, len(self)
+        # Cleaned once per column; a shard is then a slice of each (no dictionary coding: a
+        # shard is small, and fetched only when clicked).
+        heads, columns = [], []
+        for field in self._fields:
+            head = _encode_field((field[0], [None] * n, *field[2:]), n)
+            head.pop("values", None)
+            for key in ("levels", "width", "codes"):
+                head.pop(key, None)
+            kind = head["kind"]
+            if kind == "list":
+                values = [_clean_list(v) for v in field[1]]
+            elif kind == "series":
+                values = [_clean_series(v, len(head["axis"]), field[0]) for v in field[1]]
+            else:
+                values = clean_values(list(field[1]))
+            heads.append(head)
+            columns.append(values)
         for k in range(max(1, -(-n // size))):
             lo, hi = k * size, min(n, (k + 1) * size)
-            part = [(field[0], list(field[1])[lo:hi], *field[2:]) for field in self._fields]
-            fields = [_encode_field(field, hi - lo) for field in part]
+            fields = [{**head, "values": values[lo:hi]} for head, values in zip(heads, columns)]
             yield k, json.dumps({"fields": fields}, separators=(",", ":"), ensure_ascii=False,
                                 allow_nan=False).encode("utf-8")
 
