@@ -113,6 +113,8 @@ if "view_loaded" not in st.session_state:
         else "none"
     # The map's view in the link (lat, lon, zoom); the map itself keeps it current.
     st.session_state["map_view"] = parse_view_params(st.query_params)
+    # The step the map's time bar showed when the link was made: handed back to the map once.
+    st.session_state["link_step"] = st.query_params.get("step")
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
@@ -171,6 +173,7 @@ st.query_params.from_dict(
     | ({"style": style} if style != "points" else {})
     | ({"regions": regions} if regions != "none" else {})
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
+    | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
 )
 
 # Playback narrows the view to one week or month of the range at a time.

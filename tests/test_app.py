@@ -101,6 +101,13 @@ def test_a_filter_change_or_a_playback_step_does_not_rebuild_the_map(monkeypatch
     assert len(built) == 2
 
 
+def test_the_time_bar_step_in_a_link_reaches_the_map_once():
+    at = run_app(start="2026-01-01", end="2026-01-31", step="2026-01-05,2026-01-11")
+    assert at.query_params["step"] == "2026-01-05,2026-01-11"  # the map reads it from the page's URL
+    at.checkbox(key="cat_protest").uncheck().run()
+    assert "step" not in at.query_params  # a new filter shows its whole range
+
+
 def test_widgets_change_the_view_and_the_url():
     at = run_app()
     at.checkbox(key="cat_death_in_custody").uncheck()
