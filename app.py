@@ -15,7 +15,6 @@ import datetime as dt
 import logging
 import os
 import re
-import time
 
 import altair as alt
 import streamlit as st
@@ -23,13 +22,26 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
+from geodata.aggregate import counts_by_region
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, view_frames
+from geodata.occupancy import coverage, monthly_totals, periods, view_frames, with_range_adp
+from geodata.shards import cache_dir, write_shards
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
-from geodata.view import LAYERS
-from layers import CATEGORY_COLORS, DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
+from geodata.view import LAYERS, select
+from layers import (
+    CATEGORY_COLORS,
+    DEFAULT_TILES,
+    LEAFLET_DIR,
+    SCRIPTS_DIR,
+    base_map,
+    choropleth_layer,
+    compose_map,
+    facilities_layer,
+    incidents_layer,
+    tile_provider,
+)
 from layers.basemap import parse_view_params
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
@@ -61,6 +73,12 @@ _leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
 _outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
 LEAFLET_URL = f"../{_leaflet_files.name}"
 OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
+# The layers' own scripts (layers/js/*.js), and the popup records the map fetches when
+# a point is clicked (shards written once per data version under the temporary folder).
+_script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
+_record_files = components.declare_component("records", path=str(cache_dir()))
+SCRIPT_URL = f"../{_script_files.name}"
+RECORDS_URL = f"../{_record_files.name}"
 
 
 @st.cache_data(show_spinner=False)
@@ -112,6 +130,8 @@ if "view_loaded" not in st.session_state:
         else "none"
     # The map's view in the link (lat, lon, zoom); the map itself keeps it current.
     st.session_state["map_view"] = parse_view_params(st.query_params)
+    # The step the map's time bar showed when the link was made: handed back to the map once.
+    st.session_state["link_step"] = st.query_params.get("step")
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
@@ -151,7 +171,8 @@ with st.sidebar:
     )
     st.subheader("Play through time")
     playing_on = st.toggle("Step through the range", key="play_on",
-                           help="Show one week or month at a time: incidents appear, facility sizes change.")
+                           help="Show one week or month at a time, with the figures and charts of that step. "
+                           "The map's time bar plays through the range without reloading anything.")
     step = st.radio("Step", ["week", "month"], key="play_step", horizontal=True, disabled=not playing_on)
     st.subheader("Privacy")
     offline = st.toggle(
@@ -170,6 +191,7 @@ st.query_params.from_dict(
     | ({"style": style} if style != "points" else {})
     | ({"regions": regions} if regions != "none" else {})
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
+    | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
 )
 
 # Playback narrows the view to one week or month of the range at a time.
@@ -180,19 +202,18 @@ if playing_on:
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
     with st.sidebar:
-        back, play, fwd = st.columns(3)
+        st.caption("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the browser.")
+        back, fwd = st.columns(2)
         if back.button("◀", key="play_back", help="Previous step", use_container_width=True):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
-        playing = st.session_state.get("playing", False)
-        if play.button("⏸" if playing else "▶", key="play_toggle", help="Play or pause",
-                       use_container_width=True):
-            st.session_state["playing"] = playing = not playing
         if fwd.button("▶▶", key="play_fwd", help="Next step", use_container_width=True):
             st.session_state["play_index"] = min(len(steps) - 1, st.session_state["play_index"] + 1)
         st.select_slider("Step shown", options=list(range(len(steps))), key="play_index",
                          format_func=lambda i: labels[i])
     window = steps[st.session_state["play_index"]]
     view = View(start=window[0], end=window[1], categories=chosen, layers=layers_on, aors=tuple(aors))
+    # The map shows the step (it reads it from the link); the link keeps the range.
+    st.query_params["step"] = f"{window[0]},{window[1]}"
 frames, pop_span = view_frames(bundle, view, hide_empty=st.session_state.get("empty_facilities") == "hidden")
 
 # -- main -------------------------------------------------------------------------------
@@ -224,15 +245,17 @@ if shown_fac is not None:
         cols[2].caption(f"No population figures for this range: the daily counts cover "
                         f"{cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}. Facility sizes show ICE's FY2026 average.")
 
-# With tiles, the outline map is still there: the other choice in the layer
-# control, and what the map falls back to when no tile loads (offline laptop).
-extra = {}
+# The map holds every point of the layers and AORs chosen, for all dates: the date range,
+# the categories and the playback step reach it through the page's URL, and it redraws
+# itself in the browser (layers/js/timebar.js).  Its page does not change when they do, so
+# it is built once (cached below) and streamlit-folium does not draw it again.
+upload_key, mine_all = None, None
 if upload is not None:
     try:
-        mine, mine_rejects = _upload(upload.getvalue(), upload.name)
-        told = mine.attrs
-        mine = mine[(mine["date_end"] >= f"{window[0]}") & (mine["date_start"] <= f"{window[1]}")]
-        extra[f"Your file: {upload.name}"] = mine
+        mine_all, mine_rejects = _upload(upload.getvalue(), upload.name)
+        told = mine_all.attrs
+        upload_key = (upload.name, upload.file_id, upload.size)
+        mine = mine_all[(mine_all["date_end"] >= f"{window[0]}") & (mine_all["date_start"] <= f"{window[1]}")]
         st.sidebar.caption(
             f"{_plain(upload.name)}: {told['rows']:,} rows; {len(mine):,} in the range shown, {told['merged']:,} "
             f"repeats of another row, {told['rejected']:,} could not be shown (no date, no source URL or no place)."
@@ -241,19 +264,71 @@ if upload is not None:
             st.sidebar.warning(_plain(warning))
     except GeodataError as exc:
         st.sidebar.error(_plain(exc))
+        mine_all = None
     except Exception:  # a bug met by someone's file: say so, keep the map, log the traceback for the server
         logging.getLogger(__name__).exception("reading the upload %r failed", upload.name)
         st.sidebar.error(f"{_plain(upload.name)}: this file could not be read (an error in this app, logged on "
                          "the server).")
+        mine_all = None
+
+
+def _with_shards(layer):
+    """The layer, its popup records written once as shards in a folder named by their digest."""
+    key = layer.records_key()
+    write_shards(cache_dir() / key, layer.record_shards())
+    layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
+    layer.drop_records()
+    return layer
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=6)
+def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, map_view, upload_key, _bundle,
+         _mine, _region_counts):
+    """The map for one data version and one choice of layers, AORs, style and base map."""
+    whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
+    m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
+                 script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
+                 zoom=map_view[1] if map_view else None)
+    drawn = [] if _region_counts is None else [choropleth_layer(_region_counts)]
+    if "incidents" in whole:
+        drawn.append(_with_shards(incidents_layer(whole["incidents"], style=style, records_url=RECORDS_URL)))
+    if _mine is not None:
+        drawn.append(incidents_layer(_mine, name=f"Your file: {upload_key[0]}", style=style))
+    if "facilities" in whole:
+        fac, span = with_range_adp(whole["facilities"], _bundle.population, first_day, last_day)
+        # Drawn last: on top of the incidents, however many.
+        layer = facilities_layer(
+            fac, population=_bundle.population, deaths=_bundle.incidents,
+            adp=fac.set_index("id")["adp_in_range"] if span else None, empty=empty,
+            range_sizes=True, records_url=RECORDS_URL,
+        )
+        drawn.append(_with_shards(layer))
+    return compose_map(m, drawn, time_range=(first_day, last_day))
+
+
+def _drawn(gdf) -> int:
+    return 0 if gdf is None else int((gdf.geometry.notna() & ~gdf.geometry.is_empty).sum())
+
+
+# Shaded regions count what the filter shows: that part of the map follows the filter in Python.
+region_counts = None
+if regions != "none" and shown_inc is not None:
+    region_counts = counts_by_region(shown_inc, regions)
 map_view = st.session_state.get("map_view")
-m = build_map(
-    shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
-    incident_style=style, choropleth=None if regions == "none" or shown_inc is None else regions,
-    population=population, deaths=incidents, extra_incidents=extra,
-    facility_adp=range_adp if pop_span else None,
-    center=map_view[0] if map_view else None, zoom=map_view[1] if map_view else None,
+data_key = (os.environ.get("ICE_MAP_DATA_DIR") or "", len(facilities), len(incidents),
+            str(incidents["date_end"].max()), str(facilities["id"].iloc[-1]) if len(facilities) else "")
+m = _map(
+    data_key, layers_on, tuple(aors), style,
+    None if region_counts is None else (regions, window, chosen), tiles.name, offline,
+    "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
+    bundle, mine_all, region_counts,
 )
-st.session_state["map_points"] = layer_points(m)
+# What the map shows once it has applied the filter (and the playback step) in the browser.
+st.session_state["map_points"] = (
+    ({"Detention facilities": _drawn(shown_fac)} if shown_fac is not None else {})
+    | ({"Incidents": _drawn(shown_inc)} if shown_inc is not None else {})
+    | ({f"Your file: {upload_key[0]}": _drawn(mine)} if mine_all is not None else {})
+)
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
 
@@ -326,11 +401,3 @@ with st.expander("Data sources"):
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."
     )
-
-# Playback: after drawing one step, wait and move on, until the last step.
-if playing_on and st.session_state.get("playing"):
-    if st.session_state["play_index"] < len(steps) - 1:
-        time.sleep(1.5)
-        st.session_state["play_index"] += 1
-        st.rerun()
-    st.session_state["playing"] = False

@@ -3,8 +3,10 @@
     python3 benchmarks/bench_incident_layer.py [N ...]
 
 Prints, for each N, the seconds to build and render the map page and the page's size, for the
-project's canvas layer and (up to 20,000 points, as it gets slow) for ``folium.CircleMarker`` per
-point. Compare the ratios: this machine is shared, and absolute times move.
+project's canvas layer with its popups in the page, the same layer compact (popups served as
+shards, as the app draws it) and (up to 20,000 points, as it gets slow) for
+``folium.CircleMarker`` per point. Compare the ratios: this machine is shared, and absolute times
+move.  Run from the repository as ``PYTHONPATH=. python3 benchmarks/bench_incident_layer.py``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 
 from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
-from layers import build_map
+from layers import base_map, build_map, compose_map, incidents_layer
 
 
 def synthetic_incidents(n: int, seed: int = 0) -> gpd.GeoDataFrame:
@@ -44,6 +46,13 @@ def canvas_page(gdf) -> tuple[float, int]:
     return time.perf_counter() - t, len(html.encode())
 
 
+def compact_page(gdf) -> tuple[float, int]:
+    t = time.perf_counter()
+    layer = incidents_layer(gdf, records_url="records")
+    html = compose_map(base_map(tiles=None, script_url="js"), [layer]).get_root().render()
+    return time.perf_counter() - t, len(html.encode())
+
+
 def marker_page(gdf) -> tuple[float, int]:
     t = time.perf_counter()
     m = folium.Map(tiles=None, prefer_canvas=True)
@@ -54,15 +63,18 @@ def marker_page(gdf) -> tuple[float, int]:
 
 
 def main(sizes: list[int]) -> None:
-    print(f"{'points':>8} {'canvas s':>9} {'canvas MB':>10} {'markers s':>10} {'markers MB':>11} {'time ratio':>11}")
+    print(f"{'points':>8} {'canvas s':>9} {'canvas MB':>10} {'compact s':>10} {'compact MB':>11} "
+          f"{'markers s':>10} {'markers MB':>11} {'time ratio':>11}")
     for n in sizes:
         gdf = synthetic_incidents(n)
         ct, cb = canvas_page(gdf)
+        kt, kb = compact_page(gdf)
+        head = f"{n:>8,} {ct:>9.2f} {cb / 1e6:>10.2f} {kt:>10.2f} {kb / 1e6:>11.2f}"
         if n <= 20_000:
             mt, mb = marker_page(gdf)
-            print(f"{n:>8,} {ct:>9.2f} {cb / 1e6:>10.2f} {mt:>10.2f} {mb / 1e6:>11.2f} {mt / ct:>10.1f}x")
+            print(f"{head} {mt:>10.2f} {mb / 1e6:>11.2f} {mt / ct:>10.1f}x")
         else:
-            print(f"{n:>8,} {ct:>9.2f} {cb / 1e6:>10.2f} {'(skipped)':>10} {'':>11} {'':>11}")
+            print(f"{head} {'(skipped)':>10} {'':>11} {'':>11}")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@
 Folium objects.  It imports folium but never streamlit, and reads no files.
 """
 
+from layers._script import SCRIPTS_DIR
 from layers._symbols import SHAPES, UNCERTAINTY_RADIUS_M
 from layers.basemap import (
     DEFAULT_TILES,
     LEAFLET_DIR,
     VIEW_PARAMS,
+    base_map,
     build_map,
+    compose_map,
     layer_points,
     page_links,
     parse_view_params,
@@ -20,6 +23,7 @@ from layers.choropleth import CHOROPLETH_COLORS, ChoroplethLayer, choropleth_lay
 from layers.facilities import FACILITY_GROUP_COLORS, FACILITY_TYPE_GROUPS, facilities_layer, facility_radius
 from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, incidents_layer
 from layers.outline import OutlineLayer
+from layers.timebar import TimeFilter
 
 __all__ = [
     "CATEGORY_COLORS",
@@ -30,13 +34,17 @@ __all__ = [
     "FACILITY_TYPE_GROUPS",
     "HEAT_RAMP",
     "LEAFLET_DIR",
+    "SCRIPTS_DIR",
     "SHAPES",
     "UNCERTAINTY_RADIUS_M",
     "VIEW_PARAMS",
     "CanvasPointLayer",
     "ChoroplethLayer",
     "OutlineLayer",
+    "TimeFilter",
+    "base_map",
     "build_map",
+    "compose_map",
     "choropleth_layer",
     "facilities_layer",
     "facility_radius",

@@ -20,6 +20,7 @@ from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from layers._script import drop_stale_adds
 from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
 from layers._text import html_text
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
@@ -27,6 +28,7 @@ from layers.choropleth import choropleth_layer
 from layers.facilities import FACILITY_GROUP_COLORS, facilities_layer, facility_radius
 from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, STYLES, incidents_layer
 from layers.outline import OutlineLayer
+from layers.timebar import TimeFilter
 
 #: The contiguous United States.  Territories (PR, GU, MP) are in the data, but
 #: fitting to them would zoom out to half the globe.
@@ -82,36 +84,19 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
     return provider
 
 
-def build_map(
-    facilities=None,
-    incidents=None,
+def base_map(
     *,
-    show_facilities: bool = True,
-    show_incidents: bool = True,
     tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
     outline: str | dict | None = None,
     leaflet_url: str | None = None,
-    incident_style: str = "points",
-    choropleth=None,
-    choropleth_value: str = "count",
-    population=None,
-    deaths=None,
-    facility_adp=None,
-    empty_facilities: str = "hollow",
+    script_url: str | None = None,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
-    legend_open: bool = False,
-    extra_incidents: dict | None = None,
 ) -> folium.Map:
-    """A map of the United States with the facility and incident layers.
+    """A map of the United States with its base layers and nothing on it yet.
 
     Parameters
     ----------
-    facilities, incidents : geopandas.GeoDataFrame or None
-        Frames with the ``geodata.schema`` columns.  A layer is added whenever
-        its frame is given, even an empty one; None leaves it out.
-    show_facilities, show_incidents : bool
-        Whether each layer is on when the map opens (it stays in the control).
     tiles : str, xyzservices.TileProvider or None
         Online base map: an ``xyzservices`` name (see :func:`tile_provider`)
         or provider.  None for none: the page then asks no tile server.
@@ -123,47 +108,19 @@ def build_map(
     leaflet_url : str or None
         Where ``leaflet.js`` and ``leaflet.css`` are served (a folder URL, may
         be relative, such as the app's copy of :data:`LEAFLET_DIR`); None loads
-        them from folium's CDN.  No other script or stylesheet is linked.
-    incident_style : {"points", "clusters", "heat"}
-        How incidents are drawn when zoomed out (:func:`incidents_layer`).
-    choropleth : None, "state", "county" or geopandas.GeoDataFrame
-        Incidents by region as shaded polygons, under the points and in the
-        layer control: a frame from ``geodata.aggregate.counts_by_region``, or
-        a level, then counted here from ``incidents``.
-    choropleth_value : {"count", "per_100k"}
-        What the shading shows; ``"per_100k"`` needs a frame counted with
-        population figures.
-    population : pandas.DataFrame, optional
-        Facility x month population (``Bundle.population``) for the chart in
-        each facility's popup.
-    deaths : pandas.DataFrame, optional
-        Incidents whose deaths in custody are listed in their facility's popup.
-    facility_adp : pandas.Series, optional
-        Average daily population over the selected dates by facility id; the
-        circles are sized by it (:func:`facilities_layer`).
-    empty_facilities : {"hollow", "hide"}
-        With ``facility_adp``, what becomes of a facility that held nobody.
+        them from folium's CDN.
+    script_url : str or None
+        Where the layers' own scripts (:data:`layers.SCRIPTS_DIR`) are served;
+        the page then links them (the browser caches them).  None puts their
+        text in the page.
     center, zoom : optional
         The initial view (latitude, longitude) and zoom, as read back from the
         page's URL by :func:`parse_view_params`; otherwise the contiguous US.
-    legend_open : bool
-        Whether the legend starts unfolded.
-    extra_incidents : dict of {str: geopandas.GeoDataFrame}, optional
-        More incident layers by name (a viewer's own upload), drawn like the
-        incidents and listed in the layer control.
-
     Returns
     -------
     folium.Map
-        With a legend (each section shown while its layer is on), the
-        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded layer
-        control added last.  Every name in the control and every text in the
-        legend is HTML-escaped (:func:`layers._text.html_text`): Leaflet
-        inserts a layer's name as HTML, and an upload's name comes from its
-        file.
+        The base map (tiles and/or the outline map), for :func:`compose_map`.
     """
-    if incident_style not in STYLES:
-        raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
     if zoom is not None:
         zoom = int(zoom)
         if not 0 <= zoom <= MAX_ZOOM:
@@ -175,6 +132,8 @@ def build_map(
         prefer_canvas=True,
         control_scale=True,
     )
+    m.script_url = script_url
+    m.view_origin = f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default"
     # Instance attributes: folium.Map's class-level lists stay as they are.
     if leaflet_url is None:
         m.default_js = [("leaflet", _FOLIUM_LEAFLET_JS)]
@@ -189,7 +148,7 @@ def build_map(
     tile_layer = None
     if tiles is not None:
         provider = tile_provider(tiles) if isinstance(tiles, str) else tiles
-        tile_layer = folium.TileLayer(provider, name=_tile_name(provider), overlay=False, control=True, show=True)
+        tile_layer = _TileLayer(provider, name=_tile_name(provider), overlay=False, control=True, show=True)
         tile_layer.add_to(m)
     outline_layer = None
     if outline is not None:
@@ -197,36 +156,128 @@ def build_map(
         outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None).add_to(m)
     if tile_layer is not None and outline_layer is not None:
         _TileFallback(tile_layer, outline_layer).add_to(m)
+    return m
 
-    regions = None
-    if choropleth is not None:
-        if isinstance(choropleth, str):
-            if incidents is None:
-                raise ValueError("choropleth by level needs incidents to count")
-            from geodata.aggregate import counts_by_region
 
-            choropleth = counts_by_region(incidents, choropleth)
-        regions = choropleth_layer(choropleth, value=choropleth_value).add_to(m)
+def compose_map(
+    m: folium.Map,
+    layers,
+    *,
+    legend_open: bool = False,
+    time_range: tuple | None = None,
+    time_bar: bool = True,
+) -> folium.Map:
+    """Add ``layers`` to the base map ``m`` (:func:`base_map`), in drawing order, then the legend and control.
 
-    fac = inc = None
-    if facilities is not None:
-        fac = facilities_layer(
-            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
-            empty=empty_facilities,
-        ).add_to(m)
-    if incidents is not None:
-        inc = incidents_layer(incidents, show=show_incidents, style=incident_style).add_to(m)
-    for name, extra in (extra_incidents or {}).items():
-        extra_layer = incidents_layer(extra, name=name, style=incident_style).add_to(m)
-        inc = inc or extra_layer  # the legend explains their symbols too
-    if fac is not None or inc is not None or regions is not None:
+    Parameters
+    ----------
+    m : folium.Map
+        From :func:`base_map`.
+    layers : iterable of folium layers
+        Drawn in this order, the last on top (facilities after incidents, so
+        they stay visible over many incidents).  Each layer that a legend
+        section explains (``legend_part``: incidents, facilities, choropleth)
+        adds its section; a layer of any other kind is simply added.
+    legend_open : bool
+        Whether the legend starts unfolded.
+    time_range : (first, last), optional
+        The dates the data spans: the map then follows the page's date range
+        and categories in the browser and has a time bar
+        (:class:`layers.timebar.TimeFilter`), shown when ``time_bar``.
+
+    Returns
+    -------
+    folium.Map
+        ``m``, with a legend (each section shown while its layer is on), the
+        view-in-URL script (:data:`VIEW_PARAMS`) and an expanded layer
+        control added last.  Every name in the control and every text in the
+        legend is HTML-escaped (:func:`layers._text.html_text`): Leaflet
+        inserts a layer's name as HTML, and an upload's name comes from its
+        file; ``{`` is escaped too, so folium's second Jinja pass cannot run it.
+    """
+    layers = [layer for layer in layers if layer is not None]
+    parts: dict[str, object] = {}
+    for layer in layers:
+        layer.add_to(m)
+        part = getattr(layer, "legend_part", None)
+        if part is not None and part not in parts:
+            parts[part] = layer
+    fac, inc, regions = parts.get("facilities"), parts.get("incidents"), parts.get("choropleth")
+    if parts:
         _Legend(
-            facilities=fac, incidents=inc, choropleth=regions, range_adp=facility_adp is not None,
-            open_=legend_open,
+            facilities=fac, incidents=inc, choropleth=regions,
+            range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
         ).add_to(m)
-    _ViewInUrl(origin=f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default").add_to(m)
+    if time_range is not None:
+        points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
+        if points:
+            TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar).add_to(m)
+    _ViewInUrl(origin=getattr(m, "view_origin", "default")).add_to(m)
     _LayerControl(collapsed=False).add_to(m)
     return m
+
+
+def build_map(
+    facilities=None,
+    incidents=None,
+    *,
+    show_facilities: bool = True,
+    show_incidents: bool = True,
+    tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
+    outline: str | dict | None = None,
+    leaflet_url: str | None = None,
+    script_url: str | None = None,
+    incident_style: str = "points",
+    choropleth=None,
+    choropleth_value: str = "count",
+    population=None,
+    deaths=None,
+    facility_adp=None,
+    empty_facilities: str = "hollow",
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    legend_open: bool = False,
+    extra_incidents: dict | None = None,
+) -> folium.Map:
+    """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
+
+    A convenience for notebooks and tests; the app composes its map itself.
+    ``choropleth`` is a frame from ``geodata.aggregate.counts_by_region``, or
+    a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
+    as before; every other argument is passed to the layer or base map it
+    names.
+    """
+    if incident_style not in STYLES:
+        raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
+    if isinstance(choropleth, str):
+        if incidents is None:
+            raise ValueError("choropleth by level needs incidents to count")
+        from geodata.aggregate import counts_by_region
+
+        choropleth = counts_by_region(incidents, choropleth)
+    m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
+                 center=center, zoom=zoom)
+    layers = []
+    if choropleth is not None:
+        layers.append(choropleth_layer(choropleth, value=choropleth_value))
+    if facilities is not None:
+        layers.append(facilities_layer(
+            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
+            empty=empty_facilities,
+        ))
+    if incidents is not None:
+        layers.append(incidents_layer(incidents, show=show_incidents, style=incident_style))
+    for name, extra in (extra_incidents or {}).items():
+        layers.append(incidents_layer(extra, name=name, style=incident_style))
+    return compose_map(m, layers, legend_open=legend_open)
+
+
+class _TileLayer(folium.TileLayer):
+    """A tile layer whose page stays the same however often it is rendered (see ``drop_stale_adds``)."""
+
+    def render(self, **kwargs):
+        drop_stale_adds(self)
+        super().render(**kwargs)
 
 
 def parse_view_params(params: Mapping[str, str]) -> tuple[tuple[float, float], int] | None:
@@ -456,12 +507,12 @@ class _Legend(MacroElement):
         self._name = "Legend"
         self.open_ = bool(open_)
         parts: list[str] = []
-        self.sections: list[tuple[str, str]] = []
+        self.sections: list[tuple[str, object]] = []
 
         def section(part: str, layer, body: str) -> None:
             parts.append(f'<div data-part="{part}">{body}</div>')
             if layer is not None and not isinstance(layer, bool):
-                self.sections.append((part, layer.get_name()))
+                self.sections.append((part, layer))
 
         if incidents is not None:
             section("incidents", incidents, _incidents_legend(getattr(incidents, "mode", "points")))
@@ -473,7 +524,7 @@ class _Legend(MacroElement):
 
     def sections_js(self) -> str:
         # Part names are fixed words; layer names are folium's generated identifiers.
-        return "[" + ", ".join(f'["{part}", {layer}]' for part, layer in self.sections) + "]"
+        return "[" + ", ".join(f'["{part}", {layer.get_name()}]' for part, layer in self.sections) + "]"
 
 
 def _incidents_legend(mode: str) -> str:

@@ -14,9 +14,8 @@ import math
 import numpy as np
 
 from geodata.aggregate import PER_100K_UNAVAILABLE, encode_polygon
-from layers._polyline import POLYLINE_JS
+from layers._script import ScriptLayer, script_source, to_script_json
 from layers._text import html_text
-from layers.canvas import ScriptLayer, to_script_json
 
 #: Sequential colours, lightest first (ColorBrewer PuRd without its palest step,
 #: which would vanish on the pale outline map).  Apart from the facility blues
@@ -27,48 +26,8 @@ VALUES = ("count", "per_100k")
 
 _PRECISION = 3
 
-_CLASS_JS = POLYLINE_JS + r"""
-(function () {
-  "use strict";
-  if (L.ChoroplethLayer) { return; }
-
-  var decodePoints = L.cplDecodePoints;
-
-  function decodeRegion(region, factor) {
-    var pts = decodePoints(region.points, factor), at = 0;
-    return region.counts.map(function (rings) {
-      return rings.map(function (n) { var ring = pts.slice(at, at + n); at += n; return ring; });
-    });
-  }
-
-  function textTooltip(text) {
-    return function () {
-      var div = document.createElement("div");
-      div.textContent = text;
-      return div;
-    };
-  }
-
-  var ChoroplethLayer = L.FeatureGroup.extend({
-    initialize: function (data, options) {
-      L.FeatureGroup.prototype.initialize.call(this, [], options);
-      var o = L.setOptions(this, options), factor = Math.pow(10, data.precision);
-      var base = { color: o.strokeColor, weight: o.weight, opacity: 0.9, fillOpacity: o.fillOpacity };
-      for (var k = 0; k < data.regions.length; k++) {
-        var region = data.regions[k];
-        var polygon = L.polygon(decodeRegion(region, factor), L.extend({}, base, { fillColor: region.fill }));
-        polygon.bindTooltip(textTooltip(region.tooltip), { sticky: true, direction: "top", opacity: 0.95 });
-        polygon.on("mouseover", function (e) { e.target.setStyle({ weight: 2, color: "#333333" }); });
-        polygon.on("mouseout", function (e) { e.target.setStyle({ weight: o.weight, color: o.strokeColor }); });
-        this.addLayer(polygon);
-      }
-    }
-  });
-
-  ChoroplethLayer.decodeRegion = decodeRegion;
-  L.ChoroplethLayer = ChoroplethLayer;
-})();
-"""
+# The class is layers/js/choropleth.js (it needs layers/js/polyline.js, loaded first).
+_CLASS_JS = script_source("polyline.js") + "\n" + script_source("choropleth.js")
 
 
 class ChoroplethLayer(ScriptLayer):
@@ -87,7 +46,7 @@ class ChoroplethLayer(ScriptLayer):
     """
 
     _js_class = "ChoroplethLayer"
-    _class_js = _CLASS_JS
+    _scripts = ("choropleth.js",)
 
     def __init__(self, data: dict, *, classes, notes, level: str, value: str, name: str, show: bool = True):
         super().__init__(name=name, overlay=True, control=True, show=show)
@@ -98,6 +57,7 @@ class ChoroplethLayer(ScriptLayer):
         self.level = level
         self.value = value
         self.options = {"fill_opacity": 0.62, "stroke_color": "#ffffff", "weight": 0.8}
+        self.legend_part = "choropleth"
 
     def __len__(self) -> int:
         return len(self.data["regions"])

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.schema import FACILITY_TYPE_LABELS
+from layers._compact import day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
@@ -71,6 +72,8 @@ def facilities_layer(
     adp: pd.Series | None = None,
     empty: str = "hollow",
     adp_label: str = "Average daily population in the selected dates",
+    range_sizes: bool = False,
+    records_url: str | None = None,
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -105,6 +108,14 @@ def facilities_layer(
         as a small outline, or left out.
     adp_label : str
         The popup label of the ``adp`` figures.
+    range_sizes : bool
+        With ``population`` and ``adp``: the layer also carries each facility's
+        months, so that the browser resizes the circles (and rewrites the popup's
+        range figure) for whatever dates the page shows (``layers.timebar``),
+        as ``geodata.occupancy.range_adp`` computes them.
+    records_url : str, optional
+        Where the popup records are served as shards (see
+        :func:`layers.incidents_layer`); None puts them in the page.
 
     Returns
     -------
@@ -188,7 +199,13 @@ def facilities_layer(
         name=name,
         show=show,
         fill_opacity=0.7,
+        records_url=records_url,
     )
+    if range_sizes and population is not None and adp is not None:
+        axis, series = _monthly_series(population, ids)
+        layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, adp_label, empty)
+    layer.legend_part = "facilities"
+    layer.range_adp = adp is not None
     layer.dropped = dropped
     return layer
 
@@ -199,6 +216,34 @@ def _seen_words(first: str, last: str, years: str) -> str | None:
         return None
     n = len(years.split())
     return f"first seen {first}, last seen {last} ({n} fiscal year{'s' if n != 1 else ''} listed)"
+
+
+def _range_data(population, axis, series, fy_adp, precision, label, empty) -> dict:
+    firsts = [day_of(f"{month}-01") for month in axis]
+    if "days" in population.columns:
+        days = pd.to_numeric(population["days"], errors="coerce").groupby(population["month"].astype(str)).max()
+    else:
+        days = pd.Series(dtype=float)
+    month_days = [int(days.get(m)) if pd.notna(days.get(m)) else pd.Period(m, "M").days_in_month for m in axis]
+    # Each facility's months in thousandths of a person, as the table holds them (0 where it
+    # has nobody or nothing): one flat typed column, facilities x months; and which
+    # facilities the table knows.
+    values = np.array([[v or 0.0 for v in row] if row else [0.0] * len(axis) for row in series], dtype=float)
+    scaled = np.round(values * 1000).ravel()
+    return {
+        "first": firsts,
+        "days": month_days,
+        "series": typed_column(scaled, "u4"),
+        "scale": 1000,
+        "known": typed_column([row is not None for row in series], "u1"),
+        "fy": [float(v) if np.isfinite(v) else None for v in fy_adp],
+        "coarse": [int(p.lower() in COARSE_PRECISIONS) for p in precision],
+        "label": label,
+        "empty": empty,
+        "radius_scale": ADP_RADIUS_SCALE,
+        "min": MIN_RADIUS,
+        "max": MAX_RADIUS,
+    }
 
 
 def _adp_words(v: float) -> str | None:

@@ -36,6 +36,10 @@ VERIFICATION_WORDS: dict[str, str] = {
     "unverified": "Unverified claim",
 }
 
+#: With ``style="points"``, more incidents than this in view are counted in
+#: clusters until zoomed in: a solid carpet of symbols says nothing.
+POINTS_MAX = 20_000
+
 _DATE_NOTE = {"month": " (month known)", "year": " (year known)"}
 
 
@@ -46,6 +50,8 @@ def incidents_layer(
     show: bool = True,
     style: str = "points",
     cluster: bool = False,
+    records_url: str | None = None,
+    points_max: int = POINTS_MAX,
 ) -> CanvasPointLayer:
     """Incidents as symbols, shape and colour by category.
 
@@ -65,6 +71,14 @@ def incidents_layer(
         Closer in, both draw the symbols.
     cluster : bool
         The same as ``style="clusters"``.
+    records_url : str, optional
+        Where the popup records are served as shards (``layer.record_shards()``
+        written to ``<records_url>/<k>.json``): the page then holds no popup
+        text, only compact columns (about 15 bytes a point), and a click fetches
+        the clicked point's shard.  None puts every record in the page.
+    points_max : int
+        With ``style="points"``, more than this many incidents in view are
+        drawn as clusters until zoomed in (0: never).
 
     Returns
     -------
@@ -126,7 +140,14 @@ def incidents_layer(
         show=show,
         fill_opacity=0.85,
         mode=style,
+        days=(col("date_start"), col("date_end")),
+        category=category,
+        categories=CATEGORIES,
+        compact=records_url is not None,
+        records_url=records_url,
+        points_max=points_max,
     )
+    layer.legend_part = "incidents"
     layer.dropped = dropped
     return layer
 

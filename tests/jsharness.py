@@ -1,9 +1,11 @@
 """Run the layers' JavaScript in node, with just enough of Leaflet and the DOM mocked.
 
-``run_js(tmp_path, body, **values)`` evaluates the canvas layer's class script,
-binds each keyword as a JavaScript variable (as JSON) and runs ``body``, which
-must ``console.log(JSON.stringify(...))`` one result; the parsed result is
-returned.  Setting ``innerHTML`` on a mocked element throws, so a test fails
+``run_js(tmp_path, body, **values)`` loads the canvas layer's script from its
+file (``layers/js/canvas.js``, and with ``scripts=`` other files of
+``layers/js/``), binds each keyword as a JavaScript variable (as JSON) and runs
+``body``, which must ``console.log(JSON.stringify(...))`` one result; the parsed
+result is returned (``body`` may log it when a promise settles).  Setting
+``innerHTML`` on a mocked element throws, so a test fails
 if any code path parses markup.
 """
 
@@ -15,7 +17,7 @@ import subprocess
 
 import pytest
 
-from layers.canvas import _CLASS_JS
+from layers import SCRIPTS_DIR
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -54,7 +56,12 @@ var doc = {
   createTextNode: function (t) { return { tag: "#text", text: String(t) }; }
 };
 global.document = doc;
-global.window = { devicePixelRatio: 1 };
+// Timers run only when a test calls window.tick() (the last callback set).
+global.window = {
+  devicePixelRatio: 1,
+  setInterval: function (f) { window.tick = f; return 1; },
+  clearInterval: function () { window.tick = null; }
+};
 function extend(p) {
   var C = function () { if (this.initialize) { this.initialize.apply(this, arguments); } };
   C.prototype = p;
@@ -62,6 +69,7 @@ function extend(p) {
 }
 global.L = {
   Layer: { extend: extend },
+  Control: { extend: extend },
   setOptions: function (obj, opts) {
     var o = {}, k;
     for (k in obj.options) { o[k] = obj.options[k]; }
@@ -94,11 +102,16 @@ function drawAt(layer, zoom, w, h, originX, originY) {
 """
 
 
-def run_js(tmp_path, body: str, **values) -> dict:
+def load_scripts(*names: str) -> str:
+    """JavaScript that runs the files ``names`` of ``layers/js/`` in order, each from its path."""
+    return "".join(f"require({json.dumps(str(SCRIPTS_DIR / name))});\n" for name in names)
+
+
+def run_js(tmp_path, body: str, scripts=("canvas.js",), **values) -> dict:
     if NODE is None:
         pytest.skip("node is not installed")
     binds = "".join(f"var {name} = {json.dumps(value)};\n" for name, value in values.items())
-    script = f"{PRELUDE}\neval({json.dumps(_CLASS_JS)});\n{binds}{body}\n"
+    script = f"{PRELUDE}\n{load_scripts(*scripts)}{binds}{body}\n"
     path = tmp_path / "harness.js"
     path.write_text(script, encoding="utf-8")
     result = subprocess.run([NODE, str(path)], capture_output=True, text=True, timeout=60)

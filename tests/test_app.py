@@ -68,12 +68,44 @@ def test_url_parameters_set_the_filter():
     assert dict(at.query_params) == {"start": "2026-01-01", "end": "2026-01-31", "category": "death_in_custody,protest"}
 
 
-def test_map_data_changes_with_the_filter():
-    jan = map_script(run_app(start="2026-01-01", category="death_in_custody"))
-    protests = map_script(run_app(start="2026-01-01", category="protest"))
-    # A death's description is in the incident layer only (facility popups list every death by title).
-    assert "staff observed him in distress" in jan and "staff observed him in distress" not in protests
-    assert "Day of Truth and Freedom" in protests and "Day of Truth and Freedom" not in jan
+def test_the_map_follows_the_filter_in_the_browser_not_by_a_new_page():
+    deaths = run_app(start="2026-01-01", category="death_in_custody")
+    protests = run_app(start="2026-01-01", category="protest,shooting")
+    # The same page for both filters (the map reads the filter from the link), so
+    # streamlit-folium keeps the map it has; only the counts of what it shows differ.
+    assert map_script(deaths) == map_script(protests)
+    assert deaths.session_state["map_points"]["Incidents"] != protests.session_state["map_points"]["Incidents"]
+    # Popup text is fetched on a click, not sent in the page.
+    assert "staff observed him in distress" not in map_script(deaths)
+    assert "L.iceTime(" in map_script(deaths)
+
+
+def test_a_filter_change_or_a_playback_step_does_not_rebuild_the_map(monkeypatch):
+    import streamlit as st
+
+    import layers
+
+    built = []
+    original = layers.compose_map
+    monkeypatch.setattr(layers, "compose_map", lambda *a, **k: built.append(1) or original(*a, **k))
+    st.cache_resource.clear()
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    script = map_script(at)
+    at.checkbox(key="cat_protest").uncheck().run()
+    at.toggle(key="play_on").set_value(True).run()
+    at.button(key="play_fwd").click().run()
+    assert not at.exception
+    assert at.query_params["step"] == "2026-01-05,2026-01-11"  # the map reads the step from the link
+    assert map_script(at) == script and len(built) == 1
+    at.radio(key="style").set_value("heat").run()  # a new drawing style is a new map
+    assert len(built) == 2
+
+
+def test_the_time_bar_step_in_a_link_reaches_the_map_once():
+    at = run_app(start="2026-01-01", end="2026-01-31", step="2026-01-05,2026-01-11")
+    assert at.query_params["step"] == "2026-01-05,2026-01-11"  # the map reads it from the page's URL
+    at.checkbox(key="cat_protest").uncheck().run()
+    assert "step" not in at.query_params  # a new filter shows its whole range
 
 
 def test_widgets_change_the_view_and_the_url():
@@ -126,7 +158,10 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert args["js_links"] and args["css_links"]
     for link in args["js_links"] + args["css_links"]:
         assert link.startswith("../") and "://" not in link, link
-    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == ["leaflet.js"]
+    # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
+    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
+        "leaflet.js", "polyline.js", "outline.js", "canvas.js", "timebar.js"]
+    assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
 def test_tiles_by_default_with_the_outline_map_as_fallback():

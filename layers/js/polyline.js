@@ -1,9 +1,5 @@
-"""Google's encoded polyline format, decoded in the browser (as ``geodata.boundaries`` encodes it).
-
-Shared by the outline map and the choropleth: defined once per page.
-"""
-
-POLYLINE_JS = r"""
+// Google's encoded polyline format, decoded in the browser (as geodata.boundaries encodes it).
+// Shared by the outline map and the choropleth: defined once per page.
 (function () {
   "use strict";
   if (L.cplDecodePoints) { return; }
@@ -26,4 +22,3 @@ POLYLINE_JS = r"""
     return out;
   };
 })();
-"""

@@ -1,0 +1,58 @@
+"""Popup records as static JSON shards, written once per data version for the app to serve.
+
+The map's page holds no popup text (see ``layers.incidents_layer(records_url=...)``);
+the browser fetches ``<folder>/<k>.json`` when a point of shard ``k`` is clicked.
+A folder is named by a digest of its points and records, so a new data version
+gets a new folder and a browser never mixes two versions.  It is written into a
+temporary sibling (each file through :mod:`geodata.atomic`) and renamed into
+place when complete: a reader sees the whole folder or none of it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+from .atomic import write_bytes
+
+#: Marks a folder whose shards are all written.
+COMPLETE = "complete"
+
+
+def cache_dir() -> Path:
+    """The folder under the system's temporary folder where the app keeps shard folders (made if missing)."""
+    folder = Path(tempfile.gettempdir()) / "ice-map-records"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_shards(folder: str | Path, shards: Iterable[tuple[int, bytes]]) -> Path:
+    """Write ``(k, bytes)`` shards as ``folder/<k>.json``, unless ``folder`` is already complete.
+
+    Returns ``folder``.  Another process writing the same folder at the same
+    time is harmless: the first complete rename wins, the other copy is removed.
+    """
+    folder = Path(folder)
+    if (folder / COMPLETE).exists():
+        return folder
+    tmp = folder.with_name(f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.mkdir(parents=True)
+    try:
+        for k, data in shards:
+            write_bytes(tmp / f"{int(k)}.json", data)
+        write_bytes(tmp / COMPLETE, b"")
+        if folder.exists():  # an interrupted earlier copy: never complete, never served
+            shutil.rmtree(folder, ignore_errors=True)
+        try:
+            os.rename(tmp, folder)
+        except OSError:
+            if not (folder / COMPLETE).exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder

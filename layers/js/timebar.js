@@ -1,0 +1,396 @@
+// Time in the browser (L.IceTime): the map follows the page's filter and plays through it
+// without asking the server for anything.
+//
+// The map is built once for all its points; the date range and the categories reach it
+// through the parent page's URL (?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b, written
+// by the app), read at once, after every history change of the page and every 250 ms.
+// Each change redraws the point layers (CanvasPointLayer.setFilter) and resizes the
+// facilities by their average daily population over the range (applyRange).  A time bar
+// in the map steps through the range a week or a month at a time (play, pause, step, a
+// slider); the step shown goes back into the page's URL (&step=YYYY-MM-DD,YYYY-MM-DD)
+// so that a link reopens it.  Needs canvas.js.
+(function () {
+  "use strict";
+  if (L.IceTime) { return; }
+
+  var DAY_MS = 86400000;
+  var POLL_MS = 250;
+
+  function epochMs(iso) { return Date.parse(iso + "T00:00:00Z"); }
+
+  function dayOf(iso, epoch) {
+    if (!iso || !/^\d{4}-\d{2}-\d{2}$/.test(iso)) { return null; }
+    var t = epochMs(iso);
+    return isNaN(t) ? null : Math.round((t - epoch) / DAY_MS);
+  }
+
+  function isoOf(day, epoch) { return new Date(epoch + day * DAY_MS).toISOString().slice(0, 10); }
+
+  // The filter in a query string: start, end, category (null: every one), step.
+  function parseQuery(search) {
+    var out = { start: null, end: null, category: null, step: null };
+    String(search || "").replace(/^[?]/, "").split("&").forEach(function (part) {
+      if (!part) { return; }
+      var at = part.indexOf("="), key = at < 0 ? part : part.slice(0, at);
+      var value = at < 0 ? "" : decodeURIComponent(part.slice(at + 1).replace(/\+/g, " "));
+      if (key === "start" || key === "end") { out[key] = value; }
+      if (key === "category") { out.category = value ? value.split(",") : []; }
+      if (key === "step") {
+        var ends = value.split(",");
+        if (ends.length === 2) { out.step = ends; }
+      }
+    });
+    return out;
+  }
+
+  // The weeks (Monday to Sunday) or calendar months that meet [lo, hi] (days), each clipped
+  // to it, as geodata.occupancy.periods gives them.
+  function periods(lo, hi, step, epoch) {
+    var out = [];
+    if (lo === null || hi === null || hi < lo) { return out; }
+    if (step === "week") {
+      var weekday = (new Date(epoch + lo * DAY_MS).getUTCDay() + 6) % 7;
+      for (var a = lo - weekday; a <= hi; a += 7) { out.push([Math.max(a, lo), Math.min(a + 6, hi)]); }
+      return out;
+    }
+    var d = new Date(epoch + lo * DAY_MS), y = d.getUTCFullYear(), m = d.getUTCMonth();
+    while (true) {
+      var first = Math.round((Date.UTC(y, m, 1) - epoch) / DAY_MS);
+      var last = Math.round((Date.UTC(y, m + 1, 1) - epoch) / DAY_MS) - 1;
+      if (first > hi) { break; }
+      out.push([Math.max(first, lo), Math.min(last, hi)]);
+      m++;
+      if (m === 12) { m = 0; y++; }
+    }
+    return out;
+  }
+
+  // A facility layer's sizes over [lo, hi]: the average daily population from its months
+  // (data.range: first day and days of each month, each facility's monthly figures),
+  // person-days over days, as geodata.occupancy.range_adp computes it.  Outside the
+  // months counted, the sizes of the fiscal year (data.range.fy).  The popup's range
+  // figure follows.
+  function applyRange(layer, lo, hi) {
+    var d = layer._data, R = d.range;
+    if (!R) { return; }
+    if (!R.rows) {
+      // The months arrive as one typed column, facilities x months, in tenths of a person.
+      var flat = L.CanvasPointLayer.decodeTyped(R.series), known = L.CanvasPointLayer.decodeTyped(R.known);
+      var width = R.first.length;
+      R.rows = [];
+      for (var f = 0; f < layer._n; f++) {
+        R.rows.push(known[f] ? Array.from(flat.subarray(f * width, (f + 1) * width), function (v) {
+          return v / R.scale;
+        }) : null);
+      }
+    }
+    var nMonths = R.first.length, covLo = R.first[0], covHi = R.first[nMonths - 1] + R.days[nMonths - 1] - 1;
+    var a = Math.max(lo === null ? covLo : lo, covLo), b = Math.min(hi === null ? covHi : hi, covHi);
+    var known = nMonths > 0 && a <= b, n = layer._n;
+    var r = new Float32Array(n), hollow = new Uint8Array(n), show = new Uint8Array(n), words = [], shown = 0;
+    var field = null;
+    (d.fields || []).forEach(function (f) { if (f.label === R.label) { field = f; } });
+    for (var i = 0; i < n; i++) {
+      var adp = NaN, series = R.rows[i];
+      if (known && series) {
+        var personDays = 0;
+        for (var m = 0; m < nMonths; m++) {
+          var v = series[m];
+          if (!v) { continue; }
+          var overlap = Math.min(b, R.first[m] + R.days[m] - 1) - Math.max(a, R.first[m]) + 1;
+          if (overlap > 0) { personDays += v * overlap; }
+        }
+        adp = personDays / (b - a + 1);
+      }
+      var size = known ? adp : R.fy[i];
+      r[i] = Math.round(10 * Math.min(R.max, Math.max(R.min, R.radius_scale * Math.sqrt(size > 0 ? size : 0)))) / 10;
+      hollow[i] = R.coarse[i] || (known && !(adp > 0)) ? 1 : 0;
+      show[i] = known && R.empty === "hide" && adp === 0 ? 0 : 1;
+      shown += show[i];
+      words.push(!known ? "not known (no daily figures in these dates)" :
+        isNaN(adp) ? "not known (no daily figures for this facility in these dates)" :
+          adp === 0 ? "0 (nobody held)" : adp.toLocaleString("en-US", { minimumFractionDigits: 1,
+                                                                          maximumFractionDigits: 1 }));
+    }
+    d.r = r;
+    d.hollow = hollow;
+    if (field) { field.values = words; delete field.levels; delete field.codes; }
+    layer._fieldOverride = { label: R.label, values: words };  // for records fetched from shards
+    layer._show = shown === n ? null : show;
+    layer._shown = shown;
+    layer.redraw();
+  }
+
+  function pageLocation() {
+    try {
+      var page = window.parent;
+      return page && page !== window ? page.location : null;
+    } catch (err) { return null; }  // another origin
+  }
+
+  // Write `params` (null to remove) into the page's query, keeping every other parameter.
+  function writeParams(params) {
+    try {
+      var loc = pageLocation();
+      if (!loc) { return; }
+      var page = window.parent, keys = Object.keys(params);
+      var parts = loc.search.replace(/^[?]/, "").split("&").filter(function (p) {
+        return p && keys.indexOf(p.split("=")[0]) < 0;
+      });
+      keys.forEach(function (k) { if (params[k] !== null) { parts.push(k + "=" + params[k]); } });
+      var next = parts.length ? "?" + parts.join("&") : "";
+      if (next !== loc.search) { page.history.replaceState(page.history.state, "", loc.pathname + next + loc.hash); }
+    } catch (err) { /* another origin, or no history */ }
+  }
+
+  // The time bar: play / pause, a step back and forward, a slider over the steps, the
+  // step's dates and how many incidents it shows.  Built with DOM calls only.
+  var TimeBar = L.Control.extend({
+    options: { position: "bottomright" },
+    initialize: function (time, options) { L.setOptions(this, options); this._time = time; },
+    onAdd: function () {
+      var t = this._time, box = L.DomUtil.create("div", "ice-timebar leaflet-bar");
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      function button(label, title, onClick) {
+        var b = L.DomUtil.create("button", "ice-timebar-button", box);
+        b.type = "button";
+        b.textContent = label;
+        b.title = title;
+        b.setAttribute("aria-label", title);
+        L.DomEvent.on(b, "click", onClick);
+        return b;
+      }
+      this._back = button("\u25c0", "Previous step", function () { t.stepBy(-1); });
+      this._play = button("\u25b6", "Play through the range", function () { t.toggle(); });
+      this._fwd = button("\u25b6\u25b6", "Next step", function () { t.stepBy(1); });
+      var unit = this._unit = L.DomUtil.create("select", "ice-timebar-unit", box);
+      unit.title = "Step";
+      unit.setAttribute("aria-label", "Step");
+      ["week", "month"].forEach(function (w) {
+        var o = document.createElement("option");
+        o.value = w; o.textContent = w;
+        unit.appendChild(o);
+      });
+      L.DomEvent.on(unit, "change", function () { t.setUnit(unit.value); });
+      var slider = this._slider = L.DomUtil.create("input", "ice-timebar-slider", box);
+      slider.type = "range";
+      slider.min = "-1";
+      slider.step = "1";
+      slider.setAttribute("aria-label", "Step shown");
+      L.DomEvent.on(slider, "input", function () { t.show(parseInt(slider.value, 10)); });
+      this._label = L.DomUtil.create("span", "ice-timebar-label", box);
+      this.update();
+      return box;
+    },
+    update: function () {
+      var t = this._time;
+      if (!this._label) { return; }
+      this._slider.max = String(t.steps.length - 1);
+      this._slider.value = String(t.index);
+      this._unit.value = t.unit;
+      this._play.textContent = t.playing ? "\u23f8" : "\u25b6";
+      this._play.title = t.playing ? "Pause" : "Play through the range";
+      this._label.textContent = t.label();
+    }
+  });
+
+  // One per map: the page's filter, the steps of its range, and what is shown.
+  function IceTime(map, layers, options) {
+    this.map = map;
+    this.layers = layers;
+    this.options = options;
+    this.epoch = epochMs(options.epoch);
+    this.unit = "week";
+    this.steps = [];
+    this.index = -1;  // -1: the whole range
+    this.playing = false;
+    this.filter = null;
+    this.renders = 0;
+    this.lastMs = 0;
+    this._search = null;
+    var self = this;
+    // How many maps this page has made (kept by the parent page, which outlives a map's frame):
+    // a filter change that rebuilt the map would show here.
+    try {
+      var page = window.parent && window.parent !== window ? window.parent : window;
+      page.__iceMapInits = (page.__iceMapInits || 0) + 1;
+    } catch (err) { /* another origin */ }
+    if (options.bar !== false) {
+      this.bar = new TimeBar(this).addTo(map);
+    }
+    this.sync(true);
+    if (options.poll !== false) {
+      this._poll = window.setInterval(function () { self.sync(false); }, POLL_MS);
+      this._hookHistory();
+    }
+  }
+
+  IceTime.prototype = {
+    // Re-read the page's URL; redraw when the filter in it changed.
+    sync: function (first) {
+      if (this._writing) { return false; }
+      var loc = pageLocation(), search = loc ? loc.search : (this.options.search || "");
+      if (search === this._search) { return false; }
+      this._search = search;
+      var q = parseQuery(search), o = this.options, e = this.epoch;
+      var lo = dayOf(q.start, e), hi = dayOf(q.end, e);
+      if (lo === null) { lo = o.first; }
+      if (hi === null) { hi = o.last; }
+      var cats = null;
+      if (q.category !== null) {
+        cats = [];
+        q.category.forEach(function (c) { var k = o.categories.indexOf(c); if (k >= 0) { cats.push(k); } });
+      }
+      var key = [lo, hi, cats === null ? "*" : cats.join(",")].join("|");
+      if (key !== this._rangeKey) {
+        this._rangeKey = key;
+        this.range = [lo, hi];
+        this.categories = cats;
+        this.steps = periods(lo, hi, this.unit, e);
+        this.index = -1;
+      }
+      if (q.step) {
+        var a = dayOf(q.step[0], e), b = dayOf(q.step[1], e);
+        if (a !== null && b !== null) {
+          var found = this._findStep(a, b);
+          if (found < 0) {
+            this.setUnit(this.unit === "week" ? "month" : "week", true);
+            found = this._findStep(a, b);
+          }
+          this.index = found;
+          this.custom = found < 0 ? [a, b] : null;
+        }
+      } else if (!first && !this.playing) {
+        this.index = -1;
+        this.custom = null;
+      }
+      this.apply();
+      return true;
+    },
+
+    _findStep: function (a, b) {
+      for (var k = 0; k < this.steps.length; k++) {
+        if (this.steps[k][0] === a && this.steps[k][1] === b) { return k; }
+      }
+      return -1;
+    },
+
+    // Watch the page's own history calls (the app writes its filter with them).
+    _hookHistory: function () {
+      var self = this;
+      try {
+        var page = window.parent, h = page.history;
+        if (!h || page === window) { return; }
+        if (!h.__iceHooked) {  // once per page, whatever the number of maps it has made
+          ["pushState", "replaceState"].forEach(function (name) {
+            var original = h[name];
+            h[name] = function () {
+              var out = original.apply(h, arguments);
+              try { page.dispatchEvent(new page.Event("ice-url")); } catch (err) { /* closed */ }
+              return out;
+            };
+          });
+          h.__iceHooked = true;
+        }
+        var onChange = function () { self.sync(false); };
+        page.addEventListener("ice-url", onChange);
+        page.addEventListener("popstate", onChange);
+        // A frame that goes (the map re-made) stops listening.
+        window.addEventListener("pagehide", function () {
+          page.removeEventListener("ice-url", onChange);
+          page.removeEventListener("popstate", onChange);
+        });
+      } catch (err) { /* another origin */ }
+    },
+
+    window: function () {
+      if (this.index < 0 && this.custom) { return this.custom; }
+      return this.index >= 0 && this.steps[this.index] ? this.steps[this.index] : this.range;
+    },
+
+    // Redraw every layer for the window shown and the categories.
+    apply: function () {
+      var t0 = window.performance ? performance.now() : Date.now(), w = this.window(), cats = this.categories;
+      var shown = 0;
+      this.layers.forEach(function (layer) {
+        if (layer._data.range) {
+          applyRange(layer, w[0], w[1]);
+        } else {
+          var n = layer.setFilter({ start: w[0], end: w[1], categories: cats });
+          if (layer._data.day0) { shown += n; }
+        }
+      });
+      this.shown = shown;
+      this.renders++;
+      this.lastMs = (window.performance ? performance.now() : Date.now()) - t0;
+      if (this.bar) { this.bar.update(); }
+    },
+
+    label: function () {
+      var w = this.window(), e = this.epoch;
+      if (!w || w[0] === null) { return ""; }
+      var words = isoOf(w[0], e) + (w[1] !== w[0] ? " \u2013 " + isoOf(w[1], e) : "");
+      var what = this.index >= 0 ? this.unit + " " + (this.index + 1) + " of " + this.steps.length + ": " :
+        "Whole range: ";
+      return what + words + " \u00b7 " + (this.shown || 0).toLocaleString("en-US") + " incidents";
+    },
+
+    // Show step k (-1: the whole range) and put it in the page's URL.
+    show: function (k) {
+      this.custom = null;
+      this.index = Math.max(-1, Math.min(this.steps.length - 1, k));
+      var w = this.window(), e = this.epoch;
+      this._writing = true;  // our own change of the URL is not news
+      writeParams({ step: this.index >= 0 ? isoOf(w[0], e) + "," + isoOf(w[1], e) : null });
+      this._writing = false;
+      var loc = pageLocation();
+      this._search = loc ? loc.search : this._search;
+      this.apply();
+    },
+
+    stepBy: function (d) {
+      this.pause();
+      this.show(this.index < 0 ? (d > 0 ? 0 : this.steps.length - 1) : this.index + d);
+    },
+
+    setUnit: function (unit, quiet) {
+      this.unit = unit === "month" ? "month" : "week";
+      this.steps = periods(this.range[0], this.range[1], this.unit, this.epoch);
+      if (!quiet) { this.show(this.index >= 0 ? 0 : -1); }
+    },
+
+    toggle: function () { if (this.playing) { this.pause(); } else { this.play(); } },
+
+    play: function () {
+      var self = this;
+      if (!this.steps.length) { return; }
+      this.playing = true;
+      if (this.index < 0 || this.index >= this.steps.length - 1) { this.show(0); }
+      window.clearInterval(this._timer);
+      this._timer = window.setInterval(function () {
+        if (self.index >= self.steps.length - 1) { self.pause(); return; }
+        self.show(self.index + 1);
+      }, this.options.playMs || 800);
+      if (this.bar) { this.bar.update(); }
+    },
+
+    pause: function () {
+      this.playing = false;
+      window.clearInterval(this._timer);
+      if (this.bar) { this.bar.update(); }
+    }
+  };
+
+  IceTime.parseQuery = parseQuery;
+  IceTime.periods = periods;
+  IceTime.applyRange = applyRange;
+  IceTime.dayOf = dayOf;
+  IceTime.isoOf = isoOf;
+  L.IceTime = IceTime;
+  L.iceTime = function (map, layers, options) {
+    var t = new IceTime(map, layers, options);
+    map._iceTime = t;
+    return t;
+  };
+})();
