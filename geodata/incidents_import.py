@@ -38,7 +38,7 @@ from .dates import parse_loose_date
 from .geocode import GeocodeQuery, Geocoder
 from .ids import slug
 from .match import FacilityMatcher
-from .privacy import generalise_point
+from .privacy import generalise_place, generalise_point, has_street_address, without_house_numbers
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
 
@@ -255,7 +255,17 @@ def map_incidents(
         st = state_code(state_raw)
         city_raw = get("city")
         city = _PARENS.sub("", city_raw).strip() if city_raw else None
-        place = get("place")
+        place = raw_place = get("place")
+        public = (get("public_place") or "").lower() in ("true", "yes", "1")
+        description = " ".join((get("description") or "").split()) or None
+        review = None
+        if not public:
+            # The text goes with the point: a house number never leaves the importer.
+            place = generalise_place(place)
+            held = [n for n, t in (("title", title), ("description", description)) if has_street_address(t)]
+            if held:
+                review = f"street address in the {' and '.join(held)}: house number left out"
+                title, description = without_house_numbers(title), without_house_numbers(description)
         verification = VERIFICATION_SYNONYMS.get((get("verification") or "unverified").lower().strip(), "unverified")
 
         rec = {
@@ -268,12 +278,13 @@ def map_incidents(
             "place": ", ".join(dict.fromkeys(p for p in (place, city_raw, st or state_raw) if p)),
             "city": city,
             "state": st,
-            "description": " ".join((get("description") or "").split()) or None,
+            "description": description,
             "source_name": get("source_name") or source,
             "source_urls": " ".join(urls),
             "verification": verification,
             "person": get("person"),
             "canonical_id": get("canonical_id"),
+            "review": review,
             "_row": row["_row"],
         }
         rec["id"] = _record_id(
@@ -288,6 +299,8 @@ def map_incidents(
                 reject(f"bad coordinates: {chk.reason}")
                 continue
             point, note = (chk.lon, chk.lat), chk.reason
+            if note and not public:
+                note = note.split(":")[0]  # the correction, not the point: it may be a home
             rec["location_precision"], rec["location_method"] = "address", "coordinates given by the source"
         facility = get("facility")
         if point is None and facility and matcher is not None:
@@ -296,7 +309,7 @@ def map_incidents(
                 point = (geom.x, geom.y)
                 rec.update(fields, city=city or fields["city"])
         if point is None:
-            street = get("street") or (place if place and _STREET.match(place) else None)
+            street = get("street") or (raw_place if raw_place and _STREET.match(raw_place) else None)
             hit = geocoder.geocode(
                 GeocodeQuery(street=street, city=city, county=get("county"), state=st, zip5=get("zip"))
             )
@@ -305,8 +318,11 @@ def map_incidents(
                 continue
             point = (hit.lon, hit.lat)
             rec["location_precision"] = hit.precision
-            rec["location_method"] = f"{hit.provider}: {hit.method}"  # which provider placed it, and how
-        if rec["location_precision"] == "address" and (get("public_place") or "").lower() not in ("true", "yes", "1"):
+            # Which provider placed it, and how; an online match is named by its level only,
+            # never by the address it matched (a cache from an older version may hold one).
+            method = "matched a street address" if hit.precision == "address" else hit.method
+            rec["location_method"] = f"{hit.provider}: {method}"
+        if rec["location_precision"] == "address" and not public:
             # A point at a street address may be someone's home: never store it as such.
             point = generalise_point(*point)
             rec["location_precision"] = "block"
@@ -314,9 +330,11 @@ def map_incidents(
         for n in (note, cat_note):
             if n:
                 report.add(source, rec["id"], "note", n)
+        if review:
+            report.add(source, rec["id"], "review", review)
         records.append(rec)
         geoms.append(Point(round(point[0], 6), round(point[1], 6)))
 
-    extra = ["person", "canonical_id", "_row"]
+    extra = ["person", "canonical_id", "review", "_row"]
     gdf = gpd.GeoDataFrame(records, columns=[*INCIDENT_COLUMNS, *extra], geometry=geoms, crs=CRS)
     return gdf, pd.DataFrame(rejects)

@@ -31,8 +31,8 @@ from .validate import validate_incidents
 
 __all__ = ["ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload"]
 
-#: The store keeps two helper fields beside the schema, for deduplication.
-STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id")
+#: The store keeps helper fields beside the schema: two for deduplication, and `review` (see README, Homes).
+STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id", "review")
 _VERIFICATION_RANK = {"official_record": 0, "news_report": 1, "unverified": 2}
 
 
