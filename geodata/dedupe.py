@@ -44,8 +44,16 @@ def normalize_url(url: str) -> str:
 _PLACEHOLDER = re.compile(r"\b(unnamed|unknown|unidentified|anonymous|multiple|several|various|none)\b")
 
 
+def _text(value) -> str:
+    """The value as text, or '' when it is missing: None, NaN, pd.NA and '' all mean "not given"
+    (pandas 3 reads an empty cell as NaN, and ``str(nan)`` is "nan")."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
 def _name(text) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", str(text or "").lower()))
+    return " ".join(re.findall(r"[a-z0-9]+", _text(text).lower()))
 
 
 def _person(text) -> str:
@@ -72,7 +80,9 @@ def _km(p, q) -> float:
 def _prepare(r: dict, xy) -> dict:
     """Work each row's comparison keys out once, not once per pair."""
     r["_xy"] = xy
-    r["_urls"] = frozenset(normalize_url(u) for u in split_urls(r["source_urls"]))
+    r["_urls"] = frozenset(normalize_url(u) for u in split_urls(_text(r.get("source_urls"))))
+    r["_k"] = _text(r.get("canonical_id"))
+    r["_s"] = _text(r.get("state")).upper()
     r["_p"] = _person(r.get("person"))
     r["_pd"] = frozenset(re.findall(r"\d+", r["_p"]))
     r["_t"] = _name(r["title"])
@@ -82,10 +92,10 @@ def _prepare(r: dict, xy) -> dict:
 
 
 def _same_event(a: dict, b: dict, common: frozenset = frozenset()) -> bool:
-    if a.get("canonical_id") and a.get("canonical_id") == b.get("canonical_id"):
+    if a["_k"] and a["_k"] == b["_k"]:
         return True
     overlap = a["date_start"] <= b["date_end"] and b["date_start"] <= a["date_end"]
-    if not overlap or (a.get("state") and b.get("state") and a["state"] != b["state"]):
+    if not overlap or (a["_s"] and b["_s"] and a["_s"] != b["_s"]):
         return False
     pa, pb = a["_p"], b["_p"]
     one_person = bool(pa and pb) and a["_pd"] == b["_pd"] and fuzz.token_set_ratio(pa, pb) >= PERSON_SIMILARITY
@@ -103,8 +113,8 @@ def _same_event(a: dict, b: dict, common: frozenset = frozenset()) -> bool:
     if pa and pb:
         return one_person
     # Whole titles, not token sets: two long summaries of one day share many words.
-    # Numbers must agree ("3 detained" is not "30 detained").
-    if a["_td"] != b["_td"]:
+    # Numbers must agree ("3 detained" is not "30 detained"); no title is no match.
+    if not (a["_t"] and b["_t"]) or a["_td"] != b["_td"]:
         return False
     return fuzz.token_sort_ratio(a["_t"], b["_t"]) >= TITLE_SIMILARITY
 
@@ -129,9 +139,9 @@ def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
     buckets: dict[str, list[int]] = {}
     for i, r in enumerate(rows):
         # Same-day candidates meet in a bucket of their day and state (rule 3 needs both).
-        keys = {f"d:{r['date_start']}:{r.get('state') or ''}"} if r["date_precision"] == "day" else set()
-        if r.get("canonical_id"):
-            keys.add(f"c:{r['canonical_id']}")
+        keys = {f"d:{r['date_start']}:{r['_s']}"} if r["date_precision"] == "day" else set()
+        if r["_k"]:
+            keys.add(f"c:{r['_k']}")
         keys.update(f"u:{u}" for u in r["_urls"] - common)
         for k in keys:
             buckets.setdefault(k, []).append(i)
