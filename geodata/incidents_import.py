@@ -34,7 +34,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from .coords import check_coordinates
-from .dates import parse_loose_date
+from .dates import date_range_problem, parse_loose_date
 from .geocode import GeocodeQuery, Geocoder
 from .ids import slug
 from .match import FacilityMatcher
@@ -235,6 +235,10 @@ def map_incidents(
             when = parse_loose_date(get("date") or "", get("date_precision"), day_first=mapping.day_first)
         except ValueError as exc:
             reject(f"bad or missing date: {exc}")
+            continue
+        why = date_range_problem(when.start, when.end)
+        if why:
+            reject(f"impossible date: {why}")
             continue
         urls_text = " ".join(row.get(c) or "" for c in cols.get("source_urls", [])) or mapping.defaults.get(
             "source_urls", ""

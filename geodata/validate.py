@@ -5,7 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
-from .dates import parse_partial_date
+from .dates import date_range_problem, parse_partial_date
 from .report import Report
 from .schema import CATEGORIES, DATE_PRECISIONS, LOCATION_PRECISIONS, VERIFICATION_STATUSES, split_urls
 
@@ -37,8 +37,9 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
     """Return the incidents that pass; report each one that does not, with why.
 
     Checks a unique ``id``, a known category, precision and verification, a date
-    that parses at its precision, at least one http(s) source, and a point with
-    plausible lon/lat.
+    that parses at its precision and lies between 1900 and a month from today
+    (:func:`geodata.dates.date_range_problem`), at least one http(s) source, and a
+    point with plausible lon/lat.
     """
     keep = []
     seen: set[str] = set()
@@ -65,6 +66,8 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
                 when = parse_partial_date(row["date"], row["date_precision"])
                 if (when.start.isoformat(), when.end.isoformat()) != (row["date_start"], row["date_end"]):
                     problem = f"date span {row['date_start']}..{row['date_end']} does not match {row['date']}"
+                elif (why := date_range_problem(when.start, when.end)):
+                    problem = f"impossible date: {why}"
             except (ValueError, TypeError) as exc:
                 problem = f"bad date: {exc}"
             problem = problem or _sources_problem(row.get("source_urls")) or _coordinate_problem(geom)
