@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 
@@ -124,3 +125,71 @@ def test_the_same_event_still_merges():
         {"title": "Else", "category": "protest", "canonical_id": "ev-9", "source_urls": "https://f.org/6"},
     ])
     assert find_duplicates(gdf) == {1: 0, 3: 2, 5: 4}
+
+
+def _random_frame(rnd: np.random.Generator, n: int) -> gpd.GeoDataFrame:
+    """Rows that collide a lot: few days, places, titles, people, articles and event keys, many gaps."""
+    def pick(options, p_missing=0.0):
+        return [None if rnd.random() < p_missing else options[k] for k in rnd.integers(0, len(options), n)]
+
+    starts = pick(["2026-01-07", "2026-01-08", "2026-01-09"])
+    month = rnd.random(n) < 0.15
+    titles = pick(["Car wash raid", "Car wash raid!", "Raid at a car wash", "3 detained at a farm",
+                   "30 detained at a farm", "Protest downtown", "Protest down town", "", "Vigil"], 0.05)
+    categories = pick(CATEGORIES[:3])
+    persons = pick(["Alex Pretti", "Alex Jeffrey Pretti", "Officer #1", "Officer #2", "Unnamed man", "Maria Lopez"],
+                   0.6)
+    cities = pick(["Minneapolis", "Saint Paul", "Duluth", ""], 0.2)
+    states = pick(["MN", "WI", "mn"], 0.2)
+    keys = pick(["ev-1", "ev-2", "ev-3"], 0.9)
+    urls = pick([f"https://example.org/{u}" for u in range(12)], 0.1)
+    roundup = rnd.random(n) < 0.3  # one page cited by many: says nothing
+    rows = []
+    for k in range(n):
+        cited = [u for u in (urls[k], "https://x.org/all" if roundup[k] else None) if u]
+        rows.append({
+            "title": titles[k], "category": categories[k], "person": persons[k], "city": cities[k],
+            "state": states[k], "canonical_id": keys[k], "source_urls": " ".join(cited) or None,
+            "date_precision": "month" if month[k] else "day",
+            "date_start": starts[k][:8] + "01" if month[k] else starts[k],
+            "date_end": starts[k][:8] + "31" if month[k] else starts[k],
+            "lon": -93.265 + rnd.normal(0, 0.3), "lat": 44.9778 + rnd.normal(0, 0.3),
+        })
+    return frame(rows)
+
+
+def test_blocked_and_pairwise_agree_on_crowded_tables():
+    from geodata.dedupe import _pairwise
+
+    rnd = np.random.default_rng(7)
+    merged = 0
+    for n in (2, 10, 60, 250):
+        for _ in range(4):
+            gdf = _random_frame(rnd, n)
+            expected = _pairwise(gdf)
+            assert find_duplicates(gdf) == expected
+            merged += len(expected)
+    assert merged > 100  # the tables did hold duplicates of every kind
+
+
+def test_ten_thousand_rows_of_one_day_in_one_state():
+    # 10,000 reports of one day in Minnesota: 40 planted second reports, nothing else alike.
+    rnd = np.random.default_rng(3)
+    words = np.array(["".join(w) for w in itertools.product("abcdefghijklmnopqrstuvwxyz", repeat=3)])
+    cities = [("Minneapolis", -93.265, 44.978), ("Saint Paul", -93.09, 44.95), ("Bloomington", -93.30, 44.84),
+              ("Duluth", -92.1, 46.79), ("Rochester", -92.46, 44.02), ("Saint Cloud", -94.16, 45.56),
+              ("Mankato", -93.99, 44.16), ("Moorhead", -96.77, 46.87), ("Winona", -91.64, 44.05),
+              ("Bemidji", -94.88, 47.47), ("Brainerd", -94.20, 46.36), ("Willmar", -95.04, 45.12)]
+    rows = []
+    for k in range(10_000):
+        city, lon, lat = cities[k % len(cities)]
+        rows.append({"title": " ".join(rnd.choice(words, 6)), "category": "arrest", "city": city,
+                     "person": f"Person {k}" if k % 3 == 0 else None, "source_urls": f"https://e.org/{k}",
+                     "lon": lon + rnd.normal(0, 0.02), "lat": lat + rnd.normal(0, 0.02)})
+    planted = {}
+    for k in range(40):
+        src = rows[k * 200 + 1]  # rows not naming a person
+        rows.append({**src, "title": src["title"] + " ", "source_urls": f"https://other.org/{k}",
+                     "lon": src["lon"] + 0.01})
+        planted[10_000 + k] = k * 200 + 1
+    assert find_duplicates(frame(rows)) == planted
