@@ -210,3 +210,22 @@ def test_upload_is_mapped_and_errors_are_clear():
         read_upload(b"date,title\nsoon,x\n", "bad.csv")
     with pytest.raises(GeodataError, match="not valid JSON"):
         read_upload(b"[{", "broken.json")
+
+
+def test_each_distinct_place_is_geocoded_once(tmp_path):
+    from geodata.geocode import GazetteerProvider, Geocoder
+
+    class Counting(GazetteerProvider):
+        asked: list = []
+
+        def geocode(self, query):
+            self.asked.append(query)
+            return super().geocode(query)
+
+    provider = Counting()
+    cities = ["Minneapolis", "Saint Paul", "Duluth"]
+    rows = [dict(BASE, title=f"Event {k}", city=cities[k % 3], source_url=f"https://e.org/{k}") for k in range(300)]
+    gdf, rejects = map_incidents(read_table(write_csv(tmp_path / "in.csv", rows)), geocoder=Geocoder([provider]))
+    assert len(gdf) == 300 and rejects.empty
+    assert len(provider.asked) == 3
+    assert gdf.groupby("city")["location_precision"].first().eq("city").all()
