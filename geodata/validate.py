@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
+
 import geopandas as gpd
 import pandas as pd
 
@@ -33,6 +36,18 @@ def _sources_problem(value) -> str | None:
     return f"source is not a web address: {bad[0]!r}" if bad else None
 
 
+@lru_cache(maxsize=65_536)  # a table has few distinct dates: each is checked once
+def _date_problem(date, precision, start, end, today) -> str | None:
+    try:
+        when = parse_partial_date(date, precision)
+    except (ValueError, TypeError) as exc:
+        return f"bad date: {exc}"
+    if (when.start.isoformat(), when.end.isoformat()) != (start, end):
+        return f"date span {start}..{end} does not match {date}"
+    why = date_range_problem(when.start, when.end, today=today)
+    return f"impossible date: {why}" if why else None
+
+
 def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "incidents") -> gpd.GeoDataFrame:
     """Return the incidents that pass; report each one that does not, with why.
 
@@ -43,6 +58,7 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
     """
     keep = []
     seen: set[str] = set()
+    today = dt.date.today()
     records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
     for idx, row, geom in zip(gdf.index, records, gdf.geometry):
         rid = row.get("id")
@@ -62,14 +78,7 @@ def validate_incidents(gdf: gpd.GeoDataFrame, report: Report, source: str = "inc
         elif not (isinstance(row.get("title"), str) and row["title"].strip()):
             problem = "no title"
         else:
-            try:
-                when = parse_partial_date(row["date"], row["date_precision"])
-                if (when.start.isoformat(), when.end.isoformat()) != (row["date_start"], row["date_end"]):
-                    problem = f"date span {row['date_start']}..{row['date_end']} does not match {row['date']}"
-                elif (why := date_range_problem(when.start, when.end)):
-                    problem = f"impossible date: {why}"
-            except (ValueError, TypeError) as exc:
-                problem = f"bad date: {exc}"
+            problem = _date_problem(row["date"], row["date_precision"], row["date_start"], row["date_end"], today)
             problem = problem or _sources_problem(row.get("source_urls")) or _coordinate_problem(geom)
         if problem:
             report.add(source, str(rid), "rejected", problem)
