@@ -309,7 +309,9 @@ def map_incidents(
     for i in range(n):
         if reason[i]:
             continue
-        t = " ".join((titles[i] or descriptions[i] or "").split())
+        raw = titles[i] or descriptions[i] or ""
+        t = " ".join(raw.split())
+        t = raw if t == raw else t  # keep the table's own string: one copy in memory, not two
         if not t:
             reason[i] = "no title or description"
         else:
@@ -331,7 +333,9 @@ def map_incidents(
                                "county", "zip", "place", "city", "state", "verification", "category",
                                "public_place", "id")}
     id_col = get["id"]
-    records: list[dict] = []
+    rows = table["_row"].tolist()
+    out_columns = [*INCIDENT_COLUMNS, "person", "canonical_id", "review", "_row"]
+    records: list[tuple] = []
     xs, ys, positions = [], [], []
     for i in range(n):
         if reason[i]:
@@ -347,7 +351,8 @@ def map_incidents(
         t = title[i]
         description = descriptions[i]
         if description:
-            description = " ".join(description.split()) or None
+            clean = " ".join(description.split())
+            description = description if clean == description else clean or None
         review = None
         place = raw_place
         if not public:
@@ -374,7 +379,6 @@ def map_incidents(
             "person": g["person"][i],
             "canonical_id": g["canonical_id"][i],
             "review": review,
-            "_row": None,
         }
         src_id = id_col[i]
         if src_id:
@@ -426,7 +430,8 @@ def map_incidents(
                 events.append((i, "note", rec["id"], text))
         if review:
             events.append((i, "review", rec["id"], review))
-        records.append(rec)
+        rec["_row"] = rows[i]
+        records.append(tuple(rec.get(c) for c in out_columns))  # a tuple, not the dict: less memory
         positions.append(i)
         xs.append(round(point[0], 6))
         ys.append(round(point[1], 6))
@@ -436,7 +441,6 @@ def map_incidents(
         progress(len(records) % 10_000)
 
     # -- the report in row order, the rejects with their original rows ----------------------
-    rows = table["_row"].tolist()
     rejected = [i for i in range(n) if reason[i]]
     events.extend((i, "rejected", f"row {rows[i]}", reason[i]) for i in rejected)
     events.sort(key=lambda e: e[0])  # stable: a row's notes keep their order
@@ -446,9 +450,7 @@ def map_incidents(
         progress(len(rejected))
     originals = table.iloc[rejected].to_dict("records")
     rejects = pd.DataFrame([{"reason": reason[i], **row} for i, row in zip(rejected, originals)])
-    for rec, i in zip(records, positions):
-        rec["_row"] = rows[i]
-    extra = ["person", "canonical_id", "review", "_row"]
-    frame = pd.DataFrame(records, columns=[*INCIDENT_COLUMNS, *extra])
-    gdf = gpd.GeoDataFrame(frame, geometry=shapely.points(xs, ys) if records else [], crs=CRS)
+    frame = pd.DataFrame(records, columns=out_columns)
+    del records
+    gdf = gpd.GeoDataFrame(frame, geometry=shapely.points(xs, ys) if xs else [], crs=CRS)
     return gdf, rejects
