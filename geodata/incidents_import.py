@@ -227,6 +227,8 @@ def _parse_date(key, day_first):
     return (None, f"impossible date: {why}") if why else (when, None)
 
 
+_CHUNK = 100_000  # rows mapped at a time
+
 _ASCII_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -282,42 +284,7 @@ def map_incidents(
     matcher = FacilityMatcher(facilities) if facilities is not None and len(facilities) else None
     if "date" not in cols:
         raise GeodataError(f"{source}: no date column found (map one with --map date=COLUMN)")
-    n = len(table)
-    get = {f: _column(table, cols.get(f), mapping.defaults.get(f)) for f in COMMON_COLUMNS}
-    reason: list[str | None] = [None] * n
-    events: list[tuple[int, str, str, str]] = []  # (position, action, record, reason), reported in row order
-
-    # -- dates, sources, titles: the checks that reject ------------------------------------
     dates = _Cache(lambda k: _parse_date(k, mapping.day_first))
-    whens = [None] * n
-    for i, k in enumerate(zip(get["date"], get["date_precision"])):
-        whens[i], reason[i] = dates[k]
-    url_cols = [table[c].tolist() for c in cols.get("source_urls", [])]
-    url_default = mapping.defaults.get("source_urls", "")
-    urls = [None] * n
-    for i in range(n):
-        if reason[i]:
-            continue
-        text = " ".join(col[i] or "" for col in url_cols) or url_default
-        found = _URL.findall(text)
-        if not found:
-            reason[i] = "no source URL (a fact with no source does not go in)"
-        else:
-            urls[i] = " ".join(dict.fromkeys(found)) if len(found) > 1 else found[0]
-    titles, descriptions = get["title"], get["description"]
-    title = [None] * n
-    for i in range(n):
-        if reason[i]:
-            continue
-        raw = titles[i] or descriptions[i] or ""
-        t = " ".join(raw.split())
-        t = raw if t == raw else t  # keep the table's own string: one copy in memory, not two
-        if not t:
-            reason[i] = "no title or description"
-        else:
-            title[i] = t if len(t) <= 200 else t[:197].rstrip() + "..."
-
-    # -- the fields of each record, worked out once per distinct value ----------------------
     categories = _Cache(lambda raw: _category(raw, mapping))
     states = _Cache(state_code)
     cities = _Cache(lambda c: _PARENS.sub("", c).strip() if c else None)
@@ -329,128 +296,175 @@ def map_incidents(
     queries = _Cache(geocoder.geocode)
     facilities_found = _Cache(lambda k: matcher.locate(*k)[1:] if matcher is not None else (None, None))
     cells: dict[tuple[float, float], tuple[float, float]] = {}
-    g = {f: get[f] for f in ("person", "canonical_id", "source_name", "lat", "lon", "facility", "street",
-                               "county", "zip", "place", "city", "state", "verification", "category",
-                               "public_place", "id")}
-    id_col = get["id"]
-    rows = table["_row"].tolist()
     out_columns = [*INCIDENT_COLUMNS, "person", "canonical_id", "review", "_row"]
-    records: list[tuple] = []
-    xs, ys, positions = [], [], []
-    for i in range(n):
-        if reason[i]:
-            continue
-        when = whens[i]
-        category, cat_note = categories[get["category"][i]]
-        state_raw = g["state"][i]
-        st = states[state_raw]
-        city_raw = g["city"][i]
-        city = cities[city_raw]
-        raw_place = g["place"][i]
-        public = public_places[g["public_place"][i]]
-        t = title[i]
-        description = descriptions[i]
-        if description:
-            clean = " ".join(description.split())
-            description = description if clean == description else clean or None
-        review = None
-        place = raw_place
-        if not public:
-            # The text goes with the point: a house number never leaves the importer.
-            place = places[raw_place]
-            held = [k for k, v in (("title", t), ("description", description)) if has_street_address(v)]
-            if held:
-                review = f"street address in the {' and '.join(held)}: house number left out"
-                t, description = without_house_numbers(t), without_house_numbers(description)
-        rec = {
-            "category": category,
-            "title": t,
-            "date": when.text,
-            "date_precision": when.precision,
-            "date_start": when.start.isoformat(),
-            "date_end": when.end.isoformat(),
-            "place": joined[(place, city_raw, st or state_raw)],
-            "city": city,
-            "state": st,
-            "description": description,
-            "source_name": g["source_name"][i] or source,
-            "source_urls": urls[i],
-            "verification": verifications[g["verification"][i]],
-            "person": g["person"][i],
-            "canonical_id": g["canonical_id"][i],
-            "review": review,
-        }
-        src_id = id_col[i]
-        if src_id:
-            rec["id"] = f"{key}:{_source_id(src_id)}"
-        else:
-            parts = (when.text, t, rec["place"], rec["person"], rec["source_urls"])
-            digest = hashlib.sha1("|".join(str(p or "") for p in parts).encode()).hexdigest()[:10]
-            rec["id"] = f"{key}:{when.text}-{digest}"
+    # A large table is worked a chunk at a time: what a chunk holds while it is mapped stays
+    # small, the caches serve them all, and progress moves as chunks are done.
 
-        # -- place: coordinates, facility, geocoder ---------------------------------------
-        point, note = None, None
-        lat, lon = g["lat"][i], g["lon"][i]
-        if lat and lon:
-            point = _fast_point(lat, lon, boxes.get(st) if st else None)
-            if point is None:
-                chk = check_coordinates(lat, lon, st)
-                if chk.status == "rejected":
-                    reason[i] = f"bad coordinates: {chk.reason}"
-                    continue
-                point, note = (chk.lon, chk.lat), chk.reason
-                if note and not public:
-                    note = note.split(":")[0]  # the correction, not the point: it may be a home
-            rec["location_precision"], rec["location_method"] = "address", "coordinates given by the source"
-        facility = g["facility"][i]
-        if point is None and facility and matcher is not None:
-            fields, geom = facilities_found[(facility, st, city)]
-            if fields:
-                point = (geom.x, geom.y)
-                rec.update(fields, city=city or fields["city"])
-        if point is None:
-            street = g["street"][i] or (raw_place if raw_place and _STREET.match(raw_place) else None)
-            hit = queries[GeocodeQuery(street=street, city=city, county=g["county"][i], state=st, zip5=g["zip"][i])]
-            if hit is None:
-                reason[i] = f"no place found for {rec['place'] or 'an empty place'!r}"
+    def chunk(table: pd.DataFrame):
+        n = len(table)
+        get = {f: _column(table, cols.get(f), mapping.defaults.get(f)) for f in COMMON_COLUMNS}
+        reason: list[str | None] = [None] * n
+        events: list[tuple[int, str, str, str]] = []  # (position, action, record, reason), reported in row order
+
+        # -- dates, sources, titles: the checks that reject ------------------------------------
+        whens = [None] * n
+        for i, k in enumerate(zip(get["date"], get["date_precision"])):
+            whens[i], reason[i] = dates[k]
+        url_cols = [table[c].tolist() for c in cols.get("source_urls", [])]
+        url_default = mapping.defaults.get("source_urls", "")
+        urls = [None] * n
+        for i in range(n):
+            if reason[i]:
                 continue
-            point = (hit.lon, hit.lat)
-            rec["location_precision"] = hit.precision
-            # Which provider placed it, and how; an online match is named by its level only,
-            # never by the address it matched (a cache from an older version may hold one).
-            method = "matched a street address" if hit.precision == "address" else hit.method
-            rec["location_method"] = f"{hit.provider}: {method}"
-        if rec["location_precision"] == "address" and not public:
-            # A point at a street address may be someone's home: never store it as such.
-            point = cells.get(point) or cells.setdefault(point, generalise_point(*point))
-            rec["location_precision"] = "block"
-            rec["location_method"] += "; generalised to an H3 cell (about 0.7 km2) to protect a possible home"
-        for text in (note, cat_note):
-            if text:
-                events.append((i, "note", rec["id"], text))
-        if review:
-            events.append((i, "review", rec["id"], review))
-        rec["_row"] = rows[i]
-        records.append(tuple(rec.get(c) for c in out_columns))  # a tuple, not the dict: less memory
-        positions.append(i)
-        xs.append(round(point[0], 6))
-        ys.append(round(point[1], 6))
-        if progress is not None and len(records) % 10_000 == 0:
-            progress(10_000)
-    if progress is not None and len(records) % 10_000:
-        progress(len(records) % 10_000)
+            text = " ".join(col[i] or "" for col in url_cols) or url_default
+            found = _URL.findall(text)
+            if not found:
+                reason[i] = "no source URL (a fact with no source does not go in)"
+            else:
+                urls[i] = " ".join(dict.fromkeys(found)) if len(found) > 1 else found[0]
+        titles, descriptions = get["title"], get["description"]
+        title = [None] * n
+        for i in range(n):
+            if reason[i]:
+                continue
+            raw = titles[i] or descriptions[i] or ""
+            t = " ".join(raw.split())
+            t = raw if t == raw else t  # keep the table's own string: one copy in memory, not two
+            if not t:
+                reason[i] = "no title or description"
+            else:
+                title[i] = t if len(t) <= 200 else t[:197].rstrip() + "..."
 
-    # -- the report in row order, the rejects with their original rows ----------------------
-    rejected = [i for i in range(n) if reason[i]]
-    events.extend((i, "rejected", f"row {rows[i]}", reason[i]) for i in rejected)
-    events.sort(key=lambda e: e[0])  # stable: a row's notes keep their order
-    for _, action, record, text in events:
-        report.add(source, record, action, text)
-    if progress is not None and rejected:
-        progress(len(rejected))
-    originals = table.iloc[rejected].to_dict("records")
-    rejects = pd.DataFrame([{"reason": reason[i], **row} for i, row in zip(rejected, originals)])
-    frame = pd.DataFrame(records, columns=out_columns)
-    del records
-    gdf = gpd.GeoDataFrame(frame, geometry=shapely.points(xs, ys) if xs else [], crs=CRS)
+        # -- the fields of each record, worked out once per distinct value ----------------------
+        g = {f: get[f] for f in ("person", "canonical_id", "source_name", "lat", "lon", "facility", "street",
+                                   "county", "zip", "place", "city", "state", "verification", "category",
+                                   "public_place", "id")}
+        id_col = get["id"]
+        rows = table["_row"].tolist()
+        records: list[tuple] = []
+        xs, ys, positions = [], [], []
+        for i in range(n):
+            if reason[i]:
+                continue
+            when = whens[i]
+            category, cat_note = categories[get["category"][i]]
+            state_raw = g["state"][i]
+            st = states[state_raw]
+            city_raw = g["city"][i]
+            city = cities[city_raw]
+            raw_place = g["place"][i]
+            public = public_places[g["public_place"][i]]
+            t = title[i]
+            description = descriptions[i]
+            if description:
+                clean = " ".join(description.split())
+                description = description if clean == description else clean or None
+            review = None
+            place = raw_place
+            if not public:
+                # The text goes with the point: a house number never leaves the importer.
+                place = places[raw_place]
+                held = [k for k, v in (("title", t), ("description", description)) if has_street_address(v)]
+                if held:
+                    review = f"street address in the {' and '.join(held)}: house number left out"
+                    t, description = without_house_numbers(t), without_house_numbers(description)
+            rec = {
+                "category": category,
+                "title": t,
+                "date": when.text,
+                "date_precision": when.precision,
+                "date_start": when.start.isoformat(),
+                "date_end": when.end.isoformat(),
+                "place": joined[(place, city_raw, st or state_raw)],
+                "city": city,
+                "state": st,
+                "description": description,
+                "source_name": g["source_name"][i] or source,
+                "source_urls": urls[i],
+                "verification": verifications[g["verification"][i]],
+                "person": g["person"][i],
+                "canonical_id": g["canonical_id"][i],
+                "review": review,
+            }
+            src_id = id_col[i]
+            if src_id:
+                rec["id"] = f"{key}:{_source_id(src_id)}"
+            else:
+                parts = (when.text, t, rec["place"], rec["person"], rec["source_urls"])
+                digest = hashlib.sha1("|".join(str(p or "") for p in parts).encode()).hexdigest()[:10]
+                rec["id"] = f"{key}:{when.text}-{digest}"
+
+            # -- place: coordinates, facility, geocoder ---------------------------------------
+            point, note = None, None
+            lat, lon = g["lat"][i], g["lon"][i]
+            if lat and lon:
+                point = _fast_point(lat, lon, boxes.get(st) if st else None)
+                if point is None:
+                    chk = check_coordinates(lat, lon, st)
+                    if chk.status == "rejected":
+                        reason[i] = f"bad coordinates: {chk.reason}"
+                        continue
+                    point, note = (chk.lon, chk.lat), chk.reason
+                    if note and not public:
+                        note = note.split(":")[0]  # the correction, not the point: it may be a home
+                rec["location_precision"], rec["location_method"] = "address", "coordinates given by the source"
+            facility = g["facility"][i]
+            if point is None and facility and matcher is not None:
+                fields, geom = facilities_found[(facility, st, city)]
+                if fields:
+                    point = (geom.x, geom.y)
+                    rec.update(fields, city=city or fields["city"])
+            if point is None:
+                street = g["street"][i] or (raw_place if raw_place and _STREET.match(raw_place) else None)
+                hit = queries[GeocodeQuery(street=street, city=city, county=g["county"][i], state=st, zip5=g["zip"][i])]
+                if hit is None:
+                    reason[i] = f"no place found for {rec['place'] or 'an empty place'!r}"
+                    continue
+                point = (hit.lon, hit.lat)
+                rec["location_precision"] = hit.precision
+                # Which provider placed it, and how; an online match is named by its level only,
+                # never by the address it matched (a cache from an older version may hold one).
+                method = "matched a street address" if hit.precision == "address" else hit.method
+                rec["location_method"] = f"{hit.provider}: {method}"
+            if rec["location_precision"] == "address" and not public:
+                # A point at a street address may be someone's home: never store it as such.
+                point = cells.get(point) or cells.setdefault(point, generalise_point(*point))
+                rec["location_precision"] = "block"
+                rec["location_method"] += "; generalised to an H3 cell (about 0.7 km2) to protect a possible home"
+            for text in (note, cat_note):
+                if text:
+                    events.append((i, "note", rec["id"], text))
+            if review:
+                events.append((i, "review", rec["id"], review))
+            rec["_row"] = rows[i]
+            records.append(tuple(rec.get(c) for c in out_columns))  # a tuple, not the dict: less memory
+            positions.append(i)
+            xs.append(round(point[0], 6))
+            ys.append(round(point[1], 6))
+            if progress is not None and len(records) % 10_000 == 0:
+                progress(10_000)
+        if progress is not None and len(records) % 10_000:
+            progress(len(records) % 10_000)
+
+        # -- the report in row order, the rejects with their original rows ----------------------
+        rejected = [i for i in range(n) if reason[i]]
+        events.extend((i, "rejected", f"row {rows[i]}", reason[i]) for i in rejected)
+        events.sort(key=lambda e: e[0])  # stable: a row's notes keep their order
+        for _, action, record, text in events:
+            report.add(source, record, action, text)
+        if progress is not None and rejected:
+            progress(len(rejected))
+        originals = table.iloc[rejected].to_dict("records")
+        rejects = pd.DataFrame([{"reason": reason[i], **row} for i, row in zip(rejected, originals)])
+        frame = pd.DataFrame(records, columns=out_columns)
+        del records
+        gdf = gpd.GeoDataFrame(frame, geometry=shapely.points(xs, ys) if xs else [], crs=CRS)
+        return gdf, rejects
+
+    parts = [chunk(table.iloc[a:a + _CHUNK]) for a in range(0, len(table), _CHUNK)] or [chunk(table)]
+    if len(parts) == 1:
+        return parts[0]
+    gdf = gpd.GeoDataFrame(pd.concat([g for g, _ in parts], ignore_index=True), geometry="geometry", crs=CRS)
+    rejects = pd.concat([r for _, r in parts if len(r)], ignore_index=True) if any(len(r) for _, r in parts) \
+        else pd.DataFrame()
     return gdf, rejects
