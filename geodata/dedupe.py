@@ -40,12 +40,13 @@ TITLE_SIMILARITY = 90
 NEAR_KM = 25.0
 MAX_CITATIONS = 5
 _TRACKING = re.compile(r"[?&](utm_[a-z]+|fbclid|gclid|ref)=[^&]*")
+_SCHEME = re.compile(r"^https?://(www\.)?", re.I)
 
 
 def normalize_url(url: str) -> str:
     """Scheme, ``www.``, tracking parameters and a trailing slash do not make another page."""
     u = _TRACKING.sub("", url.strip())
-    u = re.sub(r"^https?://(www\.)?", "", u, flags=re.I)
+    u = _SCHEME.sub("", u)
     return u.rstrip("/").lower()
 
 

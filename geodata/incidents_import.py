@@ -24,12 +24,14 @@ and the store.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import pandas as pd
 import shapely
 
@@ -38,7 +40,7 @@ from .dates import date_range_problem, parse_loose_date
 from .geocode import GeocodeQuery, Geocoder
 from .ids import slug
 from .match import FacilityMatcher
-from .privacy import generalise_place, generalise_point, has_street_address, without_house_numbers
+from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
 
@@ -295,8 +297,9 @@ def map_incidents(
     boxes = state_boxes()
     queries = _Cache(geocoder.geocode)
     facilities_found = _Cache(lambda k: matcher.locate(*k)[1:] if matcher is not None else (None, None))
-    cells: dict[tuple[float, float], tuple[float, float]] = {}
+    cells: dict[str, tuple[float, float]] = {}  # H3 cell -> its centre
     out_columns = [*INCIDENT_COLUMNS, "person", "canonical_id", "review", "_row"]
+    as_row = operator.itemgetter(*out_columns)
     # A large table is worked a chunk at a time: what a chunk holds while it is mapped stays
     # small, the caches serve them all, and progress moves as chunks are done.
 
@@ -385,6 +388,7 @@ def map_incidents(
                 "person": g["person"][i],
                 "canonical_id": g["canonical_id"][i],
                 "review": review,
+                "facility_id": None,
             }
             src_id = id_col[i]
             if src_id:
@@ -428,7 +432,8 @@ def map_incidents(
                 rec["location_method"] = f"{hit.provider}: {method}"
             if rec["location_precision"] == "address" and not public:
                 # A point at a street address may be someone's home: never store it as such.
-                point = cells.get(point) or cells.setdefault(point, generalise_point(*point))
+                cell = h3.latlng_to_cell(point[1], point[0], H3_RESOLUTION)
+                point = cells.get(cell) or cells.setdefault(cell, generalise_point(*point))
                 rec["location_precision"] = "block"
                 rec["location_method"] += "; generalised to an H3 cell (about 0.7 km2) to protect a possible home"
             for text in (note, cat_note):
@@ -437,7 +442,7 @@ def map_incidents(
             if review:
                 events.append((i, "review", rec["id"], review))
             rec["_row"] = rows[i]
-            records.append(tuple(rec.get(c) for c in out_columns))  # a tuple, not the dict: less memory
+            records.append(as_row(rec))  # a tuple, not the dict: less memory
             positions.append(i)
             xs.append(round(point[0], 6))
             ys.append(round(point[1], 6))
