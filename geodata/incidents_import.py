@@ -226,7 +226,9 @@ def _parse_date(key, day_first):
     except ValueError as exc:
         return None, f"bad or missing date: {exc}"
     why = date_range_problem(when.start, when.end)
-    return (None, f"impossible date: {why}") if why else (when, None)
+    if why:
+        return None, f"impossible date: {why}"
+    return (when.text, when.precision, when.start.isoformat(), when.end.isoformat()), None
 
 
 _CHUNK = 100_000  # rows mapped at a time
@@ -349,7 +351,7 @@ def map_incidents(
         for i in range(n):
             if reason[i]:
                 continue
-            when = whens[i]
+            when_text, when_precision, when_start, when_end = whens[i]
             category, cat_note = categories[get["category"][i]]
             state_raw = g["state"][i]
             st = states[state_raw]
@@ -374,10 +376,10 @@ def map_incidents(
             rec = {
                 "category": category,
                 "title": t,
-                "date": when.text,
-                "date_precision": when.precision,
-                "date_start": when.start.isoformat(),
-                "date_end": when.end.isoformat(),
+                "date": when_text,
+                "date_precision": when_precision,
+                "date_start": when_start,
+                "date_end": when_end,
                 "place": joined[(place, city_raw, st or state_raw)],
                 "city": city,
                 "state": st,
@@ -394,9 +396,9 @@ def map_incidents(
             if src_id:
                 rec["id"] = f"{key}:{_source_id(src_id)}"
             else:
-                parts = (when.text, t, rec["place"], rec["person"], rec["source_urls"])
+                parts = (when_text, t, rec["place"], rec["person"], rec["source_urls"])
                 digest = hashlib.sha1("|".join(str(p or "") for p in parts).encode()).hexdigest()[:10]
-                rec["id"] = f"{key}:{when.text}-{digest}"
+                rec["id"] = f"{key}:{when_text}-{digest}"
 
             # -- place: coordinates, facility, geocoder ---------------------------------------
             point, note = None, None
