@@ -6,7 +6,56 @@ import calendar
 import datetime as dt
 import re
 
-__all__ = ["PartialDate", "parse_partial_date", "parse_loose_date"]
+__all__ = [
+    "PartialDate", "parse_partial_date", "parse_loose_date", "EARLIEST_DATE", "FUTURE_MARGIN_DAYS", "latest_date",
+    "date_range_problem", "clip_to_sane_range",
+]
+
+#: No record of this project is older: a date before it is a typo or a placeholder (``0001-01-01``).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+#: A date may lie a little ahead (an announced deployment, a scheduled hearing), not further.
+FUTURE_MARGIN_DAYS = 31
+
+
+def latest_date(today: dt.date | None = None) -> dt.date:
+    """The last day a record may start on: today plus :data:`FUTURE_MARGIN_DAYS`."""
+    return (today or dt.date.today()) + dt.timedelta(days=FUTURE_MARGIN_DAYS)
+
+
+def date_range_problem(start: dt.date, end: dt.date | None = None, *, today: dt.date | None = None) -> str | None:
+    """Why a date spanning ``start .. end`` is impossible, or None.
+
+    A date must begin on or after :data:`EARLIEST_DATE` and no later than
+    :func:`latest_date` (a year or a month may end later: ``2026`` covers the whole year).
+    """
+    if start < EARLIEST_DATE:
+        return f"{start.isoformat()} is before {EARLIEST_DATE.isoformat()}: not a date of this map"
+    last = latest_date(today)
+    if start > last:
+        return f"{start.isoformat()} is in the future (after {last.isoformat()})"
+    return None
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "date") and callable(value.date):  # pandas Timestamp
+        return value.date()
+    return dt.date.fromisoformat(str(value).strip()[:10])
+
+
+def clip_to_sane_range(start, end, *, today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """``(start, end)`` as dates, clipped to :data:`EARLIEST_DATE` .. :func:`latest_date`.
+
+    Views use it so that a range typed or passed as ``0001-01-01 .. 9999-12-31`` costs
+    no more than the longest range a record can have.  A range wholly outside comes back
+    with ``start`` after ``end``: empty.
+    """
+    last = latest_date(today)
+    lo, hi = _as_date(start), _as_date(end)
+    return max(lo, EARLIEST_DATE), min(hi, last)
 
 _FORMS = (
     (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "day"),

@@ -250,8 +250,10 @@ class _OnlineProvider:
         hit = self._lookup(query.one_line())
         if hit is None:
             return None
-        lon, lat, label = hit
-        return GeocodeResult(lon, lat, "address", f"{self.name}: {label}", provider=self.name)
+        # The service's matched address (house number, ZIP) is not kept: the point may be a
+        # home, and the text must not say more than the point the importer stores.
+        lon, lat, _label = hit
+        return GeocodeResult(lon, lat, "address", "matched a street address", provider=self.name)
 
     def _lookup(self, text: str):  # pragma: no cover - network
         raise NotImplementedError
@@ -303,10 +305,21 @@ class DiskCache:
         import json
         from pathlib import Path
 
+        from .atomic import clean_temp_files
+        from .report import GeodataError
+
         self.path = Path(path)
         self._data: dict[str, dict | None] = {}
+        clean_temp_files(self.path)
         if self.path.is_file():
-            self._data = json.loads(self.path.read_text(encoding="utf-8"))
+            try:
+                self._data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise GeodataError(
+                    f"{self.path}: the geocoding cache is damaged ({exc}); remove it to start a new one"
+                ) from None
+            if not isinstance(self._data, dict):
+                raise GeodataError(f"{self.path}: not a geocoding cache; remove it to start a new one")
         self._dirty = False
 
     def get(self, key: str):
@@ -325,9 +338,11 @@ class DiskCache:
     def save(self) -> None:
         import json
 
+        from .atomic import write_text
+
         if self._dirty:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text(json.dumps(self._data, sort_keys=True, indent=0), encoding="utf-8")
+            # Atomic: an import killed while saving leaves the old cache, never half a file.
+            write_text(self.path, json.dumps(self._data, sort_keys=True, indent=0))
             self._dirty = False
 
 

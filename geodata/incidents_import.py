@@ -24,21 +24,23 @@ and the store.
 from __future__ import annotations
 
 import hashlib
+import operator
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import h3
 import pandas as pd
-from shapely.geometry import Point
+import shapely
 
 from .coords import check_coordinates
-from .dates import parse_loose_date
+from .dates import date_range_problem, parse_loose_date
 from .geocode import GeocodeQuery, Geocoder
 from .ids import slug
 from .match import FacilityMatcher
-from .privacy import generalise_point
+from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
 
@@ -192,6 +194,66 @@ def _record_id(key: str, src_id: str | None, *parts) -> str:
     return f"{key}:{date}-{digest}"
 
 
+class _Cache(dict):
+    """``fn(key)`` worked out once per distinct key (dates, categories, states, places, geocoder queries)."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self[key] = self.fn(key)
+        return value
+
+
+def _column(table: pd.DataFrame, names, default=None) -> list:
+    """One field for every row: the first non-empty of its source columns, else the mapping's default."""
+    names = list(names or ())
+    if not names:
+        return [default] * len(table)
+    values = table[names[0]].tolist()
+    for name in names[1:]:
+        values = [v if v not in (None, "") else w for v, w in zip(values, table[name].tolist())]
+    if default:
+        return [v if v else default for v in values]
+    return [v if v not in (None, "") else None for v in values]
+
+
+def _parse_date(key, day_first):
+    text, precision = key
+    try:
+        when = parse_loose_date(text or "", precision, day_first=day_first)
+    except ValueError as exc:
+        return None, f"bad or missing date: {exc}"
+    why = date_range_problem(when.start, when.end)
+    if why:
+        return None, f"impossible date: {why}"
+    return (when.text, when.precision, when.start.isoformat(), when.end.isoformat()), None
+
+
+_CHUNK = 100_000  # rows mapped at a time
+
+_ASCII_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def _source_id(src_id: str) -> str:
+    return src_id if len(src_id) <= 60 and _ASCII_SLUG.fullmatch(src_id) else slug(src_id, 60)
+
+
+def _fast_point(lat, lon, box) -> tuple[float, float] | None:
+    """``(lon, lat)`` when the check could only say "ok" (the usual case), else None: let
+    :func:`~geodata.coords.check_coordinates` decide and say why."""
+    try:
+        y, x = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= y <= 90 and -180 <= x <= 180) or (x == 0 and y == 0):
+        return None  # NaN fails the range test too
+    if box is not None and not (box[0] <= x <= box[2] and box[1] <= y <= box[3]):
+        return None
+    return x, y
+
+
 def map_incidents(
     table: pd.DataFrame,
     mapping: Mapping | None = None,
@@ -205,12 +267,19 @@ def map_incidents(
     """Map a raw table (from :func:`geodata.tables.read_table`) onto the incident schema.
 
     Returns ``(incidents, rejects)``: incidents carry extra columns ``person``,
-    ``canonical_id`` and ``_row`` (the input row); ``rejects`` holds each rejected
-    input row with its ``reason``.  Each kept record is placed at the finest level
-    its fields allow: the source's own coordinates (checked), its facility, then
+    ``canonical_id``, ``review`` and ``_row`` (the input row); ``rejects`` holds each
+    rejected input row with its ``reason``.  Each kept record is placed at the finest
+    level its fields allow: the source's own coordinates (checked), its facility, then
     the geocoder (offline gazetteer by default).  A street-level point that is not
-    known to be a public place is generalised to a ``block`` before it is kept.
+    known to be a public place is generalised to a ``block`` before it is kept, and so
+    is its text (:mod:`geodata.privacy`).
+
+    The table is worked column by column: a date, a category, a state, a place or a
+    geocoder query is worked out once per distinct value, not once per row, so a
+    million rows take seconds.  ``progress(k)`` is called as rows are done.
     """
+    from .coords import state_boxes
+
     mapping = mapping or Mapping()
     report = report if report is not None else Report()
     geocoder = geocoder or Geocoder()
@@ -219,104 +288,190 @@ def map_incidents(
     matcher = FacilityMatcher(facilities) if facilities is not None and len(facilities) else None
     if "date" not in cols:
         raise GeodataError(f"{source}: no date column found (map one with --map date=COLUMN)")
+    dates = _Cache(lambda k: _parse_date(k, mapping.day_first))
+    categories = _Cache(lambda raw: _category(raw, mapping))
+    states = _Cache(state_code)
+    cities = _Cache(lambda c: _PARENS.sub("", c).strip() if c else None)
+    verifications = _Cache(lambda v: VERIFICATION_SYNONYMS.get((v or "unverified").lower().strip(), "unverified"))
+    public_places = _Cache(lambda v: (v or "").lower() in ("true", "yes", "1"))
+    places = _Cache(generalise_place)
+    joined = _Cache(lambda parts: ", ".join(dict.fromkeys(p for p in parts if p)))
+    boxes = state_boxes()
+    queries = _Cache(geocoder.geocode)
+    facilities_found = _Cache(lambda k: matcher.locate(*k)[1:] if matcher is not None else (None, None))
+    cells: dict[str, tuple[float, float]] = {}  # H3 cell -> its centre
+    out_columns = [*INCIDENT_COLUMNS, "person", "canonical_id", "review", "_row"]
+    as_row = operator.itemgetter(*out_columns)
+    # A large table is worked a chunk at a time: what a chunk holds while it is mapped stays
+    # small, the caches serve them all, and progress moves as chunks are done.
 
-    records, geoms, rejects = [], [], []
-    for row in table.to_dict("records"):
-        if progress is not None:
-            progress(1)
-        get = lambda f, row=row: _first(row, cols.get(f)) or mapping.defaults.get(f)  # noqa: E731
-        ref = f"row {row['_row']}"
+    def chunk(table: pd.DataFrame):
+        n = len(table)
+        get = {f: _column(table, cols.get(f), mapping.defaults.get(f)) for f in COMMON_COLUMNS}
+        reason: list[str | None] = [None] * n
+        events: list[tuple[int, str, str, str]] = []  # (position, action, record, reason), reported in row order
 
-        def reject(reason, row=row, ref=ref):
-            report.add(source, ref, "rejected", reason)
-            rejects.append({"reason": reason, **{k: v for k, v in row.items()}})
-
-        try:
-            when = parse_loose_date(get("date") or "", get("date_precision"), day_first=mapping.day_first)
-        except ValueError as exc:
-            reject(f"bad or missing date: {exc}")
-            continue
-        urls_text = " ".join(row.get(c) or "" for c in cols.get("source_urls", [])) or mapping.defaults.get(
-            "source_urls", ""
-        )
-        urls = list(dict.fromkeys(_URL.findall(urls_text)))
-        if not urls:
-            reject("no source URL (a fact with no source does not go in)")
-            continue
-        category, cat_note = _category(get("category"), mapping)
-        title = get("title") or get("description") or ""
-        title = " ".join(title.split())
-        if not title:
-            reject("no title or description")
-            continue
-        if len(title) > 200:
-            title = title[:197].rstrip() + "..."
-        state_raw = get("state")
-        st = state_code(state_raw)
-        city_raw = get("city")
-        city = _PARENS.sub("", city_raw).strip() if city_raw else None
-        place = get("place")
-        verification = VERIFICATION_SYNONYMS.get((get("verification") or "unverified").lower().strip(), "unverified")
-
-        rec = {
-            "category": category,
-            "title": title,
-            "date": when.text,
-            "date_precision": when.precision,
-            "date_start": when.start.isoformat(),
-            "date_end": when.end.isoformat(),
-            "place": ", ".join(dict.fromkeys(p for p in (place, city_raw, st or state_raw) if p)),
-            "city": city,
-            "state": st,
-            "description": " ".join((get("description") or "").split()) or None,
-            "source_name": get("source_name") or source,
-            "source_urls": " ".join(urls),
-            "verification": verification,
-            "person": get("person"),
-            "canonical_id": get("canonical_id"),
-            "_row": row["_row"],
-        }
-        rec["id"] = _record_id(
-            key, _first(row, cols.get("id")), when.text, title, rec["place"], rec["person"], rec["source_urls"]
-        )
-
-        # -- place: coordinates, facility, geocoder ---------------------------------------
-        point, note = None, None
-        if get("lat") and get("lon"):
-            chk = check_coordinates(get("lat"), get("lon"), st)
-            if chk.status == "rejected":
-                reject(f"bad coordinates: {chk.reason}")
+        # -- dates, sources, titles: the checks that reject ------------------------------------
+        whens = [None] * n
+        for i, k in enumerate(zip(get["date"], get["date_precision"])):
+            whens[i], reason[i] = dates[k]
+        url_cols = [table[c].tolist() for c in cols.get("source_urls", [])]
+        url_default = mapping.defaults.get("source_urls", "")
+        urls = [None] * n
+        for i in range(n):
+            if reason[i]:
                 continue
-            point, note = (chk.lon, chk.lat), chk.reason
-            rec["location_precision"], rec["location_method"] = "address", "coordinates given by the source"
-        facility = get("facility")
-        if point is None and facility and matcher is not None:
-            match, fields, geom = matcher.locate(facility, st, city)
-            if fields:
-                point = (geom.x, geom.y)
-                rec.update(fields, city=city or fields["city"])
-        if point is None:
-            street = get("street") or (place if place and _STREET.match(place) else None)
-            hit = geocoder.geocode(
-                GeocodeQuery(street=street, city=city, county=get("county"), state=st, zip5=get("zip"))
-            )
-            if hit is None:
-                reject(f"no place found for {rec['place'] or 'an empty place'!r}")
+            text = " ".join(col[i] or "" for col in url_cols) or url_default
+            found = _URL.findall(text)
+            if not found:
+                reason[i] = "no source URL (a fact with no source does not go in)"
+            else:
+                urls[i] = " ".join(dict.fromkeys(found)) if len(found) > 1 else found[0]
+        titles, descriptions = get["title"], get["description"]
+        title = [None] * n
+        for i in range(n):
+            if reason[i]:
                 continue
-            point = (hit.lon, hit.lat)
-            rec["location_precision"] = hit.precision
-            rec["location_method"] = f"{hit.provider}: {hit.method}"  # which provider placed it, and how
-        if rec["location_precision"] == "address" and (get("public_place") or "").lower() not in ("true", "yes", "1"):
-            # A point at a street address may be someone's home: never store it as such.
-            point = generalise_point(*point)
-            rec["location_precision"] = "block"
-            rec["location_method"] += "; generalised to an H3 cell (about 0.7 km2) to protect a possible home"
-        for n in (note, cat_note):
-            if n:
-                report.add(source, rec["id"], "note", n)
-        records.append(rec)
-        geoms.append(Point(round(point[0], 6), round(point[1], 6)))
+            raw = titles[i] or descriptions[i] or ""
+            t = " ".join(raw.split())
+            t = raw if t == raw else t  # keep the table's own string: one copy in memory, not two
+            if not t:
+                reason[i] = "no title or description"
+            else:
+                title[i] = t if len(t) <= 200 else t[:197].rstrip() + "..."
 
-    extra = ["person", "canonical_id", "_row"]
-    gdf = gpd.GeoDataFrame(records, columns=[*INCIDENT_COLUMNS, *extra], geometry=geoms, crs=CRS)
-    return gdf, pd.DataFrame(rejects)
+        # -- the fields of each record, worked out once per distinct value ----------------------
+        g = {f: get[f] for f in ("person", "canonical_id", "source_name", "lat", "lon", "facility", "street",
+                                   "county", "zip", "place", "city", "state", "verification", "category",
+                                   "public_place", "id")}
+        id_col = get["id"]
+        rows = table["_row"].tolist()
+        records: list[tuple] = []
+        xs, ys, positions = [], [], []
+        for i in range(n):
+            if reason[i]:
+                continue
+            when_text, when_precision, when_start, when_end = whens[i]
+            category, cat_note = categories[get["category"][i]]
+            state_raw = g["state"][i]
+            st = states[state_raw]
+            city_raw = g["city"][i]
+            city = cities[city_raw]
+            raw_place = g["place"][i]
+            public = public_places[g["public_place"][i]]
+            t = title[i]
+            description = descriptions[i]
+            if description:
+                clean = " ".join(description.split())
+                description = description if clean == description else clean or None
+            review = None
+            place = raw_place
+            if not public:
+                # The text goes with the point: a house number never leaves the importer.
+                place = places[raw_place]
+                held = [k for k, v in (("title", t), ("description", description)) if has_street_address(v)]
+                if held:
+                    review = f"street address in the {' and '.join(held)}: house number left out"
+                    t, description = without_house_numbers(t), without_house_numbers(description)
+            rec = {
+                "category": category,
+                "title": t,
+                "date": when_text,
+                "date_precision": when_precision,
+                "date_start": when_start,
+                "date_end": when_end,
+                "place": joined[(place, city_raw, st or state_raw)],
+                "city": city,
+                "state": st,
+                "description": description,
+                "source_name": g["source_name"][i] or source,
+                "source_urls": urls[i],
+                "verification": verifications[g["verification"][i]],
+                "person": g["person"][i],
+                "canonical_id": g["canonical_id"][i],
+                "review": review,
+                "facility_id": None,
+            }
+            src_id = id_col[i]
+            if src_id:
+                rec["id"] = f"{key}:{_source_id(src_id)}"
+            else:
+                parts = (when_text, t, rec["place"], rec["person"], rec["source_urls"])
+                digest = hashlib.sha1("|".join(str(p or "") for p in parts).encode()).hexdigest()[:10]
+                rec["id"] = f"{key}:{when_text}-{digest}"
+
+            # -- place: coordinates, facility, geocoder ---------------------------------------
+            point, note = None, None
+            lat, lon = g["lat"][i], g["lon"][i]
+            if lat and lon:
+                point = _fast_point(lat, lon, boxes.get(st) if st else None)
+                if point is None:
+                    chk = check_coordinates(lat, lon, st)
+                    if chk.status == "rejected":
+                        reason[i] = f"bad coordinates: {chk.reason}"
+                        continue
+                    point, note = (chk.lon, chk.lat), chk.reason
+                    if note and not public:
+                        note = note.split(":")[0]  # the correction, not the point: it may be a home
+                rec["location_precision"], rec["location_method"] = "address", "coordinates given by the source"
+            facility = g["facility"][i]
+            if point is None and facility and matcher is not None:
+                fields, geom = facilities_found[(facility, st, city)]
+                if fields:
+                    point = (geom.x, geom.y)
+                    rec.update(fields, city=city or fields["city"])
+            if point is None:
+                street = g["street"][i] or (raw_place if raw_place and _STREET.match(raw_place) else None)
+                hit = queries[GeocodeQuery(street=street, city=city, county=g["county"][i], state=st, zip5=g["zip"][i])]
+                if hit is None:
+                    reason[i] = f"no place found for {rec['place'] or 'an empty place'!r}"
+                    continue
+                point = (hit.lon, hit.lat)
+                rec["location_precision"] = hit.precision
+                # Which provider placed it, and how; an online match is named by its level only,
+                # never by the address it matched (a cache from an older version may hold one).
+                method = "matched a street address" if hit.precision == "address" else hit.method
+                rec["location_method"] = f"{hit.provider}: {method}"
+            if rec["location_precision"] == "address" and not public:
+                # A point at a street address may be someone's home: never store it as such.
+                cell = h3.latlng_to_cell(point[1], point[0], H3_RESOLUTION)
+                point = cells.get(cell) or cells.setdefault(cell, generalise_point(*point))
+                rec["location_precision"] = "block"
+                rec["location_method"] += "; generalised to an H3 cell (about 0.7 km2) to protect a possible home"
+            for text in (note, cat_note):
+                if text:
+                    events.append((i, "note", rec["id"], text))
+            if review:
+                events.append((i, "review", rec["id"], review))
+            rec["_row"] = rows[i]
+            records.append(as_row(rec))  # a tuple, not the dict: less memory
+            positions.append(i)
+            xs.append(round(point[0], 6))
+            ys.append(round(point[1], 6))
+            if progress is not None and len(records) % 10_000 == 0:
+                progress(10_000)
+        if progress is not None and len(records) % 10_000:
+            progress(len(records) % 10_000)
+
+        # -- the report in row order, the rejects with their original rows ----------------------
+        rejected = [i for i in range(n) if reason[i]]
+        events.extend((i, "rejected", f"row {rows[i]}", reason[i]) for i in rejected)
+        events.sort(key=lambda e: e[0])  # stable: a row's notes keep their order
+        for _, action, record, text in events:
+            report.add(source, record, action, text)
+        if progress is not None and rejected:
+            progress(len(rejected))
+        originals = table.iloc[rejected].to_dict("records")
+        rejects = pd.DataFrame([{"reason": reason[i], **row} for i, row in zip(rejected, originals)])
+        frame = pd.DataFrame(records, columns=out_columns)
+        del records
+        gdf = gpd.GeoDataFrame(frame, geometry=shapely.points(xs, ys) if xs else [], crs=CRS)
+        return gdf, rejects
+
+    parts = [chunk(table.iloc[a:a + _CHUNK]) for a in range(0, len(table), _CHUNK)] or [chunk(table)]
+    if len(parts) == 1:
+        return parts[0]
+    gdf = gpd.GeoDataFrame(pd.concat([g for g, _ in parts], ignore_index=True), geometry="geometry", crs=CRS)
+    rejects = pd.concat([r for _, r in parts if len(r)], ignore_index=True) if any(len(r) for _, r in parts) \
+        else pd.DataFrame()
+    return gdf, rejects

@@ -34,8 +34,8 @@ __all__ = [
     "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS",
 ]
 
-#: The store keeps two helper fields beside the schema, for deduplication.
-STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id")
+#: The store keeps helper fields beside the schema: two for deduplication, and `review` (see README, Homes).
+STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id", "review")
 _VERIFICATION_RANK = {"official_record": 0, "news_report": 1, "unverified": 2}
 
 

@@ -77,17 +77,30 @@ def with_range_adp(facilities, population, start=None, end=None):
 
 
 def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
-    """The weeks (Monday to Sunday) or calendar months that meet ``[start, end]``, each clipped to it."""
-    start, end = pd.Timestamp(start).date(), pd.Timestamp(end).date()
-    if step == "week":
-        first = start - dt.timedelta(days=start.weekday())
-        bounds = [(d, d + dt.timedelta(days=6)) for d in pd.date_range(first, end, freq="7D").date]
-    elif step == "month":
-        first = start.replace(day=1)
-        months = pd.date_range(first, end, freq="MS").date
-        bounds = [(m, (pd.Timestamp(m) + pd.offsets.MonthEnd(0)).date()) for m in months]
-    else:
+    """The weeks (Monday to Sunday) or calendar months that meet ``[start, end]``, each clipped to it.
+
+    The range is first clipped to the dates a record may have (1900-01-01 to a month from
+    today, :func:`geodata.dates.clip_to_sane_range`), so even ``date.min .. date.max``
+    gives a bounded list (at most about 6,700 weeks or 1,550 months); a range wholly
+    outside gives none.
+    """
+    from .dates import clip_to_sane_range
+
+    if step not in ("week", "month"):
         raise ValueError(f"step must be week or month, not {step!r}")
+    start, end = clip_to_sane_range(start, end)
+    bounds = []
+    if step == "week":
+        a = start - dt.timedelta(days=start.weekday())
+        while a <= end:
+            bounds.append((a, a + dt.timedelta(days=6)))
+            a += dt.timedelta(days=7)
+    else:
+        a = start.replace(day=1)
+        while a <= end:
+            nxt = dt.date(a.year + a.month // 12, a.month % 12 + 1, 1)
+            bounds.append((a, nxt - dt.timedelta(days=1)))
+            a = nxt
     return [(max(a, start), min(b, end)) for a, b in bounds]
 
 

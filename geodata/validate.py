@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from functools import lru_cache
+
 import geopandas as gpd
 import pandas as pd
 
-from .dates import parse_partial_date
+from .dates import date_range_problem, parse_partial_date
 from .report import Report
 from .schema import CATEGORIES, DATE_PRECISIONS, LOCATION_PRECISIONS, VERIFICATION_STATUSES, split_urls
 
@@ -33,19 +36,38 @@ def _sources_problem(value) -> str | None:
     return f"source is not a web address: {bad[0]!r}" if bad else None
 
 
+_CHECKED = ("id", "category", "date", "date_precision", "date_start", "date_end", "location_precision",
+            "verification", "title", "source_urls")
+
+
+@lru_cache(maxsize=65_536)  # a table has few distinct dates: each is checked once
+def _date_problem(date, precision, start, end, today) -> str | None:
+    try:
+        when = parse_partial_date(date, precision)
+    except (ValueError, TypeError) as exc:
+        return f"bad date: {exc}"
+    if (when.start.isoformat(), when.end.isoformat()) != (start, end):
+        return f"date span {start}..{end} does not match {date}"
+    why = date_range_problem(when.start, when.end, today=today)
+    return f"impossible date: {why}" if why else None
+
+
 def validate_incidents(
     gdf: gpd.GeoDataFrame, report: Report, source: str = "incidents", *, allow_repeated_ids: bool = False
 ) -> gpd.GeoDataFrame:
     """Return the incidents that pass; report each one that does not, with why.
 
     Checks a unique ``id``, a known category, precision and verification, a date
-    that parses at its precision, at least one http(s) source, and a point with
-    plausible lon/lat.  With ``allow_repeated_ids`` a repeated id passes (each copy
-    still checked): an importer merges the repeats of one file's row itself.
+    that parses at its precision and lies between 1900 and a month from today
+    (:func:`geodata.dates.date_range_problem`), at least one http(s) source, and a
+    point with plausible lon/lat.  With ``allow_repeated_ids`` a repeated id passes
+    (each copy still checked): an importer merges the repeats of one file's row itself.
     """
     keep = []
     seen: set[str] = set()
-    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
+    today = dt.date.today()
+    # Only the fields checked, not every column: a million rows are held once, not twice.
+    records = gdf[[c for c in _CHECKED if c in gdf.columns]].to_dict("records")
     for idx, row, geom in zip(gdf.index, records, gdf.geometry):
         rid = row.get("id")
         problem = None
@@ -64,12 +86,7 @@ def validate_incidents(
         elif not (isinstance(row.get("title"), str) and row["title"].strip()):
             problem = "no title"
         else:
-            try:
-                when = parse_partial_date(row["date"], row["date_precision"])
-                if (when.start.isoformat(), when.end.isoformat()) != (row["date_start"], row["date_end"]):
-                    problem = f"date span {row['date_start']}..{row['date_end']} does not match {row['date']}"
-            except (ValueError, TypeError) as exc:
-                problem = f"bad date: {exc}"
+            problem = _date_problem(row["date"], row["date_precision"], row["date_start"], row["date_end"], today)
             problem = problem or _sources_problem(row.get("source_urls")) or _coordinate_problem(geom)
         if problem:
             report.add(source, str(rid), "rejected", problem)

@@ -81,3 +81,19 @@ def test_offline_fallback_when_the_service_fails():
     hit = geocoder.geocode(GeocodeQuery(street="100 Nicollet Ave", city="Minneapolis", state="MN", zip5="55401"))
     assert hit.precision == "zip" and hit.provider == "gazetteer"
     assert geocoder.failures == {"fake": 1}
+
+
+def test_cache_is_saved_whole_and_a_damaged_one_is_one_clear_error(tmp_path):
+    import pytest
+
+    from geodata.report import GeodataError
+
+    path = tmp_path / "cache.json"
+    cache = DiskCache(path)
+    Geocoder([GazetteerProvider()], cache).geocode(GeocodeQuery(city="Minneapolis", state="MN"))
+    cache.save()
+    assert DiskCache(path).get("|MINNEAPOLIS||MN|")[0]
+    assert [p.name for p in tmp_path.iterdir()] == ["cache.json"]  # no temporary file left
+    path.write_text('{"|MINNEAPOLIS||MN|": {"lon"')  # cut off, as an old non-atomic write could leave it
+    with pytest.raises(GeodataError, match="cache.json: the geocoding cache is damaged"):
+        DiskCache(path)

@@ -210,3 +210,38 @@ def test_upload_is_mapped_and_errors_are_clear():
         read_upload(b"date,title\nsoon,x\n", "bad.csv")
     with pytest.raises(GeodataError, match="not valid JSON"):
         read_upload(b"[{", "broken.json")
+
+
+def test_each_distinct_place_is_geocoded_once(tmp_path):
+    from geodata.geocode import GazetteerProvider, Geocoder
+
+    class Counting(GazetteerProvider):
+        asked: list = []
+
+        def geocode(self, query):
+            self.asked.append(query)
+            return super().geocode(query)
+
+    provider = Counting()
+    cities = ["Minneapolis", "Saint Paul", "Duluth"]
+    rows = [dict(BASE, title=f"Event {k}", city=cities[k % 3], source_url=f"https://e.org/{k}") for k in range(300)]
+    gdf, rejects = map_incidents(read_table(write_csv(tmp_path / "in.csv", rows)), geocoder=Geocoder([provider]))
+    assert len(gdf) == 300 and rejects.empty
+    assert len(provider.asked) == 3
+    assert gdf.groupby("city")["location_precision"].first().eq("city").all()
+
+
+def test_a_table_mapped_in_chunks_is_mapped_as_a_whole(tmp_path, monkeypatch):
+    import geodata.incidents_import as importer
+
+    rows = [dict(BASE, title=f"Event {k}", source_url=f"https://e.org/{k}" if k % 7 else "",
+                 date="soon" if k % 11 == 0 else "2026-01-07") for k in range(60)]
+    table = read_table(write_csv(tmp_path / "in.csv", rows))
+    whole_report, chunked_report = Report(), Report()
+    whole, whole_rejects = map_incidents(table, report=whole_report)
+    monkeypatch.setattr(importer, "_CHUNK", 8)
+    chunked, chunked_rejects = map_incidents(table, report=chunked_report)
+    assert chunked.drop(columns="geometry").fillna("").equals(whole.drop(columns="geometry").fillna(""))
+    assert chunked.geometry.equals(whole.geometry)
+    assert chunked_rejects["_row"].tolist() == whole_rejects["_row"].tolist()
+    assert chunked_report.rows == whole_report.rows and len(whole_rejects) == 14
