@@ -35,7 +35,7 @@ import h3
 import pandas as pd
 import shapely
 
-from .coords import check_coordinates
+from .coords import _number, check_coordinates
 from .dates import date_range_problem, parse_loose_date
 from .geocode import GeocodeQuery, Geocoder
 from .ids import slug
@@ -244,8 +244,10 @@ def _fast_point(lat, lon, box) -> tuple[float, float] | None:
     """``(lon, lat)`` when the check could only say "ok" (the usual case), else None: let
     :func:`~geodata.coords.check_coordinates` decide and say why."""
     try:
-        y, x = float(lat), float(lon)
+        y, x = _number(lat), _number(lon)  # plain numbers only: float() would read "4_4.98" as 44.98
     except (TypeError, ValueError):
+        return None
+    if y is None or x is None:
         return None
     if not (-90 <= y <= 90 and -180 <= x <= 180) or (x == 0 and y == 0):
         return None  # NaN fails the range test too
