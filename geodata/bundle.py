@@ -13,6 +13,7 @@ import pandas as pd
 
 from .curated import read_curated_events
 from .deaths import read_deaths_basu
+from .export import to_geojson
 from .ice_stats import read_ice_stats
 from .population import code_states, facility_codes, monthly_population, read_daily_population
 from .reference import apply_reference, read_facility_reference
@@ -20,7 +21,7 @@ from .report import GeodataError, Report
 from .store import DATA_DIR, Bundle
 from .validate import validate_facilities, validate_incidents
 
-__all__ = ["build_bundle", "BUNDLE_INPUTS", "CURATED_DIR"]
+__all__ = ["build_area_files", "build_bundle", "AREA_INPUTS", "BUNDLE_INPUTS", "CURATED_DIR"]
 
 #: Paths under the shared data folder that the bundle is built from.
 BUNDLE_INPUTS = {
@@ -65,3 +66,54 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
         report.to_frame(),
         population,
     )
+
+
+#: Inputs of the files :func:`build_area_files` writes, under the shared data folder.
+AREA_INPUTS = {
+    "county_aor": "uwchr/county_aor_2024_fips.csv",  # GPL-3.0
+    "headcount": "uwchr/inc_headcount_fy12-24ytd.psv.gz",  # GPL-3.0
+    "offices": "deportation-data-project/ice-offices.xlsx",  # CC0
+}
+
+
+def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
+                     population: pd.DataFrame | None = None) -> tuple[list[Path], Report]:
+    """Write the bundle's files that come under their own licences, each file one source.
+
+    * ``uwchr/ice-aor-areas.json``: ICE areas of responsibility, the Census counties
+      dissolved by UWCHR's county table (GPL-3.0);
+    * ``uwchr/facility-headcount-monthly.csv``: UWCHR's daily headcount by facility code
+      and month, FY2012 to January 2024 (GPL-3.0), each code joined to the facility that
+      DDP's table gives it where there is one (``population``: the bundle's facility x
+      month table; default: the committed one);
+    * ``ice-offices.geojson``: DDP's ICE offices (CC0).
+
+    Returns the paths written and a report (headcount codes without a facility,
+    offices without coordinates).
+    """
+    from .aggregate import build_aor_areas, save_aor_areas
+    from .headcount import join_headcount_codes, monthly_headcount, save_headcount
+    from .sources.ddp_offices import OFFICES_FILE, read_offices
+    from .sources.uwchr import read_headcount
+    from .store import POPULATION_FILE
+
+    shared_data, directory = Path(shared_data), Path(directory)
+    for rel in AREA_INPUTS.values():
+        if not (shared_data / rel).is_file():
+            raise GeodataError(f"missing input {shared_data / rel}")
+    report = Report()
+    paths = [save_aor_areas(build_aor_areas(shared_data), directory / "uwchr")]
+
+    if population is None:
+        pop_path = DATA_DIR / POPULATION_FILE
+        population = pd.read_csv(pop_path, dtype=str) if pop_path.is_file() else pd.DataFrame(
+            columns=["detention_facility_code", "facility_id"])
+    monthly = monthly_headcount(read_headcount(shared_data / AREA_INPUTS["headcount"]))
+    monthly = join_headcount_codes(monthly, population, report)
+    paths.append(save_headcount(monthly, directory / "uwchr"))
+
+    offices = read_offices(shared_data / AREA_INPUTS["offices"], report)
+    path = directory / OFFICES_FILE
+    path.write_text(to_geojson({"offices": offices}, keep_unplaced=True), encoding="utf-8")
+    paths.append(path)
+    return paths, report
