@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from pathlib import Path
 
 import altair as alt
 import streamlit as st
@@ -21,17 +22,19 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
+from geodata.aggregate import load_aor_areas, load_regions
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.ingest import MAX_UPLOAD_BYTES, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, view_frames
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS
 from layers import CATEGORY_COLORS, DEFAULT_TILES, LEAFLET_DIR, build_map, layer_points, tile_provider
+from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
 
-LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents"}
+LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents", "offices": "ICE offices"}
 STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
 REGIONS = {"none": "None", "state": "By state", "county": "By county"}
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -55,6 +58,15 @@ def _bundle(directory: str | None):
 def _upload(data: bytes, name: str):
     # Parsed and placed once per file, not on every rerun (a filter change, a playback step).
     return read_upload(data, name)
+
+
+@st.cache_data(show_spinner=False, ttl=3600)
+def _arrest_cells(directory: str | None):
+    # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
+    from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
+    from geodata.store import DATA_DIR
+
+    return load_arrest_cells(Path(directory or DATA_DIR) / ARRESTS_FILE)
 
 
 @st.cache_data(show_spinner=False)
@@ -114,8 +126,8 @@ with st.sidebar:
     layers_on = tuple(x for x in LAYERS if st.checkbox(LAYER_LABELS[x], key=f"layer_{x}"))
     aors = st.multiselect(
         "ICE area of responsibility", AORS, key="aor", placeholder="All",
-        help="Facilities in the chosen ICE field office areas, and the incidents at those facilities "
-        "(an incident not at a facility has no AOR in these sources and is then not shown).",
+        help="Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
+        "(by place) or at those facilities; ICE offices in them.",
     )
     st.radio(
         "Facilities with nobody held in the range", ["hollow", "hidden"], key="empty_facilities", horizontal=True,
@@ -143,6 +155,27 @@ with st.sidebar:
         + (" Set for everyone by this server (ICE_MAP_OFFLINE)." if OFFLINE_FORCED else ""),
     )
 
+# -- ICE areas, arrests (layers.areas): widgets, kept in the URL as aor_map= and arrests=1 --------
+AOR_MAPS = {"none": "None", "areas": "Areas", "incidents": "Incidents", "detained": "People detained"}
+if "areas_loaded" not in st.session_state:
+    st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
+        else "none"
+    st.session_state["arrests_on"] = st.query_params.get("arrests", "") in TRUE_WORDS
+    st.session_state["areas_loaded"] = True
+arrest_cells = _arrest_cells(os.environ.get("ICE_MAP_DATA_DIR") or None)
+with st.sidebar:
+    st.subheader("ICE areas of responsibility")
+    aor_map = st.radio("Draw the areas", list(AOR_MAPS), key="aor_map", format_func=AOR_MAPS.get, horizontal=True,
+                       help="ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
+                       "the incidents in view (by where they happened) or the people detained on an average day "
+                       "in the dates shown (by where the facility is).")
+    arrests_on = st.toggle("ICE arrests by county", key="arrests_on", disabled=arrest_cells is None,
+                           help="ICE's arrest records (Deportation Data Project, CC0) counted by county and week: "
+                           "likely duplicates dropped, weeks under 10 arrests in a county not published. "
+                           + ("Not fetched on this server: run `geodata fetch ddp-arrests`." if arrest_cells is None
+                              else ""))
+areas_params = ({"aor_map": aor_map} if aor_map != "none" else {}) | ({"arrests": "1"} if arrests_on else {})
+
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
 # Dates always go into the link, so it shows the same days after new data arrives.
@@ -152,6 +185,7 @@ st.query_params.from_dict(
     | ({"style": style} if style != "points" else {})
     | ({"regions": regions} if regions != "none" else {})
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
+    | areas_params
 )
 
 # Playback narrows the view to one week or month of the range at a time.
@@ -176,6 +210,8 @@ if playing_on:
     window = steps[st.session_state["play_index"]]
     view = View(start=window[0], end=window[1], categories=chosen, layers=layers_on, aors=tuple(aors))
 frames, pop_span = view_frames(bundle, view, hide_empty=st.session_state.get("empty_facilities") == "hidden")
+overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
+                         arrest_cells=arrest_cells if arrests_on else None, window=window)
 
 # -- main -------------------------------------------------------------------------------
 st.title("US immigration enforcement: detention, deaths, incidents")
@@ -222,7 +258,7 @@ map_view = st.session_state.get("map_view")
 m = build_map(
     shown_fac, shown_inc, tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
     incident_style=style, choropleth=None if regions == "none" or shown_inc is None else regions,
-    population=population, deaths=incidents, extra_incidents=extra,
+    population=population, deaths=incidents, extra_incidents=extra, overlays=overlays,
     facility_adp=range_adp if pop_span else None,
     center=map_view[0] if map_view else None, zoom=map_view[1] if map_view else None,
 )

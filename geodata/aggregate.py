@@ -662,8 +662,13 @@ def _aor_of_places(lonlat: np.ndarray, areas: gpd.GeoDataFrame) -> tuple[np.ndar
     return code, kind
 
 
-def counts_by_aor(incidents: gpd.GeoDataFrame, *, areas: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+def counts_by_aor(
+    incidents: gpd.GeoDataFrame, *, areas: gpd.GeoDataFrame | None = None, weight: str | None = None
+) -> gpd.GeoDataFrame:
     """Incidents per AOR, by where they happened, in the frame ``layers.choropleth_layer`` draws.
+
+    With ``weight``, the column's values are summed instead of rows counted (facilities'
+    ``adp_in_range``: people detained on an average day, by where the facility is).
 
     Returns
     -------
@@ -675,7 +680,11 @@ def counts_by_aor(incidents: gpd.GeoDataFrame, *, areas: gpd.GeoDataFrame | None
     """
     areas = load_aor_areas() if areas is None else areas
     assigned = assign_aors(incidents, areas=areas)
-    counts = assigned["aor"].dropna().value_counts()
+    if weight is None:
+        counts = assigned["aor"].dropna().value_counts()
+    else:
+        values = pd.to_numeric(incidents[weight], errors="coerce").fillna(0.0)
+        counts = values.groupby(assigned["aor"]).sum().round().astype(int)
     out = gpd.GeoDataFrame(
         {
             "region_id": areas["aor"].to_numpy(),

@@ -101,6 +101,7 @@ def build_map(
     zoom: int | None = None,
     legend_open: bool = False,
     extra_incidents: dict | None = None,
+    overlays=(),
 ) -> folium.Map:
     """A map of the United States with the facility and incident layers.
 
@@ -150,6 +151,9 @@ def build_map(
     extra_incidents : dict of {str: geopandas.GeoDataFrame}, optional
         More incident layers by name (a viewer's own upload), drawn like the
         incidents and listed in the layer control.
+    overlays : sequence of folium layers
+        Other layers (``layers.areas``), added under the points; one with a
+        ``legend_html()`` gets a section of the legend.
 
     Returns
     -------
@@ -204,6 +208,8 @@ def build_map(
             choropleth = counts_by_region(incidents, choropleth)
         regions = choropleth_layer(choropleth, value=choropleth_value).add_to(m)
 
+    for overlay in overlays:
+        overlay.add_to(m)
     fac = inc = None
     if facilities is not None:
         fac = facilities_layer(
@@ -215,10 +221,10 @@ def build_map(
     for name, extra in (extra_incidents or {}).items():
         extra_layer = incidents_layer(extra, name=name, style=incident_style).add_to(m)
         inc = inc or extra_layer  # the legend explains their symbols too
-    if fac is not None or inc is not None or regions is not None:
+    if fac is not None or inc is not None or regions is not None or overlays:
         _Legend(
             facilities=fac, incidents=inc, choropleth=regions, range_adp=facility_adp is not None,
-            open_=legend_open,
+            open_=legend_open, overlays=overlays,
         ).add_to(m)
     _ViewInUrl(origin=f"{center[0]:.5f},{center[1]:.5f},{zoom}" if center is not None else "default").add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -429,7 +435,8 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False):
+    def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False,
+                 overlays=()):
         super().__init__()
         self._name = "Legend"
         self.open_ = bool(open_)
@@ -447,6 +454,9 @@ class _Legend(MacroElement):
             section("facilities", facilities, _facilities_legend(range_adp))
         if choropleth is not None:
             section("choropleth", choropleth, choropleth.legend_html())
+        for k, overlay in enumerate(overlays):
+            if hasattr(overlay, "legend_html"):
+                section(f"overlay{k}", overlay, overlay.legend_html())
         self.body = "".join(parts)
 
     def sections_js(self) -> str:

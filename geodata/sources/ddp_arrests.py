@@ -268,7 +268,7 @@ def aggregate_arrests(
     undated = kept["apprehension_date"].isna().to_numpy()
     kept = kept[~undated]
     fips, how = _place_rows(kept, counties, facilities)
-    week = (kept["apprehension_date"] - pd.to_timedelta(kept["apprehension_date"].dt.weekday, unit="D"))
+    week = (kept["apprehension_date"] - pd.to_timedelta(kept["apprehension_date"].dt.day_of_week, unit="D"))
     week = week.dt.strftime("%Y-%m-%d")
     placed = how != "unplaced"
     level = np.where(pd.notna(fips), "county", "state")
@@ -343,7 +343,7 @@ def arrests_in_range(cells: pd.DataFrame, counties: pd.DataFrame, start=None, en
     """
     sel = cells
     if start is not None:
-        first_monday = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).weekday())
+        first_monday = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).dayofweek)
         sel = sel[sel["week"] >= first_monday.strftime("%Y-%m-%d")]
     if end is not None:
         sel = sel[sel["week"] <= pd.Timestamp(end).strftime("%Y-%m-%d")]
