@@ -637,7 +637,7 @@ def _aor_of_places(lonlat: np.ndarray, areas: gpd.GeoDataFrame) -> tuple[np.ndar
     """AOR code and match kind of each (lon, lat) point.
 
     The join runs against the county polygons (small, so the tree's boxes sort
-    points quickly; about 2 s for a million distinct points on one core), each
+    points quickly: three times faster than against the 24 AOR polygons), each
     county then giving its AOR (``county_fips`` of ``areas``).
     """
     county_aor = {fips: a for a, fips_list in zip(areas["aor"], areas["county_fips"]) for fips in fips_list}

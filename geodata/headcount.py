@@ -32,6 +32,7 @@ __all__ = [
     "HEADCOUNT_LICENSE",
     "MONTHLY_HEADCOUNT_COLUMNS",
     "compare_facilities",
+    "comparison_markdown",
     "compare_national",
     "join_headcount_codes",
     "load_headcount",
@@ -149,7 +150,8 @@ def _ddp_monthly(ddp_daily: pd.DataFrame, first, last) -> pd.DataFrame:
     d = ddp_daily[(ddp_daily["date"] >= first) & (ddp_daily["date"] <= last)]
     month = d["date"].dt.strftime("%Y-%m").rename("month")
     code = d["detention_facility_code"].astype(str)
-    return d.groupby([code, month], observed=True)["n_detained"].sum().rename("ddp_person_days").reset_index()
+    sums = d.groupby([code, month], observed=True)[["n_detained", "n_detained_at_midnight"]].sum()
+    return sums.rename(columns={"n_detained": "ddp", "n_detained_at_midnight": "ddp_midnight"}).reset_index()
 
 
 def overlap(uwchr_daily: pd.DataFrame, ddp_daily: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -164,20 +166,24 @@ def overlap(uwchr_daily: pd.DataFrame, ddp_daily: pd.DataFrame) -> tuple[pd.Time
 def compare_national(uwchr_daily: pd.DataFrame, ddp_daily: pd.DataFrame) -> pd.DataFrame:
     """National people held on an average day, by month, in both tables, over their overlap.
 
+    DDP gives two counts a day: everyone held at any time of the day (``n_detained``)
+    and those held at midnight (``n_detained_at_midnight``); UWCHR's is one.
+
     Returns
     -------
     pandas.DataFrame
-        ``month``, ``uwchr``, ``ddp`` (people on an average day, all facilities),
-        ``difference`` (UWCHR minus DDP) and ``difference_pct`` (of DDP).
+        ``month``, ``uwchr``, ``ddp_midnight``, ``ddp`` (people on an average day, all
+        facilities), ``midnight_pct`` and ``ddp_pct``: UWCHR minus each DDP count, in % of it.
     """
     first, last = overlap(uwchr_daily, ddp_daily)
     u = uwchr_daily[(uwchr_daily["date"] >= first) & (uwchr_daily["date"] <= last)]
     u_month = u.groupby(u["date"].dt.strftime("%Y-%m"))["n"].sum()
-    d = _ddp_monthly(ddp_daily, first, last).groupby("month")["ddp_person_days"].sum()
+    d = _ddp_monthly(ddp_daily, first, last).groupby("month")[["ddp", "ddp_midnight"]].sum()
     days = _covered_days(first, last)
-    out = pd.DataFrame({"uwchr": u_month / days, "ddp": d / days}).rename_axis("month").reset_index()
-    out["difference"] = out["uwchr"] - out["ddp"]
-    out["difference_pct"] = 100.0 * out["difference"] / out["ddp"]
+    out = pd.DataFrame({"uwchr": u_month / days, "ddp_midnight": d["ddp_midnight"] / days, "ddp": d["ddp"] / days})
+    out = out.rename_axis("month").reset_index()
+    out["midnight_pct"] = 100.0 * (out["uwchr"] - out["ddp_midnight"]) / out["ddp_midnight"]
+    out["ddp_pct"] = 100.0 * (out["uwchr"] - out["ddp"]) / out["ddp"]
     return out
 
 
@@ -187,21 +193,51 @@ def compare_facilities(uwchr_daily: pd.DataFrame, ddp_daily: pd.DataFrame, top: 
     Returns
     -------
     pandas.DataFrame
-        The ``top`` codes by absolute difference: ``detention_facility_code``,
-        ``detention_facility`` (DDP's name), ``uwchr``, ``ddp`` (people on an average
-        day over the overlap; 0 where a table has no row), ``difference``.
+        The ``top`` codes by the absolute difference between UWCHR and DDP's midnight
+        count: ``detention_facility_code``, ``detention_facility`` (DDP's name),
+        ``uwchr``, ``ddp_midnight``, ``ddp`` (people on an average day over the overlap;
+        0 where a table has no row), ``difference`` (UWCHR minus DDP at midnight).
     """
     first, last = overlap(uwchr_daily, ddp_daily)
     days = (last - first).days + 1
     u = uwchr_daily[(uwchr_daily["date"] >= first) & (uwchr_daily["date"] <= last)]
     u_avg = u.groupby("detention_facility_code")["n"].sum() / days
-    d = _ddp_monthly(ddp_daily, first, last).groupby("detention_facility_code")["ddp_person_days"].sum() / days
-    both = pd.DataFrame({"uwchr": u_avg, "ddp": d}).fillna(0.0)
-    both["difference"] = both["uwchr"] - both["ddp"]
-    names = ddp_daily.drop_duplicates("detention_facility_code").set_index(
-        ddp_daily.drop_duplicates("detention_facility_code")["detention_facility_code"].astype(str)
-    )["detention_facility"].astype(str)
-    both["detention_facility"] = both.index.map(names)
+    d = _ddp_monthly(ddp_daily, first, last).groupby("detention_facility_code")[["ddp", "ddp_midnight"]].sum() / days
+    both = pd.DataFrame({"uwchr": u_avg, "ddp_midnight": d["ddp_midnight"], "ddp": d["ddp"]}).fillna(0.0)
+    both["difference"] = both["uwchr"] - both["ddp_midnight"]
+    first_rows = ddp_daily.drop_duplicates("detention_facility_code")
+    names = pd.Series(first_rows["detention_facility"].astype(str).to_numpy(),
+                      index=first_rows["detention_facility_code"].astype(str).to_numpy())
+    both["detention_facility"] = both.index.map(names).fillna("(not in DDP's table)")
     order = np.argsort(-both["difference"].abs().to_numpy(), kind="stable")
     out = both.iloc[order[:top]].rename_axis("detention_facility_code").reset_index()
-    return out[["detention_facility_code", "detention_facility", "uwchr", "ddp", "difference"]]
+    return out[["detention_facility_code", "detention_facility", "uwchr", "ddp_midnight", "ddp", "difference"]]
+
+
+def comparison_markdown(national: pd.DataFrame, facilities: pd.DataFrame) -> str:
+    """The README's tables (:func:`compare_national`, :func:`compare_facilities`) as Markdown."""
+    mid = national["midnight_pct"].abs().max()
+    lines = [
+        f"People held on an average day, all facilities, {national['month'].iloc[0]} to "
+        f"{national['month'].iloc[-1]} (the whole months both cover). UWCHR's count is within "
+        f"{mid:.1f}% of DDP's count at midnight every month, and {national['ddp_pct'].abs().min():.1f}% to "
+        f"{national['ddp_pct'].abs().max():.1f}% below DDP's count of everyone held at any time of the day "
+        "(that count puts a person moved between two facilities that day in both).",
+        "",
+        "| month | UWCHR | DDP, at midnight | UWCHR vs midnight | DDP, any time of day | UWCHR vs any time |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in national.itertuples(index=False):
+        lines.append(f"| {r.month} | {r.uwchr:,.0f} | {r.ddp_midnight:,.0f} | {r.midnight_pct:+.1f}% | "
+                     f"{r.ddp:,.0f} | {r.ddp_pct:+.1f}% |")
+    lines += [
+        "",
+        "The facilities whose average over those months differs most (UWCHR against DDP at midnight):",
+        "",
+        "| code | facility (DDP's name) | UWCHR | DDP, at midnight | DDP, any time | difference |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in facilities.itertuples(index=False):
+        lines.append(f"| `{r.detention_facility_code}` | {r.detention_facility} | {r.uwchr:,.1f} | "
+                     f"{r.ddp_midnight:,.1f} | {r.ddp:,.1f} | {r.difference:+,.1f} |")
+    return "\n".join(lines) + "\n"

@@ -184,3 +184,17 @@ def test_aor_layers_render_names_and_counts():
     html = build_map(None, None, tiles=None, overlays=[layer, counts]).get_root().render()
     assert "ICE areas of responsibility" in html and "Incidents by ICE area of responsibility" in html
     assert "GPL-3.0" in html
+
+
+def test_data_notice_names_the_new_sources_and_licences():
+    from pathlib import Path
+
+    notice = (Path(__file__).resolve().parents[1] / "DATA.md").read_text(encoding="utf-8")
+    for file, licence in (("uwchr/ice-aor-areas.json", "GPL-3.0"),
+                          ("uwchr/facility-headcount-monthly.csv", "GPL-3.0"),
+                          ("ice-offices.geojson", "CC0 1.0"),
+                          ("ddp-arrests-weekly.csv", "CC0 1.0")):
+        row = next(line for line in notice.splitlines() if file in line)
+        assert licence in row, f"{file}: its row of DATA.md does not give {licence}"
+    assert "University of Washington Center for Human Rights" in notice
+    assert "Deportation Data Project" in notice

@@ -343,7 +343,7 @@ def arrests_in_range(cells: pd.DataFrame, counties: pd.DataFrame, start=None, en
     """
     sel = cells
     if start is not None:
-        first_monday = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).dayofweek)
+        first_monday = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).day_of_week)
         sel = sel[sel["week"] >= first_monday.strftime("%Y-%m-%d")]
     if end is not None:
         sel = sel[sel["week"] <= pd.Timestamp(end).strftime("%Y-%m-%d")]
