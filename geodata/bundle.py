@@ -76,8 +76,13 @@ AREA_INPUTS = {
 }
 
 
+#: Columns of a facility layer that may hold ICE's facility code (DETLOC), first found wins.
+FACILITY_CODE_COLUMNS = ("detloc", "detention_facility_code", "facility_code")
+
+
 def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
-                     population: pd.DataFrame | None = None) -> tuple[list[Path], Report]:
+                     population: pd.DataFrame | None = None,
+                     facilities: pd.DataFrame | None = None) -> tuple[list[Path], Report]:
     """Write the bundle's files that come under their own licences, each file one source.
 
     * ``uwchr/ice-aor-areas.json``: ICE areas of responsibility, the Census counties
@@ -85,7 +90,8 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
     * ``uwchr/facility-headcount-monthly.csv``: UWCHR's daily headcount by facility code
       and month, FY2012 to January 2024 (GPL-3.0), each code joined to the facility that
       DDP's table gives it where there is one (``population``: the bundle's facility x
-      month table; default: the committed one);
+      month table; default: the committed one), or a facility's own code (a column of
+      ``facilities`` named in :data:`FACILITY_CODE_COLUMNS`, where the layer has one);
     * ``ice-offices.geojson``: DDP's ICE offices (CC0).
 
     Returns the paths written and a report (headcount codes without a facility,
@@ -108,8 +114,13 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
         pop_path = DATA_DIR / POPULATION_FILE
         population = pd.read_csv(pop_path, dtype=str) if pop_path.is_file() else pd.DataFrame(
             columns=["detention_facility_code", "facility_id"])
+    codes = population[["detention_facility_code", "facility_id"]]
+    own = next((c for c in FACILITY_CODE_COLUMNS if facilities is not None and c in facilities.columns), None)
+    if own:  # a facility's own code first, then DDP's join
+        pairs = facilities[[own, "id"]].rename(columns={own: "detention_facility_code", "id": "facility_id"})
+        codes = pd.concat([pairs.dropna(), codes], ignore_index=True)
     monthly = monthly_headcount(read_headcount(shared_data / AREA_INPUTS["headcount"]))
-    monthly = join_headcount_codes(monthly, population, report)
+    monthly = join_headcount_codes(monthly, codes, report)
     paths.append(save_headcount(monthly, directory / "uwchr"))
 
     offices = read_offices(shared_data / AREA_INPUTS["offices"], report)

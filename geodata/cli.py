@@ -188,16 +188,17 @@ def _cmd_build_bundle(args) -> int:
         f"{len(bundle.report)} report rows; wrote {', '.join(str(p) for p in paths)}",
         file=sys.stderr,
     )
-    _build_area_files(shared, args)
+    _build_area_files(shared, args, bundle)
     return 0
 
 
-def _build_area_files(shared: Path, args) -> None:
+def _build_area_files(shared: Path, args, bundle) -> None:
     """AOR polygons, UWCHR headcount, ICE offices: files of their own (own licences)."""
     from .bundle import build_area_files
     from .store import DATA_DIR
 
-    paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR)
+    paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR,
+                                     population=bundle.population, facilities=bundle.facilities)
     unmatched = report.of("unmatched")
     print(f"wrote {', '.join(str(p) for p in paths)}; {len(unmatched)} headcount facility codes have no "
           "facility in the bundle (kept, without facility_id)", file=sys.stderr)

@@ -205,7 +205,18 @@ def test_seattle_arrests_landmarks_are_placed(shared_data):
     assert sum(placed.values()) + cells.attrs["unplaced"] == 32549
     assert placed["landmark_facility"] >= 60  # NORTHWEST DETENTION CENTER, Tacoma
     assert placed["landmark_county"] + placed["landmark_facility"] >= 13545
+    assert placed["landmark_city"] >= 1000  # SUNNYSIDE, KENT, YAKIMA CITY JAIL...
     assert (cells["arrests"] >= 10).all()
     assert cells["arrests"].sum() + cells.attrs["suppressed_arrests"] == 32549 - cells.attrs["unplaced"]
     snohomish = cells[cells["region_id"] == "53061"]["arrests"].sum()
     assert snohomish > 100
+
+
+def test_a_city_jail_landmark_places_arrests_in_its_county():
+    from geodata.sources.ddp_arrests import normalise_arrests
+
+    df = pd.DataFrame({"apprehension_date": ["2013-05-06"] * 10, "apprehension_state": ["WA"] * 10,
+                       "apprehension_landmark": ["SUNNYSIDE CITY JAIL"] * 10})
+    cells = aggregate_arrests(normalise_arrests(df, source="test"))
+    assert cells[["region_id", "arrests"]].to_dict("records") == [{"region_id": "53077", "arrests": 10}]  # Yakima
+    assert cells.attrs["placed"] == {"landmark_city": 10}

@@ -101,3 +101,17 @@ def test_readme_tables_are_the_computed_ones(tables):
     text = comparison_markdown(compare_national(*tables), compare_facilities(*tables))
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert text in readme
+
+
+def test_a_facility_own_code_joins_the_headcount(shared_data, tmp_path):
+    from geodata.bundle import build_area_files
+
+    facilities = pd.DataFrame({"id": ["fac-tx-dilley"], "detloc": ["STFRCTX"]})
+    _, report = build_area_files(shared_data, tmp_path, facilities=facilities)
+    got = load_headcount(tmp_path / "uwchr")
+    assert set(got.loc[got["detention_facility_code"] == "STFRCTX", "facility_id"]) == {"fac-tx-dilley"}
+    assert "STFRCTX" not in {r["record"] for r in report.of("unmatched")}
+    # The other files of the build are the committed ones.
+    from geodata.aggregate import AOR_DIR, AOR_FILE
+
+    assert (tmp_path / "uwchr" / AOR_FILE).read_bytes() == (AOR_DIR / AOR_FILE).read_bytes()

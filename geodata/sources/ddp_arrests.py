@@ -17,7 +17,8 @@ Columns read (DDP's names; older releases used the names in brackets):
 
 A row's place, finest first: its ``county`` (matched by name to the Census counties of
 its state); else its landmark, where it names a facility of the map (a county jail: the
-facility's county) or a county (``SNOHOMISH COUNTY JAIL``); else its state alone.
+facility's county), a county (``SNOHOMISH COUNTY JAIL``) or a city's jail or police
+(``SUNNYSIDE CITY JAIL``: the county of the city's centre); else its state alone.
 """
 
 from __future__ import annotations
@@ -160,6 +161,28 @@ def _landmark_county(landmark: str, state: str | None, lookup: dict) -> str | No
     return None
 
 
+_CITY_JAIL = re.compile(r"^(?:CAP\s*-\s*)?([A-Z][A-Z .'-]*?)\s+(?:CITY JAIL|POLICE DEPARTMENT|POLICE DEPT|PD)\b")
+
+
+def _landmark_city_county(landmark: str, state: str | None, counties) -> str | None:
+    """The county of the city whose jail or police a landmark names ("SUNNYSIDE CITY JAIL")."""
+    m = _CITY_JAIL.match(str(landmark).upper().strip())
+    if not m or not state:
+        return None
+    from ..geocode import gazetteer
+
+    hit = gazetteer().city(m.group(1), state)
+    if hit is None:
+        return None
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from ..aggregate import assign_regions
+
+    point = gpd.GeoDataFrame(geometry=[Point(hit.lon, hit.lat)], crs="EPSG:4326")
+    return assign_regions(point, "county", regions=counties)["region_id"].iloc[0]
+
+
 def _place_rows(rows: pd.DataFrame, counties: pd.DataFrame, facilities=None) -> tuple[pd.Series, pd.Series]:
     """County FIPS (or None) and how it was found, per row; distinct values worked out once."""
     lookup = _county_lookup(counties)
@@ -195,6 +218,9 @@ def _place_rows(rows: pd.DataFrame, counties: pd.DataFrame, facilities=None) -> 
             if got is None:
                 got = _landmark_county(landmark, st, lookup)
                 kind = "landmark_county" if got else None
+            if got is None:
+                got = _landmark_city_county(landmark, st, counties)
+                kind = "landmark_city" if got else None
             res_fips.append(got)
             res_how.append(kind)
         res_fips = np.array(res_fips + [None], dtype=object)[codes]
@@ -255,7 +281,7 @@ def aggregate_arrests(
         ``region_id`` (county FIPS, or the state's postal code), ``state``, ``arrests``.
         ``attrs``: ``rows``, ``duplicates_dropped``, ``undated``, ``unplaced`` (no state),
         ``placed`` (arrests by how their county was found: ``county``,
-        ``landmark_facility``, ``landmark_county``, ``state``), ``suppressed_cells``,
+        ``landmark_facility``, ``landmark_county``, ``landmark_city``, ``state``), ``suppressed_cells``,
         ``suppressed_arrests``, ``min_cell``, ``first_day``, ``last_day``.
     """
     if counties is None:
