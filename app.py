@@ -61,12 +61,15 @@ def _upload(data: bytes, name: str):
 
 
 @st.cache_data(show_spinner=False, ttl=3600)
-def _arrest_cells(directory: str | None):
+def _arrest_cells(path: str | None, directory: str | None):
     # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
     from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
     from geodata.store import DATA_DIR
 
-    return load_arrest_cells(Path(directory or DATA_DIR) / ARRESTS_FILE)
+    try:
+        return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
+    except GeodataError as exc:
+        return None, str(exc)
 
 
 @st.cache_data(show_spinner=False)
@@ -162,7 +165,10 @@ if "areas_loaded" not in st.session_state:
         else "none"
     st.session_state["arrests_on"] = st.query_params.get("arrests", "") in TRUE_WORDS
     st.session_state["areas_loaded"] = True
-arrest_cells = _arrest_cells(os.environ.get("ICE_MAP_DATA_DIR") or None)
+arrest_cells, arrests_warning = _arrest_cells(os.environ.get("ICE_MAP_ARRESTS") or None,
+                                              os.environ.get("ICE_MAP_DATA_DIR") or None)
+if arrests_warning:
+    st.warning(f"ICE_MAP_ARRESTS: {arrests_warning}")
 with st.sidebar:
     st.subheader("ICE areas of responsibility")
     aor_map = st.radio("Draw the areas", list(AOR_MAPS), key="aor_map", format_func=AOR_MAPS.get, horizontal=True,

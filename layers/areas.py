@@ -90,8 +90,8 @@ def aor_areas_layer(areas, *, name: str = "ICE areas of responsibility", show: b
         })
     notes = [
         "ICE's Enforcement and Removal Operations field offices and the counties each covers, from the "
-        "University of Washington Center for Human Rights' county table (GPL-3.0). Harlingen (HLG), carved "
-        "out of San Antonio in 2024, is not in it.",
+        "University of Washington Center for Human Rights' county table (GPL-3.0). Harlingen (HLG), which "
+        "ICE's statistics use since FY2024, is not in it.",
     ]
     layer = ChoroplethLayer({"precision": _PRECISION, "regions": regions}, classes=[], notes=notes,
                             level="ICE area of responsibility", value="area", name=name, show=show)

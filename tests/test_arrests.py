@@ -220,3 +220,24 @@ def test_a_city_jail_landmark_places_arrests_in_its_county():
     cells = aggregate_arrests(normalise_arrests(df, source="test"))
     assert cells[["region_id", "arrests"]].to_dict("records") == [{"region_id": "53077", "arrests": 10}]  # Yakima
     assert cells.attrs["placed"] == {"landmark_city": 10}
+
+
+def test_app_shades_counties_by_arrests_when_counts_are_there(ddp_file, tmp_path, monkeypatch):
+    import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    out = tmp_path / "weekly.csv"
+    fetch_arrests(ddp_file.as_uri(), out)
+    monkeypatch.setenv("ICE_MAP_ARRESTS", str(out))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
+    at.query_params["arrests"] = "1"
+    at.query_params["start"] = "2025-06-01"
+    at.query_params["end"] = "2025-06-08"
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.toggle(key="arrests_on").disabled and at.toggle(key="arrests_on").value
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert "Hennepin County, MN: 13 arrests" in script
+    assert "Anoka County" not in script  # its arrests are in the next week, outside the dates shown
