@@ -190,7 +190,8 @@ def select(
     """The frames a view shows, keyed by layer (only the layers switched on).
 
     With AORs chosen: the facilities ICE puts in them; the incidents that happened in
-    them (:func:`incident_aors`) or at one of those facilities; the offices in them.
+    them (:func:`incident_aors`) or at one of those facilities; the offices in them, and
+    the ERO offices of their field offices.
     ``offices`` is the office layer (default: the bundled one, read only when the
     view shows offices).
     """
@@ -209,6 +210,9 @@ def select(
 
             offices = load_offices()
         if view.aors:
-            offices = offices[offices["aor"].isin(view.aors)]
+            in_area = offices["aor"].isin(view.aors)
+            if "field_office_aor" in offices.columns:  # an ERO office of a chosen field office, wherever it is
+                in_area |= offices["field_office_aor"].isin(view.aors)
+            offices = offices[in_area]
         out["offices"] = offices
     return out

@@ -210,6 +210,7 @@ def offices_layer(offices, *, name: str = "ICE offices", show: bool = True) -> O
         ("Agency", agency_words),
         ("Field office", col("field_office")),
         ("ICE area of responsibility (by place)", col("aor")),
+        ("Field office's AOR", col("field_office_aor")),
         ("Area served", col("area")),
         ("Address", address),
         ("Source", col("source_name")),

@@ -59,6 +59,9 @@ def test_view_shows_offices_only_when_asked():
     frames = select(bundle.facilities, bundle.incidents, View(layers=("offices",), aors=("SPM",)))
     assert set(frames) == {"offices"} and set(frames["offices"]["aor"]) == {"SPM"}
     assert len(frames["offices"]) == 15
+    # Harlingen has no polygon (UWCHR's table predates it): its ERO offices come with it by field office.
+    hlg = select(bundle.facilities, bundle.incidents, View(layers=("offices",), aors=("HLG",)))["offices"]
+    assert set(hlg["name"]) == {"Harlingen Field Office", "Harlingen, TX"}
 
 
 def test_cli_exports_the_offices_layer(tmp_path, capsys):

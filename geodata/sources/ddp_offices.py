@@ -136,9 +136,18 @@ def load_offices(directory=None) -> gpd.GeoDataFrame:
 
 
 def with_office_aor(offices: gpd.GeoDataFrame, areas=None) -> gpd.GeoDataFrame:
-    """The offices with ``aor``: the ICE area of responsibility their point is in (None outside)."""
+    """The offices with ``aor``, the ICE area of responsibility their point is in (None outside
+    every AOR polygon: Guam, Saipan), and ``field_office_aor``, the AOR of the ERO field office
+    the table names for an ERO office (``St. Paul Field Office`` -> SPM; Harlingen -> HLG,
+    which has no polygon)."""
     from ..aggregate import assign_aors
+    from .uwchr import AOR_NAMES
 
     out = offices.copy()
     out["aor"] = assign_aors(out.drop(columns=["location_precision"]), areas=areas)["aor"].to_numpy()
+    by_name = {f"{city} Field Office".upper(): code for code, city in AOR_NAMES.items()}
+    by_name["NEW YORK FIELD OFFICE"] = "NYC"
+    named = [fo if isinstance(fo, str) and fo else n for fo, n in zip(out["field_office"], out["name"])]
+    out["field_office_aor"] = [by_name.get(str(x).strip().upper()) if a == "ERO" else None
+                               for x, a in zip(named, out["agency"])]
     return out
