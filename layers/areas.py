@@ -254,9 +254,14 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
     elif aor_map == "detained" and frames.get("facilities") is not None:
         fac = frames["facilities"]
         column = "adp_in_range" if "adp_in_range" in fac.columns and fac["adp_in_range"].notna().any() else "adp"
-        out.append(aor_counts_layer(counts_by_aor(fac, areas=areas, weight=column),
-                                    what="people detained on an average day",
-                                    name="People detained by ICE area of responsibility"))
+        layer = aor_counts_layer(counts_by_aor(fac, areas=areas, weight=column),
+                                 what="people detained on an average day",
+                                 name="People detained by ICE area of responsibility")
+        layer.notes.insert(1, "Average over the dates shown (the Deportation Data Project's daily counts), "
+                           "facilities counted where they are." if column == "adp_in_range" else
+                           "No daily counts for these dates: ICE's FY2026 average daily population, facilities "
+                           "counted where they are.")
+        out.append(layer)
     if arrest_cells is not None and counties is not None:
         start, end = window if window else (None, None)
         out.append(arrests_layer(arrests_in_range(arrest_cells, counties, start, end)))

@@ -198,3 +198,18 @@ def test_data_notice_names_the_new_sources_and_licences():
         assert licence in row, f"{file}: its row of DATA.md does not give {licence}"
     assert "University of Washington Center for Human Rights" in notice
     assert "Deportation Data Project" in notice
+
+
+def test_area_overlays_shade_people_detained_and_say_which_figure(tiny_facilities):
+    from layers.areas import area_overlays
+
+    fac = tiny_facilities.assign(adp_in_range=[50.0, 7.0, 3.0])
+    (layer,) = area_overlays({"facilities": fac}, areas=load_aor_areas(), aor_map="detained")
+    assert layer.tooltips() == {"ELP": "El Paso (ELP): 50 people detained on an average day",
+                                "SPM": "St. Paul (SPM): 7 people detained on an average day"}
+    assert any("Average over the dates shown" in n for n in layer.notes)
+    (fy26,) = area_overlays({"facilities": fac.assign(adp_in_range=float("nan"))}, areas=load_aor_areas(),
+                            aor_map="detained")
+    assert fy26.tooltips()["ELP"] == "El Paso (ELP): 100 people detained on an average day"  # ICE's adp, rounded
+    assert any("FY2026 average" in n for n in fy26.notes)
+    assert area_overlays({"facilities": fac}, areas=load_aor_areas()) == []
