@@ -91,14 +91,16 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
       and month, FY2012 to January 2024 (GPL-3.0), each code joined to the facility that
       DDP's table gives it where there is one (``population``: the bundle's facility x
       month table; default: the committed one), or a facility's own code (a column of
-      ``facilities`` named in :data:`FACILITY_CODE_COLUMNS`, where the layer has one);
+      ``facilities`` named in :data:`FACILITY_CODE_COLUMNS`, where the layer has one),
+      and ``uwchr/facility-headcount-unmatched.csv``: the codes without a facility, with
+      their person-days (the report of what the map cannot place);
     * ``ice-offices.geojson``: DDP's ICE offices (CC0).
 
     Returns the paths written and a report (headcount codes without a facility,
     offices without coordinates).
     """
     from .aggregate import build_aor_areas, save_aor_areas
-    from .headcount import join_headcount_codes, monthly_headcount, save_headcount
+    from .headcount import UNMATCHED_FILE, join_headcount_codes, monthly_headcount, save_headcount, unmatched_codes
     from .sources.ddp_offices import OFFICES_FILE, read_offices
     from .sources.uwchr import read_headcount
     from .store import POPULATION_FILE
@@ -122,6 +124,9 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
     monthly = monthly_headcount(read_headcount(shared_data / AREA_INPUTS["headcount"]))
     monthly = join_headcount_codes(monthly, codes, report)
     paths.append(save_headcount(monthly, directory / "uwchr"))
+    unmatched = directory / "uwchr" / UNMATCHED_FILE
+    unmatched_codes(monthly).to_csv(unmatched, index=False, lineterminator="\n")
+    paths.append(unmatched)
 
     offices = read_offices(shared_data / AREA_INPUTS["offices"], report)
     path = directory / OFFICES_FILE

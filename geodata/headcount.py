@@ -39,6 +39,7 @@ __all__ = [
     "monthly_headcount",
     "overlap",
     "save_headcount",
+    "unmatched_codes",
 ]
 
 FIRST_COMPLETE_DAY = pd.Timestamp("2011-10-01")
@@ -127,6 +128,26 @@ def join_headcount_codes(monthly: pd.DataFrame, codes: pd.DataFrame, report: Rep
             report.add(SOURCE, str(code), "unmatched",
                        f"no facility of the bundle has this code ({pdays:,.0f} person-days from FY2012 on)")
     return out[list(MONTHLY_HEADCOUNT_COLUMNS)]
+
+
+UNMATCHED_FILE = "facility-headcount-unmatched.csv"
+
+
+def unmatched_codes(joined: pd.DataFrame) -> pd.DataFrame:
+    """The facility codes of :func:`join_headcount_codes`' result that no facility has.
+
+    Returns ``detention_facility_code``, ``person_days``, ``first_month``, ``last_month``,
+    most person-days first: the report of what the map cannot place.
+    """
+    rest = joined[joined["facility_id"].isna()]
+    grouped = rest.assign(person_days=rest["adp"] * rest["days"]).groupby("detention_facility_code")
+    out = pd.DataFrame({
+        "person_days": grouped["person_days"].sum().round().astype(int),
+        "first_month": grouped["month"].min(),
+        "last_month": grouped["month"].max(),
+    }).rename_axis("detention_facility_code").reset_index()
+    return out.sort_values(["person_days", "detention_facility_code"], ascending=[False, True],
+                           kind="stable").reset_index(drop=True)
 
 
 def save_headcount(monthly: pd.DataFrame, directory: str | Path = HEADCOUNT_DIR) -> Path:

@@ -75,11 +75,22 @@ def test_bundled_headcount_equals_a_rebuild(shared_data, tmp_path):
     build_area_files(shared_data, tmp_path, population=bundle.population, facilities=bundle.facilities)
     rebuilt = (tmp_path / "uwchr" / HEADCOUNT_FILE).read_bytes()
     assert rebuilt == (HEADCOUNT_DIR / HEADCOUNT_FILE).read_bytes(), "run `geodata build-bundle` and commit"
+    from geodata.headcount import UNMATCHED_FILE
+
+    unmatched = (tmp_path / "uwchr" / UNMATCHED_FILE).read_bytes()
+    assert unmatched == (HEADCOUNT_DIR / UNMATCHED_FILE).read_bytes()
     committed = load_headcount()
     assert len(committed) == 40308 and committed["detention_facility_code"].nunique() == 977
     assert committed["month"].min() == "2011-10" and committed["month"].max() == "2024-01"
     text = (HEADCOUNT_DIR / HEADCOUNT_FILE).read_text()
     assert text.startswith("detention_facility_code,facility_id,month,adp,days,max\n")
+    # Every code without a facility is in the report file, with its person-days.
+    report = pd.read_csv(HEADCOUNT_DIR / UNMATCHED_FILE, dtype={"detention_facility_code": str})
+    assert set(report["detention_facility_code"]) == set(
+        committed.loc[committed["facility_id"].isna(), "detention_facility_code"])
+    share = report["person_days"].sum() / (committed["adp"] * committed["days"]).sum()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"({100 - round(100 * share)}% of its person-days)" in readme
 
 
 def test_national_totals_agree_within_what_the_readme_reports(tables):
