@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import os
 import re
+from pathlib import Path
 
 import altair as alt
 import streamlit as st
@@ -22,7 +23,7 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
-from geodata.aggregate import counts_by_region
+from geodata.aggregate import counts_by_region, load_aor_areas, load_regions
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, view_frames, with_range_adp
@@ -42,11 +43,12 @@ from layers import (
     incidents_layer,
     tile_provider,
 )
+from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
 
-LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents"}
+LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents", "offices": "ICE offices"}
 STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
 REGIONS = {"none": "None", "state": "By state", "county": "By county"}
 TRUE_WORDS = ("1", "true", "yes", "on")
@@ -90,6 +92,18 @@ def _bundle(directory: str | None):
 def _upload(data: bytes, name: str):
     # Parsed and placed once per file, not on every rerun (a filter change, a playback step).
     return read_upload(data, name)
+
+
+@st.cache_data(show_spinner=False, ttl=3600)
+def _arrest_cells(path: str | None, directory: str | None):
+    # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
+    from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
+    from geodata.store import DATA_DIR
+
+    try:
+        return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
+    except GeodataError as exc:
+        return None, str(exc)
 
 
 @st.cache_data(show_spinner=False)
@@ -151,8 +165,8 @@ with st.sidebar:
     layers_on = tuple(x for x in LAYERS if st.checkbox(LAYER_LABELS[x], key=f"layer_{x}"))
     aors = st.multiselect(
         "ICE area of responsibility", AORS, key="aor", placeholder="All",
-        help="Facilities in the chosen ICE field office areas, and the incidents at those facilities "
-        "(an incident not at a facility has no AOR in these sources and is then not shown).",
+        help="Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
+        "(by place) or at those facilities; ICE offices in them.",
     )
     st.radio(
         "Facilities with nobody held in the range", ["hollow", "hidden"], key="empty_facilities", horizontal=True,
@@ -182,6 +196,30 @@ with st.sidebar:
         + (" Set for everyone by this server (ICE_MAP_OFFLINE)." if OFFLINE_FORCED else ""),
     )
 
+# -- ICE areas, arrests (layers.areas): widgets, kept in the URL as aor_map= and arrests=1 --------
+AOR_MAPS = {"none": "None", "areas": "Areas", "incidents": "Incidents", "detained": "People detained"}
+if "areas_loaded" not in st.session_state:
+    st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
+        else "none"
+    st.session_state["arrests_on"] = st.query_params.get("arrests", "") in TRUE_WORDS
+    st.session_state["areas_loaded"] = True
+arrest_cells, arrests_warning = _arrest_cells(os.environ.get("ICE_MAP_ARRESTS") or None,
+                                              os.environ.get("ICE_MAP_DATA_DIR") or None)
+if arrests_warning:
+    st.warning(f"ICE_MAP_ARRESTS: {arrests_warning}")
+with st.sidebar:
+    st.subheader("ICE areas of responsibility")
+    aor_map = st.radio("Draw the areas", list(AOR_MAPS), key="aor_map", format_func=AOR_MAPS.get, horizontal=True,
+                       help="ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
+                       "the incidents in view (by where they happened) or the people detained on an average day "
+                       "in the dates shown (by where the facility is).")
+    arrests_on = st.toggle("ICE arrests by county", key="arrests_on", disabled=arrest_cells is None,
+                           help="ICE's arrest records (Deportation Data Project, CC0) counted by county and week: "
+                           "likely duplicates dropped, weeks under 10 arrests in a county not published. "
+                           + ("Not fetched on this server: run `geodata fetch ddp-arrests`." if arrest_cells is None
+                              else ""))
+areas_params = ({"aor_map": aor_map} if aor_map != "none" else {}) | ({"arrests": "1"} if arrests_on else {})
+
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
 # Dates always go into the link, so it shows the same days after new data arrives.
@@ -191,6 +229,7 @@ st.query_params.from_dict(
     | ({"style": style} if style != "points" else {})
     | ({"regions": regions} if regions != "none" else {})
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
+    | areas_params
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
 )
 
@@ -215,6 +254,12 @@ if playing_on:
     # The map shows the step (it reads it from the link); the link keeps the range.
     st.query_params["step"] = f"{window[0]},{window[1]}"
 frames, pop_span = view_frames(bundle, view, hide_empty=st.session_state.get("empty_facilities") == "hidden")
+overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
+                         arrest_cells=arrest_cells if arrests_on else None, window=window)
+# The areas are drawn by Python: what they show (and so the map) changes with the dates only when they count
+# something in them; the offices and plain areas do not.
+overlay_key = (aor_map, arrests_on, "offices" in layers_on,
+               (window, chosen) if aor_map in ("incidents", "detained") or arrests_on else None)
 
 # -- main -------------------------------------------------------------------------------
 st.title("US immigration enforcement: detention, deaths, incidents")
@@ -283,13 +328,14 @@ def _with_shards(layer):
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=6)
 def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, map_view, upload_key, _bundle,
-         _mine, _region_counts):
-    """The map for one data version and one choice of layers, AORs, style and base map."""
+         _mine, _region_counts, overlay_key, _overlays):
+    """The map for one data version and one choice of layers, AORs, style and base map (and of the
+    areas drawn under the points: ``overlay_key`` says what they show)."""
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
                  zoom=map_view[1] if map_view else None)
-    drawn = [] if _region_counts is None else [choropleth_layer(_region_counts)]
+    drawn = list(_overlays) + ([] if _region_counts is None else [choropleth_layer(_region_counts)])
     if "incidents" in whole:
         drawn.append(_with_shards(incidents_layer(whole["incidents"], style=style, records_url=RECORDS_URL)))
     if _mine is not None:
@@ -321,7 +367,7 @@ m = _map(
     data_key, layers_on, tuple(aors), style,
     None if region_counts is None else (regions, window, chosen), tiles.name, offline,
     "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
-    bundle, mine_all, region_counts,
+    bundle, mine_all, region_counts, overlay_key, overlays,
 )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = (
@@ -397,6 +443,9 @@ with st.expander("Data sources"):
         "https://www.wsws.org/en/articles/2026/01/20/cmfb-j20.html.\n"
         "- Facility population by day, and hand-placed facility points: Deportation Data Project, "
         "https://deportationdata.org (CC0).\n"
+        "- ICE areas of responsibility and the monthly headcount per facility since FY2012: University of "
+        "Washington Center for Human Rights (GPL-3.0; two files of their own in the bundle). ICE's offices and "
+        "arrest counts: Deportation Data Project (CC0).\n"
         "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain).\n"
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .curated import read_curated_events
 from .deaths import read_deaths_basu
+from .export import to_geojson
 from .ice_stats import read_ice_stats
 from .population import code_states, facility_codes, monthly_population, read_daily_population
 from .reference import apply_reference, read_facility_reference
@@ -21,7 +22,10 @@ from .report import GeodataError, Report
 from .store import DATA_DIR, Bundle
 from .validate import validate_facilities, validate_incidents
 
-__all__ = ["build_bundle", "build_facility_history_layer", "BUNDLE_INPUTS", "FACILITY_LISTS", "CURATED_DIR"]
+__all__ = [
+    "build_area_files", "build_bundle", "build_facility_history_layer", "AREA_INPUTS", "BUNDLE_INPUTS",
+    "FACILITY_LISTS", "CURATED_DIR",
+]
 
 #: Paths under the shared data folder that the bundle is built from.
 BUNDLE_INPUTS = {
@@ -125,3 +129,70 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
         population,
         facility_years.reset_index(drop=True),
     )
+
+
+#: Inputs of the files :func:`build_area_files` writes, under the shared data folder.
+AREA_INPUTS = {
+    "county_aor": "uwchr/county_aor_2024_fips.csv",  # GPL-3.0
+    "headcount": "uwchr/inc_headcount_fy12-24ytd.psv.gz",  # GPL-3.0
+    "offices": "deportation-data-project/ice-offices.xlsx",  # CC0
+}
+
+
+#: Columns of a facility layer that may hold ICE's facility code (DETLOC), first found wins.
+FACILITY_CODE_COLUMNS = ("detloc", "detention_facility_code", "facility_code")
+
+
+def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
+                     population: pd.DataFrame | None = None,
+                     facilities: pd.DataFrame | None = None) -> tuple[list[Path], Report]:
+    """Write the bundle's files that come under their own licences, each file one source.
+
+    * ``uwchr/ice-aor-areas.json``: ICE areas of responsibility, the Census counties
+      dissolved by UWCHR's county table (GPL-3.0);
+    * ``uwchr/facility-headcount-monthly.csv``: UWCHR's daily headcount by facility code
+      and month, FY2012 to January 2024 (GPL-3.0), each code joined to the facility that
+      DDP's table gives it where there is one (``population``: the bundle's facility x
+      month table; default: the committed one), or a facility's own code (a column of
+      ``facilities`` named in :data:`FACILITY_CODE_COLUMNS`, where the layer has one),
+      and ``uwchr/facility-headcount-unmatched.csv``: the codes without a facility, with
+      their person-days (the report of what the map cannot place);
+    * ``ice-offices.geojson``: DDP's ICE offices (CC0).
+
+    Returns the paths written and a report (headcount codes without a facility,
+    offices without coordinates).
+    """
+    from .aggregate import build_aor_areas, save_aor_areas
+    from .headcount import UNMATCHED_FILE, join_headcount_codes, monthly_headcount, save_headcount, unmatched_codes
+    from .sources.ddp_offices import OFFICES_FILE, read_offices
+    from .sources.uwchr import read_headcount
+    from .store import POPULATION_FILE
+
+    shared_data, directory = Path(shared_data), Path(directory)
+    for rel in AREA_INPUTS.values():
+        if not (shared_data / rel).is_file():
+            raise GeodataError(f"missing input {shared_data / rel}")
+    report = Report()
+    paths = [save_aor_areas(build_aor_areas(shared_data), directory / "uwchr")]
+
+    if population is None:
+        pop_path = DATA_DIR / POPULATION_FILE
+        population = pd.read_csv(pop_path, dtype=str) if pop_path.is_file() else pd.DataFrame(
+            columns=["detention_facility_code", "facility_id"])
+    codes = population[["detention_facility_code", "facility_id"]]
+    own = next((c for c in FACILITY_CODE_COLUMNS if facilities is not None and c in facilities.columns), None)
+    if own:  # a facility's own code first, then DDP's join
+        pairs = facilities[[own, "id"]].rename(columns={own: "detention_facility_code", "id": "facility_id"})
+        codes = pd.concat([pairs.dropna(), codes], ignore_index=True)
+    monthly = monthly_headcount(read_headcount(shared_data / AREA_INPUTS["headcount"]))
+    monthly = join_headcount_codes(monthly, codes, report)
+    paths.append(save_headcount(monthly, directory / "uwchr"))
+    unmatched = directory / "uwchr" / UNMATCHED_FILE
+    unmatched_codes(monthly).to_csv(unmatched, index=False, lineterminator="\n")
+    paths.append(unmatched)
+
+    offices = read_offices(shared_data / AREA_INPUTS["offices"], report)
+    path = directory / OFFICES_FILE
+    path.write_text(to_geojson({"offices": offices}, keep_unplaced=True), encoding="utf-8")
+    paths.append(path)
+    return paths, report

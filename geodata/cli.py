@@ -195,7 +195,20 @@ def _cmd_build_bundle(args) -> int:
         f"{len(bundle.report)} report rows; wrote {', '.join(str(p) for p in paths)}",
         file=sys.stderr,
     )
+    _build_area_files(shared, args, bundle)
     return 0
+
+
+def _build_area_files(shared: Path, args, bundle) -> None:
+    """AOR polygons, UWCHR headcount, ICE offices: files of their own (own licences)."""
+    from .bundle import build_area_files
+    from .store import DATA_DIR
+
+    paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR,
+                                     population=bundle.population, facilities=bundle.facilities)
+    unmatched = report.of("unmatched")
+    print(f"wrote {', '.join(str(p) for p in paths)}; {len(unmatched)} headcount facility codes have no "
+          "facility in the bundle (kept, without facility_id)", file=sys.stderr)
 
 
 def _cmd_build_basemap(args) -> int:
@@ -213,6 +226,17 @@ def _cmd_build_regions(args) -> int:
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_regions(build_regions(shared))
     print(f"wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
+    return 0
+
+
+def _cmd_fetch(args) -> int:
+    from .sources.ddp_arrests import ARRESTS_FILE, DDP_ARRESTS_URL, fetch_arrests, summary
+    from .store import DATA_DIR
+
+    url = args.url or os.environ.get("GEODATA_DDP_ARRESTS_URL") or DDP_ARRESTS_URL
+    out = Path(args.output) if args.output else DATA_DIR / ARRESTS_FILE
+    cells = fetch_arrests(url, out, facilities=_facilities(args))
+    print(f"{summary(cells)}; wrote {out} (counts only, no row of the table)", file=sys.stderr)
     return 0
 
 
@@ -258,12 +282,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", type=_date, help="first day (YYYY-MM-DD), inclusive")
     p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
-    p.add_argument("--layer", action="append", choices=LAYERS, help="layer (repeatable; default: both)")
+    p.add_argument("--layer", action="append", choices=LAYERS,
+                   help="layer (repeatable; default: facilities and incidents)")
     p.add_argument("--aor", action="append", help="ICE area of responsibility, such as ELP (repeatable)")
     p.add_argument("--hide-empty", action="store_true", help="leave out facilities that held nobody in the range")
     p.add_argument("--data", help="a bundle folder other than the default")
     p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("fetch", help="download a source and keep only what the map shows of it")
+    p.add_argument("kind", choices=["ddp-arrests"],
+                   help="ddp-arrests: the Deportation Data Project's ICE arrests table, counted by county and week")
+    p.add_argument("--url", help="where to download it from (https://, file:// or a path; default: "
+                   "$GEODATA_DDP_ARRESTS_URL or DDP's published file)")
+    p.add_argument("--facilities", help="a facility layer (.geojson) to join arrest landmarks to; default: bundled")
+    p.add_argument("-o", "--output", help="the weekly counts (.csv); default: geodata/data/ddp-arrests-weekly.csv")
+    p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("build-basemap", help="rebuild the bundled outline map (states, counties, land)")
     p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")

@@ -22,7 +22,7 @@ from .schema import CRS
 __all__ = ["feature_collection", "to_geojson", "to_csv", "write_export", "LAYER_NAMES"]
 
 #: Layer key -> the value of each feature's ``layer`` property.
-LAYER_NAMES = {"facilities": "facility", "incidents": "incident"}
+LAYER_NAMES = {"facilities": "facility", "incidents": "incident", "offices": "office"}
 COORD_DECIMALS = 6
 
 

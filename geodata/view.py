@@ -13,16 +13,23 @@ the range; :func:`select` itself keeps every facility.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from .schema import CATEGORIES
 
-__all__ = ["View", "LAYERS", "filter_incidents", "select"]
+__all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "filter_incidents", "incident_aors", "select"]
 
-LAYERS: tuple[str, ...] = ("facilities", "incidents")
+#: Every layer a view can show: ``offices`` are ICE's offices (DDP's table).
+LAYERS: tuple[str, ...] = ("facilities", "incidents", "offices")
+#: The layers a view shows when it names none (a link without ``layer=``).
+DEFAULT_LAYERS: tuple[str, ...] = ("facilities", "incidents")
 
 
 def _as_date(value) -> dt.date | None:
@@ -40,9 +47,10 @@ class View:
     start: dt.date | None = None
     end: dt.date | None = None
     categories: tuple[str, ...] = CATEGORIES
-    layers: tuple[str, ...] = LAYERS
-    #: ICE areas of responsibility (``ATL``, ``ELP``...); empty means all.  An AOR is a
-    #: facility's: with AORs chosen, incidents are those at the chosen facilities.
+    layers: tuple[str, ...] = DEFAULT_LAYERS
+    #: ICE areas of responsibility (``ATL``, ``ELP``...); empty means all.  A facility's
+    #: AOR is the one ICE gives it; an incident is in the AOR where it happened (its
+    #: point in the AOR polygons, :func:`incident_aors`) or in its facility's AOR.
     aors: tuple[str, ...] = ()
 
     def __post_init__(self):
@@ -89,7 +97,7 @@ class View:
             start=start,
             end=end,
             categories=tuple(c for c in cats.split(",") if c) if cats is not None else CATEGORIES,
-            layers=tuple(x for x in layers.split(",") if x) if layers is not None else LAYERS,
+            layers=tuple(x for x in layers.split(",") if x) if layers is not None else DEFAULT_LAYERS,
             aors=tuple(a for a in aors.split(",") if a) if aors else (),
         )
 
@@ -102,7 +110,7 @@ class View:
             params["end"] = self.end.isoformat()
         if self.categories != CATEGORIES:
             params["category"] = ",".join(self.categories)
-        if self.layers != LAYERS:
+        if self.layers != DEFAULT_LAYERS:
             params["layer"] = ",".join(self.layers)
         if self.aors:
             params["aor"] = ",".join(self.aors)
@@ -128,14 +136,84 @@ def filter_incidents(
     return incidents[mask]
 
 
-def select(facilities: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, view: View) -> dict[str, gpd.GeoDataFrame]:
-    """The frames a view shows, keyed by layer (only the layers switched on)."""
+#: Place AORs of recent incident frames, keyed by a fingerprint of the places (see
+#: :func:`incident_aors`): the app re-runs the view on every filter change, and the
+#: join (seconds for a million distinct places) need not be redone each time.
+_AOR_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_AOR_CACHE_SIZE = 4
+
+
+def incident_aors(incidents: gpd.GeoDataFrame) -> pd.Series:
+    """The ICE area of responsibility each incident happened in (None where it is in none).
+
+    A point-in-polygon join of the incidents' points with the bundled AOR polygons
+    (:func:`geodata.aggregate.assign_aors`): an incident known only to a state gets
+    the state's AOR where the whole state is one (Minnesota: SPM), none where several
+    AORs share it (Texas, California).  Computed once per set of places and cached.
+    """
+    from .aggregate import AOR_DIR, AOR_FILE, assign_aors
+
+    key = _places_key(incidents, AOR_DIR / AOR_FILE)
+    if key not in _AOR_CACHE:
+        cols = [c for c in ("location_precision", "state") if c in incidents.columns]
+        _AOR_CACHE[key] = assign_aors(incidents[cols + [incidents.geometry.name]])["aor"].to_numpy()
+        while len(_AOR_CACHE) > _AOR_CACHE_SIZE:
+            _AOR_CACHE.popitem(last=False)
+    _AOR_CACHE.move_to_end(key)
+    return pd.Series(_AOR_CACHE[key], index=incidents.index, name="aor", dtype=object)
+
+
+def _places_key(incidents: gpd.GeoDataFrame, areas_path) -> str:
+    """A digest of what the AOR of each incident depends on: its point, precision and state."""
+    h = hashlib.blake2b(digest_size=16)
+    geoms = incidents.geometry.values
+    h.update(np.ascontiguousarray(shapely.get_x(geoms)).tobytes())
+    h.update(np.ascontiguousarray(shapely.get_y(geoms)).tobytes())
+    for col in ("location_precision", "state"):
+        if col in incidents.columns:
+            codes, uniques = pd.factorize(incidents[col])
+            h.update(codes.tobytes())
+            h.update("\x1f".join(map(str, uniques)).encode())
+    try:
+        h.update(str(areas_path.stat().st_mtime_ns).encode())
+    except OSError:
+        pass
+    return h.hexdigest()
+
+
+def select(
+    facilities: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    view: View,
+    *,
+    offices: gpd.GeoDataFrame | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The frames a view shows, keyed by layer (only the layers switched on).
+
+    With AORs chosen: the facilities ICE puts in them; the incidents that happened in
+    them (:func:`incident_aors`) or at one of those facilities; the offices in them, and
+    the ERO offices of their field offices.
+    ``offices`` is the office layer (default: the bundled one, read only when the
+    view shows offices).
+    """
     if view.aors:
         facilities = facilities[facilities["aor"].isin(view.aors)]
-        incidents = incidents[incidents["facility_id"].isin(set(facilities["id"]))]
+        at_facility = incidents["facility_id"].isin(set(facilities["id"]))
+        incidents = incidents[incident_aors(incidents).isin(view.aors) | at_facility]
     out = {}
     if "facilities" in view.layers:
         out["facilities"] = facilities
     if "incidents" in view.layers:
         out["incidents"] = filter_incidents(incidents, view.start, view.end, view.categories)
+    if "offices" in view.layers:
+        if offices is None:
+            from .sources.ddp_offices import load_offices
+
+            offices = load_offices()
+        if view.aors:
+            in_area = offices["aor"].isin(view.aors)
+            if "field_office_aor" in offices.columns:  # an ERO office of a chosen field office, wherever it is
+                in_area |= offices["field_office_aor"].isin(view.aors)
+            offices = offices[in_area]
+        out["offices"] = offices
     return out

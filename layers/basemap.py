@@ -203,10 +203,13 @@ def compose_map(
         if part is not None and part not in parts:
             parts[part] = layer
     fac, inc, regions = parts.get("facilities"), parts.get("incidents"), parts.get("choropleth")
-    if parts:
+    # Layers of other kinds (layers.areas) that explain themselves get a section of their own.
+    overlays = [layer for layer in layers if callable(getattr(layer, "legend_html", None)) and layer is not regions]
+    if parts or overlays:
         _Legend(
             facilities=fac, incidents=inc, choropleth=regions,
             range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
+            overlays=overlays,
         ).add_to(m)
     if time_range is not None:
         points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
@@ -238,6 +241,7 @@ def build_map(
     zoom: int | None = None,
     legend_open: bool = False,
     extra_incidents: dict | None = None,
+    overlays=(),
 ) -> folium.Map:
     """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
 
@@ -245,7 +249,7 @@ def build_map(
     ``choropleth`` is a frame from ``geodata.aggregate.counts_by_region``, or
     a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
     as before; every other argument is passed to the layer or base map it
-    names.
+    names; ``overlays`` (``layers.areas``) are drawn under the points.
     """
     if incident_style not in STYLES:
         raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
@@ -257,7 +261,7 @@ def build_map(
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
                  center=center, zoom=zoom)
-    layers = []
+    layers = list(overlays)
     if choropleth is not None:
         layers.append(choropleth_layer(choropleth, value=choropleth_value))
     if facilities is not None:
@@ -502,7 +506,8 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False):
+    def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False,
+                 overlays=()):
         super().__init__()
         self._name = "Legend"
         self.open_ = bool(open_)
@@ -520,6 +525,9 @@ class _Legend(MacroElement):
             section("facilities", facilities, _facilities_legend(range_adp))
         if choropleth is not None:
             section("choropleth", choropleth, choropleth.legend_html())
+        for k, overlay in enumerate(overlays):
+            if hasattr(overlay, "legend_html"):
+                section(f"overlay{k}", overlay, overlay.legend_html())
         self.body = "".join(parts)
 
     def sections_js(self) -> str:

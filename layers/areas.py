@@ -1,0 +1,270 @@
+"""Areas and offices: ICE's areas of responsibility, counts by area, arrests by county, ICE's offices.
+
+Each function takes frames from ``geodata`` and returns one folium layer; none reads a
+file.  Shaded areas are :class:`layers.choropleth.ChoroplethLayer` objects (the same
+compact polygons and plain-text tooltips as the state and county choropleth); offices
+are a :class:`layers.canvas.CanvasPointLayer`.
+
+* :func:`aor_areas_layer`: the 24 AORs, each its own pale colour, named on hover;
+* :func:`aor_counts_layer`: AORs shaded by incidents in view (or people detained);
+* :func:`arrests_layer`: counties shaded by ICE arrests in the date range (counts
+  published by ``geodata.sources.ddp_arrests``: never a person, no cell under 10);
+* :func:`offices_layer`: ICE's offices, shape and colour by agency.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import shapely
+
+from geodata.aggregate import encode_polygon
+from layers._prepare import prepare_points, text_column
+from layers._symbols import symbol_svg
+from layers.canvas import CanvasPointLayer
+from layers.choropleth import CHOROPLETH_COLORS, ChoroplethLayer, _spread, class_breaks, class_labels
+
+__all__ = [
+    "AOR_COLORS",
+    "OFFICE_COLORS",
+    "OFFICE_SHAPES",
+    "OfficeLayer",
+    "aor_areas_layer",
+    "aor_counts_layer",
+    "arrests_layer",
+    "offices_layer",
+]
+
+_PRECISION = 3
+
+#: Pale, distinct fills for the AOR map; neighbours never share one (greedy colouring).
+AOR_COLORS: tuple[str, ...] = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69")
+
+#: Agencies of ICE's offices: colour and shape (``geodata.sources.ddp_offices.AGENCY_NAMES``).
+OFFICE_COLORS: dict[str, str] = {"ERO": "#e31a1c", "HSI": "#ff7f00", "OPLA": "#6a3d9a", "other": "#525252"}
+OFFICE_SHAPES: dict[str, str] = {"ERO": "square", "HSI": "diamond", "OPLA": "triangle", "other": "circle"}
+_OFFICE_WORDS = {
+    "ERO": "Enforcement and Removal Operations (arrests, detention, removal)",
+    "HSI": "Homeland Security Investigations",
+    "OPLA": "Principal Legal Advisor (ICE's lawyers in immigration court)",
+    "other": "Other ICE office (OPE, OPR, LESC...)",
+}
+
+
+def _colouring(geoms) -> list[int]:
+    """A colour index per polygon such that touching polygons differ (greedy, largest first)."""
+    geoms = np.asarray(geoms, dtype=object)
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    neighbours: dict[int, set[int]] = {i: set() for i in range(len(geoms))}
+    for a, b in zip(left.tolist(), right.tolist()):
+        if a != b:
+            neighbours[a].add(b)
+    colour: dict[int, int] = {}
+    for i in sorted(neighbours, key=lambda k: -len(neighbours[k])):
+        used = {colour[j] for j in neighbours[i] if j in colour}
+        colour[i] = next(c for c in range(len(geoms) + 1) if c not in used)
+    return [colour[i] for i in range(len(geoms))]
+
+
+def aor_areas_layer(areas, *, name: str = "ICE areas of responsibility", show: bool = True) -> ChoroplethLayer:
+    """The AOR polygons (``geodata.aggregate.load_aor_areas``), each a pale colour, named on hover.
+
+    The tooltip gives the field office, its code, the states it reaches and how many
+    counties; the legend names the source (UWCHR's county table, GPL-3.0).
+    """
+    colours = _colouring(areas.geometry.values) if len(areas) else []
+    regions = []
+    for rec, geom, k in zip(areas.itertuples(index=False), areas.geometry, colours):
+        counts, points = encode_polygon(geom, _PRECISION)
+        if not counts:
+            continue
+        states = ", ".join(str(rec.states).split())
+        regions.append({
+            "id": str(rec.aor),
+            "fill": AOR_COLORS[k % len(AOR_COLORS)],
+            "tooltip": f"{rec.name} ({rec.aor}): {states}; {int(rec.counties):,} counties",
+            "counts": counts,
+            "points": points,
+        })
+    notes = [
+        "ICE's Enforcement and Removal Operations field offices and the counties each covers, from the "
+        "University of Washington Center for Human Rights' county table (GPL-3.0). Harlingen (HLG), which "
+        "ICE's statistics use since FY2024, is not in it.",
+    ]
+    layer = ChoroplethLayer({"precision": _PRECISION, "regions": regions}, classes=[], notes=notes,
+                            level="ICE area of responsibility", value="area", name=name, show=show)
+    layer.options = {"fill_opacity": 0.28, "stroke_color": "#555555", "weight": 1.2}
+    return layer
+
+
+def _shaded(frame, *, unit: str, name: str, show: bool, notes: list[str], tooltip) -> ChoroplethLayer:
+    """Regions shaded by ``count`` in quantile classes; ``tooltip(row)`` gives each one's text."""
+    values = frame["count"].to_numpy(dtype=float) if len(frame) else np.zeros(0)
+    breaks = class_breaks(values, 5)
+    colors = _spread(CHOROPLETH_COLORS, len(breaks))
+    shown = np.isfinite(values) & (values > 0)
+    vmax = float(values[shown].max()) if shown.any() else 0.0
+    regions = []
+    for row, v in zip(frame.itertuples(index=False), values):
+        if not (np.isfinite(v) and v > 0):
+            continue
+        k = int(np.searchsorted(breaks, v, side="right")) - 1
+        counts, points = encode_polygon(row.geometry, _PRECISION)
+        if counts:
+            regions.append({"id": str(row.region_id), "fill": colors[max(k, 0)], "tooltip": tooltip(row),
+                            "counts": counts, "points": points})
+    legend = list(zip(colors, class_labels(breaks, vmax, integer=True)))
+    notes = [f"Colour: {unit}. Not shaded: none."] + notes
+    level = str(frame.attrs.get("level") or "region")
+    return ChoroplethLayer({"precision": _PRECISION, "regions": regions}, classes=legend, notes=notes,
+                           level=level, value="count", name=name, show=show)
+
+
+def aor_counts_layer(counts, *, what: str = "incidents", name: str | None = None, show: bool = True):
+    """AORs shaded by a count (``geodata.aggregate.counts_by_aor``: incidents by where they happened).
+
+    Parameters
+    ----------
+    counts : geopandas.GeoDataFrame
+        ``region_id`` (AOR code), ``name``, ``state``, ``count``; ``attrs`` say what was
+        not counted.
+    what : str
+        What is counted, in words ("incidents", "people detained on an average day").
+    """
+    attrs = dict(getattr(counts, "attrs", {}) or {})
+    one = {"incidents": "incident", "facilities": "facility"}.get(what, what)
+    notes = []
+    for key, words in (("too_coarse", "known only to a state that several AORs share"),
+                       ("outside", "in no AOR (at sea, or in a territory without boundaries here)"),
+                       ("unplaced", "with no place")):
+        n = len(attrs.get(key) or [])
+        if n:
+            notes.append(f"Not counted: {n:,} {one if n == 1 else what} {words}.")
+    notes.append("Areas: UWCHR's county table (GPL-3.0).")
+
+    one = {"incidents": "incident", "facilities": "facility"}.get(what, what)
+
+    def tooltip(row):
+        n = int(row.count)
+        return f"{row.name}: {n:,} {one if n == 1 else what}"
+
+    return _shaded(counts, unit=what, name=name or f"{what.capitalize()} by ICE area of responsibility",
+                   show=show, notes=notes, tooltip=tooltip)
+
+
+def arrests_layer(counts, *, name: str = "ICE arrests by county", show: bool = True) -> ChoroplethLayer:
+    """Counties shaded by ICE arrests over the date range (``geodata.sources.ddp_arrests.arrests_in_range``).
+
+    The counts are weekly cells of at least ten arrests summed over the range: a week
+    with fewer arrests in a county is not published, so a county's figure is a floor.
+    """
+    attrs = dict(getattr(counts, "attrs", {}) or {})
+    notes = ["From ICE's arrest records as published by the Deportation Data Project (CC0); likely "
+             "duplicate records dropped. Weeks with fewer than 10 arrests in a county are not published, so "
+             "each figure is a lower bound."]
+    weeks = attrs.get("weeks")
+    if weeks:
+        notes.append(f"Weeks from {weeks[0]} to {weeks[1]} (each starting on a Monday).")
+    state_only = sum((attrs.get("state_only") or {}).values())
+    if state_only:
+        notes.append(f"Not shaded: {state_only:,} arrests known only to their state.")
+
+    def tooltip(row):
+        n = int(row.count)
+        return f"{row.name}, {row.state}: {n:,} arrest{'s' if n != 1 else ''} (weeks of 10 or more)"
+
+    return _shaded(counts, unit="ICE arrests in the dates shown", name=name, show=show, notes=notes,
+                   tooltip=tooltip)
+
+
+class OfficeLayer(CanvasPointLayer):
+    """ICE's offices on the canvas, with their own legend section."""
+
+    def legend_html(self) -> str:
+        parts = [f"<h4>{html.escape(self.layer_name)}</h4>"]
+        for agency, color in OFFICE_COLORS.items():
+            parts.append(f'<div class="row">{symbol_svg(OFFICE_SHAPES[agency], color)}'
+                         f"{html.escape(_OFFICE_WORDS[agency])}</div>")
+        parts.append('<div class="note">Where ICE\u2019s agents and lawyers are based: the Deportation Data '
+                     "Project\u2019s table of ICE offices (CC0).</div>")
+        return "".join(parts)
+
+
+def offices_layer(offices, *, name: str = "ICE offices", show: bool = True) -> OfficeLayer:
+    """ICE's offices (``geodata.sources.ddp_offices``) as symbols: shape and colour by agency.
+
+    The popup gives the office's name, agency, field office, the AOR its point is in
+    (``aor``, when the frame has it), the area it serves in its own words, the address
+    and the source.  Offices without coordinates are left out (``dropped``).
+    """
+    attrs, lon, lat, dropped = prepare_points(offices)
+    agency = [a.upper() if a.upper() in OFFICE_COLORS else "other" for a in text_column(attrs, "agency")]
+    col = lambda c: text_column(attrs, c)  # noqa: E731
+    address = [", ".join(p for p in (a, c, f"{s} {z}".strip()) if p)
+               for a, c, s, z in zip(col("address"), col("city"), col("state"), col("zip"))]
+    agency_words = [f"{n} ({a})" if n else a for n, a in zip(col("agency_name"), col("agency"))]
+    fields = [
+        ("Name", col("name"), "title"),
+        ("Agency", agency_words),
+        ("Field office", col("field_office")),
+        ("ICE area of responsibility (by place)", col("aor")),
+        ("Field office's AOR", col("field_office_aor")),
+        ("Area served", col("area")),
+        ("Address", address),
+        ("Source", col("source_name")),
+        ("Links", col("source_urls"), "links"),
+    ]
+    layer = OfficeLayer(
+        lon, lat, radius=5.0, color=[OFFICE_COLORS[a] for a in agency], shape=[OFFICE_SHAPES[a] for a in agency],
+        fields=fields, name=name, show=show, fill_opacity=0.9,
+    )
+    layer.dropped = dropped
+    return layer
+
+
+def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", arrest_cells=None,
+                  window=None) -> list:
+    """The layers of this module that a view asks for, in drawing order (areas first, offices last).
+
+    Parameters
+    ----------
+    frames : dict
+        ``geodata.occupancy.view_frames``' frames: ``incidents`` are counted by AOR,
+        ``facilities`` (with ``adp_in_range``) summed by AOR, ``offices`` drawn.
+    areas : geopandas.GeoDataFrame
+        The AOR polygons (``geodata.aggregate.load_aor_areas()``).
+    counties : geopandas.GeoDataFrame, optional
+        County polygons, needed with ``arrest_cells``.
+    aor_map : {"none", "areas", "incidents", "detained"}
+    arrest_cells : pandas.DataFrame, optional
+        Weekly arrest counts (``geodata.sources.ddp_arrests``), summed over ``window``.
+    window : (date, date), optional
+        The dates shown.
+    """
+    from geodata.aggregate import counts_by_aor
+    from geodata.sources.ddp_arrests import arrests_in_range
+
+    out = []
+    if aor_map == "areas":
+        out.append(aor_areas_layer(areas))
+    elif aor_map == "incidents" and frames.get("incidents") is not None:
+        out.append(aor_counts_layer(counts_by_aor(frames["incidents"], areas=areas)))
+    elif aor_map == "detained" and frames.get("facilities") is not None:
+        fac = frames["facilities"]
+        column = "adp_in_range" if "adp_in_range" in fac.columns and fac["adp_in_range"].notna().any() else "adp"
+        layer = aor_counts_layer(counts_by_aor(fac, areas=areas, weight=column),
+                                 what="people detained on an average day",
+                                 name="People detained by ICE area of responsibility")
+        layer.notes.insert(1, "Average over the dates shown (the Deportation Data Project's daily counts), "
+                           "facilities counted where they are." if column == "adp_in_range" else
+                           "No daily counts for these dates: ICE's FY2026 average daily population, facilities "
+                           "counted where they are.")
+        out.append(layer)
+    if arrest_cells is not None and counties is not None:
+        start, end = window if window else (None, None)
+        out.append(arrests_layer(arrests_in_range(arrest_cells, counties, start, end)))
+    if frames.get("offices") is not None:
+        out.append(offices_layer(frames["offices"]))
+    return out
