@@ -374,6 +374,7 @@ st.session_state["map_points"] = (
     ({"Detention facilities": _drawn(shown_fac)} if shown_fac is not None else {})
     | ({"Incidents": _drawn(shown_inc)} if shown_inc is not None else {})
     | ({f"Your file: {upload_key[0]}": _drawn(mine)} if mine_all is not None else {})
+    | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
