@@ -169,7 +169,8 @@ def _arrow_strings(values: pd.Series) -> pa.Array | None:
     """The column as an Arrow string array, or None when it holds other things than text."""
     if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
         try:
-            return pa.array(values, type=pa.string(), from_pandas=True)
+            arr = pa.array(values, type=pa.string(), from_pandas=True)
+            return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
     return None

@@ -108,6 +108,19 @@ class Store(ABC):
             out["incidents"] = self.incidents(q)
         return out
 
+    def view_frames(self, view, *, hide_empty: bool = False, bbox=None):
+        """What :func:`geodata.occupancy.view_frames` gives for the whole data, from the view's rows only:
+        ``(frames, span)``, facilities with ``adp_in_range``."""
+        from ..occupancy import with_range_adp
+
+        frames = self.query(view, bbox=bbox)
+        span = None
+        if "facilities" in frames:
+            frames["facilities"], span = with_range_adp(frames["facilities"], self.population(), view.start, view.end)
+            if hide_empty and span:
+                frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]
+        return frames, span
+
     def load_bundle(self):
         """Everything, as a :class:`geodata.store.Bundle` (for small stores and tests)."""
         from .bundle import Bundle

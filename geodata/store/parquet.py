@@ -9,7 +9,7 @@ Layout of ``DIR``::
     incidents-<part>-<tag>.parquet GeoParquet, one file per partition (below)
     .lock, .readers.lock          flock files: one writer at a time; readers shared
 
-Incidents are partitioned by the month of ``date_start`` and by whether a record
+Incidents are partitioned by the year of ``date_start`` and by whether a record
 spans days (``d``: one day; ``r``: a month, a year or a range), each file sorted
 by ``date_start`` and written in row groups of :data:`ROW_GROUP_ROWS`.  A date
 filter skips whole files by the manifest's date bounds, then row groups by their
@@ -43,6 +43,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
+import pyarrow.fs
 import pyarrow.parquet as pq
 import shapely
 
@@ -58,6 +59,7 @@ MANIFEST = "manifest.json"
 LOCK = ".lock"
 READERS_LOCK = ".readers.lock"
 ROW_GROUP_ROWS = 10_000
+_LOCAL = pyarrow.fs.LocalFileSystem()
 #: Derived column: the record's source URLs as deduplication compares them.
 URL_KEYS = "url_keys"
 _TRACKING = r"[?&](utm_[a-z]+|fbclid|gclid|ref)=[^&]*"
@@ -82,8 +84,8 @@ def url_keys(source_urls: pd.Series) -> pd.Series:
 
 
 def _partition(date_start: pd.Series, date_end: pd.Series) -> pd.Series:
-    month = date_start.astype(str).str[:7]
-    return month + np.where(date_start.astype(str) == date_end.astype(str), "-d", "-r")
+    year = date_start.astype(str).str[:4]
+    return year + np.where(date_start.astype(str) == date_end.astype(str), "-d", "-r")
 
 
 def _span_days(date_start, date_end) -> int:
@@ -329,7 +331,7 @@ class ParquetStore(Store):
         """The files and row groups a query reads (the others are skipped by their statistics)."""
         with self._reading():
             m = self._manifest()
-            return [(name, [rg.id for rg in frags]) for name, frags, _ in self._fragments(m, query)]
+            return [(name, groups) for name, groups, _ in self._fragments(m, query)]
 
     def _fragments(self, m: dict, q: Query | None):
         fmt = ds.ParquetFileFormat()
@@ -338,10 +340,10 @@ class ParquetStore(Store):
         for e in self._entries(m, q):
             expr = self._expr(q, e, facility_ids)
             with self._damage(e["file"]):
-                frag = fmt.make_fragment(str(self.path / e["file"]))
+                frag = fmt.make_fragment(str(self.path / e["file"]), filesystem=_LOCAL)
                 pieces = []
                 for piece in frag.split_by_row_group(expr):
-                    pieces.extend(piece.row_groups)
+                    pieces.extend(rg.id for rg in piece.row_groups)
             out.append((e["file"], pieces, expr))
         return out
 
