@@ -116,11 +116,19 @@ def _url_sets(s: pd.Series) -> list[tuple]:
     return [tuple(sorted(split_urls(v if isinstance(v, str) else None))) for v in s.tolist()]
 
 
+def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The store's columns as Python values, missing as None (not NaN: a NaN person is no person),
+    whichever backend or dtype they came from."""
+    out = pd.DataFrame({c: gdf[c].astype(object).where(gdf[c].notna(), None) for c in STORE_COLUMNS})
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=np.asarray(gdf.geometry.array, dtype=object),
+                            crs=CRS)
+
+
 def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResult, source: str) -> gpd.GeoDataFrame:
     """Fold this file's valid records into the stored ones (``stored`` may be only the candidates);
     return the records to write (new, updated or changed by a merge), and count every row."""
-    valid = valid[list(STORE_COLUMNS) + ["geometry"]].reset_index(drop=True)
-    stored = stored[list(STORE_COLUMNS) + ["geometry"]].reset_index(drop=True)
+    valid = _plain(valid)
+    stored = _plain(stored)
     n_old = len(stored)
     old_pos = pd.Series(np.arange(n_old), index=stored["id"].astype(object))
     old_pos = old_pos[~old_pos.index.duplicated()]
@@ -247,8 +255,6 @@ def import_incidents(
         from .store import open_store
 
         store = store_path if isinstance(store_path, Store) else open_store(store_path)
-        if facilities is None:
-            facilities = store.facilities()
     table = read_table(path)
     result.rows = len(table)
     source = path.name

@@ -56,6 +56,15 @@ class Query:
     bbox: tuple[float, float, float, float] | None = None
     layers: tuple[str, ...] = ("facilities", "incidents")
 
+    def __post_init__(self):
+        from ..view import _as_date
+
+        object.__setattr__(self, "start", _as_date(self.start))
+        object.__setattr__(self, "end", _as_date(self.end))
+        if self.categories is not None:
+            object.__setattr__(self, "categories", tuple(self.categories))
+        object.__setattr__(self, "aors", tuple(a.upper() for a in self.aors))
+
 
 def query_of(view, bbox=None) -> Query:
     """The :class:`Query` of a :class:`geodata.view.View`."""
