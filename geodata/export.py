@@ -126,7 +126,8 @@ def _number_strings(x: np.ndarray, *, integers: bool = True) -> pa.Array:
     """Floats as Python writes them: ``repr``, or an int where the value is whole (``_clean``); NaN -> null."""
     x = np.asarray(x, dtype=float)
     finite = np.isfinite(x)
-    whole = finite & (np.floor(np.where(finite, x, 0)) == np.where(finite, x, 0)) & (np.abs(np.where(finite, x, 0)) < 2**53)
+    v = np.where(finite, x, 0)
+    whole = finite & (np.floor(v) == v) & (np.abs(v) < 2**53)
     if not integers:
         whole[:] = False
     out = pc.cast(pa.array(np.where(whole, x, 0).astype(np.int64)), pa.string())

@@ -146,7 +146,7 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
         new_rows = valid.iloc[upd].reset_index(drop=True)
         pos = old_pos.loc[new_rows["id"].astype(object)].to_numpy()
         old_rows = stored.iloc[pos].reset_index(drop=True)
-        joined = [join_urls([*split_urls(a if isinstance(a, str) else None), *split_urls(b if isinstance(b, str) else None)])
+        joined = [join_urls([*split_urls(a), *split_urls(b)])
                   for a, b in zip(new_rows["source_urls"].tolist(), old_rows["source_urls"].tolist())]
         new_rows["source_urls"] = joined
         same = np.ones(len(upd), dtype=bool)
@@ -155,12 +155,13 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
                 same &= _same(new_rows[c], old_rows[c])
         (nx, ny), (ox, oy) = _xy(new_rows.geometry), _xy(old_rows.geometry)
         same &= ((nx == ox) | (np.isnan(nx) & np.isnan(ox))) & ((ny == oy) | (np.isnan(ny) & np.isnan(oy)))
-        same &= np.array([a == b for a, b in zip(_url_sets(new_rows["source_urls"]), _url_sets(old_rows["source_urls"]))],
-                         dtype=bool)
+        new_sets, old_sets = _url_sets(new_rows["source_urls"]), _url_sets(old_rows["source_urls"])
+        same &= np.array([a == b for a, b in zip(new_sets, old_sets)], dtype=bool)
         result.unchanged += int(same.sum())
         result.updated += int((~same).sum())
         # Unchanged records are left as stored unless their sources' order changed.
-        write = ~same | (new_rows["source_urls"].to_numpy(dtype=object) != old_rows["source_urls"].to_numpy(dtype=object))
+        write = ~same | (new_rows["source_urls"].to_numpy(dtype=object)
+                         != old_rows["source_urls"].to_numpy(dtype=object))
         for c in [*STORE_COLUMNS, "geometry"]:
             vals = out[c].astype(object).to_numpy().copy()
             vals[pos[write]] = new_rows[c].astype(object).to_numpy()[write]

@@ -7,7 +7,17 @@ embedded GeoParquet store in a folder (``geodata init --store DIR``); a
 """
 
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store, open_store, query_of
-from .bundle import DATA_DIR, FILES, POPULATION_FILE, REPORT_FILE, Bundle, BundleStore, load_bundle, read_layer, save_bundle
+from .bundle import (
+    DATA_DIR,
+    FILES,
+    POPULATION_FILE,
+    REPORT_FILE,
+    Bundle,
+    BundleStore,
+    load_bundle,
+    read_layer,
+    save_bundle,
+)
 
 __all__ = [
     "Bundle", "BundleStore", "DATA_DIR", "FILES", "POPULATION_FILE", "Query", "REPORT_FILE", "SCHEMA_VERSION",

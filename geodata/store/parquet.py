@@ -49,7 +49,7 @@ import shapely
 
 from ..atomic import TEMP_SUFFIX, atomic_path, write_bytes
 from ..report import GeodataError
-from ..schema import CRS, FACILITY_COLUMNS
+from ..schema import CRS
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store
 
 __all__ = ["ParquetStore", "ROW_GROUP_ROWS", "url_keys"]
