@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -43,7 +44,6 @@ COORD_DECIMALS = 6
 CHUNK_ROWS = 65_536
 #: A CSV text cell starting with one of these is prefixed with ``'`` (OWASP, CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-_JSON_SPECIAL = r'[\x00-\x1f"\\]'
 _JSON_SHORT = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"),
                ("\f", "\\f"))
 
@@ -105,21 +105,51 @@ def _python_json(values) -> pa.Array:
     return pa.array([json.dumps(_clean(v), ensure_ascii=False) for v in values], pa.string())
 
 
+def _has_bytes(arr: pa.Array, chars: bytes) -> bool:
+    """Whether any string holds one of ``chars`` (one vectorised pass over the text)."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return False
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+    return bool(np.isin(data, np.frombuffer(chars, dtype=np.uint8)).any())
+
+
+def _special_bytes(arr: pa.Array) -> set[int]:
+    """Which bytes that JSON escapes (control characters, ``"``, ``\\``) occur in the strings: one pass."""
+    if len(arr) == 0 or arr.null_count == len(arr):
+        return set()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]]
+    mask = data < 0x20
+    mask |= data == 0x22
+    mask |= data == 0x5C
+    return set(np.unique(data[mask]).tolist()) if mask.any() else set()
+
+
+_SHORT_BYTES = {ord(a): (a, b) for a, b in _JSON_SHORT}
+
+
+def _escaped(arr: pa.Array) -> pa.Array:
+    """The strings escaped as ``json.dumps`` escapes them inside quotes (quotes not added)."""
+    present = _special_bytes(arr)
+    if not present:
+        return arr
+    orig = arr
+    for byte in (0x5C, *sorted(present - {0x5C})):  # the backslash first: the others add backslashes
+        if byte in present and byte in _SHORT_BYTES:
+            a, b = _SHORT_BYTES[byte]
+            arr = pc.replace_substring(arr, a, b)
+    if present - set(_SHORT_BYTES):  # other control characters: \u00XX, as json.dumps writes them
+        odd = pc.fill_null(pc.match_substring_regex(orig, r"[\x00-\x07\x0b\x0e-\x1f]"), False)
+        rows = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+        fixed = [json.dumps(v, ensure_ascii=False)[1:-1] for v in orig.take(pa.array(rows)).to_pylist()]
+        arr = pc.replace_with_mask(arr, odd, pa.array(fixed, pa.string()))
+    return arr
+
+
 def _json_strings(arr: pa.Array) -> pa.Array:
     """JSON text of each string (``"..."``, escaped as ``json.dumps`` does), ``null`` for nulls."""
-    needs = pc.fill_null(pc.match_substring_regex(arr, _JSON_SPECIAL), False)
-    if pc.any(needs).as_py():
-        sub = arr.filter(needs)
-        esc = sub
-        for a, b in _JSON_SHORT:
-            esc = pc.replace_substring(esc, a, b)
-        odd = pc.fill_null(pc.match_substring_regex(esc, r"[\x00-\x1f]"), False)
-        if pc.any(odd).as_py():  # other control characters: \u00XX, as json.dumps writes them
-            rows = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
-            fixed = [json.dumps(s, ensure_ascii=False)[1:-1] for s in sub.take(pa.array(rows)).to_pylist()]
-            esc = pc.replace_with_mask(esc, odd, pa.array(fixed, pa.string()))
-        arr = pc.replace_with_mask(arr, needs, esc)
-    return pc.fill_null(pc.binary_join_element_wise('"', arr, '"', ""), "null")
+    return pc.fill_null(pc.binary_join_element_wise('"', _escaped(arr), '"', ""), "null")
 
 
 def _number_strings(x: np.ndarray, *, integers: bool = True) -> pa.Array:
@@ -189,9 +219,14 @@ class _Column:
                      "int" if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.ArrowDtype) else
                      "float" if pd.api.types.is_float_dtype(dtype) else "other")
 
-    def json(self, lo: int, hi: int) -> pa.Array:
+    def json(self, lo: int, hi: int, *, bare: bool = False):
+        """The values as JSON text.  With ``bare``, a text column without nulls comes back escaped but
+        without its quotes, as ``("bare", array)``: the caller's template holds the quotes (one pass less)."""
         if self.kind == "text":
-            return _json_strings(self.text.slice(lo, hi - lo))
+            part = self.text.slice(lo, hi - lo)
+            if bare and part.null_count == 0:
+                return ("bare", _escaped(part))
+            return _json_strings(part)
         part = self.values.iloc[lo:hi]
         if self.kind == "float":
             return _number_strings(part.to_numpy(dtype=float, na_value=np.nan))
@@ -231,11 +266,13 @@ def _csv_text(arr: pa.Array, *, formulas: bool = True) -> pa.Array:
     arr = pc.fill_null(arr, "")
     if formulas:
         risky = pc.match_substring_regex(arr, r"^[=+\-@\t\r]")
-        arr = pc.if_else(risky, pc.binary_join_element_wise("'", arr, ""), arr)
-    quote = pc.match_substring_regex(arr, '[,"\r\n]')
-    if pc.any(quote).as_py():
-        quoted = pc.binary_join_element_wise('"', pc.replace_substring(arr, '"', '""'), '"', "")
-        arr = pc.if_else(quote, quoted, arr)
+        if pc.any(risky).as_py():
+            arr = pc.replace_with_mask(arr, risky, pc.binary_join_element_wise("'", arr.filter(risky), ""))
+    if _has_bytes(arr, b',"\r\n'):
+        quote = pc.match_substring_regex(arr, '[,"\r\n]')
+        sub = arr.filter(quote)
+        arr = pc.replace_with_mask(arr, quote, pc.binary_join_element_wise('"', pc.replace_substring(sub, '"', '""'),
+                                                                         '"', ""))
     return arr
 
 
@@ -265,25 +302,35 @@ class _Layer:
 
     def feature_lines(self, lo: int, hi: int, last: str) -> pa.Array:
         """Feature ``lo..hi`` as GeoJSON text, each followed by ``last``."""
-        values = {c: self.cols[c].json(lo, hi) for c in self.columns}
-        if "id" in values:
-            fid = self.frame["id"].iloc[lo:hi]
-            fid_json = values["id"] if self.cols["id"].kind == "text" and not fid.isna().any() else \
-                _python_json([str(v) for v in fid.tolist()])
+        values = {c: self.cols[c].json(lo, hi, bare=True) for c in self.columns}
+        fid = self.frame["id"].iloc[lo:hi]
+        if isinstance(values["id"], tuple):
+            fid_json = ['"', values["id"][1], '"']
         else:
-            raise KeyError("id")
+            fid_json = [_python_json([str(v) for v in fid.tolist()])]
         xs, ys = _coord_strings(self.x[lo:hi]), _coord_strings(self.y[lo:hi])
         geom = pc.binary_join_element_wise('{"type":"Point","coordinates":[', xs, ",", ys, "]}", "")
         if self.unplaced[lo:hi].any():
             geom = pc.if_else(pa.array(self.unplaced[lo:hi]), "null", pc.fill_null(geom, "null"))
-        layer_value = values.pop("layer") if "layer" in values else json.dumps(self.name)
-        pieces = ['{"type":"Feature","id":', fid_json, ',"geometry":', geom, ',"properties":{"layer":', layer_value]
+        def piece(v):
+            return ['"', v[1], '"'] if isinstance(v, tuple) else [v]
+
+        layer_value = piece(values.pop("layer")) if "layer" in values else [json.dumps(self.name)]
+        pieces = ['{"type":"Feature","id":', *fid_json, ',"geometry":', geom, ',"properties":{"layer":',
+                  *layer_value]
         for c in self.columns:
             if c == "layer":
                 continue
-            pieces += ["," + json.dumps(c, ensure_ascii=False) + ":", values[c]]
+            pieces += ["," + json.dumps(c, ensure_ascii=False) + ":", *piece(values[c])]
         pieces.append("}}" + last)
-        return pc.binary_join_element_wise(*pieces, "")
+        # Neighbouring literals become one, so the join walks fewer pieces.
+        merged = []
+        for p in pieces:
+            if isinstance(p, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += p
+            else:
+                merged.append(p)
+        return pc.binary_join_element_wise(*merged, "")
 
 
 def _write_strings(fh, arr: pa.Array, *, drop_tail: int = 0) -> None:
@@ -306,15 +353,32 @@ def write_geojson(frames: dict[str, gpd.GeoDataFrame], target, *, keep_unplaced:
     layers = [_Layer(name, gdf, keep_unplaced) for name, gdf in frames.items()]
     total = sum(layer.n for layer in layers)
     target.write(b'{"type":"FeatureCollection","features":[\n')
-    done = 0
-    for layer in layers:
-        for lo in range(0, layer.n, chunk_rows):
-            hi = min(layer.n, lo + chunk_rows)
-            lines = layer.feature_lines(lo, hi, ",\n")
-            done += hi - lo
-            _write_strings(target, lines, drop_tail=2 if done == total else 0)
+    jobs = [(layer, lo, min(layer.n, lo + chunk_rows)) for layer in layers for lo in range(0, layer.n, chunk_rows)]
+    for k, lines in enumerate(_in_order(lambda job: job[0].feature_lines(job[1], job[2], ",\n"), jobs)):
+        _write_strings(target, lines, drop_tail=2 if k == len(jobs) - 1 else 0)
     target.write(b"\n]}\n" if total else b"]}\n")
     return total
+
+
+def _in_order(work, jobs):
+    """``work(job)`` for each job, a few at a time on threads (Arrow's kernels release the GIL), yielded
+    in order; at most a few chunks are held at once, so memory does not grow with the output."""
+    workers = max(1, min(4, os.cpu_count() or 1))
+    if workers == 1 or len(jobs) < 2:
+        for job in jobs:
+            yield work(job)
+        return
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending = deque()
+        for job in jobs:
+            pending.append(pool.submit(work, job))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def to_geojson(frames: dict[str, gpd.GeoDataFrame], *, keep_unplaced: bool = False) -> str:
@@ -344,27 +408,27 @@ def write_csv(frames: dict[str, gpd.GeoDataFrame], target, *, chunk_rows: int = 
     columns = _csv_columns(layers)
     header = _csv_text(pa.array(columns, pa.string()), formulas=False).to_pylist()
     target.write((",".join(header) + "\n").encode("utf-8"))
-    total = 0
-    for layer in layers:
-        for lo in range(0, layer.n, chunk_rows):
-            hi = min(layer.n, lo + chunk_rows)
-            n = hi - lo
-            cells = []
-            for c in columns:
-                if c == "layer" and "layer" not in layer.columns:
-                    cells.append(layer.name)
-                elif c == "lon":
-                    cells.append(_coord_strings(layer.x[lo:hi]))
-                elif c == "lat":
-                    cells.append(_coord_strings(layer.y[lo:hi]))
-                elif c in layer.cols:
-                    cells.append(layer.cols[c].csv(lo, hi))
-                else:
-                    cells.append("")
-            lines = pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
-            _write_strings(target, lines)
-            total += n
-    return total
+
+    def lines(job):
+        layer, lo, hi = job
+        cells = []
+        for c in columns:
+            if c == "layer" and "layer" not in layer.columns:
+                cells.append(layer.name)
+            elif c == "lon":
+                cells.append(_coord_strings(layer.x[lo:hi]))
+            elif c == "lat":
+                cells.append(_coord_strings(layer.y[lo:hi]))
+            elif c in layer.cols:
+                cells.append(layer.cols[c].csv(lo, hi))
+            else:
+                cells.append("")
+        return pc.binary_join_element_wise(pc.binary_join_element_wise(*cells, ","), "\n", "")
+
+    jobs = [(layer, lo, min(layer.n, lo + chunk_rows)) for layer in layers for lo in range(0, layer.n, chunk_rows)]
+    for chunk in _in_order(lines, jobs):
+        _write_strings(target, chunk)
+    return sum(layer.n for layer in layers)
 
 
 def to_csv(frames: dict[str, gpd.GeoDataFrame]) -> str:
