@@ -206,7 +206,15 @@ def _cmd_export(args) -> int:
         raise GeodataError("export reads --store or --data, not both")
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
     frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
-    n = write_export(frames, args.output)
+    from tqdm import tqdm
+
+    from .export import export_size
+
+    total = export_size(frames)
+    # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
+    with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
+              disable=None if total >= 200_000 else True) as bar:
+        n = write_export(frames, args.output, progress=bar.update)
     counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
     print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
     return 0

@@ -344,18 +344,20 @@ def _write_strings(fh, arr: pa.Array, *, drop_tail: int = 0) -> None:
 
 
 def write_geojson(frames: dict[str, gpd.GeoDataFrame], target, *, keep_unplaced: bool = False,
-                  chunk_rows: int = CHUNK_ROWS) -> int:
+                  chunk_rows: int = CHUNK_ROWS, progress=None) -> int:
     """Write the FeatureCollection (UTF-8, one feature per line) to a path or a binary file; return the
-    number of features."""
+    number of features.  ``progress(n)`` is called after each chunk of ``n`` features."""
     if not hasattr(target, "write"):
         with open(target, "wb") as fh:
-            return write_geojson(frames, fh, keep_unplaced=keep_unplaced, chunk_rows=chunk_rows)
+            return write_geojson(frames, fh, keep_unplaced=keep_unplaced, chunk_rows=chunk_rows, progress=progress)
     layers = [_Layer(name, gdf, keep_unplaced) for name, gdf in frames.items()]
     total = sum(layer.n for layer in layers)
     target.write(b'{"type":"FeatureCollection","features":[\n')
     jobs = [(layer, lo, min(layer.n, lo + chunk_rows)) for layer in layers for lo in range(0, layer.n, chunk_rows)]
     for k, lines in enumerate(_in_order(lambda job: job[0].feature_lines(job[1], job[2], ",\n"), jobs)):
         _write_strings(target, lines, drop_tail=2 if k == len(jobs) - 1 else 0)
+        if progress is not None:
+            progress(len(lines))
     target.write(b"\n]}\n" if total else b"]}\n")
     return total
 
@@ -399,11 +401,11 @@ def _csv_columns(layers: list[_Layer]) -> list[str]:
     return columns
 
 
-def write_csv(frames: dict[str, gpd.GeoDataFrame], target, *, chunk_rows: int = CHUNK_ROWS) -> int:
+def write_csv(frames: dict[str, gpd.GeoDataFrame], target, *, chunk_rows: int = CHUNK_ROWS, progress=None) -> int:
     """One CSV row per feature: ``layer, id, lon, lat`` then every property; return the rows written."""
     if not hasattr(target, "write"):
         with open(target, "wb") as fh:
-            return write_csv(frames, fh, chunk_rows=chunk_rows)
+            return write_csv(frames, fh, chunk_rows=chunk_rows, progress=progress)
     layers = [_Layer(name, gdf, False) for name, gdf in frames.items()]
     columns = _csv_columns(layers)
     header = _csv_text(pa.array(columns, pa.string()), formulas=False).to_pylist()
@@ -428,6 +430,8 @@ def write_csv(frames: dict[str, gpd.GeoDataFrame], target, *, chunk_rows: int = 
     jobs = [(layer, lo, min(layer.n, lo + chunk_rows)) for layer in layers for lo in range(0, layer.n, chunk_rows)]
     for chunk in _in_order(lines, jobs):
         _write_strings(target, chunk)
+        if progress is not None:
+            progress(len(chunk))
     return sum(layer.n for layer in layers)
 
 
@@ -449,7 +453,7 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     return n
 
 
-def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path) -> int:
+def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
     """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features."""
     from .atomic import atomic_path
 
@@ -465,4 +469,4 @@ def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path) -> int:
         raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
-            return writer(frames, fh)
+            return writer(frames, fh, progress=progress)
