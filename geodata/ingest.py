@@ -224,7 +224,10 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
 
 
 def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
-    from .store.parquet import url_keys
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .store.parquet import url_keys_arrow
 
     day = valid["date_precision"].astype(object) == "day"
     states = valid["state"].astype(object).where(valid["state"].notna(), "")
@@ -232,7 +235,9 @@ def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
         "ids": set(valid["id"].astype(object)),
         "day_keys": set(zip(valid.loc[day, "date_start"].astype(object), states[day])),
         "canonical_ids": {c for c in valid["canonical_id"].astype(object) if isinstance(c, str) and c},
-        "url_keys": {u for keys in url_keys(valid["source_urls"]) for u in keys.split()},
+        "url_keys": set(pc.unique(pc.list_flatten(pc.split_pattern(url_keys_arrow(
+            pa.array(valid["source_urls"].astype(object).where(valid["source_urls"].notna(), None), pa.string(),
+                     from_pandas=True)), " "))).to_pylist()) - {""},
     }
 
 

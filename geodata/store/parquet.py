@@ -70,17 +70,27 @@ _GEO_META = {
 }
 
 
-def url_keys(source_urls: pd.Series) -> pd.Series:
+def url_keys(source_urls) -> pd.Series:
     """Each record's source URLs normalised as :func:`geodata.dedupe.normalize_url` does, space-separated."""
-    s = pd.Series(source_urls, dtype=object).fillna("").astype(str)
-    parts = s.str.split().explode()
-    parts = parts[parts.notna() & (parts != "")]
-    if parts.empty:
-        return pd.Series([""] * len(s), index=s.index, dtype=object)
-    norm = (parts.str.strip().str.replace(_TRACKING, "", regex=True)
-            .str.replace(r"^https?://(www\.)?", "", case=False, regex=True).str.rstrip("/").str.lower())
-    joined = norm.groupby(level=0).agg(" ".join)
-    return joined.reindex(s.index, fill_value="")
+    index = source_urls.index if isinstance(source_urls, pd.Series) else None
+    out = url_keys_arrow(pa.array(pd.Series(source_urls, dtype=object).where(pd.notna(source_urls), None),
+                                  pa.string(), from_pandas=True))
+    return pd.Series(out.to_pylist(), index=index, dtype=object)
+
+
+def url_keys_arrow(arr: pa.Array) -> pa.Array:
+    """:func:`url_keys` column-wise with Arrow (split, the same regular expressions, join)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    lists = pc.split_pattern_regex(pc.fill_null(arr, ""), r"\s+")
+    flat = pc.list_flatten(lists)
+    flat = pc.replace_substring_regex(flat, _TRACKING, "")
+    flat = pc.replace_substring_regex(flat, r"(?i)^https?://(www\.)?", "")
+    flat = pc.utf8_lower(pc.utf8_rtrim(flat, "/"))
+    rebuilt = pa.ListArray.from_arrays(lists.offsets, flat)
+    # Blank pieces (leading or trailing spaces) carry no URL.
+    joined = pc.utf8_trim_whitespace(pc.binary_join(rebuilt, " "))
+    return pc.replace_substring_regex(joined, r" +", " ")
 
 
 def _partition(date_start: pd.Series, date_end: pd.Series) -> pd.Series:
@@ -110,7 +120,7 @@ def _incident_table(gdf: gpd.GeoDataFrame) -> pa.Table:
             cols[c] = pa.array(pd.Series(gdf[c], copy=False).astype("str"), type=pa.string(), from_pandas=True)
         else:
             cols[c] = pa.nulls(len(gdf), pa.string())
-    cols[URL_KEYS] = pa.array(url_keys(gdf["source_urls"]).tolist(), type=pa.string())
+    cols[URL_KEYS] = url_keys_arrow(cols["source_urls"])
     cols["lon"] = pa.array(lon, type=pa.float64(), mask=missing)
     cols["lat"] = pa.array(lat, type=pa.float64(), mask=missing)
     cols["geometry"] = pa.array(wkb, type=pa.binary())
@@ -515,7 +525,7 @@ class ParquetStore(Store):
             m = self._manifest()
             new = _incident_table(batch)
             ids = new["id"]
-            new_parts = set(_partition(batch["date_start"], batch["date_end"]))
+            new_parts = set(_partition(batch["date_start"], batch["date_end"]).unique().tolist())
             keep, rewrite = [], []
             for e in m["incidents"]:
                 if e["partition"] in new_parts:
