@@ -141,8 +141,11 @@ class Store(ABC):
         """Replace the whole store with ``bundle`` (``geodata init``), in one step."""
         raise GeodataError(f"{self.url}: this store is read-only")
 
-    def write_incidents(self, batch: gpd.GeoDataFrame) -> int:  # pragma: no cover - read-only backends
-        """Insert or replace (by ``id``) the incidents of ``batch`` in one atomic step; return how many."""
+    def write_incidents(self, batch: gpd.GeoDataFrame, *, locked: bool = False) -> int:  # pragma: no cover
+        """Insert or replace (by ``id``) the incidents of ``batch`` in one atomic step; return how many.
+
+        ``locked``: the caller already holds :meth:`writing` (an import reads its candidates and
+        writes in one such block: for SQL, one transaction)."""
         raise GeodataError(f"{self.url}: this store is read-only")
 
     def candidates(self, *, ids=(), day_keys=(), canonical_ids=(), url_keys=()) -> gpd.GeoDataFrame:
@@ -153,7 +156,7 @@ class Store(ABC):
         raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
 
     def writing(self):
-        """A context in which this process alone writes (other writers wait)."""
+        """A context in which this process alone writes (other writers wait); for SQL, a transaction."""
         import contextlib
 
         return contextlib.nullcontext()
