@@ -127,10 +127,6 @@ def _incident_table(gdf: gpd.GeoDataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def _sorted(table: pa.Table) -> pa.Table:
-    return table.sort_by([("date_start", "ascending"), ("id", "ascending")]) if table.num_rows else table
-
-
 class ParquetStore(Store):
     """The embedded store in the folder ``path`` (see the module docstring for the layout)."""
 
@@ -471,10 +467,17 @@ class ParquetStore(Store):
         """Write ``table`` as one file per partition; return the manifest entries."""
         if table.num_rows == 0:
             return []
-        parts = _partition(table["date_start"].to_pandas(), table["date_end"].to_pandas()).to_numpy()
-        entries = []
-        for key in sorted(set(parts)):
-            t = _sorted(table.filter(pa.array(parts == key)))
+        parts = _partition(table["date_start"].to_pandas(), table["date_end"].to_pandas()).to_numpy(dtype=object)
+        # One sort by partition, then date and id, and each partition is a slice: no filter pass per year.
+        keyed = table.append_column("_part", pa.array(parts, pa.string()))
+        order = pc.sort_indices(keyed, sort_keys=[("_part", "ascending"), ("date_start", "ascending"),
+                                                  ("id", "ascending")])
+        keyed = keyed.take(order)
+        keys, counts = np.unique(parts, return_counts=True)  # sorted, as the sort above
+        entries, lo = [], 0
+        for key, n in zip(keys.tolist(), counts.tolist()):
+            t = keyed.slice(lo, n).drop_columns(["_part"])
+            lo += n
             name = self._write_table(t, f"incidents-{key}", geo=True)
             entries.append(self._entry(name, key, t))
         return entries
