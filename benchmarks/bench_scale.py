@@ -11,6 +11,8 @@ is speeding up), then measure
 * export: GeoJSON features/s of the project's writer and of ``gdf.to_json`` on the
   same frame in the same run (``gdf.to_json`` on at most ``--to-json-max`` rows: it
   holds every feature as a dict), CSV rows/s,
+* import_1k_s: ``import_incidents`` of a 1,000-row CSV (one month, with coordinates) into the
+  store of N: the full import path, reading only the dedupe candidates and rewriting one year,
 * peak RSS of the process.
 
 Rates are per wall-clock second, and in brackets per CPU second of the process (all
@@ -39,8 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = ["N", "store_MB", "write_s", "load_s", "query90_s", "query90_rows", "geojson_feat/s (per CPU s)",
-           "to_json_feat/s (per CPU s)", "speedup", "csv_rows/s", "peak_RSS_MB", "page_B/pt", "first_paint_s",
-           "redraw_ms", "popup_ms"]
+           "to_json_feat/s (per CPU s)", "speedup", "csv_rows/s", "import_1k_s", "peak_RSS_MB", "page_B/pt",
+           "first_paint_s", "redraw_ms", "popup_ms"]
 
 WORDS = ("agents detained workers outside a car wash in the early morning while neighbours filmed the arrest "
          "and a crowd gathered near the \"federal building\" protest march school church courthouse raid "
@@ -105,6 +107,7 @@ def _mb(path: Path) -> float:
 def one(n: int, to_json_max: int) -> list[str]:
     from geodata import load_bundle
     from geodata.export import write_csv, write_geojson
+    from geodata.ingest import import_incidents
     from geodata.store import open_store
     from geodata.view import View
 
@@ -140,11 +143,20 @@ def one(n: int, to_json_max: int) -> list[str]:
         rows = write_csv(frame, Path(tmp) / "all.csv")
         csv_rate = rows / (time.perf_counter() - t)
         store_mb = _mb(folder)
+        # The import path into the big store: a 1,000-row CSV of one month (candidates read, one year rewritten).
+        src = Path(tmp) / "june.csv"
+        src.write_text("date,title,city,state,latitude,longitude,source_url,public_place\n" + "".join(
+            f"2025-06-{1 + i % 30:02d},Bench import {i},Minneapolis,MN,{44.9 + i % 97 / 1000:.4f},"
+            f"{-93.3 + i % 89 / 1000:.4f},https://example.org/june/{i},yes\n" for i in range(1000)))
+        t = time.perf_counter()
+        result = import_incidents(src, reader)
+        import_s = time.perf_counter() - t
+        assert result.stored + result.merged + result.rejected == 1000
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     label = "" if len(sub) == len(inc) else f" (on {len(sub):,})"
     return [f"{n:,}", f"{store_mb:.1f}", f"{write_s:.2f}", f"{load_s:.2f}", f"{query_s:.2f}", f"{q_rows:,}",
             f"{geo_rate:,.0f} ({geo_cpu:,.0f})", f"{to_json_rate:,.0f} ({to_json_cpu:,.0f}){label}",
-            f"{geo_rate / to_json_rate:.0f}x", f"{csv_rate:,.0f}",
+            f"{geo_rate / to_json_rate:.0f}x", f"{csv_rate:,.0f}", f"{import_s:.1f}",
             f"{rss:,.0f}", "n/a", "n/a", "n/a", "n/a"]
 
 
