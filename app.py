@@ -6,7 +6,8 @@ and shows what they return.  The filter lives in the URL
 
 Settings from the environment (see README): ``ICE_MAP_OFFLINE=1`` (no
 third-party requests, for every viewer), ``ICE_MAP_TILES`` (an xyzservices
-name) and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
+name), ``ICE_MAP_STORE`` (a store folder made by ``geodata init --store DIR``)
+and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
-from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View, load_bundle, to_csv, to_geojson
+from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.aggregate import counts_by_region, load_aor_areas, load_regions
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, view_frames, with_range_adp
+from geodata.occupancy import coverage, monthly_totals, periods, with_range_adp
 from geodata.shards import cache_dir, write_shards
+from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS, select
@@ -52,6 +55,8 @@ LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents", 
 STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
 REGIONS = {"none": "None", "state": "By state", "county": "By county"}
 TRUE_WORDS = ("1", "true", "yes", "on")
+#: From this many features on, the app says how large a download is before it is built.
+LARGE_EXPORT = 100_000
 OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
 _ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
@@ -83,9 +88,43 @@ SCRIPT_URL = f"../{_script_files.name}"
 RECORDS_URL = f"../{_record_files.name}"
 
 
-@st.cache_data(show_spinner=False)
-def _bundle(directory: str | None):
-    return load_bundle(directory) if directory else load_bundle()
+# The data is read-only for the app: one copy shared by every session and rerun
+# (st.cache_resource), not a fresh unpickled copy per rerun (st.cache_data).  The
+# store's generation is part of each key, so an import shows up on the next rerun.
+@st.cache_resource(show_spinner=False)
+def _store(location: str | None, directory: str | None):
+    if location:
+        return open_store(location)
+    return BundleStore(directory) if directory else BundleStore()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _static(_store, key: str, generation):
+    meta = _store.metadata()
+    return _store.facilities(), _store.population(), _store.report(), meta["date_span"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _deaths(_store, key: str, generation):
+    # Every death in custody, whatever the range: the facility popups list them.
+    return _store.incidents(Query(categories=("death_in_custody",)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _whole(_store, key: str, generation):
+    # Every record, for the map: it is drawn once for all dates and filtered in the browser.
+    return Bundle(_store.facilities(), _store.incidents(), None, _store.population())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool):
+    start, end, categories, layers, aors = view_key
+    view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
+    return _store.view_frames(view, hide_empty=hide_empty)
+
+
+def _view_key(v: View) -> tuple:
+    return (v.start, v.end, v.categories, v.layers, v.aors)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -114,14 +153,25 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), f"ICE_MAP_TILES: {exc}; using {DEFAULT_TILES}."
 
 
-bundle = _bundle(os.environ.get("ICE_MAP_DATA_DIR") or None)
-facilities, incidents, build_report, population = bundle.facilities, bundle.incidents, bundle.report, bundle.population
+STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
+try:
+    store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
+    store_key = store.url
+    generation = store.metadata().get("generation", 0)
+    facilities, population, build_report, date_span = _static(store, store_key, generation)
+    deaths = _deaths(store, store_key, generation)
+except GeodataError as exc:
+    # Name the store by its folder, not by a path on this server.
+    message = str(exc)
+    if STORE_LOCATION:
+        message = message.replace(STORE_LOCATION.rstrip("/"), os.path.basename(STORE_LOCATION.rstrip("/")))
+    st.error(f"The map's data store could not be read: {message}")
+    st.stop()
 AORS = sorted(a for a in facilities["aor"].dropna().unique())
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(tiles_warning)
-first_day = dt.date.fromisoformat(incidents["date_start"].min())
-last_day = dt.date.fromisoformat(incidents["date_end"].max())
+first_day, last_day = (dt.date.fromisoformat(d) for d in date_span) if date_span else (dt.date.today(),) * 2
 
 # -- URL -> widgets, once per session -------------------------------------------------
 if "view_loaded" not in st.session_state:
@@ -253,7 +303,10 @@ if playing_on:
     view = View(start=window[0], end=window[1], categories=chosen, layers=layers_on, aors=tuple(aors))
     # The map shows the step (it reads it from the link); the link keeps the range.
     st.query_params["step"] = f"{window[0]},{window[1]}"
-frames, pop_span = view_frames(bundle, view, hide_empty=st.session_state.get("empty_facilities") == "hidden")
+frames, pop_span = _view_frames(store, store_key, generation, _view_key(view),
+                                st.session_state.get("empty_facilities") == "hidden")
+# Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
+frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
                          arrest_cells=arrest_cells if arrests_on else None, window=window)
 # The areas are drawn by Python: what they show (and so the map) changes with the dates only when they count
@@ -361,13 +414,12 @@ region_counts = None
 if regions != "none" and shown_inc is not None:
     region_counts = counts_by_region(shown_inc, regions)
 map_view = st.session_state.get("map_view")
-data_key = (os.environ.get("ICE_MAP_DATA_DIR") or "", len(facilities), len(incidents),
-            str(incidents["date_end"].max()), str(facilities["id"].iloc[-1]) if len(facilities) else "")
+data_key = (store_key, generation)
 m = _map(
     data_key, layers_on, tuple(aors), style,
     None if region_counts is None else (regions, window, chosen), tiles.name, offline,
     "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
-    bundle, mine_all, region_counts, overlay_key, overlays,
+    _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays,
 )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = (
@@ -406,12 +458,31 @@ if shown_fac is not None and population is not None:
         chart_right.line_chart(months.set_index("month")["people"], height=260)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
-col1, col2, _ = st.columns([1, 1, 3])
+
+
+def _export(writer, frames=frames):
+    # Runs only when the button is clicked (on Streamlit's download thread), never on a rerun.
+    import io
+
+    buf = io.BytesIO()
+    writer(frames, buf)
+    return buf.getvalue()
+
+
+n_export = export_size(frames)
+col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
-    "Download GeoJSON", to_geojson(frames), file_name=f"{stem}.geojson",
+    "Download GeoJSON", lambda: _export(write_geojson), file_name=f"{stem}.geojson",
     mime="application/geo+json", key="download_geojson",
 )
-col2.download_button("Download CSV", to_csv(frames), file_name=f"{stem}.csv", mime="text/csv", key="download_csv")
+col2.download_button("Download CSV", lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
+                     key="download_csv")
+if n_export >= LARGE_EXPORT:
+    # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
+    col3.caption(f"{n_export:,} features in view: about {n_export * 600 / 1e6:,.0f} MB as GeoJSON, "
+                 f"{n_export * 350 / 1e6:,.0f} MB as CSV. Narrow the dates or categories for a smaller file.")
+else:
+    col3.caption(f"{n_export:,} features in view.")
 
 if shown_fac is not None:
     unplaced = shown_fac[shown_fac.geometry.isna()]

@@ -39,22 +39,35 @@ def _geocoder(args):
     return Geocoder(providers, cache)
 
 
+def _rejects_path(store: str) -> str:
+    """Beside the store: ``DIR.rejects.csv`` for a folder, ``NAME.rejects.csv`` for a .geojson file."""
+    p = Path(store)
+    if p.suffix.lower() in (".geojson", ".json") and not p.is_dir():
+        return str(p.with_suffix("")) + ".rejects.csv"
+    return str(p.parent / (p.name.rstrip("/") + ".rejects.csv"))
+
+
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
     from .incidents_import import Mapping
-    from .ingest import import_incidents
-    from .store import load_bundle
+    from .ingest import _is_file_store, import_incidents
+    from .store import load_bundle, open_store
 
     if not args.store:
-        raise GeodataError("import incidents needs --store FILE.geojson (created if absent)")
+        raise GeodataError("import incidents needs --store DIR (a store made by `geodata init --store DIR`)")
     mapping = Mapping.load(args.mapping, args.map)
     geocoder = _geocoder(args)
-    rejects = args.rejects or str(args.store).rsplit(".", 1)[0] + ".rejects.csv"
+    if _is_file_store(args.store):
+        store, facilities = args.store, load_bundle().facilities
+    else:
+        store = open_store(args.store)
+        facilities = store.facilities()
+    rejects = args.rejects or _rejects_path(args.store)
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
         result = import_incidents(
-            args.file, args.store, mapping=mapping, geocoder=geocoder,
-            facilities=load_bundle().facilities, rejects_path=rejects, progress=bar.update,
+            args.file, store, mapping=mapping, geocoder=geocoder,
+            facilities=facilities, rejects_path=rejects, progress=bar.update,
         )
     if geocoder.cache is not None:
         geocoder.cache.save()
@@ -67,6 +80,27 @@ def _cmd_import_incidents(args) -> int:
         print(f"  the online geocoder {name} failed {n} times; those rows were placed offline", file=sys.stderr)
     if args.verbose:
         _print_report(result.report)
+    return 0
+
+
+def _cmd_init(args) -> int:
+    from .store import load_bundle, open_store
+    from .store.parquet import MANIFEST
+
+    target = Path(args.store)
+    if (target / MANIFEST).is_file() and not args.force:
+        raise GeodataError(f"{target} is a store already (use --force to replace its data with the bundled data)")
+    if target.exists() and not target.is_dir():
+        raise GeodataError(f"{target} is a file; a store is a folder")
+    if target.is_dir() and any(target.iterdir()) and not (target / MANIFEST).is_file():
+        raise GeodataError(f"{target} is a folder with other files in it; choose an empty or new folder")
+    bundle = load_bundle(args.data) if args.data else load_bundle()
+    store = open_store(target, create=True)
+    store.seed(bundle)
+    meta = store.metadata()
+    print(f"{target}: a store of {len(bundle.facilities)} facilities and {meta['incidents']} incidents "
+          f"(schema {meta['schema_version']}); import into it with `geodata import incidents FILE --store {target}`",
+          file=sys.stderr)
     return 0
 
 
@@ -161,8 +195,8 @@ def _cmd_import(args) -> int:
 
 def _cmd_export(args) -> int:
     from .export import write_export
-    from .occupancy import view_frames
-    from .store import load_bundle
+    from .store import open_store
+    from .store.bundle import BundleStore
     from .view import View
 
     try:
@@ -175,9 +209,19 @@ def _cmd_export(args) -> int:
         )
     except ValueError as exc:
         raise GeodataError(str(exc)) from None
-    bundle = load_bundle(args.data) if args.data else load_bundle()
-    frames, _ = view_frames(bundle, view, hide_empty=args.hide_empty)
-    n = write_export(frames, args.output)
+    if args.store and args.data:
+        raise GeodataError("export reads --store or --data, not both")
+    store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
+    frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
+    from tqdm import tqdm
+
+    from .export import export_size
+
+    total = export_size(frames)
+    # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
+    with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
+              disable=None if total >= 200_000 else True) as bar:
+        n = write_export(frames, args.output, progress=bar.update)
     counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
     print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
     return 0
@@ -267,7 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("-o", "--output", help="output: .geojson or .csv (ice-stats, facility-reference), .csv (population)")
     p.add_argument("--facilities", help="facility-reference, population: a facility layer (.geojson); default: bundled")
-    p.add_argument("--store", help="incidents: the incident store (.geojson), created if absent")
+    p.add_argument("--store", help="incidents: the store folder (made by `geodata init --store DIR`)")
     p.add_argument("--mapping", help="incidents: a TOML column mapping")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
     p.add_argument("--rejects", help="incidents: where to write rejected rows (default: beside the store)")
@@ -278,7 +322,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="list every merged and rejected row")
     p.set_defaults(func=_cmd_import)
 
-    p = sub.add_parser("export", help="export a filtered view of the bundled data")
+    p = sub.add_parser("init", help="make a store (a folder) holding the bundled data, to import into")
+    p.add_argument("--store", required=True, help="the store folder (created; must be new or empty)")
+    p.add_argument("--data", help="seed from a bundle folder other than the default")
+    p.add_argument("--force", action="store_true", help="replace the data of an existing store")
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser("export", help="export a filtered view of the bundled data or of a store")
     p.add_argument("--start", type=_date, help="first day (YYYY-MM-DD), inclusive")
     p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
@@ -287,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--aor", action="append", help="ICE area of responsibility, such as ELP (repeatable)")
     p.add_argument("--hide-empty", action="store_true", help="leave out facilities that held nobody in the range")
     p.add_argument("--data", help="a bundle folder other than the default")
+    p.add_argument("--store", help="a store folder (`geodata init`) instead of the bundled data")
     p.add_argument("-o", "--output", required=True, help="output .geojson or .csv")
     p.set_defaults(func=_cmd_export)
 

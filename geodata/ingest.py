@@ -10,22 +10,33 @@ Every input row ends in exactly one of
 Importing the same file twice changes nothing; importing an updated file updates
 the records whose content changed (ids are stable: the source's own id, or a hash
 of date, title and place).
+
+The store is a folder (:mod:`geodata.store`, made by ``geodata init``): only the
+stored records an import must compare with are read (same id, same day and
+state, same event key, a shared source URL), and only the records that change are
+written, in one atomic step, under the store's lock.  A ``.geojson`` file is still
+accepted as a store for compatibility: it is read whole and replaced atomically.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
+from .atomic import atomic_path, clean_temp_files
 from .dedupe import find_duplicates
 from .geocode import Geocoder
 from .incidents_import import Mapping, map_incidents
 from .report import Report
-from .schema import CRS, INCIDENT_COLUMNS, join_urls, split_urls
+from .schema import CRS, join_urls, split_urls
 from .store import read_layer
+from .store.base import STORE_COLUMNS, Store
 from .tables import MB, _mb, read_table
 from .validate import validate_incidents
 
@@ -34,8 +45,6 @@ __all__ = [
     "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS",
 ]
 
-#: The store keeps helper fields beside the schema: two for deduplication, and `review` (see README, Homes).
-STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id", "review")
 _VERIFICATION_RANK = {"official_record": 0, "news_report": 1, "unverified": 2}
 
 
@@ -63,33 +72,189 @@ class ImportResult:
         )
 
 
-def load_store(path: str | Path) -> gpd.GeoDataFrame:
+def _is_file_store(path) -> bool:
+    return not isinstance(path, Store) and Path(path).suffix.lower() in (".geojson", ".json") \
+        and not Path(path).is_dir()
+
+
+def load_store(path) -> gpd.GeoDataFrame:
+    """Every stored incident with the dedupe helper columns (a store folder, a Store, or a ``.geojson`` file)."""
+    if isinstance(path, Store):
+        return path.incidents(columns=STORE_COLUMNS)
+    if not _is_file_store(path):
+        from .store import open_store
+
+        return open_store(path).incidents(columns=STORE_COLUMNS)
     path = Path(path)
+    clean_temp_files(path)
     if not path.is_file():
         return gpd.GeoDataFrame({c: [] for c in STORE_COLUMNS}, geometry=[], crs=CRS)
     return read_layer(path, STORE_COLUMNS)
 
 
 def save_store(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
-    from .export import to_geojson
+    """Replace a ``.geojson`` store file with ``gdf``, atomically."""
+    from .export import write_geojson
 
-    Path(path).write_text(to_geojson({"incidents": gdf.sort_values("id", kind="stable")}), encoding="utf-8")
-
-
-def _value(v):
-    return None if v is None or (isinstance(v, float) and v != v) else v
+    with atomic_path(path) as tmp:
+        write_geojson({"incidents": gdf.sort_values("id", kind="stable")}, tmp)
 
 
-def _content(rec: dict) -> tuple:
-    return tuple((c, _value(rec.get(c))) for c in STORE_COLUMNS if c not in ("source_urls",)) + (
-        ("xy", rec.get("_xy")),
-        ("urls", tuple(sorted(split_urls(rec.get("source_urls"))))),
-    )
+def _null(s: pd.Series) -> np.ndarray:
+    return pd.isna(s.astype(object)).to_numpy()
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Element-wise equality where missing equals missing (what ``_content`` compared)."""
+    na, nb = _null(a), _null(b)
+    eq = (a.astype(object).to_numpy() == b.astype(object).to_numpy())
+    return np.where(na | nb, na & nb, eq)
+
+
+def _xy(geoms) -> tuple[np.ndarray, np.ndarray]:
+    arr = np.asarray(geoms, dtype=object)
+    return np.round(shapely.get_x(arr), 6), np.round(shapely.get_y(arr), 6)
+
+
+def _url_sets(s: pd.Series) -> list[tuple]:
+    return [tuple(sorted(split_urls(v if isinstance(v, str) else None))) for v in s.tolist()]
+
+
+def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The store's columns as Python values, missing as None (not NaN: a NaN person is no person),
+    whichever backend or dtype they came from."""
+    out = pd.DataFrame({c: gdf[c].astype(object).where(gdf[c].notna(), None) for c in STORE_COLUMNS})
+    return gpd.GeoDataFrame(out.reset_index(drop=True), geometry=np.asarray(gdf.geometry.array, dtype=object),
+                            crs=CRS)
+
+
+def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResult, source: str) -> gpd.GeoDataFrame:
+    """Fold this file's valid records into the stored ones (``stored`` may be only the candidates);
+    return the records to write (new, updated or changed by a merge), and count every row."""
+    valid = _plain(valid)
+    stored = _plain(stored)
+    n_old = len(stored)
+    old_pos = pd.Series(np.arange(n_old), index=stored["id"].astype(object))
+    old_pos = old_pos[~old_pos.index.duplicated()]
+
+    # The records as they will be written: one row per id, stored first, then this file's new ones.
+    out = stored.copy()
+    touched = np.zeros(n_old, dtype=bool)
+
+    first = ~valid["id"].duplicated(keep="first").to_numpy()
+    in_store = valid["id"].isin(old_pos.index).to_numpy()
+
+    # An input record whose id is already stored is that record (new content or not).
+    upd = np.flatnonzero(first & in_store)
+    if len(upd):
+        new_rows = valid.iloc[upd].reset_index(drop=True)
+        pos = old_pos.loc[new_rows["id"].astype(object)].to_numpy()
+        old_rows = stored.iloc[pos].reset_index(drop=True)
+        joined = [join_urls([*split_urls(a), *split_urls(b)])
+                  for a, b in zip(new_rows["source_urls"].tolist(), old_rows["source_urls"].tolist())]
+        new_rows["source_urls"] = joined
+        same = np.ones(len(upd), dtype=bool)
+        for c in STORE_COLUMNS:
+            if c != "source_urls":
+                same &= _same(new_rows[c], old_rows[c])
+        (nx, ny), (ox, oy) = _xy(new_rows.geometry), _xy(old_rows.geometry)
+        same &= ((nx == ox) | (np.isnan(nx) & np.isnan(ox))) & ((ny == oy) | (np.isnan(ny) & np.isnan(oy)))
+        new_sets, old_sets = _url_sets(new_rows["source_urls"]), _url_sets(old_rows["source_urls"])
+        same &= np.array([a == b for a, b in zip(new_sets, old_sets)], dtype=bool)
+        result.unchanged += int(same.sum())
+        result.updated += int((~same).sum())
+        # Unchanged records are left as stored unless their sources' order changed.
+        write = ~same | (new_rows["source_urls"].to_numpy(dtype=object)
+                         != old_rows["source_urls"].to_numpy(dtype=object))
+        for c in [*STORE_COLUMNS, "geometry"]:
+            vals = out[c].astype(object).to_numpy().copy()
+            vals[pos[write]] = new_rows[c].astype(object).to_numpy()[write]
+            out[c] = vals if c != "geometry" else gpd.GeoSeries(vals, crs=CRS)
+        touched[pos[write]] = True
+
+    # Duplicates among stored records and this file's new records.
+    fresh = np.flatnonzero(first & ~in_store)
+    candidates = pd.concat([stored, valid.iloc[fresh]], ignore_index=True)
+    candidates = gpd.GeoDataFrame(candidates, geometry="geometry", crs=CRS)
+    dup = find_duplicates(candidates) if len(fresh) else {}
+    new_ids = candidates["id"].astype(object).to_numpy()
+    # Records being built up: stored ones by position in ``out``, new ones by position in ``fresh``.
+    urls = out["source_urls"].astype(object).to_numpy().copy()
+    verification = out["verification"].astype(object).to_numpy().copy()
+    fresh_urls = valid["source_urls"].astype(object).to_numpy()[fresh].copy()
+    fresh_ver = valid["verification"].astype(object).to_numpy()[fresh].copy()
+    fresh_keep = np.ones(len(fresh), dtype=bool)
+
+    def slot_of(k):
+        return ("old", k) if k < n_old else ("new", k - n_old)
+
+    def merge_into(slot, rec_urls, rec_ver):
+        kind, i = slot
+        arr_u, arr_v = (urls, verification) if kind == "old" else (fresh_urls, fresh_ver)
+        arr_u[i] = join_urls([*split_urls(arr_u[i] if isinstance(arr_u[i], str) else None),
+                              *split_urls(rec_urls if isinstance(rec_urls, str) else None)])
+        if rec_ver is not None and _VERIFICATION_RANK.get(rec_ver, 9) < _VERIFICATION_RANK.get(arr_v[i], 9):
+            arr_v[i] = rec_ver
+        if kind == "old":
+            touched[i] = True
+
+    old_index = dict(zip(stored["id"].astype(object), range(n_old)))
+    fresh_slot = {r_id: ("new", j) for j, r_id in enumerate(valid["id"].astype(object).to_numpy()[fresh])}
+    # The same id twice in one file: the later row is a duplicate of the first (sources added to it).
+    repeat_ids = valid["id"].astype(object).to_numpy()
+    repeat_urls = valid["source_urls"].astype(object).to_numpy()
+    repeats = []
+    for i in np.flatnonzero(~first):
+        r_id = repeat_ids[i]
+        slot = ("old", old_index[r_id]) if r_id in old_index else fresh_slot[r_id]
+        merge_into(slot, repeat_urls[i], None)
+        repeats.append(r_id)
+    joined = {}
+    for k in sorted(k for k in dup if k >= n_old):  # in file order: a record may gather several
+        j = k - n_old
+        merge_into(slot_of(dup[k]), fresh_urls[j], fresh_ver[j])  # a stored record, or an earlier new one
+        fresh_keep[j] = False
+        tid = new_ids[dup[k]]
+        joined[new_ids[k]] = tid
+        result.merged += 1
+        result.merges.append((new_ids[k], tid))
+        result.report.add(source, new_ids[k], "merged", f"same event as {tid}")
+    for r_id in repeats:  # the first of the repeated rows may itself have joined another record
+        target = joined.get(r_id, r_id)
+        result.merged += 1
+        result.merges.append((r_id, target))
+        result.report.add(source, r_id, "merged", f"a repeat of an earlier row of this file (into {target})")
+    result.new += int(fresh_keep.sum())
+    out["source_urls"] = urls
+    out["verification"] = verification
+    new_records = valid.iloc[fresh].reset_index(drop=True).assign(source_urls=fresh_urls, verification=fresh_ver)
+    new_records = new_records[fresh_keep]
+    changed = out[touched]
+    written = pd.concat([changed, new_records], ignore_index=True)
+    return gpd.GeoDataFrame(written, geometry="geometry", crs=CRS)
+
+
+def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .store.parquet import url_keys_arrow
+
+    day = valid["date_precision"].astype(object) == "day"
+    states = valid["state"].astype(object).where(valid["state"].notna(), "")
+    return {
+        "ids": set(valid["id"].astype(object)),
+        "day_keys": set(zip(valid.loc[day, "date_start"].astype(object), states[day])),
+        "canonical_ids": {c for c in valid["canonical_id"].astype(object) if isinstance(c, str) and c},
+        "url_keys": set(pc.unique(pc.list_flatten(pc.split_pattern(url_keys_arrow(
+            pa.array(valid["source_urls"].astype(object).where(valid["source_urls"].notna(), None), pa.string(),
+                     from_pandas=True)), " "))).to_pylist()) - {""},
+    }
 
 
 def import_incidents(
     path: str | Path,
-    store_path: str | Path,
+    store_path,
     *,
     mapping: Mapping | None = None,
     geocoder: Geocoder | None = None,
@@ -97,9 +262,16 @@ def import_incidents(
     rejects_path: str | Path | None = None,
     progress=None,
 ) -> ImportResult:
-    """Import one incident file into the store at ``store_path`` (GeoJSON, created if absent)."""
+    """Import one incident file into the store at ``store_path``: a store folder (``geodata init``),
+    a :class:`geodata.store.Store`, or a ``.geojson`` file (created if absent)."""
     path = Path(path)
     result = ImportResult()
+    file_store = _is_file_store(store_path)
+    store = None
+    if not file_store:
+        from .store import open_store
+
+        store = store_path if isinstance(store_path, Store) else open_store(store_path)
     table = read_table(path)
     result.rows = len(table)
     source = path.name
@@ -118,76 +290,29 @@ def import_incidents(
         rows = table.set_index("_row").loc[failed["_row"]].reset_index()
         rows.insert(0, "reason", [last.get(i, "failed validation") for i in failed["id"]])
         rejects = pd.concat([rejects, rows], ignore_index=True)
+    for c in STORE_COLUMNS:
+        if c not in valid.columns:
+            valid[c] = None
 
-    store = load_store(store_path)
-    n_old = len(store)
-    combined = pd.concat([store, valid[list(STORE_COLUMNS) + ["geometry"]]], ignore_index=True)
-    combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=CRS)
-    old_ids = dict(zip(store["id"], range(n_old)))
-
-    # An input record whose id is already stored is that record (new content or not);
-    # only the others are candidates for merging.
-    records = combined.to_dict("records")
-    for r, g in zip(records, combined.geometry):
-        r["_xy"] = (round(g.x, 6), round(g.y, 6))
-    keep: dict[str, dict] = {r["id"]: r for r in records[:n_old]}
-    new_positions = []
-    seen_new: dict[str, int] = {}
-    repeats = []
-    for pos in range(n_old, len(records)):
-        r = records[pos]
-        if r["id"] in seen_new:  # the same id twice in one file (an identical row): merged into the first
-            repeats.append(r)
-            continue
-        seen_new[r["id"]] = pos
-        if r["id"] in old_ids:
-            old = keep[r["id"]]
-            r = dict(r, source_urls=join_urls([*split_urls(r["source_urls"]), *split_urls(old["source_urls"])]))
-            if _content(r) == _content(old):
-                result.unchanged += 1
-            else:
-                result.updated += 1
-            keep[r["id"]] = r
-        else:
-            new_positions.append(pos)
-
-    # Duplicates among stored records and this file's new records.
-    candidates = [records[i] for i in range(n_old)] + [records[p] for p in new_positions]
-    cand = gpd.GeoDataFrame(candidates, geometry="geometry", crs=CRS) if candidates else None
-    dup = find_duplicates(cand) if cand is not None else {}
-    for k, rec in enumerate(candidates):
-        if k < n_old:
-            continue
-        if k in dup:
-            target = keep[candidates[dup[k]]["id"]]  # a stored record, or an earlier one of this file
-            target["source_urls"] = join_urls([*split_urls(target["source_urls"]), *split_urls(rec["source_urls"])])
-            if _VERIFICATION_RANK[rec["verification"]] < _VERIFICATION_RANK[target["verification"]]:
-                target["verification"] = rec["verification"]
-            result.merged += 1
-            result.merges.append((rec["id"], target["id"]))
-            result.report.add(source, rec["id"], "merged", f"same event as {target['id']}")
-        else:
-            keep[rec["id"]] = rec
-            result.new += 1
-    joined = dict(result.merges)  # the first of the repeated rows may itself have joined another record
-    for r in repeats:
-        target = keep[joined.get(r["id"], r["id"])]
-        target["source_urls"] = join_urls([*split_urls(target["source_urls"]), *split_urls(r["source_urls"])])
-        result.merged += 1
-        result.merges.append((r["id"], target["id"]))
-        result.report.add(source, r["id"], "merged", f"a repeat of an earlier row of this file (into {target['id']})")
-
-    out = gpd.GeoDataFrame(
-        [{c: r.get(c) for c in STORE_COLUMNS} for r in keep.values()],
-        columns=list(STORE_COLUMNS),
-        geometry=[r["geometry"] for r in keep.values()],
-        crs=CRS,
-    )
-    save_store(out, store_path)
+    if file_store:
+        stored = load_store(store_path)
+        written = _merge(valid, stored, result, source)
+        if len(written) or not Path(store_path).is_file():
+            ids = set(written["id"])
+            out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
+            save_store(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS), store_path)
+    else:
+        guard = store.writing() if hasattr(store, "writing") else contextlib.nullcontext()
+        with guard:  # read the candidates and write the result as one step: no other import in between
+            stored = store.candidates(**_candidate_keys(valid)) if len(valid) else store.candidates()
+            written = _merge(valid, stored, result, source)
+            if len(written):
+                store.write_incidents(written, locked=True)
     result.rejects = rejects
     result.rejected = len(rejects)
     if rejects_path is not None:  # written every run, so an old file never lingers
-        (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(rejects_path, index=False)
+        with atomic_path(rejects_path) as tmp:
+            (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(tmp, index=False)
     return result
 
 

@@ -19,15 +19,26 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 @pytest.fixture()
 def downloads(monkeypatch):
-    """Every file the app hands to a download button: {filename: bytes}."""
+    """Every file the app hands to a download button: {filename: bytes}.
+
+    The app hands callables (built only on a click); the fixture calls them, as a click would."""
+    from streamlit.elements.widgets import button
+
     saved: dict[str, bytes] = {}
     original = MemoryMediaFileStorage.load_and_get_id
+    original_marshall = button.marshall_file
 
     def record(self, path_or_data, mimetype, kind, filename=None):
         saved[filename] = path_or_data
         return original(self, path_or_data, mimetype, kind, filename)
 
+    def marshall(coordinates, data, proto, mimetype, file_name=None, **kwargs):
+        if callable(data):
+            saved[file_name] = data()
+        return original_marshall(coordinates, data, proto, mimetype, file_name, **kwargs)
+
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", record)
+    monkeypatch.setattr(button, "marshall_file", marshall)
     return saved
 
 

@@ -1,0 +1,199 @@
+"""The store interface: what the app reads and the command line writes, whatever holds the data.
+
+A store is opened by a path or a URL (:func:`open_store`), the way an SQLAlchemy
+engine is chosen by its URL:
+
+* a folder: the embedded columnar store (:class:`geodata.store.parquet.ParquetStore`),
+* ``postgresql://...``: PostGIS (the next backend; not built yet),
+* nothing: the bundled GeoJSON data, read-only (:class:`geodata.store.bundle.BundleStore`).
+
+Every backend answers :meth:`Store.query` with only the rows of the view: the date
+range, the categories, the AORs and the bounding box go into the backend (row-group
+statistics for Parquet, a ``WHERE`` clause for SQL), not into Python after a full read.
+Writes (:meth:`Store.write_incidents`, :meth:`Store.seed`) are all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ..report import GeodataError
+
+__all__ = ["Store", "Query", "SCHEMA_VERSION", "STORE_COLUMNS", "open_store", "query_of"]
+
+#: Version of the stored layout; a store written by a newer version is refused, not misread.
+SCHEMA_VERSION = 1
+
+
+def _store_columns() -> tuple[str, ...]:
+    from ..schema import INCIDENT_COLUMNS
+
+    # Helper fields beside the schema: two for deduplication (never exported), and ``review``
+    # (a record whose own text held a street address; see README, Homes).
+    return (*INCIDENT_COLUMNS, "person", "canonical_id", "review")
+
+
+STORE_COLUMNS = _store_columns()
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to read: a :class:`geodata.view.View`'s filters, plus a bounding box.
+
+    ``facility_ids`` restricts incidents to those at the given facilities (an AOR
+    is a facility's); ``bbox`` is ``(west, south, east, north)`` in degrees.
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    categories: tuple[str, ...] | None = None
+    aors: tuple[str, ...] = ()
+    bbox: tuple[float, float, float, float] | None = None
+    layers: tuple[str, ...] = ("facilities", "incidents")
+
+    def __post_init__(self):
+        from ..view import _as_date
+
+        object.__setattr__(self, "start", _as_date(self.start))
+        object.__setattr__(self, "end", _as_date(self.end))
+        if self.categories is not None:
+            object.__setattr__(self, "categories", tuple(self.categories))
+        object.__setattr__(self, "aors", tuple(a.upper() for a in self.aors))
+
+
+def query_of(view, bbox=None) -> Query:
+    """The :class:`Query` of a :class:`geodata.view.View`."""
+    return Query(start=view.start, end=view.end, categories=tuple(view.categories), aors=tuple(view.aors),
+                 bbox=tuple(bbox) if bbox is not None else None, layers=tuple(view.layers))
+
+
+class Store(ABC):
+    """One store of facilities, facility population, the build report and incidents."""
+
+    #: Where it is, as given to :func:`open_store` (a path or a URL without credentials).
+    url: str = ""
+    read_only: bool = False
+
+    # -- reading -----------------------------------------------------------------------
+    @abstractmethod
+    def metadata(self) -> dict:
+        """``schema_version``, ``incidents`` (count), ``date_span`` (first and last day, or None)."""
+
+    @abstractmethod
+    def facilities(self) -> gpd.GeoDataFrame:
+        """Every facility (a few hundred rows)."""
+
+    @abstractmethod
+    def population(self) -> pd.DataFrame | None:
+        """Facility x month population, or None."""
+
+    @abstractmethod
+    def report(self) -> pd.DataFrame:
+        """The build report of the seeded data."""
+
+    @abstractmethod
+    def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
+        """The incidents that fit ``query`` (all without one), with the schema's columns."""
+
+    def query(self, view, *, bbox=None) -> dict[str, gpd.GeoDataFrame]:
+        """The frames a :class:`geodata.view.View` shows, keyed by layer (only the layers switched on).
+
+        Same result as :func:`geodata.view.select` on the whole data, but only the
+        view's rows leave the store.
+        """
+        q = view if isinstance(view, Query) else query_of(view, bbox)
+        facilities = self.facilities()
+        if q.aors:
+            facilities = facilities[facilities["aor"].isin(q.aors)]
+        out = {}
+        if "facilities" in q.layers:
+            out["facilities"] = facilities
+        if "incidents" in q.layers:
+            out["incidents"] = self.incidents(q)
+        return out
+
+    def view_frames(self, view, *, hide_empty: bool = False, bbox=None):
+        """What :func:`geodata.occupancy.view_frames` gives for the whole data, from the view's rows only:
+        ``(frames, span)``, facilities with ``adp_in_range``.
+
+        The dates, categories and bounding box go into the backend; the rest of the view's rules
+        (an AOR's incidents by where they happened or at its facilities, the facilities in use in
+        the dates, the offices) are the bundled data's own, applied to those rows.
+        """
+        from ..occupancy import view_frames as frames_of
+        from ..schema import CRS, INCIDENT_COLUMNS
+        from .bundle import Bundle
+
+        if "incidents" in view.layers:
+            q = Query(start=view.start, end=view.end, categories=tuple(view.categories),
+                      bbox=tuple(bbox) if bbox is not None else None)
+            incidents = self.incidents(q)
+        else:
+            incidents = gpd.GeoDataFrame({c: [] for c in INCIDENT_COLUMNS}, geometry=[], crs=CRS)
+        frames, span = frames_of(Bundle(self.facilities(), incidents, pd.DataFrame(), self.population()), view,
+                                 hide_empty=hide_empty)
+        if "incidents" in frames:  # one order whatever the backend, so every backend exports the same file
+            frames["incidents"] = frames["incidents"].sort_values(["date_start", "id"], kind="stable")
+        return frames, span
+
+    def load_bundle(self):
+        """Everything, as a :class:`geodata.store.Bundle` (for small stores and tests)."""
+        from .bundle import Bundle
+
+        return Bundle(self.facilities(), self.incidents(), self.report(), self.population())
+
+    # -- writing -----------------------------------------------------------------------
+    def seed(self, bundle) -> None:  # pragma: no cover - read-only backends
+        """Replace the whole store with ``bundle`` (``geodata init``), in one step."""
+        raise GeodataError(f"{self.url}: this store is read-only")
+
+    def write_incidents(self, batch: gpd.GeoDataFrame, *, locked: bool = False) -> int:  # pragma: no cover
+        """Insert or replace (by ``id``) the incidents of ``batch`` in one atomic step; return how many.
+
+        ``locked``: the caller already holds :meth:`writing` (an import reads its candidates and
+        writes in one such block: for SQL, one transaction)."""
+        raise GeodataError(f"{self.url}: this store is read-only")
+
+    def candidates(self, *, ids=(), day_keys=(), canonical_ids=(), url_keys=()) -> gpd.GeoDataFrame:
+        """Stored incidents (with the dedupe helper columns) that an import must compare with:
+        those with one of ``ids``, a day-precision record on one of ``day_keys``
+        (``(date_start, state)``), one of ``canonical_ids`` or a normalised source URL
+        in ``url_keys``.  Ordered by id, as the rule's "stored first" order."""
+        raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
+
+    def writing(self):
+        """A context in which this process alone writes (other writers wait); for SQL, a transaction."""
+        import contextlib
+
+        return contextlib.nullcontext()
+
+
+def open_store(location: str | Path | None = None, *, create: bool = False) -> Store:
+    """The store at ``location``: a folder (the embedded store), or ``None`` for the bundled data.
+
+    ``create`` makes an empty folder store where there is none (``geodata init``).
+    A ``postgresql://`` URL is the PostGIS backend of the next release.
+    """
+    if location is None or str(location) == "":
+        from .bundle import BundleStore
+
+        return BundleStore()
+    text = str(location)
+    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
+    if scheme in ("postgresql", "postgres", "postgis"):
+        raise GeodataError("a PostgreSQL store is not supported yet (PostGIS is the next backend); "
+                           "use a folder for --store / ICE_MAP_STORE")
+    if scheme:
+        raise GeodataError(f"unknown kind of store {scheme}://; use a folder (or postgresql:// later)")
+    from .parquet import ParquetStore
+
+    path = Path(text)
+    if path.suffix.lower() in (".geojson", ".json") and not path.is_dir():
+        raise GeodataError(f"{path}: a store is a folder now (make one with `geodata init --store DIR`)")
+    return ParquetStore(path, create=create)
