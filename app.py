@@ -479,8 +479,8 @@ col2.download_button("Download CSV", lambda: _export(write_csv), file_name=f"{st
                      key="download_csv")
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
-    col3.caption(f"{n_export:,} features in view: about {n_export * 600 / 1e6:,.0f} MB as GeoJSON, "
-                 f"{n_export * 350 / 1e6:,.0f} MB as CSV. Narrow the dates or categories for a smaller file.")
+    col3.caption(f"{n_export:,} features in view: about {n_export * 600 / MB:,.0f} MB as GeoJSON, "
+                 f"{n_export * 350 / MB:,.0f} MB as CSV. Narrow the dates or categories for a smaller file.")
 else:
     col3.caption(f"{n_export:,} features in view.")
 

@@ -127,6 +127,8 @@ def view_frames(bundle, view, *, hide_empty: bool = False):
     from .view import select
 
     frames = select(bundle.facilities, bundle.incidents, view)
+    if "incidents" in frames:  # one order whatever the store: by day, then id (every backend exports the same)
+        frames["incidents"] = frames["incidents"].sort_values(["date_start", "id"], kind="stable")
     span = None
     if "facilities" in frames:
         frames["facilities"], span = with_range_adp(frames["facilities"], bundle.population, view.start, view.end)

@@ -9,6 +9,7 @@ embedded GeoParquet store in a folder (``geodata init --store DIR``); a
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store, open_store, query_of
 from .bundle import (
     DATA_DIR,
+    FACILITY_YEARS_FILE,
     FILES,
     POPULATION_FILE,
     REPORT_FILE,
@@ -20,6 +21,7 @@ from .bundle import (
 )
 
 __all__ = [
-    "Bundle", "BundleStore", "DATA_DIR", "FILES", "POPULATION_FILE", "Query", "REPORT_FILE", "SCHEMA_VERSION",
+    "Bundle", "BundleStore", "DATA_DIR", "FACILITY_YEARS_FILE", "FILES", "POPULATION_FILE", "Query", "REPORT_FILE",
+    "SCHEMA_VERSION",
     "STORE_COLUMNS", "Store", "load_bundle", "open_store", "query_of", "read_layer", "save_bundle",
 ]

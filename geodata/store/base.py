@@ -102,21 +102,27 @@ class Store(ABC):
         """The incidents that fit ``query`` (all without one), with the schema's columns."""
 
     def query(self, view, *, bbox=None) -> dict[str, gpd.GeoDataFrame]:
-        """The frames a :class:`geodata.view.View` shows, keyed by layer (only the layers switched on).
+        """The frames a :class:`geodata.view.View` (or a :class:`Query`) shows, keyed by layer.
 
-        Same result as :func:`geodata.view.select` on the whole data, but only the
-        view's rows leave the store.
+        Same result as :func:`geodata.view.select` on the whole data, but only the view's
+        rows leave the store: the dates, categories and bounding box go into the backend;
+        the AOR rule (incidents by where they happened, or at one of the AOR's facilities)
+        is :func:`geodata.view.select`'s own, applied to those rows.
         """
+        from ..view import View, select
+
         q = view if isinstance(view, Query) else query_of(view, bbox)
-        facilities = self.facilities()
-        if q.aors:
-            facilities = facilities[facilities["aor"].isin(q.aors)]
-        out = {}
-        if "facilities" in q.layers:
-            out["facilities"] = facilities
-        if "incidents" in q.layers:
-            out["incidents"] = self.incidents(q)
-        return out
+        if not isinstance(view, View):
+            view = View(start=q.start, end=q.end, layers=q.layers, aors=q.aors,
+                        **({"categories": q.categories} if q.categories is not None else {}))
+        return select(self.facilities(), self._incidents_of(q), view)
+
+    def _incidents_of(self, q: Query) -> gpd.GeoDataFrame:
+        from ..schema import CRS, INCIDENT_COLUMNS
+
+        if "incidents" not in q.layers:
+            return gpd.GeoDataFrame({c: [] for c in INCIDENT_COLUMNS}, geometry=[], crs=CRS)
+        return self.incidents(Query(start=q.start, end=q.end, categories=q.categories, bbox=q.bbox))
 
     def view_frames(self, view, *, hide_empty: bool = False, bbox=None):
         """What :func:`geodata.occupancy.view_frames` gives for the whole data, from the view's rows only:
@@ -127,20 +133,11 @@ class Store(ABC):
         the dates, the offices) are the bundled data's own, applied to those rows.
         """
         from ..occupancy import view_frames as frames_of
-        from ..schema import CRS, INCIDENT_COLUMNS
         from .bundle import Bundle
 
-        if "incidents" in view.layers:
-            q = Query(start=view.start, end=view.end, categories=tuple(view.categories),
-                      bbox=tuple(bbox) if bbox is not None else None)
-            incidents = self.incidents(q)
-        else:
-            incidents = gpd.GeoDataFrame({c: [] for c in INCIDENT_COLUMNS}, geometry=[], crs=CRS)
-        frames, span = frames_of(Bundle(self.facilities(), incidents, pd.DataFrame(), self.population()), view,
-                                 hide_empty=hide_empty)
-        if "incidents" in frames:  # one order whatever the backend, so every backend exports the same file
-            frames["incidents"] = frames["incidents"].sort_values(["date_start", "id"], kind="stable")
-        return frames, span
+        q = query_of(view, bbox)
+        data = Bundle(self.facilities(), self._incidents_of(q), pd.DataFrame(), self.population())
+        return frames_of(data, view, hide_empty=hide_empty)
 
     def load_bundle(self):
         """Everything, as a :class:`geodata.store.Bundle` (for small stores and tests)."""
