@@ -84,3 +84,22 @@ def tiny_incidents() -> gpd.GeoDataFrame:
     ]
     rows, geoms = zip(*items)
     return gpd.GeoDataFrame(list(rows), columns=list(INCIDENT_COLUMNS), geometry=list(geoms), crs=CRS)
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster():
+    """A throw-away PostgreSQL + PostGIS server for this test session (see tests/pgcluster.py):
+    started on a free port under a temporary folder, stopped and removed at the end.  Where
+    PostgreSQL or PostGIS is missing the tests that use it skip and say why; in CI they fail."""
+    from pgcluster import start_cluster, why_unavailable
+
+    reason = why_unavailable()
+    if reason:
+        if IN_CI:
+            pytest.fail(reason + "; CI must have it (scripts/test.sh installs it)")
+        pytest.skip(reason)
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
