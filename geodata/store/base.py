@@ -105,7 +105,9 @@ class Store(ABC):
         if "facilities" in q.layers:
             out["facilities"] = facilities
         if "incidents" in q.layers:
-            out["incidents"] = self.incidents(q)
+            # One order whatever the backend (by day, then id), so every backend exports the same file.
+            inc = self.incidents(q)
+            out["incidents"] = inc.sort_values(["date_start", "id"], kind="stable").reset_index(drop=True)
         return out
 
     def view_frames(self, view, *, hide_empty: bool = False, bbox=None):
@@ -143,6 +145,9 @@ class Store(ABC):
         in ``url_keys``.  Ordered by id, as the rule's "stored first" order."""
         raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
 
+    def log_import(self, file: str, result) -> None:
+        """Note an import (file, counts, rejects) in the store's import log, where it keeps one."""
+
     def writing(self):
         """A context in which this process alone writes (other writers wait)."""
         import contextlib
@@ -150,7 +155,7 @@ class Store(ABC):
         return contextlib.nullcontext()
 
 
-def open_store(location: str | Path | None = None, *, create: bool = False) -> Store:
+def open_store(location: str | Path | None = None, *, create: bool = False, read_only: bool = False) -> Store:
     """The store at ``location``: a folder (the embedded store), or ``None`` for the bundled data.
 
     ``create`` makes an empty folder store where there is none (``geodata init``).
@@ -162,9 +167,10 @@ def open_store(location: str | Path | None = None, *, create: bool = False) -> S
         return BundleStore()
     text = str(location)
     scheme = text.split("://", 1)[0].lower() if "://" in text else ""
-    if scheme in ("postgresql", "postgres", "postgis"):
-        raise GeodataError("a PostgreSQL store is not supported yet (PostGIS is the next backend); "
-                           "use a folder for --store / ICE_MAP_STORE")
+    if scheme in ("postgresql", "postgres"):
+        from .postgis import PostgisStore
+
+        return PostgisStore(text, create=create, read_only=read_only)
     if scheme:
         raise GeodataError(f"unknown kind of store {scheme}://; use a folder (or postgresql:// later)")
     from .parquet import ParquetStore
