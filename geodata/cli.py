@@ -39,8 +39,11 @@ def _geocoder(args):
     return Geocoder(providers, cache)
 
 
-def _rejects_path(store: str) -> str:
-    """Beside the store: ``DIR.rejects.csv`` for a folder, ``NAME.rejects.csv`` for a .geojson file."""
+def _rejects_path(store: str, file: str) -> str:
+    """Beside the store: ``DIR.rejects.csv`` for a folder, ``NAME.rejects.csv`` for a .geojson file;
+    beside the imported file for a database (whose import log keeps the rejects too)."""
+    if "://" in str(store):
+        return str(Path(file).with_suffix("")) + ".rejects.csv"
     p = Path(store)
     if p.suffix.lower() in (".geojson", ".json") and not p.is_dir():
         return str(p.with_suffix("")) + ".rejects.csv"
@@ -63,7 +66,7 @@ def _cmd_import_incidents(args) -> int:
     else:
         store = open_store(args.store)
         facilities = store.facilities()
-    rejects = args.rejects or _rejects_path(args.store)
+    rejects = args.rejects or _rejects_path(args.store, args.file)
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
         result = import_incidents(
             args.file, store, mapping=mapping, geocoder=geocoder,

@@ -139,6 +139,8 @@ def test_two_imports_at_once_both_land_with_their_accounting(pg_store, pg_url, t
         assert "400 rows: 400 stored (400 new" in out and "0 merged, 0 rejected" in out, out
     assert pg_store.metadata()["incidents"] == len(load_bundle().incidents) + 800
     assert sorted(pg_store.import_log()["file"]) == ["P.csv", "Q.csv"]
+    # The rejects file of a database import goes beside the imported file, not into a folder named like the URL.
+    assert (tmp_path / "P.rejects.csv").is_file() and not (ROOT / "postgresql:").exists()
 
 
 def _fingerprint(url: str) -> tuple:
