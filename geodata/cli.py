@@ -39,8 +39,11 @@ def _geocoder(args):
     return Geocoder(providers, cache)
 
 
-def _rejects_path(store: str) -> str:
-    """Beside the store: ``DIR.rejects.csv`` for a folder, ``NAME.rejects.csv`` for a .geojson file."""
+def _rejects_path(store: str, file: str) -> str:
+    """Beside the store: ``DIR.rejects.csv`` for a folder, ``NAME.rejects.csv`` for a .geojson file;
+    beside the imported file for a database (whose import log keeps the rejects too)."""
+    if "://" in str(store):
+        return str(Path(file).with_suffix("")) + ".rejects.csv"
     p = Path(store)
     if p.suffix.lower() in (".geojson", ".json") and not p.is_dir():
         return str(p.with_suffix("")) + ".rejects.csv"
@@ -63,7 +66,7 @@ def _cmd_import_incidents(args) -> int:
     else:
         store = open_store(args.store)
         facilities = store.facilities()
-    rejects = args.rejects or _rejects_path(args.store)
+    rejects = args.rejects or _rejects_path(args.store, args.file)
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
         result = import_incidents(
             args.file, store, mapping=mapping, geocoder=geocoder,
@@ -87,6 +90,8 @@ def _cmd_init(args) -> int:
     from .store import load_bundle, open_store
     from .store.parquet import MANIFEST
 
+    if "://" in str(args.store):
+        return _init_database(args)
     target = Path(args.store)
     if (target / MANIFEST).is_file() and not args.force:
         raise GeodataError(f"{target} is a store already (use --force to replace its data with the bundled data)")
@@ -101,6 +106,29 @@ def _cmd_init(args) -> int:
     print(f"{target}: a store of {len(bundle.facilities)} facilities and {meta['incidents']} incidents "
           f"(schema {meta['schema_version']}); import into it with `geodata import incidents FILE --store {target}`",
           file=sys.stderr)
+    return 0
+
+
+def _init_database(args) -> int:
+    """``geodata init --store postgresql://...``: apply the migrations it lacks; seed it when it is empty."""
+    from .store import load_bundle
+    from .store.postgis import PostgisStore
+
+    store = PostgisStore(args.store, create=True)
+    applied = store.last_migrations
+    meta = store.metadata()
+    facilities = len(store.facilities())
+    if (meta["incidents"] or facilities) and not args.force:
+        print(f"{store.url}: a store already (schema {meta['schema_version']}; "
+              + (f"migrations {', '.join(map(str, applied))} applied" if applied else "no migration to apply")
+              + "); use --force to replace its data with the bundled data", file=sys.stderr)
+        return 0
+    bundle = load_bundle(args.data) if args.data else load_bundle()
+    store.seed(bundle)
+    meta = store.metadata()
+    print(f"{store.url}: a store of {len(bundle.facilities)} facilities and {meta['incidents']} incidents "
+          f"(schema {meta['schema_version']}; migrations {', '.join(map(str, applied)) or 'none'} applied); "
+          f"import into it with `geodata import incidents FILE --store URL`", file=sys.stderr)
     return 0
 
 

@@ -308,6 +308,9 @@ def import_incidents(
             written = _merge(valid, stored, result, source)
             if len(written):
                 store.write_incidents(written, locked=True)
+            result.rejects = rejects
+            result.rejected = len(rejects)
+            store.log_import(source, result)  # in the same step: a log line only for an import that landed
     result.rejects = rejects
     result.rejected = len(rejects)
     if rejects_path is not None:  # written every run, so an old file never lingers

@@ -164,6 +164,9 @@ class Store(ABC):
         in ``url_keys``.  Ordered by id, as the rule's "stored first" order."""
         raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
 
+    def log_import(self, file: str, result) -> None:
+        """Note an import (file, counts, rejects) in the store's import log, where it keeps one."""
+
     def writing(self):
         """A context in which this process alone writes (other writers wait); for SQL, a transaction."""
         import contextlib
@@ -171,7 +174,7 @@ class Store(ABC):
         return contextlib.nullcontext()
 
 
-def open_store(location: str | Path | None = None, *, create: bool = False) -> Store:
+def open_store(location: str | Path | None = None, *, create: bool = False, read_only: bool = False) -> Store:
     """The store at ``location``: a folder (the embedded store), or ``None`` for the bundled data.
 
     ``create`` makes an empty folder store where there is none (``geodata init``).
@@ -183,9 +186,10 @@ def open_store(location: str | Path | None = None, *, create: bool = False) -> S
         return BundleStore()
     text = str(location)
     scheme = text.split("://", 1)[0].lower() if "://" in text else ""
-    if scheme in ("postgresql", "postgres", "postgis"):
-        raise GeodataError("a PostgreSQL store is not supported yet (PostGIS is the next backend); "
-                           "use a folder for --store / ICE_MAP_STORE")
+    if scheme in ("postgresql", "postgres"):
+        from .postgis import PostgisStore
+
+        return PostgisStore(text, create=create, read_only=read_only)
     if scheme:
         raise GeodataError(f"unknown kind of store {scheme}://; use a folder (or postgresql:// later)")
     from .parquet import ParquetStore

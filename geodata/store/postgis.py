@@ -1,0 +1,476 @@
+"""The shared store: PostgreSQL with PostGIS, for many contributors and many viewers.
+
+Chosen by a ``postgresql://user@host:port/db`` URL (``--store``, ``ICE_MAP_STORE``).
+Credentials come from the URL, a ``PGPASSFILE`` or the ``PG*`` environment
+variables, as libpq reads them; a password is never written to a log or a message
+(:func:`redact`).
+
+Tables (created and migrated by ``geodata init --store URL``, see :data:`MIGRATIONS`):
+
+* ``incidents``: one row per record, the schema's columns typed (``date_start`` and
+  ``date_end`` are dates), ``geom geometry(Point, 4326)`` with a GiST index, the
+  dates, category and facility indexed, ``url_keys text[]`` (the normalised source
+  URLs deduplication compares) with a GIN index;
+* ``facilities`` (a few hundred rows: ``id``, ``aor``, ``geom`` typed and indexed, every
+  column in ``props``), ``facility_population`` (facility x month), ``build_report``;
+* ``import_log``: who imported which file when, its counts and its rejects;
+* ``schema_migrations``: the versions applied.
+
+Filters are SQL: :meth:`PostgisStore.incidents` sends the view's dates, categories,
+AORs and bounding box as parameters (never as text built into the statement) and
+only those rows leave the database, streamed with ``COPY ... TO STDOUT`` into Arrow.
+
+Nothing lost, nothing half-done: an import is one transaction (:meth:`writing`)
+that takes an advisory lock first, so two imports at once run one after the other
+and each counts against what the other stored; a killed import is rolled back by
+the server. Re-importing is idempotent: records are upserted by their stable id.
+
+Roles: ``geodata init`` creates two group roles where it may (``geodata_reader``:
+SELECT only; ``geodata_importer``: writes incidents and the import log); grant them
+to login roles (``GRANT geodata_reader TO map_app``). A store opened read-only
+(the app) also sets ``default_transaction_read_only``, so it cannot write even if asked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+from urllib.parse import urlsplit, urlunsplit
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import shapely
+
+from ..report import GeodataError
+from ..schema import CRS, INCIDENT_COLUMNS
+from .base import STORE_COLUMNS, Query, Store
+
+__all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
+
+READER_ROLE = "geodata_reader"
+IMPORTER_ROLE = "geodata_importer"
+#: Key of the advisory lock every writer takes (any constant; "ICEMAP" in ASCII).
+LOCK_KEY = 0x4943454D4150
+_DATE_COLUMNS = ("date_start", "date_end")
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (1, "incidents, facilities, facility population, build report, import log", """
+CREATE TABLE incidents (
+    id text PRIMARY KEY,
+    category text NOT NULL,
+    title text NOT NULL,
+    date text NOT NULL,
+    date_precision text NOT NULL,
+    date_start date NOT NULL,
+    date_end date NOT NULL,
+    place text, city text, state text, facility_id text, location_precision text, location_method text,
+    description text, source_name text, source_urls text NOT NULL, verification text,
+    person text, canonical_id text, review text,
+    url_keys text[] NOT NULL DEFAULT '{}',
+    geom geometry(Point, 4326)
+);
+CREATE INDEX incidents_dates_idx ON incidents (date_start, date_end);
+CREATE INDEX incidents_category_idx ON incidents (category);
+CREATE INDEX incidents_facility_idx ON incidents (facility_id);
+CREATE INDEX incidents_canonical_idx ON incidents (canonical_id);
+CREATE INDEX incidents_geom_idx ON incidents USING gist (geom);
+CREATE INDEX incidents_url_keys_idx ON incidents USING gin (url_keys);
+
+CREATE TABLE facilities (
+    position integer NOT NULL,
+    id text PRIMARY KEY,
+    aor text,
+    geom geometry(Point, 4326),
+    props json NOT NULL
+);
+CREATE INDEX facilities_aor_idx ON facilities (aor);
+CREATE INDEX facilities_geom_idx ON facilities USING gist (geom);
+
+CREATE TABLE facility_population (
+    position integer PRIMARY KEY,
+    props json NOT NULL
+);
+
+CREATE TABLE build_report (
+    position integer PRIMARY KEY,
+    props json NOT NULL
+);
+
+CREATE TABLE import_log (
+    id bigserial PRIMARY KEY,
+    file text NOT NULL,
+    imported_by text NOT NULL DEFAULT current_user,
+    imported_at timestamptz NOT NULL DEFAULT now(),
+    rows integer NOT NULL,
+    new integer NOT NULL, updated integer NOT NULL, unchanged integer NOT NULL,
+    merged integer NOT NULL, rejected integer NOT NULL,
+    rejects jsonb
+);
+"""),
+    (2, "reader and importer roles", f"""
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolcreaterole)) THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN
+            CREATE ROLE {READER_ROLE} NOLOGIN;
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{IMPORTER_ROLE}') THEN
+            CREATE ROLE {IMPORTER_ROLE} NOLOGIN;
+        END IF;
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO {READER_ROLE}', current_schema());
+        GRANT SELECT ON incidents, facilities, facility_population, build_report, import_log,
+            schema_migrations TO {READER_ROLE};
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{IMPORTER_ROLE}') THEN
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO {IMPORTER_ROLE}', current_schema());
+        GRANT SELECT ON incidents, facilities, facility_population, build_report, import_log,
+            schema_migrations TO {IMPORTER_ROLE};
+        GRANT INSERT, UPDATE ON incidents TO {IMPORTER_ROLE};
+        GRANT INSERT ON import_log TO {IMPORTER_ROLE};
+        GRANT USAGE ON SEQUENCE import_log_id_seq TO {IMPORTER_ROLE};
+    END IF;
+END
+$$;
+"""),
+)
+
+
+def redact(url: str) -> str:
+    """The URL without its password (``postgresql://user@host:5432/db``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "postgresql://…"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    host = netloc[-1]
+    user = parts.username or ""
+    return urlunsplit((parts.scheme, f"{user}@{host}" if user else host, parts.path, parts.query, parts.fragment))
+
+
+def _message(exc: BaseException, url: str, secret: str | None) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    if secret:
+        text = text.replace(secret, "***")
+    return text
+
+
+def _na(series: pd.Series) -> list:
+    """Values for the database: missing (None, NaN, pd.NA) is NULL."""
+    s = pd.Series(series, copy=False).astype(object)
+    return s.where(s.notna(), None).tolist()
+
+
+def _url_keys(source_urls: pd.Series) -> list[list[str]]:
+    from .parquet import url_keys
+
+    return [k.split() if isinstance(k, str) and k else [] for k in url_keys(source_urls).tolist()]
+
+
+def _json_rows(frame: pd.DataFrame) -> list[str]:
+    """Each row of a small table as a JSON object (NaN as null, numbers kept as numbers)."""
+    def plain(v):  # numpy scalars as Python numbers, anything else as text
+        return v.item() if hasattr(v, "item") else str(v)
+
+    return [json.dumps(r, ensure_ascii=False, allow_nan=False, default=plain)
+            for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+
+
+class PostgisStore(Store):
+    """The store in the PostgreSQL database at ``url`` (see the module docstring)."""
+
+    def __init__(self, url: str, *, create: bool = False, read_only: bool = False):
+        try:
+            import psycopg
+        except ImportError:
+            raise GeodataError("a postgresql:// store needs psycopg 3 (pip install 'psycopg[binary]')") from None
+        self._psycopg = psycopg
+        self._dsn = url
+        self._secret = urlsplit(url).password
+        self.url = redact(url)
+        self.read_only = read_only
+        self._tx = None
+        #: The migrations this process applied (``geodata init`` reports them).
+        self.last_migrations: list[int] = []
+        if create:
+            self.last_migrations = self.migrate()
+        else:
+            with self._connection() as conn:
+                version = self._version(conn)
+            if version == 0:
+                raise GeodataError(f"{self.url} holds no store; make one with `geodata init --store URL`")
+            if version > MIGRATIONS[-1][0]:
+                raise GeodataError(f"{self.url}: written by a newer version (schema {version}, this one "
+                                   f"knows {MIGRATIONS[-1][0]})")
+
+    # -- connections -------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _connection(self):
+        """The import's transaction inside :meth:`writing`; else a new connection, committed at the end."""
+        if self._tx is not None:
+            yield self._tx
+            return
+        psycopg = self._psycopg
+        options = "-c default_transaction_read_only=on" if self.read_only else None
+        try:
+            conn = psycopg.connect(self._dsn, options=options, connect_timeout=10,
+                                   application_name="geodata") if options else \
+                psycopg.connect(self._dsn, connect_timeout=10, application_name="geodata")
+        except psycopg.Error as exc:
+            raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
+        try:
+            with conn:
+                yield conn
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise GeodataError(f"{self.url}: not allowed: {_message(exc, self.url, self._secret)}") from None
+        except psycopg.errors.ReadOnlySqlTransaction:
+            raise GeodataError(f"{self.url}: this store is open read-only") from None
+        except psycopg.errors.UndefinedTable as exc:
+            raise GeodataError(f"{self.url} holds no store or an older one ({_message(exc, self.url, None)}); "
+                               "run `geodata init --store URL`") from None
+        except psycopg.Error as exc:
+            raise GeodataError(f"{self.url}: {_message(exc, self.url, self._secret)}") from None
+
+    def _version(self, conn) -> int:
+        exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
+        if not exists:
+            return 0
+        return int(conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations this database lacks, in order, in one transaction; return their versions."""
+        if self.read_only:
+            raise GeodataError(f"{self.url}: this store is open read-only")
+        applied = []
+        with self._connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            ok = conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()[0]
+            if not ok:
+                try:
+                    with conn.transaction():
+                        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                except self._psycopg.Error as exc:
+                    raise GeodataError(f"{self.url}: PostGIS is not installed in this database and cannot be "
+                                       f"added ({_message(exc, self.url, self._secret)}); "
+                                       "run CREATE EXTENSION postgis as its owner") from None
+            conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
+                         "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+            current = self._version(conn)
+            for version, description, sql in MIGRATIONS:
+                if version <= current:
+                    continue
+                conn.execute(sql)
+                conn.execute("INSERT INTO schema_migrations (version, description) VALUES (%s, %s)",
+                             (version, description))
+                applied.append(version)
+        return applied
+
+    # -- reading -----------------------------------------------------------------------
+    def metadata(self) -> dict:
+        with self._connection() as conn:
+            version = self._version(conn)
+            n, lo, hi = conn.execute("SELECT count(*), min(date_start)::text, max(date_end)::text FROM incidents"
+                                     ).fetchone()
+        return {"schema_version": version, "backend": "postgis", "incidents": int(n),
+                "date_span": (lo, hi) if n else None}
+
+    def _props_table(self, table: str) -> pd.DataFrame:
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT props FROM {table} ORDER BY position").fetchall()  # table: a constant
+        return pd.DataFrame([r[0] for r in rows])
+
+    def facilities(self) -> gpd.GeoDataFrame:
+        from ..schema import FACILITY_COLUMNS
+
+        with self._connection() as conn:
+            rows = conn.execute("SELECT props, ST_X(geom), ST_Y(geom) FROM facilities ORDER BY position").fetchall()
+        props = pd.DataFrame([r[0] for r in rows])
+        if props.empty:
+            props = pd.DataFrame(columns=list(FACILITY_COLUMNS))
+        x = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
+        y = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
+        geoms = shapely.points(x, y)
+        geoms[np.isnan(x) | np.isnan(y)] = None
+        return gpd.GeoDataFrame(props, geometry=list(geoms) if len(rows) else [], crs=CRS)
+
+    def population(self):
+        pop = self._props_table("facility_population")
+        return None if pop.empty else pop
+
+    def report(self):
+        return self._props_table("build_report")
+
+    def _where(self, q: Query | None) -> tuple[str, dict]:
+        clauses, params = [], {}
+        if q is not None:
+            if q.start:
+                clauses.append("date_end >= %(start)s")
+                params["start"] = q.start
+            if q.end:
+                clauses.append("date_start <= %(end)s")
+                params["end"] = q.end
+            if q.categories is not None:
+                clauses.append("category = ANY(%(categories)s)")
+                params["categories"] = list(q.categories)
+            if q.aors:
+                clauses.append("facility_id IN (SELECT id FROM facilities WHERE aor = ANY(%(aors)s))")
+                params["aors"] = list(q.aors)
+            if q.bbox is not None:
+                clauses.append("geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)")
+                params.update(zip("wsen", (float(v) for v in q.bbox)))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def _select(self, columns) -> str:
+        cols = []
+        for c in columns:
+            if c not in STORE_COLUMNS:
+                raise GeodataError(f"unknown incident column {c!r}")
+            cols.append(f"to_char({c}, 'YYYY-MM-DD') AS {c}" if c in _DATE_COLUMNS else c)
+        return ", ".join([*cols, "ST_X(geom) AS lon", "ST_Y(geom) AS lat"])
+
+    def _copy_out(self, sql: str, params: dict, columns) -> pa.Table:
+        buf = io.BytesIO()
+        with self._connection() as conn:
+            with conn.cursor().copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy:
+                for block in copy:
+                    buf.write(block)
+        names = [*columns, "lon", "lat"]
+        types = {c: pa.string() for c in columns} | {"lon": pa.float64(), "lat": pa.float64()}
+        if buf.tell() == 0:
+            return pa.table({c: pa.array([], types[c]) for c in names})
+        buf.seek(0)
+        return pcsv.read_csv(
+            buf,
+            parse_options=pcsv.ParseOptions(newlines_in_values=True),
+            # NULL is written unquoted and empty, an empty string quoted: keep them apart.
+            convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True,
+                                                quoted_strings_can_be_null=False, null_values=[""]),
+            read_options=pcsv.ReadOptions(block_size=16 << 20),
+        )
+
+    def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
+        columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
+        where, params = self._where(query)
+        return self._copy_out(f"SELECT {self._select(columns)} FROM incidents{where} ORDER BY date_start, id",
+                              params, columns)
+
+    def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
+        from .parquet import _frame
+
+        columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
+        return _frame(self.incident_table(query, columns=columns), columns)
+
+    def candidates(self, *, ids=(), day_keys=(), canonical_ids=(), url_keys=()) -> gpd.GeoDataFrame:
+        from .parquet import _frame
+
+        days = sorted({f"{d}|{s or ''}" for d, s in day_keys})
+        params = {
+            "ids": sorted(set(ids)), "canon": sorted(set(canonical_ids)), "urls": sorted(set(url_keys) - {""}),
+            "dates": sorted({d for d, _ in day_keys}), "days": days,
+        }
+        sql = (f"SELECT {self._select(STORE_COLUMNS)} FROM incidents WHERE id = ANY(%(ids)s) "
+               "OR canonical_id = ANY(%(canon)s) OR url_keys && %(urls)s::text[] "
+               "OR (date_precision = 'day' AND date_start = ANY(%(dates)s::date[]) "
+               "    AND (to_char(date_start, 'YYYY-MM-DD') || '|' || coalesce(state, '')) = ANY(%(days)s)) "
+               "ORDER BY id")
+        return _frame(self._copy_out(sql, params, list(STORE_COLUMNS)), STORE_COLUMNS)
+
+    # -- writing -----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writing(self):
+        """One transaction for a whole import: the advisory lock first (other writers wait), then the
+        reads and writes of the import, committed together at the end or not at all."""
+        if self.read_only:
+            raise GeodataError(f"{self.url}: this store is open read-only")
+        if self._tx is not None:
+            yield
+            return
+        with self._connection() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            self._tx = conn
+            try:
+                yield
+            finally:
+                self._tx = None
+
+    def _copy_incidents(self, conn, batch: gpd.GeoDataFrame, table: str) -> None:
+        geoms = np.asarray(batch.geometry.array, dtype=object)
+        x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+        ewkt = [None if (np.isnan(a) or np.isnan(b)) else f"SRID=4326;POINT({float(a)!r} {float(b)!r})" for a, b in zip(x, y)]
+        columns = [*STORE_COLUMNS, "url_keys", "geom"]
+        values = [(_na(batch[c]) if c in batch.columns else [None] * len(batch)) for c in STORE_COLUMNS]
+        values.append(_url_keys(batch["source_urls"]))
+        values.append(ewkt)
+        with conn.cursor().copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in zip(*values):
+                copy.write_row(row)
+
+    def write_incidents(self, batch: gpd.GeoDataFrame, *, locked: bool = False) -> int:
+        """Insert or replace (by id) the records of ``batch``, in the import's transaction."""
+        if self.read_only:
+            raise GeodataError(f"{self.url}: this store is open read-only")
+        if len(batch) == 0:
+            return 0
+        if batch["id"].duplicated().any():
+            raise GeodataError("write_incidents: the batch holds the same id twice")
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*STORE_COLUMNS[1:], "url_keys", "geom"))
+        with self.writing(), self._connection() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS incoming (LIKE incidents) ON COMMIT DROP")
+            conn.execute("TRUNCATE incoming")
+            self._copy_incidents(conn, batch, "incoming")
+            conn.execute(f"INSERT INTO incidents SELECT * FROM incoming ON CONFLICT (id) DO UPDATE SET {updates}")
+        return len(batch)
+
+    def log_import(self, file: str, result) -> None:
+        """A line in the import log: who imported which file, when, with its counts and rejects."""
+        if self.read_only:
+            return
+        rejects = None
+        if result.rejects is not None and len(result.rejects):
+            rejects = _json_rows(result.rejects.astype(str))
+        with self._connection() as conn:
+            conn.execute(
+                "INSERT INTO import_log (file, rows, new, updated, unchanged, merged, rejected, rejects) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+                (file, result.rows, result.new, result.updated, result.unchanged, result.merged, result.rejected,
+                 None if rejects is None else "[" + ",".join(rejects) + "]"),
+            )
+
+    def import_log(self) -> pd.DataFrame:
+        with self._connection() as conn:
+            cur = conn.execute("SELECT id, file, imported_by, imported_at, rows, new, updated, unchanged, merged, "
+                               "rejected FROM import_log ORDER BY id")
+            names = [d.name for d in cur.description]
+            return pd.DataFrame(cur.fetchall(), columns=names)
+
+    def seed(self, bundle) -> None:
+        """Replace everything with ``bundle`` (``geodata init``), in one transaction."""
+        if self.read_only:
+            raise GeodataError(f"{self.url}: this store is open read-only")
+        with self.writing(), self._connection() as conn:
+            conn.execute("TRUNCATE incidents, facilities, facility_population, build_report")
+            fac = bundle.facilities
+            geoms = np.asarray(fac.geometry.array, dtype=object)
+            x, y = shapely.get_x(geoms), shapely.get_y(geoms)
+            props = _json_rows(pd.DataFrame(fac.drop(columns=fac.geometry.name)))
+            with conn.cursor().copy("COPY facilities (position, id, aor, geom, props) FROM STDIN") as copy:
+                for i, (fid, aor, a, b, p) in enumerate(zip(_na(fac["id"]), _na(fac["aor"]), x, y, props)):
+                    point = None if (np.isnan(a) or np.isnan(b)) else f"SRID=4326;POINT({float(a)!r} {float(b)!r})"
+                    copy.write_row((i, fid, aor, point, p))
+            for table, frame in (("facility_population", bundle.population), ("build_report", bundle.report)):
+                if frame is None or frame.empty:
+                    continue
+                with conn.cursor().copy(f"COPY {table} (position, props) FROM STDIN") as copy:
+                    for i, p in enumerate(_json_rows(frame)):
+                        copy.write_row((i, p))
+            if len(bundle.incidents):
+                self._copy_incidents(conn, bundle.incidents, "incidents")
+            conn.execute("ANALYZE incidents")
+
