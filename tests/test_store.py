@@ -163,9 +163,11 @@ def test_url_keys_normalise_as_dedupe_does():
     assert got == [" ".join(normalize_url(u) for u in s.split()) for s in urls]
 
 
-def test_postgresql_url_and_files_are_refused_clearly(tmp_path):
-    with pytest.raises(GeodataError, match="not supported yet"):
-        open_store("postgresql://user@host:5432/db")
+def test_unreachable_databases_and_files_are_refused_clearly(tmp_path):
+    with pytest.raises(GeodataError, match="cannot connect to postgresql://user@nowhere.invalid:5432/db"):
+        open_store("postgresql://user:pw@nowhere.invalid:5432/db")
+    with pytest.raises(GeodataError, match="unknown kind of store"):
+        open_store("sqlite:///x.db")
     with pytest.raises(GeodataError, match="does not exist"):
         open_store(tmp_path / "nowhere")
     with pytest.raises(GeodataError, match="a store is a folder"):

@@ -4,7 +4,7 @@ A store is opened by a path or a URL (:func:`open_store`), the way an SQLAlchemy
 engine is chosen by its URL:
 
 * a folder: the embedded columnar store (:class:`geodata.store.parquet.ParquetStore`),
-* ``postgresql://...``: PostGIS (the next backend; not built yet),
+* ``postgresql://...``: PostGIS (:class:`geodata.store.postgis.PostgisStore`),
 * nothing: the bundled GeoJSON data, read-only (:class:`geodata.store.bundle.BundleStore`).
 
 Every backend answers :meth:`Store.query` with only the rows of the view: the date
@@ -164,7 +164,7 @@ class Store(ABC):
         in ``url_keys``.  Ordered by id, as the rule's "stored first" order."""
         raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
 
-    def log_import(self, file: str, result) -> None:
+    def log_import(self, file: str, result) -> None:  # noqa: B027 - a no-op where a backend keeps no log
         """Note an import (file, counts, rejects) in the store's import log, where it keeps one."""
 
     def writing(self):
@@ -178,7 +178,7 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
     """The store at ``location``: a folder (the embedded store), or ``None`` for the bundled data.
 
     ``create`` makes an empty folder store where there is none (``geodata init``).
-    A ``postgresql://`` URL is the PostGIS backend of the next release.
+    A ``postgresql://`` URL is the PostGIS store (:class:`geodata.store.postgis.PostgisStore`).
     """
     if location is None or str(location) == "":
         from .bundle import BundleStore
@@ -191,7 +191,7 @@ def open_store(location: str | Path | None = None, *, create: bool = False, read
 
         return PostgisStore(text, create=create, read_only=read_only)
     if scheme:
-        raise GeodataError(f"unknown kind of store {scheme}://; use a folder (or postgresql:// later)")
+        raise GeodataError(f"unknown kind of store {scheme}://; use a folder or a postgresql:// URL")
     from .parquet import ParquetStore
 
     path = Path(text)

@@ -403,7 +403,8 @@ class PostgisStore(Store):
     def _copy_incidents(self, conn, batch: gpd.GeoDataFrame, table: str) -> None:
         geoms = np.asarray(batch.geometry.array, dtype=object)
         x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-        ewkt = [None if (np.isnan(a) or np.isnan(b)) else f"SRID=4326;POINT({float(a)!r} {float(b)!r})" for a, b in zip(x, y)]
+        ewkt = [None if (np.isnan(a) or np.isnan(b)) else f"SRID=4326;POINT({float(a)!r} {float(b)!r})"
+                for a, b in zip(x, y)]
         columns = [*STORE_COLUMNS, "url_keys", "geom"]
         values = [(_na(batch[c]) if c in batch.columns else [None] * len(batch)) for c in STORE_COLUMNS]
         values.append(_url_keys(batch["source_urls"]))
