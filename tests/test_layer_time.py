@@ -368,3 +368,33 @@ def test_hide_empty_keeps_every_facility_in_a_layer_drawn_for_any_dates(bundle):
     empty_throughout = int((full == 0).sum())
     assert empty_throughout > 0
     assert len(ranged) == len(fac) and len(fixed) == len(fac) - empty_throughout
+
+
+def test_facilities_not_in_use_are_neither_drawn_nor_clicked_and_playback_steps_follow(tmp_path, bundle):
+    layer = _map_layer(bundle, "hollow")
+    # September and October 2019: two fiscal years (FY2019, FY2020), before the daily counts.
+    out = run_js(
+        tmp_path,
+        "var l = offlineLayer(DATA, {});"
+        "var t = new L.IceTime({}, [l], { epoch: '1900-01-01', first: 0, last: 60000, categories: [],"
+        "  bar: false, poll: false, search: '?start=2019-09-01&end=2019-10-31' });"
+        "t.setUnit('month', true); var out = { steps: [] };"
+        "[-1, 0, 1].forEach(function (k) { t.show(k); drawAt(l, 1, 1024, 1024, 0, 0);"
+        "  var drawn = Array.from(l._grid.ids.subarray(0, l.drawnCount()));"
+        "  var hit = 0, hidden = 0;"
+        "  for (var i = 0; i < l._n; i++) { if (!l._show || l._show[i]) { continue; } hidden++;"
+        "    var got = L.CanvasPointLayer.queryGrid(l._grid, l._x0[i] * 2, l._y0[i] * 2,"
+        "      function (id) { return l._radius(id); }, 4) || [];"
+        "    if (got.indexOf(i) >= 0) { hit++; } }"
+        "  out.steps.push({ n: l.pointCount(), drawn: drawn.map(function (i) { return IDS[i]; }),"
+        "                  hidden: hidden, hit: hit }); });"
+        "console.log(JSON.stringify(out));",
+        scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()), IDS=layer.ids,
+    )
+    windows = [("2019-09-01", "2019-10-31"), ("2019-09-01", "2019-09-30"), ("2019-10-01", "2019-10-31")]
+    for (a, b), got in zip(windows, out["steps"]):
+        fac = view_frames(bundle, View(start=a, end=b))[0]["facilities"]
+        want = set(fac.loc[fac.geometry.notna(), "id"])
+        assert got["n"] == len(want) and set(got["drawn"]) == want, (a, b)
+        assert got["hidden"] == len(layer) - len(want) > 0 and got["hit"] == 0
+    assert out["steps"][1]["drawn"] != out["steps"][2]["drawn"]  # FY2019's list, then FY2020's
