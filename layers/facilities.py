@@ -219,7 +219,9 @@ def facilities_layer(
         layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, adp_label, empty)
         if listed_years:
             layer.data["range"]["years"] = listed_years
-            layer.data["range"]["listed"] = typed_column(_year_masks(col("fiscal_years"), listed_years), "u4")
+            masks = _year_masks(col("fiscal_years"), listed_years)
+            dtype = "u1" if len(listed_years) <= 8 else "u2" if len(listed_years) <= 16 else "u4"
+            layer.data["range"]["listed"] = typed_column(masks, dtype)
     layer.ids = ids
     layer.legend_part = "facilities"
     layer.range_adp = adp is not None
