@@ -5,10 +5,10 @@
 // through the parent page's URL (?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b, written
 // by the app), read at once, after every history change of the page and every 250 ms.
 // Each change redraws the point layers (CanvasPointLayer.setFilter), shows the facilities
-// in use in the range and resizes them by their average daily population over it (applyRange).  A time bar
-// in the map steps through the range a week or a month at a time (play, pause, step, a
-// slider); the step shown goes back into the page's URL (&step=YYYY-MM-DD,YYYY-MM-DD)
-// so that a link reopens it.  Needs canvas.js.
+// in use in the range and resizes them by their average daily population over it
+// (applyRange).  A time bar in the map steps through the range a week or a month at a
+// time (play, pause, step, a slider); the step shown goes back into the page's URL
+// (&step=YYYY-MM-DD,YYYY-MM-DD) so that a link reopens it.  Needs canvas.js.
 (function () {
   "use strict";
   if (L.IceTime) { return; }
@@ -89,7 +89,9 @@
     var out = new Uint8Array(n), years = R.years, i, y;
     if (!years || !years.length || lo === null && hi === null) { out.fill(1); return out; }
     var mask = R.listedMask || (R.listedMask = L.CanvasPointLayer.decodeTyped(R.listed));
-    var e = epochMs(R.epoch), y0 = lo === null ? 2000 : fiscalYear(lo, e), y1 = hi === null ? 2100 : fiscalYear(hi, e);
+    // An open end reaches as far as geodata.sources.fiscal_years_of takes it: FY2000 or FY2100.
+    var e = epochMs(R.epoch), y0 = lo === null ? 2000 : fiscalYear(lo, e);
+    var y1 = hi === null ? 2100 : fiscalYear(hi, e);
     var last = years.length - 1, wanted = 0, gaps = [];
     for (y = y0; y <= y1; y++) {
       var k = years.indexOf(y);
