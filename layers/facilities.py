@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.schema import FACILITY_TYPE_LABELS
-from layers._compact import day_of, typed_column
+from layers._compact import DAY_EPOCH, day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
@@ -47,6 +47,8 @@ EMPTY_CHOICES = ("hollow", "hide")
 POPULATION_UNIT = "people held on an average day"
 
 _OTHER_GROUP = "Other or unknown type"
+_NO_POPULATION = pd.DataFrame({"facility_id": pd.Series(dtype=object), "month": pd.Series(dtype=object),
+                               "adp": pd.Series(dtype=float)})
 _GROUP_OF = {code: group for group, codes in FACILITY_TYPE_GROUPS.items() for code in codes}
 
 
@@ -109,10 +111,16 @@ def facilities_layer(
     adp_label : str
         The popup label of the ``adp`` figures.
     range_sizes : bool
-        With ``population`` and ``adp``: the layer also carries each facility's
-        months, so that the browser resizes the circles (and rewrites the popup's
-        range figure) for whatever dates the page shows (``layers.timebar``),
-        as ``geodata.occupancy.range_adp`` computes them.
+        The layer is drawn for whatever dates the page shows (``layers.timebar``),
+        in the browser.  It carries the fiscal years each facility is listed in
+        (``fiscal_years``, as a bitmask over the years some facility of ``gdf``
+        is listed in), and with ``population`` and ``adp`` each facility's months:
+        the browser then shows the facilities in use in the dates as
+        ``geodata.occupancy.view_frames`` does (listed for them, by the rule of
+        ``geodata.sources.facilities_in_use``, or holding someone then), resizes
+        the circles and rewrites the popup's range figure as
+        ``geodata.occupancy.range_adp`` computes them, and applies ``empty`` for
+        those dates (so no facility is left out here).
     records_url : str, optional
         Where the popup records are served as shards (see
         :func:`layers.incidents_layer`); None puts them in the page.
@@ -124,10 +132,12 @@ def facilities_layer(
         facility type group (:data:`FACILITY_GROUP_COLORS`).  Larger circles
         are drawn first so small ones stay clickable on top of them.  A
         facility placed at its ZIP code's centre has a dashed circle of a
-        typical ZIP area round it, visible when zoomed in.
+        typical ZIP area round it, visible when zoomed in.  Its ``ids`` are the
+        facility ids of its points, in drawing order.
     """
     if empty not in EMPTY_CHOICES:
         raise ValueError(f"empty must be one of {EMPTY_CHOICES}, got {empty!r}")
+    listed_years = _covered_years(gdf)
     attrs, lon, lat, dropped = prepare_points(gdf)
     ids = text_column(attrs, "id")
     fy_adp = number_column(attrs, "adp")
@@ -137,7 +147,9 @@ def facilities_layer(
         range_adp = range_adp[~range_adp.index.duplicated(keep="first")]
         size_adp = pd.Series(ids, dtype=object).map(range_adp).to_numpy(dtype=float, na_value=np.nan)
         held_nobody = size_adp == 0
-        if empty == "hide" and held_nobody.any():
+        # With range_sizes the browser hides them for the dates it shows (a facility
+        # empty over every date may still hold someone in some of them).
+        if empty == "hide" and held_nobody.any() and not range_sizes:
             keep = ~held_nobody
             attrs = attrs[keep].reset_index(drop=True)
             lon, lat, fy_adp, size_adp = lon[keep], lat[keep], fy_adp[keep], size_adp[keep]
@@ -201,13 +213,38 @@ def facilities_layer(
         fill_opacity=0.7,
         records_url=records_url,
     )
-    if range_sizes and population is not None and adp is not None:
+    if range_sizes:
+        population = population if population is not None and adp is not None else _NO_POPULATION
         axis, series = _monthly_series(population, ids)
         layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, adp_label, empty)
+        if listed_years:
+            layer.data["range"]["years"] = listed_years
+            masks = _year_masks(col("fiscal_years"), listed_years)
+            dtype = "u1" if len(listed_years) <= 8 else "u2" if len(listed_years) <= 16 else "u4"
+            layer.data["range"]["listed"] = typed_column(masks, dtype)
+    layer.ids = ids
     layer.legend_part = "facilities"
     layer.range_adp = adp is not None
     layer.dropped = dropped
     return layer
+
+
+def _covered_years(gdf) -> list[int]:
+    """The fiscal years ICE's lists cover (those some facility of ``gdf`` is listed in), oldest first,
+    as ``geodata.sources.facilities_in_use`` takes them; [] without a history."""
+    if "fiscal_years" not in gdf.columns:
+        return []
+    years = pd.Series(gdf["fiscal_years"], dtype=object).dropna().astype(str).str.split().explode().dropna()
+    return sorted({int(y) for y in years})
+
+
+def _year_masks(fiscal_years: list[str], covered: list[int]) -> np.ndarray:
+    """Per facility, bit ``k`` set when it is listed in fiscal year ``covered[k]``."""
+    if len(covered) > 32:
+        raise ValueError(f"{len(covered)} fiscal years do not fit a 32-bit mask")
+    bit = {y: 1 << k for k, y in enumerate(covered)}
+    return np.array([sum(bit[int(y)] for y in set(v.split()) if int(y) in bit) for v in fiscal_years],
+                    dtype=np.uint32)
 
 
 def _seen_words(first: str, last: str, years: str) -> str | None:
@@ -231,6 +268,7 @@ def _range_data(population, axis, series, fy_adp, precision, label, empty) -> di
     values = np.array([[v or 0.0 for v in row] if row else [0.0] * len(axis) for row in series], dtype=float)
     scaled = np.round(values * 1000).ravel()
     return {
+        "epoch": DAY_EPOCH.isoformat(),
         "first": firsts,
         "days": month_days,
         "series": typed_column(scaled, "u4"),

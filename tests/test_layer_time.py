@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 from jsharness import needs_node, run_js, text_of
 from shapely.geometry import Point
-from test_layers import incidents_gdf
+from test_layers import facilities_gdf, incidents_gdf
 
-from geodata import load_bundle
-from geodata.occupancy import periods, range_adp
+from geodata import View, load_bundle
+from geodata.occupancy import periods, range_adp, view_frames, with_range_adp
 from geodata.schema import CATEGORIES
+from geodata.sources import facilities_in_use
 from geodata.view import filter_incidents
 from layers import facilities_layer, incidents_layer
 from layers._compact import day_of
@@ -194,7 +195,8 @@ def test_facility_sizes_follow_the_dates_as_geodata_computes_them(tmp_path):
     )
     names = layer.field_values("Name")
     for (a, b_), got in zip(ranges[:2], out[:2]):
-        adp, _ = range_adp(b.population, a, b_)
+        # The figure of the view, kept to a tenth, as the app and the export have it.
+        adp = with_range_adp(fac, b.population, a, b_)[0].set_index("id")["adp_in_range"]
         want = facilities_layer(fac, population=b.population, adp=adp)
         want_r = dict(zip(want.field_values("Name"), want.radii()))
         np.testing.assert_allclose(got["r"], [want_r[n] for n in names], atol=1e-4)
@@ -252,3 +254,147 @@ def test_the_map_reads_the_filter_from_the_page_url_and_writes_the_step_back(tmp
     assert out["renders"] == 2 and out["renders2"] == 3  # each change redraws once
     # The second week of January 2026 (Mon 5 - Sun 11), other parameters kept as they were.
     assert out["url"] == "?start=2026-01-01&end=2026-01-31&category=protest&step=2026-01-05,2026-01-11"
+
+
+# -- which facilities the browser shows: those in use in the dates ---------------------------
+
+#: Ranges round ICE's lists: inside one (2015), in the years no list covers (FY2017-FY2018),
+#: the last (January 2026), before the first list and after the last, across several lists
+#: and a gap, and across the start of the daily counts.
+IN_USE_RANGES = [("2015-03-01", "2015-06-30"), ("2017-01-01", "2018-06-30"), ("2026-01-01", "2026-01-31"),
+                 ("2005-01-01", "2005-12-31"), ("2027-01-01", "2027-03-31"), ("2015-06-01", "2020-01-31"),
+                 ("2022-06-01", "2023-01-31"), ("2025-09-30", "2025-10-01")]
+
+# Each range's facilities as the layer's points show them: [ids of the listed ones, ids shown].
+_SHOWN_JS = (
+    "var l = new L.CanvasPointLayer(DATA, {}), R = l._data.range;"
+    "console.log(JSON.stringify(RANGES.map(function (r) {"
+    "  var listed = L.IceTime.listedInUse(R, r[0], r[1], l._n); L.IceTime.applyRange(l, r[0], r[1]);"
+    "  var show = l._show, out = { listed: [], shown: [], n: l.pointCount() };"
+    "  for (var i = 0; i < l._n; i++) { if (listed[i]) { out.listed.push(IDS[i]); }"
+    "    if (!show || show[i]) { out.shown.push(IDS[i]); } }"
+    "  return out; })));"
+)
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return load_bundle()
+
+
+def _map_layer(bundle, empty):
+    """The facility layer as the app's map has it: every facility, sized for the whole span."""
+    fac, span = with_range_adp(bundle.facilities, bundle.population, *bundle.date_span)
+    return facilities_layer(fac, population=bundle.population, deaths=bundle.incidents,
+                            adp=fac.set_index("id")["adp_in_range"] if span else None, empty=empty,
+                            range_sizes=True, records_url="r")
+
+
+def _shown_in_browser(tmp_path, layer, ranges):
+    return run_js(tmp_path, _SHOWN_JS, scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()),
+                  IDS=layer.ids, RANGES=[[day_of(a), day_of(b)] for a, b in ranges])
+
+
+def test_the_browser_lists_the_facilities_ice_lists_in_use_in_the_dates(tmp_path, bundle):
+    fac = bundle.facilities
+    layer = _map_layer(bundle, "hollow")
+    ranges = [*IN_USE_RANGES, (None, "2012-01-01")]
+    out = _shown_in_browser(tmp_path, layer, ranges)
+    drawn = set(layer.ids)
+    assert len(drawn) == fac.geometry.notna().sum()  # every facility with a place is in the map's data
+    for (a, b), got in zip(ranges, out):
+        want = set(fac.loc[facilities_in_use(fac, a, b), "id"]) & drawn
+        assert set(got["listed"]) == want, (a, b)
+    # The ranges tell the lists apart: 2015, the gap years and 2026 list different facilities.
+    assert len({frozenset(g["listed"]) for g in out[:3]}) == 3
+    first_list = set(fac.loc[fac["fiscal_years"].str.contains(r"\b2009\b"), "id"]) & drawn
+    last_list = set(fac.loc[fac["fiscal_years"].str.contains(r"\b2026\b"), "id"]) & drawn
+    assert set(out[3]["listed"]) == first_list and set(out[4]["listed"]) == last_list
+
+
+@pytest.mark.parametrize("empty", ["hollow", "hide"])
+def test_the_browser_shows_the_facilities_of_the_view_for_any_dates(tmp_path, bundle, empty):
+    layer = _map_layer(bundle, empty)
+    out = _shown_in_browser(tmp_path, layer, IN_USE_RANGES)
+    for (a, b), got in zip(IN_USE_RANGES, out):
+        frames, span = view_frames(bundle, View(start=a, end=b), hide_empty=empty == "hide")
+        fac = frames["facilities"]
+        want = set(fac.loc[fac.geometry.notna(), "id"])
+        assert set(got["shown"]) == want, (a, b, sorted(set(got["shown"]) ^ want)[:5])
+        assert got["n"] == len(want)
+    # January 2026 shows its facilities (259 of the 501 with a place), not all of them.
+    jan = out[IN_USE_RANGES.index(("2026-01-01", "2026-01-31"))]
+    assert 150 < jan["n"] < len(layer) - 150
+    # Held by someone though not listed then: shown (Varick Street, in ICE's 2009 list only).
+    listed_jan = set(jan["listed"])
+    assert set(jan["shown"]) - listed_jan, "some facility is shown for DDP's count alone"
+
+
+def test_the_in_use_rule_of_the_browser_at_the_gaps_and_edges(tmp_path):
+    from geodata.sources import fiscal_years_of
+
+    frame = pd.DataFrame({"fiscal_years": ["2009 2015 2016", "2016 2019 2026", "2026", "2019", ""]})
+    gdf = facilities_gdf([{"name": f"F{i}", "adp": 10.0 * (i + 1)} for i in range(len(frame))])
+    gdf["fiscal_years"] = frame["fiscal_years"].to_numpy()
+    layer = facilities_layer(gdf, range_sizes=True)
+    assert layer.data["range"]["years"] == [2009, 2015, 2016, 2019, 2026]
+    ranges = [("2015-01-01", "2015-06-30"), ("2016-01-01", "2016-03-31"), ("2017-01-01", "2017-02-01"),
+              ("2004-01-01", "2004-12-31"), ("2030-01-01", "2030-01-02"), ("2010-01-01", "2014-12-31"),
+              ("2020-01-01", "2025-09-30"), ("2025-09-30", "2025-10-01"), (None, "2009-06-01"), (None, None)]
+    order = [int(i[1:]) for i in layer.ids]  # f0..f4, drawn largest first
+    out = run_js(
+        tmp_path,
+        "var l = new L.CanvasPointLayer(DATA, {}), R = l._data.range, E = Date.parse('1900-01-01T00:00:00Z');"
+        "console.log(JSON.stringify({ listed: RANGES.map(function (r) {"
+        "  return Array.from(L.IceTime.listedInUse(R, r[0], r[1], l._n)); }),"
+        "  fy: DAYS.map(function (d) { return L.IceTime.fiscalYear(d, E); }) }));",
+        scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()),
+        RANGES=[[day_of(a), day_of(b)] for a, b in ranges],
+        DAYS=[day_of(d) for d in ("2025-09-30", "2025-10-01", "2009-12-31", "2010-01-01")],
+    )
+    for (a, b), got in zip(ranges, out["listed"]):
+        want = facilities_in_use(frame, a, b).tolist()
+        assert [bool(got[order.index(k)]) for k in range(len(frame))] == want, (a, b)
+    assert out["fy"] == [fiscal_years_of(d, d)[0] for d in ("2025-09-30", "2025-10-01", "2009-12-31", "2010-01-01")]
+
+
+def test_hide_empty_keeps_every_facility_in_a_layer_drawn_for_any_dates(bundle):
+    # Outside the daily counts, or in a month it held someone, a facility empty over
+    # the whole span is still in use: the browser decides, not the layer.
+    fac = bundle.facilities[bundle.facilities.geometry.notna()]
+    full = with_range_adp(fac, bundle.population, *bundle.date_span)[0].set_index("id")["adp_in_range"]
+    ranged = facilities_layer(fac, population=bundle.population, adp=full, empty="hide", range_sizes=True)
+    fixed = facilities_layer(fac, population=bundle.population, adp=full, empty="hide")
+    empty_throughout = int((full == 0).sum())
+    assert empty_throughout > 0
+    assert len(ranged) == len(fac) and len(fixed) == len(fac) - empty_throughout
+
+
+def test_facilities_not_in_use_are_neither_drawn_nor_clicked_and_playback_steps_follow(tmp_path, bundle):
+    layer = _map_layer(bundle, "hollow")
+    # September and October 2019: two fiscal years (FY2019, FY2020), before the daily counts.
+    out = run_js(
+        tmp_path,
+        "var l = offlineLayer(DATA, {});"
+        "var t = new L.IceTime({}, [l], { epoch: '1900-01-01', first: 0, last: 60000, categories: [],"
+        "  bar: false, poll: false, search: '?start=2019-09-01&end=2019-10-31' });"
+        "t.setUnit('month', true); var out = { steps: [] };"
+        "[-1, 0, 1].forEach(function (k) { t.show(k); drawAt(l, 1, 1024, 1024, 0, 0);"
+        "  var drawn = Array.from(l._grid.ids.subarray(0, l.drawnCount()));"
+        "  var hit = 0, hidden = 0;"
+        "  for (var i = 0; i < l._n; i++) { if (!l._show || l._show[i]) { continue; } hidden++;"
+        "    var got = L.CanvasPointLayer.queryGrid(l._grid, l._x0[i] * 2, l._y0[i] * 2,"
+        "      function (id) { return l._radius(id); }, 4) || [];"
+        "    if (got.indexOf(i) >= 0) { hit++; } }"
+        "  out.steps.push({ n: l.pointCount(), drawn: drawn.map(function (i) { return IDS[i]; }),"
+        "                  hidden: hidden, hit: hit }); });"
+        "console.log(JSON.stringify(out));",
+        scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()), IDS=layer.ids,
+    )
+    windows = [("2019-09-01", "2019-10-31"), ("2019-09-01", "2019-09-30"), ("2019-10-01", "2019-10-31")]
+    for (a, b), got in zip(windows, out["steps"]):
+        fac = view_frames(bundle, View(start=a, end=b))[0]["facilities"]
+        want = set(fac.loc[fac.geometry.notna(), "id"])
+        assert got["n"] == len(want) and set(got["drawn"]) == want, (a, b)
+        assert got["hidden"] == len(layer) - len(want) > 0 and got["hit"] == 0
+    assert out["steps"][1]["drawn"] != out["steps"][2]["drawn"]  # FY2019's list, then FY2020's

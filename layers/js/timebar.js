@@ -4,11 +4,11 @@
 // The map is built once for all its points; the date range and the categories reach it
 // through the parent page's URL (?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b, written
 // by the app), read at once, after every history change of the page and every 250 ms.
-// Each change redraws the point layers (CanvasPointLayer.setFilter) and resizes the
-// facilities by their average daily population over the range (applyRange).  A time bar
-// in the map steps through the range a week or a month at a time (play, pause, step, a
-// slider); the step shown goes back into the page's URL (&step=YYYY-MM-DD,YYYY-MM-DD)
-// so that a link reopens it.  Needs canvas.js.
+// Each change redraws the point layers (CanvasPointLayer.setFilter), shows the facilities
+// in use in the range and resizes them by their average daily population over it
+// (applyRange).  A time bar in the map steps through the range a week or a month at a
+// time (play, pause, step, a slider); the step shown goes back into the page's URL
+// (&step=YYYY-MM-DD,YYYY-MM-DD) so that a link reopens it.  Needs canvas.js.
 (function () {
   "use strict";
   if (L.IceTime) { return; }
@@ -65,11 +65,62 @@
     return out;
   }
 
-  // A facility layer's sizes over [lo, hi]: the average daily population from its months
+  // v to a tenth as numpy (and pandas' round) does it: rint(10 v) / 10, halves to even.
+  function roundTenth(v) {
+    var x = v * 10, r = Math.round(x);
+    if (r - x === 0.5 && r % 2 !== 0) { r -= 1; }
+    return r / 10;
+  }
+
+  // The US federal fiscal year of a day: October to September, FY2026 from 2025-10-01.
+  function fiscalYear(day, epoch) {
+    var d = new Date(epoch + day * DAY_MS);
+    return d.getUTCFullYear() + (d.getUTCMonth() >= 9 ? 1 : 0);
+  }
+
+  // Which of a facility layer's facilities ICE's lists show in use in [lo, hi] (days; null
+  // for an open end), by geodata.sources.facilities_in_use's rule: a facility is in use in
+  // a fiscal year it is listed in (R.listed: bit k for the fiscal year R.years[k], the
+  // years some list covers); in a year no list covers (FY2017-FY2018) when it is listed
+  // before and after it; before the first list as listed in the first, after the last as
+  // listed in the last.  Without the lists' years (or for a range open at both ends),
+  // every facility.
+  function listedInUse(R, lo, hi, n) {
+    var out = new Uint8Array(n), years = R.years, i, y;
+    if (!years || !years.length || lo === null && hi === null) { out.fill(1); return out; }
+    var mask = R.listedMask || (R.listedMask = L.CanvasPointLayer.decodeTyped(R.listed));
+    // An open end reaches as far as geodata.sources.fiscal_years_of takes it: FY2000 or FY2100.
+    var e = epochMs(R.epoch), y0 = lo === null ? 2000 : fiscalYear(lo, e);
+    var y1 = hi === null ? 2100 : fiscalYear(hi, e);
+    var last = years.length - 1, wanted = 0, gaps = [];
+    for (y = y0; y <= y1; y++) {
+      var k = years.indexOf(y);
+      if (k >= 0) { wanted |= 1 << k; }
+      else if (y < years[0]) { wanted |= 1; }
+      else if (y > years[last]) { wanted |= 1 << last; }
+      else { gaps.push(y); }
+    }
+    for (i = 0; i < n; i++) {
+      var m = mask[i];
+      if ((m & wanted) !== 0) { out[i] = 1; continue; }
+      if (!m || !gaps.length) { continue; }
+      // The first and last fiscal year it is listed in: its lowest and highest bit.
+      var a = years[31 - Math.clz32(m & -m)], b = years[31 - Math.clz32(m)];
+      for (var g = 0; g < gaps.length; g++) {
+        if (a < gaps[g] && gaps[g] < b) { out[i] = 1; break; }
+      }
+    }
+    return out;
+  }
+
+  // A facility layer over [lo, hi]: its sizes, the average daily population from its months
   // (data.range: first day and days of each month, each facility's monthly figures),
-  // person-days over days, as geodata.occupancy.range_adp computes it.  Outside the
-  // months counted, the sizes of the fiscal year (data.range.fy).  The popup's range
-  // figure follows.
+  // person-days over days, as geodata.occupancy.range_adp computes it (outside the months
+  // counted, the sizes of the fiscal year, data.range.fy); and the facilities shown, those
+  // in use then as geodata.occupancy.view_frames has them: listed by ICE for those dates
+  // (listedInUse) or holding someone in them (a figure that rounds to more than 0.0, as
+  // the figure Python rounds to a tenth).  With data.range.empty "hide", those counted
+  // holding nobody are hidden, else drawn hollow.  The popup's range figure follows.
   function applyRange(layer, lo, hi) {
     var d = layer._data, R = d.range;
     if (!R) { return; }
@@ -87,7 +138,7 @@
     var nMonths = R.first.length, covLo = R.first[0], covHi = R.first[nMonths - 1] + R.days[nMonths - 1] - 1;
     var a = Math.max(lo === null ? covLo : lo, covLo), b = Math.min(hi === null ? covHi : hi, covHi);
     var known = nMonths > 0 && a <= b, n = layer._n;
-    var r = new Float32Array(n), hollow = new Uint8Array(n), show = new Uint8Array(n), words = [], shown = 0;
+    var r = new Float32Array(n), hollow = new Uint8Array(n), show = listedInUse(R, lo, hi, n), words = [], shown = 0;
     var field = null;
     (d.fields || []).forEach(function (f) { if (f.label === R.label) { field = f; } });
     for (var i = 0; i < n; i++) {
@@ -102,14 +153,16 @@
         }
         adp = personDays / (b - a + 1);
       }
-      var size = known ? adp : R.fy[i];
+      var size = known ? adp : R.fy[i], tenth = roundTenth(adp);
+      // The view's figure is kept to a tenth (geodata.occupancy.with_range_adp): held is what stays above 0.
+      var held = tenth > 0, nobody = known && !isNaN(adp) && !held;
       r[i] = Math.round(10 * Math.min(R.max, Math.max(R.min, R.radius_scale * Math.sqrt(size > 0 ? size : 0)))) / 10;
-      hollow[i] = R.coarse[i] || (known && !(adp > 0)) ? 1 : 0;
-      show[i] = known && R.empty === "hide" && adp === 0 ? 0 : 1;
+      hollow[i] = R.coarse[i] || (known && !held) ? 1 : 0;
+      show[i] = (show[i] || held) && !(nobody && R.empty === "hide") ? 1 : 0;
       shown += show[i];
       words.push(!known ? "not known (no daily figures in these dates)" :
         isNaN(adp) ? "not known (no daily figures for this facility in these dates)" :
-          adp === 0 ? "0 (nobody held)" : adp.toLocaleString("en-US", { minimumFractionDigits: 1,
+          nobody ? "0 (nobody held)" : tenth.toLocaleString("en-US", { minimumFractionDigits: 1,
                                                                           maximumFractionDigits: 1 }));
     }
     d.r = r;
@@ -385,6 +438,8 @@
   IceTime.parseQuery = parseQuery;
   IceTime.periods = periods;
   IceTime.applyRange = applyRange;
+  IceTime.listedInUse = listedInUse;
+  IceTime.fiscalYear = fiscalYear;
   IceTime.dayOf = dayOf;
   IceTime.isoOf = isoOf;
   L.IceTime = IceTime;
