@@ -94,7 +94,7 @@ RECORDS_URL = f"../{_record_files.name}"
 @st.cache_resource(show_spinner=False)
 def _store(location: str | None, directory: str | None):
     if location:
-        return open_store(location)
+        return open_store(location, read_only=True)  # the app never writes: a database store refuses it too
     return BundleStore(directory) if directory else BundleStore()
 
 
