@@ -1,5 +1,9 @@
 """The store and the export at scale: ``python3 benchmarks/bench_scale.py 10000 100000 1000000``.
 
+``--store postgresql://user@host:port/db`` measures the PostGIS store instead of a
+folder: the database is migrated and re-seeded for each N (its data is replaced), and
+"store_MB" is the size of its tables with their indexes.
+
 For each N, in a fresh process (so peak memory is that N's): build a store (``geodata init``
 then N realistic synthetic incidents written through the project's write path,
 ``ParquetStore.write_incidents``; not the CSV import, whose mapping step another change
@@ -117,7 +121,13 @@ def _best(run, repeat: int = 3) -> tuple[float, float]:
     return best
 
 
-def one(n: int, to_json_max: int) -> list[str]:
+def _db_mb(store) -> float:
+    with store._connection() as conn:
+        return float(conn.execute("SELECT sum(pg_total_relation_size(c)) FROM unnest(ARRAY['incidents', 'facilities', "
+                            "'facility_population', 'build_report']) AS c").fetchone()[0]) / 1e6
+
+
+def one(n: int, to_json_max: int, location: str | None = None) -> list[str]:
     from geodata import load_bundle
     from geodata.export import write_csv, write_geojson
     from geodata.ingest import import_incidents
@@ -126,7 +136,7 @@ def one(n: int, to_json_max: int) -> list[str]:
 
     batch = synthetic(n)
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "store"
+        folder = location or Path(tmp) / "store"
         store = open_store(folder, create=True)
         store.seed(load_bundle())
         t = time.perf_counter()
@@ -149,7 +159,7 @@ def one(n: int, to_json_max: int) -> list[str]:
         sub = inc.iloc[: min(len(inc), to_json_max)]
         to_json_rate, to_json_cpu = _best(lambda: (sub.to_json(), len(sub))[1])
         csv_rate, _ = _best(lambda: write_csv(frame, Path(tmp) / "all.csv"))
-        store_mb = _mb(folder)
+        store_mb = _db_mb(reader) if location else _mb(folder)
         # The import path into the big store: a 1,000-row CSV of one month (candidates read, one year rewritten).
         src = Path(tmp) / "june.csv"
         src.write_text("date,title,city,state,latitude,longitude,source_url,public_place\n" + "".join(
@@ -172,15 +182,17 @@ def main() -> None:
     parser.add_argument("n", nargs="+", type=int, help="numbers of incidents")
     parser.add_argument("--to-json-max", type=int, default=200_000,
                         help="measure gdf.to_json on at most this many rows (default 200,000)")
+    parser.add_argument("--store", help="a postgresql:// URL: measure the PostGIS store (its data is replaced)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print("\t".join(one(args.n[0], args.to_json_max)))
+        print("\t".join(one(args.n[0], args.to_json_max, args.store)))
         return
     print(" | ".join(COLUMNS))
     for n in args.n:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        res = subprocess.run([sys.executable, __file__, str(n), "--one", "--to-json-max", str(args.to_json_max)],
+        res = subprocess.run([sys.executable, __file__, str(n), "--one", "--to-json-max", str(args.to_json_max),
+                              *(["--store", args.store] if args.store else [])],
                              capture_output=True, text=True, env=env)
         if res.returncode:
             print(f"{n:,}: failed\n{res.stderr[-2000:]}")

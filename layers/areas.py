@@ -96,6 +96,7 @@ def aor_areas_layer(areas, *, name: str = "ICE areas of responsibility", show: b
     layer = ChoroplethLayer({"precision": _PRECISION, "regions": regions}, classes=[], notes=notes,
                             level="ICE area of responsibility", value="area", name=name, show=show)
     layer.options = {"fill_opacity": 0.28, "stroke_color": "#555555", "weight": 1.2}
+    layer.legend_part = None  # an overlay with a legend section of its own, not the map's region shading
     return layer
 
 
@@ -118,8 +119,10 @@ def _shaded(frame, *, unit: str, name: str, show: bool, notes: list[str], toolti
     legend = list(zip(colors, class_labels(breaks, vmax, integer=True)))
     notes = [f"Colour: {unit}. Not shaded: none."] + notes
     level = str(frame.attrs.get("level") or "region")
-    return ChoroplethLayer({"precision": _PRECISION, "regions": regions}, classes=legend, notes=notes,
-                           level=level, value="count", name=name, show=show)
+    layer = ChoroplethLayer({"precision": _PRECISION, "regions": regions}, classes=legend, notes=notes,
+                            level=level, value="count", name=name, show=show)
+    layer.legend_part = None  # an overlay with a legend section of its own, not the map's region shading
+    return layer
 
 
 def aor_counts_layer(counts, *, what: str = "incidents", name: str | None = None, show: bool = True):

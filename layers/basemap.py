@@ -204,7 +204,8 @@ def compose_map(
             parts[part] = layer
     fac, inc, regions = parts.get("facilities"), parts.get("incidents"), parts.get("choropleth")
     # Layers of other kinds (layers.areas) that explain themselves get a section of their own.
-    overlays = [layer for layer in layers if callable(getattr(layer, "legend_html", None)) and layer is not regions]
+    overlays = [layer for layer in layers
+                if callable(getattr(layer, "legend_html", None)) and getattr(layer, "legend_part", None) is None]
     if parts or overlays:
         _Legend(
             facilities=fac, incidents=inc, choropleth=regions,
