@@ -375,11 +375,15 @@ class PostgisStore(Store):
             "ids": sorted(set(ids)), "canon": sorted(set(canonical_ids)), "urls": sorted(set(url_keys) - {""}),
             "dates": sorted({d for d, _ in day_keys}), "days": days,
         }
-        sql = (f"SELECT {self._select(STORE_COLUMNS)} FROM incidents WHERE id = ANY(%(ids)s) "
-               "OR canonical_id = ANY(%(canon)s) OR url_keys && %(urls)s::text[] "
-               "OR (date_precision = 'day' AND date_start = ANY(%(dates)s::date[]) "
-               "    AND (to_char(date_start, 'YYYY-MM-DD') || '|' || coalesce(state, '')) = ANY(%(days)s)) "
-               "ORDER BY id")
+        # One index per way of being a candidate (a UNION, not an OR the planner would answer with a
+        # scan of the whole table): the primary key, the event key, the GIN index of source URLs, the dates.
+        sql = (f"SELECT {self._select(STORE_COLUMNS)} FROM incidents WHERE id IN ("
+               "SELECT id FROM incidents WHERE id = ANY(%(ids)s::text[]) "
+               "UNION SELECT id FROM incidents WHERE canonical_id = ANY(%(canon)s::text[]) "
+               "UNION SELECT id FROM incidents WHERE url_keys && %(urls)s::text[] "
+               "UNION SELECT id FROM incidents WHERE date_start = ANY(%(dates)s::date[]) AND date_precision = 'day' "
+               "  AND (to_char(date_start, 'YYYY-MM-DD') || '|' || coalesce(state, '')) = ANY(%(days)s::text[])"
+               ") ORDER BY id")
         return _frame(self._copy_out(sql, params, list(STORE_COLUMNS)), STORE_COLUMNS)
 
     # -- writing -----------------------------------------------------------------------
