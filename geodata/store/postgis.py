@@ -380,7 +380,9 @@ class PostgisStore(Store):
         sql = (f"SELECT {self._select(STORE_COLUMNS)} FROM incidents WHERE id IN ("
                "SELECT id FROM incidents WHERE id = ANY(%(ids)s::text[]) "
                "UNION SELECT id FROM incidents WHERE canonical_id = ANY(%(canon)s::text[]) "
-               "UNION SELECT id FROM incidents WHERE url_keys && %(urls)s::text[] "
+               # One GIN look-up per URL: an overlap with the whole list would be a scan of every row.
+               "UNION SELECT i.id FROM unnest(%(urls)s::text[]) AS u(k) "
+               "  CROSS JOIN LATERAL (SELECT id FROM incidents WHERE url_keys @> ARRAY[u.k]) AS i "
                "UNION SELECT id FROM incidents WHERE date_start = ANY(%(dates)s::date[]) AND date_precision = 'day' "
                "  AND (to_char(date_start, 'YYYY-MM-DD') || '|' || coalesce(state, '')) = ANY(%(days)s::text[])"
                ") ORDER BY id")
