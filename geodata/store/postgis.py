@@ -78,7 +78,7 @@ CREATE INDEX incidents_category_idx ON incidents (category);
 CREATE INDEX incidents_facility_idx ON incidents (facility_id);
 CREATE INDEX incidents_canonical_idx ON incidents (canonical_id);
 CREATE INDEX incidents_geom_idx ON incidents USING gist (geom);
-CREATE INDEX incidents_url_keys_idx ON incidents USING gin (url_keys);
+CREATE INDEX incidents_url_keys_idx ON incidents USING gin (url_keys) WITH (fastupdate = off);
 
 CREATE TABLE facilities (
     position integer NOT NULL,
