@@ -15,12 +15,13 @@ from pathlib import Path
 import folium
 import xyzservices
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
-from layers._script import drop_stale_adds
+from layers._script import add_scripts, drop_stale_adds, to_script_json
 from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
 from layers._text import html_text
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
@@ -339,33 +340,43 @@ def _tile_name(provider) -> str:
     return name.replace(".Mapnik", "").replace(".", " ")
 
 
-class _TileFallback(MacroElement):
-    """Switch to the outline map when the first screenful of tiles all failed."""
+#: How long the map waits for a first tile before it switches to the outline map (the page has
+#: taken a moment to start the map by then: the switch comes within 5 s of the page opening).
+TILE_WAIT_MS = 4000
+
+
+class _TileFallback(JSCSSMixin, MacroElement):
+    """Switch to the outline map when no tile loads: all failed, or none came within :data:`TILE_WAIT_MS`.
+
+    The script is ``layers/js/tilefallback.js``; the map then shows a small
+    notice saying it switched.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, tiles, outline) {
-            var loaded = 0, failed = 0;
-            tiles.on("tileload", function () { loaded++; });
-            tiles.on("tileerror", function () { failed++; });
-            // "load": every tile of the view has finished, well or not.
-            tiles.on("load", function () {
-                if (!loaded && failed && map.hasLayer(tiles)) {
-                    map.removeLayer(tiles);
-                    map.addLayer(outline);
-                }
-            });
-        })({{ this._parent.get_name() }}, {{ this.tiles.get_name() }}, {{ this.outline.get_name() }});
+            {{ this._inline_js }}
+            L.iceTileFallback({{ this._parent.get_name() }}, {{ this.tiles.get_name() }},
+                {{ this.outline.get_name() }}, {{ this.options_js() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer):
+    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer, *, wait_ms: int = TILE_WAIT_MS):
         super().__init__()
         self._name = "TileFallback"
         self.tiles = tiles
         self.outline = outline
+        self.options = {"wait": int(wait_ms)}
+        self._inline_js = ""
+        self.default_js: list[tuple[str, str]] = []
+
+    def options_js(self) -> str:
+        return to_script_json(self.options)
+
+    def render(self, **kwargs):
+        self.default_js, self._inline_js = add_scripts(self, ("tilefallback.js",))
+        MacroElement.render(self, **kwargs)
 
 
 def layer_points(m: folium.Map) -> dict[str, int]:

@@ -108,9 +108,13 @@ def test_offline_setting_makes_no_third_party_request(open_page, offline_server,
 
 def test_without_the_setting_only_the_tile_server_is_asked_and_the_outline_takes_over(open_page, app_server):
     app = open_page(app_server)
+    page_errors: list[str] = []
+    app.page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     app.open()
     # Tiles cannot load here (every other host is refused): the map switches to the outline map.
     state = app.map_state(lambda s: not s["tiles"] and "land" in (s["outline"] or []))
+    app.page.wait_for_timeout(500)  # Leaflet prunes its tiles 250 ms after "load"
+    assert not page_errors, page_errors  # such as Leaflet reading the map of a removed tile layer
     assert state["tiles"] == [] and "land" in state["outline"]
     assert app.hosts() == {app_server.host, OSM_TILES}, sorted(app.hosts())
     radios = app.map_frame().locator(".leaflet-control-layers-base input")
