@@ -161,7 +161,7 @@ def test_popup_of_an_uploaded_record_is_text_nodes(tmp_path, payload):
         DATA=json.loads(layer.to_json()),
     )
     nodes = list(walk(popup))
-    assert {n["tag"] for n in nodes} <= {"div", "span", "strong", "a", "#text"}
+    assert {n["tag"] for n in nodes} <= {"div", "h3", "span", "strong", "a", "#text"}
     text = text_of(popup)
     for words in (f"title {payload}", f"place {payload}", f"description {payload}", name):
         assert words in text
