@@ -135,8 +135,8 @@ def test_facility_popup_in_node_has_chart_deaths_and_no_markup(tmp_path):
         DATA=json.loads(layer.to_json()),
     )
     nodes = list(walk(out))
-    assert {n["tag"] for n in nodes} <= {"div", "h3", "span", "strong", "a", "ul", "li", "#text", "svg", "title", "line",
-                                         "path", "circle"}
+    assert {n["tag"] for n in nodes} <= {"div", "h3", "span", "strong", "a", "ul", "li", "#text", "svg", "title",
+                                         "line", "path", "circle"}
     assert text_of(next(n for n in nodes if n["tag"] == "h3")) == XSS
     item = next(n for n in nodes if n["tag"] == "li")
     assert text_of(item) == f"2025-02-03 \u2014 {XSS} record"  # the date, the name, a link to the record
