@@ -590,13 +590,13 @@ def _facilities_legend(range_adp: bool) -> str:
         d = round(2 * float(r))
         sizes.append(
             f'<span><i class="dot" style="width:{d}px;height:{d}px;'
-            f'background:rgba(33,113,181,0.35);border:1px solid #2171b5"></i>{adp:,}</span>'
+            f'background:rgba(85,85,85,0.25);border:1px solid #555"></i>{adp:,}</span>'
         )
     what = "average daily population in the selected dates" if range_adp else "average daily population"
     parts.append(f"<div>Circle area: {what}</div>")
     parts.append(f'<div class="sizes">{"".join(sizes)}</div>')
     if range_adp:
-        parts.append(_swatch("#2171b5", "Outline: nobody held in these dates, or no figures", ring=True))
+        parts.append(_swatch("#555555", "Outline: nobody held in these dates, or no figures", ring=True))
     parts.append(
         '<div class="note">Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the '
         f"building; radius: a typical ZIP area ({radius_words(UNCERTAINTY_RADIUS_M['zip'])}).</div>"

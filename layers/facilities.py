@@ -35,8 +35,11 @@ FACILITY_TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "Other or unknown type": (),
 }
 
+#: Okabe and Ito's colour-blind-safe palette ("Color Universal Design", 2008): blue, orange,
+#: reddish purple, bluish green, sky blue, and grey for the rest; the three most common
+#: types (ICE-owned, private, local jail) differ in hue and lightness for every kind of colour vision.
 FACILITY_GROUP_COLORS: dict[str, str] = dict(
-    zip(FACILITY_TYPE_GROUPS, ("#08306b", "#2171b5", "#6baed6", "#17becf", "#9e9ac8", "#969696"))
+    zip(FACILITY_TYPE_GROUPS, ("#0072b2", "#e69f00", "#cc79a7", "#009e73", "#56b4e9", "#999999"))
 )
 
 #: What :func:`facilities_layer` does with a facility that held nobody in the

@@ -13,6 +13,7 @@ from PIL import Image
 
 from geodata import View, load_bundle
 from geodata.occupancy import view_frames
+from layers.facilities import FACILITY_GROUP_COLORS
 from layers.outline import OUTLINE_STYLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,8 +152,10 @@ def test_screenshot_of_the_main_view(open_page, offline_server):
     share = {name: (rgb == _rgb(OUTLINE_STYLE[name])).all(axis=1).mean() for name in ("water", "land")}
     # (Dashed uncertainty circles and facility circles cover some land: 0.12 leaves room for them.)
     assert share["water"] > 0.15 and share["land"] > 0.12, share
-    r, b = rgb[:, 0], rgb[:, 2]
-    assert ((b > 150) & (b - r > 60)).sum() > 500, "no facility circles on the map"
+    # Private facilities (the most) in their orange, at the layer's opacity over land.
+    orange = 0.7 * np.array(_rgb(FACILITY_GROUP_COLORS["Private or contract facility"])) \
+        + 0.3 * np.array(_rgb(OUTLINE_STYLE["land"]))
+    assert (np.abs(rgb - orange).max(axis=1) < 40).sum() > 300, "no facility circles on the map"
 
 
 def _rgb(hex_colour: str) -> list[int]:
