@@ -294,7 +294,9 @@ def _range_data(population, axis, series, fy_adp, precision, label, empty) -> di
 
 
 def _adp_words(v: float) -> str | None:
-    return f"{v:,.1f}" if np.isfinite(v) else None
+    if not np.isfinite(v):
+        return None
+    return "under 1" if 0 < v < 0.05 else f"{v:,.1f}"  # 0.0023 is someone held, not "0.0"
 
 
 def _range_words(v: float) -> str:
@@ -302,7 +304,7 @@ def _range_words(v: float) -> str:
         return "not known (no daily figures for this facility in these dates)"
     if v == 0:
         return "0 (nobody held)"
-    return f"{v:,.1f}"
+    return _adp_words(v)
 
 
 def _monthly_series(population: pd.DataFrame, ids: list[str]) -> tuple[list[str], list]:
