@@ -326,6 +326,34 @@ class _LayerControl(folium.LayerControl):
     them as text); only the control's copy is escaped.
     """
 
+    # folium's template, but folded on a small map (a phone): open, it would cover the map and its popups.
+    _template = Template(
+        """
+        {% macro script(this,kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                Object.assign({{ this.options|tojavascript }},
+                    {{ this._parent.get_name() }}.getSize().x < {{ this.small_px }} ? { collapsed: true } : {})
+            ).addTo({{this._parent.get_name()}});
+        {% endmacro %}
+        """
+    )
+    #: A map narrower than this (pixels) starts with its layer control folded.
+    small_px = 500
+
     def render(self, **kwargs):
         self.reset()
         for item in self._parent._children.values():

@@ -1121,11 +1121,12 @@
 
     _showPopup: function (latlng, content) {
       if (!this._map) { return; }
-      // Within the map, however small (a phone): the content scrolls inside.
+      // Within the map, however small (a phone), and clear of its controls (zoom, layers, up to
+      // 70 px from the top): the content scrolls inside.
       var size = this._map.getSize();
       L.popup({ maxWidth: Math.max(160, Math.min(this.options.popupMaxWidth, size.x - 60)),
-                maxHeight: Math.max(120, Math.min(this.options.popupMaxHeight, size.y - 90)),
-                autoPanPadding: [10, 10] })
+                maxHeight: Math.max(120, Math.min(this.options.popupMaxHeight, size.y - 160)),
+                autoPanPaddingTopLeft: [10, 70], autoPanPaddingBottomRight: [10, 10] })
         .setLatLng(latlng)
         .setContent(content)
         .openOn(this._map);
