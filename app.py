@@ -50,16 +50,6 @@ from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 
 st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
-# On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
-PHONE_CSS = """<style>
-@media (max-width: 640px) {
-  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(iframe[title="streamlit_folium.st_folium"]) {
-    order: -1; }
-  iframe[title="streamlit_folium.st_folium"] { height: 70vh !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
-}
-</style>"""
-st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents", "offices": "ICE offices"}
 STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
@@ -447,6 +437,16 @@ st.session_state["map_points"] = (
 )
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+# On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(iframe[title="streamlit_folium.st_folium"]) {
+    order: -1; }
+  iframe[title="streamlit_folium.st_folium"] { height: 70vh !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
+</style>"""
+st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------
 weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))

@@ -33,12 +33,12 @@ def test_on_a_phone_the_map_comes_first_and_a_popup_fits(browser, offline_server
         assert title["y"] > box["y"]
         # The legend, opened, stays inside the map.
         frame = app.map_frame()
-        frame.locator(".map-legend summary").click()
-        legend = frame.locator(".map-legend").bounding_box()
+        frame.locator(".map-legend summary >> visible=true").first.click()
+        legend = frame.locator(".map-legend >> visible=true").first.bounding_box()
         map_box = frame.locator(".leaflet-container").bounding_box()
         assert legend["x"] >= map_box["x"] and legend["x"] + legend["width"] <= map_box["x"] + map_box["width"]
         assert legend["y"] >= map_box["y"] and legend["y"] + legend["height"] <= map_box["y"] + map_box["height"]
-        frame.locator(".map-legend summary").click()
+        frame.locator(".map-legend summary >> visible=true").first.click()
         # So does the time bar, within thumb's reach at the bottom.
         bar = frame.locator(".ice-timebar").bounding_box()
         assert bar["x"] >= map_box["x"] and bar["x"] + bar["width"] <= map_box["x"] + map_box["width"], bar
