@@ -183,6 +183,10 @@ if "view_loaded" not in st.session_state:
     start = max(first_day, min(url_view.start or first_day, last_day))
     end = min(last_day, max(url_view.end or last_day, first_day))
     st.session_state["dates"] = (start, max(start, end))
+    if (url_view.start and url_view.start != start) or (url_view.end and url_view.end != max(start, end)):
+        st.info(f"The link's dates ({url_view.start or '…'} to {url_view.end or '…'}) are outside the data, which "
+                f"runs from {first_day:%d %b %Y} to {last_day:%d %b %Y}: the range was moved to "
+                f"{start:%d %b %Y} – {max(start, end):%d %b %Y}.")
     for cat in CATEGORIES:
         st.session_state[f"cat_{cat}"] = cat in url_view.categories
     for layer in LAYERS:
@@ -321,7 +325,7 @@ shown_inc = frames.get("incidents")
 n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
 n_inc = 0 if shown_inc is None else len(shown_inc)
 st.markdown(
-    f"**{n_inc:,} incidents** from {window[0]:%d %b %Y} to {window[1]:%d %b %Y}"
+    f"**{n_inc:,} incident{'' if n_inc == 1 else 's'}** from {window[0]:%d %b %Y} to {window[1]:%d %b %Y}"
     + (f" and **{n_fac:,} detention facilities**" if shown_fac is not None else "")
     + " shown."
 )
@@ -338,7 +342,9 @@ if shown_fac is not None:
         cols[2].metric("People detained, daily average", f"{figures['people_detained']:,.0f}",
                        help=f"Facilities shown, {pop_span[0]:%d %b %Y} to {pop_span[1]:%d %b %Y} "
                        "(Deportation Data Project's daily counts).")
-        cols[3].metric("Facilities in use", f"{figures['facilities_in_use']:,}")
+        cols[3].metric("Facilities in use", f"{figures['facilities_in_use']:,}",
+                       help="Facilities shown whose daily counts have someone held on an average day of the "
+                       "range (above 0.0). The map also shows facilities ICE's lists show in use then.")
     elif cov:
         cols[2].caption(f"No population figures for this range: the daily counts cover "
                         f"{cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}. Facility sizes show ICE's FY2026 average.")
@@ -355,7 +361,8 @@ if upload is not None:
         upload_key = (upload.name, upload.file_id, upload.size)
         mine = mine_all[(mine_all["date_end"] >= f"{window[0]}") & (mine_all["date_start"] <= f"{window[1]}")]
         st.sidebar.caption(
-            f"{_plain(upload.name)}: {told['rows']:,} rows; {len(mine):,} in the range shown, {told['merged']:,} "
+            f"{_plain(upload.name)}: {told['rows']:,} row{'' if told['rows'] == 1 else 's'}; {len(mine):,} in the "
+            f"range shown, {told['merged']:,} "
             f"repeats of another row, {told['rejected']:,} could not be shown (no date, no source URL or no place)."
         )
         for warning in told["warnings"]:
@@ -430,6 +437,16 @@ st.session_state["map_points"] = (
 )
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+# On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
+PHONE_CSS = """<style>
+@media (max-width: 640px) {
+  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(iframe[title="streamlit_folium.st_folium"]) {
+    order: -1; }
+  iframe[title="streamlit_folium.st_folium"] { height: 70vh !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
+</style>"""
+st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------
 weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
@@ -442,12 +459,12 @@ if weekly is not None and len(weekly):
     # The map's colours, in the legend's order, so a category reads the same everywhere.
     colors = alt.Scale(domain=[CATEGORY_LABELS[c] for c in CATEGORIES], range=[CATEGORY_COLORS[c] for c in CATEGORIES])
     bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X("week:T", title="week"),
+        x=alt.X("week:T", title="week starting (Monday)", axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
         y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color(
             "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)
         ),
-        tooltip=["week:T", "category:N", "incidents:Q"],
+        tooltip=[alt.Tooltip("week:T", format="%d %b %Y"), "category:N", "incidents:Q"],
     )
     chart_left.altair_chart(bars.properties(height=260), use_container_width=True)
 if shown_fac is not None and population is not None:
@@ -455,7 +472,11 @@ if shown_fac is not None and population is not None:
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
     if len(months):
         chart_right.markdown("**People detained on an average day, by month** (facilities shown)")
-        chart_right.line_chart(months.set_index("month")["people"], height=260)
+        # A point on each month, so a range of one month shows its figure too.
+        line = alt.Chart(months).mark_line(point=True).encode(
+            x=alt.X("month:O", title="month"), y=alt.Y("people:Q", title="people"),
+            tooltip=["month:O", alt.Tooltip("people:Q", format=",.0f")])
+        chart_right.altair_chart(line.properties(height=260), use_container_width=True)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 

@@ -257,7 +257,8 @@ def _description(row: pd.Series) -> str:
     if who:
         parts.append(who[0].upper() + who[1:] + ".")
     if row.get("Cause_of_Death", "").strip():
-        parts.append(f"Cause of death as recorded by ICE: {row['Cause_of_Death'].strip()}.")
+        # ICE's text often ends with its own full stop: one, not "problems..".
+        parts.append(f"Cause of death as recorded by ICE: {row['Cause_of_Death'].strip().rstrip('.')}.")
     if row.get("Facility_Type", "").strip():
         parts.append(f"Facility type: {row['Facility_Type'].strip()}.")
     return " ".join(parts)

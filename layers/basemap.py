@@ -15,12 +15,13 @@ from pathlib import Path
 import folium
 import xyzservices
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import Layer
 from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
 from geodata.schema import CATEGORIES, CATEGORY_LABELS
-from layers._script import drop_stale_adds
+from layers._script import add_scripts, drop_stale_adds, to_script_json
 from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
 from layers._text import html_text
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
@@ -326,6 +327,34 @@ class _LayerControl(folium.LayerControl):
     them as text); only the control's copy is escaped.
     """
 
+    # folium's template, but folded on a small map (a phone): open, it would cover the map and its popups.
+    _template = Template(
+        """
+        {% macro script(this,kwargs) %}
+            var {{ this.get_name() }}_layers = {
+                base_layers : {
+                    {%- for key, val in this.base_layers.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+                overlays :  {
+                    {%- for key, val in this.overlays.items() %}
+                    {{ key|tojson }} : {{val}},
+                    {%- endfor %}
+                },
+            };
+            let {{ this.get_name() }} = L.control.layers(
+                {{ this.get_name() }}_layers.base_layers,
+                {{ this.get_name() }}_layers.overlays,
+                Object.assign({{ this.options|tojavascript }},
+                    {{ this._parent.get_name() }}.getSize().x < {{ this.small_px }} ? { collapsed: true } : {})
+            ).addTo({{this._parent.get_name()}});
+        {% endmacro %}
+        """
+    )
+    #: A map narrower than this (pixels) starts with its layer control folded.
+    small_px = 500
+
     def render(self, **kwargs):
         self.reset()
         for item in self._parent._children.values():
@@ -340,33 +369,43 @@ def _tile_name(provider) -> str:
     return name.replace(".Mapnik", "").replace(".", " ")
 
 
-class _TileFallback(MacroElement):
-    """Switch to the outline map when the first screenful of tiles all failed."""
+#: How long the map waits for a first tile before it switches to the outline map (the page has
+#: taken a moment to start the map by then: the switch comes within 5 s of the page opening).
+TILE_WAIT_MS = 4000
+
+
+class _TileFallback(JSCSSMixin, MacroElement):
+    """Switch to the outline map when no tile loads: all failed, or none came within :data:`TILE_WAIT_MS`.
+
+    The script is ``layers/js/tilefallback.js``; the map then shows a small
+    notice saying it switched.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, tiles, outline) {
-            var loaded = 0, failed = 0;
-            tiles.on("tileload", function () { loaded++; });
-            tiles.on("tileerror", function () { failed++; });
-            // "load": every tile of the view has finished, well or not.
-            tiles.on("load", function () {
-                if (!loaded && failed && map.hasLayer(tiles)) {
-                    map.removeLayer(tiles);
-                    map.addLayer(outline);
-                }
-            });
-        })({{ this._parent.get_name() }}, {{ this.tiles.get_name() }}, {{ this.outline.get_name() }});
+            {{ this._inline_js }}
+            L.iceTileFallback({{ this._parent.get_name() }}, {{ this.tiles.get_name() }},
+                {{ this.outline.get_name() }}, {{ this.options_js() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer):
+    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer, *, wait_ms: int = TILE_WAIT_MS):
         super().__init__()
         self._name = "TileFallback"
         self.tiles = tiles
         self.outline = outline
+        self.options = {"wait": int(wait_ms)}
+        self._inline_js = ""
+        self.default_js: list[tuple[str, str]] = []
+
+    def options_js(self) -> str:
+        return to_script_json(self.options)
+
+    def render(self, **kwargs):
+        self.default_js, self._inline_js = add_scripts(self, ("tilefallback.js",))
+        MacroElement.render(self, **kwargs)
 
 
 def layer_points(m: folium.Map) -> dict[str, int]:
@@ -580,13 +619,13 @@ def _facilities_legend(range_adp: bool) -> str:
         d = round(2 * float(r))
         sizes.append(
             f'<span><i class="dot" style="width:{d}px;height:{d}px;'
-            f'background:rgba(33,113,181,0.35);border:1px solid #2171b5"></i>{adp:,}</span>'
+            f'background:rgba(85,85,85,0.25);border:1px solid #555"></i>{adp:,}</span>'
         )
     what = "average daily population in the selected dates" if range_adp else "average daily population"
     parts.append(f"<div>Circle area: {what}</div>")
     parts.append(f'<div class="sizes">{"".join(sizes)}</div>')
     if range_adp:
-        parts.append(_swatch("#2171b5", "Outline: nobody held in these dates, or no figures", ring=True))
+        parts.append(_swatch("#555555", "Outline: nobody held in these dates, or no figures", ring=True))
     parts.append(
         '<div class="note">Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the '
         f"building; radius: a typical ZIP area ({radius_words(UNCERTAINTY_RADIUS_M['zip'])}).</div>"

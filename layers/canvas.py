@@ -70,7 +70,8 @@ CODE_ALPHABET = "".join(chr(c) for c in range(35, 127) if chr(c) not in "&<>\\{"
 _CSS = """
 <style>
 .cpl-popup { font: 12px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
-.cpl-popup .cpl-title { font-size: 13px; margin-bottom: 3px; }
+.cpl-popup .cpl-title { font-size: 13px; font-weight: 700; margin: 0 0 3px; }
+.cpl-popup .cpl-fold summary { cursor: pointer; color: #1a4f8b; }
 .cpl-popup .cpl-label { color: #555; }
 .cpl-popup .cpl-row { overflow-wrap: anywhere; }
 .cpl-popup .cpl-record + .cpl-record { border-top: 1px solid #ccc; margin-top: 6px; padding-top: 6px; }
@@ -613,6 +614,10 @@ def _encode_field(field: tuple, n: int) -> dict:
     out = {"label": str(label), "kind": kind}
     if kind == "list":
         out["values"] = [_clean_list(v) for v in values]
+        if extra.get("lists"):
+            # The category whose records this list holds: the popup leaves out another layer's
+            # records of it at the same spot, so a death is not shown twice.
+            out["lists"] = str(extra["lists"])
         return out
     if kind == "series":
         if "axis" not in extra:
@@ -642,7 +647,12 @@ def _clean_list(v) -> list[str] | None:
         return None
     if isinstance(v, str):
         v = [v]
-    items = [x for x in clean_values(list(v)) if x is not None]
+    # An item is a text, or [text, URL] (a link to its record).
+    pairs = [[str(x[0]), str(x[1])] for x in v if isinstance(x, (list, tuple)) and len(x) == 2]
+    if pairs and len(pairs) == len(v):
+        return pairs
+    items = [x for x in clean_values([str(x[0]) if isinstance(x, (list, tuple)) else x for x in v])
+             if x is not None]
     return [str(x) for x in items] or None
 
 

@@ -35,13 +35,19 @@ FACILITY_TYPE_GROUPS: dict[str, tuple[str, ...]] = {
     "Other or unknown type": (),
 }
 
+#: Okabe and Ito's colour-blind-safe palette ("Color Universal Design", 2008): blue, orange,
+#: reddish purple, bluish green, sky blue, and grey for the rest; the three most common
+#: types (ICE-owned, private, local jail) differ in hue and lightness for every kind of colour vision.
 FACILITY_GROUP_COLORS: dict[str, str] = dict(
-    zip(FACILITY_TYPE_GROUPS, ("#08306b", "#2171b5", "#6baed6", "#17becf", "#9e9ac8", "#969696"))
+    zip(FACILITY_TYPE_GROUPS, ("#0072b2", "#e69f00", "#cc79a7", "#009e73", "#56b4e9", "#999999"))
 )
 
 #: What :func:`facilities_layer` does with a facility that held nobody in the
 #: selected dates (a range average of 0).
 EMPTY_CHOICES = ("hollow", "hide")
+
+#: The popup's list of the deaths in custody recorded at a facility.
+DEATHS_LABEL = "Deaths in custody recorded here"
 
 #: Unit of the monthly population chart.
 POPULATION_UNIT = "people held on an average day"
@@ -172,10 +178,9 @@ def facilities_layer(
         col("last_inspection_standard"),
         col("last_inspection_rating"),
     )
+    # The facility first: its name, type, population and sources; then the deaths there.
     fields = [
         ("Name", col("name"), "title"),
-        ("Address", [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
-        ("AOR", col("aor")),
         ("Type", [_type_words(t) for t in types]),
     ]
     if adp is not None:
@@ -186,9 +191,9 @@ def facilities_layer(
     if population is not None:
         axis, series = _monthly_series(population, ids)
         fields.append(("Population by month", series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
-    if deaths is not None:
-        fields.append(("Deaths in custody recorded here", _deaths_lists(deaths, ids), "list"))
     fields += [
+        ("Address", [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
+        ("AOR", col("aor")),
         ("Guaranteed minimum", [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
         ("Last inspection", [_inspection_words(*parts) for parts in inspection]),
         ("In ICE's facility lists", [_seen_words(a, b, y) for a, b, y in
@@ -198,6 +203,8 @@ def facilities_layer(
         ("Source", col("source_name")),
         ("Links", col("source_urls"), "links"),
     ]
+    if deaths is not None:
+        fields.append((DEATHS_LABEL, _deaths_lists(deaths, ids), "list", {"lists": "death_in_custody"}))
     nobody = ~(size_adp > 0) if adp is not None else False
     hollow = np.array([p.lower() in COARSE_PRECISIONS for p in precision], dtype=bool) | nobody
     layer = CanvasPointLayer(
@@ -222,6 +229,8 @@ def facilities_layer(
             masks = _year_masks(col("fiscal_years"), listed_years)
             dtype = "u1" if len(listed_years) <= 8 else "u2" if len(listed_years) <= 16 else "u4"
             layer.data["range"]["listed"] = typed_column(masks, dtype)
+    if deaths is not None:
+        layer.options["lists"] = "death_in_custody"  # its popup leads, and lists the deaths at its spot
     layer.ids = ids
     layer.legend_part = "facilities"
     layer.range_adp = adp is not None
@@ -285,7 +294,9 @@ def _range_data(population, axis, series, fy_adp, precision, label, empty) -> di
 
 
 def _adp_words(v: float) -> str | None:
-    return f"{v:,.1f}" if np.isfinite(v) else None
+    if not np.isfinite(v):
+        return None
+    return "under 1" if 0 < v < 0.05 else f"{v:,.1f}"  # 0.0023 is someone held, not "0.0"
 
 
 def _range_words(v: float) -> str:
@@ -293,7 +304,7 @@ def _range_words(v: float) -> str:
         return "not known (no daily figures for this facility in these dates)"
     if v == 0:
         return "0 (nobody held)"
-    return f"{v:,.1f}"
+    return _adp_words(v)
 
 
 def _monthly_series(population: pd.DataFrame, ids: list[str]) -> tuple[list[str], list]:
@@ -326,21 +337,26 @@ def _monthly_series(population: pd.DataFrame, ids: list[str]) -> tuple[list[str]
 
 
 def _deaths_lists(deaths: pd.DataFrame, ids: list[str]) -> list:
-    """Per facility: its deaths in custody, oldest first, as "date — title"."""
+    """Per facility: its deaths in custody, newest first, each ``[date — name, first source URL]``."""
     if "facility_id" not in deaths.columns:
         return [None] * len(ids)
-    d = pd.DataFrame({c: deaths[c] for c in ("category", "date", "title", "facility_id") if c in deaths.columns})
+    cols = ("category", "date", "title", "facility_id", "source_urls")
+    d = pd.DataFrame({c: deaths[c] for c in cols if c in deaths.columns})
     if "category" in d.columns:
         d = d[d["category"].astype(str).str.strip().str.lower() == "death_in_custody"]
     d = d[d["facility_id"].notna()]
-    dates = d["date"].astype(str) if "date" in d.columns else pd.Series("", index=d.index)
-    titles = d["title"].astype(str) if "title" in d.columns else pd.Series("", index=d.index)
+    blank = pd.Series("", index=d.index, dtype=object)
+    dates = (d["date"].astype(str) if "date" in d.columns else blank).fillna("")
+    titles = (d["title"].astype(str) if "title" in d.columns else blank).fillna("")
+    urls = (d["source_urls"].fillna("").astype(str) if "source_urls" in d.columns else blank)
     lines = pd.DataFrame({
         "fid": d["facility_id"].astype(str).str.strip(),
-        "date": dates.fillna(""),
-        "line": [f"{a} — {b}" if a and b else a or b for a, b in zip(dates.fillna(""), titles.fillna(""))],
-    }).sort_values(["fid", "date"], kind="stable")
-    by_facility = lines.groupby("fid")["line"].apply(list).to_dict()
+        "date": dates,
+        "line": [f"{a} — {b}" if a and b else a or b for a, b in zip(dates, titles)],
+        "url": [u.split()[0] if u.split() else "" for u in urls],
+    }).sort_values(["fid", "date"], ascending=[True, False], kind="stable")
+    lines["item"] = [[line, url] if url else line for line, url in zip(lines["line"], lines["url"])]
+    by_facility = lines.groupby("fid")["item"].apply(list).to_dict()
     return [by_facility.get(fid) for fid in ids]
 
 

@@ -28,6 +28,11 @@ _CSS = """
 .ice-timebar-button:hover { background: #f0f0f0; }
 .ice-timebar-slider { width: 220px; }
 .ice-timebar-label { white-space: nowrap; color: #222; min-width: 300px; }
+@media (max-width: 520px) {  /* a phone: the bar wraps inside the map */
+  .ice-timebar { flex-wrap: wrap; max-width: calc(100vw - 30px); }
+  .ice-timebar-slider { width: 140px; }
+  .ice-timebar-label { min-width: 0; white-space: normal; flex-basis: 100%; }
+}
 </style>
 """
 

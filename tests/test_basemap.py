@@ -52,7 +52,7 @@ def test_tiles_and_outline_are_the_two_base_layers_with_a_fallback():
     html = render(build_map(tiles="Esri.WorldGrayCanvas", outline=OUTLINE_URL))
     assert "server.arcgisonline.com" in html
     assert base_layers(html) == ["Esri WorldGrayCanvas", "Outline map (no tiles)"]
-    assert 'tiles.on("tileerror"' in html and "map.addLayer(outline)" in html
+    assert "L.iceTileFallback(" in html and 'tiles.on("tileerror"' in html  # layers/js/tilefallback.js, inlined
     m = build_map(tiles=DEFAULT_TILES, outline=OUTLINE_URL)
     outline = next(c for c in m._children.values() if isinstance(c, OutlineLayer))
     assert not outline.show  # tiles first; the outline waits in the control
@@ -62,7 +62,7 @@ def test_without_tiles_the_outline_is_shown_alone_and_no_tile_server_is_named():
     m = build_map(tiles=None, outline=OUTLINE_URL)
     html = render(m)
     assert not any(isinstance(c, folium.TileLayer) for c in m._children.values())
-    assert "L.tileLayer" not in html and "tileerror" not in html
+    assert "L.tileLayer" not in html and "tileerror" not in html and "iceTileFallback" not in html
     assert not re.search(r"https?://", _scripts_without_attribution_links(html))
     outline = next(c for c in m._children.values() if isinstance(c, OutlineLayer))
     assert outline.show and not outline.control and outline.url == OUTLINE_URL

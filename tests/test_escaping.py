@@ -161,7 +161,7 @@ def test_popup_of_an_uploaded_record_is_text_nodes(tmp_path, payload):
         DATA=json.loads(layer.to_json()),
     )
     nodes = list(walk(popup))
-    assert {n["tag"] for n in nodes} <= {"div", "span", "strong", "a", "#text"}
+    assert {n["tag"] for n in nodes} <= {"div", "h3", "span", "strong", "a", "#text"}
     text = text_of(popup)
     for words in (f"title {payload}", f"place {payload}", f"description {payload}", name):
         assert words in text
@@ -197,7 +197,7 @@ def test_sidebar_shows_a_hostile_file_name_as_escaped_markdown(payload):
     name = upload_name(payload)
     at = run_with_upload(name, hostile_csv(payload))
     (caption,) = [c.value for c in at.sidebar.caption if "in the range shown" in c.value]
-    shown, rest = re.match(r"((?:\\.|[^\\])*?): (\d+ rows; \d+ in the range shown.*)", caption).groups()
+    shown, rest = re.match(r"((?:\\.|[^\\])*?): (\d+ rows?; \d+ in the range shown.*)", caption).groups()
     assert unescaped_punctuation(shown) == ""
     assert unescape(shown) == name
     assert at.session_state["map_points"][f"Your file: {name}"] == 1

@@ -56,7 +56,9 @@ def test_deaths_in_custody_are_counted_and_listed_per_facility():
     )
     layer = facilities_layer(facilities_gdf([{"name": "A"}, {"name": "B"}]), deaths=deaths)
     lists = popup_values(layer, "Deaths in custody recorded here")
-    assert lists["A"] == [f"2019-11-30 \u2014 {XSS}", "2024-05-02 \u2014 Death of B"]  # oldest first
+    # Newest first, each with its record's first source.
+    assert [line for line, _ in lists["A"]] == ["2024-05-02 \u2014 Death of B", f"2019-11-30 \u2014 {XSS}"]
+    assert all(url.startswith("https://") for _, url in lists["A"])
     assert lists["B"] is None
     assert XSS not in layer.to_json()  # escaped for the <script> it goes in
 
@@ -69,7 +71,8 @@ def test_bundled_deaths_join_their_facilities():
     placed = set(b.facilities.loc[b.facilities.geometry.notna(), "id"])
     assert sum(len(v) for v in lists.values() if v) == joined["facility_id"].isin(placed).sum()
     montana = lists["ERO EL PASO CAMP EAST MONTANA"]
-    assert len(montana) >= 2 and all(" \u2014 Death of " in line for line in montana)
+    # Each death with a link to its record: [date — name, its first source URL].
+    assert len(montana) >= 2 and all(" \u2014 Death of " in line and url.startswith("http") for line, url in montana)
     series = dict(zip(layer.field_values("Name"), layer.field_values("Population by month")))
     assert sum(v is not None for v in series.values()) > 150
 
@@ -132,8 +135,10 @@ def test_facility_popup_in_node_has_chart_deaths_and_no_markup(tmp_path):
         DATA=json.loads(layer.to_json()),
     )
     nodes = list(walk(out))
-    assert {n["tag"] for n in nodes} <= {"div", "span", "strong", "a", "ul", "li", "#text", "svg", "title", "line",
-                                         "path", "circle"}
-    assert text_of(next(n for n in nodes if n["tag"] == "strong")) == XSS
-    assert text_of(next(n for n in nodes if n["tag"] == "li")) == f"2025-02-03 \u2014 {XSS}"
+    assert {n["tag"] for n in nodes} <= {"div", "h3", "span", "strong", "a", "ul", "li", "#text", "svg", "title",
+                                         "line", "path", "circle"}
+    assert text_of(next(n for n in nodes if n["tag"] == "h3")) == XSS
+    item = next(n for n in nodes if n["tag"] == "li")
+    assert text_of(item) == f"2025-02-03 \u2014 {XSS} record"  # the date, the name, a link to the record
+    assert next(n for n in walk(item) if n["tag"] == "a")["attrs"]["href"].startswith("https://")
     assert "peak 30 (2025-02)" in text_of(out)

@@ -312,9 +312,11 @@ def test_list_field_is_built_from_text_nodes(tmp_path):
     )
     nodes = list(walk(out["one"]))
     items = [n for n in nodes if n["tag"] == "li"]
-    assert len(items) == 13  # twelve, then "… and 3 more"
+    assert len(items) == 15  # three open, then twelve folded under "12 more"
     assert text_of(items[0]) == "2020-01-01 \u2014 <img src=x onerror=alert(1)>"
-    assert text_of(items[-1]) == "\u2026 and 3 more"
+    fold = next(n for n in nodes if n["tag"] == "details")
+    assert text_of(next(n for n in walk(fold) if n["tag"] == "summary")) == "12 more"
+    assert [text_of(n) for n in walk(fold) if n["tag"] == "li"] == [f"d{k}" for k in range(2, 14)]
     assert "Deaths: 15" in text_of(out["one"])
     assert not any(n["tag"] == "img" for n in nodes)
     assert "Deaths" not in text_of(out["two"])  # no list: no row

@@ -122,7 +122,10 @@ def test_playback_steps_are_the_periods_of_the_range_and_filter_each_step(tmp_pa
         assert got == want, unit
     assert out["whole"] == out["back"] == len(filter_incidents(gdf, start, end, cats))
     assert out["afterLast"] == len(out["weeks"]) - 1  # stepping past the end stays on the last step
-    assert out["weeks"][0][3].startswith("week 1 of") and "incidents" in out["weeks"][0][3]
+    assert out["weeks"][0][3].startswith("week 1 of") and "incident" in out["weeks"][0][3]
+    # "1 incident", "2 incidents", "0 incidents".
+    assert all(label.endswith(f"\u00b7 {shown:,} incident" + ("" if shown == 1 else "s"))
+               for *_, shown, label in out["weeks"])
     # Play: from the first step to the last, one per tick, then it stops by itself.
     assert out["played"] == [*range(len(out["months"])), len(out["months"]) - 1] and not out["playing"]
 

@@ -8,7 +8,9 @@
 
   var WEB_URL = /^https?:\/\//i;
   var MAX_RECORDS = 25;
-  var MAX_LIST = 12;
+  var MAX_LIST = 50;
+  // A list longer than this shows its first items and folds the rest (details / summary).
+  var LIST_OPEN = 3;
   var SVG_NS = "http://www.w3.org/2000/svg";
   // Metres round the equator: a pixel at zoom 0 spans EARTH / 256 m there.
   var EARTH = 40075016.686;
@@ -179,22 +181,53 @@
     });
   }
 
+  // An item is a text, or [text, URL]: the text and a link to the record.
+  function listItem(item, doc) {
+    var li = doc.createElement("li");
+    if (Array.isArray(item)) {
+      li.appendChild(doc.createTextNode(String(item[0])));
+      var url = String(item[1]);
+      if (WEB_URL.test(url)) {
+        li.appendChild(doc.createTextNode(" "));
+        var a = doc.createElement("a");
+        a.setAttribute("href", url);
+        a.setAttribute("target", "_blank");
+        a.setAttribute("rel", "noopener noreferrer");
+        a.setAttribute("title", url);
+        a.textContent = "record";
+        li.appendChild(a);
+      }
+    } else {
+      li.textContent = String(item);
+    }
+    return li;
+  }
+
   function appendList(parent, items, doc) {
     var ul = doc.createElement("ul");
     ul.className = "cpl-list";
     var shown = Math.min(items.length, MAX_LIST);
-    for (var k = 0; k < shown; k++) {
-      var li = doc.createElement("li");
-      li.textContent = String(items[k]);
-      ul.appendChild(li);
+    var open = items.length > LIST_OPEN + 1 ? LIST_OPEN : shown;
+    for (var k = 0; k < open; k++) { ul.appendChild(listItem(items[k], doc)); }
+    parent.appendChild(ul);
+    if (shown > open) {
+      var details = doc.createElement("details");
+      details.className = "cpl-fold";
+      var summary = doc.createElement("summary");
+      summary.textContent = (shown - open) + " more";
+      details.appendChild(summary);
+      var rest = doc.createElement("ul");
+      rest.className = "cpl-list";
+      for (k = open; k < shown; k++) { rest.appendChild(listItem(items[k], doc)); }
+      details.appendChild(rest);
+      parent.appendChild(details);
     }
     if (items.length > shown) {
-      var more = doc.createElement("li");
+      var more = doc.createElement("div");
       more.className = "cpl-note";
       more.textContent = "\u2026 and " + (items.length - shown) + " more";
-      ul.appendChild(more);
+      parent.appendChild(more);
     }
-    parent.appendChild(ul);
   }
 
   function formatNumber(v) {
@@ -270,6 +303,8 @@
   function buildContent(data, ids, doc) {
     var root = doc.createElement("div");
     root.className = "cpl-popup";
+    // The categories whose records a list of this popup holds (a facility's deaths).
+    root.lists = {};
     var shown = Math.min(ids.length, MAX_RECORDS);
     if (ids.length > 1) {
       var head = doc.createElement("div");
@@ -285,14 +320,13 @@
         var v = valueAt(field, ids[k]);
         if (v === null || v === undefined || v === "" || (field.kind === "list" && !v.length)) { continue; }
         if (field.kind === "title") {
-          var title = doc.createElement("div");
+          var title = doc.createElement("h3");
           title.className = "cpl-title";
-          var strong = doc.createElement("strong");
-          strong.textContent = String(v);
-          title.appendChild(strong);
+          title.textContent = String(v);
           rec.appendChild(title);
           continue;
         }
+        if (field.kind === "list" && field.lists) { root.lists[field.lists] = true; }
         var row = doc.createElement("div");
         row.className = "cpl-row";
         var label = doc.createElement("span");
@@ -552,7 +586,21 @@
     }).filter(function (hit) { return hit.ids.length; });
     var latlng = found[0].layer._latLngOf(found[0].ids[0]);
     var token = map._cplClick = (map._cplClick || 0) + 1;
-    Promise.all(found.map(function (hit) { return hit.layer.recordsFor(hit.ids); })).then(function (parts) {
+    // A layer whose records list other records (a facility, its deaths) leads; the records it
+    // lists are then left out of the other layers' part, so nothing is shown twice.
+    var lead = found.filter(function (hit) { return hit.layer.options.lists; });
+    var rest = found.filter(function (hit) { return !hit.layer.options.lists; });
+    Promise.all(lead.map(function (hit) { return hit.layer.recordsFor(hit.ids); })).then(function (leadParts) {
+      var listed = {};
+      leadParts.forEach(function (part) { for (var c in (part.lists || {})) { listed[c] = true; } });
+      rest = rest.map(function (hit) {
+        return { layer: hit.layer, ids: hit.ids.filter(function (id) { return !listed[hit.layer.categoryOf(id)]; }) };
+      }).filter(function (hit) { return hit.ids.length; });
+      found = lead.concat(rest);
+      return Promise.all(rest.map(function (hit) { return hit.layer.recordsFor(hit.ids); })).then(function (parts) {
+        return leadParts.concat(parts);
+      });
+    }).then(function (parts) {
       if (map._cplClick !== token) { return; }  // a later click won
       var root = document.createElement("div");
       for (var k = 0; k < found.length; k++) {
@@ -596,6 +644,7 @@
       var out = { label: field.label, kind: field.kind, values: [] };
       if (field.axis) { out.axis = field.axis; }
       if (field.unit) { out.unit = field.unit; }
+      if (field.lists) { out.lists = field.lists; }
       ids.forEach(function (id) {
         var k = Math.floor(id / size);
         out.values.push(valueAt(shards[k].fields[f], id - k * size));
@@ -1058,6 +1107,12 @@
 
     _latLngOf: function (i) { return [this._data.lat[i], this._data.lon[i]]; },
 
+    // The category name of point i, or null for a layer without categories.
+    categoryOf: function (i) {
+      var d = this._data;
+      return d.category && d.categories ? d.categories[d.category[i]] : null;
+    },
+
     // A popup of the records `ids` (the first one's place).
     _openPopup: function (ids) {
       var self = this, latlng = this._latLngOf(ids[0]);
@@ -1066,7 +1121,12 @@
 
     _showPopup: function (latlng, content) {
       if (!this._map) { return; }
-      L.popup({ maxWidth: this.options.popupMaxWidth, maxHeight: this.options.popupMaxHeight })
+      // Within the map, however small (a phone), and clear of its controls (zoom, layers, up to
+      // 70 px from the top): the content scrolls inside.
+      var size = this._map.getSize();
+      L.popup({ maxWidth: Math.max(160, Math.min(this.options.popupMaxWidth, size.x - 60)),
+                maxHeight: Math.max(120, Math.min(this.options.popupMaxHeight, size.y - 160)),
+                autoPanPaddingTopLeft: [10, 70], autoPanPaddingBottomRight: [10, 10] })
         .setLatLng(latlng)
         .setContent(content)
         .openOn(this._map);

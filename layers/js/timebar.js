@@ -386,7 +386,8 @@
       var words = isoOf(w[0], e) + (w[1] !== w[0] ? " \u2013 " + isoOf(w[1], e) : "");
       var what = this.index >= 0 ? this.unit + " " + (this.index + 1) + " of " + this.steps.length + ": " :
         "Whole range: ";
-      return what + words + " \u00b7 " + (this.shown || 0).toLocaleString("en-US") + " incidents";
+      var n = this.shown || 0;
+      return what + words + " \u00b7 " + n.toLocaleString("en-US") + (n === 1 ? " incident" : " incidents");
     },
 
     // Show step k (-1: the whole range) and put it in the page's URL.

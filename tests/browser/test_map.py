@@ -13,6 +13,7 @@ from PIL import Image
 
 from geodata import View, load_bundle
 from geodata.occupancy import view_frames
+from layers.facilities import FACILITY_GROUP_COLORS
 from layers.outline import OUTLINE_STYLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,9 +109,13 @@ def test_offline_setting_makes_no_third_party_request(open_page, offline_server,
 
 def test_without_the_setting_only_the_tile_server_is_asked_and_the_outline_takes_over(open_page, app_server):
     app = open_page(app_server)
+    page_errors: list[str] = []
+    app.page.on("pageerror", lambda exc: page_errors.append(str(exc)))
     app.open()
     # Tiles cannot load here (every other host is refused): the map switches to the outline map.
     state = app.map_state(lambda s: not s["tiles"] and "land" in (s["outline"] or []))
+    app.page.wait_for_timeout(500)  # Leaflet prunes its tiles 250 ms after "load"
+    assert not page_errors, page_errors  # such as Leaflet reading the map of a removed tile layer
     assert state["tiles"] == [] and "land" in state["outline"]
     assert app.hosts() == {app_server.host, OSM_TILES}, sorted(app.hosts())
     radios = app.map_frame().locator(".leaflet-control-layers-base input")
@@ -147,8 +152,10 @@ def test_screenshot_of_the_main_view(open_page, offline_server):
     share = {name: (rgb == _rgb(OUTLINE_STYLE[name])).all(axis=1).mean() for name in ("water", "land")}
     # (Dashed uncertainty circles and facility circles cover some land: 0.12 leaves room for them.)
     assert share["water"] > 0.15 and share["land"] > 0.12, share
-    r, b = rgb[:, 0], rgb[:, 2]
-    assert ((b > 150) & (b - r > 60)).sum() > 500, "no facility circles on the map"
+    # Private facilities (the most) in their orange, at the layer's opacity over land.
+    orange = 0.7 * np.array(_rgb(FACILITY_GROUP_COLORS["Private or contract facility"])) \
+        + 0.3 * np.array(_rgb(OUTLINE_STYLE["land"]))
+    assert (np.abs(rgb - orange).max(axis=1) < 40).sum() > 300, "no facility circles on the map"
 
 
 def _rgb(hex_colour: str) -> list[int]:

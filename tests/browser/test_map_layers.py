@@ -169,6 +169,32 @@ def test_facility_popup_shows_its_population_chart_and_deaths(open_map):
     app.shot("layers-facility-popup.png")
 
 
+def test_stewart_popup_leads_with_the_facility_lists_each_death_once_and_fits_the_map(open_map):
+    app = open_map("points")  # the incidents on: the deaths drawn at Stewart are under the click too
+    app.view(*STEWART, 9)
+    x, y = app.screen_point(*STEWART)
+    app.page.mouse.click(x, y)
+    popup = app.page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    app.page.wait_for_timeout(400)  # the popup fades in and pans into view
+    headings = popup.locator("h1, h2, h3, h4, h5, h6")
+    assert headings.first.inner_text() == "STEWART DETENTION CENTER"
+    text = popup.inner_text()
+    assert text.index("Type:") < text.index("Population by month") < text.index("Links:") \
+        < text.index("Deaths in custody recorded here:")
+    # The deaths: a few open, the rest folded; each with a link to its record; none listed twice.
+    deaths = popup.locator(".cpl-list li")
+    names = [deaths.nth(k).text_content() for k in range(deaths.count())]
+    assert len(names) >= 5 and len(set(names)) == len(names)
+    assert popup.locator("details.cpl-fold").count() == 1 and popup.locator("details.cpl-fold[open]").count() == 0
+    assert popup.locator(".cpl-list li a").count() == len(names)
+    assert popup.locator(".cpl-record").count() == 1, "the incident layer's copies of the deaths are left out"
+    box = app.page.locator(".leaflet-popup").bounding_box()
+    map_box = app.page.locator(".leaflet-container").bounding_box()
+    assert box["height"] <= map_box["height"], (box, map_box)
+    app.shot("layers-stewart-popup.png")
+
+
 def test_clusters_count_and_a_click_zooms_in(open_map):
     app = open_map("clusters")
     app.view(37.5, -101, 4)  # the open legend covers the left of the map

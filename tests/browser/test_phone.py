@@ -1,0 +1,61 @@
+"""The app on a phone (390 x 844, mobile emulation in Chromium): the map first, at a useful height; popups fit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import AppPage
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The README's screenshot of the app on a phone.
+SCREENSHOT = ROOT / "docs" / "screenshots" / "phone.png"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+STEWART = (32.0435, -84.8022)
+
+
+def test_on_a_phone_the_map_comes_first_and_a_popup_fits(browser, offline_server):
+    context = browser.new_context(**PHONE)
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open()
+        page = app.page
+        frame_el = app.map_frame().frame_element()
+        box = frame_el.bounding_box()
+        assert page.evaluate("window.scrollY") == 0
+        # Nothing (the sidebar, folded away on a narrow screen) covers the map.
+        on_top = page.evaluate("([x, y]) => document.elementFromPoint(x, y).tagName",
+                               [box["x"] + box["width"] / 2, box["y"] + min(box["height"], 844 - box["y"]) / 2])
+        assert on_top == "IFRAME"
+        # The map is on the first screen, above the figures, and fills much of it.
+        assert box["y"] < 120 and box["height"] >= 0.5 * 844, box
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        title = page.get_by_role("heading", name="US immigration enforcement").bounding_box()
+        assert title["y"] > box["y"]
+        # The legend, opened, stays inside the map.
+        frame = app.map_frame()
+        frame.locator(".map-legend summary >> visible=true").first.click()
+        legend = frame.locator(".map-legend >> visible=true").first.bounding_box()
+        map_box = frame.locator(".leaflet-container").bounding_box()
+        assert legend["x"] >= map_box["x"] and legend["x"] + legend["width"] <= map_box["x"] + map_box["width"]
+        assert legend["y"] >= map_box["y"] and legend["y"] + legend["height"] <= map_box["y"] + map_box["height"]
+        frame.locator(".map-legend summary >> visible=true").first.click()
+        # So does the time bar, within thumb's reach at the bottom.
+        bar = frame.locator(".ice-timebar").bounding_box()
+        assert bar["x"] >= map_box["x"] and bar["x"] + bar["width"] <= map_box["x"] + map_box["width"], bar
+        assert bar["y"] + bar["height"] <= map_box["y"] + map_box["height"]
+        # A large facility's popup fits the map, and so the screen.
+        app.evaluate_on_map("map.setView(arg, 9, { animate: false });", list(STEWART))
+        app.page.wait_for_timeout(300)
+        x, y = app.evaluate_on_map("var p = map.latLngToContainerPoint(arg); return [p.x, p.y];", list(STEWART))
+        frame.locator(".leaflet-container").click(position={"x": x, "y": y})
+        popup = frame.locator(".leaflet-popup")
+        popup.wait_for()
+        page.wait_for_timeout(500)  # it fades in and pans into view
+        assert frame.locator(".leaflet-popup-content h3").first.inner_text() == "STEWART DETENTION CENTER"
+        pb = popup.bounding_box()
+        assert pb["x"] >= map_box["x"] - 1 and pb["x"] + pb["width"] <= map_box["x"] + map_box["width"] + 1, pb
+        assert pb["height"] <= map_box["height"], (pb, map_box)
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOT)
+    finally:
+        context.close()
