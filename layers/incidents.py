@@ -9,6 +9,7 @@ from layers._prepare import prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import MODES, CanvasPointLayer
+from layers.i18n import N_, text
 
 #: One colour per category, in :data:`geodata.schema.CATEGORIES` order.
 CATEGORY_COLORS: dict[str, str] = dict(
@@ -46,12 +47,13 @@ _DATE_NOTE = {"month": " (month known)", "year": " (year known)"}
 def incidents_layer(
     gdf,
     *,
-    name: str = "Incidents",
+    name: str = N_("Incidents"),
     show: bool = True,
     style: str = "points",
     cluster: bool = False,
     records_url: str | None = None,
     points_max: int = POINTS_MAX,
+    lang: str = "en",
 ) -> CanvasPointLayer:
     """Incidents as symbols, shape and colour by category.
 
@@ -79,6 +81,8 @@ def incidents_layer(
     points_max : int
         With ``style="points"``, more than this many incidents in view are
         drawn as clusters until zoomed in (0: never).
+    lang : str
+        The language of the popups' field names (:data:`layers.i18n.LANGUAGES`); English by default.
 
     Returns
     -------
@@ -115,16 +119,17 @@ def incidents_layer(
         for d, p, s, e in zip(col("date"), col("date_precision"), col("date_start"), col("date_end"))
     ]
     places = [p or join_nonempty([c, s]) for p, c, s in zip(col("place"), col("city"), col("state"))]
+    _ = text(lang).gettext
     fields = [
-        ("Title", titles, "title"),
-        ("Category", [CATEGORY_LABELS[c] for c in category]),
-        ("Date", dates),
-        ("Place", places),
-        ("Location", [location_text(p, m) for p, m in zip(col("location_precision"), col("location_method"))]),
-        ("Description", col("description")),
-        ("Verification", [VERIFICATION_WORDS.get(v, v) for v in col("verification")]),
-        ("Source", col("source_name")),
-        ("Links", col("source_urls"), "links"),
+        (_("Title"), titles, "title"),
+        (_("Category"), [_(CATEGORY_LABELS[c]) for c in category]),
+        (_("Date"), dates),
+        (_("Place"), places),
+        (_("Location"), [location_text(p, m) for p, m in zip(col("location_precision"), col("location_method"))]),
+        (_("Description"), col("description")),
+        (_("Verification"), [VERIFICATION_WORDS.get(v, v) for v in col("verification")]),
+        (_("Source"), col("source_name")),
+        (_("Links"), col("source_urls"), "links"),
     ]
     layer = CanvasPointLayer(
         lon,
