@@ -246,6 +246,7 @@ def build_map(
     legend_open: bool = False,
     extra_incidents: dict | None = None,
     overlays=(),
+    lang: str = "en",
 ) -> folium.Map:
     """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
 
@@ -253,7 +254,8 @@ def build_map(
     ``choropleth`` is a frame from ``geodata.aggregate.counts_by_region``, or
     a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
     as before; every other argument is passed to the layer or base map it
-    names; ``overlays`` (``layers.areas``) are drawn under the points.
+    names; ``overlays`` (``layers.areas``) are drawn under the points.  ``lang`` is the language
+    of the legend, the layers' names and the popups' field names.
     """
     if incident_style not in STYLES:
         raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
@@ -265,19 +267,21 @@ def build_map(
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
                  center=center, zoom=zoom)
+    _ = text(lang).gettext
     layers = list(overlays)
     if choropleth is not None:
         layers.append(choropleth_layer(choropleth, value=choropleth_value))
     if facilities is not None:
         layers.append(facilities_layer(
-            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
-            empty=empty_facilities,
+            facilities, name=_("Detention facilities"), show=show_facilities, population=population,
+            deaths=deaths, adp=facility_adp, empty=empty_facilities, lang=lang,
         ))
     if incidents is not None:
-        layers.append(incidents_layer(incidents, show=show_incidents, style=incident_style))
+        layers.append(incidents_layer(incidents, name=_("Incidents"), show=show_incidents, style=incident_style,
+                                      lang=lang))
     for name, extra in (extra_incidents or {}).items():
-        layers.append(incidents_layer(extra, name=name, style=incident_style))
-    return compose_map(m, layers, legend_open=legend_open)
+        layers.append(incidents_layer(extra, name=name, style=incident_style, lang=lang))
+    return compose_map(m, layers, legend_open=legend_open, lang=lang)
 
 
 class _TileLayer(folium.TileLayer):

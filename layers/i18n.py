@@ -7,7 +7,7 @@ Spanish is in ``layers/locale/es/LC_MESSAGES/messages.po``.  The template
 
 There is no ``.mo`` file, in the repository or installed: :func:`translations`
 compiles the ``.po`` in memory with :mod:`babel.messages.mofile` the first time a
-language is used in a process (about 30 ms), so the compiled catalogue can never be
+language is used in a process (some 15 ms), so the compiled catalogue can never be
 older than its ``.po``, an edited catalogue shows on the next start, and nothing is
 written into the package.
 
