@@ -547,7 +547,7 @@ class _Legend(MacroElement):
 
 def _incidents_legend(mode: str, lang: str = "en") -> str:
     _ = text(lang).gettext
-    e = html_text
+    e = _element_text
     parts = ["<h4>" + e(_("Incidents")) + "</h4>"]
     if mode == "clusters":
         parts.append(
@@ -576,8 +576,8 @@ def _incidents_legend(mode: str, lang: str = "en") -> str:
     )
     parts.append(
         '<div class="row">' + _uncertainty_svg() + "<span>"
-        + html_text(_("Dashed circle: a place known only roughly. Radius: the typical size of such an area, not "
-                      "this one's ({sizes}).").format(sizes=sizes))
+        + _element_text(_("Dashed circle: a place known only roughly. Radius: the typical size of such an area, not "
+                          "this one's ({sizes}).").format(sizes=sizes))
         + "</span></div>"
     )
     parts.append(
@@ -608,12 +608,17 @@ def _facilities_legend(range_adp: bool, lang: str = "en") -> str:
         parts.append(_swatch("#2171b5", _("Outline: nobody held in these dates, or no figures"), ring=True))
     parts.append(
         '<div class="note">'
-        + html_text(_("Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the building; "
+        + _element_text(_("Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the building; "
                       "radius: a typical ZIP area ({radius}).").format(
                           radius=radius_words(UNCERTAINTY_RADIUS_M["zip"])))
         + "</div>"
     )
     return "".join(parts)
+
+
+def _element_text(value: str) -> str:
+    """``value`` as the text of an element: :func:`html_text` but for quotes, which need no escape there."""
+    return html_text(value).replace("&#x27;", "'").replace("&quot;", '"')
 
 
 def _symbol_row(shape: str, color: str, label: str, *, hollow: bool = False) -> str:

@@ -197,7 +197,7 @@ def test_sidebar_shows_a_hostile_file_name_as_escaped_markdown(payload):
     name = upload_name(payload)
     at = run_with_upload(name, hostile_csv(payload))
     (caption,) = [c.value for c in at.sidebar.caption if "in the range shown" in c.value]
-    shown, rest = re.match(r"((?:\\.|[^\\])*?): (\d+ rows; \d+ in the range shown.*)", caption).groups()
+    shown, rest = re.match(r"((?:\\.|[^\\])*?): (\d+ rows?; \d+ in the range shown.*)", caption).groups()
     assert unescaped_punctuation(shown) == ""
     assert unescape(shown) == name
     assert at.session_state["map_points"][f"Your file: {name}"] == 1
