@@ -206,3 +206,14 @@ def test_export_field_names_do_not_change_with_the_language(monkeypatch):
     assert es["csv"] == en["csv"] and es["geojson"] == en["geojson"]
     keys = {k for f in json.loads(es["geojson"])["features"] for k in f["properties"]}
     assert {"layer", "name", "date", "category", "source_urls"} <= keys
+
+
+def test_readme_links_the_spanish_using_the_map():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(docs/README.es.md)" in readme and "### Idioma / Language" in readme
+    spanish = (ROOT / "docs" / "README.es.md").read_text(encoding="utf-8")
+    assert "## Cómo usar el mapa" in spanish and "?lang=es" in spanish
+    # The Spanish guide names the sidebar's widgets as the Spanish interface does.
+    es = translations("es")
+    for label in ("No third-party requests", "Step through the range", "Incidents counted by region"):
+        assert f"«{es.gettext(label)}»" in spanish, label
