@@ -491,7 +491,8 @@ if shown_fac is not None and population is not None:
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
     if len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        chart_right.line_chart(months.set_index("month")["people"], height=260)
+        people = months.set_index("month")["people"].rename(_("people"))
+        chart_right.line_chart(people.rename_axis(_("month")), height=260)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 

@@ -199,7 +199,7 @@ def facilities_layer(
         (_("In ICE's facility lists"), [_seen_words(a, b, y) for a, b, y in
                                      zip(col("first_seen"), col("last_seen"), col("fiscal_years"))]),
         (_("Data date"), col("data_date")),
-        (_("Location"), [location_text(p, m) for p, m in zip(precision, col("location_method"))]),
+        (_("Location"), [location_text(p, m, lang) for p, m in zip(precision, col("location_method"))]),
         (_("Source"), col("source_name")),
         (_("Links"), col("source_urls"), "links"),
     ]

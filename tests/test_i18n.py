@@ -217,3 +217,15 @@ def test_readme_links_the_spanish_using_the_map():
     es = translations("es")
     for label in ("No third-party requests", "Step through the range", "Incidents counted by region"):
         assert f"«{es.gettext(label)}»" in spanish, label
+
+
+def test_popup_words_in_spanish_data_unchanged(tiny_incidents):
+    from layers import incidents_layer
+
+    layer = incidents_layer(tiny_incidents, lang="es")
+    english = incidents_layer(tiny_incidents)
+    assert layer.field_values("Título") == english.field_values("Title")  # data text as its source wrote it
+    assert layer.field_values("Descripción") == english.field_values("Description")
+    locations = [v for v in layer.field_values("Ubicación") if v]
+    assert locations and all("not the exact site" not in v for v in locations)
+    assert any("no es el lugar exacto" in v or v.startswith("Dirección postal") for v in locations)
