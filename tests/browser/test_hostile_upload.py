@@ -101,7 +101,7 @@ def test_hostile_upload_is_shown_as_text_and_never_runs(open_page, upload_server
     # The sidebar: the name as it is, no link, emphasis or image from its Markdown.
     caption = app.page.locator("[data-testid='stSidebar'] [data-testid='stCaptionContainer']",
                                has_text="in the range shown")
-    assert caption.inner_text().startswith(f"{NAME}: 1 rows; 1 in the range shown")
+    assert caption.inner_text().startswith(f"{NAME}: 1 row; 1 in the range shown")
     assert caption.locator("a, strong, em, img, svg, script, code, .katex, span[style]").count() == 0
 
     # The legend holds nothing of the upload.
