@@ -417,7 +417,9 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
                  zoom=map_view[1] if map_view else None)
-    drawn = list(_overlays) + ([] if _region_counts is None else [choropleth_layer(_region_counts)])
+    region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
+    drawn = list(_overlays) + ([] if _region_counts is None else [
+        choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
     if "incidents" in whole:
         drawn.append(_with_shards(incidents_layer(whole["incidents"], name=_("Incidents"), style=style,
                                                   records_url=RECORDS_URL, lang=lang)))

@@ -229,3 +229,10 @@ def test_popup_words_in_spanish_data_unchanged(tiny_incidents):
     locations = [v for v in layer.field_values("Ubicación") if v]
     assert locations and all("not the exact site" not in v for v in locations)
     assert any("no es el lugar exacto" in v or v.startswith("Dirección postal") for v in locations)
+
+
+def test_region_shading_named_in_spanish():
+    at = _app_in("es", regions="state")
+    (component,) = at.get("component_instance")
+    script = json.loads(component.proto.json_args)["script"]
+    assert "Incidentes por estado" in script and "Incidents by state" not in script
