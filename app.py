@@ -48,12 +48,23 @@ from layers import (
 )
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
+from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 
-st.set_page_config(page_title="ICE enforcement map", page_icon=":world_map:", layout="wide")
+# The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
+BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
+if st.session_state.get("lang") not in LANGUAGES:
+    st.session_state["lang"] = choose_language(st.query_params.get("lang"), BROWSER_LANGUAGE)
+lang = st.session_state["lang"]
+t = text(lang)
+_, ngettext = t.gettext, t.ngettext
 
-LAYER_LABELS = {"facilities": "Detention facilities", "incidents": "Incidents", "offices": "ICE offices"}
-STYLES = {"points": "Points", "clusters": "Clusters", "heat": "Heat map"}
-REGIONS = {"none": "None", "state": "By state", "county": "By county"}
+st.set_page_config(page_title=_("ICE enforcement map"), page_icon=":world_map:", layout="wide")
+
+LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices")}
+STYLES = {"points": N_("Points"), "clusters": N_("Clusters"), "heat": N_("Heat map")}
+REGIONS = {"none": N_("None"), "state": N_("By state"), "county": N_("By county")}
+EMPTY_FACILITIES = {"hollow": N_("hollow"), "hidden": N_("hidden")}
+STEPS = {"week": N_("week"), "month": N_("month")}
 TRUE_WORDS = ("1", "true", "yes", "on")
 #: From this many features on, the app says how large a download is before it is built.
 LARGE_EXPORT = 100_000
@@ -150,7 +161,7 @@ def _tiles(name: str):
     try:
         return tile_provider(name), None
     except ValueError as exc:
-        return tile_provider(DEFAULT_TILES), f"ICE_MAP_TILES: {exc}; using {DEFAULT_TILES}."
+        return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
 
 
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
@@ -165,12 +176,12 @@ except GeodataError as exc:
     message = str(exc)
     if STORE_LOCATION:
         message = message.replace(STORE_LOCATION.rstrip("/"), os.path.basename(STORE_LOCATION.rstrip("/")))
-    st.error(f"The map's data store could not be read: {message}")
+    st.error(_("The map's data store could not be read: {message}").format(message=message))
     st.stop()
 AORS = sorted(a for a in facilities["aor"].dropna().unique())
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
-    st.warning(tiles_warning)
+    st.warning(_("ICE_MAP_TILES: {error}; using {tiles}.").format(error=tiles_warning[0], tiles=tiles_warning[1]))
 first_day, last_day = (dt.date.fromisoformat(d) for d in date_span) if date_span else (dt.date.today(),) * 2
 
 # -- URL -> widgets, once per session -------------------------------------------------
@@ -178,7 +189,7 @@ if "view_loaded" not in st.session_state:
     try:
         url_view = View.from_params(st.query_params)
     except ValueError as exc:
-        st.warning(_plain(f"Ignoring the link's filter: {exc}"))
+        st.warning(_plain(_("Ignoring the link's filter: {error}").format(error=exc)))
         url_view = View()
     start = max(first_day, min(url_view.start or first_day, last_day))
     end = min(last_day, max(url_view.end or last_day, first_day))
@@ -207,51 +218,58 @@ if OFFLINE_FORCED:
 
 # -- sidebar ----------------------------------------------------------------------------
 with st.sidebar:
-    st.header("Filter")
+    st.radio("Language / Idioma", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
+    st.header(_("Filter"))
     dates = st.date_input(
-        "Date range", key="dates", min_value=first_day, max_value=last_day, format="YYYY-MM-DD",
-        help="Incidents whose date overlaps the range, edges included. An incident known only "
-        "to the month or year is shown for any range that touches that month or year.",
+        _("Date range"), key="dates", min_value=first_day, max_value=last_day,
+        format="YYYY-MM-DD" if lang == "en" else "DD/MM/YYYY",
+        help=_("Incidents whose date overlaps the range, edges included. An incident known only "
+               "to the month or year is shown for any range that touches that month or year."),
     )
-    st.subheader("Incidents")
-    chosen = tuple(c for c in CATEGORIES if st.checkbox(CATEGORY_LABELS[c], key=f"cat_{c}"))
-    st.subheader("Layers")
-    layers_on = tuple(x for x in LAYERS if st.checkbox(LAYER_LABELS[x], key=f"layer_{x}"))
+    st.subheader(_("Incidents"))
+    chosen = tuple(c for c in CATEGORIES if st.checkbox(_(CATEGORY_LABELS[c]), key=f"cat_{c}"))
+    st.subheader(_("Layers"))
+    layers_on = tuple(x for x in LAYERS if st.checkbox(_(LAYER_LABELS[x]), key=f"layer_{x}"))
     aors = st.multiselect(
-        "ICE area of responsibility", AORS, key="aor", placeholder="All",
-        help="Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
-        "(by place) or at those facilities; ICE offices in them.",
+        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"),
+        help=_("Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
+               "(by place) or at those facilities; ICE offices in them."),
     )
     st.radio(
-        "Facilities with nobody held in the range", ["hollow", "hidden"], key="empty_facilities", horizontal=True,
+        _("Facilities with nobody held in the range"), list(EMPTY_FACILITIES), key="empty_facilities",
+        format_func=lambda k: _(EMPTY_FACILITIES[k]), horizontal=True,
     )
-    st.subheader("Map")
-    style = st.radio("Incidents drawn as", list(STYLES), key="style", format_func=STYLES.get, horizontal=True,
-                     help="Clusters and the heat map apply when zoomed out; zoomed in, every incident is drawn.")
-    regions = st.radio("Incidents counted by region", list(REGIONS), key="regions", format_func=REGIONS.get,
-                       horizontal=True, help="Shades each state or county by the incidents in view.")
+    st.subheader(_("Map"))
+    style = st.radio(_("Incidents drawn as"), list(STYLES), key="style", format_func=lambda k: _(STYLES[k]),
+                     horizontal=True,
+                     help=_("Clusters and the heat map apply when zoomed out; zoomed in, every incident is drawn."))
+    regions = st.radio(_("Incidents counted by region"), list(REGIONS), key="regions",
+                       format_func=lambda k: _(REGIONS[k]), horizontal=True,
+                       help=_("Shades each state or county by the incidents in view."))
     upload = st.file_uploader(
-        "Your own incidents (CSV, JSON, GeoJSON, XLSX)", type=["csv", "tsv", "json", "geojson", "xlsx"],
+        _("Your own incidents (CSV, JSON, GeoJSON, XLSX)"), type=["csv", "tsv", "json", "geojson", "xlsx"],
         key="upload", max_upload_size=MAX_UPLOAD_BYTES // MB,
-        help=f"Shown beside the bundled layers, in this session only, never stored. Up to "
-        f"{MAX_UPLOAD_BYTES // MB} MB (after decompression), {MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_COLUMNS} "
-        "columns, named as in the README (date, title, city, state, latitude/longitude, source_url...).",
+        help=_("Shown beside the bundled layers, in this session only, never stored. Up to "
+               "{mb} MB (after decompression), {rows} rows and {columns} "
+               "columns, named as in the README (date, title, city, state, latitude/longitude, source_url...).").format(
+            mb=MAX_UPLOAD_BYTES // MB, rows=t.number(MAX_UPLOAD_ROWS), columns=MAX_UPLOAD_COLUMNS),
     )
-    st.subheader("Play through time")
-    playing_on = st.toggle("Step through the range", key="play_on",
-                           help="Show one week or month at a time, with the figures and charts of that step. "
-                           "The map's time bar plays through the range without reloading anything.")
-    step = st.radio("Step", ["week", "month"], key="play_step", horizontal=True, disabled=not playing_on)
-    st.subheader("Privacy")
+    st.subheader(_("Play through time"))
+    playing_on = st.toggle(_("Step through the range"), key="play_on",
+                           help=_("Show one week or month at a time, with the figures and charts of that step. "
+                                  "The map's time bar plays through the range without reloading anything."))
+    step = st.radio(_("Step"), list(STEPS), key="play_step", format_func=lambda k: _(STEPS[k]), horizontal=True,
+                    disabled=not playing_on)
+    st.subheader(_("Privacy"))
     offline = st.toggle(
-        "No third-party requests", key="offline", disabled=OFFLINE_FORCED,
-        help="Draw a plain outline map (states, counties, coast) served by this app instead of "
-        f"{tiles.name} tiles: the page then asks no other server for anything."
-        + (" Set for everyone by this server (ICE_MAP_OFFLINE)." if OFFLINE_FORCED else ""),
+        _("No third-party requests"), key="offline", disabled=OFFLINE_FORCED,
+        help=_("Draw a plain outline map (states, counties, coast) served by this app instead of "
+               "{tiles} tiles: the page then asks no other server for anything.").format(tiles=tiles.name)
+        + (" " + _("Set for everyone by this server (ICE_MAP_OFFLINE).") if OFFLINE_FORCED else ""),
     )
 
 # -- ICE areas, arrests (layers.areas): widgets, kept in the URL as aor_map= and arrests=1 --------
-AOR_MAPS = {"none": "None", "areas": "Areas", "incidents": "Incidents", "detained": "People detained"}
+AOR_MAPS = {"none": N_("None"), "areas": N_("Areas"), "incidents": N_("Incidents"), "detained": N_("People detained")}
 if "areas_loaded" not in st.session_state:
     st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
         else "none"
@@ -262,16 +280,17 @@ arrest_cells, arrests_warning = _arrest_cells(os.environ.get("ICE_MAP_ARRESTS") 
 if arrests_warning:
     st.warning(f"ICE_MAP_ARRESTS: {arrests_warning}")
 with st.sidebar:
-    st.subheader("ICE areas of responsibility")
-    aor_map = st.radio("Draw the areas", list(AOR_MAPS), key="aor_map", format_func=AOR_MAPS.get, horizontal=True,
-                       help="ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
-                       "the incidents in view (by where they happened) or the people detained on an average day "
-                       "in the dates shown (by where the facility is).")
-    arrests_on = st.toggle("ICE arrests by county", key="arrests_on", disabled=arrest_cells is None,
-                           help="ICE's arrest records (Deportation Data Project, CC0) counted by county and week: "
-                           "likely duplicates dropped, weeks under 10 arrests in a county not published. "
-                           + ("Not fetched on this server: run `geodata fetch ddp-arrests`." if arrest_cells is None
-                              else ""))
+    st.subheader(_("ICE areas of responsibility"))
+    aor_map = st.radio(_("Draw the areas"), list(AOR_MAPS), key="aor_map", format_func=lambda k: _(AOR_MAPS[k]),
+                       horizontal=True,
+                       help=_("ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
+                              "the incidents in view (by where they happened) or the people detained on an average "
+                              "day in the dates shown (by where the facility is)."))
+    arrests_on = st.toggle(_("ICE arrests by county"), key="arrests_on", disabled=arrest_cells is None,
+                           help=_("ICE's arrest records (Deportation Data Project, CC0) counted by county and week: "
+                                  "likely duplicates dropped, weeks under 10 arrests in a county not published.")
+                           + (" " + _("Not fetched on this server: run `geodata fetch ddp-arrests`.")
+                              if arrest_cells is None else ""))
 areas_params = ({"aor_map": aor_map} if aor_map != "none" else {}) | ({"arrests": "1"} if arrests_on else {})
 
 # A range being picked has one end for a moment: keep the last day until the second click.
@@ -285,23 +304,26 @@ st.query_params.from_dict(
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
     | areas_params
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
+    # The language stays in the link unless it is English and the browser's language too.
+    | ({"lang": lang} if lang != DEFAULT_LANGUAGE or lang != BROWSER_LANGUAGE else {})
 )
 
 # Playback narrows the view to one week or month of the range at a time.
 window = (start, end)
 if playing_on:
     steps = periods(start, end, step)
-    labels = [f"{a:%d %b %Y}" + ("" if a == b else f" – {b:%d %b %Y}") for a, b in steps]
+    labels = [t.date(a) + ("" if a == b else f" – {t.date(b)}") for a, b in steps]
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
     with st.sidebar:
-        st.caption("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the browser.")
+        st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
+                     "browser."))
         back, fwd = st.columns(2)
-        if back.button("◀", key="play_back", help="Previous step", use_container_width=True):
+        if back.button("◀", key="play_back", help=_("Previous step"), use_container_width=True):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
-        if fwd.button("▶▶", key="play_fwd", help="Next step", use_container_width=True):
+        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), use_container_width=True):
             st.session_state["play_index"] = min(len(steps) - 1, st.session_state["play_index"] + 1)
-        st.select_slider("Step shown", options=list(range(len(steps))), key="play_index",
+        st.select_slider(_("Step shown"), options=list(range(len(steps))), key="play_index",
                          format_func=lambda i: labels[i])
     window = steps[st.session_state["play_index"]]
     view = View(start=window[0], end=window[1], categories=chosen, layers=layers_on, aors=tuple(aors))
@@ -312,42 +334,45 @@ frames, pop_span = _view_frames(store, store_key, generation, _view_key(view),
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
-                         arrest_cells=arrest_cells if arrests_on else None, window=window)
+                         arrest_cells=arrest_cells if arrests_on else None, window=window, lang=lang)
 # The areas are drawn by Python: what they show (and so the map) changes with the dates only when they count
 # something in them; the offices and plain areas do not.
-overlay_key = (aor_map, arrests_on, "offices" in layers_on,
+overlay_key = (lang, aor_map, arrests_on, "offices" in layers_on,
                (window, chosen) if aor_map in ("incidents", "detained") or arrests_on else None)
 
 # -- main -------------------------------------------------------------------------------
-st.title("US immigration enforcement: detention, deaths, incidents")
+st.title(_("US immigration enforcement: detention, deaths, incidents"))
 shown_fac = frames.get("facilities")
 shown_inc = frames.get("incidents")
 n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
 n_inc = 0 if shown_inc is None else len(shown_inc)
 st.markdown(
-    f"**{n_inc:,} incident{'' if n_inc == 1 else 's'}** from {window[0]:%d %b %Y} to {window[1]:%d %b %Y}"
-    + (f" and **{n_fac:,} detention facilities**" if shown_fac is not None else "")
-    + " shown."
+    (ngettext("**{n} incident** and **{m} detention facilities** shown, from {start} to {end}.",
+              "**{n} incidents** and **{m} detention facilities** shown, from {start} to {end}.", n_inc)
+     if shown_fac is not None else
+     ngettext("**{n} incident** shown, from {start} to {end}.", "**{n} incidents** shown, from {start} to {end}.",
+              n_inc)).format(n=t.number(n_inc), m=t.number(n_fac), start=t.date(window[0]), end=t.date(window[1]))
 )
 
 # The figures of exactly what the map and the export show.
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
 figures = view_figures(shown_fac, shown_inc, adp=range_adp)
 cols = st.columns(4)
-cols[0].metric("Incidents", f"{figures.get('incidents', 0):,}")
-cols[1].metric("Deaths in custody", f"{figures.get('death_in_custody', 0):,}")
+cols[0].metric(_("Incidents"), t.number(figures.get("incidents", 0)))
+cols[1].metric(_("Deaths in custody"), t.number(figures.get("death_in_custody", 0)))
 if shown_fac is not None:
     cov = coverage(population)
     if pop_span:
-        cols[2].metric("People detained, daily average", f"{figures['people_detained']:,.0f}",
-                       help=f"Facilities shown, {pop_span[0]:%d %b %Y} to {pop_span[1]:%d %b %Y} "
-                       "(Deportation Data Project's daily counts).")
-        cols[3].metric("Facilities in use", f"{figures['facilities_in_use']:,}",
+        cols[2].metric(_("People detained, daily average"), t.number(figures["people_detained"]),
+                       help=_("Facilities shown, {start} to {end} (Deportation Data Project's daily counts).").format(
+                           start=t.date(pop_span[0]), end=t.date(pop_span[1])))
+        cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
+                       # Not yet in the Spanish catalogue: shown in English in both languages.
                        help="Facilities shown whose daily counts have someone held on an average day of the "
                        "range (above 0.0). The map also shows facilities ICE's lists show in use then.")
     elif cov:
-        cols[2].caption(f"No population figures for this range: the daily counts cover "
-                        f"{cov[0]:%d %b %Y} to {cov[1]:%d %b %Y}. Facility sizes show ICE's FY2026 average.")
+        cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
+                          "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
 
 # The map holds every point of the layers and AORs chosen, for all dates: the date range,
 # the categories and the playback step reach it through the page's URL, and it redraws
@@ -361,9 +386,12 @@ if upload is not None:
         upload_key = (upload.name, upload.file_id, upload.size)
         mine = mine_all[(mine_all["date_end"] >= f"{window[0]}") & (mine_all["date_start"] <= f"{window[1]}")]
         st.sidebar.caption(
-            f"{_plain(upload.name)}: {told['rows']:,} row{'' if told['rows'] == 1 else 's'}; {len(mine):,} in the "
-            f"range shown, {told['merged']:,} "
-            f"repeats of another row, {told['rejected']:,} could not be shown (no date, no source URL or no place)."
+            ngettext("{file}: {rows} row; {shown} in the range shown, {merged} repeats of another row, {rejected} "
+                     "could not be shown (no date, no source URL or no place).",
+                     "{file}: {rows} rows; {shown} in the range shown, {merged} repeats of another row, {rejected} "
+                     "could not be shown (no date, no source URL or no place).", told["rows"]).format(
+                file=_plain(upload.name), rows=t.number(told["rows"]), shown=t.number(len(mine)),
+                merged=t.number(told["merged"]), rejected=t.number(told["rejected"]))
         )
         for warning in told["warnings"]:
             st.sidebar.warning(_plain(warning))
@@ -372,8 +400,8 @@ if upload is not None:
         mine_all = None
     except Exception:  # a bug met by someone's file: say so, keep the map, log the traceback for the server
         logging.getLogger(__name__).exception("reading the upload %r failed", upload.name)
-        st.sidebar.error(f"{_plain(upload.name)}: this file could not be read (an error in this app, logged on "
-                         "the server).")
+        st.sidebar.error(_("{file}: this file could not be read (an error in this app, logged on the "
+                           "server).").format(file=_plain(upload.name)))
         mine_all = None
 
 
@@ -386,30 +414,35 @@ def _with_shards(layer):
     return layer
 
 
-@st.cache_resource(show_spinner="Drawing the map…", max_entries=6)
+@st.cache_resource(show_spinner=False, max_entries=6)
 def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, map_view, upload_key, _bundle,
-         _mine, _region_counts, overlay_key, _overlays):
-    """The map for one data version and one choice of layers, AORs, style and base map (and of the
-    areas drawn under the points: ``overlay_key`` says what they show)."""
+         _mine, _region_counts, overlay_key, _overlays, lang="en"):
+    """The map for one data version and one choice of layers, AORs, style, base map and language (and of
+    the areas drawn under the points: ``overlay_key`` says what they show)."""
+    _ = text(lang).gettext
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
                  zoom=map_view[1] if map_view else None)
-    drawn = list(_overlays) + ([] if _region_counts is None else [choropleth_layer(_region_counts)])
+    region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
+    drawn = list(_overlays) + ([] if _region_counts is None else [
+        choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
     if "incidents" in whole:
-        drawn.append(_with_shards(incidents_layer(whole["incidents"], style=style, records_url=RECORDS_URL)))
+        drawn.append(_with_shards(incidents_layer(whole["incidents"], name=_("Incidents"), style=style,
+                                                  records_url=RECORDS_URL, lang=lang)))
     if _mine is not None:
-        drawn.append(incidents_layer(_mine, name=f"Your file: {upload_key[0]}", style=style))
+        drawn.append(incidents_layer(_mine, name=_("Your file: {name}").format(name=upload_key[0]), style=style,
+                                     lang=lang))
     if "facilities" in whole:
         fac, span = with_range_adp(whole["facilities"], _bundle.population, first_day, last_day)
         # Drawn last: on top of the incidents, however many.
         layer = facilities_layer(
-            fac, population=_bundle.population, deaths=_bundle.incidents,
+            fac, name=_("Detention facilities"), population=_bundle.population, deaths=_bundle.incidents,
             adp=fac.set_index("id")["adp_in_range"] if span else None, empty=empty,
-            range_sizes=True, records_url=RECORDS_URL,
+            range_sizes=True, records_url=RECORDS_URL, lang=lang,
         )
         drawn.append(_with_shards(layer))
-    return compose_map(m, drawn, time_range=(first_day, last_day))
+    return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang)
 
 
 def _drawn(gdf) -> int:
@@ -422,12 +455,13 @@ if regions != "none" and shown_inc is not None:
     region_counts = counts_by_region(shown_inc, regions)
 map_view = st.session_state.get("map_view")
 data_key = (store_key, generation)
-m = _map(
-    data_key, layers_on, tuple(aors), style,
-    None if region_counts is None else (regions, window, chosen), tiles.name, offline,
-    "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
-    _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays,
-)
+with st.spinner(_("Drawing the map…")):
+    m = _map(
+        data_key, layers_on, tuple(aors), style,
+        None if region_counts is None else (regions, window, chosen), tiles.name, offline,
+        "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
+        _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays, lang,
+    )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = (
     ({"Detention facilities": _drawn(shown_fac)} if shown_fac is not None else {})
@@ -453,29 +487,34 @@ weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None el
 chart_left, chart_right = st.columns(2)
 if weekly is not None and len(weekly):
     long = weekly.melt("week", var_name="category", value_name="incidents")
-    long["category"] = long["category"].map(CATEGORY_LABELS)
-    chart_left.markdown("**Incidents per week**" + (f" ({undated} known only to the month or year not shown)"
-                                                     if undated else ""))
+    long["category"] = long["category"].map(lambda c: _(CATEGORY_LABELS[c]))
+    chart_left.markdown(_("**Incidents per week**") + (
+        " " + ngettext("({n} known only to the month or year not shown)",
+                       "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
+        if undated else ""))
     # The map's colours, in the legend's order, so a category reads the same everywhere.
-    colors = alt.Scale(domain=[CATEGORY_LABELS[c] for c in CATEGORIES], range=[CATEGORY_COLORS[c] for c in CATEGORIES])
+    colors = alt.Scale(domain=[_(CATEGORY_LABELS[c]) for c in CATEGORIES],
+                       range=[CATEGORY_COLORS[c] for c in CATEGORIES])
     bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X("week:T", title="week starting (Monday)", axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
-        y=alt.Y("sum(incidents):Q", title="incidents", axis=alt.Axis(tickMinStep=1)),
+        x=alt.X("week:T", title=_("week"), axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
+        y=alt.Y("sum(incidents):Q", title=_("incidents"), axis=alt.Axis(tickMinStep=1)),
         color=alt.Color(
             "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)
         ),
-        tooltip=[alt.Tooltip("week:T", format="%d %b %Y"), "category:N", "incidents:Q"],
+        tooltip=[alt.Tooltip("week:T", title=_("week"), format="%d %b %Y"),
+                 alt.Tooltip("category:N", title=_("category")), alt.Tooltip("incidents:Q", title=_("incidents"))],
     )
     chart_left.altair_chart(bars.properties(height=260), use_container_width=True)
 if shown_fac is not None and population is not None:
     totals = monthly_totals(population, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
     if len(months):
-        chart_right.markdown("**People detained on an average day, by month** (facilities shown)")
+        chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
         # A point on each month, so a range of one month shows its figure too.
         line = alt.Chart(months).mark_line(point=True).encode(
-            x=alt.X("month:O", title="month"), y=alt.Y("people:Q", title="people"),
-            tooltip=["month:O", alt.Tooltip("people:Q", format=",.0f")])
+            x=alt.X("month:O", title=_("month")), y=alt.Y("people:Q", title=_("people")),
+            tooltip=[alt.Tooltip("month:O", title=_("month")),
+                     alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
         chart_right.altair_chart(line.properties(height=260), use_container_width=True)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
@@ -493,26 +532,29 @@ def _export(writer, frames=frames):
 n_export = export_size(frames)
 col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
-    "Download GeoJSON", lambda: _export(write_geojson), file_name=f"{stem}.geojson",
+    _("Download GeoJSON"), lambda: _export(write_geojson), file_name=f"{stem}.geojson",
     mime="application/geo+json", key="download_geojson",
 )
-col2.download_button("Download CSV", lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
+col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
-    col3.caption(f"{n_export:,} features in view: about {n_export * 600 / MB:,.0f} MB as GeoJSON, "
-                 f"{n_export * 350 / MB:,.0f} MB as CSV. Narrow the dates or categories for a smaller file.")
+    col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
+                   "categories for a smaller file.").format(n=t.number(n_export), geojson=t.number(n_export * 600 / MB),
+                                                            csv=t.number(n_export * 350 / MB)))
 else:
-    col3.caption(f"{n_export:,} features in view.")
+    col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
     unplaced = shown_fac[shown_fac.geometry.isna()]
     if len(unplaced):
-        with st.expander(f"{len(unplaced)} facility not on the map (no place could be found)"):
+        with st.expander(ngettext("{n} facility not on the map (no place could be found)",
+                                  "{n} facilities not on the map (no place could be found)",
+                                  len(unplaced)).format(n=t.number(len(unplaced)))):
             st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
 
-with st.expander("How places and dates are known"):
-    st.markdown(
+with st.expander(_("How places and dates are known")):
+    st.markdown(_(
         "Each record says how precise its place is (`location_precision`: address, zip, city, county "
         "or state) and how it was placed (`location_method`). Facilities are at the point the "
         "Deportation Data Project placed by hand where there is one, otherwise at the centre of their "
@@ -521,12 +563,12 @@ with st.expander("How places and dates are known"):
         "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
         "the average number of people held each day over the range, from the Deportation Data "
         "Project's daily counts (October 2022 to March 2026)."
-    )
+    ))
     counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
     st.dataframe(counts, hide_index=True)
 
-with st.expander("Data sources"):
-    st.markdown(
+with st.expander(_("Data sources")):
+    st.markdown(_(
         "- Facilities: ICE detention statistics FY2026 (IIDS data of 2 April 2026), "
         "https://www.ice.gov/detain/detention-management (US government work, public domain).\n"
         "- Deaths in custody 2003-2025: Basu et al., *Mortality in U.S. Immigration and Customs "
@@ -542,4 +584,4 @@ with st.expander("Data sources"):
         "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain).\n"
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."
-    )
+    ))

@@ -24,6 +24,7 @@ from layers._prepare import prepare_points, text_column
 from layers._symbols import symbol_svg
 from layers.canvas import CanvasPointLayer
 from layers.choropleth import CHOROPLETH_COLORS, ChoroplethLayer, _spread, class_breaks, class_labels
+from layers.i18n import N_, text
 
 __all__ = [
     "AOR_COLORS",
@@ -195,13 +196,14 @@ class OfficeLayer(CanvasPointLayer):
         return "".join(parts)
 
 
-def offices_layer(offices, *, name: str = "ICE offices", show: bool = True) -> OfficeLayer:
+def offices_layer(offices, *, name: str = N_("ICE offices"), show: bool = True, lang: str = "en") -> OfficeLayer:
     """ICE's offices (``geodata.sources.ddp_offices``) as symbols: shape and colour by agency.
 
     The popup gives the office's name, agency, field office, the AOR its point is in
     (``aor``, when the frame has it), the area it serves in its own words, the address
-    and the source.  Offices without coordinates are left out (``dropped``).
+    and the source (field names in ``lang``).  Offices without coordinates are left out (``dropped``).
     """
+    _ = text(lang).gettext
     attrs, lon, lat, dropped = prepare_points(offices)
     agency = [a.upper() if a.upper() in OFFICE_COLORS else "other" for a in text_column(attrs, "agency")]
     col = lambda c: text_column(attrs, c)  # noqa: E731
@@ -209,15 +211,15 @@ def offices_layer(offices, *, name: str = "ICE offices", show: bool = True) -> O
                for a, c, s, z in zip(col("address"), col("city"), col("state"), col("zip"))]
     agency_words = [f"{n} ({a})" if n else a for n, a in zip(col("agency_name"), col("agency"))]
     fields = [
-        ("Name", col("name"), "title"),
-        ("Agency", agency_words),
-        ("Field office", col("field_office")),
-        ("ICE area of responsibility (by place)", col("aor")),
-        ("Field office's AOR", col("field_office_aor")),
-        ("Area served", col("area")),
-        ("Address", address),
-        ("Source", col("source_name")),
-        ("Links", col("source_urls"), "links"),
+        (_("Name"), col("name"), "title"),
+        (_("Agency"), agency_words),
+        (_("Field office"), col("field_office")),
+        (_("ICE area of responsibility (by place)"), col("aor")),
+        (_("Field office's AOR"), col("field_office_aor")),
+        (_("Area served"), col("area")),
+        (_("Address"), address),
+        (_("Source"), col("source_name")),
+        (_("Links"), col("source_urls"), "links"),
     ]
     layer = OfficeLayer(
         lon, lat, radius=5.0, color=[OFFICE_COLORS[a] for a in agency], shape=[OFFICE_SHAPES[a] for a in agency],
@@ -228,7 +230,7 @@ def offices_layer(offices, *, name: str = "ICE offices", show: bool = True) -> O
 
 
 def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", arrest_cells=None,
-                  window=None) -> list:
+                  window=None, lang: str = "en") -> list:
     """The layers of this module that a view asks for, in drawing order (areas first, offices last).
 
     Parameters
@@ -245,21 +247,25 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
         Weekly arrest counts (``geodata.sources.ddp_arrests``), summed over ``window``.
     window : (date, date), optional
         The dates shown.
+    lang : str
+        The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
+    _ = text(lang).gettext
     from geodata.aggregate import counts_by_aor
     from geodata.sources.ddp_arrests import arrests_in_range
 
     out = []
     if aor_map == "areas":
-        out.append(aor_areas_layer(areas))
+        out.append(aor_areas_layer(areas, name=_("ICE areas of responsibility")))
     elif aor_map == "incidents" and frames.get("incidents") is not None:
-        out.append(aor_counts_layer(counts_by_aor(frames["incidents"], areas=areas)))
+        out.append(aor_counts_layer(counts_by_aor(frames["incidents"], areas=areas),
+                                    name=_("Incidents by ICE area of responsibility")))
     elif aor_map == "detained" and frames.get("facilities") is not None:
         fac = frames["facilities"]
         column = "adp_in_range" if "adp_in_range" in fac.columns and fac["adp_in_range"].notna().any() else "adp"
         layer = aor_counts_layer(counts_by_aor(fac, areas=areas, weight=column),
                                  what="people detained on an average day",
-                                 name="People detained by ICE area of responsibility")
+                                 name=_("People detained by ICE area of responsibility"))
         layer.notes.insert(1, "Average over the dates shown (the Deportation Data Project's daily counts), "
                            "facilities counted where they are." if column == "adp_in_range" else
                            "No daily counts for these dates: ICE's FY2026 average daily population, facilities "
@@ -267,7 +273,7 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
         out.append(layer)
     if arrest_cells is not None and counties is not None:
         start, end = window if window else (None, None)
-        out.append(arrests_layer(arrests_in_range(arrest_cells, counties, start, end)))
+        out.append(arrests_layer(arrests_in_range(arrest_cells, counties, start, end), name=_("ICE arrests by county")))
     if frames.get("offices") is not None:
-        out.append(offices_layer(frames["offices"]))
+        out.append(offices_layer(frames["offices"], name=_("ICE offices"), lang=lang))
     return out

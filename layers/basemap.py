@@ -27,6 +27,7 @@ from layers._text import html_text
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
 from layers.choropleth import choropleth_layer
 from layers.facilities import FACILITY_GROUP_COLORS, facilities_layer, facility_radius
+from layers.i18n import text
 from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, STYLES, incidents_layer
 from layers.outline import OutlineLayer
 from layers.timebar import TimeFilter
@@ -167,6 +168,7 @@ def compose_map(
     legend_open: bool = False,
     time_range: tuple | None = None,
     time_bar: bool = True,
+    lang: str = "en",
 ) -> folium.Map:
     """Add ``layers`` to the base map ``m`` (:func:`base_map`), in drawing order, then the legend and control.
 
@@ -185,6 +187,8 @@ def compose_map(
         The dates the data spans: the map then follows the page's date range
         and categories in the browser and has a time bar
         (:class:`layers.timebar.TimeFilter`), shown when ``time_bar``.
+    lang : str
+        The legend's language (:data:`layers.i18n.LANGUAGES`); English by default.
 
     Returns
     -------
@@ -211,7 +215,7 @@ def compose_map(
         _Legend(
             facilities=fac, incidents=inc, choropleth=regions,
             range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
-            overlays=overlays,
+            overlays=overlays, lang=lang,
         ).add_to(m)
     if time_range is not None:
         points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
@@ -244,6 +248,7 @@ def build_map(
     legend_open: bool = False,
     extra_incidents: dict | None = None,
     overlays=(),
+    lang: str = "en",
 ) -> folium.Map:
     """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
 
@@ -251,7 +256,8 @@ def build_map(
     ``choropleth`` is a frame from ``geodata.aggregate.counts_by_region``, or
     a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
     as before; every other argument is passed to the layer or base map it
-    names; ``overlays`` (``layers.areas``) are drawn under the points.
+    names; ``overlays`` (``layers.areas``) are drawn under the points.  ``lang`` is the language
+    of the legend, the layers' names and the popups' field names.
     """
     if incident_style not in STYLES:
         raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
@@ -263,19 +269,21 @@ def build_map(
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
                  center=center, zoom=zoom)
+    _ = text(lang).gettext
     layers = list(overlays)
     if choropleth is not None:
         layers.append(choropleth_layer(choropleth, value=choropleth_value))
     if facilities is not None:
         layers.append(facilities_layer(
-            facilities, show=show_facilities, population=population, deaths=deaths, adp=facility_adp,
-            empty=empty_facilities,
+            facilities, name=_("Detention facilities"), show=show_facilities, population=population,
+            deaths=deaths, adp=facility_adp, empty=empty_facilities, lang=lang,
         ))
     if incidents is not None:
-        layers.append(incidents_layer(incidents, show=show_incidents, style=incident_style))
+        layers.append(incidents_layer(incidents, name=_("Incidents"), show=show_incidents, style=incident_style,
+                                      lang=lang))
     for name, extra in (extra_incidents or {}).items():
-        layers.append(incidents_layer(extra, name=name, style=incident_style))
-    return compose_map(m, layers, legend_open=legend_open)
+        layers.append(incidents_layer(extra, name=name, style=incident_style, lang=lang))
+    return compose_map(m, layers, legend_open=legend_open, lang=lang)
 
 
 class _TileLayer(folium.TileLayer):
@@ -522,7 +530,7 @@ class _Legend(MacroElement):
         {% endmacro %}
         {% macro html(this, kwargs) %}
         <div class="map-legend" id="{{ this.get_name() }}">
-          <details{{ " open" if this.open_ else "" }}><summary>Legend</summary>{{ this.body }}</details>
+          <details{{ " open" if this.open_ else "" }}><summary>{{ this.title }}</summary>{{ this.body }}</details>
         </div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -547,9 +555,11 @@ class _Legend(MacroElement):
     )
 
     def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False,
-                 overlays=()):
+                 overlays=(), lang="en"):
         super().__init__()
         self._name = "Legend"
+        _ = text(lang).gettext
+        self.title = html_text(_("Legend"))
         self.open_ = bool(open_)
         parts: list[str] = []
         self.sections: list[tuple[str, object]] = []
@@ -560,9 +570,9 @@ class _Legend(MacroElement):
                 self.sections.append((part, layer))
 
         if incidents is not None:
-            section("incidents", incidents, _incidents_legend(getattr(incidents, "mode", "points")))
+            section("incidents", incidents, _incidents_legend(getattr(incidents, "mode", "points"), lang))
         if facilities is not None:
-            section("facilities", facilities, _facilities_legend(range_adp))
+            section("facilities", facilities, _facilities_legend(range_adp, lang))
         if choropleth is not None:
             section("choropleth", choropleth, choropleth.legend_html())
         for k, overlay in enumerate(overlays):
@@ -575,45 +585,54 @@ class _Legend(MacroElement):
         return "[" + ", ".join(f'["{part}", {layer.get_name()}]' for part, layer in self.sections) + "]"
 
 
-def _incidents_legend(mode: str) -> str:
-    parts = ["<h4>Incidents</h4>"]
+def _incidents_legend(mode: str, lang: str = "en") -> str:
+    _ = text(lang).gettext
+    e = _element_text
+    parts = ["<h4>" + e(_("Incidents")) + "</h4>"]
     if mode == "clusters":
         parts.append(
-            '<div class="row">' + _cluster_svg() + "<span>Number of incidents close together; the ring shows "
-            "their categories. Click to zoom in.</span></div>"
-            '<div class="note">Alone, and from zoom 10 on, each incident:</div>'
+            '<div class="row">' + _cluster_svg() + "<span>"
+            + e(_("Number of incidents close together; the ring shows their categories. Click to zoom in."))
+            + "</span></div>"
+            + '<div class="note">' + e(_("Alone, and from zoom 10 on, each incident:")) + "</div>"
         )
     elif mode == "heat":
         stops = ", ".join(f"{html_text(color)} {pos * 100:.0f}%" for pos, color in HEAT_RAMP)
         parts.append(
-            '<div class="note">Heat map: how many incidents are close together, from few to the most in view '
-            "(log scale).</div>"
+            '<div class="note">'
+            + e(_("Heat map: how many incidents are close together, from few to the most in view (log scale)."))
+            + "</div>"
             f'<div class="ramp" style="background:linear-gradient(to right,{stops})"></div>'
-            '<div class="ends"><span>few</span><span>most in view</span></div>'
-            '<div class="note">From zoom 11 on, each incident:</div>'
+            + '<div class="ends"><span>' + e(_("few")) + "</span><span>" + e(_("most in view")) + "</span></div>"
+            + '<div class="note">' + e(_("From zoom 11 on, each incident:")) + "</div>"
         )
     for cat in CATEGORIES:
-        parts.append(_symbol_row(CATEGORY_SHAPES[cat], CATEGORY_COLORS[cat], CATEGORY_LABELS[cat]))
-    parts.append(_symbol_row("circle", "#555555", "Outline: known only to a city, county or state", hollow=True))
+        parts.append(_symbol_row(CATEGORY_SHAPES[cat], CATEGORY_COLORS[cat], _(CATEGORY_LABELS[cat])))
+    parts.append(_symbol_row("circle", "#555555", _("Outline: known only to a city, county or state"), hollow=True))
     sizes = ", ".join(
         f"{word} {radius_words(UNCERTAINTY_RADIUS_M[key])}"
-        for key, word in (("block", "block"), ("zip", "ZIP"), ("city", "city"),
-                          ("county", "county"), ("state", "state"))
+        for key, word in (("block", _("block")), ("zip", _("ZIP")), ("city", _("city")),
+                          ("county", _("county")), ("state", _("state")))
     )
     parts.append(
-        '<div class="row">' + _uncertainty_svg() + "<span>Dashed circle: a place known only roughly. Radius: "
-        f"the typical size of such an area, not this one's ({html_text(sizes)}).</span></div>"
+        '<div class="row">' + _uncertainty_svg() + "<span>"
+        + _element_text(_("Dashed circle: a place known only roughly. Radius: the typical size of such an area, not "
+                          "this one's ({sizes}).").format(sizes=sizes))
+        + "</span></div>"
     )
     parts.append(
-        '<div class="note">Incidents of several kinds at one place are drawn round it, tied to it by a line.</div>'
+        '<div class="note">'
+        + e(_("Incidents of several kinds at one place are drawn round it, tied to it by a line."))
+        + "</div>"
     )
     return "".join(parts)
 
 
-def _facilities_legend(range_adp: bool) -> str:
-    parts = ["<h4>Detention facilities</h4>"]
+def _facilities_legend(range_adp: bool, lang: str = "en") -> str:
+    _ = text(lang).gettext
+    parts = ["<h4>" + html_text(_("Detention facilities")) + "</h4>"]
     for group, color in FACILITY_GROUP_COLORS.items():
-        parts.append(_swatch(color, group))
+        parts.append(_swatch(color, _(group)))
     sizes = []
     for adp, r in zip(_LEGEND_ADP, facility_radius(_LEGEND_ADP)):
         d = round(2 * float(r))
@@ -621,16 +640,25 @@ def _facilities_legend(range_adp: bool) -> str:
             f'<span><i class="dot" style="width:{d}px;height:{d}px;'
             f'background:rgba(85,85,85,0.25);border:1px solid #555"></i>{adp:,}</span>'
         )
-    what = "average daily population in the selected dates" if range_adp else "average daily population"
-    parts.append(f"<div>Circle area: {what}</div>")
+    what = (_("Circle area: average daily population in the selected dates") if range_adp
+            else _("Circle area: average daily population"))
+    parts.append(f"<div>{html_text(what)}</div>")
     parts.append(f'<div class="sizes">{"".join(sizes)}</div>')
     if range_adp:
-        parts.append(_swatch("#555555", "Outline: nobody held in these dates, or no figures", ring=True))
+        parts.append(_swatch("#555555", _("Outline: nobody held in these dates, or no figures"), ring=True))
     parts.append(
-        '<div class="note">Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the '
-        f"building; radius: a typical ZIP area ({radius_words(UNCERTAINTY_RADIUS_M['zip'])}).</div>"
+        '<div class="note">'
+        + _element_text(_("Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the building; "
+                      "radius: a typical ZIP area ({radius}).").format(
+                          radius=radius_words(UNCERTAINTY_RADIUS_M["zip"])))
+        + "</div>"
     )
     return "".join(parts)
+
+
+def _element_text(value: str) -> str:
+    """``value`` as the text of an element: :func:`html_text` but for quotes, which need no escape there."""
+    return html_text(value).replace("&#x27;", "'").replace("&quot;", '"')
 
 
 def _symbol_row(shape: str, color: str, label: str, *, hollow: bool = False) -> str:

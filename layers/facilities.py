@@ -18,6 +18,7 @@ from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import CanvasPointLayer
+from layers.i18n import N_, text
 
 MIN_RADIUS = 3.0
 MAX_RADIUS = 22.0
@@ -47,7 +48,7 @@ FACILITY_GROUP_COLORS: dict[str, str] = dict(
 EMPTY_CHOICES = ("hollow", "hide")
 
 #: The popup's list of the deaths in custody recorded at a facility.
-DEATHS_LABEL = "Deaths in custody recorded here"
+DEATHS_LABEL = N_("Deaths in custody recorded here")
 
 #: Unit of the monthly population chart.
 POPULATION_UNIT = "people held on an average day"
@@ -73,15 +74,16 @@ def facility_group(facility_type: str | None) -> str:
 def facilities_layer(
     gdf,
     *,
-    name: str = "Detention facilities",
+    name: str = N_("Detention facilities"),
     show: bool = True,
     population: pd.DataFrame | None = None,
     deaths=None,
     adp: pd.Series | None = None,
     empty: str = "hollow",
-    adp_label: str = "Average daily population in the selected dates",
+    adp_label: str = N_("Average daily population in the selected dates"),
     range_sizes: bool = False,
     records_url: str | None = None,
+    lang: str = "en",
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -130,6 +132,8 @@ def facilities_layer(
     records_url : str, optional
         Where the popup records are served as shards (see
         :func:`layers.incidents_layer`); None puts them in the page.
+    lang : str
+        The language of the popups' field names (:data:`layers.i18n.LANGUAGES`); English by default.
 
     Returns
     -------
@@ -178,33 +182,34 @@ def facilities_layer(
         col("last_inspection_standard"),
         col("last_inspection_rating"),
     )
+    _ = text(lang).gettext
     # The facility first: its name, type, population and sources; then the deaths there.
     fields = [
-        ("Name", col("name"), "title"),
-        ("Type", [_type_words(t) for t in types]),
+        (_("Name"), col("name"), "title"),
+        (_("Type"), [_type_words(t) for t in types]),
     ]
     if adp is not None:
-        fields.append((adp_label, [_range_words(v) for v in size_adp]))
-        fields.append(("Average daily population, fiscal year to date (ICE)", [_adp_words(v) for v in fy_adp]))
+        fields.append((_(adp_label), [_range_words(v) for v in size_adp]))
+        fields.append((_("Average daily population, fiscal year to date (ICE)"), [_adp_words(v) for v in fy_adp]))
     else:
-        fields.append(("Average daily population", [_adp_words(v) for v in fy_adp]))
+        fields.append((_("Average daily population"), [_adp_words(v) for v in fy_adp]))
     if population is not None:
         axis, series = _monthly_series(population, ids)
-        fields.append(("Population by month", series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
+        fields.append((_("Population by month"), series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
     fields += [
-        ("Address", [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
-        ("AOR", col("aor")),
-        ("Guaranteed minimum", [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
-        ("Last inspection", [_inspection_words(*parts) for parts in inspection]),
-        ("In ICE's facility lists", [_seen_words(a, b, y) for a, b, y in
+        (_("Address"), [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
+        (_("AOR"), col("aor")),
+        (_("Guaranteed minimum"), [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
+        (_("Last inspection"), [_inspection_words(*parts) for parts in inspection]),
+        (_("In ICE's facility lists"), [_seen_words(a, b, y) for a, b, y in
                                      zip(col("first_seen"), col("last_seen"), col("fiscal_years"))]),
-        ("Data date", col("data_date")),
-        ("Location", [location_text(p, m) for p, m in zip(precision, col("location_method"))]),
-        ("Source", col("source_name")),
-        ("Links", col("source_urls"), "links"),
+        (_("Data date"), col("data_date")),
+        (_("Location"), [location_text(p, m, lang) for p, m in zip(precision, col("location_method"))]),
+        (_("Source"), col("source_name")),
+        (_("Links"), col("source_urls"), "links"),
     ]
     if deaths is not None:
-        fields.append((DEATHS_LABEL, _deaths_lists(deaths, ids), "list", {"lists": "death_in_custody"}))
+        fields.append((_(DEATHS_LABEL), _deaths_lists(deaths, ids), "list", {"lists": "death_in_custody"}))
     nobody = ~(size_adp > 0) if adp is not None else False
     hollow = np.array([p.lower() in COARSE_PRECISIONS for p in precision], dtype=bool) | nobody
     layer = CanvasPointLayer(
@@ -223,7 +228,7 @@ def facilities_layer(
     if range_sizes:
         population = population if population is not None and adp is not None else _NO_POPULATION
         axis, series = _monthly_series(population, ids)
-        layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, adp_label, empty)
+        layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, _(adp_label), empty)
         if listed_years:
             layer.data["range"]["years"] = listed_years
             masks = _year_masks(col("fiscal_years"), listed_years)

@@ -9,6 +9,7 @@ from layers._prepare import prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import MODES, CanvasPointLayer
+from layers.i18n import N_, text
 
 #: One colour per category, in :data:`geodata.schema.CATEGORIES` order.
 CATEGORY_COLORS: dict[str, str] = dict(
@@ -31,27 +32,28 @@ RADIUS = 5.5
 STYLES = MODES
 
 VERIFICATION_WORDS: dict[str, str] = {
-    "official_record": "Official record",
-    "news_report": "News report",
-    "unverified": "Unverified claim",
+    "official_record": N_("Official record"),
+    "news_report": N_("News report"),
+    "unverified": N_("Unverified claim"),
 }
 
 #: With ``style="points"``, more incidents than this in view are counted in
 #: clusters until zoomed in: a solid carpet of symbols says nothing.
 POINTS_MAX = 20_000
 
-_DATE_NOTE = {"month": " (month known)", "year": " (year known)"}
+_DATE_NOTE = {"month": N_("(month known)"), "year": N_("(year known)")}
 
 
 def incidents_layer(
     gdf,
     *,
-    name: str = "Incidents",
+    name: str = N_("Incidents"),
     show: bool = True,
     style: str = "points",
     cluster: bool = False,
     records_url: str | None = None,
     points_max: int = POINTS_MAX,
+    lang: str = "en",
 ) -> CanvasPointLayer:
     """Incidents as symbols, shape and colour by category.
 
@@ -79,6 +81,8 @@ def incidents_layer(
     points_max : int
         With ``style="points"``, more than this many incidents in view are
         drawn as clusters until zoomed in (0: never).
+    lang : str
+        The language of the popups' field names (:data:`layers.i18n.LANGUAGES`); English by default.
 
     Returns
     -------
@@ -109,22 +113,24 @@ def incidents_layer(
     category = [category[i] for i in order]
 
     col = lambda c: text_column(attrs, c)  # noqa: E731
-    titles = [t or CATEGORY_LABELS[c] for t, c in zip(col("title"), category)]
+    _ = text(lang).gettext
+    titles = [t or _(CATEGORY_LABELS[c]) for t, c in zip(col("title"), category)]
     dates = [
-        _date_words(d, p, s, e)
+        _date_words(d, p, s, e, _)
         for d, p, s, e in zip(col("date"), col("date_precision"), col("date_start"), col("date_end"))
     ]
     places = [p or join_nonempty([c, s]) for p, c, s in zip(col("place"), col("city"), col("state"))]
     fields = [
-        ("Title", titles, "title"),
-        ("Category", [CATEGORY_LABELS[c] for c in category]),
-        ("Date", dates),
-        ("Place", places),
-        ("Location", [location_text(p, m) for p, m in zip(col("location_precision"), col("location_method"))]),
-        ("Description", col("description")),
-        ("Verification", [VERIFICATION_WORDS.get(v, v) for v in col("verification")]),
-        ("Source", col("source_name")),
-        ("Links", col("source_urls"), "links"),
+        (_("Title"), titles, "title"),
+        (_("Category"), [_(CATEGORY_LABELS[c]) for c in category]),
+        (_("Date"), dates),
+        (_("Place"), places),
+        (_("Location"), [location_text(p, m, lang)
+                         for p, m in zip(col("location_precision"), col("location_method"))]),
+        (_("Description"), col("description")),
+        (_("Verification"), [_(VERIFICATION_WORDS[v]) if v in VERIFICATION_WORDS else v for v in col("verification")]),
+        (_("Source"), col("source_name")),
+        (_("Links"), col("source_urls"), "links"),
     ]
     layer = CanvasPointLayer(
         lon,
@@ -152,9 +158,10 @@ def incidents_layer(
     return layer
 
 
-def _date_words(date: str, precision: str, start: str, end: str) -> str:
+def _date_words(date: str, precision: str, start: str, end: str, _=str) -> str:
     if not date:
         if start and end and start != end:
             return f"{start} \u2013 {end}"
         return start or end
-    return date + _DATE_NOTE.get(precision.lower(), "")
+    note = _DATE_NOTE.get(precision.lower())
+    return f"{date} {_(note)}" if note else date
