@@ -554,6 +554,17 @@ class _Legend(MacroElement):
         """
     )
 
+    def render(self, **kwargs):
+        # A map kept and shown again (the app caches it) is renamed by streamlit-folium on each render:
+        # forget the legend's box, style and script of the last render, or the page holds one per render.
+        figure = self.get_root()
+        last = getattr(self, "_rendered_as", None)
+        if last is not None and last != self.get_name():
+            for part in (figure.header, figure.html, figure.script):
+                part._children.pop(last, None)
+        super().render(**kwargs)
+        self._rendered_as = self.get_name()
+
     def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False,
                  overlays=(), lang="en"):
         super().__init__()

@@ -14,8 +14,8 @@ def test_a_link_outside_the_data_says_how_its_dates_were_moved():
 
 def test_one_incident_is_one_incident():
     at = run_app(start="2026-01-07", end="2026-01-07", category="shooting")
-    head = next(m.value for m in at.markdown if "shown." in m.value)
-    assert head.startswith("**1 incident** from"), head
+    head = next(m.value for m in at.markdown if "shown, from" in m.value)
+    assert head.startswith("**1 incident** and "), head
 
 
 def test_a_one_month_range_still_charts_its_month():

@@ -309,3 +309,17 @@ def _incidents():
     rows = [{c: None for c in INCIDENT_COLUMNS} | {"id": "i0", "category": "protest", "title": "t",
                                                    "location_precision": "city"}]
     return gpd.GeoDataFrame(rows, columns=list(INCIDENT_COLUMNS), geometry=[Point(-93.2, 44.9)], crs="EPSG:4326")
+
+
+def test_a_map_rendered_again_under_new_names_holds_one_legend():
+    # The app caches its map and streamlit-folium renames every element when it renders it again.
+    from geodata import load_bundle
+    from layers import build_map
+
+    bundle = load_bundle()
+    m = build_map(bundle.facilities, bundle.incidents, tiles=None)
+    assert m.get_root().render().count('class="map-legend"') == 1
+    (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
+    legend._id = "rendered-again"
+    html = m.get_root().render()
+    assert html.count('class="map-legend"') == 1 and "rendered-again" in html

@@ -2,7 +2,7 @@
 
 ``open_store(None)`` is the bundled data (read-only); ``open_store("DIR")`` the
 embedded GeoParquet store in a folder (``geodata init --store DIR``); a
-``postgresql://`` URL is reserved for the PostGIS backend.  See
+``postgresql://`` URL the shared PostGIS store (:mod:`geodata.store.postgis`).  See
 :class:`geodata.store.base.Store` for the interface every backend implements.
 """
 
