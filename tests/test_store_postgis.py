@@ -58,8 +58,10 @@ def _csv(path: Path, rows: list[str]) -> Path:
 
 def _rows(n: int, tag: str, day: str = "2025-06-01") -> list[str]:
     # Distinct titles, places and sources: nothing here is the same event as anything else.
-    return [f"{day},{tag} event number {i} at a workplace,Town{tag}{i},TX,{30 + i * 1e-3:.4f},"
-            f"{-97 - i * 1e-3:.4f},https://example.org/{tag}/{i},arrest" for i in range(n)]
+    # Every point inside Texas (a point outside its state would be rejected, and a complete import of
+    # n rows would then store fewer than n).
+    return [f"{day},{tag} event number {i} at a workplace,Town{tag}{i},TX,{30 + (i % 1000) * 1e-3:.4f},"
+            f"{-97 - (i // 1000) * 1e-2:.4f},https://example.org/{tag}/{i},arrest" for i in range(n)]
 
 
 def test_init_is_idempotent_and_versioned(pg_url):
@@ -169,7 +171,8 @@ def test_an_import_killed_at_any_moment_leaves_the_database_as_it_was(pg_store, 
             time.sleep(0.1)
         after = _fingerprint(pg_url)
         if after != before:  # it committed before the kill landed: then it is complete, never half
-            assert after[0] == before[0] + 30000, f"killed after {delay}s: half an import is in the database"
+            assert after[0] == before[0] + 30000, (f"killed after {delay}s: half an import is in the database "
+                                                   f"({before} -> {after}, exit {proc.returncode})")
             return
         assert proc.returncode != 0, "the import ended but stored nothing"
 
