@@ -24,7 +24,8 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.aggregate import counts_by_region, load_aor_areas, load_regions
+from geodata.aggregate import counts_by_region, load_regions
+from geodata.aor import load_aor_areas
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geodata.aggregate import assign_aors, load_aor_areas
+from geodata.aor import assign_aors, load_aor_areas
 from geodata.view import incident_aors
 
 

@@ -162,7 +162,7 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
     Returns the paths written and a report (headcount codes without a facility,
     offices without coordinates).
     """
-    from .aggregate import build_aor_areas, save_aor_areas
+    from .aor import build_aor_areas, save_aor_areas
     from .headcount import UNMATCHED_FILE, join_headcount_codes, monthly_headcount, save_headcount, unmatched_codes
     from .sources.ddp_offices import OFFICES_FILE, read_offices
     from .sources.uwchr import read_headcount

@@ -147,11 +147,11 @@ def incident_aors(incidents: gpd.GeoDataFrame) -> pd.Series:
     """The ICE area of responsibility each incident happened in (None where it is in none).
 
     A point-in-polygon join of the incidents' points with the bundled AOR polygons
-    (:func:`geodata.aggregate.assign_aors`): an incident known only to a state gets
+    (:func:`geodata.aor.assign_aors`): an incident known only to a state gets
     the state's AOR where the whole state is one (Minnesota: SPM), none where several
     AORs share it (Texas, California).  Computed once per set of places and cached.
     """
-    from .aggregate import AOR_DIR, AOR_FILE, assign_aors
+    from .aor import AOR_DIR, AOR_FILE, assign_aors
 
     key = _places_key(incidents, AOR_DIR / AOR_FILE)
     if key not in _AOR_CACHE:

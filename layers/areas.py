@@ -70,7 +70,7 @@ def _colouring(geoms) -> list[int]:
 
 
 def aor_areas_layer(areas, *, name: str = "ICE areas of responsibility", show: bool = True) -> ChoroplethLayer:
-    """The AOR polygons (``geodata.aggregate.load_aor_areas``), each a pale colour, named on hover.
+    """The AOR polygons (``geodata.aor.load_aor_areas``), each a pale colour, named on hover.
 
     The tooltip gives the field office, its code, the states it reaches and how many
     counties; the legend names the source (UWCHR's county table, GPL-3.0).
@@ -127,7 +127,7 @@ def _shaded(frame, *, unit: str, name: str, show: bool, notes: list[str], toolti
 
 
 def aor_counts_layer(counts, *, what: str = "incidents", name: str | None = None, show: bool = True):
-    """AORs shaded by a count (``geodata.aggregate.counts_by_aor``: incidents by where they happened).
+    """AORs shaded by a count (``geodata.aor.counts_by_aor``: incidents by where they happened).
 
     Parameters
     ----------
@@ -239,7 +239,7 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
         ``geodata.occupancy.view_frames``' frames: ``incidents`` are counted by AOR,
         ``facilities`` (with ``adp_in_range``) summed by AOR, ``offices`` drawn.
     areas : geopandas.GeoDataFrame
-        The AOR polygons (``geodata.aggregate.load_aor_areas()``).
+        The AOR polygons (``geodata.aor.load_aor_areas()``).
     counties : geopandas.GeoDataFrame, optional
         County polygons, needed with ``arrest_cells``.
     aor_map : {"none", "areas", "incidents", "detained"}
@@ -251,7 +251,7 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
         The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
     _ = text(lang).gettext
-    from geodata.aggregate import counts_by_aor
+    from geodata.aor import counts_by_aor
     from geodata.sources.ddp_arrests import arrests_in_range
 
     out = []

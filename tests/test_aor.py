@@ -9,7 +9,8 @@ import shapely
 from shapely.geometry import Point
 
 from geodata import View, load_bundle, select
-from geodata.aggregate import (
+from geodata.aggregate import load_regions
+from geodata.aor import (
     AOR_DIR,
     AOR_FILE,
     assign_aors,
@@ -18,7 +19,6 @@ from geodata.aggregate import (
     decode_aor_areas,
     encode_aor_areas,
     load_aor_areas,
-    load_regions,
     save_aor_areas,
     single_aor_states,
 )
@@ -138,7 +138,7 @@ def test_aor_filter_keeps_incidents_by_place_or_facility(tiny_facilities, tiny_i
 def test_incident_aors_is_cached_per_set_of_places(monkeypatch, tiny_incidents):
     from collections import OrderedDict
 
-    import geodata.aggregate as agg
+    import geodata.aor as agg
     import geodata.view as view
 
     monkeypatch.setattr(view, "_AOR_CACHE", OrderedDict())

@@ -121,6 +121,6 @@ def test_a_facility_own_code_joins_the_headcount(shared_data, tmp_path):
     assert set(got.loc[got["detention_facility_code"] == "STFRCTX", "facility_id"]) == {"fac-tx-dilley"}
     assert "STFRCTX" not in {r["record"] for r in report.of("unmatched")}
     # The other files of the build are the committed ones.
-    from geodata.aggregate import AOR_DIR, AOR_FILE
+    from geodata.aor import AOR_DIR, AOR_FILE
 
     assert (tmp_path / "uwchr" / AOR_FILE).read_bytes() == (AOR_DIR / AOR_FILE).read_bytes()

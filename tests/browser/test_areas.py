@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.aggregate import counts_by_aor, load_aor_areas
+from geodata.aor import counts_by_aor, load_aor_areas
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.sources.ddp_offices import load_offices
 from layers import LEAFLET_DIR, build_map
