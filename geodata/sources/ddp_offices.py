@@ -140,7 +140,7 @@ def with_office_aor(offices: gpd.GeoDataFrame, areas=None) -> gpd.GeoDataFrame:
     every AOR polygon: Guam, Saipan), and ``field_office_aor``, the AOR of the ERO field office
     the table names for an ERO office (``St. Paul Field Office`` -> SPM; Harlingen -> HLG,
     which has no polygon)."""
-    from ..aggregate import assign_aors
+    from ..aor import assign_aors
     from .uwchr import AOR_NAMES
 
     out = offices.copy()
