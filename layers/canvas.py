@@ -2,8 +2,9 @@
 
 Folium's own markers become one Leaflet object (and one block of JavaScript)
 per point, which makes a 100,000-point page tens of megabytes and slow to open.
-:class:`CanvasPointLayer` instead embeds one columnar JSON object and draws it
-with a small ``L.Layer`` subclass on its own ``<canvas>``.  Popups are built with
+:class:`CanvasPointLayer` instead embeds one columnar JSON object (or, with
+``points_url``, only the URL of a binary file of its columns that the browser
+fetches) and draws it with a small ``L.Layer`` subclass on its own ``<canvas>``.  Popups are built with
 DOM calls (``textContent``, ``createElementNS``), so text from the data is never
 parsed as HTML.
 
@@ -37,6 +38,7 @@ from layers._compact import (
     NO_DAY,
     day_numbers,
     decode_column,
+    pack_columns,
     sparse_column,
     sparse_pairs,
     typed_column,
@@ -91,6 +93,8 @@ _CSS = """
 .cpl-layer { font: 600 11px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; text-transform: uppercase;
   letter-spacing: .04em; color: #333; border-bottom: 2px solid #bbb; margin: 8px 0 4px; }
 .cpl-layer:first-child { margin-top: 0; }
+.cpl-load-error { position: absolute; left: 50%; bottom: 28px; transform: translateX(-50%); z-index: 1000;
+  background: #fff; border: 1px solid #b00; color: #700; padding: 4px 8px; font: 12px system-ui, sans-serif; }
 </style>
 """
 
@@ -162,6 +166,12 @@ class CanvasPointLayer(ScriptLayer):
         Keep the popup records out of the page: the browser fetches
         ``<records_url>/<k>.json`` (:meth:`record_shards`, ``records_size``
         records each) when a point of shard ``k`` is clicked.
+    points_url : str, optional
+        Keep the drawing columns out of the page too (implies ``compact``): they
+        become one binary file (:meth:`points_file`, about 9 bytes a point) that
+        the browser fetches from ``<points_url>/<name>`` and reads as typed
+        arrays, and the page holds only its URL and small tables, whatever the
+        number of points.  The caller writes the file there.
     points_max : int
         With ``mode="points"``, more points than this in view are drawn as
         clusters until ``cluster_max_zoom`` (0: never).
@@ -177,7 +187,10 @@ class CanvasPointLayer(ScriptLayer):
         and ``fields`` (a list of ``{"label", "kind", "values"}``, or with
         ``"levels"`` and ``"codes"`` when few values repeat).  A column that is
         the same for every point is one number; small codes are packed one
-        character of :data:`CODE_ALPHABET` per point.
+        character of :data:`CODE_ALPHABET` per point.  With ``points_url``, the
+        typed columns are offsets into :meth:`points_file` (``{"dtype", "at",
+        "len"}``, :func:`layers._compact.pack_columns`), ``n`` is the number of
+        points and ``file`` holds the file's ``url`` and size in ``bytes``.
     dropped : int
         Rows the caller left out (missing or empty geometry); 0 here.
     """
@@ -215,6 +228,7 @@ class CanvasPointLayer(ScriptLayer):
         compact: bool = False,
         records_url: str | None = None,
         records_size: int = 500,
+        points_url: str | None = None,
         points_max: int = 0,
     ):
         super().__init__(name=name, overlay=overlay, control=control, show=show)
@@ -259,6 +273,7 @@ class CanvasPointLayer(ScriptLayer):
             check_field(field, n)
         self._fields = fields
         self.records_size = int(records_size)
+        compact = compact or points_url is not None
         if compact:
             self.data = compact_columns(lon_r, lat_r, radii, color=codes, hollow=rings, shape=shape_codes,
                                          **uncertainty_codes(metres), **({} if cat is None else {"category": cat}))
@@ -323,6 +338,22 @@ class CanvasPointLayer(ScriptLayer):
             "heat_radius": int(heat_radius),
             "points_max": int(points_max),
         }
+        self._file = None
+        if points_url is not None:
+            # The page then carries only where the columns are: its size no longer grows with n.
+            head, self._file = pack_columns(self.data)
+            name = hashlib.sha256(self._file).hexdigest()[:20] + ".bin"
+            self._file_name = name
+            self.data = {**head, "n": n, "file": {"url": f"{str(points_url).rstrip('/')}/{name}",
+                                                  "bytes": len(self._file)}}
+
+    def points_file(self) -> tuple[str, bytes] | None:
+        """``(name, bytes)`` of the drawing columns' file, for the caller to write as ``<points_url>/<name>``.
+
+        The name is a digest of the bytes, so a file of that name is always this
+        one.  None when the columns are in the page (no ``points_url``).
+        """
+        return None if self._file is None else (self._file_name, self._file)
 
     @property
     def mode(self) -> str:
@@ -335,25 +366,25 @@ class CanvasPointLayer(ScriptLayer):
     def column(self, name: str) -> np.ndarray:
         """One value per point of the drawing column ``name`` (``color``, ``shape``, ``hollow``, ``u``,
         ``category``, ``day0``...), whichever form it is sent in."""
-        n, data = self._n, self.data
+        n, data, buf = self._n, self.data, self._file
         if name in data.get("kinds", {}):
-            return np.asarray(data["kinds"][name])[decode_column(data["kind"])]
+            return np.asarray(data["kinds"][name])[decode_column(data["kind"], buf)]
         pairs = data.get("pairs")
         if pairs and name in pairs["names"]:
             full = np.zeros(n)
             column = np.array([row[pairs["names"].index(name)] for row in pairs["table"]])
-            full[decode_column(pairs["index"])] = column[decode_column(pairs["codes"])]
+            full[decode_column(pairs["index"], buf)] = column[decode_column(pairs["codes"], buf)]
             return full
         for sp in data.get("sparse", []):
             if sp and sp["name"] == name:
                 full = self.column(sp["like"]).astype(float) if sp.get("like") else np.zeros(n)
-                full[decode_column(sp["index"])] = decode_column(sp["values"]) / sp.get("scale", 1)
+                full[decode_column(sp["index"], buf)] = decode_column(sp["values"], buf) / sp.get("scale", 1)
                 return full
         if name not in data:
             raise KeyError(name)
         value = data[name]
         if isinstance(value, dict):
-            return decode_column(value)
+            return decode_column(value, buf)
         if isinstance(value, (int, float)):
             return np.full(n, value)
         if isinstance(value, str):
