@@ -30,7 +30,7 @@ from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, with_range_adp
-from geodata.shards import cache_dir, write_shards
+from geodata.shards import cache_dir, write_file, write_shards
 from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
@@ -92,8 +92,9 @@ _leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
 _outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
 LEAFLET_URL = f"../{_leaflet_files.name}"
 OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
-# The layers' own scripts (layers/js/*.js), and the popup records the map fetches when
-# a point is clicked (shards written once per data version under the temporary folder).
+# The layers' own scripts (layers/js/*.js), and what the map fetches: the incidents' point
+# columns (one file) and the popup records of a clicked point (shards), written once per data
+# version under the temporary folder, so the page sent on each rerun stays small.
 _script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
 _record_files = components.declare_component("records", path=str(cache_dir()))
 SCRIPT_URL = f"../{_script_files.name}"
@@ -407,11 +408,14 @@ if upload is not None:
 
 
 def _with_shards(layer):
-    """The layer, its popup records written once as shards in a folder named by their digest."""
+    """The layer, its popup records written once as shards in a folder named by their digest (and its
+    point columns, if they are a file, as that file)."""
     key = layer.records_key()
     write_shards(cache_dir() / key, layer.record_shards())
     layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
     layer.drop_records()
+    if layer.points_file() is not None:
+        write_file(cache_dir(), *layer.points_file())
     return layer
 
 
@@ -430,7 +434,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
     if "incidents" in whole:
         drawn.append(_with_shards(incidents_layer(whole["incidents"], name=_("Incidents"), style=style,
-                                                  records_url=RECORDS_URL, lang=lang)))
+                                                  records_url=RECORDS_URL, points_url=RECORDS_URL, lang=lang)))
     if _mine is not None:
         drawn.append(incidents_layer(_mine, name=_("Your file: {name}").format(name=upload_key[0]), style=style,
                                      lang=lang))

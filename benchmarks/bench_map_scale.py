@@ -1,16 +1,23 @@
-"""The map at scale: page bytes per point, Python build time, and the map in headless Chromium.
+"""The map at scale: bytes sent per rerun, Python build time, and the map in headless Chromium.
 
-    PYTHONPATH=. python3 benchmarks/bench_map_scale.py [N ...]        (default: 10000 100000)
+    PYTHONPATH=. nice python3 benchmarks/bench_map_scale.py [N ...]        (default: 10000 100000)
 
 For each N it makes N realistic synthetic incidents (60-character titles,
 200-character descriptions, source URLs, mixed precision, dates from October
 2022 to March 2026, clustered round the bundled facilities' towns), builds the
-map as the app does (``incidents_layer(records_url=...)``, the popup shards
-written with ``geodata.shards.write_shards``, the bundled facilities on top,
-``compose_map`` with the time filter) and prints one line:
+map as the app does (``incidents_layer(records_url=..., points_url=...)``, the
+popup shards and the points file written with ``geodata.shards``, the bundled
+facilities on top, ``compose_map`` with the time filter) and prints two lines,
+in the same run: ``file``, the points as a file the map fetches (the app now),
+and ``inline``, the points as columns in the page (without ``points_url``; the
+app before):
 
-* page bytes / point: the map's page, as streamlit-folium is handed it;
-* Python build s: layers, shards and the page;
+* sent / rerun: what the app sends the browser for the map on every rerun,
+  the JSON of the arguments ``st_folium`` hands its component (the map's
+  script, header and links; measured by calling ``st_folium`` with the
+  component replaced by a function that keeps them), in bytes and bytes a point;
+* file B/pt: the points file's bytes a point (fetched once per data version);
+* Python build s: layers, shards, points file and the page;
 * first paint ms: from opening the page (in a same-origin frame, as in the app)
   to the incidents drawn on the canvas;
 * filter redraw ms: a new date range and categories written into the parent
@@ -19,13 +26,15 @@ written with ``geodata.shards.write_shards``, the bundled facilities on top,
 * click-to-popup ms: a click on one incident until its popup (fetched from its
   shard) is shown.
 
-These are benchmark figures on a shared machine, not timed tests.
+:func:`measure_map` is also what ``benchmarks/bench_scale.py`` calls for its
+browser columns.  These are benchmark figures on a shared machine, not timed tests.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import socketserver
 import sys
@@ -41,7 +50,7 @@ from geodata import load_bundle
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.occupancy import with_range_adp
 from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
-from geodata.shards import write_shards
+from geodata.shards import write_file, write_shards
 from layers import LEAFLET_DIR, SCRIPTS_DIR, base_map, compose_map, facilities_layer, incidents_layer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -78,14 +87,36 @@ def realistic_incidents(n: int, seed: int = 0, centres=None) -> gpd.GeoDataFrame
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(lon, lat), crs=CRS)
 
 
-def build_site(root: Path, incidents, bundle) -> tuple[float, int, int]:
-    """Write the map page (in parent.html's frame) and what it loads under ``root``; (seconds, page bytes, n)."""
+def component_bytes(m) -> int:
+    """Bytes of the JSON arguments that ``st_folium(m)`` hands its component: what a rerun sends for the map."""
+    import streamlit_folium
+
+    sent = {}
+    original = streamlit_folium._component_func
+    streamlit_folium._component_func = lambda **kwargs: sent.update(kwargs)
+    try:
+        streamlit_folium.st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+    finally:
+        streamlit_folium._component_func = original
+    sent.pop("on_change", None)  # a callback of the server, not sent
+    return len(json.dumps(sent, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def build_site(root: Path, incidents, bundle, points_file: bool = True) -> dict:
+    """Write the map page (in parent.html's frame) and what it loads under ``root``.
+
+    Returns ``build_s``, ``page_bytes`` (the whole page), ``sent_bytes`` (:func:`component_bytes`),
+    ``file_bytes`` (the points file, 0 without one) and ``n``.
+    """
     t = time.perf_counter()
-    inc = incidents_layer(incidents, records_url="records")
+    inc = incidents_layer(incidents, records_url="records", points_url="records" if points_file else None)
     key = inc.records_key()
     write_shards(root / "records" / key, inc.record_shards())
     inc.data["records"]["url"] = f"records/{key}"
     inc.drop_records()
+    file_bytes = 0
+    if inc.points_file() is not None:
+        file_bytes = write_file(root / "records", *inc.points_file()).stat().st_size
     fac, span = with_range_adp(bundle.facilities, bundle.population, "2022-10-01", "2026-03-10")
     facs = facilities_layer(fac, population=bundle.population, deaths=bundle.incidents,
                             adp=fac.set_index("id")["adp_in_range"], range_sizes=True, records_url="records")
@@ -98,7 +129,8 @@ def build_site(root: Path, incidents, bundle) -> tuple[float, int, int]:
     html = m.get_root().render()
     seconds = time.perf_counter() - t
     (root / "map.html").write_text(html, encoding="utf-8")
-    return seconds, len(html.encode("utf-8")), len(inc)
+    return {"build_s": seconds, "page_bytes": len(html.encode("utf-8")), "sent_bytes": component_bytes(m),
+            "file_bytes": file_bytes, "n": len(inc)}
 
 
 def serve(root: Path):
@@ -116,7 +148,7 @@ FIND = """() => { var out = {}; for (var k of Object.keys(window)) { try { var v
   catch (e) {} } return out; }"""
 
 
-def measure_browser(url: str, n: int) -> dict:
+def measure_browser(url: str) -> dict:
     from playwright.sync_api import sync_playwright
 
     out = {}
@@ -161,8 +193,29 @@ def measure_browser(url: str, n: int) -> dict:
         inner.locator(".leaflet-popup-content").wait_for()
         out["click_wall_ms"] = (time.perf_counter() - t) * 1000
         out["click_ms"] = inner.evaluate(f"() => window[{names['map']!r}]._cplPopupMs")
-        out["popup_has_source"] = "news.example.org" in inner.locator(".leaflet-popup-content").inner_text()
+        out["popup_has_source"] = "Links:" in inner.locator(".leaflet-popup-content").inner_text()
         browser.close()
+    return out
+
+
+def measure_map(incidents, bundle, points_file: bool = True) -> dict:
+    """The map of ``incidents`` (and ``bundle``'s facilities) built as the app builds it, served by a local
+    HTTP server and opened in headless Chromium: :func:`build_site`'s figures and :func:`measure_browser`'s."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(LEAFLET_DIR, root / "leaflet")
+        shutil.copytree(SCRIPTS_DIR, root / "js")
+        shutil.copy(BASEMAP_DIR / BASEMAP_FILE, root / BASEMAP_FILE)
+        (root / "parent.html").write_text(
+            '<!doctype html><html><body style="margin:0"><iframe id="map" src="map.html" '
+            'style="width:1300px;height:800px;border:0"></iframe></body></html>')
+        out = build_site(root, incidents, bundle, points_file)
+        server = serve(root)
+        try:
+            out.update(measure_browser(f"http://127.0.0.1:{server.server_address[1]}/"))
+        finally:
+            server.shutdown()
+            server.server_close()
     return out
 
 
@@ -170,28 +223,18 @@ def main(sizes: list[int]) -> None:
     bundle = load_bundle()
     placed = bundle.facilities[bundle.facilities.geometry.notna()]
     centres = np.column_stack([placed.geometry.x, placed.geometry.y])
-    print(f"{'N':>9} {'B/point':>8} {'build s':>8} {'1st paint ms':>13} {'filter ms':>16} {'click ms':>9}")
+    print(f"{'N':>9} {'points':>6} {'sent / rerun (B/pt)':>22} {'file B/pt':>9} {'build s':>8} "
+          f"{'1st paint ms':>12} {'filter ms (redraw)':>18} {'click ms':>8}")
     for n in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            shutil.copytree(LEAFLET_DIR, root / "leaflet")
-            shutil.copytree(SCRIPTS_DIR, root / "js")
-            shutil.copy(BASEMAP_DIR / BASEMAP_FILE, root / BASEMAP_FILE)
-            (root / "parent.html").write_text(
-                '<!doctype html><html><body style="margin:0"><iframe id="map" src="map.html" '
-                'style="width:1300px;height:800px;border:0"></iframe></body></html>')
-            incidents = realistic_incidents(n, centres=centres)
-            seconds, size, drawn = build_site(root, incidents, bundle)
-            del incidents
-            server = serve(root)
-            try:
-                b = measure_browser(f"http://127.0.0.1:{server.server_address[1]}/", n)
-            finally:
-                server.shutdown()
-                server.server_close()
-        print(f"{n:>9,} {size / drawn:>8.2f} {seconds:>8.1f} {b['first_paint_ms']:>13,.0f} "
-              f"{b['filter_ms']:>8,.0f} ({b['redraw_ms']:>5,.0f}) {b['click_ms']:>9,.0f}"
-              + ("" if b["popup_has_source"] else "  (popup without its source!)"), flush=True)
+        incidents = realistic_incidents(n, centres=centres)
+        for points_file in (True, False):
+            b = measure_map(incidents, bundle, points_file)
+            sent = f"{b['sent_bytes']:,} ({b['sent_bytes'] / b['n']:.2f})"
+            print(f"{n:>9,} {'file' if points_file else 'inline':>6} {sent:>22} {b['file_bytes'] / b['n']:>9.2f} "
+                  f"{b['build_s']:>8.1f} {b['first_paint_ms']:>12,.0f} "
+                  f"{b['filter_ms']:>10,.0f} ({b['redraw_ms']:>5,.0f}) {b['click_ms']:>8,.0f}"
+                  + ("" if b["popup_has_source"] else "  (popup without its source!)"), flush=True)
+        del incidents
 
 
 if __name__ == "__main__":

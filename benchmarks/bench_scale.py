@@ -17,14 +17,17 @@ is speeding up), then measure
   holds every feature as a dict), CSV rows/s,
 * import_1k_s: ``import_incidents`` of a 1,000-row CSV (one month, with coordinates) into the
   store of N: the full import path, reading only the dedupe candidates and rewriting one year,
-* peak RSS of the process.
+* peak RSS of the process (before the map is measured),
+* the map of all the incidents, as ``benchmarks/bench_map_scale.py`` measures it
+  (:func:`bench_map_scale.measure_map`: built as the app builds it, opened in headless
+  Chromium): kB the app sends per rerun for the map, the points file's bytes a point,
+  first paint, a date change's redraw and click-to-popup.  ``--no-map`` leaves them out.
 
 Rates are the best of three runs (the first run in a process is up to twice slower: its
 memory is new), per wall-clock second, and in brackets per CPU second of the process (all
 its threads).
 
-The browser figures (page bytes/point, first paint, redraw, click-to-popup) belong
-to the map's benchmark; their columns print ``n/a`` here.  Synthetic records:
+Synthetic records:
 60-character titles, 200-character descriptions (with quotes and line breaks),
 one or two source URLs, 80 % known to the day, 14 % to the month, 6 % to the year,
 spread over October 2022 to March 2026, US-wide.
@@ -46,8 +49,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = ["N", "store_MB", "write_s", "load_s", "query90_s", "query90_rows", "geojson_feat/s (per CPU s)",
-           "to_json_feat/s (per CPU s)", "speedup", "csv_rows/s", "import_1k_s", "peak_RSS_MB", "page_B/pt",
-           "first_paint_s", "redraw_ms", "popup_ms"]
+           "to_json_feat/s (per CPU s)", "speedup", "csv_rows/s", "import_1k_s", "peak_RSS_MB",
+           "sent_kB/rerun", "file_B/pt", "first_paint_s", "redraw_ms (filter)", "popup_ms"]
 
 WORDS = ("agents detained workers outside a car wash in the early morning while neighbours filmed the arrest "
          "and a crowd gathered near the \"federal building\" protest march school church courthouse raid "
@@ -127,7 +130,18 @@ def _db_mb(store) -> float:
                             "'facility_population', 'build_report']) AS c").fetchone()[0]) / 1e6
 
 
-def one(n: int, to_json_max: int, location: str | None = None) -> list[str]:
+def _map_figures(incidents) -> list[str]:
+    """The map's columns, from the map benchmark's own measuring code."""
+    from bench_map_scale import measure_map
+
+    from geodata import load_bundle
+
+    b = measure_map(incidents, load_bundle())
+    return [f"{b['sent_bytes'] / 1e3:,.0f}", f"{b['file_bytes'] / b['n']:.2f}", f"{b['first_paint_ms'] / 1e3:.1f}",
+            f"{b['redraw_ms']:,.0f} ({b['filter_ms']:,.0f})", f"{b['click_ms']:,.0f}"]
+
+
+def one(n: int, to_json_max: int, location: str | None = None, with_map: bool = True) -> list[str]:
     from geodata import load_bundle
     from geodata.export import write_csv, write_geojson
     from geodata.ingest import import_incidents
@@ -174,7 +188,7 @@ def one(n: int, to_json_max: int, location: str | None = None) -> list[str]:
     return [f"{n:,}", f"{store_mb:.1f}", f"{write_s:.2f}", f"{load_s:.2f}", f"{query_s:.2f}", f"{q_rows:,}",
             f"{geo_rate:,.0f} ({geo_cpu:,.0f})", f"{to_json_rate:,.0f} ({to_json_cpu:,.0f}){label}",
             f"{geo_rate / to_json_rate:.0f}x", f"{csv_rate:,.0f}", f"{import_s:.1f}",
-            f"{rss:,.0f}", "n/a", "n/a", "n/a", "n/a"]
+            f"{rss:,.0f}", *(_map_figures(inc) if with_map else ["n/a"] * 5)]
 
 
 def main() -> None:
@@ -183,16 +197,17 @@ def main() -> None:
     parser.add_argument("--to-json-max", type=int, default=200_000,
                         help="measure gdf.to_json on at most this many rows (default 200,000)")
     parser.add_argument("--store", help="a postgresql:// URL: measure the PostGIS store (its data is replaced)")
+    parser.add_argument("--no-map", action="store_true", help="leave out the map in the browser")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print("\t".join(one(args.n[0], args.to_json_max, args.store)))
+        print("\t".join(one(args.n[0], args.to_json_max, args.store, not args.no_map)))
         return
     print(" | ".join(COLUMNS))
     for n in args.n:
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         res = subprocess.run([sys.executable, __file__, str(n), "--one", "--to-json-max", str(args.to_json_max),
-                              *(["--store", args.store] if args.store else [])],
+                              *(["--store", args.store] if args.store else []), *(["--no-map"] if args.no_map else [])],
                              capture_output=True, text=True, env=env)
         if res.returncode:
             print(f"{n:,}: failed\n{res.stderr[-2000:]}")

@@ -1,4 +1,4 @@
-"""Popup records as static JSON shards, written once per data version for the app to serve.
+"""What the map fetches, written once per data version for the app to serve: popup shards, point columns.
 
 The map's page holds no popup text (see ``layers.incidents_layer(records_url=...)``);
 the browser fetches ``<folder>/<k>.json`` when a point of shard ``k`` is clicked.
@@ -6,6 +6,10 @@ A folder is named by a digest of its points and records, so a new data version
 gets a new folder and a browser never mixes two versions.  It is written into a
 temporary sibling (each file through :mod:`geodata.atomic`) and renamed into
 place when complete: a reader sees the whole folder or none of it.
+
+The points of a layer drawn from a file (``layers.incidents_layer(points_url=...)``)
+are one binary file named by a digest of its bytes (:func:`write_file`), beside
+the shard folders.
 """
 
 from __future__ import annotations
@@ -56,3 +60,17 @@ def write_shards(folder: str | Path, shards: Iterable[tuple[int, bytes]]) -> Pat
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return folder
+
+
+def write_file(folder: str | Path, name: str, data: bytes) -> Path:
+    """Write ``data`` as ``folder/name`` (atomically) unless that file is there; returns its path.
+
+    For files named by a digest of their bytes (``layer.points_file()``): a file
+    of that name already holds these bytes, so it is never written twice.
+    """
+    path = Path(folder) / name
+    if path.name != name or name.startswith("."):
+        raise ValueError(f"not a plain file name: {name!r}")
+    if not path.exists():
+        write_bytes(path, data)
+    return path

@@ -8,6 +8,11 @@ differs from the first), and one ``kind`` byte that indexes small tables of
 colour, shape, outline, uncertainty radius and category: 9 bytes, and base64
 makes that 4/3 as large: about 12 bytes a point in the page.  Decoded in the browser by
 ``decodeColumns`` in ``layers/js/canvas.js``.
+
+:func:`pack_columns` moves those columns out of the page into one binary
+file (the raw bytes, 9 a point, each column at an offset aligned on
+:data:`ALIGN` bytes) that the browser fetches as an ``ArrayBuffer``; the page
+keeps only the small tables and where each column starts.
 """
 
 from __future__ import annotations
@@ -22,6 +27,10 @@ import pandas as pd
 DAY_EPOCH = dt.date(1900, 1, 1)
 #: The day of a point without a date: after every range, so never in one.
 NO_DAY = 65535
+
+#: Where a column may start in a packed file: a multiple of 8 bytes, so the browser can
+#: view it in place as any typed array (a Float64Array must start at a multiple of 8).
+ALIGN = 8
 
 _DTYPES = {"u1": "<u1", "i1": "<i1", "u2": "<u2", "i2": "<i2", "u4": "<u4", "i4": "<i4", "f4": "<f4", "f8": "<f8"}
 
@@ -48,15 +57,71 @@ def quantised_column(values) -> dict:
             "min": lo, "step": step}
 
 
-def decode_column(column) -> np.ndarray:
-    """The values of a :func:`typed_column` or :func:`quantised_column` (or a plain list) as a NumPy array."""
-    if isinstance(column, dict) and column.get("dtype") == "q24":
-        planes = np.frombuffer(base64.b64decode(column["b64"]), dtype=np.uint8).reshape(-1, 3).astype(np.uint32)
+def _width(dtype: str) -> int:
+    return 3 if dtype == "q24" else np.dtype(_DTYPES[dtype]).itemsize
+
+
+def is_typed(column) -> bool:
+    """Whether ``column`` is a typed column, in the page (base64) or in a packed file (an offset)."""
+    return isinstance(column, dict) and "dtype" in column and ("b64" in column or "at" in column)
+
+
+def _raw(column: dict, buffer: bytes | None) -> bytes:
+    if "b64" in column:
+        return base64.b64decode(column["b64"])
+    if buffer is None:
+        raise ValueError("this column is in a packed file: pass its bytes")
+    start = column["at"]
+    return bytes(memoryview(buffer)[start : start + column["len"] * _width(column["dtype"])])
+
+
+def decode_column(column, buffer: bytes | None = None) -> np.ndarray:
+    """The values of a :func:`typed_column` or :func:`quantised_column` (or a plain list) as a NumPy array.
+
+    A column moved into a file by :func:`pack_columns` is read from ``buffer``, that file's bytes.
+    """
+    if is_typed(column) and column["dtype"] == "q24":
+        planes = np.frombuffer(_raw(column, buffer), dtype=np.uint8).reshape(-1, 3).astype(np.uint32)
         q = planes[:, 0] | (planes[:, 1] << 8) | (planes[:, 2] << 16)
         return column["min"] + q * column["step"]
-    if isinstance(column, dict) and "b64" in column:
-        return np.frombuffer(base64.b64decode(column["b64"]), dtype=_DTYPES[column["dtype"]])
+    if is_typed(column):
+        return np.frombuffer(_raw(column, buffer), dtype=_DTYPES[column["dtype"]])
     return np.asarray(column)
+
+
+def pack_columns(data: dict) -> tuple[dict, bytes]:
+    """Move the typed columns of a compact layer's ``data`` into one buffer.
+
+    The columns moved are those at the top level and in ``data["sparse"]`` and
+    ``data["pairs"]``.  Returns ``(head, buffer)``: ``head`` is ``data`` with each
+    of them replaced by ``{"dtype", "at", "len"}`` (its byte offset in ``buffer``,
+    a multiple of :data:`ALIGN`, and its number of values; a ``q24`` column keeps
+    its ``min`` and ``step``), ``buffer`` the columns' little-endian bytes, zeros
+    between them.  ``decodeColumns(head, arrayBuffer)`` in ``layers/js/canvas.js``
+    reads them back.
+    """
+    parts: list[bytes] = []
+    size = 0
+
+    def move(column):
+        nonlocal size
+        if not is_typed(column) or "b64" not in column:
+            return column
+        raw = base64.b64decode(column["b64"])
+        pad = -size % ALIGN
+        parts.append(b"\0" * pad)
+        out = {k: v for k, v in column.items() if k != "b64"}
+        out.update(at=size + pad, len=len(raw) // _width(column["dtype"]))
+        parts.append(raw)
+        size += pad + len(raw)
+        return out
+
+    head = {key: move(value) for key, value in data.items()}
+    if "sparse" in data:
+        head["sparse"] = [{k: move(v) for k, v in sp.items()} for sp in data["sparse"]]
+    if isinstance(data.get("pairs"), dict):
+        head["pairs"] = {k: move(v) for k, v in data["pairs"].items()}
+    return head, b"".join(parts)
 
 
 def sparse_column(name: str, full: np.ndarray, default: np.ndarray | float, dtype: str, *,

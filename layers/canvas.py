@@ -2,8 +2,9 @@
 
 Folium's own markers become one Leaflet object (and one block of JavaScript)
 per point, which makes a 100,000-point page tens of megabytes and slow to open.
-:class:`CanvasPointLayer` instead embeds one columnar JSON object and draws it
-with a small ``L.Layer`` subclass on its own ``<canvas>``.  Popups are built with
+:class:`CanvasPointLayer` instead embeds one columnar JSON object (or, with
+``points_url``, only the URL of a binary file of its columns that the browser
+fetches) and draws it with a small ``L.Layer`` subclass on its own ``<canvas>``.  Popups are built with
 DOM calls (``textContent``, ``createElementNS``), so text from the data is never
 parsed as HTML.
 
@@ -37,10 +38,25 @@ from layers._compact import (
     NO_DAY,
     day_numbers,
     decode_column,
-    quantised_column,
+    pack_columns,
     sparse_column,
     sparse_pairs,
     typed_column,
+)
+from layers._encode import (
+    CODE_ALPHABET,
+    check_field,
+    clean_list,
+    clean_series,
+    column_or_scalar,
+    compact_columns,
+    decode_field,
+    encode_field,
+    fan_out_offsets,
+    first_circle_only,
+    small_ints,
+    uncertainty_codes,
+    uncertainty_columns,
 )
 from layers._prepare import clean_values
 from layers._script import ScriptLayer, _Raw, script_source, to_script_json
@@ -48,8 +64,6 @@ from layers._symbols import SHAPES
 
 #: Decimal places kept for longitude and latitude: 1e-5 degrees is about a metre.
 COORD_DECIMALS = 5
-
-FIELD_KINDS = ("text", "title", "links", "list", "series")
 
 MODES = ("points", "clusters", "heat")
 
@@ -61,11 +75,6 @@ HEAT_RAMP: tuple[tuple[float, str], ...] = (
     (0.7, "#e31a1c"),
     (1.0, "#800026"),
 )
-
-#: Digits of the packed dictionary codes: printable ASCII that needs no escape
-#: in JSON or in a <script> (no quote, backslash, <, > or &), and no "{" that
-#: could start a Jinja tag.
-CODE_ALPHABET = "".join(chr(c) for c in range(35, 127) if chr(c) not in "&<>\\{")
 
 _CSS = """
 <style>
@@ -84,6 +93,8 @@ _CSS = """
 .cpl-layer { font: 600 11px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; text-transform: uppercase;
   letter-spacing: .04em; color: #333; border-bottom: 2px solid #bbb; margin: 8px 0 4px; }
 .cpl-layer:first-child { margin-top: 0; }
+.cpl-load-error { position: absolute; left: 50%; bottom: 28px; transform: translateX(-50%); z-index: 1000;
+  background: #fff; border: 1px solid #b00; color: #700; padding: 4px 8px; font: 12px system-ui, sans-serif; }
 </style>
 """
 
@@ -155,6 +166,12 @@ class CanvasPointLayer(ScriptLayer):
         Keep the popup records out of the page: the browser fetches
         ``<records_url>/<k>.json`` (:meth:`record_shards`, ``records_size``
         records each) when a point of shard ``k`` is clicked.
+    points_url : str, optional
+        Keep the drawing columns out of the page too (implies ``compact``): they
+        become one binary file (:meth:`points_file`, about 9 bytes a point) that
+        the browser fetches from ``<points_url>/<name>`` and reads as typed
+        arrays, and the page holds only its URL and small tables, whatever the
+        number of points.  The caller writes the file there.
     points_max : int
         With ``mode="points"``, more points than this in view are drawn as
         clusters until ``cluster_max_zoom`` (0: never).
@@ -170,7 +187,10 @@ class CanvasPointLayer(ScriptLayer):
         and ``fields`` (a list of ``{"label", "kind", "values"}``, or with
         ``"levels"`` and ``"codes"`` when few values repeat).  A column that is
         the same for every point is one number; small codes are packed one
-        character of :data:`CODE_ALPHABET` per point.
+        character of :data:`CODE_ALPHABET` per point.  With ``points_url``, the
+        typed columns are offsets into :meth:`points_file` (``{"dtype", "at",
+        "len"}``, :func:`layers._compact.pack_columns`), ``n`` is the number of
+        points and ``file`` holds the file's ``url`` and size in ``bytes``.
     dropped : int
         Rows the caller left out (missing or empty geometry); 0 here.
     """
@@ -208,6 +228,7 @@ class CanvasPointLayer(ScriptLayer):
         compact: bool = False,
         records_url: str | None = None,
         records_size: int = 500,
+        points_url: str | None = None,
         points_max: int = 0,
     ):
         super().__init__(name=name, overlay=overlay, control=control, show=show)
@@ -249,33 +270,34 @@ class CanvasPointLayer(ScriptLayer):
                 raise ValueError(f"category values not in categories {names}")
         fields = list(fields)
         for field in fields:
-            _check_field(field, n)
+            check_field(field, n)
         self._fields = fields
         self.records_size = int(records_size)
+        compact = compact or points_url is not None
         if compact:
-            self.data = _compact_columns(lon_r, lat_r, radii, color=codes, hollow=rings, shape=shape_codes,
-                                         **_uncertainty_codes(metres), **({} if cat is None else {"category": cat}))
+            self.data = compact_columns(lon_r, lat_r, radii, color=codes, hollow=rings, shape=shape_codes,
+                                         **uncertainty_codes(metres), **({} if cat is None else {"category": cat}))
         else:
             self.data = {
                 "lon": lon_r.tolist(),
                 "lat": lat_r.tolist(),
                 # A column that is the same for every point is stored as one number.
-                "r": _column_or_scalar(radii, float),
-                "color": _small_ints(codes),
-                "hollow": _small_ints(rings),
-                "shape": _small_ints(shape_codes),
-                **_uncertainty_columns(_first_circle_only(lon_r, lat_r, metres)),
+                "r": column_or_scalar(radii, float),
+                "color": small_ints(codes),
+                "hollow": small_ints(rings),
+                "shape": small_ints(shape_codes),
+                **uncertainty_columns(first_circle_only(lon_r, lat_r, metres)),
             }
         self.data["palette"] = [str(c) for c in palette]
         self.data["shapes"] = [str(s) for s in shapes] or ["circle"]
         if records_url is None:
-            self.data["fields"] = [_encode_field(field, n) for field in fields]
+            self.data["fields"] = [encode_field(field, n) for field in fields]
         else:
             # Popup text stays out of the page: the browser fetches a shard of
             # records_size records when a point of it is clicked (record_shards).
             self.data["records"] = {"url": str(records_url), "size": self.records_size}
         if fan_out is not None and n:
-            dx, dy = _fan_out_offsets(lon_r, lat_r, np.asarray(list(fan_out), dtype=object), radii)
+            dx, dy = fan_out_offsets(lon_r, lat_r, np.asarray(list(fan_out), dtype=object), radii)
             if dx.any() or dy.any():
                 pairs = sparse_pairs(("dx", "dy"), dx, dy) if compact else None
                 if pairs is not None:
@@ -316,6 +338,22 @@ class CanvasPointLayer(ScriptLayer):
             "heat_radius": int(heat_radius),
             "points_max": int(points_max),
         }
+        self._file = None
+        if points_url is not None:
+            # The page then carries only where the columns are: its size no longer grows with n.
+            head, self._file = pack_columns(self.data)
+            name = hashlib.sha256(self._file).hexdigest()[:20] + ".bin"
+            self._file_name = name
+            self.data = {**head, "n": n, "file": {"url": f"{str(points_url).rstrip('/')}/{name}",
+                                                  "bytes": len(self._file)}}
+
+    def points_file(self) -> tuple[str, bytes] | None:
+        """``(name, bytes)`` of the drawing columns' file, for the caller to write as ``<points_url>/<name>``.
+
+        The name is a digest of the bytes, so a file of that name is always this
+        one.  None when the columns are in the page (no ``points_url``).
+        """
+        return None if self._file is None else (self._file_name, self._file)
 
     @property
     def mode(self) -> str:
@@ -328,25 +366,25 @@ class CanvasPointLayer(ScriptLayer):
     def column(self, name: str) -> np.ndarray:
         """One value per point of the drawing column ``name`` (``color``, ``shape``, ``hollow``, ``u``,
         ``category``, ``day0``...), whichever form it is sent in."""
-        n, data = self._n, self.data
+        n, data, buf = self._n, self.data, self._file
         if name in data.get("kinds", {}):
-            return np.asarray(data["kinds"][name])[decode_column(data["kind"])]
+            return np.asarray(data["kinds"][name])[decode_column(data["kind"], buf)]
         pairs = data.get("pairs")
         if pairs and name in pairs["names"]:
             full = np.zeros(n)
             column = np.array([row[pairs["names"].index(name)] for row in pairs["table"]])
-            full[decode_column(pairs["index"])] = column[decode_column(pairs["codes"])]
+            full[decode_column(pairs["index"], buf)] = column[decode_column(pairs["codes"], buf)]
             return full
         for sp in data.get("sparse", []):
             if sp and sp["name"] == name:
                 full = self.column(sp["like"]).astype(float) if sp.get("like") else np.zeros(n)
-                full[decode_column(sp["index"])] = decode_column(sp["values"]) / sp.get("scale", 1)
+                full[decode_column(sp["index"], buf)] = decode_column(sp["values"], buf) / sp.get("scale", 1)
                 return full
         if name not in data:
             raise KeyError(name)
         value = data[name]
         if isinstance(value, dict):
-            return decode_column(value)
+            return decode_column(value, buf)
         if isinstance(value, (int, float)):
             return np.full(n, value)
         if isinstance(value, str):
@@ -391,7 +429,7 @@ class CanvasPointLayer(ScriptLayer):
         """The popup values of the field ``label``, one per point (None when left out)."""
         for field in self._fields:
             if field[0] == label:
-                return _decode_field(_encode_field(field, len(self)), len(self))
+                return decode_field(encode_field(field, len(self)), len(self))
         raise KeyError(label)
 
     def record_shards(self):
@@ -405,15 +443,15 @@ class CanvasPointLayer(ScriptLayer):
         # shard is small, and fetched only when clicked).
         heads, columns = [], []
         for field in self._fields:
-            head = _encode_field((field[0], [None] * n, *field[2:]), n)
+            head = encode_field((field[0], [None] * n, *field[2:]), n)
             head.pop("values", None)
             for key in ("levels", "width", "codes"):
                 head.pop(key, None)
             kind = head["kind"]
             if kind == "list":
-                values = [_clean_list(v) for v in field[1]]
+                values = [clean_list(v) for v in field[1]]
             elif kind == "series":
-                values = [_clean_series(v, len(head["axis"]), field[0]) for v in field[1]]
+                values = [clean_series(v, len(head["axis"]), field[0]) for v in field[1]]
             else:
                 values = clean_values(list(field[1]))
             heads.append(head)
@@ -455,215 +493,3 @@ class CanvasPointLayer(ScriptLayer):
     def _render_header(self, figure) -> None:
         figure.header.add_child(_Raw(_CSS), name="canvas_point_layer_css")
 
-
-def _compact_columns(lon, lat, radii, **columns) -> dict:
-    """lon/lat in 3 bytes each, the radius as one number or float32, and the small codes
-    ``columns`` (colour, outline, shape, uncertainty level, category) as one ``kind``
-    code per point indexing a table per column."""
-    n = len(lon)
-    u_levels = columns.pop("u_levels")
-    frame = pd.DataFrame({k: np.broadcast_to(np.asarray(v), (n,)) for k, v in columns.items()})
-    if n:
-        kind, uniques = pd.MultiIndex.from_frame(frame).factorize()
-        tables = {k: [int(row[j]) for row in uniques] for j, k in enumerate(frame.columns)}
-    else:
-        kind, tables = np.zeros(0, int), {k: [0] for k in columns}
-    return {
-        "lon": quantised_column(lon),
-        "lat": quantised_column(lat),
-        "r": float(radii[0]) if n and (radii == radii[0]).all() else typed_column(radii, "f4"),
-        "kind": typed_column(kind, "u1" if len(tables["color"]) <= 256 else "u2"),
-        "kinds": tables,
-        "u_levels": u_levels,
-    }
-
-
-def _column_or_scalar(values: np.ndarray, kind: type):
-    if len(values) and (values == values[0]).all():
-        return kind(values[0])
-    return [kind(v) for v in values.tolist()]
-
-
-def _expand(column, n: int) -> list:
-    return [column] * n if isinstance(column, (int, float)) else list(column)
-
-
-def _uncertainty_codes(metres: np.ndarray) -> dict:
-    levels = np.unique(np.concatenate([[0], metres])).astype(int)
-    return {"u": np.searchsorted(levels, metres), "u_levels": levels.tolist()}
-
-
-def _uncertainty_columns(metres: np.ndarray) -> dict:
-    """``u``: codes into ``u_levels``, the distinct radii in metres (0 first: no circle)."""
-    levels = np.unique(np.concatenate([[0], metres])).astype(int)
-    return {"u": _small_ints(np.searchsorted(levels, metres)), "u_levels": levels.tolist()}
-
-
-def _first_circle_only(lon, lat, metres) -> np.ndarray:
-    """Keep the uncertainty circle of the first point at each (place, radius).
-
-    Forty deaths placed at one state's centre would otherwise draw forty
-    dashed circles over one another.
-    """
-    out = metres.astype(int)
-    has = out > 0
-    if has.any():
-        key = pd.DataFrame({"lon": lon, "lat": lat, "u": out})
-        out[(key.duplicated() & has).to_numpy()] = 0
-    return out
-
-
-def _fan_out_offsets(lon, lat, keys, radii) -> tuple[np.ndarray, np.ndarray]:
-    """Pixel offsets that set the different keys at one place round a small ring."""
-    n = len(lon)
-    dx, dy = np.zeros(n), np.zeros(n)
-    frame = pd.DataFrame({"lon": lon, "lat": lat, "key": pd.Series(keys, dtype=object).astype(str), "r": radii})
-    frame = frame[frame.duplicated(["lon", "lat"], keep=False)]
-    if frame.empty:
-        return dx, dy
-    frame = frame.assign(pos=frame.groupby(["lon", "lat"], sort=False).ngroup())
-    kinds = frame[["pos", "key"]].drop_duplicates()
-    kinds = kinds.assign(j=kinds.groupby("pos").cumcount(), k=kinds.groupby("pos")["key"].transform("size"))
-    frame = frame.reset_index().merge(kinds, on=["pos", "key"], how="left").set_index("index")
-    frame = frame[frame["k"] >= 2]
-    if frame.empty:
-        return dx, dy
-    r = frame.groupby("pos")["r"].transform("max").to_numpy(dtype=float)
-    k = frame["k"].to_numpy(dtype=float)
-    ring = np.maximum(1.8 * r + 1.0, (2.0 * r + 2.0) * k / (2.0 * np.pi))
-    angle = -np.pi / 2 + 2 * np.pi * frame["j"].to_numpy(dtype=float) / k
-    rows = frame.index.to_numpy()
-    dx[rows] = np.round(ring * np.cos(angle), 1)
-    dy[rows] = np.round(ring * np.sin(angle), 1)
-    return dx, dy
-
-
-def _small_ints(values: np.ndarray):
-    """A column of small codes: one number when all are equal, else one character of
-    :data:`CODE_ALPHABET` per point (a tenth of the size of a JSON list), else a list."""
-    values = np.asarray(values, dtype=np.int64)
-    if not len(values):
-        return 0
-    if (values == values[0]).all():
-        return int(values[0])
-    if values.min() >= 0 and values.max() < len(CODE_ALPHABET):
-        alphabet = np.frombuffer(CODE_ALPHABET.encode("ascii"), dtype=np.uint8)
-        return alphabet[values].tobytes().decode("ascii")
-    return values.tolist()
-
-
-def _expand_ints(column, n: int) -> list[int]:
-    if isinstance(column, (int, float)):
-        return [int(column)] * n
-    if isinstance(column, str):
-        return [CODE_ALPHABET.index(ch) for ch in column]
-    return [int(v) for v in column]
-
-
-def _pack_codes(codes: np.ndarray, width: int) -> str:
-    base = len(CODE_ALPHABET)
-    digits = np.empty((len(codes), width), dtype=np.int64)
-    rest = codes.astype(np.int64) + 1  # 0 is "missing"
-    for j in range(width - 1, -1, -1):
-        digits[:, j] = rest % base
-        rest //= base
-    alphabet = np.frombuffer(CODE_ALPHABET.encode("ascii"), dtype=np.uint8)
-    return alphabet[digits].tobytes().decode("ascii")
-
-
-def _decode_field(field: dict, n: int) -> list:
-    if "values" in field:
-        return list(field["values"])
-    base, width, packed = len(CODE_ALPHABET), field["width"], field["codes"]
-    out = []
-    for i in range(n):
-        code = 0
-        for ch in packed[i * width : (i + 1) * width]:
-            code = code * base + CODE_ALPHABET.index(ch)
-        out.append(field["levels"][code - 1] if code else None)
-    return out
-
-
-def _check_field(field: tuple, n: int) -> None:
-    if not isinstance(field, tuple) or not 2 <= len(field) <= 4:
-        raise ValueError(f"a field is (label, values[, kind[, extra]]), got {field!r}")
-    kind = field[2] if len(field) > 2 else "text"
-    if kind not in FIELD_KINDS:
-        raise ValueError(f"field kind must be one of {FIELD_KINDS}, got {kind!r}")
-    if len(field[1]) != n:
-        raise ValueError(f"field {field[0]!r} has {len(field[1])} values for {n} points")
-    if kind == "series" and "axis" not in (field[3] if len(field) > 3 else {}):
-        raise ValueError(f"series field {field[0]!r} needs extra={{'axis': [...]}}")
-
-
-def _encode_field(field: tuple, n: int) -> dict:
-    extra: dict = {}
-    if len(field) == 2:
-        (label, values), kind = field, "text"
-    elif len(field) == 3:
-        label, values, kind = field
-    elif len(field) == 4:
-        label, values, kind, extra = field
-    else:
-        raise ValueError(f"a field is (label, values[, kind[, extra]]), got {field!r}")
-    if kind not in FIELD_KINDS:
-        raise ValueError(f"field kind must be one of {FIELD_KINDS}, got {kind!r}")
-    values = list(values)
-    if len(values) != n:
-        raise ValueError(f"field {label!r} has {len(values)} values for {n} points")
-    out = {"label": str(label), "kind": kind}
-    if kind == "list":
-        out["values"] = [_clean_list(v) for v in values]
-        if extra.get("lists"):
-            # The category whose records this list holds: the popup leaves out another layer's
-            # records of it at the same spot, so a death is not shown twice.
-            out["lists"] = str(extra["lists"])
-        return out
-    if kind == "series":
-        if "axis" not in extra:
-            raise ValueError(f"series field {label!r} needs extra={{'axis': [...]}}")
-        axis = [str(a) for a in extra["axis"]]
-        out["axis"] = axis
-        if extra.get("unit"):
-            out["unit"] = str(extra["unit"])
-        out["values"] = [_clean_series(v, len(axis), label) for v in values]
-        return out
-    values = clean_values(values)
-    codes, levels = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    # Repeated strings (a category, a state) are stored once, and each point
-    # holds a 1-3 character code instead.
-    if n >= 4 and len(levels) * 2 <= n:
-        width = 1
-        while len(CODE_ALPHABET) ** width <= len(levels):
-            width += 1
-        out.update(levels=levels.tolist(), width=width, codes=_pack_codes(codes, width))
-    else:
-        out["values"] = values
-    return out
-
-
-def _clean_list(v) -> list[str] | None:
-    if v is None or isinstance(v, float) and not np.isfinite(v):
-        return None
-    if isinstance(v, str):
-        v = [v]
-    # An item is a text, or [text, URL] (a link to its record).
-    pairs = [[str(x[0]), str(x[1])] for x in v if isinstance(x, (list, tuple)) and len(x) == 2]
-    if pairs and len(pairs) == len(v):
-        return pairs
-    items = [x for x in clean_values([str(x[0]) if isinstance(x, (list, tuple)) else x for x in v])
-             if x is not None]
-    return [str(x) for x in items] or None
-
-
-def _clean_series(v, length: int, label: str) -> list | None:
-    if v is None or isinstance(v, float) and not np.isfinite(v):
-        return None
-    v = list(v)
-    if len(v) != length:
-        raise ValueError(f"series field {label!r}: a value has {len(v)} numbers for an axis of {length}")
-    out = []
-    for x in v:
-        x = None if x is None else float(x)
-        out.append(round(x, 1) if x is not None and np.isfinite(x) else None)
-    return out if any(x is not None for x in out) else None

@@ -52,6 +52,7 @@ def incidents_layer(
     style: str = "points",
     cluster: bool = False,
     records_url: str | None = None,
+    points_url: str | None = None,
     points_max: int = POINTS_MAX,
     lang: str = "en",
 ) -> CanvasPointLayer:
@@ -78,6 +79,12 @@ def incidents_layer(
         written to ``<records_url>/<k>.json``): the page then holds no popup
         text, only compact columns (about 15 bytes a point), and a click fetches
         the clicked point's shard.  None puts every record in the page.
+    points_url : str, optional
+        Where the drawing columns are served as one binary file
+        (``layer.points_file()``, about 9 bytes a point, written by the caller
+        to ``<points_url>/<name>``): the page then holds only its URL, and its
+        size no longer grows with the number of incidents.  None keeps the
+        columns in the page.
     points_max : int
         With ``style="points"``, more than this many incidents in view are
         drawn as clusters until zoomed in (0: never).
@@ -151,6 +158,7 @@ def incidents_layer(
         categories=CATEGORIES,
         compact=records_url is not None,
         records_url=records_url,
+        points_url=points_url,
         points_max=points_max,
     )
     layer.legend_part = "incidents"

@@ -308,3 +308,15 @@ def test_an_upload_is_drawn_beside_the_bundled_layers():
     assert not at.exception
     assert at.session_state["map_points"].get("Your file: mine.csv") == 1
     assert "My own record" in map_script(at)
+
+
+def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
+    from geodata.shards import cache_dir
+
+    at = run_app()
+    script = component_args(at)["script"]
+    files = re.findall(r'"file":\{"url":"\.\./[^"/]+/([0-9a-f]{20}\.bin)","bytes":(\d+)\}', script)
+    assert len(files) == 1  # the incidents' columns: the page carries only where they are
+    name, size = files[0]
+    # 9 bytes a point: 3 + 3 for the place, 2 for the day, 1 for its kind (colour, shape, precision).
+    assert (cache_dir() / name).stat().st_size == int(size) >= 9 * at.session_state["map_points"]["Incidents"]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from geodata.shards import COMPLETE, write_shards
+from geodata.shards import COMPLETE, write_file, write_shards
 
 
 def test_shards_are_written_once_and_completely(tmp_path):
@@ -36,3 +36,14 @@ def test_an_interrupted_write_leaves_no_half_folder(tmp_path):
     (tmp_path / "abc" / "0.json").write_bytes(b"{half")
     folder = write_shards(tmp_path / "abc", [(0, b"{}")])
     assert (folder / "0.json").read_bytes() == b"{}" and (folder / COMPLETE).exists()
+
+
+def test_a_points_file_is_written_once_under_its_name(tmp_path):
+    path = write_file(tmp_path, "abc.bin", b"\x01\x02")
+    assert path == tmp_path / "abc.bin" and path.read_bytes() == b"\x01\x02"
+    write_file(tmp_path, "abc.bin", b"other")  # the name says the bytes: not written again
+    assert path.read_bytes() == b"\x01\x02"
+    assert [p.name for p in tmp_path.iterdir()] == ["abc.bin"]  # no temporary file left
+    for bad in ("../x.bin", ".hidden", "a/b.bin"):
+        with pytest.raises(ValueError, match="plain file name"):
+            write_file(tmp_path, bad, b"")

@@ -102,37 +102,52 @@
     return out;
   }
 
-  // A column sent as base64 of a little-endian typed array: {b64, dtype}.
+  // A column of a little-endian typed array: in the page as base64 ({b64, dtype}), or in the
+  // layer's points file at a byte offset ({dtype, at, len}: layers/_compact.py pack_columns).
   var DTYPES = { u1: Uint8Array, i1: Int8Array, u2: Uint16Array, i2: Int16Array, u4: Uint32Array,
                  i4: Int32Array, f4: Float32Array, f8: Float64Array };
 
-  function decodeTyped(col) {
-    if (col.dtype === "q24") { return decodeQuantised(col); }
-    var T = DTYPES[col.dtype];
-    if (!T) { throw new Error("unknown column type " + col.dtype); }
-    var bin = atob(col.b64), bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
-    return new T(bytes.buffer, 0, bytes.length / T.BYTES_PER_ELEMENT);
+  function decodeTyped(col, buffer) {
+    var T = col.dtype === "q24" ? null : DTYPES[col.dtype];
+    if (!T && col.dtype !== "q24") { throw new Error("unknown column type " + col.dtype); }
+    var width = T ? T.BYTES_PER_ELEMENT : 3, bytes;
+    if (typeof col.b64 === "string") {
+      var bin = atob(col.b64);
+      bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) { bytes[i] = bin.charCodeAt(i); }
+    } else {
+      if (!buffer || col.at + col.len * width > buffer.byteLength) {
+        throw new Error("a column lies outside the points file");
+      }
+      // Offsets are multiples of 8 (pack_columns): a view, no copy.
+      if (T) { return new T(buffer, col.at, col.len); }
+      bytes = new Uint8Array(buffer, col.at, col.len * 3);
+    }
+    return T ? new T(bytes.buffer, 0, bytes.length / width) : decodeQuantised(col, bytes);
   }
 
   // Coordinates in 3 bytes each (layers/_compact.py quantised_column): min + q * step.
-  function decodeQuantised(col) {
-    var bin = atob(col.b64), n = bin.length / 3, out = new Float64Array(n), lo = col.min, step = col.step;
+  function decodeQuantised(col, bytes) {
+    var n = bytes.length / 3, out = new Float64Array(n), lo = col.min, step = col.step;
     for (var i = 0, j = 0; i < n; i++, j += 3) {
-      out[i] = lo + (bin.charCodeAt(j) | (bin.charCodeAt(j + 1) << 8) | (bin.charCodeAt(j + 2) << 16)) * step;
+      out[i] = lo + (bytes[j] | (bytes[j + 1] << 8) | (bytes[j + 2] << 16)) * step;
     }
     return out;
   }
 
-  function isTyped(v) { return v !== null && typeof v === "object" && typeof v.b64 === "string"; }
+  function isTyped(v) {
+    return v !== null && typeof v === "object" && typeof v.dtype === "string" &&
+      (typeof v.b64 === "string" || typeof v.at === "number");
+  }
 
   // The compact form of a layer (layers/_compact.py) in the arrays the drawing code reads:
   // typed columns decoded; `kind` codes expanded through their tables (colour, shape,
   // hollow, uncertainty level, category); sparse columns (only the points that differ
-  // from a default) written into full ones.
-  function decodeColumns(data) {
+  // from a default) written into full ones.  `buffer` (an ArrayBuffer) holds the columns
+  // of a layer whose page carries only their offsets (data.file).
+  function decodeColumns(data, buffer) {
     for (var key in data) {
-      if (isTyped(data[key])) { data[key] = decodeTyped(data[key]); }
+      if (isTyped(data[key])) { data[key] = decodeTyped(data[key], buffer); }
     }
     var n = data.lon.length, i, j;
     if (data.kind && data.kinds) {
@@ -144,7 +159,8 @@
     }
     if (data.pairs) {
       // Two columns, zero but at the listed points, where each takes one of a few pairs.
-      var at = decodeTyped(data.pairs.index), code = decodeTyped(data.pairs.codes), table = data.pairs.table;
+      var at = decodeTyped(data.pairs.index, buffer), code = decodeTyped(data.pairs.codes, buffer);
+      var table = data.pairs.table;
       data.pairs.names.forEach(function (name, side) {
         var full = new Float32Array(n);
         for (j = 0; j < at.length; j++) { full[at[j]] = table[code[j]][side]; }
@@ -152,12 +168,26 @@
       });
     }
     (data.sparse || []).forEach(function (sp) {
-      var idx = decodeTyped(sp.index), values = decodeTyped(sp.values), scale = sp.scale || 1;
+      var idx = decodeTyped(sp.index, buffer), values = decodeTyped(sp.values, buffer), scale = sp.scale || 1;
       var full = sp.like && data[sp.like] ? data[sp.like].slice() : new Float32Array(n);
       for (j = 0; j < idx.length; j++) { full[idx[j]] = values[j] / scale; }
       data[sp.name] = full;
     });
     return data;
+  }
+
+  // The columns of a layer whose page holds only the URL of their file (data.file: url,
+  // bytes), fetched once as an ArrayBuffer and decoded into `data`.
+  function fetchColumns(data) {
+    return fetch(data.file.url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) { throw new Error("HTTP " + r.status); }
+      return r.arrayBuffer();
+    }).then(function (buffer) {
+      if (typeof data.file.bytes === "number" && buffer.byteLength !== data.file.bytes) {
+        throw new Error("the file has " + buffer.byteLength + " bytes, not " + data.file.bytes);
+      }
+      return decodeColumns(data, buffer);
+    });
   }
 
   // Only http(s) URLs become links; anything else (javascript:, data:) is text.
@@ -700,10 +730,26 @@
 
     initialize: function (data, options) {
       L.setOptions(this, options);
-      this._data = decodeColumns(data);
-      this._n = data.lon.length;
       this._show = null;
-      this._shown = this._n;
+      if (data.file) {
+        // The columns come from their file: until then nothing is drawn, counted or clicked.
+        var self = this;
+        this._data = data;
+        this._n = data.n;
+        this._ready = false;
+        this._shown = 0;
+        this._loading = fetchColumns(data).then(function () { self._onLoad(); return self; }, function (err) {
+          self._loadError = err;
+          self._showLoadError();
+          return self;
+        });
+      } else {
+        this._data = decodeColumns(data);
+        this._n = data.lon.length;
+        this._ready = true;
+        this._shown = this._n;
+        this._loading = Promise.resolve(this);
+      }
       this._shards = {};
       this._order = ++layerCount;
       this._zIndex = this.options.zIndex !== null ? this.options.zIndex : 450 + this._order;
@@ -718,15 +764,39 @@
       this._canvas.style.pointerEvents = "none";
       if (map._zoomAnimated) { L.DomUtil.addClass(this._canvas, "leaflet-zoom-animated"); }
       this._ctx = this._canvas.getContext("2d");
-      if (!this._x0) { this._projectAll(map); }
+      if (!this._x0 && this._ready) { this._projectAll(map); }
       this._view = null;
       register(map, this);
+      this._showLoadError();
       this._reset();
+    },
+
+    // A promise of the layer once its columns are in (at once for columns in the page;
+    // it resolves too when their file could not be read: then _loadError says why).
+    loaded: function () { return this._loading; },
+
+    isLoaded: function () { return this._ready; },
+
+    _onLoad: function () {
+      this._ready = true;
+      this._shown = this._n;
+      if (this._map && this._canvas) { this._projectAll(this._map); }
+      // A filter set while the columns were on their way applies now (and redraws).
+      if (this._filter) { this.setFilter(this._filter); } else { this.redraw(); }
+      if (this.fire) { this.fire("load"); }
+    },
+
+    _showLoadError: function () {
+      if (!this._loadError || !this._map || this._errorBox) { return; }
+      this._errorBox = L.DomUtil.create("div", "cpl-load-error", this._map.getContainer());
+      this._errorBox.textContent = (this.options.name || "Points") + ": the points could not be loaded (" +
+        this._loadError.message + ").";
     },
 
     onRemove: function (map) {
       unregister(map, this);
       L.DomUtil.remove(this._canvas);
+      if (this._errorBox) { L.DomUtil.remove(this._errorBox); this._errorBox = null; }
       this._canvas = this._ctx = this._grid = this._clusters = null;
     },
 
@@ -783,7 +853,7 @@
 
     _reset: function () {
       var map = this._map;
-      if (!map || !this._canvas) { return; }
+      if (!map || !this._canvas || !this._ready) { return; }
       var size = map.getSize();
       var min = size.multiplyBy(-this.options.padding).round();
       var w = size.x - 2 * min.x, h = size.y - 2 * min.y;
@@ -1172,6 +1242,7 @@
     // into data.categories, or null for all) those of the listed categories.  A layer
     // without days or categories ignores that part.  Redraws at once.
     setFilter: function (filter) {
+      if (!this._ready) { this._filter = filter || {}; return 0; }  // applied once the columns are in
       var d = this._data, n = this._n, f = filter || {};
       var byDay = d.day0 && (f.start !== null && f.start !== undefined || f.end !== null && f.end !== undefined);
       var cats = d.category && f.categories ? f.categories : null;
@@ -1200,7 +1271,7 @@
     // The shown points per category index (for the time bar's count).
     shownByCategory: function () {
       var cat = this._data.category, out = [];
-      if (!cat) { return out; }
+      if (!cat || !this._ready) { return out; }
       for (var i = 0; i < this._n; i++) {
         if (!this._show || this._show[i]) { out[cat[i]] = (out[cat[i]] || 0) + 1; }
       }
@@ -1244,6 +1315,7 @@
   CanvasPointLayer.buildContent = buildContent;
   CanvasPointLayer.decodeColumns = decodeColumns;
   CanvasPointLayer.decodeTyped = decodeTyped;
+  CanvasPointLayer.fetchColumns = fetchColumns;
   CanvasPointLayer.recordsFromShards = recordsFromShards;
   CanvasPointLayer.hostOf = hostOf;
   CanvasPointLayer.buildGrid = buildGrid;

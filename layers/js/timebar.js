@@ -263,6 +263,11 @@
     this.lastMs = 0;
     this._search = null;
     var self = this;
+    // A layer whose columns are still on their way (canvas.js, data.file) has applied the
+    // filter once they are in: the count follows.
+    layers.forEach(function (layer) {
+      if (layer.isLoaded && !layer.isLoaded()) { layer.loaded().then(function () { self.recount(); }); }
+    });
     // How many maps this page has made (kept by the parent page, which outlives a map's frame):
     // a filter change that rebuilt the map would show here.
     try {
@@ -377,6 +382,16 @@
       this.shown = shown;
       this.renders++;
       this.lastMs = (window.performance ? performance.now() : Date.now()) - t0;
+      if (this.bar) { this.bar.update(); }
+    },
+
+    // The number of incidents shown, after a layer's columns came in.
+    recount: function () {
+      var shown = 0;
+      this.layers.forEach(function (layer) {
+        if (!layer._data.range && layer._data.day0) { shown += layer.pointCount(); }
+      });
+      this.shown = shown;
       if (this.bar) { this.bar.update(); }
     },
 

@@ -54,7 +54,8 @@ MAP_STATE_JS = """
   for (var id in map._layers) {
     var layer = map._layers[id];
     if (layer instanceof L.CanvasPointLayer) {
-      out.points[layer.options.name] = { n: layer.pointCount(), drawn: layer.drawnCount() };
+      out.points[layer.options.name] = { n: layer.pointCount(), drawn: layer.drawnCount(),
+                                         loaded: layer.isLoaded() };
     } else if (L.OutlineLayer && layer instanceof L.OutlineLayer) {
       out.outline = layer.drawnParts();
     } else if (layer instanceof L.TileLayer) {
@@ -193,7 +194,8 @@ class AppPage:
     def open(self, query: str = "") -> dict:
         self.page.goto(f"{self.server.url}/{query}")
         self.wait_idle()
-        state = self.map_state(lambda s: s["points"])
+        # Every point layer has its columns (a layer drawn from a file fetches them first).
+        state = self.map_state(lambda s: s["points"] and all(p["loaded"] for p in s["points"].values()))
         self.wait_map_still()
         return state
 

@@ -1,5 +1,6 @@
-"""The app in Chromium with 100,000 incidents: the map draws, follows a date change without
-being rebuilt, and a click fetches the record with its sources."""
+"""The app in Chromium with 100,000 incidents: the map draws from its points file, follows a date
+change without being rebuilt, a click fetches the record with its sources, and neither the page
+nor a rerun carries the points."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_map_scale import realistic_incidents  # noqa: E402
 
 N = 100_000
+#: What the page and a rerun may weigh whatever the number of incidents: the map's fixed part (the
+#: facilities with their monthly figures, the legend) is about 150 kB; the incidents' columns in the
+#: page would add 12 bytes a point, 1.2 MB here.
+FIXED_BYTES = 250_000
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +47,19 @@ def shown(bundle, **view) -> int:
 
 def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_the_record(open_page, big_server, big):
     app = open_page(big_server)
+    received: list[int] = []  # bytes of each websocket message from the app to the page
+    app.page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: received.append(len(payload))))
     b = big["bundle"]
     state = app.open("?start=2024-01-01&end=2024-12-31")
     want = shown(b, start="2024-01-01", end="2024-12-31")
     assert state["points"]["Incidents"]["n"] == want > 20_000
     assert app.evaluate_on_map("return window.parent.__iceMapInits;") == 1
+    # The points came as one file, fetched once; the map's page holds only its URL.
+    files = [u for u in app.requests if u.endswith(".bin")]
+    assert len(files) == 1 and "/component/" in files[0]
+    page = app.evaluate_on_map("return document.documentElement.outerHTML;")
+    assert files[0].rsplit("/", 1)[1] in page
+    assert len(page.encode()) < FIXED_BYTES
     app.evaluate_on_map("window.__sameFrame = true;")
     # Zoomed out, that many points are counted in clusters, and facilities are drawn on top.
     modes = app.evaluate_on_map(
@@ -56,6 +69,7 @@ def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_th
     assert modes["Detention facilities"][1] > modes["Incidents"][1]
 
     # A new start date in the sidebar: the app reruns (figures, URL), the map only redraws.
+    before = len(received)
     app.page.get_by_role("spinbutton", name="year, Date range start date").click()
     app.page.keyboard.type("20240701")
     app.page.get_by_role("heading", name="Filter").click()
@@ -65,6 +79,9 @@ def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_th
     state = app.map_state(lambda s: s["points"].get("Incidents", {}).get("n") == want)
     assert state["points"]["Incidents"]["n"] == want
     assert app.evaluate_on_map("return window.parent.__iceMapInits + ':' + !!window.__sameFrame;") == "1:true"
+    # The rerun sent the map again (streamlit-folium sends its page each time), but not its points.
+    assert 0 < sum(received[before:]) < FIXED_BYTES, received[before:]
+    assert len([u for u in app.requests if u.endswith(".bin")]) == 1
 
     # The time bar's next step: the first week of the range, in the browser, and in the link.
     app.map_frame().get_by_role("button", name="Next step").click()
