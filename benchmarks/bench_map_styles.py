@@ -29,33 +29,13 @@ from bench_incident_layer import synthetic_incidents
 
 from layers import LEAFLET_DIR, build_map
 
+JS_DIR = Path(__file__).parent / "js"
 STYLES = ("points", "clusters", "heat")
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
-FIND_LAYER = """
-() => {
-  for (var k of Object.keys(window)) {
-    try { if (window[k] instanceof L.Map) { window.__map = window[k]; } } catch (e) {}
-    try { if (window[k] instanceof L.CanvasPointLayer) { window.__layer = window[k]; } } catch (e) {}
-  }
-  return !!(window.__map && window.__layer && window.__layer._grid !== undefined && window.__layer._drawn);
-}
-"""
+FIND_LAYER = (JS_DIR / "find_layer.js").read_text(encoding="utf-8")
 
-REDRAW = """
-([zoom, times]) => {
-  var map = window.__map, layer = window.__layer;
-  map.setView([38.5, -96.5], zoom, { animate: false });
-  var ms = [];
-  for (var k = 0; k < times; k++) {
-    layer._view = null;
-    var t = performance.now();
-    layer._reset();
-    ms.push(performance.now() - t);
-  }
-  return { ms: ms, drawn: layer.drawnCount(), clusters: layer.clusterCount(), mode: layer.drawMode() };
-}
-"""
+REDRAW = (JS_DIR / "redraw.js").read_text(encoding="utf-8")
 
 
 def build_pages(n: int, folder: Path) -> list[tuple[str, float, int]]:

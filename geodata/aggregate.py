@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .atomic import write_text
 from .boundaries import (
     PRECISION,
     TOLERANCE,
@@ -264,7 +265,7 @@ def save_regions(regions: dict[str, gpd.GeoDataFrame], directory: str | Path = R
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / REGIONS_FILE
-    path.write_text(encode_regions(regions), encoding="ascii")
+    write_text(path, encode_regions(regions), encoding="ascii")  # all or nothing: readers never see half a file
     return path
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from .aggregate import NEAR_DEGREES, PER_100K_UNAVAILABLE, _multipolygon, encode_polygon, load_regions  # noqa: E501
+from .atomic import write_text
 from .boundaries import (
     PRECISION,
     _decode_ints,
@@ -133,7 +134,7 @@ def save_aor_areas(areas: gpd.GeoDataFrame, directory: str | Path = AOR_DIR) -> 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / AOR_FILE
-    path.write_text(encode_aor_areas(areas), encoding="ascii")
+    write_text(path, encode_aor_areas(areas), encoding="ascii")  # all or nothing: readers never see half a file
     return path
 
 

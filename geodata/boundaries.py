@@ -34,6 +34,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from .atomic import write_text
 from .report import GeodataError
 from .schema import CRS
 from .store import DATA_DIR
@@ -209,7 +210,7 @@ def save_boundaries(gdf: gpd.GeoDataFrame, directory: str | Path = BASEMAP_DIR) 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / BASEMAP_FILE
-    path.write_text(encode_boundaries(gdf), encoding="ascii")
+    write_text(path, encode_boundaries(gdf), encoding="ascii")  # all or nothing: readers never see half a file
     return path
 
 

@@ -51,20 +51,7 @@ def site(tmp_path_factory):
     server.server_close()
 
 
-FIND = """
-() => {
-  var out = { map: null, regions: [], offices: null };
-  for (var k of Object.keys(window)) {
-    try {
-      var v = window[k];
-      if (v instanceof L.Map) { out.map = k; }
-      else if (L.ChoroplethLayer && v instanceof L.ChoroplethLayer) { out.regions.push(k); }
-      else if (v instanceof L.CanvasPointLayer) { out.offices = k; }
-    } catch (e) {}
-  }
-  return out;
-}
-"""
+FIND = (Path(__file__).parent / "js" / "find_layers.js").read_text(encoding="utf-8")
 
 
 def test_aor_polygons_offices_tooltip_and_legend(browser, site):
