@@ -261,6 +261,8 @@ with st.sidebar:
                                   "The map's time bar plays through the range without reloading anything."))
     step = st.radio(_("Step"), list(STEPS), key="play_step", format_func=lambda k: _(STEPS[k]), horizontal=True,
                     disabled=not playing_on)
+    # The step buttons and slider are filled in below, once the range is known: here, under "Play through time".
+    play_box = st.container()
     st.subheader(_("Privacy"))
     offline = st.toggle(
         _("No third-party requests"), key="offline", disabled=OFFLINE_FORCED,
@@ -316,7 +318,7 @@ if playing_on:
     labels = [t.date(a) + ("" if a == b else f" – {t.date(b)}") for a, b in steps]
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
-    with st.sidebar:
+    with play_box:
         st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
                      "browser."))
         back, fwd = st.columns(2)

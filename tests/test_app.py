@@ -281,6 +281,26 @@ def test_playback_steps_through_the_range():
     assert at.query_params["start"] == "2026-01-01" and at.query_params["end"] == "2026-01-31"
 
 
+def _sidebar_order(at: AppTest) -> list[str]:
+    """The sidebar's headings and widget keys, top to bottom."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return [n.value if n.type in ("header", "subheader") else n.key for n in walk(at.sidebar)
+            if n.type in ("header", "subheader", "button", "toggle", "radio", "select_slider")]
+
+
+def test_the_step_buttons_sit_under_play_through_time():
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    at.toggle(key="play_on").set_value(True).run()
+    order = _sidebar_order(at)
+    at_play = order.index("Play through time")
+    assert order[at_play:at_play + 7] == ["Play through time", "play_on", "play_step", "play_back", "play_fwd",
+                                           "play_index", "Privacy"]
+
+
 def test_map_view_style_and_regions_come_from_the_link():
     at = run_app(lat="44.97782", lon="-93.26501", zoom="11", style="heat", regions="state")
     script = map_script(at)
