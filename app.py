@@ -30,6 +30,7 @@ from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, with_range_adp
+from geodata.places import PLACES_FILE
 from geodata.shards import cache_dir, write_shards
 from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
@@ -92,6 +93,7 @@ _leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
 _outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
 LEAFLET_URL = f"../{_leaflet_files.name}"
 OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
+PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
 # The layers' own scripts (layers/js/*.js), and the popup records the map fetches when
 # a point is clicked (shards written once per data version under the temporary folder).
 _script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
@@ -424,9 +426,9 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     the areas drawn under the points: ``overlay_key`` says what they show)."""
     _ = text(lang).gettext
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
-    m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
+    m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
-                 zoom=map_view[1] if map_view else None)
+                 zoom=map_view[1] if map_view else None, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
     drawn = list(_overlays) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])

@@ -91,6 +91,8 @@ def base_map(
     script_url: str | None = None,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
+    places: str | dict | None = None,
+    lang: str = "en",
 ) -> folium.Map:
     """A map of the United States with its base layers and nothing on it yet.
 
@@ -115,6 +117,12 @@ def base_map(
     center, zoom : optional
         The initial view (latitude, longitude) and zoom, as read back from the
         page's URL by :func:`parse_view_params`; otherwise the contiguous US.
+    places : str, dict or None
+        The outline map's place names: a URL of ``us-places.json`` (beside
+        ``us-outline.json``) or the document itself; None draws no names.
+    lang : str
+        The language of the base map's own words (attribution, notice).
+
     Returns
     -------
     folium.Map
@@ -152,7 +160,8 @@ def base_map(
     outline_layer = None
     if outline is not None:
         # Alone, it needs no radio button in the control.
-        outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None).add_to(m)
+        outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None,
+                                     places=places, lang=lang).add_to(m)
     if tile_layer is not None and outline_layer is not None:
         _TileFallback(tile_layer, outline_layer).add_to(m)
     return m
@@ -231,6 +240,7 @@ def build_map(
     show_incidents: bool = True,
     tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
     outline: str | dict | None = None,
+    places: str | dict | None = None,
     leaflet_url: str | None = None,
     script_url: str | None = None,
     incident_style: str = "points",
@@ -265,7 +275,7 @@ def build_map(
 
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
-                 center=center, zoom=zoom)
+                 center=center, zoom=zoom, places=places, lang=lang)
     _ = text(lang).gettext
     layers = list(overlays)
     if choropleth is not None:
