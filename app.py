@@ -198,9 +198,10 @@ if "view_loaded" not in st.session_state:
     end = min(last_day, max(url_view.end or last_day, first_day))
     st.session_state["dates"] = (start, max(start, end))
     if (url_view.start and url_view.start != start) or (url_view.end and url_view.end != max(start, end)):
-        st.info(f"The link's dates ({url_view.start or '…'} to {url_view.end or '…'}) are outside the data, which "
-                f"runs from {first_day:%d %b %Y} to {last_day:%d %b %Y}: the range was moved to "
-                f"{start:%d %b %Y} – {max(start, end):%d %b %Y}.")
+        st.info(_("The link's dates ({start} to {end}) are outside the data, which runs from {first} to {last}: "
+                  "the range was moved to {new_start} – {new_end}.").format(
+            start=url_view.start or "…", end=url_view.end or "…", first=t.date(first_day), last=t.date(last_day),
+            new_start=t.date(start), new_end=t.date(max(start, end))))
     for cat in CATEGORIES:
         st.session_state[f"cat_{cat}"] = cat in url_view.categories
     for layer in LAYERS:
@@ -372,9 +373,8 @@ if shown_fac is not None:
                        help=_("Facilities shown, {start} to {end} (Deportation Data Project's daily counts).").format(
                            start=t.date(pop_span[0]), end=t.date(pop_span[1])))
         cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
-                       # Not yet in the Spanish catalogue: shown in English in both languages.
-                       help="Facilities shown whose daily counts have someone held on an average day of the "
-                       "range (above 0.0). The map also shows facilities ICE's lists show in use then.")
+                       help=_("Facilities shown whose daily counts have someone held on an average day of the "
+                              "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
     elif cov:
         cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
                           "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))

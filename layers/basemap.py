@@ -163,7 +163,7 @@ def base_map(
         outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None,
                                      places=places, lang=lang).add_to(m)
     if tile_layer is not None and outline_layer is not None:
-        _TileFallback(tile_layer, outline_layer).add_to(m)
+        _TileFallback(tile_layer, outline_layer, lang=lang).add_to(m)
     return m
 
 
@@ -194,7 +194,7 @@ def compose_map(
         and categories in the browser and has a time bar
         (:class:`layers.timebar.TimeFilter`), shown when ``time_bar``.
     lang : str
-        The legend's language (:data:`layers.i18n.LANGUAGES`); English by default.
+        The language of the legend and the time bar (:data:`layers.i18n.LANGUAGES`); English by default.
 
     Returns
     -------
@@ -226,7 +226,7 @@ def compose_map(
     if time_range is not None:
         points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
         if points:
-            TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar).add_to(m)
+            TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar, lang=lang).add_to(m)
     _ViewInUrl(origin=getattr(m, "view_origin", "default")).add_to(m)
     _LayerControl(collapsed=False).add_to(m)
     return m
@@ -406,12 +406,15 @@ class _TileFallback(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer, *, wait_ms: int = TILE_WAIT_MS):
+    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer, *, wait_ms: int = TILE_WAIT_MS,
+                 lang: str = "en"):
         super().__init__()
         self._name = "TileFallback"
         self.tiles = tiles
         self.outline = outline
-        self.options = {"wait": int(wait_ms)}
+        # The notice, in the page's language.
+        self.options = {"wait": int(wait_ms),
+                        "text": text(lang).gettext("Map tiles did not load: showing the outline map.")}
         self._inline_js = ""
         self.default_js: list[tuple[str, str]] = []
 

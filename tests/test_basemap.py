@@ -128,7 +128,8 @@ def test_outline_layer_refuses_what_is_neither_a_url_nor_a_document():
 def test_browser_decoder_reads_the_bundled_file_as_python_does(tmp_path):
     harness = tmp_path / "decode.js"
     harness.write_text(
-        "global.L = { LayerGroup: { extend: function (p) { var C = function () {}; C.prototype = p; return C; } } };\n"
+        "function extend(p) { var C = function () {}; C.prototype = p; return C; }\n"
+        "global.L = { LayerGroup: { extend: extend }, Layer: { extend: extend } };\n"
         f"eval({json.dumps(OUTLINE_JS)});\n"
         f"var doc = JSON.parse(require('fs').readFileSync({json.dumps(str(BASEMAP_DIR / BASEMAP_FILE))}, 'utf8'));\n"
         "var out = doc.layers.map(function (layer) {\n"

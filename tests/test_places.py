@@ -86,7 +86,7 @@ def test_outline_layer_hands_the_places_and_their_attribution_to_the_browser():
     html = without.get_root().render()
     assert "{ places: null }" in html and "Place names:" not in html
     spanish = render_outline(lang="es")
-    assert "Nombres de lugares" in spanish and "Contornos" in spanish
+    assert "Nombres de lugares: " in spanish and "Contornos: " in spanish
 
 
 def render_outline(**kwargs) -> str:
