@@ -108,7 +108,7 @@ def test_linked_outline_script_brings_the_place_labels_script_first():
 CHOOSE = """
 var doc = JSON.parse(require("fs").readFileSync(FILE, "utf8"));
 var places = L.PlaceLabels.decodePlaces(doc);
-var opts = { steps: STEPS, gap: 3, max: 400, tiers: [[500000, "13px", 13], [50000, "12px", 12], [0, "11px", 11]] };
+var opts = { steps: STEPS, gap: 3, max: 400, tiers: [[100, "13px", 13], [10, "12px", 12], [0, "11px", 11]] };
 // Web Mercator pixels of a 1280 x 720 view centred on (lat, lon) at zoom z.
 function view(lat, lon, z, w, h) {
   var c = CRS.latLngToPoint({ lat: lat, lng: lon }, z);

@@ -24,10 +24,11 @@
     return min;
   }
 
-  // The label style of a place: larger places in larger type.
-  function fontOf(tiers, people) {
+  // The label style of a place: larger type for a place many times larger than the zoom's smallest
+  // (zoomed in on a city, the city stands out among its suburbs; zoomed out, no name shouts).
+  function fontOf(tiers, times) {
     for (var k = 0; k < tiers.length; k++) {
-      if (people >= tiers[k][0]) { return tiers[k]; }
+      if (times >= tiers[k][0]) { return tiers[k]; }
     }
     return tiers[tiers.length - 1];
   }
@@ -57,7 +58,7 @@
       if (people < min) { break; }  // largest first: the rest are smaller still
       var p = project(places.lat[i], places.lon[i]);
       if (!(p.x >= 0 && p.x <= width && p.y >= 0 && p.y <= height)) { continue; }
-      var tier = fontOf(opts.tiers, people), name = places.names[i];
+      var tier = fontOf(opts.tiers, people / min), name = places.names[i];
       var w = measure(name, tier[1]), h = tier[2];
       var box = [p.x - w / 2 - gap, p.y - h / 2 - gap, p.x + w / 2 + gap, p.y + h / 2 + gap];
       if (cells(box, false)) { continue; }
@@ -83,8 +84,8 @@
       pane: "placeLabelPane",
       zIndex: 250,
       steps: [[4, 500000], [6, 100000], [8, 20000], [10, 5000], [12, 1000]],
-      // [fewest people, canvas font, height in pixels]
-      tiers: [[500000, "600 13px system-ui, sans-serif", 13], [50000, "12px system-ui, sans-serif", 12],
+      // [people, as a multiple of the zoom's smallest place named, canvas font, height in pixels]
+      tiers: [[100, "600 13px system-ui, sans-serif", 13], [10, "12px system-ui, sans-serif", 12],
               [0, "11px system-ui, sans-serif", 11]],
       color: "#5f594f",
       halo: "rgba(246, 244, 239, 0.92)",
