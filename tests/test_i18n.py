@@ -287,3 +287,23 @@ def test_a_link_outside_the_data_is_told_in_spanish():
     at = _app_in("es", start="2026-01-01", end="2026-01-31")
     help_text = next(m for m in at.metric if m.label == "Centros en uso").help
     assert help_text.startswith("Centros mostrados cuyos conteos diarios")
+
+
+def test_popup_words_of_the_script_come_from_the_catalogue(tmp_path, tiny_incidents):
+    from jsharness import run_js, text_of
+
+    from layers.canvas import popup_words
+
+    assert run_js(tmp_path, "console.log(JSON.stringify(L.CanvasPointLayer.WORDS));") == popup_words("en")
+    es = popup_words("es")
+    assert all(es[k] != v for k, v in popup_words("en").items())
+    out = run_js(
+        tmp_path,
+        "new L.CanvasPointLayer(DATA, OPTIONS);"
+        "var chart = L.CanvasPointLayer.sparkline(doc, ['2025-01', '2025-02', '2025-03'], [1200.5, 2235, 2057], "
+        "  'people held on an average day');"
+        "console.log(JSON.stringify(chart));",
+        DATA={"lon": [0], "lat": [0]}, OPTIONS={"text": es, "locale": "es-US"},
+    )
+    caption = "People held on an average day, 2025-01 a 2025-03: máximo 2,235 (2025-02), último 2,057 (2025-03)"
+    assert caption in text_of(out) and "peak" not in text_of(out)
