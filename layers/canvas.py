@@ -45,7 +45,7 @@ from layers._compact import (
 from layers._prepare import clean_values
 from layers._script import ScriptLayer, _Raw, script_source, to_script_json
 from layers._symbols import SHAPES
-from layers.i18n import text
+from layers._text import JS_LOCALES, popup_words
 
 #: Decimal places kept for longitude and latitude: 1e-5 degrees is about a metre.
 COORD_DECIMALS = 5
@@ -92,27 +92,6 @@ _CSS = """
 # constants (CODE_ALPHABET, SHAPES, HEAT_RAMP) are written there too, and
 # tests/test_layer_styles.py checks that they match these.
 _CLASS_JS = script_source("canvas.js")
-
-
-#: The locale the popups write numbers for (as :class:`layers.i18n.Text` does in Python).
-_JS_LOCALES = {"en": "en-US", "es": "es-US"}
-
-
-def popup_words(lang: str = "en") -> dict[str, str]:
-    """The words ``layers/js/canvas.js`` writes in popups, in ``lang``, keyed as its ``WORDS``."""
-    _ = text(lang).gettext
-    return {
-        # The link to a record in a list (a death's record at ICE).
-        "record": _("record"),
-        "moreFolded": _("{n} more"),
-        "andMore": _("\u2026 and {n} more"),
-        "andMoreHere": _("\u2026 and {n} more; zoom in to separate them"),
-        "recordsHere": _("{n} records at this spot"),
-        "notLoaded": _("This record could not be loaded ({error})."),
-        "noFigures": _("no figures"),
-        # A facility's population chart: "2022-10 to 2026-03: peak 2,235 (2025-06), last 2,057 (2026-03)".
-        "series": _("{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})"),
-    }
 
 
 class CanvasPointLayer(ScriptLayer):
@@ -339,7 +318,7 @@ class CanvasPointLayer(ScriptLayer):
             "heat_radius": int(heat_radius),
             "points_max": int(points_max),
             "text": popup_words(lang),
-            "locale": _JS_LOCALES.get(lang, "en-US"),
+            "locale": JS_LOCALES.get(lang, "en-US"),
         }
 
     @property

@@ -18,10 +18,8 @@ from folium.template import Template
 from geodata.schema import CATEGORIES
 from layers._compact import DAY_EPOCH, day_of
 from layers._script import _Raw, add_scripts, to_script_json
+from layers._text import JS_LOCALES
 from layers.i18n import text
-
-#: The locale the time bar writes numbers for (as :class:`layers.i18n.Text` does in Python).
-_JS_LOCALES = {"en": "en-US", "es": "es-US"}
 
 
 def time_words(lang: str = "en") -> dict[str, str]:
@@ -107,7 +105,7 @@ class TimeFilter(JSCSSMixin, MacroElement):
             "categories": [str(c) for c in categories],
             "bar": bool(bar),
             "text": time_words(lang),
-            "locale": _JS_LOCALES.get(lang, "en-US"),
+            "locale": JS_LOCALES.get(lang, "en-US"),
         }
         self._inline_js = ""
         self.default_js: list[tuple[str, str]] = []

@@ -292,7 +292,7 @@ def test_a_link_outside_the_data_is_told_in_spanish():
 def test_popup_words_of_the_script_come_from_the_catalogue(tmp_path, tiny_incidents):
     from jsharness import run_js, text_of
 
-    from layers.canvas import popup_words
+    from layers._text import popup_words
 
     assert run_js(tmp_path, "console.log(JSON.stringify(L.CanvasPointLayer.WORDS));") == popup_words("en")
     es = popup_words("es")
