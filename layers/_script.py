@@ -25,7 +25,7 @@ SCRIPTS_DIR = Path(str(resources.files("layers") / "js"))
 
 #: Files each script needs first (loaded before it, in this order).
 SCRIPT_NEEDS: dict[str, tuple[str, ...]] = {
-    "outline.js": ("polyline.js",),
+    "outline.js": ("polyline.js", "places.js"),
     "choropleth.js": ("polyline.js",),
     "timebar.js": ("canvas.js",),
 }

@@ -47,3 +47,24 @@ def html_text(value) -> str:
     server.  None is "".
     """
     return html.escape("" if value is None else str(value), quote=True).replace("{", "&#123;")
+
+
+#: The locale the map's scripts write numbers for (as :class:`layers.i18n.Text` does in Python).
+JS_LOCALES = {"en": "en-US", "es": "es-US"}
+
+
+def popup_words(lang: str = "en") -> dict[str, str]:
+    """The words ``layers/js/canvas.js`` writes in popups, in ``lang``, keyed as its ``WORDS``."""
+    _ = text(lang).gettext
+    return {
+        # The link to a record in a list (a death's record at ICE).
+        "record": _("record"),
+        "moreFolded": _("{n} more"),
+        "andMore": _("\u2026 and {n} more"),
+        "andMoreHere": _("\u2026 and {n} more; zoom in to separate them"),
+        "recordsHere": _("{n} records at this spot"),
+        "notLoaded": _("This record could not be loaded ({error})."),
+        "noFigures": _("no figures"),
+        # A facility's population chart: "2022-10 to 2026-03: peak 2,235 (2025-06), last 2,057 (2026-03)".
+        "series": _("{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})"),
+    }

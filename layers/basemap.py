@@ -20,15 +20,14 @@ from folium.map import Layer
 from folium.template import Template
 from xstatic.pkg import leaflet as _xstatic_leaflet
 
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
 from layers._script import add_scripts, drop_stale_adds, to_script_json
-from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
 from layers._text import html_text
-from layers.canvas import HEAT_RAMP, CanvasPointLayer
+from layers.canvas import CanvasPointLayer
 from layers.choropleth import choropleth_layer
-from layers.facilities import FACILITY_GROUP_COLORS, facilities_layer, facility_radius
+from layers.facilities import facilities_layer
 from layers.i18n import text
-from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, STYLES, incidents_layer
+from layers.incidents import STYLES, incidents_layer
+from layers.legend import Legend
 from layers.outline import OutlineLayer
 from layers.timebar import TimeFilter
 
@@ -51,8 +50,6 @@ LEAFLET_VERSION = _xstatic_leaflet.VERSION
 #: this map does not draw.
 _FOLIUM_LEAFLET_JS = dict(folium.Map.default_js)["leaflet"]
 _FOLIUM_LEAFLET_CSS = dict(folium.Map.default_css)["leaflet_css"]
-
-_LEGEND_ADP = (100, 500, 2000)
 
 #: Query parameters of the parent page's URL that hold the map's view.  After
 #: every pan or zoom the map writes them into the page's address (with
@@ -94,6 +91,8 @@ def base_map(
     script_url: str | None = None,
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
+    places: str | dict | None = None,
+    lang: str = "en",
 ) -> folium.Map:
     """A map of the United States with its base layers and nothing on it yet.
 
@@ -118,6 +117,12 @@ def base_map(
     center, zoom : optional
         The initial view (latitude, longitude) and zoom, as read back from the
         page's URL by :func:`parse_view_params`; otherwise the contiguous US.
+    places : str, dict or None
+        The outline map's place names: a URL of ``us-places.json`` (beside
+        ``us-outline.json``) or the document itself; None draws no names.
+    lang : str
+        The language of the base map's own words (attribution, notice).
+
     Returns
     -------
     folium.Map
@@ -155,9 +160,10 @@ def base_map(
     outline_layer = None
     if outline is not None:
         # Alone, it needs no radio button in the control.
-        outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None).add_to(m)
+        outline_layer = OutlineLayer(outline, show=tile_layer is None, control=tile_layer is not None,
+                                     places=places, lang=lang).add_to(m)
     if tile_layer is not None and outline_layer is not None:
-        _TileFallback(tile_layer, outline_layer).add_to(m)
+        _TileFallback(tile_layer, outline_layer, lang=lang).add_to(m)
     return m
 
 
@@ -188,7 +194,7 @@ def compose_map(
         and categories in the browser and has a time bar
         (:class:`layers.timebar.TimeFilter`), shown when ``time_bar``.
     lang : str
-        The legend's language (:data:`layers.i18n.LANGUAGES`); English by default.
+        The language of the legend and the time bar (:data:`layers.i18n.LANGUAGES`); English by default.
 
     Returns
     -------
@@ -212,7 +218,7 @@ def compose_map(
     overlays = [layer for layer in layers
                 if callable(getattr(layer, "legend_html", None)) and getattr(layer, "legend_part", None) is None]
     if parts or overlays:
-        _Legend(
+        Legend(
             facilities=fac, incidents=inc, choropleth=regions,
             range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
             overlays=overlays, lang=lang,
@@ -220,7 +226,7 @@ def compose_map(
     if time_range is not None:
         points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
         if points:
-            TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar).add_to(m)
+            TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar, lang=lang).add_to(m)
     _ViewInUrl(origin=getattr(m, "view_origin", "default")).add_to(m)
     _LayerControl(collapsed=False).add_to(m)
     return m
@@ -234,6 +240,7 @@ def build_map(
     show_incidents: bool = True,
     tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,
     outline: str | dict | None = None,
+    places: str | dict | None = None,
     leaflet_url: str | None = None,
     script_url: str | None = None,
     incident_style: str = "points",
@@ -268,7 +275,7 @@ def build_map(
 
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
-                 center=center, zoom=zoom)
+                 center=center, zoom=zoom, places=places, lang=lang)
     _ = text(lang).gettext
     layers = list(overlays)
     if choropleth is not None:
@@ -399,12 +406,15 @@ class _TileFallback(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer, *, wait_ms: int = TILE_WAIT_MS):
+    def __init__(self, tiles: folium.TileLayer, outline: OutlineLayer, *, wait_ms: int = TILE_WAIT_MS,
+                 lang: str = "en"):
         super().__init__()
         self._name = "TileFallback"
         self.tiles = tiles
         self.outline = outline
-        self.options = {"wait": int(wait_ms)}
+        # The notice, in the page's language.
+        self.options = {"wait": int(wait_ms),
+                        "text": text(lang).gettext("Map tiles did not load: showing the outline map.")}
         self._inline_js = ""
         self.default_js: list[tuple[str, str]] = []
 
@@ -428,67 +438,20 @@ def layer_points(m: folium.Map) -> dict[str, int]:
     return counts
 
 
-class _ViewInUrl(MacroElement):
-    """After every pan or zoom, the map's centre and zoom go into the parent page's URL.
+class _ViewInUrl(JSCSSMixin, MacroElement):
+    """The map's centre and zoom in the parent page's URL (:data:`VIEW_PARAMS`), kept through filter changes.
 
-    The map runs in a same-origin iframe (streamlit-folium's component, served
-    by the app).  ``history.replaceState`` changes the address without a
-    reload, a history entry or a Streamlit rerun; other query parameters stay.
-    A page of another origin, or no parent, leaves everything as it is.
+    The script is ``layers/js/viewurl.js`` (``L.iceViewInUrl``): after every pan
+    or zoom it writes the view with ``history.replaceState`` (no reload, no
+    Streamlit rerun, other parameters kept), and it wraps the page's history
+    methods so that the app's own rewrites of the query keep the view.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        (function (map, origin) {
-            // The page may re-create this map (a filter changed): it comes back where the
-            // viewer left it, unless the page was opened with another view (a new link).
-            var KEY = "ice-map-view";
-            try {
-                var saved = JSON.parse(window.sessionStorage.getItem(KEY) || "null");
-                if (saved && saved.origin === origin && isFinite(saved.lat) && isFinite(saved.lon)) {
-                    map.setView([saved.lat, saved.lon], saved.zoom, { animate: false });
-                }
-            } catch (err) { /* no storage: the drawn view stays */ }
-            function writeView() {
-                var c = map.getCenter();
-                try {
-                    window.sessionStorage.setItem(KEY, JSON.stringify(
-                        { origin: origin, lat: c.lat, lon: c.lng, zoom: Math.round(map.getZoom()) }));
-                } catch (err) { /* private mode: nothing kept */ }
-                try {
-                    var page = window.parent;
-                    if (!page || page === window) { return; }
-                    var loc = page.location;
-                    // Other parameters stay exactly as they are written.
-                    var parts = loc.search.replace(/^[?]/, "").split("&").filter(function (p) {
-                        return p && !/^(lat|lon|zoom)(=|$)/.test(p);
-                    });
-                    parts.push("lat=" + c.lat.toFixed(5), "lon=" + c.lng.toFixed(5),
-                               "zoom=" + Math.round(map.getZoom()));
-                    var next = "?" + parts.join("&");
-                    if (next !== loc.search) {
-                        page.history.replaceState(page.history.state, "", loc.pathname + next + loc.hash);
-                    }
-                } catch (err) {
-                    // Another origin, or no history: the URL stays as it is.
-                }
-            }
-            map.on("moveend", writeView);
-            // Leaflet focuses the map on a click (for its keyboard controls); in a frame, that
-            // scrolls the whole page to bring the map into view, under the viewer's pointer.
-            map.getContainer().addEventListener("mousedown", function () {
-                if (!(map.keyboard && map.keyboard._focused)) {
-                    map.getContainer().focus({ preventScroll: true });
-                }
-            }, true);
-            // The app rewrites the page's query when a filter changes; put the view back.
-            window.setInterval(function () {
-                try {
-                    if (!/[?&]lat=/.test(window.parent.location.search)) { writeView(); }
-                } catch (err) { /* another origin */ }
-            }, 1000);
-        })({{ this._parent.get_name() }}, {{ this.origin|tojson }});
+            {{ this._inline_js }}
+            L.iceViewInUrl({{ this._parent.get_name() }}, {{ this.origin|tojson }});
         {% endmacro %}
         """
     )
@@ -498,206 +461,9 @@ class _ViewInUrl(MacroElement):
         self._name = "ViewInUrl"
         #: The view the server drew (from the link), so a stored view is only reused for it.
         self.origin = origin
-
-
-class _Legend(MacroElement):
-    """A fixed box in the bottom-left corner; every label is HTML-escaped.
-
-    Each section belongs to a layer and is shown only while that layer is on.
-    """
-
-    _template = Template(
-        """
-        {% macro header(this, kwargs) %}
-        <style>
-        .map-legend { position: absolute; bottom: 58px; left: 10px; z-index: 1000;
-          background: rgba(255,255,255,0.94); padding: 6px 9px; border-radius: 4px;
-          box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-height: calc(100% - 150px); max-width: 280px;
-          overflow-y: auto; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
-        .map-legend summary { cursor: pointer; font-weight: 600; }
-        .map-legend h4 { margin: 6px 0 2px; font-size: 12px; font-weight: 600; }
-        .map-legend .row { display: flex; align-items: center; gap: 6px; margin: 1px 0; }
-        .map-legend .dot { display: inline-block; border-radius: 50%; flex: none; box-sizing: border-box; }
-        .map-legend .box { display: inline-block; width: 14px; height: 11px; flex: none; opacity: 0.8;
-          border: 1px solid rgba(0,0,0,0.15); }
-        .map-legend .sym { flex: none; }
-        .map-legend .note { color: #555; font-size: 11px; margin: 2px 0; }
-        .map-legend .ramp { height: 10px; margin: 3px 0 1px; border-radius: 2px; }
-        .map-legend .ends { display: flex; justify-content: space-between; color: #555; font-size: 11px; }
-        .map-legend .sizes { display: flex; align-items: flex-end; gap: 8px; }
-        .map-legend .sizes span { display: flex; flex-direction: column; align-items: center; }
-        </style>
-        {% endmacro %}
-        {% macro html(this, kwargs) %}
-        <div class="map-legend" id="{{ this.get_name() }}">
-          <details{{ " open" if this.open_ else "" }}><summary>{{ this.title }}</summary>{{ this.body }}</details>
-        </div>
-        {% endmacro %}
-        {% macro script(this, kwargs) %}
-        (function (map, id, sections) {
-            // Show a layer's part of the legend only while the layer is on.  The
-            // box is looked up each time: streamlit-folium runs this script
-            // before it puts the page's HTML in place.
-            function sync() {
-                var box = document.getElementById(id);
-                if (!box) { return; }
-                sections.forEach(function (s) {
-                    var el = box.querySelector("[data-part='" + s[0] + "']");
-                    if (el) { el.style.display = map.hasLayer(s[1]) ? "" : "none"; }
-                });
-            }
-            map.on("layeradd layerremove", sync);
-            sync();
-            setTimeout(sync, 0);
-        })({{ this._parent.get_name() }}, {{ this.get_name()|tojson }}, {{ this.sections_js() }});
-        {% endmacro %}
-        """
-    )
+        self._inline_js = ""
+        self.default_js: list[tuple[str, str]] = []
 
     def render(self, **kwargs):
-        # A map kept and shown again (the app caches it) is renamed by streamlit-folium on each render:
-        # forget the legend's box, style and script of the last render, or the page holds one per render.
-        figure = self.get_root()
-        last = getattr(self, "_rendered_as", None)
-        if last is not None and last != self.get_name():
-            for part in (figure.header, figure.html, figure.script):
-                part._children.pop(last, None)
-        super().render(**kwargs)
-        self._rendered_as = self.get_name()
-
-    def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False,
-                 overlays=(), lang="en"):
-        super().__init__()
-        self._name = "Legend"
-        _ = text(lang).gettext
-        self.title = html_text(_("Legend"))
-        self.open_ = bool(open_)
-        parts: list[str] = []
-        self.sections: list[tuple[str, object]] = []
-
-        def section(part: str, layer, body: str) -> None:
-            parts.append(f'<div data-part="{part}">{body}</div>')
-            if layer is not None and not isinstance(layer, bool):
-                self.sections.append((part, layer))
-
-        if incidents is not None:
-            section("incidents", incidents, _incidents_legend(getattr(incidents, "mode", "points"), lang))
-        if facilities is not None:
-            section("facilities", facilities, _facilities_legend(range_adp, lang))
-        if choropleth is not None:
-            section("choropleth", choropleth, choropleth.legend_html())
-        for k, overlay in enumerate(overlays):
-            if hasattr(overlay, "legend_html"):
-                section(f"overlay{k}", overlay, overlay.legend_html())
-        self.body = "".join(parts)
-
-    def sections_js(self) -> str:
-        # Part names are fixed words; layer names are folium's generated identifiers.
-        return "[" + ", ".join(f'["{part}", {layer.get_name()}]' for part, layer in self.sections) + "]"
-
-
-def _incidents_legend(mode: str, lang: str = "en") -> str:
-    _ = text(lang).gettext
-    e = _element_text
-    parts = ["<h4>" + e(_("Incidents")) + "</h4>"]
-    if mode == "clusters":
-        parts.append(
-            '<div class="row">' + _cluster_svg() + "<span>"
-            + e(_("Number of incidents close together; the ring shows their categories. Click to zoom in."))
-            + "</span></div>"
-            + '<div class="note">' + e(_("Alone, and from zoom 10 on, each incident:")) + "</div>"
-        )
-    elif mode == "heat":
-        stops = ", ".join(f"{html_text(color)} {pos * 100:.0f}%" for pos, color in HEAT_RAMP)
-        parts.append(
-            '<div class="note">'
-            + e(_("Heat map: how many incidents are close together, from few to the most in view (log scale)."))
-            + "</div>"
-            f'<div class="ramp" style="background:linear-gradient(to right,{stops})"></div>'
-            + '<div class="ends"><span>' + e(_("few")) + "</span><span>" + e(_("most in view")) + "</span></div>"
-            + '<div class="note">' + e(_("From zoom 11 on, each incident:")) + "</div>"
-        )
-    for cat in CATEGORIES:
-        parts.append(_symbol_row(CATEGORY_SHAPES[cat], CATEGORY_COLORS[cat], _(CATEGORY_LABELS[cat])))
-    parts.append(_symbol_row("circle", "#555555", _("Outline: known only to a city, county or state"), hollow=True))
-    sizes = ", ".join(
-        f"{word} {radius_words(UNCERTAINTY_RADIUS_M[key])}"
-        for key, word in (("block", _("block")), ("zip", _("ZIP")), ("city", _("city")),
-                          ("county", _("county")), ("state", _("state")))
-    )
-    parts.append(
-        '<div class="row">' + _uncertainty_svg() + "<span>"
-        + _element_text(_("Dashed circle: a place known only roughly. Radius: the typical size of such an area, not "
-                          "this one's ({sizes}).").format(sizes=sizes))
-        + "</span></div>"
-    )
-    parts.append(
-        '<div class="note">'
-        + e(_("Incidents of several kinds at one place are drawn round it, tied to it by a line."))
-        + "</div>"
-    )
-    return "".join(parts)
-
-
-def _facilities_legend(range_adp: bool, lang: str = "en") -> str:
-    _ = text(lang).gettext
-    parts = ["<h4>" + html_text(_("Detention facilities")) + "</h4>"]
-    for group, color in FACILITY_GROUP_COLORS.items():
-        parts.append(_swatch(color, _(group)))
-    sizes = []
-    for adp, r in zip(_LEGEND_ADP, facility_radius(_LEGEND_ADP)):
-        d = round(2 * float(r))
-        sizes.append(
-            f'<span><i class="dot" style="width:{d}px;height:{d}px;'
-            f'background:rgba(85,85,85,0.25);border:1px solid #555"></i>{adp:,}</span>'
-        )
-    what = (_("Circle area: average daily population in the selected dates") if range_adp
-            else _("Circle area: average daily population"))
-    parts.append(f"<div>{html_text(what)}</div>")
-    parts.append(f'<div class="sizes">{"".join(sizes)}</div>')
-    if range_adp:
-        parts.append(_swatch("#555555", _("Outline: nobody held in these dates, or no figures"), ring=True))
-    parts.append(
-        '<div class="note">'
-        + _element_text(_("Dashed circle (zoomed in): placed at its ZIP code\u2019s centre, not at the building; "
-                      "radius: a typical ZIP area ({radius}).").format(
-                          radius=radius_words(UNCERTAINTY_RADIUS_M["zip"])))
-        + "</div>"
-    )
-    return "".join(parts)
-
-
-def _element_text(value: str) -> str:
-    """``value`` as the text of an element: :func:`html_text` but for quotes, which need no escape there."""
-    return html_text(value).replace("&#x27;", "'").replace("&quot;", '"')
-
-
-def _symbol_row(shape: str, color: str, label: str, *, hollow: bool = False) -> str:
-    return f'<div class="row">{symbol_svg(shape, color, hollow=hollow)}{html_text(label)}</div>'
-
-
-def _uncertainty_svg() -> str:
-    return (
-        '<svg class="sym" width="16" height="16" viewBox="0 0 16 16" aria-hidden="true">'
-        '<circle cx="8" cy="8" r="7.2" fill="none" stroke="#4d4d4d" '
-        'stroke-opacity="0.7" stroke-dasharray="2.5 2"/><circle cx="8" cy="8" r="2.4" fill="#4d4d4d"/></svg>'
-    )
-
-
-def _cluster_svg() -> str:
-    return (
-        '<svg class="sym" width="20" height="20" viewBox="0 0 20 20" aria-hidden="true">'
-        '<circle cx="10" cy="10" r="9.5" fill="#1a1a1a"/>'
-        '<path d="M10 10 L10 0.5 A9.5 9.5 0 0 1 19.2 12.4 Z" fill="#d62728"/>'
-        '<circle cx="10" cy="10" r="6" fill="#ffffff"/>'
-        '<text x="10" y="13" font-size="8" font-weight="600" text-anchor="middle" fill="#1a1a1a">12</text></svg>'
-    )
-
-
-def _swatch(color: str, label: str, *, ring: bool = False) -> str:
-    color = html_text(color)
-    style = f"border:2px solid {color};background:#fff" if ring else f"background:{color};border:1px solid #fff"
-    return (
-        f'<div class="row"><i class="dot" style="width:11px;height:11px;{style}"></i>'
-        f"{html_text(label)}</div>"
-    )
+        self.default_js, self._inline_js = add_scripts(self, ("viewurl.js",))
+        MacroElement.render(self, **kwargs)

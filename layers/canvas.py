@@ -61,6 +61,7 @@ from layers._encode import (
 from layers._prepare import clean_values
 from layers._script import ScriptLayer, _Raw, script_source, to_script_json
 from layers._symbols import SHAPES
+from layers._text import JS_LOCALES, popup_words
 
 #: Decimal places kept for longitude and latitude: 1e-5 degrees is about a metre.
 COORD_DECIMALS = 5
@@ -230,6 +231,7 @@ class CanvasPointLayer(ScriptLayer):
         records_size: int = 500,
         points_url: str | None = None,
         points_max: int = 0,
+        lang: str = "en",
     ):
         super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "CanvasPointLayer"
@@ -337,6 +339,8 @@ class CanvasPointLayer(ScriptLayer):
             "heat_max_zoom": int(heat_max_zoom),
             "heat_radius": int(heat_radius),
             "points_max": int(points_max),
+            "text": popup_words(lang),
+            "locale": JS_LOCALES.get(lang, "en-US"),
         }
         self._file = None
         if points_url is not None:

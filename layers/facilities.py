@@ -224,6 +224,7 @@ def facilities_layer(
         show=show,
         fill_opacity=0.7,
         records_url=records_url,
+        lang=lang,
     )
     if range_sizes:
         population = population if population is not None and adp is not None else _NO_POPULATION

@@ -153,6 +153,7 @@ def incidents_layer(
         show=show,
         fill_opacity=0.85,
         mode=style,
+        lang=lang,
         days=(col("date_start"), col("date_end")),
         category=category,
         categories=CATEGORIES,

@@ -18,6 +18,34 @@ from folium.template import Template
 from geodata.schema import CATEGORIES
 from layers._compact import DAY_EPOCH, day_of
 from layers._script import _Raw, add_scripts, to_script_json
+from layers._text import JS_LOCALES
+from layers.i18n import text
+
+
+def time_words(lang: str = "en") -> dict[str, str]:
+    """The time bar's words in ``lang``, keyed as ``layers/js/timebar.js`` reads them (its ``WORDS``)."""
+    t = text(lang)
+    _ = t.gettext
+    return {
+        "previous": _("Previous step"),
+        "play": _("Play through the range"),
+        "next": _("Next step"),
+        "pause": _("Pause"),
+        "step": _("Step"),
+        "stepShown": _("Step shown"),
+        "week": _("week"),
+        "month": _("month"),
+        # "week 2 of 5: " before the step's dates.
+        "stepOf": _("{unit} {k} of {n}: "),
+        "whole": _("Whole range: "),
+        # English and Spanish have one form for 1 and another for every other number.
+        "incidentOne": t.ngettext("{n} incident", "{n} incidents", 1),
+        "incidentOther": t.ngettext("{n} incident", "{n} incidents", 2),
+        # A facility's popup figure for the dates shown, when there is none.
+        "unknownDates": _("not known (no daily figures in these dates)"),
+        "unknownFacility": _("not known (no daily figures for this facility in these dates)"),
+        "nobody": _("0 (nobody held)"),
+    }
 
 _CSS = """
 <style>
@@ -51,6 +79,8 @@ class TimeFilter(JSCSSMixin, MacroElement):
         Category names in the order of the layers' ``categories``.
     bar : bool
         Whether the time bar (play, pause, step, slider) is drawn.
+    lang : str
+        The language of its words (:func:`time_words`) and numbers.
     """
 
     _template = Template(
@@ -64,7 +94,7 @@ class TimeFilter(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, layers, *, first, last, categories=CATEGORIES, bar: bool = True):
+    def __init__(self, layers, *, first, last, categories=CATEGORIES, bar: bool = True, lang: str = "en"):
         super().__init__()
         self._name = "TimeFilter"
         self.layers = list(layers)
@@ -74,6 +104,8 @@ class TimeFilter(JSCSSMixin, MacroElement):
             "last": day_of(_iso(last)),
             "categories": [str(c) for c in categories],
             "bar": bool(bar),
+            "text": time_words(lang),
+            "locale": JS_LOCALES.get(lang, "en-US"),
         }
         self._inline_js = ""
         self.default_js: list[tuple[str, str]] = []

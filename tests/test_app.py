@@ -171,7 +171,8 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
         assert link.startswith("../") and "://" not in link, link
     # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
-        "leaflet.js", "polyline.js", "outline.js", "tilefallback.js", "canvas.js", "timebar.js"]
+        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas.js", "legend.js",
+        "timebar.js", "viewurl.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
@@ -279,6 +280,26 @@ def test_playback_steps_through_the_range():
     assert at.session_state["map_points"]["Incidents"] == 3
     # The link keeps the range, not the step.
     assert at.query_params["start"] == "2026-01-01" and at.query_params["end"] == "2026-01-31"
+
+
+def _sidebar_order(at: AppTest) -> list[str]:
+    """The sidebar's headings and widget keys, top to bottom."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return [n.value if n.type in ("header", "subheader") else n.key for n in walk(at.sidebar)
+            if n.type in ("header", "subheader", "button", "toggle", "radio", "select_slider")]
+
+
+def test_the_step_buttons_sit_under_play_through_time():
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    at.toggle(key="play_on").set_value(True).run()
+    order = _sidebar_order(at)
+    at_play = order.index("Play through time")
+    assert order[at_play:at_play + 7] == ["Play through time", "play_on", "play_step", "play_back", "play_fwd",
+                                           "play_index", "Privacy"]
 
 
 def test_map_view_style_and_regions_come_from_the_link():

@@ -12,7 +12,7 @@ import pytest
 import xyzservices
 
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
-from layers import DEFAULT_TILES, LEAFLET_DIR, OutlineLayer, build_map, page_links, tile_provider
+from layers import DEFAULT_TILES, LEAFLET_DIR, SCRIPTS_DIR, OutlineLayer, build_map, page_links, tile_provider
 from layers.basemap import LEAFLET_VERSION
 from layers.outline import _CLASS_JS as OUTLINE_JS
 
@@ -128,7 +128,8 @@ def test_outline_layer_refuses_what_is_neither_a_url_nor_a_document():
 def test_browser_decoder_reads_the_bundled_file_as_python_does(tmp_path):
     harness = tmp_path / "decode.js"
     harness.write_text(
-        "global.L = { LayerGroup: { extend: function (p) { var C = function () {}; C.prototype = p; return C; } } };\n"
+        "function extend(p) { var C = function () {}; C.prototype = p; return C; }\n"
+        "global.L = { LayerGroup: { extend: extend }, Layer: { extend: extend } };\n"
         f"eval({json.dumps(OUTLINE_JS)});\n"
         f"var doc = JSON.parse(require('fs').readFileSync({json.dumps(str(BASEMAP_DIR / BASEMAP_FILE))}, 'utf8'));\n"
         "var out = doc.layers.map(function (layer) {\n"
@@ -196,56 +197,114 @@ def test_center_and_zoom_replace_the_fit_to_the_country():
         build_map(tiles=None, zoom=25)
 
 
-def _view_script(html: str) -> str:
-    return re.search(r"\(function \(map, origin\) \{.*?function writeView\(\).*?\}\)\((map_\w+), [^)]*\);", html, re.S)
+VIEW_JS = str(SCRIPTS_DIR / "viewurl.js")
+
+# A page that holds the map's frame: its URL, its history (as Streamlit and the map call it), the map.
+VIEW_PAGE = """
+var handlers = {}, views = [], store = {}, calls = [];
+var L = global.L = {};
+global.window = { sessionStorage: { getItem: function (k) { return store[k] || null; },
+  setItem: function (k, v) { store[k] = v; } }, setInterval: function (f) { window.tick = f; } };
+var map = { on: function (e, f) { handlers[e] = f; },
+  setView: function (c, z) { views.push([c, z]); },
+  getContainer: function () { return { addEventListener: function () {}, focus: function () {} }; },
+  getCenter: function () { return { lat: 44.977823, lng: -93.265011 }; },
+  getZoom: function () { return 11; } };
+var parentPage = { location: { pathname: "/", search: "?start=2026-01-01&category=a,b&zoom=3", hash: "" } };
+parentPage.history = { state: { streamlit: 1 },
+  replaceState: function (s, t, u) { calls.push(["replace", s, u]); parentPage.location.search = u.slice(1); },
+  pushState: function (s, t, u) { calls.push(["push", s, u]); parentPage.location.search = u.slice(1); } };
+global.window.parent = parentPage;
+require(VIEW_JS);
+"""
+
+
+def _run_view_js(tmp_path, body: str) -> dict:
+    harness = tmp_path / "view.js"
+    harness.write_text(f"var VIEW_JS = {json.dumps(VIEW_JS)};\n{VIEW_PAGE}\n{body}\n")
+    result = subprocess.run([NODE, str(harness)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_page_calls_the_view_script_file_with_the_map():
+    html = render(build_map(tiles=None, center=(44.9, -93.2), zoom=12))
+    assert re.search(r'L\.iceViewInUrl\(map_\w+, "44\.90000,-93\.20000,12"\);', html)
+    assert "L.iceViewInUrl = function" in html  # inlined without script_url
+    linked = render(build_map(tiles=None, script_url="../js"))
+    assert '<script src="../js/viewurl.js"></script>' in linked and "L.iceViewInUrl = function" not in linked
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
-def test_moveend_writes_the_view_into_the_parent_url_and_keeps_other_params(tmp_path):
-    html = render(build_map(tiles=None))
-    match = _view_script(html)
-    assert match, "no view-in-URL script"
-    assert "replaceState" in match.group(0) and "try {" in match.group(0)
-    harness = tmp_path / "view.js"
+def test_the_view_goes_into_the_parent_url_at_once_and_after_each_move_keeping_other_params(tmp_path):
+    out = _run_view_js(tmp_path, """
+L.iceViewInUrl(map, "default");
+var restoredFirst = views.length;  // nothing stored yet: the drawn view stays
+var first = calls.slice();
+handlers.moveend();  // nothing changed: no second write
+var unchanged = calls.length;
+L.iceViewInUrl(map, "default");
+var restored = views.slice();  // the same page draws the map again: back where it was
+global.window = { setInterval: function () {} };
+global.window.parent = global.window;  // not in a frame: leave every URL alone
+handlers.moveend();
+global.window = { setInterval: function () {}, get parent() { throw new Error("cross-origin"); } };
+handlers.moveend();  // another origin: no error escapes
+console.log(JSON.stringify({ first: first, unchanged: unchanged, restoredFirst: restoredFirst,
+  restored: restored, calls: calls.length }));
+""")
+    assert out["restoredFirst"] == 0
+    assert out["restored"] == [[[44.977823, -93.265011], 11]]
+    assert out["unchanged"] == 1 and out["calls"] == 1
+    kind, state, url = out["first"][0]
+    assert kind == "replace" and state == {"streamlit": 1}  # Streamlit's history state is kept
+    assert url == "/?start=2026-01-01&category=a,b&lat=44.97782&lon=-93.26501&zoom=11"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_query_rewritten_by_the_app_keeps_the_view(tmp_path):
+    # Streamlit writes the new filter with pushState or replaceState and knows nothing of the view.
+    out = _run_view_js(tmp_path, """
+L.iceViewInUrl(map, "default");
+parentPage.history.pushState({}, "", "/?start=2026-01-05&category=a");
+var pushed = parentPage.location.search;
+parentPage.history.replaceState({}, "", "http://h:1/app?start=2026-01-06#top");
+var absolute = calls[calls.length - 1][2];
+parentPage.history.replaceState({}, "", "/?start=2026-01-07&lat=1.00000&lon=2.00000&zoom=3");
+var own = calls[calls.length - 1][2];
+L.iceViewInUrl(map, "default");  // the map drawn again: the page's methods are not wrapped twice
+parentPage.history.pushState({}, "", "/?start=2026-01-08");
+var again = calls[calls.length - 1][2];
+console.log(JSON.stringify({ pushed: pushed, absolute: absolute, own: own, again: again,
+  withView: L.iceViewInUrl.withView("?a=1&lat=2&zoomy=3", { lat: 1, lon: 2, zoom: 4 }) }));
+""")
+    assert out["pushed"] == "?start=2026-01-05&category=a&lat=44.97782&lon=-93.26501&zoom=11"
+    assert out["absolute"] == "http://h:1/app?start=2026-01-06&lat=44.97782&lon=-93.26501&zoom=11#top"
+    assert out["own"] == "/?start=2026-01-07&lat=1.00000&lon=2.00000&zoom=3"  # a URL with its own view keeps it
+    assert out["again"] == "/?start=2026-01-08&lat=44.97782&lon=-93.26501&zoom=11"
+    assert out["withView"] == "?a=1&zoomy=3&lat=1.00000&lon=2.00000&zoom=4"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_legend_script_shows_a_part_only_while_its_layer_is_on(tmp_path):
+    harness = tmp_path / "legend.js"
     harness.write_text(
-        "var handlers = {}, views = [], store = {};\n"
-        "global.window = { sessionStorage: { getItem: function (k) { return store[k] || null; },\n"
-        "  setItem: function (k, v) { store[k] = v; } }, setInterval: function () {} };\n"
-        f"var {match.group(1)} = {{ on: function (e, f) {{ handlers[e] = f; }},\n"
-        "  setView: function (c, z) { views.push([c, z]); },\n"
-        "  getContainer: function () { return { addEventListener: function () {}, focus: function () {} }; },\n"
-        "  getCenter: function () { return { lat: 44.977823, lng: -93.265011 }; },\n"
-        "  getZoom: function () { return 11; } };\n"
-        "var calls = [];\n"
-        "var parentPage = { location: { pathname: '/', search: '?start=2026-01-01&category=a,b&zoom=3', hash: '' },\n"
-        "  history: { state: { streamlit: 1 }, replaceState: function (s, t, u) { calls.push([s, u]); } } };\n"
-        "global.window.parent = parentPage;\n"
-        f"{match.group(0)}\n"
-        "var restoredFirst = views.length;  // nothing stored yet: the drawn view stays\n"
-        "handlers.moveend();\n"
-        f"{match.group(0)}\n"
-        "var restored = views.slice();  // the same page draws the map again: back where it was\n"
-        "var same = calls.length;\n"
-        "parentPage.location.search = calls[0][1].slice(1);\n"
-        "handlers.moveend();  // nothing changed: no second write\n"
-        "var unchanged = calls.length;\n"
-        "global.window = { setInterval: function () {} };\n"
-        "global.window.parent = global.window;  // not in a frame: leave every URL alone\n"
-        "handlers.moveend();\n"
-        "global.window = { setInterval: function () {}, get parent() { throw new Error('cross-origin'); } };\n"
-        "handlers.moveend();  // another origin: no error escapes\n"
-        "console.log(JSON.stringify({ calls: calls, same: same, unchanged: unchanged, restoredFirst: restoredFirst,\n"
-        "  restored: restored }));\n"
+        "global.L = {}; global.window = { setTimeout: function (f) { f(); } };\n"
+        "var parts = { a: { style: {} }, b: { style: {} } };\n"
+        "global.document = { getElementById: function (id) { return id === 'box' ? {\n"
+        "  querySelector: function (q) { return parts[q.match(/'(\\w)'/)[1]]; } } : null; } };\n"
+        "var on = { A: true, B: false }, handlers = {};\n"
+        "var map = { on: function (e, f) { handlers[e] = f; }, hasLayer: function (l) { return on[l]; } };\n"
+        f"require({json.dumps(str(SCRIPTS_DIR / 'legend.js'))});\n"
+        "L.iceLegend(map, 'box', [['a', 'A'], ['b', 'B']]);\n"
+        "var before = [parts.a.style.display, parts.b.style.display];\n"
+        "on.A = false; on.B = true; handlers['layeradd layerremove']();\n"
+        "console.log(JSON.stringify({ before: before, after: [parts.a.style.display, parts.b.style.display] }));\n"
     )
     result = subprocess.run([NODE, str(harness)], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
-    assert out["restoredFirst"] == 0
-    assert out["restored"] == [[[44.977823, -93.265011], 11]]
-    assert out["same"] == 1 and out["unchanged"] == 1 and len(out["calls"]) == 1
-    state, url = out["calls"][0]
-    assert state == {"streamlit": 1}  # Streamlit's history state is kept
-    assert url == "/?start=2026-01-01&category=a,b&lat=44.97782&lon=-93.26501&zoom=11"
+    assert out == {"before": ["", "none"], "after": ["none", ""]}
 
 
 # --- styles, legend -----------------------------------------------------------------------------
@@ -292,7 +351,7 @@ def test_every_style_renders_valid_javascript(tmp_path):
             )
         )
         scripts = [s for s in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S) if s.strip()]
-        assert any("L.ChoroplethLayer" in s for s in scripts) and any("writeView" in s for s in scripts)
+        assert any("L.ChoroplethLayer" in s for s in scripts) and any("L.iceViewInUrl(" in s for s in scripts)
         for k, script in enumerate(scripts):
             path = tmp_path / f"{style}{k}.js"
             path.write_text(script)
@@ -319,7 +378,7 @@ def test_a_map_rendered_again_under_new_names_holds_one_legend():
     bundle = load_bundle()
     m = build_map(bundle.facilities, bundle.incidents, tiles=None)
     assert m.get_root().render().count('class="map-legend"') == 1
-    (legend,) = [c for c in m._children.values() if type(c).__name__ == "_Legend"]
+    (legend,) = [c for c in m._children.values() if type(c).__name__ == "Legend"]
     legend._id = "rendered-again"
     html = m.get_root().render()
     assert html.count('class="map-legend"') == 1 and "rendered-again" in html

@@ -236,3 +236,74 @@ def test_region_shading_named_in_spanish():
     (component,) = at.get("component_instance")
     script = json.loads(component.proto.json_args)["script"]
     assert "Incidentes por estado" in script and "Incidents by state" not in script
+
+
+# --- the words the map's JavaScript writes -------------------------------------------------------
+
+def test_the_time_bar_and_the_tile_notice_get_their_words_from_the_catalogue(tmp_path):
+    from jsharness import run_js
+
+    from layers.timebar import time_words
+
+    en, es = time_words("en"), time_words("es")
+    assert en["whole"] == "Whole range: " and en["incidentOther"] == "{n} incidents"
+    assert es["whole"] == "Todo el rango: " and es["week"] == "semana" and es["stepOf"] == "{unit} {k} de {n}: "
+    assert all(es[k] != en[k] for k in en), [k for k in en if es[k] == en[k]]
+    # The time bar's own English is the catalogue's English: nothing said in one place only.
+    english = run_js(tmp_path, "console.log(JSON.stringify(L.IceTime.WORDS));", scripts=("canvas.js", "timebar.js"))
+    assert english == en
+    # The words reach the page in the map's language.
+    html = build_map(tiles="OpenStreetMap.Mapnik", outline="../o/us-outline.json", lang="es").get_root().render()
+    assert "Los mosaicos del mapa no cargaron: se muestra el mapa de contornos." in html
+    assert "Contornos: Oficina del Censo de EE. UU., 2010" in html
+
+
+def test_the_time_bar_writes_spanish_words_and_numbers(tmp_path, tiny_incidents):
+    from jsharness import run_js
+
+    from layers import incidents_layer
+    from layers.timebar import time_words
+
+    layer = incidents_layer(tiny_incidents, records_url="r")
+    out = run_js(
+        tmp_path,
+        "var l = new L.CanvasPointLayer(DATA, {});"
+        "var t = new L.IceTime({}, [l], { epoch: '1900-01-01', first: 0, last: 60000, categories: [],"
+        "  bar: false, poll: false, search: '?start=2026-01-01&end=2026-01-31', text: WORDS, locale: 'es-US' });"
+        "var whole = t.label(); t.show(1); var step = t.label(); t.setUnit('month'); t.show(0);"
+        "console.log(JSON.stringify({ whole: whole, step: step, month: t.label() }));",
+        scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()), WORDS=time_words("es"),
+    )
+    assert out["whole"].startswith("Todo el rango: 2026-01-01 \u2013 2026-01-31 \u00b7 ")
+    assert out["step"].startswith("semana 2 de 5: 2026-01-05 \u2013 2026-01-11 \u00b7 ")
+    assert out["month"].startswith("mes 1 de 1: ")
+    assert all(label.endswith(("incidente", "incidentes")) for label in out.values()), out
+
+
+def test_a_link_outside_the_data_is_told_in_spanish():
+    at = _app_in("es", start="1990-01-01", end="1990-12-31")
+    told = " ".join(i.value for i in at.info)
+    assert "Las fechas del enlace (1990-01-01 a 1990-12-31) están fuera de los datos" in told
+    at = _app_in("es", start="2026-01-01", end="2026-01-31")
+    help_text = next(m for m in at.metric if m.label == "Centros en uso").help
+    assert help_text.startswith("Centros mostrados cuyos conteos diarios")
+
+
+def test_popup_words_of_the_script_come_from_the_catalogue(tmp_path, tiny_incidents):
+    from jsharness import run_js, text_of
+
+    from layers._text import popup_words
+
+    assert run_js(tmp_path, "console.log(JSON.stringify(L.CanvasPointLayer.WORDS));") == popup_words("en")
+    es = popup_words("es")
+    assert all(es[k] != v for k, v in popup_words("en").items())
+    out = run_js(
+        tmp_path,
+        "new L.CanvasPointLayer(DATA, OPTIONS);"
+        "var chart = L.CanvasPointLayer.sparkline(doc, ['2025-01', '2025-02', '2025-03'], [1200.5, 2235, 2057], "
+        "  'people held on an average day');"
+        "console.log(JSON.stringify(chart));",
+        DATA={"lon": [0], "lat": [0]}, OPTIONS={"text": es, "locale": "es-US"},
+    )
+    caption = "People held on an average day, 2025-01 a 2025-03: máximo 2,235 (2025-02), último 2,057 (2025-03)"
+    assert caption in text_of(out) and "peak" not in text_of(out)

@@ -281,7 +281,7 @@ def test_map_bounds_cover_the_points():
 
 
 def test_legend_lists_categories_escaped(monkeypatch):
-    monkeypatch.setitem(layers.basemap.CATEGORY_LABELS, "other", "<b>Other</b> & more")
+    monkeypatch.setitem(layers.legend.CATEGORY_LABELS, "other", "<b>Other</b> & more")
     html = render(build_map(facilities_gdf([{}]), incidents_gdf([{}]), tiles=None))
     assert "&lt;b&gt;Other&lt;/b&gt; &amp; more" in html
     assert "<b>Other</b>" not in html

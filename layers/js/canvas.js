@@ -212,6 +212,31 @@
   }
 
   // An item is a text, or [text, URL]: the text and a link to the record.
+  // The popups' own words: English here, the page's language from Python (options.text of the
+  // first layer that has it: one language per page; see layers/canvas.py POPUP_WORDS).
+  var WORDS = {
+    record: "record", moreFolded: "{n} more", andMore: "\u2026 and {n} more",
+    andMoreHere: "\u2026 and {n} more; zoom in to separate them", recordsHere: "{n} records at this spot",
+    notLoaded: "This record could not be loaded ({error}).", noFigures: "no figures",
+    series: "{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})"
+  };
+  var SAY = WORDS, LOCALE = "en-US";
+
+  function setWords(text, locale) {
+    var out = {}, k;
+    for (k in WORDS) { out[k] = WORDS[k]; }
+    for (k in (text || {})) { if (typeof text[k] === "string") { out[k] = text[k]; } }
+    SAY = out;
+    if (locale) { LOCALE = locale; }
+  }
+
+  // "{name}" in `template` replaced by values[name], as text.
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m;
+    });
+  }
+
   function listItem(item, doc) {
     var li = doc.createElement("li");
     if (Array.isArray(item)) {
@@ -224,7 +249,7 @@
         a.setAttribute("target", "_blank");
         a.setAttribute("rel", "noopener noreferrer");
         a.setAttribute("title", url);
-        a.textContent = "record";
+        a.textContent = SAY.record;
         li.appendChild(a);
       }
     } else {
@@ -244,7 +269,7 @@
       var details = doc.createElement("details");
       details.className = "cpl-fold";
       var summary = doc.createElement("summary");
-      summary.textContent = (shown - open) + " more";
+      summary.textContent = fill(SAY.moreFolded, { n: shown - open });
       details.appendChild(summary);
       var rest = doc.createElement("ul");
       rest.className = "cpl-list";
@@ -255,14 +280,14 @@
     if (items.length > shown) {
       var more = doc.createElement("div");
       more.className = "cpl-note";
-      more.textContent = "\u2026 and " + (items.length - shown) + " more";
+      more.textContent = fill(SAY.andMore, { n: items.length - shown });
       parent.appendChild(more);
     }
   }
 
   function formatNumber(v) {
     var rounded = v >= 100 ? Math.round(v) : Math.round(v * 10) / 10;
-    return rounded.toLocaleString("en-US");
+    return rounded.toLocaleString(LOCALE);
   }
 
   function svgEl(doc, tag, attrs) {
@@ -282,10 +307,10 @@
       if (peak < 0 || v > max) { max = v; peak = i; }
       last = i;
     }
-    var summary = last < 0 ? "no figures" :
-      (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ", " : "") + axis[0] + " to " + axis[n - 1] +
-      ": peak " + formatNumber(max) + " (" + axis[peak] + "), last " + formatNumber(values[last]) +
-      " (" + axis[last] + ")";
+    var summary = last < 0 ? SAY.noFigures :
+      (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ", " : "") +
+      fill(SAY.series, { from: axis[0], to: axis[n - 1], peak: formatNumber(max), peakAt: axis[peak],
+                       last: formatNumber(values[last]), lastAt: axis[last] });
     var wrap = doc.createElement("div");
     wrap.className = "cpl-spark";
     var svg = svgEl(doc, "svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
@@ -339,7 +364,7 @@
     if (ids.length > 1) {
       var head = doc.createElement("div");
       head.className = "cpl-note";
-      head.textContent = ids.length + " records at this spot";
+      head.textContent = fill(SAY.recordsHere, { n: ids.length });
       root.appendChild(head);
     }
     for (var k = 0; k < shown; k++) {
@@ -379,7 +404,7 @@
     if (ids.length > shown) {
       var more = doc.createElement("div");
       more.className = "cpl-note";
-      more.textContent = "\u2026 and " + (ids.length - shown) + " more; zoom in to separate them";
+      more.textContent = fill(SAY.andMoreHere, { n: ids.length - shown });
       root.appendChild(more);
     }
     return root;
@@ -730,6 +755,7 @@
 
     initialize: function (data, options) {
       L.setOptions(this, options);
+      if (this.options.text) { setWords(this.options.text, this.options.locale); }
       this._show = null;
       if (data.file) {
         // The columns come from their file: until then nothing is drawn, counted or clicked.
@@ -1224,15 +1250,15 @@
         if (ids.length > shown.length) {
           var more = document.createElement("div");
           more.className = "cpl-note";
-          more.textContent = "\u2026 and " + (ids.length - shown.length) + " more; zoom in to separate them";
+          more.textContent = fill(SAY.andMoreHere, { n: ids.length - shown.length });
           content.appendChild(more);
-          content.firstChild.textContent = ids.length + " records at this spot";
+          content.firstChild.textContent = fill(SAY.recordsHere, { n: ids.length });
         }
         return content;
       }, function (err) {
         var div = document.createElement("div");
         div.className = "cpl-popup cpl-note";
-        div.textContent = "This record could not be loaded (" + err.message + ").";
+        div.textContent = fill(SAY.notLoaded, { error: err.message });
         return div;
       });
     },
@@ -1313,6 +1339,7 @@
   });
 
   CanvasPointLayer.buildContent = buildContent;
+  CanvasPointLayer.WORDS = WORDS;
   CanvasPointLayer.decodeColumns = decodeColumns;
   CanvasPointLayer.decodeTyped = decodeTyped;
   CanvasPointLayer.fetchColumns = fetchColumns;

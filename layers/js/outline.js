@@ -1,5 +1,7 @@
-// The offline outline map (L.OutlineLayer): land, state and county borders on one canvas.
-// Needs polyline.js.  Served by the app as a file; see layers/outline.py.
+// The offline outline map (L.OutlineLayer): land, state and county borders on one canvas, and,
+// with options.places (a URL of us-places.json, or the document), the names of cities and towns
+// (L.PlaceLabels, in a pane of their own under the data).
+// Needs polyline.js and places.js.  Served by the app as a file; see layers/outline.py.
 (function () {
   "use strict";
   if (L.OutlineLayer) { return; }
@@ -22,7 +24,9 @@
       pane: "outlinePane",
       countyMinZoom: 6,
       attribution: null,
-      style: {}
+      style: {},
+      places: null,
+      placeOptions: {}
     },
 
     initialize: function (source, options) {
@@ -31,6 +35,8 @@
       this._source = source;
       this._parts = null;
       this._loading = false;
+      this._labels = null;
+      this._placesLoading = false;
     },
 
     onAdd: function (map) {
@@ -47,6 +53,7 @@
       L.LayerGroup.prototype.onAdd.call(this, map);
       map.on("zoomend", this._showCounties, this);
       this._load();
+      this._loadPlaces();
     },
 
     onRemove: function (map) {
@@ -72,6 +79,34 @@
           if (window.console) { console.warn("outline map: " + self._source + ": " + err); }
           self.fire("error", { error: err });
         });
+    },
+
+    // The place names: fetched once (the browser caches the file), kept in the group.
+    _loadPlaces: function () {
+      var src = this.options.places, self = this;
+      if (!src || this._labels || this._placesLoading) { return; }
+      function build(doc) {
+        self._labels = new L.PlaceLabels(doc, self.options.placeOptions);
+        self.addLayer(self._labels);
+        self.fire("placesload");
+      }
+      if (typeof src !== "string") { build(src); return; }
+      this._placesLoading = true;
+      fetch(src, { credentials: "same-origin" })
+        .then(function (r) {
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.json();
+        })
+        .then(function (doc) { self._placesLoading = false; build(doc); })
+        .catch(function (err) {
+          self._placesLoading = false;
+          if (window.console) { console.warn("outline map: " + src + ": " + err); }
+        });
+    },
+
+    // The place names drawn now (see L.PlaceLabels.drawnLabels); [] before they load.
+    drawnLabels: function () {
+      return this._labels && this.hasLayer(this._labels) ? this._labels.drawnLabels() : [];
     },
 
     _build: function (doc) {

@@ -9,12 +9,38 @@
 // (applyRange).  A time bar in the map steps through the range a week or a month at a
 // time (play, pause, step, a slider); the step shown goes back into the page's URL
 // (&step=YYYY-MM-DD,YYYY-MM-DD) so that a link reopens it.  Needs canvas.js.
+//
+// Its words come from Python in the page's language (options.text, from the gettext catalogue:
+// layers/timebar.py), numbers are written for options.locale; WORDS is the English.
 (function () {
   "use strict";
   if (L.IceTime) { return; }
 
   var DAY_MS = 86400000;
   var POLL_MS = 250;
+  var WORDS = {
+    previous: "Previous step", play: "Play through the range", next: "Next step", pause: "Pause",
+    step: "Step", stepShown: "Step shown", week: "week", month: "month",
+    stepOf: "{unit} {k} of {n}: ", whole: "Whole range: ", incidentOne: "{n} incident", incidentOther: "{n} incidents",
+    unknownDates: "not known (no daily figures in these dates)",
+    unknownFacility: "not known (no daily figures for this facility in these dates)",
+    nobody: "0 (nobody held)"
+  };
+
+  // The words of options.text, English for any it lacks.
+  function wordsOf(text) {
+    var out = {}, k;
+    for (k in WORDS) { out[k] = WORDS[k]; }
+    for (k in (text || {})) { if (typeof text[k] === "string") { out[k] = text[k]; } }
+    return out;
+  }
+
+  // "{name}" in `template` replaced by values[name] (as text; a value is never read as a template).
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (m, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : m;
+    });
+  }
 
   function epochMs(iso) { return Date.parse(iso + "T00:00:00Z"); }
 
@@ -121,8 +147,8 @@
   // (listedInUse) or holding someone in them (a figure that rounds to more than 0.0, as
   // the figure Python rounds to a tenth).  With data.range.empty "hide", those counted
   // holding nobody are hidden, else drawn hollow.  The popup's range figure follows.
-  function applyRange(layer, lo, hi) {
-    var d = layer._data, R = d.range;
+  function applyRange(layer, lo, hi, words, locale) {
+    var d = layer._data, R = d.range, W = words || WORDS;
     if (!R) { return; }
     if (!R.rows) {
       // The months arrive as one typed column, facilities x months, in tenths of a person.
@@ -160,10 +186,8 @@
       hollow[i] = R.coarse[i] || (known && !held) ? 1 : 0;
       show[i] = (show[i] || held) && !(nobody && R.empty === "hide") ? 1 : 0;
       shown += show[i];
-      words.push(!known ? "not known (no daily figures in these dates)" :
-        isNaN(adp) ? "not known (no daily figures for this facility in these dates)" :
-          nobody ? "0 (nobody held)" : tenth.toLocaleString("en-US", { minimumFractionDigits: 1,
-                                                                          maximumFractionDigits: 1 }));
+      words.push(!known ? W.unknownDates : isNaN(adp) ? W.unknownFacility : nobody ? W.nobody :
+        tenth.toLocaleString(locale || "en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
     }
     d.r = r;
     d.hollow = hollow;
@@ -202,7 +226,7 @@
     options: { position: "bottomright" },
     initialize: function (time, options) { L.setOptions(this, options); this._time = time; },
     onAdd: function () {
-      var t = this._time, box = L.DomUtil.create("div", "ice-timebar leaflet-bar");
+      var t = this._time, W = t.words, box = L.DomUtil.create("div", "ice-timebar leaflet-bar");
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
       function button(label, title, onClick) {
@@ -214,15 +238,15 @@
         L.DomEvent.on(b, "click", onClick);
         return b;
       }
-      this._back = button("\u25c0", "Previous step", function () { t.stepBy(-1); });
-      this._play = button("\u25b6", "Play through the range", function () { t.toggle(); });
-      this._fwd = button("\u25b6\u25b6", "Next step", function () { t.stepBy(1); });
+      this._back = button("\u25c0", W.previous, function () { t.stepBy(-1); });
+      this._play = button("\u25b6", W.play, function () { t.toggle(); });
+      this._fwd = button("\u25b6\u25b6", W.next, function () { t.stepBy(1); });
       var unit = this._unit = L.DomUtil.create("select", "ice-timebar-unit", box);
-      unit.title = "Step";
-      unit.setAttribute("aria-label", "Step");
+      unit.title = W.step;
+      unit.setAttribute("aria-label", W.step);
       ["week", "month"].forEach(function (w) {
         var o = document.createElement("option");
-        o.value = w; o.textContent = w;
+        o.value = w; o.textContent = W[w];
         unit.appendChild(o);
       });
       L.DomEvent.on(unit, "change", function () { t.setUnit(unit.value); });
@@ -230,7 +254,7 @@
       slider.type = "range";
       slider.min = "-1";
       slider.step = "1";
-      slider.setAttribute("aria-label", "Step shown");
+      slider.setAttribute("aria-label", W.stepShown);
       L.DomEvent.on(slider, "input", function () { t.show(parseInt(slider.value, 10)); });
       this._label = L.DomUtil.create("span", "ice-timebar-label", box);
       this.update();
@@ -243,7 +267,7 @@
       this._slider.value = String(t.index);
       this._unit.value = t.unit;
       this._play.textContent = t.playing ? "\u23f8" : "\u25b6";
-      this._play.title = t.playing ? "Pause" : "Play through the range";
+      this._play.title = t.playing ? t.words.pause : t.words.play;
       this._label.textContent = t.label();
     }
   });
@@ -253,6 +277,8 @@
     this.map = map;
     this.layers = layers;
     this.options = options;
+    this.words = wordsOf(options.text);
+    this.locale = options.locale || "en-US";
     this.epoch = epochMs(options.epoch);
     this.unit = "week";
     this.steps = [];
@@ -370,10 +396,10 @@
     // Redraw every layer for the window shown and the categories.
     apply: function () {
       var t0 = window.performance ? performance.now() : Date.now(), w = this.window(), cats = this.categories;
-      var shown = 0;
+      var shown = 0, words = this.words, locale = this.locale;
       this.layers.forEach(function (layer) {
         if (layer._data.range) {
-          applyRange(layer, w[0], w[1]);
+          applyRange(layer, w[0], w[1], words, locale);
         } else {
           var n = layer.setFilter({ start: w[0], end: w[1], categories: cats });
           if (layer._data.day0) { shown += n; }
@@ -399,10 +425,11 @@
       var w = this.window(), e = this.epoch;
       if (!w || w[0] === null) { return ""; }
       var words = isoOf(w[0], e) + (w[1] !== w[0] ? " \u2013 " + isoOf(w[1], e) : "");
-      var what = this.index >= 0 ? this.unit + " " + (this.index + 1) + " of " + this.steps.length + ": " :
-        "Whole range: ";
-      var n = this.shown || 0;
-      return what + words + " \u00b7 " + n.toLocaleString("en-US") + (n === 1 ? " incident" : " incidents");
+      var W = this.words, n = this.shown || 0;
+      var what = this.index >= 0 ? fill(W.stepOf, { unit: W[this.unit], k: this.index + 1, n: this.steps.length }) :
+        W.whole;
+      return what + words + " \u00b7 " + fill(n === 1 ? W.incidentOne : W.incidentOther,
+                                               { n: n.toLocaleString(this.locale) });
     },
 
     // Show step k (-1: the whole range) and put it in the page's URL.
@@ -458,6 +485,7 @@
   IceTime.fiscalYear = fiscalYear;
   IceTime.dayOf = dayOf;
   IceTime.isoOf = isoOf;
+  IceTime.WORDS = WORDS;
   L.IceTime = IceTime;
   L.iceTime = function (map, layers, options) {
     var t = new IceTime(map, layers, options);

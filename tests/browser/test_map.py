@@ -65,6 +65,29 @@ def test_changing_the_date_range_changes_the_markers(open_page, offline_server, 
     assert after["Incidents"] < before["Incidents"]
 
 
+def test_a_date_change_keeps_the_view_in_the_link_at_every_moment(open_page, offline_server):
+    app = open_page(offline_server)
+    app.open("?lat=44.97782&lon=-93.26501&zoom=12")
+    app.page.wait_for_function("() => /[?&]lat=/.test(location.search)")
+    # Sample the page's address every few milliseconds from before the change until after the app has rerun.
+    app.page.evaluate(
+        "() => { window.__seen = []; window.__sampler = setInterval(() => window.__seen.push(location.search), 4); }"
+    )
+    app.page.get_by_role("spinbutton", name="year, Date range start date").click()
+    app.page.keyboard.type("20260101")
+    app.page.get_by_role("heading", name="Filter").click()  # the range is taken when the field loses focus
+    app.page.wait_for_url("**start=2026-01-01**")
+    app.wait_idle()
+    # Past the map's one-second check of the address (layers/js/viewurl.js), which put the view back late.
+    app.page.wait_for_timeout(1500)
+    seen = app.page.evaluate("() => { clearInterval(window.__sampler); return window.__seen; }")
+    assert len(seen) > 100 and any("start=2026-01-01" in q for q in seen)
+    lost = [q for q in seen if not all(f"{k}=" in q for k in ("lat", "lon", "zoom"))]
+    assert not lost, f"{len(lost)} of {len(seen)} samples without the view, e.g. {lost[0]}"
+    query = parse_qs(urlsplit(app.page.url).query)
+    assert query["lat"] == ["44.97782"] and query["lon"] == ["-93.26501"] and query["zoom"] == ["12"]
+
+
 def test_geojson_download_equals_the_cli_export(open_page, offline_server, tmp_path):
     app = open_page(offline_server)
     app.open("?start=2025-01-01&end=2026-01-15&category=death_in_custody,shooting")

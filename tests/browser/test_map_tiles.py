@@ -68,3 +68,47 @@ def test_main_views_raise_no_page_or_console_error(open_page, app_server):
         app.map_frame().locator(".ice-tile-notice").wait_for(state="visible", timeout=15_000)
         app.page.wait_for_timeout(500)  # let the redraws after the switch run
         assert not errors, (query, errors)
+
+
+LABELS_JS = """
+var outline = null, data = [];
+function zOf(pane) { return Number(pane.style.zIndex || getComputedStyle(pane).zIndex); }
+map.eachLayer(function (l) {
+  if (L.OutlineLayer && l instanceof L.OutlineLayer) { outline = l; }
+  if (l instanceof L.CanvasPointLayer) { data.push(zOf(map.getPane(l.options.pane))); }
+});
+if (!outline) { return null; }
+var panes = map.getPanes(), z = {};
+for (var name in panes) { z[name] = zOf(panes[name]); }
+return { labels: outline.drawnLabels(), z: z, data: data,
+         attribution: document.querySelector(".leaflet-control-attribution").textContent };
+"""
+
+
+def test_the_outline_map_names_places_under_the_data_without_overlaps(open_page, offline_server):
+    app = open_page(offline_server)
+    errors = collect_errors(app)
+    app.open("?lat=44.97&lon=-93.26&zoom=13")
+    deadline = time.monotonic() + 15
+    while True:
+        state = app.evaluate_on_map(LABELS_JS)
+        if (state and state["labels"]) or time.monotonic() > deadline:
+            break
+        app.page.wait_for_timeout(100)  # poll interval
+    names = [label["name"] for label in state["labels"]]
+    assert "Minneapolis" in names, names
+    boxes = [label["box"] for label in state["labels"]]
+    for a, p in enumerate(boxes):
+        for q in boxes[a + 1:]:
+            assert not (p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]), (p, q)
+    z = state["z"]
+    data_panes = state["data"]  # the points' panes
+    assert data_panes and z["outlinePane"] < z["placeLabelPane"] < min([z["overlayPane"], *data_panes])
+    assert "GeoNames" in state["attribution"] and "CC BY 4.0" in state["attribution"]
+    # Zoomed out to the country: only the largest cities are named, and still none overlap.
+    app.evaluate_on_map("map.setView([39.5, -98.35], 4, { animate: false });")
+    app.page.wait_for_timeout(300)  # the labels are drawn on the map's moveend
+    state = app.evaluate_on_map(LABELS_JS)
+    names = [label["name"] for label in state["labels"]]
+    assert "Minneapolis" not in names and "Chicago" in names
+    assert not errors, errors

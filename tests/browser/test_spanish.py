@@ -62,3 +62,21 @@ def test_a_spanish_browser_gets_spanish_without_lang_in_the_link(spanish_browser
     sidebar = app.page.locator("[data-testid='stSidebar']")
     assert sidebar.get_by_role("heading", name="Filtro").count() == 1
     assert legend(app).locator("summary").inner_text().strip() == "Leyenda"
+
+
+def test_lang_es_gives_the_time_bar_and_the_attribution_in_spanish(open_page, offline_server):
+    app = open_page(offline_server)
+    app.open("?lang=es&start=2026-01-01&end=2026-01-31")
+    frame = app.map_frame()
+    label = frame.locator(".ice-timebar-label")
+    assert label.inner_text().startswith("Todo el rango: 2026-01-01 \u2013 2026-01-31 \u00b7 ")
+    assert label.inner_text().endswith(("incidente", "incidentes"))
+    buttons = frame.locator(".ice-timebar-button")
+    assert [buttons.nth(k).get_attribute("title") for k in range(3)] == [
+        "Paso anterior", "Reproducir el rango", "Paso siguiente"]
+    assert frame.locator(".ice-timebar-unit option").all_inner_texts() == ["semana", "mes"]
+    buttons.nth(2).click()  # one step forward
+    frame.locator(".ice-timebar-label", has_text="semana 1 de 5: 2026-01-01").wait_for()
+    attribution = frame.locator(".leaflet-control-attribution").inner_text()
+    assert "Contornos: Oficina del Censo" in attribution and "Nombres de lugares: GeoNames (CC BY 4.0)" in attribution
+    assert "Whole range" not in label.inner_text() and "Outlines:" not in attribution

@@ -1,0 +1,26 @@
+/* The legend follows the layer control: L.iceLegend(map, id, sections).
+ *
+ * The legend is a box of the page (layers/basemap.py _Legend) with one part per
+ * layer it explains; sections is a list of [part name, layer].  A layer's part
+ * is shown only while that layer is on the map.  The box is looked up each
+ * time: streamlit-folium runs the map's script before it puts the page's HTML
+ * in place.
+ */
+(function () {
+  if (L.iceLegend) { return; }
+
+  L.iceLegend = function (map, id, sections) {
+    function sync() {
+      var box = document.getElementById(id);
+      if (!box) { return; }
+      sections.forEach(function (s) {
+        var el = box.querySelector("[data-part='" + s[0] + "']");
+        if (el) { el.style.display = map.hasLayer(s[1]) ? "" : "none"; }
+      });
+    }
+    map.on("layeradd layerremove", sync);
+    sync();
+    window.setTimeout(sync, 0);
+    return { sync: sync };
+  };
+})();
