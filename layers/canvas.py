@@ -81,6 +81,7 @@ _CSS = """
 .cpl-popup .cpl-spark { margin: 2px 0 4px; }
 .cpl-popup .cpl-spark svg { display: block; }
 .cpl-popup .cpl-spark-caption { color: #555; font-size: 11px; }
+.cpl-popup .cpl-spark-key svg { display: inline; vertical-align: middle; }
 .cpl-layer { font: 600 11px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; text-transform: uppercase;
   letter-spacing: .04em; color: #333; border-bottom: 2px solid #bbb; margin: 8px 0 4px; }
 .cpl-layer:first-child { margin-top: 0; }
@@ -412,6 +413,8 @@ class CanvasPointLayer(ScriptLayer):
             kind = head["kind"]
             if kind == "list":
                 values = [_clean_list(v) for v in field[1]]
+            elif kind == "series" and head.get("sources"):
+                values = [_clean_sources(v, len(head["axis"]), field[0]) for v in field[1]]
             elif kind == "series":
                 values = [_clean_series(v, len(head["axis"]), field[0]) for v in field[1]]
             else:
@@ -626,6 +629,12 @@ def _encode_field(field: tuple, n: int) -> dict:
         out["axis"] = axis
         if extra.get("unit"):
             out["unit"] = str(extra["unit"])
+        if extra.get("sources"):
+            # Several sources on the axis (layers.facilities): per point {source: values}.
+            out["sources"] = [{k: (bool(v) if k == "step" else str(v)) for k, v in src.items()}
+                              for src in extra["sources"]]
+            out["values"] = [_clean_sources(v, len(axis), label) for v in values]
+            return out
         out["values"] = [_clean_series(v, len(axis), label) for v in values]
         return out
     values = clean_values(values)
@@ -654,6 +663,31 @@ def _clean_list(v) -> list[str] | None:
     items = [x for x in clean_values([str(x[0]) if isinstance(x, (list, tuple)) else x for x in v])
              if x is not None]
     return [str(x) for x in items] or None
+
+
+def _clean_sources(v, length: int, label: str) -> dict | None:
+    """``{source: [offset, v, ...]}`` (a line) or ``{source: [[offset, months, v], ...]}`` (steps), checked
+    against the axis, numbers to a tenth; None when no source has a figure."""
+    if not v:
+        return None
+    out = {}
+    for key, got in v.items():
+        if not got:
+            continue
+        if isinstance(got[0], (list, tuple)):
+            runs = [[int(a), int(m), round(float(x), 1)] for a, m, x in got if x is not None and np.isfinite(x)]
+            if any(a < 0 or m < 1 or a + m > length for a, m, _ in runs):
+                raise ValueError(f"series field {label!r}: a run of {key!r} leaves the axis of {length}")
+            if runs:
+                out[str(key)] = runs
+            continue
+        offset, nums = int(got[0]), got[1:]
+        if offset < 0 or offset + len(nums) > length:
+            raise ValueError(f"series field {label!r}: {key!r} leaves the axis of {length}")
+        nums = [round(float(x), 1) if x is not None and np.isfinite(x) else None for x in nums]
+        if any(x is not None for x in nums):
+            out[str(key)] = [offset, *nums]
+    return out or None
 
 
 def _clean_series(v, length: int, label: str) -> list | None:
