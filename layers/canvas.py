@@ -665,6 +665,13 @@ def _clean_list(v) -> list[str] | None:
     return [str(x) for x in items] or None
 
 
+def _chart_number(x):
+    """A chart's figure: a tenth below 10 people, a whole number above (a pixel's difference); None if missing."""
+    if x is None or not np.isfinite(x):
+        return None
+    return round(float(x), 1) if abs(x) < 10 else int(round(float(x)))
+
+
 def _clean_sources(v, length: int, label: str) -> dict | None:
     """``{source: [offset, v, ...]}`` (a line) or ``{source: [[offset, months, v], ...]}`` (steps), checked
     against the axis, numbers to a tenth; None when no source has a figure."""
@@ -675,7 +682,7 @@ def _clean_sources(v, length: int, label: str) -> dict | None:
         if not got:
             continue
         if isinstance(got[0], (list, tuple)):
-            runs = [[int(a), int(m), round(float(x), 1)] for a, m, x in got if x is not None and np.isfinite(x)]
+            runs = [[int(a), int(m), _chart_number(x)] for a, m, x in got if x is not None and np.isfinite(x)]
             if any(a < 0 or m < 1 or a + m > length for a, m, _ in runs):
                 raise ValueError(f"series field {label!r}: a run of {key!r} leaves the axis of {length}")
             if runs:
@@ -684,7 +691,7 @@ def _clean_sources(v, length: int, label: str) -> dict | None:
         offset, nums = int(got[0]), got[1:]
         if offset < 0 or offset + len(nums) > length:
             raise ValueError(f"series field {label!r}: {key!r} leaves the axis of {length}")
-        nums = [round(float(x), 1) if x is not None and np.isfinite(x) else None for x in nums]
+        nums = [_chart_number(x) for x in nums]
         if any(x is not None for x in nums):
             out[str(key)] = [offset, *nums]
     return out or None

@@ -256,6 +256,8 @@ def facilities_layer(
         show=show,
         fill_opacity=0.7,
         records_url=records_url,
+        # A facility's record carries its months from three sources: shards of 100 keep a click's fetch small.
+        records_size=100,
     )
     if range_sizes:
         population = population if population is not None and adp is not None else _NO_POPULATION

@@ -307,7 +307,7 @@
   // One y scale for all, so they compare; under it a legend names each source, its
   // months and its peak.  DOM calls only.
   function sourceChart(doc, axis, values, sources, unit) {
-    var W = 240, H = 64, TOP = 5, BOTTOM = 13, SIDE = 2, n = axis.length, max = 0, k, i, v;
+    var W = 300, H = 76, TOP = 5, BOTTOM = 13, SIDE = 2, n = axis.length, max = 0, k, i, v;
     var plotted = [];
     for (k = 0; k < sources.length; k++) {
       var src = sources[k], got = values[src.key];
@@ -335,8 +335,9 @@
     }
     var summary = plotted.length ? (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ". " : "") +
       plotted.map(words).join("; ") : "no figures";
-    var svg = svgEl(doc, "svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
-                                   "aria-label": summary });
+    // As wide as the popup allows, up to W (a phone's popup is narrower).
+    var svg = svgEl(doc, "svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img",
+                                   "aria-label": summary, style: "max-width:" + W + "px" });
     var title = svgEl(doc, "title", {});
     title.textContent = summary;
     svg.appendChild(title);
@@ -749,6 +750,7 @@
       if (field.axis) { out.axis = field.axis; }
       if (field.unit) { out.unit = field.unit; }
       if (field.lists) { out.lists = field.lists; }
+      if (field.sources) { out.sources = field.sources; }
       ids.forEach(function (id) {
         var k = Math.floor(id / size);
         out.values.push(valueAt(shards[k].fields[f], id - k * size));
