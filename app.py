@@ -597,8 +597,10 @@ with st.expander(_("How places and dates are known")):
         "ZIP code, not at the building. Deaths are drawn at the facility where they happened when that "
         "facility is in ICE's current list; otherwise at the city, county or state their record names. "
         "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
-        "the average number of people held each day over the range, from the Deportation Data "
-        "Project's daily counts (October 2022 to March 2026)."
+        "the average number of people held each day over the range, each month from the best source "
+        "that counts the facility then: the Deportation Data Project's daily counts (October 2022 to "
+        "March 2026), else UWCHR's daily headcount (October 2011 to January 2024), else ICE's average "
+        "of the fiscal year; each figure says which."
     ))
     counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
     st.dataframe(counts, hide_index=True)
