@@ -29,8 +29,9 @@ from geodata.aor import load_aor_areas
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, with_range_adp
+from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.places import PLACES_FILE
+from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
 from geodata.shards import cache_dir, write_file, write_shards
 from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
@@ -128,7 +129,14 @@ def _deaths(_store, key: str, generation):
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _whole(_store, key: str, generation):
     # Every record, for the map: it is drawn once for all dates and filtered in the browser.
-    return Bundle(_store.facilities(), _store.incidents(), None, _store.population())
+    return Bundle(_store.facilities(), _store.incidents(), None, _store.population(), _store.facility_years(),
+                  _store.headcount())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _population(_store, key: str, generation):
+    # The best source of each facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP): the figures' table.
+    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -175,6 +183,7 @@ try:
     generation = store.metadata().get("generation", 0)
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
+    best_table = _population(store, store_key, generation)
 except GeodataError as exc:
     # Name the store by its folder, not by a path on this server.
     message = str(exc)
@@ -368,14 +377,25 @@ cols = st.columns(4)
 cols[0].metric(_("Incidents"), t.number(figures.get("incidents", 0)))
 cols[1].metric(_("Deaths in custody"), t.number(figures.get("death_in_custody", 0)))
 if shown_fac is not None:
-    cov = coverage(population)
+    cov = coverage(best_table)
     if pop_span:
+        # Which source each facility's figure comes from (the best that counts it in the range).
+        counted = shown_fac[shown_fac.geometry.notna() & shown_fac["adp_in_range"].notna()]
+        per_source = (counted["adp_source"].dropna().str.split().explode().value_counts()
+                      if "adp_source" in counted.columns else {})
+        from_words = "; ".join(f"{_(SOURCE_NAMES[k])}: {t.number(int(per_source[k]))}" for k in SOURCES
+                               if k in per_source)
         cols[2].metric(_("People detained, daily average"), t.number(figures["people_detained"]),
-                       help=_("Facilities shown, {start} to {end} (Deportation Data Project's daily counts).").format(
+                       help=_("Facilities shown, {start} to {end}, each from the best source that counts it "
+                              "then: DDP's daily counts (Oct 2022 to Mar 2026), else UWCHR's daily headcount "
+                              "(FY2012 to Jan 2024), else ICE's average of the fiscal year.").format(
                            start=t.date(pop_span[0]), end=t.date(pop_span[1])))
         cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
-                       help=_("Facilities shown whose daily counts have someone held on an average day of the "
+                       help=_("Facilities shown whose figures have someone held on an average day of the "
                               "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
+        if from_words:
+            st.caption(_("People detained and facilities in use from: {sources} facilities.").format(
+                sources=from_words))
     elif cov:
         cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
                           "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
@@ -443,12 +463,15 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
         drawn.append(incidents_layer(_mine, name=_("Your file: {name}").format(name=upload_key[0]), style=style,
                                      lang=lang))
     if "facilities" in whole:
-        fac, span = with_range_adp(whole["facilities"], _bundle.population, first_day, last_day)
+        best = population_table(_bundle)
+        fac, span = with_range_adp(whole["facilities"], best, first_day, last_day)
         # Drawn last: on top of the incidents, however many.
         layer = facilities_layer(
-            fac, name=_("Detention facilities"), population=_bundle.population, deaths=_bundle.incidents,
-            adp=fac.set_index("id")["adp_in_range"] if span else None, empty=empty,
-            range_sizes=True, records_url=RECORDS_URL, lang=lang,
+            fac, name=_("Detention facilities"), population=best, deaths=_bundle.incidents,
+            adp=fac.set_index("id")["adp_in_range"] if span else None,
+            adp_sources=fac.set_index("id")["adp_source"] if span and "adp_source" in fac.columns else None,
+            empty=empty, range_sizes=True, records_url=RECORDS_URL, lang=lang,
+            sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))
     return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang)
@@ -514,17 +537,32 @@ if weekly is not None and len(weekly):
                  alt.Tooltip("category:N", title=_("category")), alt.Tooltip("incidents:Q", title=_("incidents"))],
     )
     chart_left.altair_chart(bars.properties(height=260), use_container_width=True)
-if shown_fac is not None and population is not None:
-    totals = monthly_totals(population, shown_fac["id"])
+if shown_fac is not None and best_table is not None:
+    totals = monthly_totals(best_table, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
     if len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        # A point on each month, so a range of one month shows its figure too.
-        line = alt.Chart(months).mark_line(point=True).encode(
-            x=alt.X("month:O", title=_("month")), y=alt.Y("people:Q", title=_("people")),
-            tooltip=[alt.Tooltip("month:O", title=_("month")),
-                     alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
-        chart_right.altair_chart(line.properties(height=260), use_container_width=True)
+        if "source" in months.columns:
+            # Stacked by the source each facility-month comes from, so the chart says where it stands.
+            names = {k: _(SOURCE_NAMES[k]) for k in SOURCES}
+            present = [k for k in SOURCES if k in set(months["source"])]
+            months = months.assign(source=months["source"].map(names))
+            chart_right.caption(_("Each month: the facilities' figures from the best source that counts them then "
+                                  "({sources}).").format(sources=", ".join(names[k] for k in present)))
+            # Okabe-Ito blue, vermillion and grey, as in the popups' chart.
+            palette = alt.Scale(domain=[names[k] for k in SOURCES], range=["#0072b2", "#d55e00", "#555555"])
+            chart = alt.Chart(months).mark_bar().encode(
+                x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),
+                color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom")),
+                tooltip=[alt.Tooltip("month:O", title=_("month")), alt.Tooltip("source:N", title=_("source")),
+                         alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
+        else:
+            # A point on each month, so a range of one month shows its figure too.
+            chart = alt.Chart(months).mark_line(point=True).encode(
+                x=alt.X("month:O", title=_("month")), y=alt.Y("people:Q", title=_("people")),
+                tooltip=[alt.Tooltip("month:O", title=_("month")),
+                         alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
+        chart_right.altair_chart(chart.properties(height=260), use_container_width=True)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
@@ -570,8 +608,10 @@ with st.expander(_("How places and dates are known")):
         "ZIP code, not at the building. Deaths are drawn at the facility where they happened when that "
         "facility is in ICE's current list; otherwise at the city, county or state their record names. "
         "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
-        "the average number of people held each day over the range, from the Deportation Data "
-        "Project's daily counts (October 2022 to March 2026)."
+        "the average number of people held each day over the range, each month from the best source "
+        "that counts the facility then: the Deportation Data Project's daily counts (October 2022 to "
+        "March 2026), else UWCHR's daily headcount (October 2011 to January 2024), else ICE's average "
+        "of the fiscal year; each figure says which."
     ))
     counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
     st.dataframe(counts, hide_index=True)

@@ -90,6 +90,35 @@ def _codes_of(facilities: pd.DataFrame) -> dict[str, str]:
     return {fid: code for fid, code in zip(facilities["id"], facilities["detloc"]) if isinstance(code, str) and code}
 
 
+def _ddp_places(locations, facilities):
+    """The points DDP placed by hand (``facility-locations-oct2025``) that no facility of the layer has
+    (by its code, or by DDP's point having moved it), as facility records of their own: name, code,
+    address and state as DDP's table writes them, ``location_precision`` ``address``."""
+    import geopandas as gpd
+
+    from .ids import slug
+    from .schema import CRS, FACILITY_COLUMNS
+
+    codes = set(facilities["detloc"].dropna().astype(str))
+    moved = facilities["location_method"].fillna("").str.contains("Deportation Data Project", regex=False)
+    moved_names = {str(n).upper() for n in facilities.loc[moved, "name"]}
+    rows = []
+    for r in locations.itertuples():
+        if not isinstance(r.state, str) or not r.state or r.code in codes or str(r.name).upper() in moved_names:
+            continue
+        street, _, rest = str(r.address or "").partition(",")
+        zip_code = next((w for w in reversed(rest.split()) if w.isdigit() and len(w) == 5), None)
+        rows.append({
+            "id": f"fac-{slug(r.state)}-{slug(r.name)}", "name": r.name, "address": street.strip() or None,
+            "city": r.city, "state": r.state, "zip": zip_code, "detloc": r.code,
+            "location_precision": r.precision, "location_method": f"placed by hand by the Deportation Data "
+            f"Project (facility-locations-oct2025, code {r.code})",
+            "source_name": r.source_name, "source_urls": r.source_url, "geometry": r.geometry,
+        })
+    frame = pd.DataFrame(rows, columns=[*FACILITY_COLUMNS, "geometry"])
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+
+
 # -- The bundle --------------------------------------------------------------------------
 def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR) -> Bundle:
     """Import, join, place and validate every input; return the bundle and its report."""
@@ -107,6 +136,19 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
     facilities = apply_reference(facilities, locations, ddp_report).reset_index(drop=True)
     report.rows.extend(r for r in ddp_report.rows if r["action"] not in ("unmatched", "unused"))
 
+    # A death in custody at a facility outside ICE's lists that DDP placed by hand (FMC Devens)
+    # is joined to that facility, which then joins the layer; the other points DDP placed stay out.
+    extra = _ddp_places(locations, facilities)
+    facility_years = facility_years[facility_years["facility_id"].isin(set(facilities["id"]))]
+    deaths = read_deaths_basu(shared_data / BUNDLE_INPUTS["deaths"], pd.concat([facilities, extra]), report,
+                              facility_years)
+    used = extra[extra["id"].isin(set(deaths["facility_id"].dropna()))]
+    for row in used.itertuples():
+        report.add("facilities", row.id, "added",
+                   f"not in ICE's lists: {row.name} ({row.detloc}), placed by hand by the Deportation Data Project, "
+                   "joins the layer because a death in custody happened there")
+    facilities = validate_facilities(pd.concat([facilities, used], ignore_index=True), report)
+
     daily = read_daily_population(shared_data / BUNDLE_INPUTS["population"])
     # Only facilities in use while DDP counts (FY2023 on) are worth a name match; the
     # others may still take a DDP code by their DETLOC.
@@ -116,8 +158,7 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
     population = monthly_population(daily, codes=codes)
     population = population[population["max"] > 0].reset_index(drop=True)  # a missing month: nobody held
 
-    facility_years = facility_years[facility_years["facility_id"].isin(set(facilities["id"]))]
-    parts = [read_deaths_basu(shared_data / BUNDLE_INPUTS["deaths"], facilities, report, facility_years)]
+    parts = [deaths]
     for path in sorted(Path(curated_dir).glob("*.csv")):
         parts.append(read_curated_events(path, facilities, report))
     incidents = pd.concat(parts, ignore_index=True)

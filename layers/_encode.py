@@ -189,6 +189,12 @@ def encode_field(field: tuple, n: int) -> dict:
         out["axis"] = axis
         if extra.get("unit"):
             out["unit"] = str(extra["unit"])
+        if extra.get("sources"):
+            # Several sources on the axis (layers.facilities): per point {source: values}.
+            out["sources"] = [{k: (bool(v) if k == "step" else str(v)) for k, v in src.items()}
+                              for src in extra["sources"]]
+            out["values"] = [clean_sources(v, len(axis), label) for v in values]
+            return out
         out["values"] = [clean_series(v, len(axis), label) for v in values]
         return out
     values = clean_values(values)
@@ -217,6 +223,38 @@ def clean_list(v) -> list[str] | None:
     items = [x for x in clean_values([str(x[0]) if isinstance(x, (list, tuple)) else x for x in v])
              if x is not None]
     return [str(x) for x in items] or None
+
+
+def chart_number(x):
+    """A chart's figure: a tenth below 10 people, a whole number above (a pixel's difference); None if missing."""
+    if x is None or not np.isfinite(x):
+        return None
+    return round(float(x), 1) if abs(x) < 10 else int(round(float(x)))
+
+
+def clean_sources(v, length: int, label: str) -> dict | None:
+    """``{source: [offset, v, ...]}`` (a line) or ``{source: [[offset, months, v], ...]}`` (steps), checked
+    against the axis, numbers to a tenth; None when no source has a figure."""
+    if not v:
+        return None
+    out = {}
+    for key, got in v.items():
+        if not got:
+            continue
+        if isinstance(got[0], (list, tuple)):
+            runs = [[int(a), int(m), chart_number(x)] for a, m, x in got if x is not None and np.isfinite(x)]
+            if any(a < 0 or m < 1 or a + m > length for a, m, _ in runs):
+                raise ValueError(f"series field {label!r}: a run of {key!r} leaves the axis of {length}")
+            if runs:
+                out[str(key)] = runs
+            continue
+        offset, nums = int(got[0]), got[1:]
+        if offset < 0 or offset + len(nums) > length:
+            raise ValueError(f"series field {label!r}: {key!r} leaves the axis of {length}")
+        nums = [chart_number(x) for x in nums]
+        if any(x is not None for x in nums):
+            out[str(key)] = [offset, *nums]
+    return out or None
 
 
 def clean_series(v, length: int, label: str) -> list | None:

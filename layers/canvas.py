@@ -48,6 +48,7 @@ from layers._encode import (
     check_field,
     clean_list,
     clean_series,
+    clean_sources,
     column_or_scalar,
     compact_columns,
     decode_field,
@@ -91,6 +92,7 @@ _CSS = """
 .cpl-popup .cpl-spark { margin: 2px 0 4px; }
 .cpl-popup .cpl-spark svg { display: block; }
 .cpl-popup .cpl-spark-caption { color: #555; font-size: 11px; }
+.cpl-popup .cpl-spark-key svg { display: inline; vertical-align: middle; }
 .cpl-layer { font: 600 11px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; text-transform: uppercase;
   letter-spacing: .04em; color: #333; border-bottom: 2px solid #bbb; margin: 8px 0 4px; }
 .cpl-layer:first-child { margin-top: 0; }
@@ -454,6 +456,8 @@ class CanvasPointLayer(ScriptLayer):
             kind = head["kind"]
             if kind == "list":
                 values = [clean_list(v) for v in field[1]]
+            elif kind == "series" and head.get("sources"):
+                values = [clean_sources(v, len(head["axis"]), field[0]) for v in field[1]]
             elif kind == "series":
                 values = [clean_series(v, len(head["axis"]), field[0]) for v in field[1]]
             else:

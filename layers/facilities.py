@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from geodata.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
 from geodata.schema import FACILITY_TYPE_LABELS
 from layers._compact import DAY_EPOCH, day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
@@ -50,6 +51,14 @@ EMPTY_CHOICES = ("hollow", "hide")
 #: The popup's list of the deaths in custody recorded at a facility.
 DEATHS_LABEL = N_("Deaths in custody recorded here")
 
+#: How the popup chart draws each population source: Okabe and Ito's blue, vermillion and
+#: black (apart for every kind of colour vision), and a dash or a step besides the colour.
+SOURCE_STYLES: dict[str, dict] = {
+    "ddp": {"color": "#0072b2"},
+    "uwchr": {"color": "#d55e00", "dash": "4 2"},
+    "ice": {"color": "#000000", "step": True},
+}
+
 #: Unit of the monthly population chart.
 POPULATION_UNIT = "people held on an average day"
 
@@ -79,11 +88,13 @@ def facilities_layer(
     population: pd.DataFrame | None = None,
     deaths=None,
     adp: pd.Series | None = None,
+    adp_sources: pd.Series | None = None,
     empty: str = "hollow",
     adp_label: str = N_("Average daily population in the selected dates"),
     range_sizes: bool = False,
     records_url: str | None = None,
     lang: str = "en",
+    sources: dict[str, pd.DataFrame] | None = None,
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -99,10 +110,19 @@ def facilities_layer(
         Whether the layer is on when the map opens.
     population : pandas.DataFrame, optional
         Facility x month population (``Bundle.population``: ``facility_id``,
-        ``month`` as ``YYYY-MM``, ``adp``).  Each facility's popup then draws
-        its months as a small chart; a month missing from the table between
-        its first and last month counts as nobody held (the table leaves such
-        months out).  A facility absent from the table gets no chart.
+        ``month`` as ``YYYY-MM``, ``adp``), or the best-source table
+        (``geodata.occupancy.population_table``, with ``source`` and a row for
+        every facility-month some source counts).  Without ``sources``, each
+        facility's popup draws its months as a small chart; a month missing
+        from the table between its first and last month counts as nobody held
+        (the table leaves such months out).  A facility absent from the table
+        gets no chart.  With ``range_sizes`` it is what the browser sizes by.
+    sources : dict, optional
+        The population sources side by side
+        (``geodata.population_sources.population_sources``: ``ddp``, ``uwchr``,
+        ``ice``).  The popup chart then draws each on one axis and one scale:
+        ICE's fiscal-year ADP as steps, the daily sources by month as lines,
+        each in its colour (:data:`SOURCE_STYLES`) and named in a legend.
     deaths : pandas.DataFrame, optional
         Incidents (``id``, ``category``, ``date``, ``title``, ``facility_id``);
         those of category ``death_in_custody`` joined to a facility are counted
@@ -113,6 +133,9 @@ def facilities_layer(
         sized by it instead of the ``adp`` column (ICE's fiscal year to date).
         A facility missing from it (or NaN) has no figures for the range: it
         is drawn as a small outline and its popup says so.
+    adp_sources : pandas.Series, optional
+        With ``adp``: the sources of each facility's figure
+        (``adp_source`` of ``geodata.occupancy.with_range_adp``), named after it in the popup.
     empty : {"hollow", "hide"}
         With ``adp``: a facility that held nobody in the range (0) is drawn
         as a small outline, or left out.
@@ -189,11 +212,20 @@ def facilities_layer(
         (_("Type"), [_type_words(t) for t in types]),
     ]
     if adp is not None:
-        fields.append((_(adp_label), [_range_words(v) for v in size_adp]))
-        fields.append((_("Average daily population, fiscal year to date (ICE)"), [_adp_words(v) for v in fy_adp]))
+        if adp_sources is not None:
+            from_src = pd.Series(ids, dtype=object).map(pd.Series(adp_sources, dtype=object)).tolist()
+            fields.append((_(adp_label), [_range_words(v, w, _, several=True) for v, w in zip(size_adp, from_src)]))
+        else:
+            fields.append((_(adp_label), [_range_words(v, None, _) for v in size_adp]))
+        fields.append((_("Average daily population, fiscal year to date (ICE)"), [_adp_words(v, _) for v in fy_adp]))
     else:
-        fields.append((_("Average daily population"), [_adp_words(v) for v in fy_adp]))
-    if population is not None:
+        fields.append((_("Average daily population"), [_adp_words(v, _) for v in fy_adp]))
+    if sources is not None:
+        axis, series = _source_series(sources, ids)
+        styles = [{"key": k, "label": _(SOURCE_NAMES[k]), **SOURCE_STYLES[k]} for k in SOURCES]
+        fields.append((_("Population by month"), series, "series",
+                       {"axis": axis, "unit": POPULATION_UNIT, "sources": styles}))
+    elif population is not None:
         axis, series = _monthly_series(population, ids)
         fields.append((_("Population by month"), series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
     fields += [
@@ -225,11 +257,13 @@ def facilities_layer(
         fill_opacity=0.7,
         records_url=records_url,
         lang=lang,
+        # A facility's record carries its months from three sources: shards of 100 keep a click's fetch small.
+        records_size=100,
     )
     if range_sizes:
         population = population if population is not None and adp is not None else _NO_POPULATION
         axis, series = _monthly_series(population, ids)
-        layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, _(adp_label), empty)
+        layer.data["range"] = _range_data(population, axis, series, fy_adp, precision, _(adp_label), empty, ids, _)
         if listed_years:
             layer.data["range"]["years"] = listed_years
             masks = _year_masks(col("fiscal_years"), listed_years)
@@ -270,7 +304,7 @@ def _seen_words(first: str, last: str, years: str) -> str | None:
     return f"first seen {first}, last seen {last} ({n} fiscal year{'s' if n != 1 else ''} listed)"
 
 
-def _range_data(population, axis, series, fy_adp, precision, label, empty) -> dict:
+def _range_data(population, axis, series, fy_adp, precision, label, empty, ids, _=lambda s: s) -> dict:
     firsts = [day_of(f"{month}-01") for month in axis]
     if "days" in population.columns:
         days = pd.to_numeric(population["days"], errors="coerce").groupby(population["month"].astype(str)).max()
@@ -282,7 +316,30 @@ def _range_data(population, axis, series, fy_adp, precision, label, empty) -> di
     # facilities the table knows.
     values = np.array([[v or 0.0 for v in row] if row else [0.0] * len(axis) for row in series], dtype=float)
     scaled = np.round(values * 1000).ravel()
+    extra = {}
+    if "source" in population.columns and len(axis):
+        # The best-source table: which source counts each facility-month (0: none; such a month
+        # is left out of the facility's average, not counted as nobody), and the days of each
+        # month each source covers (DDP's last month and UWCHR's are partial).
+        pos = {m: k for k, m in enumerate(axis)}
+        codes = population["source"].map(SOURCE_CODES).to_numpy()
+        col = population["month"].astype(str).map(pos).to_numpy()
+        row_of = {fid: k for k, fid in enumerate(ids)}
+        row = population["facility_id"].astype(str).map(row_of).to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(row)
+        cells = np.zeros((len(ids), len(axis)), dtype=np.uint8)
+        cells[row[ok].astype(int), col[ok].astype(int)] = codes[ok]
+        by_source = pd.to_numeric(population["days"], errors="coerce").groupby(
+            [population["source"], population["month"].astype(str)]).max()
+        extra = {
+            "cells": typed_column(cells.ravel(), "u1"),
+            "source_days": {str(SOURCE_CODES[k]): [int(by_source.get((k, m), month_days[i]))
+                                                   for i, m in enumerate(axis)]
+                            for k in SOURCES if k in set(population["source"])},
+            "source_names": {str(SOURCE_CODES[k]): _(SOURCE_NAMES[k]) for k in SOURCES},
+        }
     return {
+        **extra,
         "epoch": DAY_EPOCH.isoformat(),
         "first": firsts,
         "days": month_days,
@@ -299,18 +356,50 @@ def _range_data(population, axis, series, fy_adp, precision, label, empty) -> di
     }
 
 
-def _adp_words(v: float) -> str | None:
+def _adp_words(v: float, _=lambda s: s) -> str | None:
     if not np.isfinite(v):
         return None
-    return "under 1" if 0 < v < 0.05 else f"{v:,.1f}"  # 0.0023 is someone held, not "0.0"
+    return _("under 1") if 0 < v < 0.05 else f"{v:,.1f}"  # 0.0023 is someone held, not "0.0"
 
 
-def _range_words(v: float) -> str:
+def _range_words(v: float, sources: str | None = None, _=lambda s: s, *, several: bool = False) -> str:
     if not np.isfinite(v):
-        return "not known (no daily figures for this facility in these dates)"
-    if v == 0:
-        return "0 (nobody held)"
-    return _adp_words(v)
+        return (_("not known (no figures for this facility in these dates)") if several else
+                _("not known (no daily figures for this facility in these dates)"))
+    words = _("0 (nobody held)") if v == 0 else _adp_words(v, _)
+    if not (sources and isinstance(sources, str)):
+        return words
+    return f"{words} ({', '.join(_(SOURCE_NAMES[k]) for k in SOURCES if k in sources.split())})"
+
+
+def _source_series(sources: dict[str, pd.DataFrame], ids: list[str]) -> tuple[list[str], list]:
+    """One month axis for every source, and per facility ``{source: values}`` for the popup chart:
+    a daily source from its first to its last month with the facility (months between without a row
+    are 0), ICE's fiscal-year ADP as runs ``[offset, months, adp]``."""
+    tables = {k: t.dropna(subset=["facility_id", "month"]) for k, t in sources.items() if t is not None and len(t)}
+    if not tables:
+        return [], [None] * len(ids)
+    months = pd.PeriodIndex(pd.concat([t["month"].astype(str) for t in tables.values()]), freq="M")
+    axis = pd.period_range(months.min(), months.max(), freq="M")
+    index = {str(p): i for i, p in enumerate(axis)}
+    per: dict[str, dict] = {}
+    for key, t in tables.items():
+        t = t.assign(_i=t["month"].astype(str).map(index), _v=pd.to_numeric(t["adp"], errors="coerce"))
+        t = t.sort_values(["facility_id", "_i"], kind="stable")
+        for fid, g in t.groupby(t["facility_id"].astype(str), sort=False):
+            i, v = g["_i"].to_numpy(), g["_v"].to_numpy(dtype=float)
+            if SOURCE_STYLES[key].get("step"):
+                # Runs of consecutive months with one figure (a fiscal year, or the part its list covers).
+                new = np.r_[True, (np.diff(i) != 1) | (np.diff(v) != 0)]
+                starts = np.flatnonzero(new)
+                ends = np.r_[starts[1:], len(i)]
+                runs = [[int(i[a]), int(b - a), float(v[a])] for a, b in zip(starts, ends)]
+                per.setdefault(fid, {})[key] = runs
+            else:
+                row = np.zeros(int(i[-1] - i[0] + 1))
+                row[i - i[0]] = np.nan_to_num(v)
+                per.setdefault(fid, {})[key] = [int(i[0]), *row.tolist()]
+    return [str(p) for p in axis], [per.get(fid) for fid in ids]
 
 
 def _monthly_series(population: pd.DataFrame, ids: list[str]) -> tuple[list[str], list]:

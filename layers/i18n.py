@@ -54,6 +54,10 @@ _GEODATA_WORDS = (  # geodata.schema.CATEGORY_LABELS
     N_("Protest or strike"),
     N_("Deployment of agents or troops"),
     N_("Other"),
+    # geodata.population_sources.SOURCE_NAMES
+    N_("DDP daily counts"),
+    N_("UWCHR daily headcount"),
+    N_("ICE fiscal-year ADP"),
 )
 # The legend's facility groups (layers.facilities.FACILITY_TYPE_GROUPS), kept out of that table's lines.
 _FACILITY_GROUPS = (

@@ -44,6 +44,7 @@ def time_words(lang: str = "en") -> dict[str, str]:
         # A facility's popup figure for the dates shown, when there is none.
         "unknownDates": _("not known (no daily figures in these dates)"),
         "unknownFacility": _("not known (no daily figures for this facility in these dates)"),
+        "unknownFigures": _("not known (no figures for this facility in these dates)"),
         "nobody": _("0 (nobody held)"),
     }
 

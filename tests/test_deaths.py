@@ -109,8 +109,9 @@ def test_most_deaths_at_their_facility_every_other_one_reported(bundled_deaths):
     rejected = rep[rep["action"] == "rejected"]
     assert len(deaths) + len(rejected) == 249
     at_facility = deaths["facility_id"].notna()
-    # With the facilities of 2009-2026 placed: 196 of 249 (135 with FY2026's alone).
-    assert at_facility.sum() >= 195
+    # With the facilities of 2009-2026 placed, and FMC Devens from DDP's hand-placed points: 198 of 249
+    # (135 with FY2026's alone).
+    assert at_facility.sum() >= 198
     unmatched = rep[rep["action"] == "unmatched"]
     assert len(unmatched) == (~at_facility).sum()
     assert (unmatched["reason"].str.len() > 10).all()
@@ -149,3 +150,20 @@ def test_sources_disagreeing_on_the_place_are_said_in_report_and_record(bundled_
     assert eloy["state"] == "AZ" and "sources disagree" in eloy["location_method"]
     # "N. LAS VEGAS" is North Las Vegas: no disagreement there.
     assert not notes["reason"].str.contains("North Las Vegas").any()
+
+
+def test_deaths_at_fmc_devens_are_at_ddps_hand_placed_point(bundled_deaths):
+    # FMC Devens is in none of ICE's lists; DDP (CC0) placed it by hand at 42 Patton Rd, Ayer, MA.
+    bundle, deaths = bundled_deaths
+    devens = deaths[deaths["place"].str.startswith("Devens Federal Medical Center")]
+    assert len(devens) == 2 and (devens["facility_id"] == "fac-ma-devens-fmc").all()
+    fac = bundle.facilities.set_index("id").loc["fac-ma-devens-fmc"]
+    assert fac["detloc"] == "BOPDEV" and fac["location_precision"] == "address" and pd.isna(fac["fiscal_years"])
+    assert "Deportation Data Project" in fac["location_method"]
+    assert abs(fac.geometry.y - 42.5293) < 1e-3 and abs(fac.geometry.x + 71.6180) < 1e-3
+    assert devens.geometry.geom_equals(fac.geometry).all()
+    added = bundle.report[(bundle.report["action"] == "added") & (bundle.report["record"] == "fac-ma-devens-fmc")]
+    assert len(added) == 1
+    # Only the points a death names join the layer: DDP's other hand-placed hospitals and jails do not.
+    assert not bundle.facilities["location_method"].fillna("").str.startswith("placed by hand").drop(
+        bundle.facilities.index[bundle.facilities["id"] == "fac-ma-devens-fmc"]).any()

@@ -125,7 +125,10 @@ def bundle():
 def test_bundled_history_one_row_per_facility(bundle):
     fac = bundle.facilities
     assert fac["id"].is_unique
-    assert fac["fiscal_years"].str.fullmatch(r"\d{4}( \d{4})*").all()
+    listed = fac["fiscal_years"].notna()
+    assert fac.loc[listed, "fiscal_years"].str.fullmatch(r"\d{4}( \d{4})*").all()
+    # The one facility outside ICE's lists: FMC Devens, DDP's hand-placed point, for the deaths there.
+    assert fac.loc[~listed, "id"].tolist() == ["fac-ma-devens-fmc"]
     stewart = fac[fac["detloc"] == "STWRTGA"]
     assert len(stewart) == 1
     years = stewart.iloc[0]["fiscal_years"].split()
@@ -141,8 +144,11 @@ def test_bundled_history_one_row_per_facility(bundle):
 def test_a_2015_range_shows_2015s_facilities(bundle):
     frames, _ = view_frames(bundle, View(start="2015-01-01", end="2015-06-30"))
     shown = frames["facilities"]
-    assert shown["fiscal_years"].str.contains(r"\b2015\b").all()
-    assert len(shown) > 150
+    # Listed in FY2015, or holding someone then by a population source (UWCHR's headcount has T. Don Hutto,
+    # which the 2015 listing does not name so).
+    listed = shown["fiscal_years"].fillna("").str.contains(r"\b2015\b")
+    assert (listed | ((shown["adp_in_range"] > 0) & shown["adp_source"].notna())).all()
+    assert listed.sum() > 150
     ids = set(shown["id"])
     assert "fac-tx-rolling-plains-detention-center" in ids  # closed since
     assert "fac-tx-ero-el-paso-camp-east-montana" not in ids  # opened in 2025

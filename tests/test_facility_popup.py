@@ -142,3 +142,50 @@ def test_facility_popup_in_node_has_chart_deaths_and_no_markup(tmp_path):
     assert text_of(item) == f"2025-02-03 \u2014 {XSS} record"  # the date, the name, a link to the record
     assert next(n for n in walk(item) if n["tag"] == "a")["attrs"]["href"].startswith("https://")
     assert "peak 30 (2025-02)" in text_of(out)
+
+
+def three_sources() -> dict:
+    ddp = pd.DataFrame({"facility_id": ["f0", "f0"], "month": ["2022-10", "2022-12"], "adp": [10.0, 30.0],
+                        "days": [31, 31]})
+    uwchr = pd.DataFrame({"facility_id": ["f0", "f0"], "month": ["2021-12", "2022-11"], "adp": [12.0, 20.0],
+                          "days": [31, 30]})
+    ice = pd.DataFrame({"facility_id": ["f0"] * 15, "month": [f"{y}-{m:02d}" for y, m in
+                                                              [(2021, 10), (2021, 11), (2021, 12)]
+                                                              + [(2022, k) for k in range(1, 13)]],
+                        "adp": [15.0] * 12 + [25.0] * 3, "days": 30})
+    return {"ddp": ddp, "uwchr": uwchr, "ice": ice}
+
+
+def test_three_sources_on_one_axis_as_lines_and_steps():
+    layer = facilities_layer(facilities_gdf([{"name": "A"}, {"name": "B"}]), sources=three_sources())
+    field = next(f for f in layer.data["fields"] if f["kind"] == "series")
+    assert field["axis"][0] == "2021-10" and field["axis"][-1] == "2022-12" and len(field["axis"]) == 15
+    assert [s["key"] for s in field["sources"]] == ["ddp", "uwchr", "ice"]
+    assert next(s for s in field["sources"] if s["key"] == "ice")["step"] is True
+    chart = popup_values(layer, "Population by month")
+    assert chart["A"]["ddp"] == [12, 10.0, 0.0, 30.0]  # from its first month; November held nobody
+    assert chart["A"]["uwchr"][0] == 2 and len(chart["A"]["uwchr"]) == 1 + 12
+    assert chart["A"]["ice"] == [[0, 12, 15.0], [12, 3, 25.0]]  # runs: the fiscal years
+    assert chart["B"] is None
+
+
+@needs_node
+def test_three_source_chart_in_node_draws_each_source_with_a_legend(tmp_path):
+    layer = facilities_layer(facilities_gdf([{"name": XSS, "geometry": Point(-99, 27)}]), sources=three_sources())
+    out = run_js(
+        tmp_path, "console.log(JSON.stringify(L.CanvasPointLayer.buildContent(DATA, [0], doc)));",
+        DATA=json.loads(layer.to_json()),
+    )
+    nodes = list(walk(out))
+    assert {n["tag"] for n in nodes} <= {"div", "h3", "span", "#text", "svg", "title", "line", "path", "text", "a"}
+    paths = [n for n in nodes if n["tag"] == "path"]
+    assert sorted(p["attrs"]["data-source"] for p in paths) == ["ddp", "ice", "uwchr"]
+    colours = {p["attrs"]["data-source"]: p["attrs"]["stroke"] for p in paths}
+    assert colours == {"ddp": "#0072b2", "uwchr": "#d55e00", "ice": "#000000"}
+    # ICE's fiscal years are flat steps: two runs, joined where they touch (M, L, L, L).
+    ice = next(p for p in paths if p["attrs"]["data-source"] == "ice")["attrs"]["d"]
+    assert ice.count("M") == 1 and ice.count("L") == 3
+    words = text_of(out)
+    assert "DDP daily counts, 2022-10 to 2022-12: peak 30 (2022-12)" in words
+    assert "UWCHR daily headcount, 2021-12 to 2022-11: peak 20 (2022-11)" in words
+    assert "ICE fiscal-year ADP, 2021-10 to 2022-12: peak 25 (2022-10)" in words

@@ -14,7 +14,8 @@ from shapely.geometry import Point
 from test_layers import facilities_gdf, incidents_gdf
 
 from geodata import View, load_bundle
-from geodata.occupancy import periods, range_adp, view_frames, with_range_adp
+from geodata.occupancy import periods, population_table, range_adp, view_frames, with_range_adp
+from geodata.population_sources import population_sources
 from geodata.schema import CATEGORIES
 from geodata.sources import facilities_in_use
 from geodata.view import filter_incidents
@@ -212,6 +213,41 @@ def test_facility_sizes_follow_the_dates_as_geodata_computes_them(tmp_path):
     assert all(w.startswith("not known") for w in out[2]["words"])
 
 
+def test_sizes_and_sources_from_the_best_table_follow_the_dates_as_geodata_computes_them(tmp_path):
+    # 2015: UWCHR's headcount; March-April 2026: DDP's ten days and ICE's FY2026 figure; 2010: ICE's ADP.
+    b = load_bundle()
+    best = population_table(b)
+    fac = b.facilities[b.facilities.geometry.notna()]
+    fac = fac[fac["id"].isin(set(best["facility_id"]))].head(120)
+    full, span = with_range_adp(fac, best, *b.date_span)
+    layer = facilities_layer(fac, population=best, adp=full.set_index("id")["adp_in_range"],
+                             adp_sources=full.set_index("id")["adp_source"], range_sizes=True)
+    ranges = [("2015-01-01", "2015-12-31"), ("2026-03-01", "2026-04-30"), ("2010-02-01", "2010-03-15"),
+              ("2022-07-01", "2023-02-28")]
+    label = "Average daily population in the selected dates"
+    out = run_js(
+        tmp_path,
+        "var l = new L.CanvasPointLayer(DATA, {});"
+        "console.log(JSON.stringify(RANGES.map(function (r) { L.IceTime.applyRange(l, r[0], r[1]);"
+        "  var f = l._data.fields.filter(function (f) { return f.label === LABEL; })[0];"
+        "  return { r: Array.from(l._data.r), words: f.values }; })));",
+        scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()),
+        RANGES=[[day_of(a), day_of(b_)] for a, b_ in ranges], LABEL=label,
+    )
+    names = layer.field_values("Name")
+    seen = set()
+    for (a, b_), got in zip(ranges, out):
+        view, _ = with_range_adp(fac, best, a, b_)
+        want = facilities_layer(fac, population=best, adp=view.set_index("id")["adp_in_range"],
+                                adp_sources=view.set_index("id")["adp_source"])
+        want_r = dict(zip(want.field_values("Name"), want.radii()))
+        np.testing.assert_allclose(got["r"], [want_r[n] for n in names], atol=1e-4)
+        want_words = dict(zip(want.field_values("Name"), want.field_values(label)))
+        assert got["words"] == [want_words[n] for n in names], (a, b_)
+        seen |= {w.rsplit("(", 1)[-1] for w in got["words"] if w[0].isdigit()}
+    assert {"UWCHR daily headcount)", "DDP daily counts)", "ICE fiscal-year ADP)"} <= seen
+
+
 def test_many_points_in_view_are_counted_in_clusters_until_zoomed_in(tmp_path):
     layer = incidents_layer(mixed_incidents(60), records_url="r", points_max=20)
     out = run_js(
@@ -286,11 +322,15 @@ def bundle():
 
 
 def _map_layer(bundle, empty):
-    """The facility layer as the app's map has it: every facility, sized for the whole span."""
-    fac, span = with_range_adp(bundle.facilities, bundle.population, *bundle.date_span)
-    return facilities_layer(fac, population=bundle.population, deaths=bundle.incidents,
-                            adp=fac.set_index("id")["adp_in_range"] if span else None, empty=empty,
-                            range_sizes=True, records_url="r")
+    """The facility layer as the app's map has it: every facility, sized for the whole span from the best
+    source of each facility-month, the three sources in the popups' chart."""
+    best = population_table(bundle)
+    fac, span = with_range_adp(bundle.facilities, best, *bundle.date_span)
+    return facilities_layer(fac, population=best, deaths=bundle.incidents,
+                            adp=fac.set_index("id")["adp_in_range"] if span else None,
+                            adp_sources=fac.set_index("id")["adp_source"] if span else None, empty=empty,
+                            range_sizes=True, records_url="r",
+                            sources=population_sources(bundle.population, bundle.headcount, bundle.facility_years))
 
 
 def _shown_in_browser(tmp_path, layer, ranges):

@@ -73,6 +73,27 @@ def query_of(view, bbox=None) -> Query:
                  bbox=tuple(bbox) if bbox is not None else None, layers=tuple(view.layers))
 
 
+_BUNDLED: dict = {}
+
+
+def _bundled(name: str):
+    """A small table of the bundled data (read once per process)."""
+    if name not in _BUNDLED:
+        from ..headcount import load_headcount
+        from .bundle import DATA_DIR, FACILITY_YEARS_FILE
+
+        if name == "headcount":
+            _BUNDLED[name] = load_headcount(DATA_DIR / "uwchr")
+        else:
+            path = DATA_DIR / FACILITY_YEARS_FILE
+            table = pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+            if table is not None:
+                for col in ("fiscal_year", "adp"):
+                    table[col] = pd.to_numeric(table[col], errors="coerce")
+            _BUNDLED[name] = table
+    return _BUNDLED[name]
+
+
 class Store(ABC):
     """One store of facilities, facility population, the build report and incidents."""
 
@@ -92,6 +113,15 @@ class Store(ABC):
     @abstractmethod
     def population(self) -> pd.DataFrame | None:
         """Facility x month population, or None."""
+
+    def facility_years(self) -> pd.DataFrame | None:
+        """Facility x fiscal year x list (ICE's ADP by year).  A store is seeded from the bundled
+        data, so by default the bundled table."""
+        return _bundled("facility_years")
+
+    def headcount(self) -> pd.DataFrame | None:
+        """UWCHR's headcount by facility code and month; by default the bundled table."""
+        return _bundled("headcount")
 
     @abstractmethod
     def report(self) -> pd.DataFrame:
@@ -136,14 +166,16 @@ class Store(ABC):
         from .bundle import Bundle
 
         q = query_of(view, bbox)
-        data = Bundle(self.facilities(), self._incidents_of(q), pd.DataFrame(), self.population())
+        data = Bundle(self.facilities(), self._incidents_of(q), pd.DataFrame(), self.population(),
+                      self.facility_years(), self.headcount())
         return frames_of(data, view, hide_empty=hide_empty)
 
     def load_bundle(self):
         """Everything, as a :class:`geodata.store.Bundle` (for small stores and tests)."""
         from .bundle import Bundle
 
-        return Bundle(self.facilities(), self.incidents(), self.report(), self.population())
+        return Bundle(self.facilities(), self.incidents(), self.report(), self.population(), self.facility_years(),
+                      self.headcount())
 
     # -- writing -----------------------------------------------------------------------
     def seed(self, bundle) -> None:  # pragma: no cover - read-only backends

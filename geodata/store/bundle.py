@@ -42,6 +42,8 @@ class Bundle:
     population: pd.DataFrame | None = None
     #: Facility x fiscal year x list (``geodata.sources.FISCAL_YEAR_COLUMNS``); None when absent.
     facility_years: pd.DataFrame | None = None
+    #: UWCHR's headcount by facility code and month (``geodata.headcount``, GPL-3.0); None when absent.
+    headcount: pd.DataFrame | None = None
 
     @property
     def date_span(self) -> tuple[str, str] | None:
@@ -107,7 +109,9 @@ def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
         facility_years = pd.read_csv(years_path, dtype=str, keep_default_na=False)
         for col in ("fiscal_year", "adp"):
             facility_years[col] = pd.to_numeric(facility_years[col], errors="coerce")
-    return Bundle(facilities, incidents, report, population, facility_years)
+    from ..headcount import load_headcount
+
+    return Bundle(facilities, incidents, report, population, facility_years, load_headcount(directory / "uwchr"))
 
 
 def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
@@ -192,6 +196,12 @@ class BundleStore(Store):
 
     def population(self):
         return self.bundle().population
+
+    def facility_years(self):
+        return self.bundle().facility_years
+
+    def headcount(self):
+        return self.bundle().headcount
 
     def report(self):
         return self.bundle().report

@@ -24,6 +24,7 @@
     stepOf: "{unit} {k} of {n}: ", whole: "Whole range: ", incidentOne: "{n} incident", incidentOther: "{n} incidents",
     unknownDates: "not known (no daily figures in these dates)",
     unknownFacility: "not known (no daily figures for this facility in these dates)",
+    unknownFigures: "not known (no figures for this facility in these dates)",
     nobody: "0 (nobody held)"
   };
 
@@ -167,17 +168,24 @@
     var r = new Float32Array(n), hollow = new Uint8Array(n), show = listedInUse(R, lo, hi, n), words = [], shown = 0;
     var field = null;
     (d.fields || []).forEach(function (f) { if (f.label === R.label) { field = f; } });
+    // With the best-source table (R.cells: the source of each facility-month, 0 for none), a
+    // facility's average is over the days some source counts it, and its figure names them.
+    var cells = R.cells ? (R.cellCodes || (R.cellCodes = L.CanvasPointLayer.decodeTyped(R.cells))) : null;
     for (var i = 0; i < n; i++) {
-      var adp = NaN, series = R.rows[i];
+      var adp = NaN, series = R.rows[i], from = 0;
       if (known && series) {
-        var personDays = 0;
+        var personDays = 0, counted = 0;
         for (var m = 0; m < nMonths; m++) {
-          var v = series[m];
-          if (!v) { continue; }
-          var overlap = Math.min(b, R.first[m] + R.days[m] - 1) - Math.max(a, R.first[m]) + 1;
-          if (overlap > 0) { personDays += v * overlap; }
+          var s = cells ? cells[i * nMonths + m] : 1;
+          if (!s) { continue; }
+          var v = series[m], dm = cells ? R.source_days[s][m] : R.days[m];
+          var overlap = Math.min(b, R.first[m] + dm - 1) - Math.max(a, R.first[m]) + 1;
+          if (overlap <= 0) { continue; }
+          counted += overlap;
+          from |= 1 << s;
+          if (v) { personDays += v * overlap; }
         }
-        adp = personDays / (b - a + 1);
+        adp = cells ? (counted > 0 ? personDays / counted : NaN) : personDays / (b - a + 1);
       }
       var size = known ? adp : R.fy[i], tenth = roundTenth(adp);
       // The view's figure is kept to a tenth (geodata.occupancy.with_range_adp): held is what stays above 0.
@@ -186,8 +194,15 @@
       hollow[i] = R.coarse[i] || (known && !held) ? 1 : 0;
       show[i] = (show[i] || held) && !(nobody && R.empty === "hide") ? 1 : 0;
       shown += show[i];
-      words.push(!known ? W.unknownDates : isNaN(adp) ? W.unknownFacility : nobody ? W.nobody :
-        tenth.toLocaleString(locale || "en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+      var figure = !known ? W.unknownDates : isNaN(adp) ? (cells ? W.unknownFigures : W.unknownFacility) :
+        nobody ? W.nobody : tenth.toLocaleString(locale || "en-US", { minimumFractionDigits: 1,
+                                                                     maximumFractionDigits: 1 });
+      if (cells && !isNaN(adp)) {
+        var names = [];
+        for (var c = 3; c >= 1; c--) { if (from & (1 << c)) { names.push(R.source_names[c]); } }
+        figure += " (" + names.join(", ") + ")";
+      }
+      words.push(figure);
     }
     d.r = r;
     d.hollow = hollow;
