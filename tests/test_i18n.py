@@ -286,7 +286,7 @@ def test_a_link_outside_the_data_is_told_in_spanish():
     assert "Las fechas del enlace (1990-01-01 a 1990-12-31) están fuera de los datos" in told
     at = _app_in("es", start="2026-01-01", end="2026-01-31")
     help_text = next(m for m in at.metric if m.label == "Centros en uso").help
-    assert help_text.startswith("Centros mostrados cuyos conteos diarios")
+    assert help_text.startswith("Centros mostrados cuyas cifras")
 
 
 def test_popup_words_of_the_script_come_from_the_catalogue(tmp_path, tiny_incidents):
