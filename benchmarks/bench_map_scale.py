@@ -143,9 +143,8 @@ def serve(root: Path):
     return server
 
 
-FIND = """() => { var out = {}; for (var k of Object.keys(window)) { try { var v = window[k];
-  if (v instanceof L.Map) { out.map = k; } else if (v instanceof L.CanvasPointLayer) { out[v.options.name] = k; } }
-  catch (e) {} } return out; }"""
+JS_DIR = Path(__file__).parent / "js"
+FIND = (JS_DIR / "find_names.js").read_text(encoding="utf-8")
 
 
 def measure_browser(url: str) -> dict:
@@ -161,29 +160,17 @@ def measure_browser(url: str) -> dict:
         frame = page.frame_locator("#map")
         frame.locator(".leaflet-container").wait_for()
         inner = next(f for f in page.frames if f.url.endswith("map.html"))
-        inner.wait_for_function("() => { for (var k of Object.keys(window)) { try { var v = window[k];"
-                                " if (v instanceof L.CanvasPointLayer && v.options.name === 'Incidents'"
-                                " && v.drawnCount() > 0) { return true; } } catch (e) {} } return false; }")
+        inner.wait_for_function((JS_DIR / "incidents_drawn.js").read_text(encoding="utf-8"))
         out["first_paint_ms"] = (time.perf_counter() - t) * 1000
         names = inner.evaluate(FIND)
         # A new range and categories, written by the parent page as the app writes them.
         out["filter_ms"], out["redraw_ms"] = inner.evaluate(
-            """(names) => new Promise((done) => {
-              var t = window[names.map]._iceTime, before = t.renders, t0 = performance.now();
-              window.parent.history.replaceState(null, '', '?start=2024-01-01&end=2024-06-30&category=arrest,protest');
-              (function wait() { if (t.renders > before) { done([performance.now() - t0, t.lastMs]); }
-                                 else { requestAnimationFrame(wait); } })();
-            })""",
+            (JS_DIR / "filter_change.js").read_text(encoding="utf-8"),
             names,
         )
         # Zoom in to one shown incident and click it.
         target = inner.evaluate(
-            """(names) => { var l = window[names.Incidents], map = window[names.map];
-              for (var i = 0; i < l._n; i++) { if (!l._show || l._show[i]) {
-                map.setView([l._data.lat[i], l._data.lon[i]], 15, { animate: false });
-                var p = map.latLngToContainerPoint([l._data.lat[i], l._data.lon[i]]);
-                return [p.x + (l._data.dx ? l._data.dx[i] : 0), p.y + (l._data.dy ? l._data.dy[i] : 0)]; } }
-              return null; }""",
+            (JS_DIR / "first_shown.js").read_text(encoding="utf-8"),
             names,
         )
         page.wait_for_timeout(300)
