@@ -125,13 +125,23 @@ def _bytes_of(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _special_bytes(arr: pa.Array) -> set[int]:
-    """Which bytes that JSON escapes (control characters, ``"``, ``\\``) occur in the strings."""
+    """Which bytes that JSON escapes (control characters, ``"``, ``\\``) occur in the strings.
+
+    One comparison at a time, each mask freed before the next: a second megabyte-sized mask
+    alive beside the first costs fresh pages, several times the comparison itself."""
     data, _ = _bytes_of(arr)
     if not len(data):
         return set()
-    low = data < 0x20
-    present = set(np.unique(data[low]).tolist()) if low.any() else set()
-    present.update(b for b in (0x22, 0x5C) if (data == b).any())
+    present = set()
+    for byte in (0x22, 0x5C):
+        if (data == byte).any():
+            present.add(byte)
+    low = int(data.min())
+    if low < 0x20:  # control characters: often one kind only (line breaks), seen by counting
+        if np.count_nonzero(data < 0x20) == np.count_nonzero(data == low):
+            present.add(low)
+        else:
+            present.update(np.unique(data[data < 0x20]).tolist())
     return present
 
 
@@ -299,15 +309,15 @@ def _csv_text(arr: pa.Array, *, formulas: bool = True) -> list:
             pieces = ["'", arr]
         elif risky.any():
             pieces = [pc.if_else(pa.array(risky), "'", ""), arr]
-    quotes = data == 0x22
-    special = quotes | (data == 0x2C) | (data == 0x0A) | (data == 0x0D)
-    if not special.any():
+    present = [byte for byte in (0x22, 0x2C, 0x0A, 0x0D) if (data == byte).any()]  # one mask at a time
+    if not present:
         return pieces
-    if quotes.any():
+    special = np.zeros(len(arr), dtype=bool)  # the rows csv quotes
+    for byte in present:
+        special[nonempty] |= np.logical_or.reduceat(data == byte, starts[nonempty])
+    if 0x22 in present:
         pieces[-1] = pc.replace_substring(arr, '"', '""')  # only in cells that are quoted
-    quoted = np.zeros(len(arr), dtype=bool)
-    quoted[nonempty] = np.logical_or.reduceat(special, starts[nonempty])
-    quote = '"' if quoted.all() else pc.if_else(pa.array(quoted), '"', "")
+    quote = '"' if special.all() else pc.if_else(pa.array(special), '"', "")
     return [quote, *pieces, quote]
 
 
