@@ -6,11 +6,13 @@ strings.  Each feature's ``layer`` property says ``facility`` or ``incident``, s
 one file carries both.  Records without a location are not features: they cannot
 be drawn, and the caller is told how many were left out.
 
-The text is built column by column with Arrow string kernels (each column's
-values JSON-encoded once, then the columns joined into lines), never as a Python
-dict per feature, and written in chunks of :data:`CHUNK_ROWS` features, so a
-million features take about a second and memory does not grow with the output.
-The output is byte for byte what ``json.dumps(feature, ensure_ascii=False,
+The text is built column by column with Arrow string kernels, never as a Python dict per
+feature: each column's values are JSON-encoded once (escaped only where a byte needs it),
+then one ``binary_join_element_wise`` per chunk of :data:`CHUNK_ROWS` features lays the
+columns and the literal text between them side by side, so the data buffer of its result
+*is* the file's bytes for those features and is written as it is.  Chunks are encoded on a
+few threads (Arrow's kernels release the GIL) and written in order, so memory does not grow
+with the output.  The output is byte for byte what ``json.dumps(feature, ensure_ascii=False,
 separators=(",", ":"))`` gives for each feature (a test compares).
 
 CSV cells that a spreadsheet would run as a formula (text starting with ``=``,
@@ -338,18 +340,19 @@ class _Layer:
         if gdf.crs is not None and gdf.crs != CRS:
             gdf = gdf.to_crs(CRS)
         geoms = np.asarray(gdf.geometry.array, dtype=object)
-        unplaced = pd.isna(geoms)
-        unplaced[~unplaced] = shapely.is_empty(geoms[~unplaced])
+        unplaced = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         if not keep_unplaced and unplaced.any():
             gdf, geoms, unplaced = gdf[~unplaced], geoms[~unplaced], unplaced[~unplaced]
         self.name = LAYER_NAMES[layer]
         self.columns = [c for c in gdf.columns if c != gdf.geometry.name]
         self.n = len(gdf)
         self.unplaced = unplaced
-        placed = ~unplaced
-        self.x = np.full(self.n, np.nan)
-        self.y = np.full(self.n, np.nan)
-        if placed.any():
+        if not unplaced.any():
+            self.x, self.y = shapely.get_x(geoms), shapely.get_y(geoms)
+        else:  # (an empty point has no x: GEOS refuses)
+            placed = ~unplaced
+            self.x = np.full(self.n, np.nan)
+            self.y = np.full(self.n, np.nan)
             self.x[placed] = shapely.get_x(geoms[placed])
             self.y[placed] = shapely.get_y(geoms[placed])
         self.cols = {c: _Column(gdf[c].reset_index(drop=True)) for c in self.columns}
@@ -507,9 +510,7 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     n = 0
     for gdf in frames.values():
         geoms = np.asarray(gdf.geometry.array, dtype=object)
-        missing = pd.isna(geoms)
-        missing[~missing] = shapely.is_empty(geoms[~missing])
-        n += int((~missing).sum())
+        n += len(geoms) - int(np.count_nonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     return n
 
 
