@@ -230,8 +230,19 @@ def _coord_strings(x: np.ndarray) -> pa.Array:
 
 
 def _arrow_strings(values: pd.Series) -> pa.Array | None:
-    """The column as an Arrow string array, or None when it holds other things than text."""
-    if pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+    """The column as an Arrow string array (``large_string`` as pandas' Arrow-backed text holds it, not
+    copied), or None when it holds other things than text."""
+    dtype = values.dtype
+    if not pd.api.types.is_object_dtype(dtype) and pd.api.types.is_string_dtype(dtype):
+        try:
+            arr = pa.array(values, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arr = None
+        if arr is not None:
+            arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            if arr.type in (pa.string(), pa.large_string()):
+                return arr
+    if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         try:
             arr = pa.array(values, type=pa.string(), from_pandas=True)
             return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
@@ -240,22 +251,36 @@ def _arrow_strings(values: pd.Series) -> pa.Array | None:
     return None
 
 
+def _string_slice(arr: pa.Array, lo: int, hi: int) -> pa.Array:
+    """Rows ``lo..hi`` as a ``string`` array (32-bit offsets, the data buffer shared, not copied)."""
+    part = arr.slice(lo, hi - lo)
+    if part.type == pa.string():
+        return part
+    try:
+        return part.cast(pa.string())
+    except pa.ArrowInvalid:  # offsets past 2 GB into the column's text: a compact copy of the rows
+        return part.take(pa.array(np.arange(len(part)))).cast(pa.string())
+
+
 class _Column:
     """One property column, encoded a chunk at a time (for JSON, or for CSV) as join pieces."""
 
     def __init__(self, values: pd.Series):
         self.values = values
-        self.text = _arrow_strings(values)
+        self.arrow = _arrow_strings(values)
         dtype = values.dtype
-        self.kind = ("text" if self.text is not None else
+        self.kind = ("text" if self.arrow is not None else
                      "bool" if pd.api.types.is_bool_dtype(dtype) else
                      "int" if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.ArrowDtype) else
                      "float" if pd.api.types.is_float_dtype(dtype) else "other")
 
+    def text(self, lo: int, hi: int) -> pa.Array:
+        return _string_slice(self.arrow, lo, hi)
+
     def json(self, lo: int, hi: int) -> list:
         """The values as JSON text: pieces for the line's join (strings are literals)."""
         if self.kind == "text":
-            return _json_text(self.text.slice(lo, hi - lo))
+            return _json_text(self.text(lo, hi))
         part = self.values.iloc[lo:hi]
         if self.kind == "float":
             return [_number_strings(part.to_numpy(dtype=float, na_value=np.nan))]
@@ -267,7 +292,7 @@ class _Column:
 
     def csv(self, lo: int, hi: int) -> list:
         if self.kind == "text":
-            return _csv_text(self.text.slice(lo, hi - lo))
+            return _csv_text(self.text(lo, hi))
         part = self.values.iloc[lo:hi]
         if self.kind == "float":
             x = part.to_numpy(dtype=float, na_value=np.nan)
@@ -347,25 +372,27 @@ class _Layer:
         self.columns = [c for c in gdf.columns if c != gdf.geometry.name]
         self.n = len(gdf)
         self.unplaced = unplaced
-        if not unplaced.any():
-            self.x, self.y = shapely.get_x(geoms), shapely.get_y(geoms)
-        else:  # (an empty point has no x: GEOS refuses)
-            placed = ~unplaced
-            self.x = np.full(self.n, np.nan)
-            self.y = np.full(self.n, np.nan)
-            self.x[placed] = shapely.get_x(geoms[placed])
-            self.y[placed] = shapely.get_y(geoms[placed])
+        self.geoms = geoms
         self.cols = {c: _Column(gdf[c].reset_index(drop=True)) for c in self.columns}
+
+    def xy(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Longitudes and latitudes of rows ``lo..hi`` (NaN where there is no point), a chunk at a time."""
+        geoms, unplaced = self.geoms[lo:hi], self.unplaced[lo:hi]
+        if not unplaced.any():
+            return shapely.get_x(geoms), shapely.get_y(geoms)
+        x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)  # (GEOS refuses the x of an empty point)
+        x[~unplaced], y[~unplaced] = shapely.get_x(geoms[~unplaced]), shapely.get_y(geoms[~unplaced])
+        return x, y
 
     def feature_lines(self, lo: int, hi: int, last: str) -> pa.Array:
         """Feature ``lo..hi`` as GeoJSON text, each followed by ``last``."""
         values = {c: self.cols[c].json(lo, hi) for c in self.columns}
         ids = self.cols["id"]
-        if ids.kind == "text" and ids.text.slice(lo, hi - lo).null_count == 0:
+        if ids.kind == "text" and ids.arrow.slice(lo, hi - lo).null_count == 0:
             fid = values["id"]
         else:  # the feature's id is always a string: str() of the value, as the dict writer did
             fid = [_python_json([str(_clean(v)) for v in ids.values.iloc[lo:hi].tolist()])]
-        xs, ys = _coord_strings(self.x[lo:hi]), _coord_strings(self.y[lo:hi])
+        xs, ys = map(_coord_strings, self.xy(lo, hi))
         point = ['{"type":"Point","coordinates":[', xs, ",", ys, "]}"]
         if self.unplaced[lo:hi].any():
             point = [pc.if_else(pa.array(self.unplaced[lo:hi]), "null", pc.binary_join_element_wise(*point, ""))]
@@ -380,15 +407,16 @@ class _Layer:
     def csv_lines(self, columns: list[str], lo: int, hi: int) -> pa.Array:
         """Rows ``lo..hi`` as CSV lines of ``columns`` (empty cells for columns the layer lacks)."""
         pieces = []
+        x, y = self.xy(lo, hi)
         for c in columns:
             if pieces:
                 pieces.append(",")
             if c == "layer" and "layer" not in self.cols:
                 pieces.append(self.name)
             elif c == "lon":
-                pieces.append(_coord_strings(self.x[lo:hi]))
+                pieces.append(_coord_strings(x))
             elif c == "lat":
-                pieces.append(_coord_strings(self.y[lo:hi]))
+                pieces.append(_coord_strings(y))
             elif c in self.cols:
                 pieces += self.cols[c].csv(lo, hi)
         pieces.append("\n")
