@@ -173,3 +173,83 @@ def test_write_export_leaves_no_temp_file_and_replaces_atomically(mixed, tmp_pat
     assert write_export({"incidents": mixed}, out) == sum(g is not None for g in mixed.geometry)
     assert out.read_text(encoding="utf-8") == ref_geojson({"incidents": mixed})
     assert [p.name for p in tmp_path.iterdir()] == ["view.geojson"]
+
+
+# -- the pieces of the column-wise writer, each against what Python writes --------------------------------
+HOSTILE = ['', 'a"b', '"', '""', "\\", '\\"', "\\n", "x\ny", "\r\n", "\t", "\b\f", "".join(map(chr, range(32))),
+           "\x00", "\x1b[31m", "ünïcödé", "日本語", "\U0001f600", "\u2028\u2029", "\x7f", "=1+1", "+", "-", "@",
+           "\tx", "\rx", "a,b", ",", "'", "null", "</script>", " ", "é\"\\\n"]
+
+
+def _frame(columns: dict, n: int) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(11)
+    geoms = [Point(x, y) for x, y in zip(rng.uniform(-180, 180, n), rng.uniform(-90, 90, n))]
+    return gpd.GeoDataFrame({"id": [f"h-{i}" for i in range(n)], **columns}, geometry=geoms, crs=CRS)
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 4, 8192])
+def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chunk_rows, tmp_path):
+    from geodata.export import write_csv, write_geojson
+
+    n = 3 * len(HOSTILE)
+    text = [HOSTILE[i % len(HOSTILE)] for i in range(n)]
+    gdf = _frame({
+        "text": text,
+        "sometimes_null": [None if i % 3 else v for i, v in enumerate(text)],  # null through whole chunks too
+        "all_null": pd.Series([None] * n, dtype=object),
+        "all_quoted": [f'"{v}",' for v in text],  # every CSV cell quoted
+        "all_formulas": ["=" + v for v in text],  # every cell neutralised
+        "pandas_str": pd.Series(text, dtype="str"),  # Arrow-backed (large_string), sliced per chunk
+        "pandas_str_nulls": pd.Series([None if i % 3 else v for i, v in enumerate(text)], dtype="str"),
+    }, n)
+    frames = {"incidents": gdf}
+    write_geojson(frames, tmp_path / "a.geojson", chunk_rows=chunk_rows)
+    got = (tmp_path / "a.geojson").read_bytes().decode("utf-8")
+    assert got == ref_geojson(frames)
+    back = json.loads(got)["features"]
+    assert [f["properties"]["text"] for f in back] == text
+    assert [f["properties"]["sometimes_null"] for f in back] == [f["properties"]["pandas_str_nulls"] for f in back] == [
+        None if i % 3 else v for i, v in enumerate(text)]
+
+    write_csv(frames, tmp_path / "a.csv", chunk_rows=chunk_rows)
+    raw = (tmp_path / "a.csv").read_bytes().decode("utf-8")
+    rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+    neutral = ["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in text]
+    assert [r["text"] for r in rows] == [r["pandas_str"] for r in rows] == neutral
+    assert [r["sometimes_null"] for r in rows] == [r["pandas_str_nulls"] for r in rows] == [
+        "" if i % 3 else v for i, v in enumerate(neutral)]
+    assert {r["all_null"] for r in rows} == {""}
+    assert [r["all_quoted"] for r in rows] == [f'"{v}",' for v in text]
+    assert [r["all_formulas"] for r in rows] == ["'=" + v for v in text]
+    text_columns = ("text", "sometimes_null", "all_quoted", "all_formulas", "pandas_str", "pandas_str_nulls")
+    no_cr = {"incidents": gdf.assign(**{c: gdf[c].map(lambda v: v.replace("\r", "") if isinstance(v, str) else v)
+                                        for c in text_columns})}
+    assert to_csv(no_cr) == ref_csv(no_cr)
+
+
+def test_number_text_is_pythons_for_floats_of_every_size():
+    from geodata.export import _clean, _number_strings
+
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**63, 200_000, dtype=np.int64).view(np.float64)  # every exponent and sign
+    edges = [0.0, -0.0, 1.0, -1.0, 0.1, 1e-4, 9.9999e-5, 1.00001e-4, 1e9, 1e9 - 0.5, 999999999.9, 1e10, 1e16,
+             2.0**53, 2.0**53 + 2, -(2.0**53), 1e300, 5e-324, 1.7976931348623157e308, float("nan"), float("inf"),
+             float("-inf"), 0.30000000000000004, 123456789.123, 1.5, -2.5]
+    scaled = rng.uniform(-1, 1, 50_000) * 10.0 ** rng.integers(-8, 18, 50_000)
+    x = np.concatenate([bits, edges, scaled])
+    got = _number_strings(x).to_pylist()
+    want = [json.dumps(_clean(v)) for v in x.tolist()]
+    assert got == want
+
+
+def test_coordinate_text_is_repr_of_round_6():
+    from geodata.export import _coord_strings
+
+    rng = np.random.default_rng(9)
+    x = np.concatenate([rng.uniform(-180, 180, 200_000), rng.uniform(-1e-3, 1e-3, 5_000),
+                        rng.integers(-180, 180, 1000).astype(float), rng.integers(-180e6, 180e6, 20_000) / 1e6,
+                        (rng.integers(-180e6, 180e6, 20_000) + 0.5) / 1e6,  # halfway cases
+                        [0.0, -0.0, 1e-7, -1e-7, 5e-7, 4.9e-7, 5e-5, -5e-5, 1e-4, 180.0, -180.0, 999.9999995,
+                         1e9, 1e15, 1e-300]])
+    assert _coord_strings(x).to_pylist() == [repr(round(v, 6)) for v in x.tolist()]
+    assert _coord_strings(np.array([np.nan, 1.0])).to_pylist() == ["null", "1.0"]
