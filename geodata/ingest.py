@@ -337,9 +337,14 @@ def import_incidents(
     facilities: gpd.GeoDataFrame | None = None,
     rejects_path: str | Path | None = None,
     progress=None,
+    stage=None,
 ) -> ImportResult:
     """Import one incident file into the store at ``store_path``: a store folder (``geodata init``),
-    a :class:`geodata.store.Store`, or a ``.geojson`` file (created if absent)."""
+    a :class:`geodata.store.Store`, or a ``.geojson`` file (created if absent).
+
+    ``progress(k)`` is called as rows are mapped; ``stage(what, rows)`` as the run moves on
+    ("mapping", "checking", "deduplicating", "writing"), with the file's row count (for a
+    progress bar's total)."""
     path = Path(path)
     result = ImportResult()
     file_store = _is_file_store(store_path)
@@ -354,11 +359,18 @@ def import_incidents(
     result.warnings = list(table.attrs.get("warnings", []))
     for warning in result.warnings:
         result.report.add(source, "file", "note", warning)
+
+    def step(what):
+        if stage is not None:
+            stage(what, result.rows)
+
+    step("mapping")
     mapped, rejects = map_incidents(
         table, mapping, source=source, geocoder=geocoder, facilities=facilities, report=result.report,
         progress=progress,
     )
     before = set(mapped.index)
+    step("checking")
     valid = validate_incidents(mapped, result.report, source=source, allow_repeated_ids=True)
     failed = mapped.loc[sorted(before - set(valid.index))]
     if len(failed):
@@ -372,8 +384,10 @@ def import_incidents(
             valid[c] = None
 
     if file_store:
+        step("deduplicating")
         stored = load_store(store_path)
         written = _merge(valid, stored, result, source)
+        step("writing")
         if len(written) or not Path(store_path).is_file():
             ids = set(written["id"])
             out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
@@ -381,8 +395,10 @@ def import_incidents(
     else:
         guard = store.writing() if hasattr(store, "writing") else contextlib.nullcontext()
         with guard:  # read the candidates and write the result as one step: no other import in between
+            step("deduplicating")
             stored = store.candidates(**_candidate_keys(valid)) if len(valid) else store.candidates()
             written = _merge(valid, stored, result, source)
+            step("writing")
             if len(written):
                 store.write_incidents(written, locked=True)
             result.rejects = rejects

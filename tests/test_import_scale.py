@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -144,3 +146,14 @@ def test_a_50k_row_import_accounts_for_every_row(tmp_path):
     assert (again.new, again.updated, again.unchanged) == (0, 0, EVENTS)
     assert again.merged == second + repeats and again.rejected == unsourced + undated
     assert store.metadata()["incidents"] == seeded + EVENTS
+
+
+def test_the_progress_bar_stays_off_when_stderr_is_no_terminal(tmp_path):
+    path = tmp_path / "few.csv"
+    path.write_text("date,title,city,state,source_url\n2026-01-07,A test row,Minneapolis,MN,https://example.org/a\n")
+    proc = subprocess.run([sys.executable, "-m", "geodata", "import", "incidents", str(path), "--store",
+                           str(tmp_path / "s.geojson")], cwd=Path(__file__).parents[1], capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[0] == "1 rows: 1 stored (1 new, 0 updated, 0 unchanged), 0 merged, 0 rejected"
+    assert "rows/s" not in proc.stderr and "\r" not in proc.stderr
