@@ -310,6 +310,14 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     return gpd.GeoDataFrame(written, geometry="geometry", crs=CRS)
 
 
+def _release() -> None:
+    """Give the memory of freed Arrow buffers back to the system between stages, so that the next stage's
+    peak is not added to the last one's."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -379,6 +387,7 @@ def import_incidents(
         rows.insert(0, "reason", [last.get(i, "failed validation") for i in failed["id"]])
         rejects = pd.concat([rejects, rows], ignore_index=True)
     del table, mapped, failed
+    _release()
     for c in STORE_COLUMNS:
         if c not in valid.columns:
             valid[c] = None
@@ -398,6 +407,8 @@ def import_incidents(
             step("deduplicating")
             stored = store.candidates(**_candidate_keys(valid)) if len(valid) else store.candidates()
             written = _merge(valid, stored, result, source)
+            del valid, stored  # the records to write are their own copy: a million records are not held twice
+            _release()
             step("writing")
             if len(written):
                 store.write_incidents(written, locked=True)
