@@ -12,6 +12,11 @@ And what hostile files do: a gzip bomb, a header of 200,000 columns, JSON nested
 is bounded (bytes after decompression, columns, rows) and every problem is one
 :class:`GeodataError` naming the file; what reading had to guess is said in
 ``attrs["warnings"]``.
+
+A CSV is parsed a block of rows at a time and turned into columns as it goes, so the
+rows of a whole file are never held; ``columnar=True`` keeps the columns in Arrow
+(what an import of a million rows reads: hundreds of MB less than Python strings),
+with the same cells.
 """
 
 from __future__ import annotations
