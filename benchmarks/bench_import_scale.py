@@ -2,6 +2,7 @@
 
     python3 benchmarks/bench_import_scale.py [N ...]          # default: 10000 100000
     python3 benchmarks/bench_import_scale.py 1000000 --mode pipeline
+    nice python3 benchmarks/bench_import_scale.py 1000000 --mode cli [--csv FILE] [--stages]
 
 Each N is a CSV written with :func:`synthetic_rows` (60-character titles, 200-character
 descriptions, source URLs; 80 % with coordinates, 20 % placed by city and state through the
@@ -11,6 +12,14 @@ and CPU seconds, rows per CPU second, peak RSS, the stored/merged/rejected accou
 CPU seconds of each stage (read, map, validate, dedupe, store and the rest of the run).  Mode
 ``pipeline`` stops before the store (``--mode pipeline`` for a million rows when the store is
 the GeoJSON one).  CPU seconds are the honest figure on a shared machine; compare within one run.
+
+Mode ``cli`` is the real command line end to end: ``geodata init --store DIR``, then
+``/usr/bin/time -v python3 -m geodata import incidents FILE --store DIR`` (a folder store);
+it prints wall seconds, CPU seconds, rows per wall second, the peak RSS that ``time`` saw and
+the accounting from the command's own summary.  ``--csv FILE`` imports that file instead of
+writing one (a million rows take half a minute to write); ``--stages`` runs the same command
+in a child that samples its RSS every 50 ms and prints the peak and wall seconds of each
+stage (read, map, validate, candidates, merge with dedupe, write).
 """
 
 from __future__ import annotations
@@ -19,6 +28,9 @@ import argparse
 import csv
 import datetime as dt
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -178,17 +190,113 @@ def run(n: int, mode: str) -> dict:
     return res
 
 
+_STAGES = (("read", "geodata.ingest", "read_table"), ("map", "geodata.ingest", "map_incidents"),
+           ("validate", "geodata.ingest", "validate_incidents"), ("candidates", "geodata.ingest", "_candidate_keys"),
+           ("candidates", "geodata.store.parquet:ParquetStore", "candidates"),
+           ("merge+dedupe", "geodata.ingest", "_merge"),
+           ("write", "geodata.store.parquet:ParquetStore", "write_incidents"))
+
+
+def _stages_child(src: str, store: str) -> int:
+    """The command line's import of ``src``, with the peak RSS and wall seconds of each stage on stderr."""
+    import importlib
+    import threading
+
+    def rss() -> float:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+    current, peaks, seconds = ["start"], {}, {}
+
+    def sample():
+        while True:
+            peaks[current[0]] = max(peaks.get(current[0], 0.0), rss())
+            time.sleep(0.05)
+
+    def wrap(name, owner, attr):
+        fn = getattr(owner, attr)
+
+        def run(*args, **kwargs):
+            before, current[0] = current[0], name
+            t = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
+                peaks[name] = max(peaks.get(name, 0.0), rss())
+                current[0] = before
+        setattr(owner, attr, run)
+
+    for name, where, attr in _STAGES:
+        module, _, cls = where.partition(":")
+        owner = importlib.import_module(module)
+        wrap(name, getattr(owner, cls) if cls else owner, attr)
+    threading.Thread(target=sample, daemon=True).start()
+    from geodata.cli import main as cli
+
+    current[0] = "rest"
+    code = cli(["import", "incidents", src, "--store", store, "-q"])
+    for name in dict.fromkeys(n for n, _, _ in _STAGES):
+        print(f"stage {name:<13} {seconds.get(name, 0.0):6.1f} s wall, peak RSS {peaks.get(name, 0.0):6,.0f} MB",
+              file=sys.stderr)
+    print(f"stage {'rest':<13} peak RSS {peaks.get('rest', 0.0):6,.0f} MB", file=sys.stderr)
+    return code
+
+
+def run_cli(n: int, csv_path: str | None, stages: bool) -> None:
+    """``geodata init`` and ``geodata import incidents`` as a user runs them, under ``/usr/bin/time -v``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(csv_path) if csv_path else synthetic_rows(Path(tmp) / f"synthetic-{n}.csv", n)
+        store = Path(tmp) / "store"
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        subprocess.run([sys.executable, "-m", "geodata", "init", "--store", str(store)], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+        cmd = ([sys.executable, __file__, "--stages-child", str(src), str(store)] if stages
+               else [sys.executable, "-m", "geodata", "import", "incidents", str(src), "--store", str(store), "-q"])
+        timer = shutil.which("time") or "/usr/bin/time"
+        out = subprocess.run([timer, "-v", *cmd], cwd=ROOT, env=env, capture_output=True, text=True)
+        err = out.stderr
+        if out.returncode:
+            raise SystemExit(f"import failed ({out.returncode}):\n{err[-3000:]}")
+        m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", err)
+        wall = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
+        user = float(re.search(r"User time \(seconds\): ([\d.]+)", err).group(1))
+        system = float(re.search(r"System time \(seconds\): ([\d.]+)", err).group(1))
+        rss_mb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024
+        summary = re.search(r"(\d+) rows: (\d+) stored .*?, (\d+) merged, (\d+) rejected", err)
+        rows, stored, merged, rejected = (int(g) for g in summary.groups())
+        ok = stored + merged + rejected == rows
+        mb = src.stat().st_size / 2**20
+        print(f"cli      {rows:>9,} rows ({mb:,.0f} MB): {wall:7.1f} s wall, {user + system:7.1f} s CPU "
+              f"({user:.1f} user + {system:.1f} system), {rows / wall:>8,.0f} rows per wall s; peak RSS "
+              f"{rss_mb / 1024:.2f} GB; stored {stored:,} merged {merged:,} rejected {rejected:,} "
+              f"({'accounted' if ok else 'NOT ACCOUNTED'}); load average {os.getloadavg()[0]:.1f}", flush=True)
+        for line in err.splitlines():
+            if line.startswith("stage "):
+                print("  " + line, flush=True)
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         sys.path.insert(0, str(ROOT))
         _child(sys.argv[2], sys.argv[3], sys.argv[4])
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--stages-child":
+        sys.path.insert(0, str(ROOT))
+        sys.exit(_stages_child(sys.argv[2], sys.argv[3]))
     ap = argparse.ArgumentParser()
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
-    ap.add_argument("--mode", choices=["import", "pipeline", "both"], default="both",
+    ap.add_argument("--mode", choices=["import", "pipeline", "both", "cli"], default="both",
                     help="import: the whole import_incidents run, store included; pipeline: read, map, validate "
-                         "and dedupe only (the store is written by geodata.ingest/geodata.store)")
+                         "and dedupe only (the store is written by geodata.ingest/geodata.store); cli: "
+                         "`geodata init` and `geodata import incidents` into a folder store, under /usr/bin/time")
+    ap.add_argument("--csv", help="with --mode cli: import this file instead of writing one")
+    ap.add_argument("--stages", action="store_true", help="with --mode cli: peak RSS and seconds of each stage")
     args = ap.parse_args()
+    if args.mode == "cli":
+        for n in args.sizes if not args.csv else [0]:
+            run_cli(n, args.csv, args.stages)
+        return
     for n in args.sizes:
         for mode in (["pipeline", "import"] if args.mode == "both" else [args.mode]):
             run(n, mode)

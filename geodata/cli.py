@@ -67,10 +67,18 @@ def _cmd_import_incidents(args) -> int:
         store = open_store(args.store)
         facilities = store.facilities()
     rejects = args.rejects or _rejects_path(args.store, args.file)
+    # A bar only on a terminal (tqdm's disable=None: off when stderr is not a TTY, so tests and logs stay quiet):
+    # rows mapped out of the file's rows, then the stage the run is in.
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
+        def stage(what, rows):
+            if bar.total != rows:
+                bar.total = rows
+            bar.set_postfix_str(what)
+
+        bar.set_postfix_str("reading")
         result = import_incidents(
             args.file, store, mapping=mapping, geocoder=geocoder,
-            facilities=facilities, rejects_path=rejects, progress=bar.update,
+            facilities=facilities, rejects_path=rejects, progress=bar.update, stage=stage,
         )
     if geocoder.cache is not None:
         geocoder.cache.save()

@@ -43,6 +43,7 @@ from .match import FacilityMatcher
 from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
+from .tables import plain_rows, text_lists
 
 __all__ = ["Mapping", "map_incidents", "COMMON_COLUMNS", "CATEGORY_SYNONYMS"]
 
@@ -211,9 +212,9 @@ def _column(table: pd.DataFrame, names, default=None) -> list:
     names = list(names or ())
     if not names:
         return [default] * len(table)
-    values = table[names[0]].tolist()
+    values = text_lists(table[names[0]])
     for name in names[1:]:
-        values = [v if v not in (None, "") else w for v, w in zip(values, table[name].tolist())]
+        values = [v if v not in (None, "") else w for v, w in zip(values, text_lists(table[name]))]
     if default:
         return [v if v else default for v in values]
     return [v if v not in (None, "") else None for v in values]
@@ -317,7 +318,7 @@ def map_incidents(
         whens = [None] * n
         for i, k in enumerate(zip(get["date"], get["date_precision"])):
             whens[i], reason[i] = dates[k]
-        url_cols = [table[c].tolist() for c in cols.get("source_urls", [])]
+        url_cols = [text_lists(table[c]) for c in cols.get("source_urls", [])]
         url_default = mapping.defaults.get("source_urls", "")
         urls = [None] * n
         for i in range(n):
@@ -463,7 +464,7 @@ def map_incidents(
             report.add(source, record, action, text)
         if progress is not None and rejected:
             progress(len(rejected))
-        originals = table.iloc[rejected].to_dict("records")
+        originals = plain_rows(table.iloc[rejected]).to_dict("records")
         rejects = pd.DataFrame([{"reason": reason[i], **row} for i, row in zip(rejected, originals)])
         frame = pd.DataFrame(records, columns=out_columns)
         del records

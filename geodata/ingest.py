@@ -37,13 +37,17 @@ from .report import Report
 from .schema import CRS, join_urls, split_urls
 from .store import read_layer
 from .store.base import STORE_COLUMNS, Store
-from .tables import MB, _mb, read_table
+from .tables import MB, _mb, plain_rows, read_table
 from .validate import validate_incidents
 
 __all__ = [
     "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
-    "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS",
+    "MAX_UPLOAD_BYTES", "MAX_UPLOAD_ROWS", "MAX_UPLOAD_COLUMNS", "MAX_IMPORT_BYTES",
 ]
+
+#: The largest file the command line imports, counted after gzip decompression (a million rows of a
+#: typical incident table are about 400 MB); a larger one is one clear message, read no further.
+MAX_IMPORT_BYTES = 1024 * MB
 
 _VERIFICATION_RANK = {"official_record": 0, "news_report": 1, "unverified": 2}
 
@@ -128,10 +132,41 @@ def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             crs=CRS)
 
 
+#: The columns the deduplication rule reads (:func:`geodata.dedupe.find_duplicates`), with ``id``.
+_DEDUPE_COLUMNS = ("id", "date_start", "date_end", "date_precision", "category", "canonical_id", "state", "city",
+                   "person", "title", "source_urls")
+
+
+def _text_dtype():
+    try:
+        return pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's "str"
+    except TypeError:  # pandas 2.2
+        return pd.StringDtype("pyarrow_numpy")
+
+
+#: Text held by Arrow, missing as NaN (what pandas 3 makes of a column of strings).
+_TEXT = _text_dtype()
+
+
+def _text_frame(frame: gpd.GeoDataFrame, columns) -> gpd.GeoDataFrame:
+    """``columns`` of ``frame`` as text columns held by Arrow, with the geometry: a million records'
+    text stays compact instead of becoming a million Python strings per column."""
+    out = pd.DataFrame({c: (frame[c] if c in frame.columns else pd.Series(None, index=frame.index, dtype=object))
+                        .astype(_TEXT) for c in columns}, index=frame.index)
+    return gpd.GeoDataFrame(out, geometry=np.asarray(frame.geometry.array, dtype=object), crs=CRS)
+
+
+def _value(v):
+    return v if isinstance(v, str) else None
+
+
 def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResult, source: str) -> gpd.GeoDataFrame:
     """Fold this file's valid records into the stored ones (``stored`` may be only the candidates);
-    return the records to write (new, updated or changed by a merge), and count every row."""
-    valid = _plain(valid)
+    return the records to write (new, updated or changed by a merge), and count every row.
+
+    ``valid`` may be a million records: its columns stay as they are (text held by Arrow)
+    and only the few records a merge changes are worked on as Python values."""
+    valid = valid.reset_index(drop=True)
     stored = _plain(stored)
     n_old = len(stored)
     old_pos = pd.Series(np.arange(n_old), index=stored["id"].astype(object))
@@ -147,7 +182,7 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     # An input record whose id is already stored is that record (new content or not).
     upd = np.flatnonzero(first & in_store)
     if len(upd):
-        new_rows = valid.iloc[upd].reset_index(drop=True)
+        new_rows = _plain(valid.iloc[upd])
         pos = old_pos.loc[new_rows["id"].astype(object)].to_numpy()
         old_rows = stored.iloc[pos].reset_index(drop=True)
         joined = [join_urls([*split_urls(a), *split_urls(b)])
@@ -174,15 +209,33 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
 
     # Duplicates among stored records and this file's new records.
     fresh = np.flatnonzero(first & ~in_store)
-    candidates = pd.concat([stored, valid.iloc[fresh]], ignore_index=True)
-    candidates = gpd.GeoDataFrame(candidates, geometry="geometry", crs=CRS)
-    dup = find_duplicates(candidates) if len(fresh) else {}
-    new_ids = candidates["id"].astype(object).to_numpy()
-    # Records being built up: stored ones by position in ``out``, new ones by position in ``fresh``.
+    if len(fresh):
+        candidates = pd.concat([_text_frame(stored, _DEDUPE_COLUMNS), _text_frame(valid.iloc[fresh], _DEDUPE_COLUMNS)],
+                               ignore_index=True)
+        dup = find_duplicates(gpd.GeoDataFrame(candidates, geometry="geometry", crs=CRS))
+        del candidates
+    else:
+        dup = {}
+    valid_ids = valid["id"].to_numpy(dtype=object)
+    valid_urls, valid_ver = valid["source_urls"].array, valid["verification"].array
+    stored_ids = stored["id"].astype(object).to_numpy()
+
+    def id_at(k):
+        return stored_ids[k] if k < n_old else valid_ids[fresh[k - n_old]]
+
+    # Records being built up: stored ones by position in ``out``, new ones by position in ``fresh``
+    # (only those a merge changes are held here; the others keep valid's values).
     urls = out["source_urls"].astype(object).to_numpy().copy()
     verification = out["verification"].astype(object).to_numpy().copy()
-    fresh_urls = valid["source_urls"].astype(object).to_numpy()[fresh].copy()
-    fresh_ver = valid["verification"].astype(object).to_numpy()[fresh].copy()
+    fresh_urls: dict[int, str | None] = {}
+    fresh_ver: dict[int, str | None] = {}
+
+    def fresh_url(j):
+        return fresh_urls[j] if j in fresh_urls else _value(valid_urls[fresh[j]])
+
+    def fresh_verification(j):
+        return fresh_ver[j] if j in fresh_ver else _value(valid_ver[fresh[j]])
+
     fresh_keep = np.ones(len(fresh), dtype=bool)
 
     def slot_of(k):
@@ -190,35 +243,44 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
 
     def merge_into(slot, rec_urls, rec_ver):
         kind, i = slot
-        arr_u, arr_v = (urls, verification) if kind == "old" else (fresh_urls, fresh_ver)
-        arr_u[i] = join_urls([*split_urls(arr_u[i] if isinstance(arr_u[i], str) else None),
-                              *split_urls(rec_urls if isinstance(rec_urls, str) else None)])
-        if rec_ver is not None and _VERIFICATION_RANK.get(rec_ver, 9) < _VERIFICATION_RANK.get(arr_v[i], 9):
-            arr_v[i] = rec_ver
         if kind == "old":
+            cur_u, cur_v = urls[i], verification[i]
+        else:
+            cur_u, cur_v = fresh_url(i), fresh_verification(i)
+        new_u = join_urls([*split_urls(cur_u if isinstance(cur_u, str) else None),
+                           *split_urls(rec_urls if isinstance(rec_urls, str) else None)])
+        new_v = cur_v
+        if rec_ver is not None and _VERIFICATION_RANK.get(rec_ver, 9) < _VERIFICATION_RANK.get(cur_v, 9):
+            new_v = rec_ver
+        if kind == "old":
+            urls[i], verification[i] = new_u, new_v
             touched[i] = True
+        else:
+            fresh_urls[i], fresh_ver[i] = new_u, new_v
 
-    old_index = dict(zip(stored["id"].astype(object), range(n_old)))
-    fresh_slot = {r_id: ("new", j) for j, r_id in enumerate(valid["id"].astype(object).to_numpy()[fresh])}
+    old_index = dict(zip(stored_ids, range(n_old)))
     # The same id twice in one file: the later row is a duplicate of the first (sources added to it).
-    repeat_ids = valid["id"].astype(object).to_numpy()
-    repeat_urls = valid["source_urls"].astype(object).to_numpy()
+    later = np.flatnonzero(~first)
+    repeated = set(valid_ids[later].tolist())
+    fresh_ids = valid_ids[fresh]
+    fresh_slot = {r_id: ("new", j) for j, r_id in enumerate(fresh_ids.tolist()) if r_id in repeated}
     repeats = []
-    for i in np.flatnonzero(~first):
-        r_id = repeat_ids[i]
+    for i in later:
+        r_id = valid_ids[i]
         slot = ("old", old_index[r_id]) if r_id in old_index else fresh_slot[r_id]
-        merge_into(slot, repeat_urls[i], None)
+        merge_into(slot, _value(valid_urls[i]), None)
         repeats.append(r_id)
     joined = {}
     for k in sorted(k for k in dup if k >= n_old):  # in file order: a record may gather several
         j = k - n_old
-        merge_into(slot_of(dup[k]), fresh_urls[j], fresh_ver[j])  # a stored record, or an earlier new one
+        merge_into(slot_of(dup[k]), fresh_url(j), fresh_verification(j))  # a stored record, or an earlier new one
         fresh_keep[j] = False
-        tid = new_ids[dup[k]]
-        joined[new_ids[k]] = tid
+        tid = id_at(dup[k])
+        rid = id_at(k)
+        joined[rid] = tid
         result.merged += 1
-        result.merges.append((new_ids[k], tid))
-        result.report.add(source, new_ids[k], "merged", f"same event as {tid}")
+        result.merges.append((rid, tid))
+        result.report.add(source, rid, "merged", f"same event as {tid}")
     for r_id in repeats:  # the first of the repeated rows may itself have joined another record
         target = joined.get(r_id, r_id)
         result.merged += 1
@@ -227,11 +289,33 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     result.new += int(fresh_keep.sum())
     out["source_urls"] = urls
     out["verification"] = verification
-    new_records = valid.iloc[fresh].reset_index(drop=True).assign(source_urls=fresh_urls, verification=fresh_ver)
-    new_records = new_records[fresh_keep]
+    new_records = valid[[*STORE_COLUMNS, "geometry"]].iloc[fresh[fresh_keep]].reset_index(drop=True)
+    at_kept = np.cumsum(fresh_keep) - 1  # a kept fresh record's row in new_records
+    for column, changes in (("source_urls", fresh_urls), ("verification", fresh_ver)):
+        kept = [j for j in changes if fresh_keep[j]]
+        if kept:
+            values = new_records[column].astype(object).to_numpy().copy() if new_records[column].dtype == object \
+                else None
+            if values is not None:
+                values[at_kept[kept]] = [changes[j] for j in kept]
+                new_records[column] = values
+            else:
+                new_records.loc[at_kept[kept], column] = pd.array([changes[j] for j in kept],
+                                                                  dtype=new_records[column].dtype)
     changed = out[touched]
+    # One dtype per column, so that joining a few changed records to a million new ones copies no text.
+    changed = changed.astype({c: new_records[c].dtype for c in changed.columns
+                              if c != "geometry" and c in new_records.columns and new_records[c].dtype != object})
     written = pd.concat([changed, new_records], ignore_index=True)
     return gpd.GeoDataFrame(written, geometry="geometry", crs=CRS)
+
+
+def _release() -> None:
+    """Give the memory of freed Arrow buffers back to the system between stages, so that the next stage's
+    peak is not added to the last one's."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
@@ -261,9 +345,14 @@ def import_incidents(
     facilities: gpd.GeoDataFrame | None = None,
     rejects_path: str | Path | None = None,
     progress=None,
+    stage=None,
 ) -> ImportResult:
     """Import one incident file into the store at ``store_path``: a store folder (``geodata init``),
-    a :class:`geodata.store.Store`, or a ``.geojson`` file (created if absent)."""
+    a :class:`geodata.store.Store`, or a ``.geojson`` file (created if absent).
+
+    ``progress(k)`` is called as rows are mapped; ``stage(what, rows)`` as the run moves on
+    ("mapping", "checking", "deduplicating", "writing"), with the file's row count (for a
+    progress bar's total)."""
     path = Path(path)
     result = ImportResult()
     file_store = _is_file_store(store_path)
@@ -272,31 +361,42 @@ def import_incidents(
         from .store import open_store
 
         store = store_path if isinstance(store_path, Store) else open_store(store_path)
-    table = read_table(path)
+    table = read_table(path, max_bytes=MAX_IMPORT_BYTES, columnar=True)
     result.rows = len(table)
     source = path.name
     result.warnings = list(table.attrs.get("warnings", []))
     for warning in result.warnings:
         result.report.add(source, "file", "note", warning)
+
+    def step(what):
+        if stage is not None:
+            stage(what, result.rows)
+
+    step("mapping")
     mapped, rejects = map_incidents(
         table, mapping, source=source, geocoder=geocoder, facilities=facilities, report=result.report,
         progress=progress,
     )
     before = set(mapped.index)
+    step("checking")
     valid = validate_incidents(mapped, result.report, source=source, allow_repeated_ids=True)
     failed = mapped.loc[sorted(before - set(valid.index))]
     if len(failed):
         last = {r["record"]: r["reason"] for r in result.report.of("rejected")}
-        rows = table.set_index("_row").loc[failed["_row"]].reset_index()
+        rows = plain_rows(table.set_index("_row").loc[failed["_row"]].reset_index())
         rows.insert(0, "reason", [last.get(i, "failed validation") for i in failed["id"]])
         rejects = pd.concat([rejects, rows], ignore_index=True)
+    del table, mapped, failed
+    _release()
     for c in STORE_COLUMNS:
         if c not in valid.columns:
             valid[c] = None
 
     if file_store:
+        step("deduplicating")
         stored = load_store(store_path)
         written = _merge(valid, stored, result, source)
+        step("writing")
         if len(written) or not Path(store_path).is_file():
             ids = set(written["id"])
             out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
@@ -304,8 +404,12 @@ def import_incidents(
     else:
         guard = store.writing() if hasattr(store, "writing") else contextlib.nullcontext()
         with guard:  # read the candidates and write the result as one step: no other import in between
+            step("deduplicating")
             stored = store.candidates(**_candidate_keys(valid)) if len(valid) else store.candidates()
             written = _merge(valid, stored, result, source)
+            del valid, stored  # the records to write are their own copy: a million records are not held twice
+            _release()
+            step("writing")
             if len(written):
                 store.write_incidents(written, locked=True)
             result.rejects = rejects

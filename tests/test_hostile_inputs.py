@@ -231,7 +231,7 @@ def test_gzip_bomb_stops_at_the_limit_with_bounded_memory(tmp_path):
     assert ok.returncode == 0, ok.stderr
     base = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     proc = _cli(str(bomb), "--store", str(tmp_path / "b.geojson"), cwd=tmp_path)
-    _one_line_error(proc, "more than 256 MB once decompressed; the limit is 256 MB")
+    _one_line_error(proc, "more than 1024 MB once decompressed; the limit is 1024 MB")
     growth_mb = (resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss - base) / 1024
     assert growth_mb < 500, f"the CLI grew by {growth_mb:.0f} MB on a 1.2 MB gzip bomb"
     assert not (tmp_path / "b.geojson").exists()

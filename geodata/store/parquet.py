@@ -405,8 +405,13 @@ class ParquetStore(Store):
         parts = []
         with self._reading():
             m = self._manifest()
-            for e in m["incidents"]:
-                k = self._read_key_columns(e["file"])
+            # The key columns of every file at once: each look-up's hash table (a million ids, a
+            # million URLs for a large import) is built once, not once per file.
+            keys = [self._read_key_columns(e["file"]) for e in m["incidents"]]
+            k = pa.concat_tables(keys, promote_options="default") if keys else None
+            sizes = [t.num_rows for t in keys]
+            del keys
+            if k is not None and k.num_rows:
                 mask = pc.is_in(k["id"], value_set=ids)
                 if len(canon):
                     mask = pc.or_(mask, pc.fill_null(pc.is_in(k["canonical_id"], value_set=canon), False))
@@ -422,9 +427,13 @@ class ParquetStore(Store):
                     extra = np.zeros(k.num_rows, dtype=bool)
                     extra[rows] = True
                     mask = pc.or_(mask, pa.array(extra))
-                positions = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-                if len(positions):
-                    parts.append(self._rows(e["file"], positions))
+                found = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+                del k, mask
+                starts = np.concatenate([[0], np.cumsum(sizes)])
+                for e, lo, hi in zip(m["incidents"], starts[:-1], starts[1:]):
+                    a, b = np.searchsorted(found, [lo, hi])
+                    if b > a:
+                        parts.append(self._rows(e["file"], found[a:b] - lo))
         if not parts:
             return _frame(pa.table({c: pa.array([], pa.string()) for c in STORE_COLUMNS}
                                    | {"lon": pa.array([], pa.float64()), "lat": pa.array([], pa.float64())}),
@@ -472,11 +481,12 @@ class ParquetStore(Store):
         keyed = table.append_column("_part", pa.array(parts, pa.string()))
         order = pc.sort_indices(keyed, sort_keys=[("_part", "ascending"), ("date_start", "ascending"),
                                                   ("id", "ascending")])
-        keyed = keyed.take(order)
+        del keyed
         keys, counts = np.unique(parts, return_counts=True)  # sorted, as the sort above
         entries, lo = [], 0
         for key, n in zip(keys.tolist(), counts.tolist()):
-            t = keyed.slice(lo, n).drop_columns(["_part"])
+            # One partition taken at a time: the sorted copy of a million records is never held whole.
+            t = table.take(order.slice(lo, n))
             lo += n
             name = self._write_table(t, f"incidents-{key}", geo=True)
             entries.append(self._entry(name, key, t))
