@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pytest
+from conftest import DOWNLOAD_MS
 from PIL import Image
 
 from geodata import View, load_bundle
@@ -92,7 +93,7 @@ def test_a_date_change_keeps_the_view_in_the_link_at_every_moment(open_page, off
 def test_geojson_download_equals_the_cli_export(open_page, offline_server, tmp_path):
     app = open_page(offline_server)
     app.open("?start=2025-01-01&end=2026-01-15&category=death_in_custody,shooting")
-    with app.page.expect_download() as info:
+    with app.page.expect_download(timeout=DOWNLOAD_MS) as info:
         app.page.get_by_role("button", name="Download GeoJSON").click()
     download = info.value
     assert download.suggested_filename.endswith(".geojson")
@@ -121,7 +122,7 @@ def test_offline_setting_makes_no_third_party_request(open_page, offline_server,
     app.wait_idle()
     app.map_state(lambda s: s["points"].get("Incidents", {}).get("n", 0) < 50)
     for button in ("Download GeoJSON", "Download CSV"):
-        with app.page.expect_download() as info:
+        with app.page.expect_download(timeout=DOWNLOAD_MS) as info:
             app.page.get_by_role("button", name=button).click()
         info.value.save_as(tmp_path / info.value.suggested_filename)
     assert app.hosts() == {offline_server.host}, sorted(app.hosts())
