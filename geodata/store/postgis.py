@@ -40,8 +40,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import shapely
 
@@ -56,6 +58,10 @@ IMPORTER_ROLE = "geodata_importer"
 #: Key of the advisory lock every writer takes (any constant; "ICEMAP" in ASCII).
 LOCK_KEY = 0x4943454D4150
 _DATE_COLUMNS = ("date_start", "date_end")
+#: A record's days as a range (``least``/``greatest``: a range is never reversed, and so never an error),
+#: the key of ``incidents_view_idx``; it holds :data:`VIEW_COLUMNS` too, so a view that asks for those
+#: alone is answered from the index (an index-only scan), not from the table's full rows.
+_SPAN = "daterange(least(date_start, date_end), greatest(date_start, date_end), '[]')"
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "incidents, facilities, facility population, build report, import log", """
@@ -137,6 +143,10 @@ BEGIN
     END IF;
 END
 $$;
+"""),
+    (3, "the map's columns in an index of date spans", f"""
+CREATE INDEX incidents_view_idx ON incidents USING gist ({_SPAN})
+    INCLUDE (id, category, date_precision, date_start, date_end, state, facility_id, location_precision, geom);
 """),
 )
 
@@ -282,23 +292,28 @@ class PostgisStore(Store):
                 "date_span": (lo, hi) if n else None}
 
     def _props_table(self, table: str) -> pd.DataFrame:
+        # One JSON text for the whole table, parsed by orjson: a third of the time of a row per object.
         with self._connection() as conn:
-            rows = conn.execute(f"SELECT props FROM {table} ORDER BY position").fetchall()  # table: a constant
-        return pd.DataFrame([r[0] for r in rows])
+            text = conn.execute(f"SELECT coalesce(json_agg(props ORDER BY position), '[]')::text FROM {table}"
+                                ).fetchone()[0]  # table: a constant
+        return pd.DataFrame(orjson.loads(text))
 
     def facilities(self) -> gpd.GeoDataFrame:
         from ..schema import FACILITY_COLUMNS
 
         with self._connection() as conn:
-            rows = conn.execute("SELECT props, ST_X(geom), ST_Y(geom) FROM facilities ORDER BY position").fetchall()
-        props = pd.DataFrame([r[0] for r in rows])
+            text, x, y = conn.execute(
+                "SELECT coalesce(json_agg(props ORDER BY position), '[]')::text, "
+                "array_agg(ST_X(geom) ORDER BY position), array_agg(ST_Y(geom) ORDER BY position) FROM facilities"
+            ).fetchone()
+        props = pd.DataFrame(orjson.loads(text))
         if props.empty:
-            props = pd.DataFrame(columns=list(FACILITY_COLUMNS))
-        x = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
-        y = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
+            return gpd.GeoDataFrame(pd.DataFrame(columns=list(FACILITY_COLUMNS)), geometry=[], crs=CRS)
+        x = np.array([np.nan if v is None else v for v in x], dtype=float)
+        y = np.array([np.nan if v is None else v for v in y], dtype=float)
         geoms = shapely.points(x, y)
         geoms[np.isnan(x) | np.isnan(y)] = None
-        return gpd.GeoDataFrame(props, geometry=list(geoms) if len(rows) else [], crs=CRS)
+        return gpd.GeoDataFrame(props, geometry=list(geoms), crs=CRS)
 
     def population(self):
         pop = self._props_table("facility_population")
@@ -310,6 +325,10 @@ class PostgisStore(Store):
     def _where(self, q: Query | None) -> tuple[str, dict]:
         clauses, params = [], {}
         if q is not None:
+            if q.start or q.end:
+                # The index's own key (the two comparisons below are the rule; this finds their rows fast).
+                clauses.append(f"{_SPAN} && daterange(%(start)s::date, %(end)s::date, '[]')")
+                params.update(start=q.start, end=q.end)
             if q.start:
                 clauses.append("date_end >= %(start)s")
                 params["start"] = q.start
@@ -356,10 +375,16 @@ class PostgisStore(Store):
         )
 
     def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
+        """The incidents that fit ``query``, as an Arrow table (``columns``, then lon/lat), by day then id."""
         columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
         where, params = self._where(query)
-        return self._copy_out(f"SELECT {self._select(columns)} FROM incidents{where} ORDER BY date_start, id",
-                              params, columns)
+        sort = [c for c in ("date_start", "id") if c not in columns]
+        table = self._copy_out(f"SELECT {self._select([*columns, *sort])} FROM incidents{where}", params,
+                               [*columns, *sort])
+        # Sorted here, not by the server (whose sort of a large view spills to disk): the same order as the
+        # folder store's, whatever the database's collation.
+        order = pc.sort_indices(table, sort_keys=[("date_start", "ascending"), ("id", "ascending")])
+        return table.take(order).drop_columns(sort)
 
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
         from .parquet import _frame
