@@ -374,13 +374,15 @@ class PostgisStore(Store):
             read_options=pcsv.ReadOptions(block_size=16 << 20),
         )
 
+    def _incident_sql(self, query: Query | None, columns) -> tuple[str, dict]:
+        where, params = self._where(query)
+        return f"SELECT {self._select(columns)} FROM incidents{where}", params
+
     def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
         """The incidents that fit ``query``, as an Arrow table (``columns``, then lon/lat), by day then id."""
         columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
-        where, params = self._where(query)
         sort = [c for c in ("date_start", "id") if c not in columns]
-        table = self._copy_out(f"SELECT {self._select([*columns, *sort])} FROM incidents{where}", params,
-                               [*columns, *sort])
+        table = self._copy_out(*self._incident_sql(query, [*columns, *sort]), [*columns, *sort])
         # Sorted here, not by the server (whose sort of a large view spills to disk): the same order as the
         # folder store's, whatever the database's collation.
         order = pc.sort_indices(table, sort_keys=[("date_start", "ascending"), ("id", "ascending")])
