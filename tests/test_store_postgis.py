@@ -144,6 +144,24 @@ def test_a_view_of_the_maps_columns_is_read_from_the_index(pg_store, pg_url):
         assert "Index Only Scan" not in plan  # the title is in the table only: the test can tell
 
 
+def test_a_write_moves_the_generation_and_a_reader_sees_it(pg_store, pg_url):
+    from test_store import synthetic
+
+    from geodata.store import Bundle
+
+    reader = open_store(pg_url, read_only=True)
+    before = reader.metadata()["generation"]
+    assert len(reader.facilities()) == len(load_bundle().facilities)  # read, and kept for the next view
+    pg_store.write_incidents(synthetic(5, seed=7))
+    assert reader.metadata()["generation"] == before + 1  # the app's caches are keyed by it
+    bundle = load_bundle()
+    pg_store.seed(Bundle(bundle.facilities.iloc[:10], bundle.incidents, bundle.report,
+                         bundle.population.iloc[:100]))
+    assert reader.metadata()["generation"] == before + 2
+    assert reader.facilities()["id"].tolist() == bundle.facilities["id"].iloc[:10].tolist()
+    assert len(reader.population()) == 100
+
+
 def test_reimport_is_idempotent_and_logged(pg_store, tmp_path):
     from geodata.ingest import import_incidents
 

@@ -148,6 +148,23 @@ $$;
 CREATE INDEX incidents_view_idx ON incidents USING gist ({_SPAN})
     INCLUDE (id, category, date_precision, date_start, date_end, state, facility_id, location_precision, geom);
 """),
+    (4, "a generation counter, one more for each write", f"""
+CREATE TABLE store_state (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    generation bigint NOT NULL DEFAULT 0
+);
+INSERT INTO store_state DEFAULT VALUES;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN
+        GRANT SELECT ON store_state TO {READER_ROLE};
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{IMPORTER_ROLE}') THEN
+        GRANT SELECT, UPDATE ON store_state TO {IMPORTER_ROLE};
+    END IF;
+END
+$$;
+"""),
 )
 
 
@@ -207,6 +224,7 @@ class PostgisStore(Store):
         self.url = redact(url)
         self.read_only = read_only
         self._tx = None
+        self._cache: dict = {}
         #: The migrations this process applied (``geodata init`` reports them).
         self.last_migrations: list[int] = []
         if create:
@@ -284,28 +302,52 @@ class PostgisStore(Store):
 
     # -- reading -----------------------------------------------------------------------
     def metadata(self) -> dict:
+        """Also ``generation``: one more after each write (the app's caches are keyed by it)."""
         with self._connection() as conn:
             version = self._version(conn)
             n, lo, hi = conn.execute("SELECT count(*), min(date_start)::text, max(date_end)::text FROM incidents"
                                      ).fetchone()
+            generation = self._generation(conn)
         return {"schema_version": version, "backend": "postgis", "incidents": int(n),
-                "date_span": (lo, hi) if n else None}
+                "date_span": (lo, hi) if n else None, "generation": generation}
+
+    @staticmethod
+    def _generation(conn) -> int:
+        return int(conn.execute("SELECT generation FROM store_state").fetchone()[0])
+
+    def _cached(self, key: str, load):
+        """``load(conn)``, kept until the store's generation changes: the facilities and their population
+        (a few thousand rows) are read once per write, not once per view."""
+        with self._connection() as conn:
+            generation = self._generation(conn)  # read first: a write after it makes the copy kept stale
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == generation:
+                return hit[1].copy()
+            value = load(conn)
+        if self._tx is None:  # inside an import's transaction the value may yet be rolled back
+            self._cache[key] = (generation, value)
+        return value.copy()
 
     def _props_table(self, table: str) -> pd.DataFrame:
-        # One JSON text for the whole table, parsed by orjson: a third of the time of a row per object.
-        with self._connection() as conn:
+        def load(conn):
+            # One JSON text for the whole table, parsed by orjson: a third of the time of a row per object.
             text = conn.execute(f"SELECT coalesce(json_agg(props ORDER BY position), '[]')::text FROM {table}"
                                 ).fetchone()[0]  # table: a constant
-        return pd.DataFrame(orjson.loads(text))
+            return pd.DataFrame(orjson.loads(text))
+
+        return self._cached(table, load)
 
     def facilities(self) -> gpd.GeoDataFrame:
+        return self._cached("facilities", self._load_facilities)
+
+    @staticmethod
+    def _load_facilities(conn) -> gpd.GeoDataFrame:
         from ..schema import FACILITY_COLUMNS
 
-        with self._connection() as conn:
-            text, x, y = conn.execute(
-                "SELECT coalesce(json_agg(props ORDER BY position), '[]')::text, "
-                "array_agg(ST_X(geom) ORDER BY position), array_agg(ST_Y(geom) ORDER BY position) FROM facilities"
-            ).fetchone()
+        text, x, y = conn.execute(
+            "SELECT coalesce(json_agg(props ORDER BY position), '[]')::text, "
+            "array_agg(ST_X(geom) ORDER BY position), array_agg(ST_Y(geom) ORDER BY position) FROM facilities"
+        ).fetchone()
         props = pd.DataFrame(orjson.loads(text))
         if props.empty:
             return gpd.GeoDataFrame(pd.DataFrame(columns=list(FACILITY_COLUMNS)), geometry=[], crs=CRS)
@@ -460,6 +502,7 @@ class PostgisStore(Store):
             conn.execute("TRUNCATE incoming")
             self._copy_incidents(conn, batch, "incoming")
             conn.execute(f"INSERT INTO incidents SELECT * FROM incoming ON CONFLICT (id) DO UPDATE SET {updates}")
+            conn.execute("UPDATE store_state SET generation = generation + 1")
         return len(batch)
 
     def log_import(self, file: str, result) -> None:
@@ -506,5 +549,6 @@ class PostgisStore(Store):
                         copy.write_row((i, p))
             if len(bundle.incidents):
                 self._copy_incidents(conn, bundle.incidents, "incidents")
+            conn.execute("UPDATE store_state SET generation = generation + 1")
             conn.execute("ANALYZE incidents")
 
