@@ -10,15 +10,19 @@ Tables (created and migrated by ``geodata init --store URL``, see :data:`MIGRATI
 * ``incidents``: one row per record, the schema's columns typed (``date_start`` and
   ``date_end`` are dates), ``geom geometry(Point, 4326)`` with a GiST index, the
   dates, category and facility indexed, ``url_keys text[]`` (the normalised source
-  URLs deduplication compares) with a GIN index;
+  URLs deduplication compares) with a GIN index, and ``incidents_view_idx``: the records' days as a
+  ``daterange`` (GiST) holding the map's columns (:data:`geodata.store.VIEW_COLUMNS`) too, so the map's
+  view of any dates is an index-only scan;
 * ``facilities`` (a few hundred rows: ``id``, ``aor``, ``geom`` typed and indexed, every
   column in ``props``), ``facility_population`` (facility x month), ``build_report``;
 * ``import_log``: who imported which file when, its counts and its rejects;
+* ``store_state``: the generation, one more for each write (readers keep the facilities until it moves);
 * ``schema_migrations``: the versions applied.
 
 Filters are SQL: :meth:`PostgisStore.incidents` sends the view's dates, categories,
 AORs and bounding box as parameters (never as text built into the statement) and
-only those rows leave the database, streamed with ``COPY ... TO STDOUT`` into Arrow.
+only those rows (and the columns asked for) leave the database, streamed with ``COPY ... TO STDOUT``
+into Arrow.
 
 Nothing lost, nothing half-done: an import is one transaction (:meth:`writing`)
 that takes an advisory lock first, so two imports at once run one after the other
