@@ -53,7 +53,7 @@ import shapely
 
 from ..report import GeodataError
 from ..schema import CRS, INCIDENT_COLUMNS
-from .base import STORE_COLUMNS, Query, Store
+from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
 
@@ -368,11 +368,12 @@ class PostgisStore(Store):
     def report(self):
         return self._props_table("build_report")
 
-    def _where(self, q: Query | None) -> tuple[str, dict]:
+    def _where(self, q: Query | None, *, span: bool = False) -> tuple[str, dict]:
+        """The ``WHERE`` clause of ``q``; ``span``: also in terms of ``incidents_view_idx``'s key (the two
+        date comparisons are the rule; that clause lets the index find their rows)."""
         clauses, params = [], {}
         if q is not None:
-            if q.start or q.end:
-                # The index's own key (the two comparisons below are the rule; this finds their rows fast).
+            if span and (q.start or q.end):
                 clauses.append(f"{_SPAN} && daterange(%(start)s::date, %(end)s::date, '[]')")
                 params.update(start=q.start, end=q.end)
             if q.start:
@@ -421,7 +422,10 @@ class PostgisStore(Store):
         )
 
     def _incident_sql(self, query: Query | None, columns) -> tuple[str, dict]:
-        where, params = self._where(query)
+        # Only where the index holds every column asked for (an index-only scan): for whole records the
+        # table is read anyway, and a scan of it in order beats fetching its rows one by one from the index
+        # (1.8 s against 0.9 s for 83,054 of 10⁶ rows, on a loaded machine).
+        where, params = self._where(query, span=set(columns) <= set(VIEW_COLUMNS))
         return f"SELECT {self._select(columns)} FROM incidents{where}", params
 
     def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
