@@ -33,7 +33,7 @@ from geodata.occupancy import coverage, monthly_totals, periods, population_tabl
 from geodata.places import PLACES_FILE
 from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
 from geodata.shards import cache_dir, write_file, write_shards
-from geodata.store import Bundle, BundleStore, Query, open_store
+from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS, select
@@ -141,9 +141,11 @@ def _population(_store, key: str, generation):
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool):
+    # Only the columns the figures, charts and shaded areas read: popups come from the map's shards, and a
+    # download reads the view again with every column (_export).
     start, end, categories, layers, aors = view_key
     view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return _store.view_frames(view, hide_empty=hide_empty)
+    return _store.view_frames(view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
 
 
 def _view_key(v: View) -> tuple:
@@ -345,8 +347,8 @@ if playing_on:
     view = View(start=window[0], end=window[1], categories=chosen, layers=layers_on, aors=tuple(aors))
     # The map shows the step (it reads it from the link); the link keeps the range.
     st.query_params["step"] = f"{window[0]},{window[1]}"
-frames, pop_span = _view_frames(store, store_key, generation, _view_key(view),
-                                st.session_state.get("empty_facilities") == "hidden")
+hide_empty = st.session_state.get("empty_facilities") == "hidden"
+frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
@@ -491,7 +493,7 @@ with st.spinner(_("Drawing the map…")):
     m = _map(
         data_key, layers_on, tuple(aors), style,
         None if region_counts is None else (regions, window, chosen), tiles.name, offline,
-        "hide" if st.session_state.get("empty_facilities") == "hidden" else "hollow", map_view, upload_key,
+        "hide" if hide_empty else "hollow", map_view, upload_key,
         _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
@@ -567,12 +569,13 @@ if shown_fac is not None and best_table is not None:
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
 
-def _export(writer, frames=frames):
-    # Runs only when the button is clicked (on Streamlit's download thread), never on a rerun.
+def _export(writer, view=view, hide_empty=hide_empty):
+    # Runs only when the button is clicked (on Streamlit's download thread), never on a rerun: the same
+    # view read again from the store, with every column of its records.
     import io
 
     buf = io.BytesIO()
-    writer(frames, buf)
+    writer(store.view_frames(view, hide_empty=hide_empty)[0], buf)
     return buf.getvalue()
 
 

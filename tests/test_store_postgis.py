@@ -116,6 +116,52 @@ def test_query_is_the_views_rows_only(pg_store):
     assert len(boxed) and boxed.geometry.x.between(-94, -93).all() and boxed.geometry.y.between(44, 45.5).all()
 
 
+def test_a_view_of_some_columns_agrees_with_the_whole_view(pg_store):
+    from test_store import assert_columns_agree, synthetic
+
+    pg_store.write_incidents(synthetic(3000, first="2024-01-01", days=800, seed=5))
+    assert_columns_agree(pg_store)
+
+
+def test_a_view_of_the_maps_columns_is_read_from_the_index(pg_store, pg_url):
+    from test_store import synthetic
+
+    from geodata.store import VIEW_COLUMNS, Query
+
+    pg_store.write_incidents(synthetic(2000, first="2024-01-01", days=800, seed=6))
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE incidents")  # what autovacuum does after a large write: pages all-visible
+        # A table this small is read whole by choice; forbid that, so only the index can answer.
+        conn.execute("SET enable_seqscan = off")
+        conn.execute("SET enable_bitmapscan = off")
+        for q in (Query(start="2025-06-01", end="2025-08-29"), Query(start="2025-01-01"), Query(end="2024-02-01"),
+                  Query(start="2024-05-01", end="2024-06-30", categories=("arrest",), bbox=(-110, 30, -90, 45))):
+            sql, params = pg_store._incident_sql(q, VIEW_COLUMNS)
+            plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + sql, params).fetchall())
+            assert "Index Only Scan using incidents_view_idx" in plan, plan
+        sql, params = pg_store._incident_sql(Query(start="2025-06-01"), [*VIEW_COLUMNS, "title"])
+        plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + sql, params).fetchall())
+        assert "Index Only Scan" not in plan  # the title is in the table only: the test can tell
+
+
+def test_a_write_moves_the_generation_and_a_reader_sees_it(pg_store, pg_url):
+    from test_store import synthetic
+
+    from geodata.store import Bundle
+
+    reader = open_store(pg_url, read_only=True)
+    before = reader.metadata()["generation"]
+    assert len(reader.facilities()) == len(load_bundle().facilities)  # read, and kept for the next view
+    pg_store.write_incidents(synthetic(5, seed=7))
+    assert reader.metadata()["generation"] == before + 1  # the app's caches are keyed by it
+    bundle = load_bundle()
+    pg_store.seed(Bundle(bundle.facilities.iloc[:10], bundle.incidents, bundle.report,
+                         bundle.population.iloc[:100]))
+    assert reader.metadata()["generation"] == before + 2
+    assert reader.facilities()["id"].tolist() == bundle.facilities["id"].iloc[:10].tolist()
+    assert len(reader.population()) == 100
+
+
 def test_reimport_is_idempotent_and_logged(pg_store, tmp_path):
     from geodata.ingest import import_incidents
 

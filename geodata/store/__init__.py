@@ -6,7 +6,7 @@ embedded GeoParquet store in a folder (``geodata init --store DIR``); a
 :class:`geodata.store.base.Store` for the interface every backend implements.
 """
 
-from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store, open_store, query_of
+from .base import SCHEMA_VERSION, STORE_COLUMNS, VIEW_COLUMNS, Query, Store, open_store, query_of
 from .bundle import (
     DATA_DIR,
     FACILITY_YEARS_FILE,
@@ -23,5 +23,5 @@ from .bundle import (
 __all__ = [
     "Bundle", "BundleStore", "DATA_DIR", "FACILITY_YEARS_FILE", "FILES", "POPULATION_FILE", "Query", "REPORT_FILE",
     "SCHEMA_VERSION",
-    "STORE_COLUMNS", "Store", "load_bundle", "open_store", "query_of", "read_layer", "save_bundle",
+    "STORE_COLUMNS", "Store", "VIEW_COLUMNS", "load_bundle", "open_store", "query_of", "read_layer", "save_bundle",
 ]

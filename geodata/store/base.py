@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..report import GeodataError
 
-__all__ = ["Store", "Query", "SCHEMA_VERSION", "STORE_COLUMNS", "open_store", "query_of"]
+__all__ = ["Store", "Query", "SCHEMA_VERSION", "STORE_COLUMNS", "VIEW_COLUMNS", "open_store", "query_of"]
 
 #: Version of the stored layout; a store written by a newer version is refused, not misread.
 SCHEMA_VERSION = 1
@@ -40,6 +40,12 @@ def _store_columns() -> tuple[str, ...]:
 
 
 STORE_COLUMNS = _store_columns()
+
+#: The incident columns the map's figures, charts and shaded areas read from a view (with the geometry):
+#: the filters' dates and category, the AOR rule's facility, state and precision, the weekly counts' date
+#: precision. Popups read the whole records from the map's shards, and exports ask for every column.
+VIEW_COLUMNS = ("id", "category", "date_precision", "date_start", "date_end", "state", "facility_id",
+                "location_precision")
 
 
 @dataclass(frozen=True)
@@ -131,13 +137,14 @@ class Store(ABC):
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
         """The incidents that fit ``query`` (all without one), with the schema's columns."""
 
-    def query(self, view, *, bbox=None) -> dict[str, gpd.GeoDataFrame]:
+    def query(self, view, *, bbox=None, columns=None) -> dict[str, gpd.GeoDataFrame]:
         """The frames a :class:`geodata.view.View` (or a :class:`Query`) shows, keyed by layer.
 
         Same result as :func:`geodata.view.select` on the whole data, but only the view's
         rows leave the store: the dates, categories and bounding box go into the backend;
         the AOR rule (incidents by where they happened, or at one of the AOR's facilities)
-        is :func:`geodata.view.select`'s own, applied to those rows.
+        is :func:`geodata.view.select`'s own, applied to those rows.  ``columns``: the
+        incident columns to read (all of the schema's by default; see :data:`VIEW_COLUMNS`).
         """
         from ..view import View, select
 
@@ -145,28 +152,32 @@ class Store(ABC):
         if not isinstance(view, View):
             view = View(start=q.start, end=q.end, layers=q.layers, aors=q.aors,
                         **({"categories": q.categories} if q.categories is not None else {}))
-        return select(self.facilities(), self._incidents_of(q), view)
+        return select(self.facilities(), self._incidents_of(q, columns), view)
 
-    def _incidents_of(self, q: Query) -> gpd.GeoDataFrame:
+    def _incidents_of(self, q: Query, columns=None) -> gpd.GeoDataFrame:
         from ..schema import CRS, INCIDENT_COLUMNS
 
+        columns = _columns(columns)
         if "incidents" not in q.layers:
-            return gpd.GeoDataFrame({c: [] for c in INCIDENT_COLUMNS}, geometry=[], crs=CRS)
-        return self.incidents(Query(start=q.start, end=q.end, categories=q.categories, bbox=q.bbox))
+            return gpd.GeoDataFrame({c: [] for c in columns or INCIDENT_COLUMNS}, geometry=[], crs=CRS)
+        return self.incidents(Query(start=q.start, end=q.end, categories=q.categories, bbox=q.bbox),
+                              columns=columns)
 
-    def view_frames(self, view, *, hide_empty: bool = False, bbox=None):
+    def view_frames(self, view, *, hide_empty: bool = False, bbox=None, columns=None):
         """What :func:`geodata.occupancy.view_frames` gives for the whole data, from the view's rows only:
         ``(frames, span)``, facilities with ``adp_in_range``.
 
         The dates, categories and bounding box go into the backend; the rest of the view's rules
         (an AOR's incidents by where they happened or at its facilities, the facilities in use in
-        the dates, the offices) are the bundled data's own, applied to those rows.
+        the dates, the offices) are the bundled data's own, applied to those rows.  ``columns``:
+        the incident columns to read, default all of the schema's (an export); the map's figures
+        need only :data:`VIEW_COLUMNS`, and reading those alone is what makes a large view quick.
         """
         from ..occupancy import view_frames as frames_of
         from .bundle import Bundle
 
         q = query_of(view, bbox)
-        data = Bundle(self.facilities(), self._incidents_of(q), pd.DataFrame(), self.population(),
+        data = Bundle(self.facilities(), self._incidents_of(q, columns), pd.DataFrame(), self.population(),
                       self.facility_years(), self.headcount())
         return frames_of(data, view, hide_empty=hide_empty)
 
@@ -204,6 +215,18 @@ class Store(ABC):
         import contextlib
 
         return contextlib.nullcontext()
+
+
+def _columns(columns) -> list[str] | None:
+    """``columns`` as a list, with what a view's rules read added (None: every column of the schema)."""
+    if columns is None:
+        return None
+    columns = list(dict.fromkeys(columns))
+    unknown = [c for c in columns if c not in STORE_COLUMNS]
+    if unknown:
+        raise GeodataError(f"unknown incident column {unknown[0]!r}")
+    # The filters and the AOR rule read these whatever the caller asks for.
+    return columns + [c for c in VIEW_COLUMNS if c not in columns]
 
 
 def open_store(location: str | Path | None = None, *, create: bool = False, read_only: bool = False) -> Store:

@@ -60,6 +60,8 @@ LOCK = ".lock"
 READERS_LOCK = ".readers.lock"
 ROW_GROUP_ROWS = 10_000
 _LOCAL = pyarrow.fs.LocalFileSystem()
+#: The columns a query's filter reads (:meth:`ParquetStore._expr`).
+_FILTER_COLUMNS = ("date_start", "date_end", "category", "facility_id", "lon", "lat")
 #: Derived column: the record's source URLs as deduplication compares them.
 URL_KEYS = "url_keys"
 _TRACKING = r"[?&](utm_[a-z]+|fbclid|gclid|ref)=[^&]*"
@@ -366,6 +368,8 @@ class ParquetStore(Store):
     def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
         """The incidents that fit ``query``, as an Arrow table (stored columns, lon/lat, no WKB)."""
         columns = list(columns) if columns is not None else [*INCIDENT_COLUMNS, "lon", "lat"]
+        # The filter reads these too, whichever columns are asked for (dropped again below).
+        read = columns if query is None else list(dict.fromkeys([*columns, *_FILTER_COLUMNS]))
         with self._reading():
             m = self._manifest()
             tables = []
@@ -375,7 +379,7 @@ class ParquetStore(Store):
                 with self._damage(name):
                     pf = pq.ParquetFile(self.path / name)
                     present = set(pf.schema_arrow.names)
-                    t = pf.read_row_groups(groups, columns=[c for c in columns if c in present])
+                    t = pf.read_row_groups(groups, columns=[c for c in read if c in present])
                     if expr is not None:
                         t = t.filter(expr)
                     for c in columns:

@@ -10,15 +10,19 @@ Tables (created and migrated by ``geodata init --store URL``, see :data:`MIGRATI
 * ``incidents``: one row per record, the schema's columns typed (``date_start`` and
   ``date_end`` are dates), ``geom geometry(Point, 4326)`` with a GiST index, the
   dates, category and facility indexed, ``url_keys text[]`` (the normalised source
-  URLs deduplication compares) with a GIN index;
+  URLs deduplication compares) with a GIN index, and ``incidents_view_idx``: the records' days as a
+  ``daterange`` (GiST) holding the map's columns (:data:`geodata.store.VIEW_COLUMNS`) too, so the map's
+  view of any dates is an index-only scan;
 * ``facilities`` (a few hundred rows: ``id``, ``aor``, ``geom`` typed and indexed, every
   column in ``props``), ``facility_population`` (facility x month), ``build_report``;
 * ``import_log``: who imported which file when, its counts and its rejects;
+* ``store_state``: the generation, one more for each write (readers keep the facilities until it moves);
 * ``schema_migrations``: the versions applied.
 
 Filters are SQL: :meth:`PostgisStore.incidents` sends the view's dates, categories,
 AORs and bounding box as parameters (never as text built into the statement) and
-only those rows leave the database, streamed with ``COPY ... TO STDOUT`` into Arrow.
+only those rows (and the columns asked for) leave the database, streamed with ``COPY ... TO STDOUT``
+into Arrow.
 
 Nothing lost, nothing half-done: an import is one transaction (:meth:`writing`)
 that takes an advisory lock first, so two imports at once run one after the other
@@ -40,14 +44,16 @@ from urllib.parse import urlsplit, urlunsplit
 
 import geopandas as gpd
 import numpy as np
+import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import shapely
 
 from ..report import GeodataError
 from ..schema import CRS, INCIDENT_COLUMNS
-from .base import STORE_COLUMNS, Query, Store
+from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
 
@@ -56,6 +62,10 @@ IMPORTER_ROLE = "geodata_importer"
 #: Key of the advisory lock every writer takes (any constant; "ICEMAP" in ASCII).
 LOCK_KEY = 0x4943454D4150
 _DATE_COLUMNS = ("date_start", "date_end")
+#: A record's days as a range (``least``/``greatest``: a range is never reversed, and so never an error),
+#: the key of ``incidents_view_idx``; it holds :data:`VIEW_COLUMNS` too, so a view that asks for those
+#: alone is answered from the index (an index-only scan), not from the table's full rows.
+_SPAN = "daterange(least(date_start, date_end), greatest(date_start, date_end), '[]')"
 
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "incidents, facilities, facility population, build report, import log", """
@@ -138,6 +148,27 @@ BEGIN
 END
 $$;
 """),
+    (3, "the map's columns in an index of date spans", f"""
+CREATE INDEX incidents_view_idx ON incidents USING gist ({_SPAN})
+    INCLUDE (id, category, date_precision, date_start, date_end, state, facility_id, location_precision, geom);
+"""),
+    (4, "a generation counter, one more for each write", f"""
+CREATE TABLE store_state (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    generation bigint NOT NULL DEFAULT 0
+);
+INSERT INTO store_state DEFAULT VALUES;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN
+        GRANT SELECT ON store_state TO {READER_ROLE};
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{IMPORTER_ROLE}') THEN
+        GRANT SELECT, UPDATE ON store_state TO {IMPORTER_ROLE};
+    END IF;
+END
+$$;
+"""),
 )
 
 
@@ -197,6 +228,7 @@ class PostgisStore(Store):
         self.url = redact(url)
         self.read_only = read_only
         self._tx = None
+        self._cache: dict = {}
         #: The migrations this process applied (``geodata init`` reports them).
         self.last_migrations: list[int] = []
         if create:
@@ -274,31 +306,60 @@ class PostgisStore(Store):
 
     # -- reading -----------------------------------------------------------------------
     def metadata(self) -> dict:
+        """Also ``generation``: one more after each write (the app's caches are keyed by it)."""
         with self._connection() as conn:
             version = self._version(conn)
             n, lo, hi = conn.execute("SELECT count(*), min(date_start)::text, max(date_end)::text FROM incidents"
                                      ).fetchone()
+            generation = self._generation(conn)
         return {"schema_version": version, "backend": "postgis", "incidents": int(n),
-                "date_span": (lo, hi) if n else None}
+                "date_span": (lo, hi) if n else None, "generation": generation}
+
+    @staticmethod
+    def _generation(conn) -> int:
+        return int(conn.execute("SELECT generation FROM store_state").fetchone()[0])
+
+    def _cached(self, key: str, load):
+        """``load(conn)``, kept until the store's generation changes: the facilities and their population
+        (a few thousand rows) are read once per write, not once per view."""
+        with self._connection() as conn:
+            generation = self._generation(conn)  # read first: a write after it makes the copy kept stale
+            hit = self._cache.get(key)
+            if hit is not None and hit[0] == generation:
+                return hit[1].copy()
+            value = load(conn)
+        if self._tx is None:  # inside an import's transaction the value may yet be rolled back
+            self._cache[key] = (generation, value)
+        return value.copy()
 
     def _props_table(self, table: str) -> pd.DataFrame:
-        with self._connection() as conn:
-            rows = conn.execute(f"SELECT props FROM {table} ORDER BY position").fetchall()  # table: a constant
-        return pd.DataFrame([r[0] for r in rows])
+        def load(conn):
+            # One JSON text for the whole table, parsed by orjson: a third of the time of a row per object.
+            text = conn.execute(f"SELECT coalesce(json_agg(props ORDER BY position), '[]')::text FROM {table}"
+                                ).fetchone()[0]  # table: a constant
+            return pd.DataFrame(orjson.loads(text))
+
+        return self._cached(table, load)
 
     def facilities(self) -> gpd.GeoDataFrame:
+        return self._cached("facilities", self._load_facilities)
+
+    @staticmethod
+    def _load_facilities(conn) -> gpd.GeoDataFrame:
         from ..schema import FACILITY_COLUMNS
 
-        with self._connection() as conn:
-            rows = conn.execute("SELECT props, ST_X(geom), ST_Y(geom) FROM facilities ORDER BY position").fetchall()
-        props = pd.DataFrame([r[0] for r in rows])
+        text, x, y = conn.execute(
+            "SELECT coalesce(json_agg(props ORDER BY position), '[]')::text, "
+            "array_agg(ST_X(geom) ORDER BY position), array_agg(ST_Y(geom) ORDER BY position) FROM facilities"
+        ).fetchone()
+        props = pd.DataFrame(orjson.loads(text))
         if props.empty:
-            props = pd.DataFrame(columns=list(FACILITY_COLUMNS))
-        x = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
-        y = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
+            return gpd.GeoDataFrame(pd.DataFrame(columns=list(FACILITY_COLUMNS)), geometry=[], crs=CRS)
+        x = np.array([np.nan if v is None else v for v in x], dtype=float)
+        y = np.array([np.nan if v is None else v for v in y], dtype=float)
         geoms = shapely.points(x, y)
         geoms[np.isnan(x) | np.isnan(y)] = None
-        return gpd.GeoDataFrame(props, geometry=list(geoms) if len(rows) else [], crs=CRS)
+        return gpd.GeoDataFrame(props, geometry=list(geoms), crs=CRS)
 
     def population(self):
         pop = self._props_table("facility_population")
@@ -307,9 +368,14 @@ class PostgisStore(Store):
     def report(self):
         return self._props_table("build_report")
 
-    def _where(self, q: Query | None) -> tuple[str, dict]:
+    def _where(self, q: Query | None, *, span: bool = False) -> tuple[str, dict]:
+        """The ``WHERE`` clause of ``q``; ``span``: also in terms of ``incidents_view_idx``'s key (the two
+        date comparisons are the rule; that clause lets the index find their rows)."""
         clauses, params = [], {}
         if q is not None:
+            if span and (q.start or q.end):
+                clauses.append(f"{_SPAN} && daterange(%(start)s::date, %(end)s::date, '[]')")
+                params.update(start=q.start, end=q.end)
             if q.start:
                 clauses.append("date_end >= %(start)s")
                 params["start"] = q.start
@@ -355,11 +421,22 @@ class PostgisStore(Store):
             read_options=pcsv.ReadOptions(block_size=16 << 20),
         )
 
+    def _incident_sql(self, query: Query | None, columns) -> tuple[str, dict]:
+        # Only where the index holds every column asked for (an index-only scan): for whole records the
+        # table is read anyway, and a scan of it in order beats fetching its rows one by one from the index
+        # (1.8 s against 0.9 s for 83,054 of 10⁶ rows, on a loaded machine).
+        where, params = self._where(query, span=set(columns) <= set(VIEW_COLUMNS))
+        return f"SELECT {self._select(columns)} FROM incidents{where}", params
+
     def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
+        """The incidents that fit ``query``, as an Arrow table (``columns``, then lon/lat), by day then id."""
         columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
-        where, params = self._where(query)
-        return self._copy_out(f"SELECT {self._select(columns)} FROM incidents{where} ORDER BY date_start, id",
-                              params, columns)
+        sort = [c for c in ("date_start", "id") if c not in columns]
+        table = self._copy_out(*self._incident_sql(query, [*columns, *sort]), [*columns, *sort])
+        # Sorted here, not by the server (whose sort of a large view spills to disk): the same order as the
+        # folder store's, whatever the database's collation.
+        order = pc.sort_indices(table, sort_keys=[("date_start", "ascending"), ("id", "ascending")])
+        return table.take(order).drop_columns(sort)
 
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
         from .parquet import _frame
@@ -433,6 +510,7 @@ class PostgisStore(Store):
             conn.execute("TRUNCATE incoming")
             self._copy_incidents(conn, batch, "incoming")
             conn.execute(f"INSERT INTO incidents SELECT * FROM incoming ON CONFLICT (id) DO UPDATE SET {updates}")
+            conn.execute("UPDATE store_state SET generation = generation + 1")
         return len(batch)
 
     def log_import(self, file: str, result) -> None:
@@ -479,5 +557,6 @@ class PostgisStore(Store):
                         copy.write_row((i, p))
             if len(bundle.incidents):
                 self._copy_incidents(conn, bundle.incidents, "incidents")
+            conn.execute("UPDATE store_state SET generation = generation + 1")
             conn.execute("ANALYZE incidents")
 
