@@ -20,6 +20,7 @@ a date range: person-days over the days some source counts the facility.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
@@ -51,8 +52,22 @@ def _empty() -> pd.DataFrame:
                          "adp": pd.Series(dtype=float), "days": pd.Series(dtype=int)})
 
 
-def _month_days(months: pd.Series) -> pd.Series:
-    return pd.PeriodIndex(months, freq="M").days_in_month.astype(int)
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
+def _month_days(months: pd.Series) -> np.ndarray:
+    """Days in each ``YYYY-MM`` month (whole columns at once: a PeriodIndex parses each string alone)."""
+    text = pd.Series(months, dtype=object).astype(str)
+    year = text.str.slice(0, 4).astype(int).to_numpy()
+    month = text.str.slice(5, 7).astype(int).to_numpy()
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return _DAYS_IN_MONTH[month - 1] + ((month == 2) & leap)
+
+
+def _month_text(index: np.ndarray) -> np.ndarray:
+    """``YYYY-MM`` of months counted from year 0 (``12 * year + month - 1``)."""
+    year, month = np.divmod(index, 12)
+    return (pd.Series(year).astype(str).str.zfill(4) + "-" + pd.Series(month + 1).astype(str).str.zfill(2)).to_numpy()
 
 
 def ice_monthly(facility_years: pd.DataFrame | None) -> pd.DataFrame:
@@ -75,9 +90,9 @@ def ice_monthly(facility_years: pd.DataFrame | None) -> pd.DataFrame:
     fy = fy.drop_duplicates(["facility_id", "fiscal_year"], keep="last")
     rows = fy.loc[fy.index.repeat(12), ["facility_id", "fiscal_year", "adp", "data_date"]].reset_index(drop=True)
     k = rows.groupby(["facility_id", "fiscal_year"]).cumcount()
-    first = pd.PeriodIndex([f"{int(y) - 1}-10" for y in rows["fiscal_year"]], freq="M")
-    months = first + k.to_numpy()
-    rows["month"] = months.strftime("%Y-%m")
+    # FY y's first month is October of y - 1: months counted from year 0, then written out.
+    first = 12 * (rows["fiscal_year"].to_numpy(dtype=np.int64) - 1) + 9
+    rows["month"] = _month_text(first + k.to_numpy())
     until = pd.to_datetime(rows["data_date"], errors="coerce").dt.strftime("%Y-%m").fillna("9999-12")
     rows = rows[rows["month"] <= until]
     rows = rows.assign(days=_month_days(rows["month"]))

@@ -179,7 +179,21 @@ class Store(ABC):
         q = query_of(view, bbox)
         data = Bundle(self.facilities(), self._incidents_of(q, columns), pd.DataFrame(), self.population(),
                       self.facility_years(), self.headcount())
+        data._best_population = self._best_population(data)
         return frames_of(data, view, hide_empty=hide_empty)
+
+    def _best_population(self, data) -> pd.DataFrame | None:
+        """The best-source facility x month table (:func:`geodata.occupancy.population_table`) of these
+        tables, computed once while the store hands out the same tables (half a second each time)."""
+        from ..occupancy import population_table
+
+        inputs = (data.population, data.facility_years, data.headcount)
+        kept = getattr(self, "_best_population_kept", None)
+        if kept is not None and all(a is b for a, b in zip(kept[0], inputs)):
+            return kept[1]
+        best = population_table(data)
+        self._best_population_kept = (inputs, best)  # the inputs too: their ids stay theirs while kept
+        return best
 
     def load_bundle(self):
         """Everything, as a :class:`geodata.store.Bundle` (for small stores and tests)."""

@@ -285,6 +285,18 @@ class ParquetStore(Store):
         with self._reading():
             return self._small_table(self._manifest(), "facilities").copy()
 
+    def _best_population(self, data):
+        # Computed from the population table, kept while the manifest names the same file.
+        from ..occupancy import population_table
+
+        name = self._manifest().get("population")
+        kept = self._small.get("best_population")
+        if kept and kept[0] == name:
+            return kept[1]
+        best = population_table(data)
+        self._small["best_population"] = (name, best)
+        return best
+
     def population(self):
         with self._reading():
             pop = self._small_table(self._manifest(), "population")

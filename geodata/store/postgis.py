@@ -344,6 +344,12 @@ class PostgisStore(Store):
     def facilities(self) -> gpd.GeoDataFrame:
         return self._cached("facilities", self._load_facilities)
 
+    def _best_population(self, data):
+        # Computed from the facilities' tables, which change only with the generation.
+        from ..occupancy import population_table
+
+        return self._cached("best_population", lambda conn: population_table(data))
+
     @staticmethod
     def _load_facilities(conn) -> gpd.GeoDataFrame:
         from ..schema import FACILITY_COLUMNS
