@@ -7,8 +7,8 @@ from pathlib import Path
 from conftest import AppPage
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The README's screenshot of the app on a phone.
-SCREENSHOT = ROOT / "docs" / "screenshots" / "phone.png"
+#: The screenshot of each run (git-ignored); copy it to docs/screenshots/phone.png to renew the README's.
+SCREENSHOT = ROOT / "artifacts" / "phone.png"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 STEWART = (32.0435, -84.8022)
 
