@@ -7,18 +7,18 @@ from .aggregate import counts_by_region, load_regions
 from .boundaries import build_boundaries, load_boundaries, save_boundaries
 from .bundle import build_bundle
 from .curated import read_curated_events
-from .deaths import read_deaths_basu
 from .export import feature_collection, to_csv, to_geojson, write_export
 from .geocode import Gazetteer, GeocodeResult, gazetteer
-from .ice_stats import read_ice_stats
 from .incidents_import import Mapping, map_incidents
 from .ingest import ImportResult, import_incidents
 from .match import FacilityMatcher, normalize_facility_name
 from .places import build_places, load_places, save_places
-from .population import facility_codes, monthly_population, read_daily_population
 from .reference import apply_reference, match_reference, read_facility_reference
 from .report import GeodataError, Report
 from .schema import CATEGORIES, CATEGORY_LABELS, LOCATION_PRECISIONS
+from .sources.basu_deaths import read_deaths_basu
+from .sources.ddp_population import facility_codes, monthly_population, read_daily_population
+from .sources.ice_stats import read_ice_stats
 from .store import Bundle, load_bundle, save_bundle
 from .tables import read_table
 from .timeline import view_figures, weekly_counts

@@ -13,12 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from .curated import read_curated_events
-from .deaths import read_deaths_basu
 from .export import to_geojson
-from .ice_stats import read_ice_stats
-from .population import code_states, facility_codes, monthly_population, read_daily_population
 from .reference import apply_reference, read_facility_reference
 from .report import GeodataError, Report
+from .sources.basu_deaths import read_deaths_basu
+from .sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
+from .sources.ice_stats import read_ice_stats
 from .store import DATA_DIR, Bundle
 from .validate import validate_facilities, validate_incidents
 
@@ -204,9 +204,15 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
     offices without coordinates).
     """
     from .aor import build_aor_areas, save_aor_areas
-    from .headcount import UNMATCHED_FILE, join_headcount_codes, monthly_headcount, save_headcount, unmatched_codes
     from .sources.ddp_offices import OFFICES_FILE, read_offices
     from .sources.uwchr import read_headcount
+    from .sources.uwchr_headcount import (
+        UNMATCHED_FILE,
+        join_headcount_codes,
+        monthly_headcount,
+        save_headcount,
+        unmatched_codes,
+    )
     from .store import POPULATION_FILE
 
     shared_data, directory = Path(shared_data), Path(directory)

@@ -178,7 +178,7 @@ def _cmd_import_reference(args) -> int:
 
 
 def _cmd_import_population(args) -> int:
-    from .population import facility_codes, monthly_population, read_daily_population
+    from .sources.ddp_population import facility_codes, monthly_population, read_daily_population
 
     if not args.output:
         raise GeodataError("import population needs -o OUTPUT.csv (facility x month)")
@@ -200,7 +200,7 @@ def _cmd_import_population(args) -> int:
 
 def _cmd_import(args) -> int:
     from .export import write_export
-    from .ice_stats import read_ice_stats
+    from .sources.ice_stats import read_ice_stats
 
     if args.kind == "incidents":
         return _cmd_import_incidents(args)

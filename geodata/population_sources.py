@@ -1,9 +1,9 @@
 """People held per facility and month from three sources, and the best of them for each month.
 
 * ``ddp``: the Deportation Data Project's daily counts (CC0), 2022-10 to 2026-03
-  (``Bundle.population``, :mod:`geodata.population`).
+  (``Bundle.population``, :mod:`geodata.sources.ddp_population`).
 * ``uwchr``: UWCHR's daily headcount (GPL-3.0), FY2012 to 2024-01-04, by ICE facility
-  code, joined to the facilities that have the code (:mod:`geodata.headcount`).
+  code, joined to the facilities that have the code (:mod:`geodata.sources.uwchr_headcount`).
 * ``ice``: ICE's average daily population per fiscal year, from its lists (the 2015
   listing for FY2010-FY2016, the detentionStats workbooks for FY2019-FY2026;
   ``Bundle.facility_years``): one figure for every month of the fiscal year, up to the
@@ -124,7 +124,7 @@ def population_sources(population=None, headcount=None, facility_years=None) -> 
     population : pandas.DataFrame, optional
         DDP's facility x month table (``Bundle.population``).
     headcount : pandas.DataFrame, optional
-        UWCHR's code x month table (``geodata.headcount.load_headcount``); rows without
+        UWCHR's code x month table (``geodata.sources.uwchr_headcount.load_headcount``); rows without
         a ``facility_id`` are left out.
     facility_years : pandas.DataFrame, optional
         ``Bundle.facility_years``.

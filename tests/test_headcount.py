@@ -8,7 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geodata.headcount import (
+from geodata.report import GeodataError, Report
+from geodata.sources.uwchr import read_headcount
+from geodata.sources.uwchr_headcount import (
     HEADCOUNT_DIR,
     HEADCOUNT_FILE,
     compare_facilities,
@@ -18,8 +20,6 @@ from geodata.headcount import (
     load_headcount,
     monthly_headcount,
 )
-from geodata.report import GeodataError, Report
-from geodata.sources.uwchr import read_headcount
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -29,7 +29,7 @@ DDP = "deportation-data-project/facilities-daily-population-latest.parquet"
 
 @pytest.fixture(scope="module")
 def tables(shared_data):
-    from geodata.population import read_daily_population
+    from geodata.sources.ddp_population import read_daily_population
 
     return read_headcount(shared_data / HEADCOUNT), read_daily_population(shared_data / DDP)
 
@@ -75,7 +75,7 @@ def test_bundled_headcount_equals_a_rebuild(shared_data, tmp_path):
     build_area_files(shared_data, tmp_path, population=bundle.population, facilities=bundle.facilities)
     rebuilt = (tmp_path / "uwchr" / HEADCOUNT_FILE).read_bytes()
     assert rebuilt == (HEADCOUNT_DIR / HEADCOUNT_FILE).read_bytes(), "run `geodata build-bundle` and commit"
-    from geodata.headcount import UNMATCHED_FILE
+    from geodata.sources.uwchr_headcount import UNMATCHED_FILE
 
     unmatched = (tmp_path / "uwchr" / UNMATCHED_FILE).read_bytes()
     assert unmatched == (HEADCOUNT_DIR / UNMATCHED_FILE).read_bytes()

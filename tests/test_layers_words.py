@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from test_layers import facilities_gdf
 
-from geodata.deaths import _description
+from geodata.sources.basu_deaths import _description
 from layers import facilities_layer
 
 

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from geodata import GeodataError, Report
-from geodata.population import (
+from geodata.reference import match_reference, read_facility_reference, reference_codes
+from geodata.sources.ddp_population import (
     DAILY_COLUMNS,
     MONTHLY_COLUMNS,
     code_states,
@@ -17,7 +18,6 @@ from geodata.population import (
     read_daily_population,
     write_population,
 )
-from geodata.reference import match_reference, read_facility_reference, reference_codes
 
 DAILY = "deportation-data-project/facilities-daily-population-latest.parquet"
 

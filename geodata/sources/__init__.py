@@ -1,4 +1,4 @@
-"""Readers of one source each, and the facility history built from them.
+"""Readers of one outside source each (ICE, DDP, UWCHR, Basu et al.), and the facility history built from them.
 
 * :func:`read_facility_list` -- any ICE facility list (the 2009 FOIA list, the 2015
   facility listing, other layouts; ``.xls`` or ``.xlsx``).

@@ -7,7 +7,7 @@ ST, ZIP, AOR, TYPE 1``), the 2015 "Authorized DMCP Facilities" listing (``.xlsx`
 detentionStats workbooks (``Name``, ``State``, ``Level A``-``D``).  The header row is
 found by its columns (a name, a city and a state column, in any sheet, below any
 number of preamble rows), columns are mapped through :data:`COLUMNS`, and each
-facility is placed offline like the workbooks' (:func:`geodata.ice_stats.place_offline`).
+facility is placed offline like the workbooks' (:func:`geodata.sources.ice_stats.place_offline`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import geopandas as gpd
 import pandas as pd
 
 from ..geocode import gazetteer
-from ..ice_stats import ICE_STATS_URL, _inspection_date, _text, _zip5, fiscal_year, is_footnote, place_offline
 from ..ids import slug
 from ..report import GeodataError, Report
 from ..schema import CRS, FACILITY_COLUMNS, state_code
+from .ice_stats import ICE_STATS_URL, _inspection_date, _text, _zip5, fiscal_year, is_footnote, place_offline
 
 __all__ = ["read_facility_list", "LIST_COLUMNS", "COLUMNS"]
 

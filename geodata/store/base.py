@@ -85,7 +85,7 @@ _BUNDLED: dict = {}
 def _bundled(name: str):
     """A small table of the bundled data (read once per process)."""
     if name not in _BUNDLED:
-        from ..headcount import load_headcount
+        from ..sources.uwchr_headcount import load_headcount
         from .bundle import DATA_DIR, FACILITY_YEARS_FILE
 
         if name == "headcount":

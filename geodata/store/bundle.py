@@ -37,12 +37,12 @@ class Bundle:
     facilities: gpd.GeoDataFrame
     incidents: gpd.GeoDataFrame
     report: pd.DataFrame
-    #: Facility x month average daily population (``geodata.population.MONTHLY_COLUMNS``),
+    #: Facility x month average daily population (``geodata.sources.ddp_population.MONTHLY_COLUMNS``),
     #: months in which nobody was held left out; None when the bundle has none.
     population: pd.DataFrame | None = None
     #: Facility x fiscal year x list (``geodata.sources.FISCAL_YEAR_COLUMNS``); None when absent.
     facility_years: pd.DataFrame | None = None
-    #: UWCHR's headcount by facility code and month (``geodata.headcount``, GPL-3.0); None when absent.
+    #: UWCHR's headcount by facility code and month (``geodata.sources.uwchr_headcount``, GPL-3.0); None when absent.
     headcount: pd.DataFrame | None = None
 
     @property
@@ -109,7 +109,7 @@ def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
         facility_years = pd.read_csv(years_path, dtype=str, keep_default_na=False)
         for col in ("fiscal_year", "adp"):
             facility_years[col] = pd.to_numeric(facility_years[col], errors="coerce")
-    from ..headcount import load_headcount
+    from ..sources.uwchr_headcount import load_headcount
 
     return Bundle(facilities, incidents, report, population, facility_years, load_headcount(directory / "uwchr"))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .report import Report
+from ..report import Report
 
 __all__ = [
     "FIRST_COMPLETE_DAY",
@@ -52,7 +52,7 @@ SOURCE = "uwchr daily headcount"
 
 
 def _data_dir() -> Path:
-    from .store import DATA_DIR
+    from ..store import DATA_DIR
 
     return DATA_DIR / "uwchr"
 

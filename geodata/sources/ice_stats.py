@@ -22,10 +22,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from .geocode import gazetteer
-from .ids import slug
-from .report import GeodataError, Report
-from .schema import CRS, FACILITY_COLUMNS, state_code
+from ..geocode import gazetteer
+from ..ids import slug
+from ..report import GeodataError, Report
+from ..schema import CRS, FACILITY_COLUMNS, state_code
 
 __all__ = ["read_ice_stats", "place_offline", "fiscal_year", "ICE_STATS_URL"]
 
