@@ -20,10 +20,18 @@ import geopandas as gpd
 import pandas as pd
 
 from ..geocode import gazetteer
-from ..ids import slug
 from ..report import GeodataError, Report
 from ..schema import CRS, FACILITY_COLUMNS, state_code
-from .ice_stats import ICE_STATS_URL, _inspection_date, _text, _zip5, fiscal_year, is_footnote, place_offline
+from .ice_stats import (
+    ICE_STATS_URL,
+    _inspection_date,
+    _text,
+    _zip5,
+    facility_id,
+    fiscal_year,
+    is_footnote,
+    place_offline,
+)
 
 __all__ = ["read_facility_list", "LIST_COLUMNS", "COLUMNS"]
 
@@ -231,11 +239,7 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
         rec["data_date"] = data_date
         rec["source_name"] = source_name
         rec["source_urls"] = source_url
-        base = f"fac-{slug(rec['state'] or 'xx')}-{slug(name)}"
-        seen[base] = seen.get(base, 0) + 1
-        rec["id"] = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        if seen[base] > 1:
-            report.add(source, name, "note", f"name appears {seen[base]} times; kept as {rec['id']}")
+        rec["id"] = facility_id(rec["state"], name, seen, report, source)
         rec.setdefault("city", None)
         rec["name"] = name
         geoms.append(place_offline(rec, gaz, report, source))

@@ -27,7 +27,7 @@ from ..ids import slug
 from ..report import GeodataError, Report
 from ..schema import CRS, FACILITY_COLUMNS, state_code
 
-__all__ = ["read_ice_stats", "place_offline", "fiscal_year", "ICE_STATS_URL"]
+__all__ = ["read_ice_stats", "place_offline", "facility_id", "fiscal_year", "ICE_STATS_URL"]
 
 ICE_STATS_URL = "https://www.ice.gov/detain/detention-management"
 
@@ -131,6 +131,17 @@ def is_footnote(name, address, city, state) -> bool:
     (FY26's Imperial Regional Detention Facility lacks only its state: a facility.)
     """
     return bool(name) and not (_text(address) or _text(city) or _text(state))
+
+
+def facility_id(state: str | None, name: str, seen: dict[str, int], report: Report, source: str) -> str:
+    """``fac-<state>-<name>``, with ``-2``, ``-3``... for a name the list repeats in a state (noted in the report);
+    ``seen`` counts the ids given so far in this list."""
+    base = f"fac-{slug(state or 'xx')}-{slug(name)}"
+    seen[base] = seen.get(base, 0) + 1
+    fid = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    if seen[base] > 1:
+        report.add(source, name, "note", f"name appears {seen[base]} times; kept as {fid}")
+    return fid
 
 
 def place_offline(rec: dict, gaz, report: Report, source: str):
@@ -237,11 +248,7 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
         rec["source_name"] = source_name
         rec["source_urls"] = ICE_STATS_URL
 
-        base = f"fac-{slug(rec['state'] or 'xx')}-{slug(name)}"
-        seen_ids[base] = seen_ids.get(base, 0) + 1
-        rec["id"] = base if seen_ids[base] == 1 else f"{base}-{seen_ids[base]}"
-        if seen_ids[base] > 1:
-            report.add(source, name, "note", f"name appears {seen_ids[base]} times; kept as {rec['id']}")
+        rec["id"] = facility_id(rec["state"], name, seen_ids, report, source)
 
         geoms.append(place_offline(rec, gaz, report, source))
         records.append(rec)
