@@ -114,12 +114,19 @@ def one(n: int, to_json_max: int) -> list[str]:
             return path
 
         def timed_file(suffix):
-            paths = []
-            rate = _best(lambda: paths.append(to_file(suffix)), count)
-            size = paths[-1].stat().st_size
-            for p in paths:
-                p.unlink()
-            return rate, size
+            # Each export's file is deleted before the next, outside the timing: three files of 10^6
+            # features left side by side (2.5 GB) make the kernel throttle the later writes, which no
+            # single export meets.
+            best, size = (0.0, 0.0), 0
+            for _ in range(3):
+                t, c = time.perf_counter(), time.process_time()
+                path = to_file(suffix)
+                wall, cpu = time.perf_counter() - t, time.process_time() - c
+                size = path.stat().st_size
+                path.unlink()
+                if count / wall > best[0]:
+                    best = (count / wall, count / max(cpu, 1e-9))
+            return best, size
 
         grown = _peak_growth(lambda: to_file("geojson").unlink())  # first: later runs leave memory to reuse
         (geo_file, geo_file_cpu), size = timed_file("geojson")

@@ -229,7 +229,7 @@ def _coord_strings(x: np.ndarray) -> pa.Array:
     return out
 
 
-def _arrow_strings(values: pd.Series) -> pa.Array | None:
+def _arrow_strings(values: pd.Series) -> pa.Array | pa.ChunkedArray | None:
     """The column as an Arrow string array (``large_string`` as pandas' Arrow-backed text holds it, not
     copied), or None when it holds other things than text."""
     dtype = values.dtype
@@ -238,10 +238,9 @@ def _arrow_strings(values: pd.Series) -> pa.Array | None:
             arr = pa.array(values, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arr = None
-        if arr is not None:
-            arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-            if arr.type in (pa.string(), pa.large_string()):
-                return arr
+        # Kept in its chunks (a store's partitions): combining them would copy every row's text at once.
+        if arr is not None and arr.type in (pa.string(), pa.large_string()):
+            return arr
     if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
         try:
             arr = pa.array(values, type=pa.string(), from_pandas=True)
@@ -251,9 +250,12 @@ def _arrow_strings(values: pd.Series) -> pa.Array | None:
     return None
 
 
-def _string_slice(arr: pa.Array, lo: int, hi: int) -> pa.Array:
-    """Rows ``lo..hi`` as a ``string`` array (32-bit offsets, the data buffer shared, not copied)."""
+def _string_slice(arr: pa.Array | pa.ChunkedArray, lo: int, hi: int) -> pa.Array:
+    """Rows ``lo..hi`` as a ``string`` array (32-bit offsets, the data buffer shared, not copied, unless
+    the rows straddle two chunks)."""
     part = arr.slice(lo, hi - lo)
+    if isinstance(part, pa.ChunkedArray):
+        part = part.combine_chunks() if part.num_chunks != 1 else part.chunk(0)
     if part.type == pa.string():
         return part
     try:

@@ -10,6 +10,7 @@ import math
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from shapely.geometry import Point
 
@@ -201,13 +202,16 @@ def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chun
         "all_formulas": ["=" + v for v in text],  # every cell neutralised
         "pandas_str": pd.Series(text, dtype="str"),  # Arrow-backed (large_string), sliced per chunk
         "pandas_str_nulls": pd.Series([None if i % 3 else v for i, v in enumerate(text)], dtype="str"),
+        # In chunks of 5 rows, as a store's partitions come (the chunks are not combined: rows straddle them).
+        "chunked": pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array(
+            [pa.array(text[k:k + 5], pa.large_string()) for k in range(0, n, 5)]))),
     }, n)
     frames = {"incidents": gdf}
     write_geojson(frames, tmp_path / "a.geojson", chunk_rows=chunk_rows)
     got = (tmp_path / "a.geojson").read_bytes().decode("utf-8")
     assert got == ref_geojson(frames)
     back = json.loads(got)["features"]
-    assert [f["properties"]["text"] for f in back] == text
+    assert [f["properties"]["text"] for f in back] == [f["properties"]["chunked"] for f in back] == text
     assert [f["properties"]["sometimes_null"] for f in back] == [f["properties"]["pandas_str_nulls"] for f in back] == [
         None if i % 3 else v for i, v in enumerate(text)]
 
@@ -215,13 +219,13 @@ def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chun
     raw = (tmp_path / "a.csv").read_bytes().decode("utf-8")
     rows = list(csv.DictReader(io.StringIO(raw, newline="")))
     neutral = ["'" + v if v.startswith(FORMULA_PREFIXES) else v for v in text]
-    assert [r["text"] for r in rows] == [r["pandas_str"] for r in rows] == neutral
+    assert [r["text"] for r in rows] == [r["pandas_str"] for r in rows] == [r["chunked"] for r in rows] == neutral
     assert [r["sometimes_null"] for r in rows] == [r["pandas_str_nulls"] for r in rows] == [
         "" if i % 3 else v for i, v in enumerate(neutral)]
     assert {r["all_null"] for r in rows} == {""}
     assert [r["all_quoted"] for r in rows] == [f'"{v}",' for v in text]
     assert [r["all_formulas"] for r in rows] == ["'=" + v for v in text]
-    text_columns = ("text", "sometimes_null", "all_quoted", "all_formulas", "pandas_str", "pandas_str_nulls")
+    text_columns = ("text", "sometimes_null", "all_quoted", "all_formulas", "pandas_str", "pandas_str_nulls", "chunked")
     no_cr = {"incidents": gdf.assign(**{c: gdf[c].map(lambda v: v.replace("\r", "") if isinstance(v, str) else v)
                                         for c in text_columns})}
     assert to_csv(no_cr) == ref_csv(no_cr)
