@@ -385,7 +385,7 @@ if shown_fac is not None:
         counted = shown_fac[shown_fac.geometry.notna() & shown_fac["adp_in_range"].notna()]
         per_source = (counted["adp_source"].dropna().str.split().explode().value_counts()
                       if "adp_source" in counted.columns else {})
-        from_words = "; ".join(f"{_(SOURCE_NAMES[k])}: {t.number(int(per_source[k]))}" for k in SOURCES
+        from_words = "; ".join(f"{_(SOURCE_NAMES[k])} ({t.number(int(per_source[k]))})" for k in SOURCES
                                if k in per_source)
         cols[2].metric(_("People detained, daily average"), t.number(figures["people_detained"]),
                        help=_("Facilities shown, {start} to {end}, each from the best source that counts it "
@@ -396,8 +396,7 @@ if shown_fac is not None:
                        help=_("Facilities shown whose figures have someone held on an average day of the "
                               "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
         if from_words:
-            st.caption(_("People detained and facilities in use from: {sources} facilities.").format(
-                sources=from_words))
+            st.caption(_("Population figures by source (facilities shown): {sources}.").format(sources=from_words))
     elif cov:
         cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
                           "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))

@@ -102,7 +102,7 @@ def test_app_2015_figures_are_not_zero_and_name_their_source(bundle):
     # As the app writes it (Babel rounds half to even: 28,354.5 is "28,354").
     assert metrics["People detained, daily average"] == text("en").number(round(people, 1))
     assert int(metrics["Facilities in use"].replace(",", "")) == sum(v > 0 for v in want.values()) > 150
-    caption = next(c.value for c in at.caption if c.value.startswith("People detained and facilities in use from"))
+    caption = next(c.value for c in at.caption if c.value.startswith("Population figures by source"))
     assert "UWCHR daily headcount" in caption and "DDP" not in caption
     # The people-by-month chart is stacked by source and names it.
     chart = str(at.get("vega_lite_chart")[1].proto)
@@ -125,7 +125,7 @@ def test_a_2025_range_keeps_ddp(bundle):
 
 def test_app_2025_names_ddp_first():
     at = run_app(start="2025-06-01", end="2025-06-30")
-    caption = next(c.value for c in at.caption if c.value.startswith("People detained and facilities in use from"))
+    caption = next(c.value for c in at.caption if c.value.startswith("Population figures by source"))
     assert caption.split(": ")[1].startswith("DDP daily counts")
 
 
