@@ -32,7 +32,7 @@ from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS
 from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.places import PLACES_FILE
 from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
-from geodata.shards import cache_dir, write_file, write_shards
+from geodata.shards import cache_dir, prune, write_file, write_shards
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
@@ -441,6 +441,7 @@ def _with_shards(layer):
     layer.drop_records()
     if layer.points_file() is not None:
         write_file(cache_dir(), *layer.points_file())
+    prune(cache_dir())  # data versions nobody has used for a week
     return layer
 
 

@@ -42,6 +42,7 @@ def write_shards(folder: str | Path, shards: Iterable[tuple[int, bytes]]) -> Pat
     """
     folder = Path(folder)
     if (folder / COMPLETE).exists():
+        _touch(folder)  # in use again: kept by :func:`prune`
         return folder
     tmp = folder.with_name(f".{folder.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     tmp.mkdir(parents=True)
@@ -73,4 +74,44 @@ def write_file(folder: str | Path, name: str, data: bytes) -> Path:
         raise ValueError(f"not a plain file name: {name!r}")
     if not path.exists():
         write_bytes(path, data)
+    else:
+        _touch(path)  # in use again: kept by :func:`prune`
     return path
+
+
+#: How long a data version's shards and points file stay after the app last wrote or used them: a
+#: page opened on an older version still finds its records for this long.
+KEEP_SECONDS = 7 * 86400
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:  # another process removed or replaced it: it will be written again
+        pass
+
+
+def prune(folder: str | Path, *, keep_seconds: float = KEEP_SECONDS, now: float | None = None) -> list[Path]:
+    """Remove what the app wrote under ``folder`` and has not used for ``keep_seconds`` (shard folders,
+    points files, temporary copies of writers that died); return what was removed.
+
+    Every data version writes new files; without this the folder only grows.  What is in use is
+    touched each time the app builds a map with it, so it is never old.
+    """
+    import time
+
+    folder = Path(folder)
+    cutoff = (time.time() if now is None else now) - keep_seconds
+    removed = []
+    for entry in folder.iterdir() if folder.is_dir() else ():
+        try:
+            if entry.stat().st_mtime >= cutoff:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except OSError:  # gone already, or another process' business
+            continue
+        removed.append(entry)
+    return removed

@@ -47,3 +47,28 @@ def test_a_points_file_is_written_once_under_its_name(tmp_path):
     for bad in ("../x.bin", ".hidden", "a/b.bin"):
         with pytest.raises(ValueError, match="plain file name"):
             write_file(tmp_path, bad, b"")
+
+
+def test_prune_removes_what_no_map_used_for_a_week_and_keeps_what_is_in_use(tmp_path):
+    import os
+    import time
+
+    from geodata.shards import KEEP_SECONDS, prune, write_file, write_shards
+
+    now = time.time()
+    old_folder = write_shards(tmp_path / "old", [(0, b"{}")])
+    used_folder = write_shards(tmp_path / "used", [(0, b"{}")])
+    old_file = write_file(tmp_path, "a" * 20 + ".bin", b"x")
+    new_file = write_file(tmp_path, "b" * 20 + ".bin", b"y")
+    dead_tmp = tmp_path / ".c.123.tmp"
+    dead_tmp.mkdir()
+    week_ago = now - KEEP_SECONDS - 60
+    for path in (old_folder, used_folder, old_file, dead_tmp):
+        os.utime(path, (week_ago, week_ago))
+    # The app builds a map with "used" again: it is touched, so it stays.
+    write_shards(tmp_path / "used", [(0, b"{}")])
+    removed = prune(tmp_path, now=now)
+    assert sorted(p.name for p in removed) == sorted([old_folder.name, old_file.name, dead_tmp.name])
+    assert used_folder.exists() and (used_folder / "0.json").exists() and new_file.exists()
+    assert not old_folder.exists() and not old_file.exists() and not dead_tmp.exists()
+    assert prune(tmp_path, now=now) == []  # nothing else is old
