@@ -100,6 +100,14 @@ def test_written_incidents_round_trip_exactly(store):
     assert (back.geometry.x.to_numpy() == back.geometry.x.to_numpy()).all()
 
 
+def test_the_generation_the_app_asks_each_rerun_is_the_metadatas_and_moves_with_a_write(store):
+    before = store.generation()
+    assert before == store.metadata()["generation"]
+    store.write_incidents(synthetic(5, seed=9))
+    assert open_store(store.path).generation() == before + 1 == store.metadata()["generation"]
+    assert BundleStore().generation() == BundleStore().metadata().get("generation", 0)
+
+
 @pytest.mark.parametrize("view", [
     View(), View(start="2026-01-01", end="2026-01-31"), View(start="2025-01-01", categories=("death_in_custody",)),
     View(aors=("ELP", "ATL")), View(end="2003-12-31", layers=("incidents",)),

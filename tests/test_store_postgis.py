@@ -158,6 +158,7 @@ def test_a_write_moves_the_generation_and_a_reader_sees_it(pg_store, pg_url):
     pg_store.seed(Bundle(bundle.facilities.iloc[:10], bundle.incidents, bundle.report,
                          bundle.population.iloc[:100]))
     assert reader.metadata()["generation"] == before + 2
+    assert reader.generation() == before + 2  # what the app asks each rerun, without counting the incidents
     assert reader.facilities()["id"].tolist() == bundle.facilities["id"].iloc[:10].tolist()
     assert len(reader.population()) == 100
 

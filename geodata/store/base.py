@@ -112,6 +112,11 @@ class Store(ABC):
     def metadata(self) -> dict:
         """``schema_version``, ``incidents`` (count), ``date_span`` (first and last day, or None)."""
 
+    def generation(self) -> int:
+        """One more after each write: what the app keys its caches by, asked on every rerun, so cheaper than
+        :meth:`metadata` (which counts the incidents)."""
+        return int(self.metadata().get("generation", 0))
+
     @abstractmethod
     def facilities(self) -> gpd.GeoDataFrame:
         """Every facility (a few hundred rows)."""

@@ -315,6 +315,10 @@ class PostgisStore(Store):
         return {"schema_version": version, "backend": "postgis", "incidents": int(n),
                 "date_span": (lo, hi) if n else None, "generation": generation}
 
+    def generation(self) -> int:
+        with self._connection() as conn:
+            return self._generation(conn)
+
     @staticmethod
     def _generation(conn) -> int:
         return int(conn.execute("SELECT generation FROM store_state").fetchone()[0])
