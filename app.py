@@ -15,10 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import re
 from pathlib import Path
 
-import altair as alt
 import streamlit as st
 import streamlit.components.v1 as components
 from streamlit_folium import st_folium
@@ -38,7 +36,6 @@ from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS, select
 from layers import (
-    CATEGORY_COLORS,
     DEFAULT_TILES,
     LEAFLET_DIR,
     SCRIPTS_DIR,
@@ -49,8 +46,10 @@ from layers import (
     incidents_layer,
     tile_provider,
 )
+from layers._text import markdown_plain
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
+from layers.charts import incidents_per_week, people_by_month
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -72,19 +71,6 @@ TRUE_WORDS = ("1", "true", "yes", "on")
 #: From this many features on, the app says how large a download is before it is built.
 LARGE_EXPORT = 100_000
 OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
-_ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
-
-
-def _plain(text) -> str:
-    """``text`` from a viewer, a file or a link, to show as it is in Streamlit's Markdown.
-
-    st.markdown, st.caption, st.error and st.warning all render Markdown (links,
-    images, emphasis, headings, ``:red[...]``, ``$...$``).  Every ASCII punctuation
-    character is backslash-escaped (CommonMark allows it for each of them) and
-    whitespace runs become one space, so a file name such as
-    ``[x](javascript:...)`` or ``<img src=x onerror=...>`` shows as those characters.
-    """
-    return _ASCII_PUNCTUATION.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))
 
 
 # Leaflet and the outline map are files of two asset-only components, so this
@@ -182,7 +168,7 @@ STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
     store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
     store_key = store.url
-    generation = store.metadata().get("generation", 0)
+    generation = store.generation()  # each rerun: one small read, not a count of the incidents
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
     best_table = _population(store, store_key, generation)
@@ -204,7 +190,7 @@ if "view_loaded" not in st.session_state:
     try:
         url_view = View.from_params(st.query_params)
     except ValueError as exc:
-        st.warning(_plain(_("Ignoring the link's filter: {error}").format(error=exc)))
+        st.warning(markdown_plain(_("Ignoring the link's filter: {error}").format(error=exc)))
         url_view = View()
     start = max(first_day, min(url_view.start or first_day, last_day))
     end = min(last_day, max(url_view.end or last_day, first_day))
@@ -417,18 +403,18 @@ if upload is not None:
                      "could not be shown (no date, no source URL or no place).",
                      "{file}: {rows} rows; {shown} in the range shown, {merged} repeats of another row, {rejected} "
                      "could not be shown (no date, no source URL or no place).", told["rows"]).format(
-                file=_plain(upload.name), rows=t.number(told["rows"]), shown=t.number(len(mine)),
+                file=markdown_plain(upload.name), rows=t.number(told["rows"]), shown=t.number(len(mine)),
                 merged=t.number(told["merged"]), rejected=t.number(told["rejected"]))
         )
         for warning in told["warnings"]:
-            st.sidebar.warning(_plain(warning))
+            st.sidebar.warning(markdown_plain(warning))
     except GeodataError as exc:
-        st.sidebar.error(_plain(exc))
+        st.sidebar.error(markdown_plain(exc))
         mine_all = None
     except Exception:  # a bug met by someone's file: say so, keep the map, log the traceback for the server
         logging.getLogger(__name__).exception("reading the upload %r failed", upload.name)
         st.sidebar.error(_("{file}: this file could not be read (an error in this app, logged on the "
-                           "server).").format(file=_plain(upload.name)))
+                           "server).").format(file=markdown_plain(upload.name)))
         mine_all = None
 
 
@@ -520,51 +506,20 @@ st.markdown(PHONE_CSS, unsafe_allow_html=True)
 weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
 chart_left, chart_right = st.columns(2)
 if weekly is not None and len(weekly):
-    long = weekly.melt("week", var_name="category", value_name="incidents")
-    long["category"] = long["category"].map(lambda c: _(CATEGORY_LABELS[c]))
     chart_left.markdown(_("**Incidents per week**") + (
         " " + ngettext("({n} known only to the month or year not shown)",
                        "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
         if undated else ""))
-    # The map's colours, in the legend's order, so a category reads the same everywhere.
-    colors = alt.Scale(domain=[_(CATEGORY_LABELS[c]) for c in CATEGORIES],
-                       range=[CATEGORY_COLORS[c] for c in CATEGORIES])
-    bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X("week:T", title=_("week"), axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
-        y=alt.Y("sum(incidents):Q", title=_("incidents"), axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color(
-            "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)
-        ),
-        tooltip=[alt.Tooltip("week:T", title=_("week"), format="%d %b %Y"),
-                 alt.Tooltip("category:N", title=_("category")), alt.Tooltip("incidents:Q", title=_("incidents"))],
-    )
-    chart_left.altair_chart(bars.properties(height=260), use_container_width=True)
+    chart_left.altair_chart(incidents_per_week(weekly, lang), use_container_width=True)
 if shown_fac is not None and best_table is not None:
     totals = monthly_totals(best_table, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
     if len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        if "source" in months.columns:
-            # Stacked by the source each facility-month comes from, so the chart says where it stands.
-            names = {k: _(SOURCE_NAMES[k]) for k in SOURCES}
-            present = [k for k in SOURCES if k in set(months["source"])]
-            months = months.assign(source=months["source"].map(names))
-            chart_right.caption(_("Each month: the facilities' figures from the best source that counts them then "
-                                  "({sources}).").format(sources=", ".join(names[k] for k in present)))
-            # Okabe-Ito blue, vermillion and grey, as in the popups' chart.
-            palette = alt.Scale(domain=[names[k] for k in SOURCES], range=["#0072b2", "#d55e00", "#555555"])
-            chart = alt.Chart(months).mark_bar().encode(
-                x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),
-                color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom")),
-                tooltip=[alt.Tooltip("month:O", title=_("month")), alt.Tooltip("source:N", title=_("source")),
-                         alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
-        else:
-            # A point on each month, so a range of one month shows its figure too.
-            chart = alt.Chart(months).mark_line(point=True).encode(
-                x=alt.X("month:O", title=_("month")), y=alt.Y("people:Q", title=_("people")),
-                tooltip=[alt.Tooltip("month:O", title=_("month")),
-                         alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
-        chart_right.altair_chart(chart.properties(height=260), use_container_width=True)
+        chart, caption = people_by_month(months, lang)
+        if caption:
+            chart_right.caption(caption)
+        chart_right.altair_chart(chart, use_container_width=True)
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 

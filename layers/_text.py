@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from layers.i18n import N_, text
 
@@ -68,3 +69,18 @@ def popup_words(lang: str = "en") -> dict[str, str]:
         # A facility's population chart: "2022-10 to 2026-03: peak 2,235 (2025-06), last 2,057 (2026-03)".
         "series": _("{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})"),
     }
+
+
+_ASCII_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def markdown_plain(text) -> str:
+    """``text`` from a viewer, a file or a link, to show as it is in Streamlit's Markdown.
+
+    st.markdown, st.caption, st.error and st.warning all render Markdown (links,
+    images, emphasis, headings, ``:red[...]``, ``$...$``).  Every ASCII punctuation
+    character is backslash-escaped (CommonMark allows it for each of them) and
+    whitespace runs become one space, so a file name such as
+    ``[x](javascript:...)`` or ``<img src=x onerror=...>`` shows as those characters.
+    """
+    return _ASCII_PUNCTUATION.sub(lambda m: "\\" + m.group(0), " ".join(str(text).split()))

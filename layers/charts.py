@@ -1,0 +1,63 @@
+"""The charts under the map, as Altair charts: incidents per week, people detained by month.
+
+The data work is geodata's (``geodata.timeline.weekly_counts``, ``geodata.occupancy.monthly_totals``);
+these functions only draw the tables they are given, in the map's colours and the page's language.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from geodata.population_sources import SOURCE_NAMES, SOURCES
+from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from layers.facilities import SOURCE_STYLES
+from layers.i18n import text
+from layers.incidents import CATEGORY_COLORS
+
+#: Bars of the people-by-month chart per source: the popups' colours, ICE's steps as grey bars.
+SOURCE_BAR_COLORS = {"ddp": SOURCE_STYLES["ddp"]["color"], "uwchr": SOURCE_STYLES["uwchr"]["color"], "ice": "#555555"}
+HEIGHT = 260
+
+
+def incidents_per_week(weekly: pd.DataFrame, lang: str = "en") -> alt.Chart:
+    """Stacked bars of ``weekly`` (a ``week`` column and one column per category), coloured as on the map."""
+    _ = text(lang).gettext
+    long = weekly.melt("week", var_name="category", value_name="incidents")
+    long["category"] = long["category"].map(lambda c: _(CATEGORY_LABELS[c]))
+    # The map's colours, in the legend's order, so a category reads the same everywhere.
+    colors = alt.Scale(domain=[_(CATEGORY_LABELS[c]) for c in CATEGORIES],
+                       range=[CATEGORY_COLORS[c] for c in CATEGORIES])
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("week:T", title=_("week"), axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
+        y=alt.Y("sum(incidents):Q", title=_("incidents"), axis=alt.Axis(tickMinStep=1)),
+        color=alt.Color(
+            "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)
+        ),
+        tooltip=[alt.Tooltip("week:T", title=_("week"), format="%d %b %Y"),
+                 alt.Tooltip("category:N", title=_("category")), alt.Tooltip("incidents:Q", title=_("incidents"))],
+    ).properties(height=HEIGHT)
+
+
+def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[alt.Chart, str | None]:
+    """People on an average day by month (``month``, ``people`` and, from the best-source table,
+    ``source``): bars stacked by source with a caption naming them, else a line with a point a month
+    (so a range of one month shows its figure).  Returns ``(chart, caption or None)``."""
+    _ = text(lang).gettext
+    if "source" not in months.columns:
+        chart = alt.Chart(months).mark_line(point=True).encode(
+            x=alt.X("month:O", title=_("month")), y=alt.Y("people:Q", title=_("people")),
+            tooltip=[alt.Tooltip("month:O", title=_("month")),
+                     alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
+        return chart.properties(height=HEIGHT), None
+    names = {k: _(SOURCE_NAMES[k]) for k in SOURCES}
+    present = [k for k in SOURCES if k in set(months["source"])]
+    caption = _("Each month: the facilities' figures from the best source that counts them then "
+                "({sources}).").format(sources=", ".join(names[k] for k in present))
+    palette = alt.Scale(domain=[names[k] for k in SOURCES], range=[SOURCE_BAR_COLORS[k] for k in SOURCES])
+    chart = alt.Chart(months.assign(source=months["source"].map(names))).mark_bar().encode(
+        x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),
+        color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("month:O", title=_("month")), alt.Tooltip("source:N", title=_("source")),
+                 alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
+    return chart.properties(height=HEIGHT), caption
