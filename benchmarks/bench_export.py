@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -35,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _children import print_each  # noqa: E402
 
 COLUMNS = ["N", "MB", "geojson file/s", "geojson enc/s", "to_json/s", "file/to_json", "csv file/s", "csv enc/s",
            "+RSS MB"]
@@ -152,16 +153,7 @@ def main() -> None:
     if args.one:
         print("\t".join(one(args.n[0], args.to_json_max)))
         return
-    print(" | ".join(COLUMNS))
-    for n in args.n:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        res = subprocess.run([sys.executable, __file__, str(n), "--one", "--to-json-max", str(args.to_json_max)],
-                             capture_output=True, text=True, env=env)
-        if res.returncode:
-            print(f"{n:,}: failed\n{res.stderr[-2000:]}")
-            continue
-        print(" | ".join(res.stdout.strip().splitlines()[-1].split("\t")), flush=True)
-
+    print_each(__file__, args.n, ["--to-json-max", str(args.to_json_max)], COLUMNS)
 
 if __name__ == "__main__":
     main()

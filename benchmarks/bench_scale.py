@@ -40,9 +40,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +48,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _children import print_each  # noqa: E402
 
 COLUMNS = ["N", "store_MB", "write_s", "load_s", "query90_s min (median)", "query90_rows",
            "query90_all_s min (median)", "geojson_feat/s (per CPU s)",
@@ -230,17 +231,8 @@ def main() -> None:
     if args.one:
         print("\t".join(one(args.n[0], args.to_json_max, args.store, not args.no_map)))
         return
-    print(" | ".join(COLUMNS))
-    for n in args.n:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        res = subprocess.run([sys.executable, __file__, str(n), "--one", "--to-json-max", str(args.to_json_max),
-                              *(["--store", args.store] if args.store else []), *(["--no-map"] if args.no_map else [])],
-                             capture_output=True, text=True, env=env)
-        if res.returncode:
-            print(f"{n:,}: failed\n{res.stderr[-2000:]}")
-            continue
-        print(" | ".join(res.stdout.strip().splitlines()[-1].split("\t")), flush=True)
-
+    print_each(__file__, args.n, ["--to-json-max", str(args.to_json_max),
+                *(["--store", args.store] if args.store else []), *(["--no-map"] if args.no_map else [])], COLUMNS)
 
 if __name__ == "__main__":
     main()
