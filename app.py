@@ -19,7 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
-from streamlit_folium import st_folium
+from streamlit_folium import _component_func as folium_component, st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.aggregate import counts_by_region, load_regions
@@ -46,6 +46,7 @@ from layers import (
     incidents_layer,
     tile_provider,
 )
+from layers._render import component_args
 from layers._text import markdown_plain
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
@@ -432,15 +433,14 @@ def _with_shards(layer):
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, map_view, upload_key, _bundle,
+def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
          _mine, _region_counts, overlay_key, _overlays, lang="en"):
     """The map for one data version and one choice of layers, AORs, style, base map and language (and of
     the areas drawn under the points: ``overlay_key`` says what they show)."""
     _ = text(lang).gettext
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
-                 script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
-                 zoom=map_view[1] if map_view else None, lang=lang)
+                 script_url=SCRIPT_URL, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
     drawn = list(_overlays) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
@@ -462,7 +462,9 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))
-    return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang)
+    # Rendered once per map (layers/_render.py): reruns send these strings, and never render the shared map again.
+    return component_args(st_folium, compose_map(m, drawn, time_range=(first_day, last_day), lang=lang),
+                          returned_objects=[], height=680, use_container_width=True, key="map")
 
 
 def _drawn(gdf) -> int:
@@ -473,13 +475,14 @@ def _drawn(gdf) -> int:
 region_counts = None
 if regions != "none" and shown_inc is not None:
     region_counts = counts_by_region(shown_inc, regions)
-map_view = st.session_state.get("map_view")
+# The link's view (lat, lon, zoom) is not part of the map: the browser applies it, on the session's first run only.
+link_view = st.session_state.pop("map_view", None)
 data_key = (store_key, generation)
 with st.spinner(_("Drawing the map…")):
     m = _map(
         data_key, layers_on, tuple(aors), style,
         None if region_counts is None else (regions, window, chosen), tiles.name, offline,
-        "hide" if hide_empty else "hollow", map_view, upload_key,
+        "hide" if hide_empty else "hollow", upload_key,
         _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
@@ -490,7 +493,7 @@ st.session_state["map_points"] = (
     | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
 # No values come back from the map: panning and zooming never re-run this script.
-st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+folium_component(**(m | ({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {})))
 # On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
 PHONE_CSS = """<style>
 @media (max-width: 640px) {
