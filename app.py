@@ -458,7 +458,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             fac, name=_("Detention facilities"), population=best, deaths=_bundle.incidents,
             adp=fac.set_index("id")["adp_in_range"] if span else None,
             adp_sources=fac.set_index("id")["adp_source"] if span and "adp_source" in fac.columns else None,
-            empty=empty, range_sizes=True, records_url=RECORDS_URL, lang=lang,
+            empty=empty, range_sizes=True, records_url=RECORDS_URL, points_url=RECORDS_URL, lang=lang,
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))

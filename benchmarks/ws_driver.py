@@ -49,6 +49,9 @@ class Session:
 
     runs: list[Run] = field(default_factory=list)
     widgets: dict[str, str] = field(default_factory=dict)
+    #: Hashes of the large messages received, which a browser keeps and names in each rerun request so the
+    #: server sends a reference instead of the message again (Streamlit's ForwardMsg cache).
+    cached: set[str] = field(default_factory=set)
 
 
 def free_port() -> int:
@@ -121,6 +124,8 @@ async def _one_run(ws, session: Session, action: str, state, timeout: float) -> 
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 kind = msg.WhichOneof("type")
+                if msg.metadata.cacheable and msg.hash:
+                    session.cached.add(msg.hash)
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element
                     if element.WhichOneof("type") == "exception":
@@ -141,10 +146,10 @@ async def _one_run(ws, session: Session, action: str, state, timeout: float) -> 
     return run
 
 
-def _state(query: str, widgets=()):
+def _state(query: str, widgets=(), cached=()):
     from streamlit.proto.ClientState_pb2 import ClientState
 
-    state = ClientState(query_string=query)
+    state = ClientState(query_string=query, cached_message_hashes=sorted(cached))
     for w in widgets:
         state.widget_states.widgets.append(w)
     return state
@@ -167,26 +172,59 @@ def widget_value(wid: str, value):
     return w
 
 
+class Client:
+    """One browser tab: ``await c.connect()``, ``await c.open(query)``, ``await c.change(key, value)``,
+    ``await c.close()``; what each run cost is in ``c.session.runs``."""
+
+    def __init__(self, base: str, timeout: float = 300.0):
+        self.url = base.replace("http", "ws", 1) + "/_stcore/stream"
+        self.timeout = timeout
+        self.session = Session()
+        self.query = ""
+        self.ws = None
+
+    async def connect(self):
+        import websockets
+
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=self.timeout, ping_interval=None)
+        return self
+
+    async def open(self, query: str = "") -> Run:
+        self.query = query
+        run = await _one_run(self.ws, self.session, "open", _state(query), self.timeout)
+        self.session.runs.append(run)
+        return run
+
+    async def change(self, key: str, value) -> Run:
+        wid = self.session.widgets.get(key)
+        if wid is None:
+            run = Run(f"set {key}", errors=[f"no widget {key!r} on the page"])
+        else:
+            state = _state(self.query, [widget_value(wid, value)], self.session.cached)
+            run = await _one_run(self.ws, self.session, f"set {key}", state, self.timeout)
+        self.session.runs.append(run)
+        return run
+
+    async def close(self):
+        if self.ws is not None:
+            await self.ws.close()
+
+
 async def session(base: str, query: str = "", changes=(), timeout: float = 300.0) -> Session:
     """One reader: open the page at ``?query``, then make each change (``(widget key, value)``) in turn.
 
     Every run's bytes, time and errors are in the returned :class:`Session`; a widget the page did not
     show is an error of that run.
     """
-    import websockets
-
-    out = Session()
-    url = base.replace("http", "ws", 1) + "/_stcore/stream"
-    async with websockets.connect(url, subprotocols=["streamlit"], max_size=None,
-                                  open_timeout=timeout, ping_interval=None) as ws:
-        out.runs.append(await _one_run(ws, out, "open", _state(query), timeout))
+    client = await Client(base, timeout).connect()
+    try:
+        await client.open(query)
         for key, value in changes:
-            wid = out.widgets.get(key)
-            if wid is None:
-                out.runs.append(Run(f"set {key}", errors=[f"no widget {key!r} on the page"]))
-                continue
-            out.runs.append(await _one_run(ws, out, f"set {key}", _state(query, [widget_value(wid, value)]), timeout))
-    return out
+            await client.change(key, value)
+    finally:
+        await client.close()
+    return client.session
 
 
 async def sessions(base: str, queries, changes=(), timeout: float = 300.0) -> list[Session | BaseException]:

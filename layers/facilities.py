@@ -95,6 +95,7 @@ def facilities_layer(
     records_url: str | None = None,
     lang: str = "en",
     sources: dict[str, pd.DataFrame] | None = None,
+    points_url: str | None = None,
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -157,6 +158,11 @@ def facilities_layer(
         :func:`layers.incidents_layer`); None puts them in the page.
     lang : str
         The language of the popups' field names (:data:`layers.i18n.LANGUAGES`); English by default.
+    points_url : str, optional
+        Keep the typed columns, the month-by-month figures of ``range_sizes`` among them, out of the page:
+        one file the browser fetches from ``<points_url>/<name>`` and caches (its name is a digest of its
+        bytes; the caller writes :meth:`CanvasPointLayer.points_file` there), so the page sent on each
+        rerun stays small.
 
     Returns
     -------
@@ -269,6 +275,8 @@ def facilities_layer(
             masks = _year_masks(col("fiscal_years"), listed_years)
             dtype = "u1" if len(listed_years) <= 8 else "u2" if len(listed_years) <= 16 else "u4"
             layer.data["range"]["listed"] = typed_column(masks, dtype)
+    if points_url is not None:
+        layer.to_file(points_url)
     if deaths is not None:
         layer.options["lists"] = "death_in_custody"  # its popup leads, and lists the deaths at its spot
     layer.ids = ids

@@ -362,7 +362,8 @@ def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
     at = run_app()
     script = component_args(at)["script"]
     files = re.findall(r'"file":\{"url":"\.\./[^"/]+/([0-9a-f]{20}\.bin)","bytes":(\d+)\}', script)
-    assert len(files) == 1  # the incidents' columns: the page carries only where they are
+    # The incidents' columns and the facilities' (their months among them): the page carries only where they are.
+    assert len(files) == 2 and all((cache_dir() / n).stat().st_size == int(b) for n, b in files)
     name, size = files[0]
     # 9 bytes a point: 3 + 3 for the place, 2 for the day, 1 for its kind (colour, shape, precision).
     assert (cache_dir() / name).stat().st_size == int(size) >= 9 * at.session_state["map_points"]["Incidents"]
