@@ -19,7 +19,7 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
-from streamlit_folium import _component_func as folium_component, st_folium
+from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.aggregate import counts_by_region, load_regions
@@ -46,7 +46,7 @@ from layers import (
     incidents_layer,
     tile_provider,
 )
-from layers._render import component_args
+from layers._render import component_args, send
 from layers._text import markdown_plain
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
@@ -493,7 +493,7 @@ st.session_state["map_points"] = (
     | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
 # No values come back from the map: panning and zooming never re-run this script.
-folium_component(**(m | ({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {})))
+send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
 # On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
 PHONE_CSS = """<style>
 @media (max-width: 640px) {
@@ -533,7 +533,7 @@ def _export(writer, view=view, hide_empty=hide_empty):
     import io
 
     buf = io.BytesIO()
-    writer(store.view_frames(view, hide_empty=hide_empty)[0], buf)
+    writer(store.export_frames(view, hide_empty=hide_empty), buf)
     return buf.getvalue()
 
 

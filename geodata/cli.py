@@ -248,7 +248,7 @@ def _cmd_export(args) -> int:
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
-    frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
+    frames = store.export_frames(view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
     from .export import export_size

@@ -267,6 +267,15 @@ def _string_slice(arr: pa.Array | pa.ChunkedArray, lo: int, hi: int) -> pa.Array
 class _Column:
     """One property column, encoded a chunk at a time (for JSON, or for CSV) as join pieces."""
 
+    @classmethod
+    def of_arrow(cls, arr: pa.ChunkedArray) -> _Column:
+        """A column of an Arrow table: text stays as it is (no pandas copy); other types go through pandas."""
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return cls(arr.to_pandas())
+        col = cls.__new__(cls)
+        col.values, col.arrow, col.kind = None, arr, "text"
+        return col
+
     def __init__(self, values: pd.Series):
         self.values = values
         self.arrow = _arrow_strings(values)
@@ -363,7 +372,11 @@ def _merged(pieces: list) -> list:
 class _Layer:
     """The placed (or, with ``keep_unplaced``, all) rows of one layer, ready to encode."""
 
-    def __init__(self, layer: str, gdf: gpd.GeoDataFrame, keep_unplaced: bool):
+    def __init__(self, layer: str, gdf: gpd.GeoDataFrame | pa.Table, keep_unplaced: bool):
+        self.lonlat = None
+        if isinstance(gdf, pa.Table):
+            self._of_table(layer, gdf, keep_unplaced)
+            return
         if gdf.crs is not None and gdf.crs != CRS:
             gdf = gdf.to_crs(CRS)
         geoms = np.asarray(gdf.geometry.array, dtype=object)
@@ -377,8 +390,23 @@ class _Layer:
         self.geoms = geoms
         self.cols = {c: _Column(gdf[c].reset_index(drop=True)) for c in self.columns}
 
+    def _of_table(self, layer: str, table: pa.Table, keep_unplaced: bool) -> None:
+        """The layer from an Arrow table whose ``lon``/``lat`` columns are the points (NaN or null: none),
+        as :meth:`geodata.store.Store.export_frames` gives it: no pandas frame, no shapely points."""
+        lon, lat = (table[c].to_numpy(zero_copy_only=False).astype(float) for c in ("lon", "lat"))
+        unplaced = np.isnan(lon) | np.isnan(lat)
+        if not keep_unplaced and unplaced.any():
+            keep = ~unplaced
+            table, lon, lat, unplaced = table.filter(pa.array(keep)), lon[keep], lat[keep], unplaced[keep]
+        self.name = LAYER_NAMES[layer]
+        self.columns = [c for c in table.column_names if c not in ("lon", "lat")]
+        self.n, self.unplaced, self.geoms, self.lonlat = table.num_rows, unplaced, None, (lon, lat)
+        self.cols = {c: _Column.of_arrow(table[c]) for c in self.columns}
+
     def xy(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Longitudes and latitudes of rows ``lo..hi`` (NaN where there is no point), a chunk at a time."""
+        if self.lonlat is not None:
+            return self.lonlat[0][lo:hi], self.lonlat[1][lo:hi]
         geoms, unplaced = self.geoms[lo:hi], self.unplaced[lo:hi]
         if not unplaced.any():
             return shapely.get_x(geoms), shapely.get_y(geoms)
@@ -393,7 +421,8 @@ class _Layer:
         if ids.kind == "text" and ids.arrow.slice(lo, hi - lo).null_count == 0:
             fid = values["id"]
         else:  # the feature's id is always a string: str() of the value, as the dict writer did
-            fid = [_python_json([str(_clean(v)) for v in ids.values.iloc[lo:hi].tolist()])]
+            raw = ids.arrow.slice(lo, hi - lo).to_pylist() if ids.values is None else ids.values.iloc[lo:hi].tolist()
+            fid = [_python_json([str(_clean(v)) for v in raw])]
         xs, ys = map(_coord_strings, self.xy(lo, hi))
         point = ['{"type":"Point","coordinates":[', xs, ",", ys, "]}"]
         if self.unplaced[lo:hi].any():
@@ -539,6 +568,10 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     """How many features an export of ``frames`` holds (placed records)."""
     n = 0
     for gdf in frames.values():
+        if isinstance(gdf, pa.Table):  # Store.export_frames: points as lon/lat columns
+            n += gdf.num_rows - int(pc.sum(pc.or_(pc.is_nan(pc.fill_null(gdf["lon"], math.nan)),
+                                                   pc.is_nan(pc.fill_null(gdf["lat"], math.nan)))).as_py() or 0)
+            continue
         geoms = np.asarray(gdf.geometry.array, dtype=object)
         n += len(geoms) - int(np.count_nonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     return n

@@ -35,3 +35,9 @@ def component_args(st_folium, m, **kwargs) -> dict:
     if "script" not in sent:
         raise RuntimeError("st_folium did not call its component: this streamlit-folium is not supported")
     return sent
+
+
+def send(st_folium, args: dict, **changes):
+    """Send the component the arguments :func:`component_args` computed (with ``changes``, such as the
+    ``center`` and ``zoom`` of a link's view, which the browser applies): the call ``st_folium`` ends with."""
+    return st_folium.__globals__["_component_func"](**(args | changes))

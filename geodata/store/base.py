@@ -187,6 +187,28 @@ class Store(ABC):
         data._best_population = self._best_population(data)
         return frames_of(data, view, hide_empty=hide_empty)
 
+    def export_frames(self, view, *, hide_empty: bool = False) -> dict:
+        """The frames an export of ``view`` writes (:func:`geodata.export.write_export`): those of
+        :meth:`view_frames`, with every column.
+
+        A view of incidents alone, without AORs (their rule needs the points' areas), from a store that
+        reads incidents as Arrow (``incident_table``: the folder store) is an Arrow table instead: filtered
+        in the files, sorted as :func:`geodata.occupancy.view_frames` sorts (by ``date_start``, then
+        ``id``, missing last), the points as ``lon``/``lat`` numbers; no pandas frame, no shapely
+        points, and the same file.
+        """
+        if tuple(view.layers) != ("incidents",) or view.aors or not hasattr(self, "incident_table"):
+            return self.view_frames(view, hide_empty=hide_empty)[0]
+        import pyarrow.compute as pc
+
+        from ..schema import INCIDENT_COLUMNS
+
+        q = Query(start=view.start, end=view.end, categories=tuple(view.categories))
+        table = self.incident_table(q, columns=[*INCIDENT_COLUMNS, "lon", "lat"])
+        keys = [("date_start", "ascending"), ("id", "ascending")]
+        order = pc.sort_indices(table.select(["date_start", "id"]), sort_keys=keys)  # nulls at the end
+        return {"incidents": table.take(order)}
+
     def _best_population(self, data) -> pd.DataFrame | None:
         """The best-source facility x month table (:func:`geodata.occupancy.population_table`) of these
         tables, computed once while the store hands out the same tables (half a second each time)."""
