@@ -160,9 +160,9 @@ def facilities_layer(
         The language of the popups' field names (:data:`layers.i18n.LANGUAGES`); English by default.
     points_url : str, optional
         Keep the typed columns, the month-by-month figures of ``range_sizes`` among them, out of the page:
-        one file the browser fetches from ``<points_url>/<name>`` and caches (its name is a digest of its
-        bytes; the caller writes :meth:`CanvasPointLayer.points_file` there), so the page sent on each
-        rerun stays small.
+        one file the browser fetches from ``<points_url>/<name>`` (its name is a digest of its bytes, so it
+        can be cached for good; the caller writes :meth:`CanvasPointLayer.points_file` there), so the page
+        sent for each map stays small.
 
     Returns
     -------
