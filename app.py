@@ -22,19 +22,19 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.aggregate import counts_by_region, load_regions
-from geodata.aor import load_aor_areas
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.export import export_size, write_csv, write_geojson
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.places import PLACES_FILE
-from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
-from geodata.shards import cache_dir, prune, write_file, write_shards
+from geodata.geography.regions import counts_by_region, load_regions
+from geodata.geography.aor import load_aor_areas
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.export.writers import export_size, write_csv, write_geojson
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
+from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
+from geodata.geography.places import PLACES_FILE
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.tables import MB
-from geodata.timeline import view_figures, weekly_counts
-from geodata.view import LAYERS, select
+from geodata.pipeline.tables import MB
+from geodata.view.timeline import view_figures, weekly_counts
+from geodata.view.select import LAYERS, select
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,

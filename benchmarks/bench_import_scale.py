@@ -65,7 +65,7 @@ def _cities():
     for z in zipcodes.list_all():
         if z.get("state") and z.get("city") and z.get("lat") not in (None, "", "0"):
             counts[(z["city"].title(), z["state"])] = counts.get((z["city"].title(), z["state"]), 0) + 1
-    from geodata.geocode import gazetteer
+    from geodata.geography.geocode import gazetteer
 
     gaz = gazetteer()
     places, weights, lonlat = [], [], []
@@ -133,7 +133,7 @@ def _child(src: str, store: str, mode: str) -> None:
     (``pipeline``: read, map, validate, dedupe), timing each; print one JSON line."""
     import resource
 
-    import geodata.ingest as ingest
+    import geodata.imports.ingest as ingest
 
     timings: dict[str, float] = {}
 
@@ -156,7 +156,7 @@ def _child(src: str, store: str, mode: str) -> None:
     else:
         import geopandas as gpd
 
-        from geodata.report import Report
+        from geodata.core.report import Report
 
         table = ingest.read_table(src)
         report = Report()
@@ -190,10 +190,10 @@ def run(n: int, mode: str) -> dict:
     return res
 
 
-_STAGES = (("read", "geodata.ingest", "read_table"), ("map", "geodata.ingest", "map_incidents"),
-           ("validate", "geodata.ingest", "validate_incidents"), ("candidates", "geodata.ingest", "_candidate_keys"),
+_STAGES = (("read", "geodata.imports.ingest", "read_table"), ("map", "geodata.imports.ingest", "map_incidents"),
+           ("validate", "geodata.imports.ingest", "validate_incidents"), ("candidates", "geodata.imports.ingest", "_candidate_keys"),
            ("candidates", "geodata.store.parquet:ParquetStore", "candidates"),
-           ("merge+dedupe", "geodata.ingest", "_merge"),
+           ("merge+dedupe", "geodata.imports.ingest", "_merge"),
            ("write", "geodata.store.parquet:ParquetStore", "write_incidents"))
 
 

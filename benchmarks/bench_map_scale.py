@@ -47,10 +47,10 @@ import geopandas as gpd
 import numpy as np
 
 from geodata import load_bundle
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.occupancy import with_range_adp
-from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
-from geodata.shards import write_file, write_shards
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.view.occupancy import with_range_adp
+from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.view.shards import write_file, write_shards
 from layers import LEAFLET_DIR, SCRIPTS_DIR, base_map, compose_map, facilities_layer, incidents_layer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -3,27 +3,27 @@
 No Streamlit and no Folium here: ``app.py`` and ``layers/`` build on this package.
 """
 
-from .aggregate import counts_by_region, load_regions
-from .boundaries import build_boundaries, load_boundaries, save_boundaries
-from .bundle import build_bundle
-from .curated import read_curated_events
-from .export import feature_collection, to_csv, to_geojson, write_export
-from .geocode import Gazetteer, GeocodeResult, gazetteer
-from .incidents_import import Mapping, map_incidents
-from .ingest import ImportResult, import_incidents
-from .match import FacilityMatcher, normalize_facility_name
-from .places import build_places, load_places, save_places
-from .reference import apply_reference, match_reference, read_facility_reference
-from .report import GeodataError, Report
-from .schema import CATEGORIES, CATEGORY_LABELS, LOCATION_PRECISIONS
+from .geography.regions import counts_by_region, load_regions
+from .geography.boundaries import build_boundaries, load_boundaries, save_boundaries
+from .imports.bundle import build_bundle
+from .pipeline.curated import read_curated_events
+from .export.writers import feature_collection, to_csv, to_geojson, write_export
+from .geography.geocode import Gazetteer, GeocodeResult, gazetteer
+from .pipeline.incidents_import import Mapping, map_incidents
+from .imports.ingest import ImportResult, import_incidents
+from .geography.match import FacilityMatcher, normalize_facility_name
+from .geography.places import build_places, load_places, save_places
+from .pipeline.reference import apply_reference, match_reference, read_facility_reference
+from .core.report import GeodataError, Report
+from .core.schema import CATEGORIES, CATEGORY_LABELS, LOCATION_PRECISIONS
 from .sources.basu_deaths import read_deaths_basu
 from .sources.ddp_population import facility_codes, monthly_population, read_daily_population
-from .sources.ice_stats import read_ice_stats
+from .sources.ice.stats import read_ice_stats
 from .store import Bundle, load_bundle, save_bundle
-from .tables import read_table
-from .timeline import view_figures, weekly_counts
-from .validate import validate_facilities, validate_incidents
-from .view import View, filter_incidents, select
+from .pipeline.tables import read_table
+from .view.timeline import view_figures, weekly_counts
+from .pipeline.validate import validate_facilities, validate_incidents
+from .view.select import View, filter_incidents, select
 
 __all__ = [
     "apply_reference", "build_boundaries", "build_bundle", "Bundle", "CATEGORIES", "CATEGORY_LABELS",

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .report import GeodataError, Report
+from .core.report import GeodataError, Report
 
 __all__ = ["main"]
 
@@ -26,7 +26,7 @@ def _print_report(report: Report) -> None:
 
 
 def _geocoder(args):
-    from .geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
+    from .geography.geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
 
     providers = [GazetteerProvider()]
     if args.online == "census":
@@ -53,8 +53,8 @@ def _rejects_path(store: str, file: str) -> str:
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
-    from .incidents_import import Mapping
-    from .ingest import _is_file_store, import_incidents
+    from .pipeline.incidents_import import Mapping
+    from .imports.ingest import _is_file_store, import_incidents
     from .store import load_bundle, open_store
 
     if not args.store:
@@ -142,7 +142,7 @@ def _init_database(args) -> int:
 
 def _facilities(args):
     """The facility layer to join to: a GeoJSON given with --facilities, or the bundled one."""
-    from .schema import FACILITY_COLUMNS
+    from .core.schema import FACILITY_COLUMNS
     from .store import load_bundle, read_layer
 
     if getattr(args, "facilities", None):
@@ -151,8 +151,8 @@ def _facilities(args):
 
 
 def _cmd_import_reference(args) -> int:
-    from .export import write_export
-    from .reference import apply_reference, match_reference, read_facility_reference, write_rejects
+    from .export.writers import write_export
+    from .pipeline.reference import apply_reference, match_reference, read_facility_reference, write_rejects
 
     if not args.output:
         raise GeodataError("import facility-reference needs -o OUTPUT (the facilities, re-placed)")
@@ -199,8 +199,8 @@ def _cmd_import_population(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from .export import write_export
-    from .sources.ice_stats import read_ice_stats
+    from .export.writers import write_export
+    from .sources.ice.stats import read_ice_stats
 
     if args.kind == "incidents":
         return _cmd_import_incidents(args)
@@ -230,10 +230,10 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import write_export
+    from .export.writers import write_export
     from .store import open_store
     from .store.bundle import BundleStore
-    from .view import View
+    from .view.select import View
 
     try:
         view = View(
@@ -251,7 +251,7 @@ def _cmd_export(args) -> int:
     frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
-    from .export import export_size
+    from .export.writers import export_size
 
     total = export_size(frames)
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
@@ -264,7 +264,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_build_bundle(args) -> int:
-    from .bundle import build_bundle
+    from .imports.bundle import build_bundle
     from .store import save_bundle
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
@@ -281,7 +281,7 @@ def _cmd_build_bundle(args) -> int:
 
 def _build_area_files(shared: Path, args, bundle) -> None:
     """AOR polygons, UWCHR headcount, ICE offices: files of their own (own licences)."""
-    from .bundle import build_area_files
+    from .imports.bundle import build_area_files
     from .store import DATA_DIR
 
     paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR,
@@ -292,8 +292,8 @@ def _build_area_files(shared: Path, args, bundle) -> None:
 
 
 def _cmd_build_basemap(args) -> int:
-    from .boundaries import build_boundaries, save_boundaries
-    from .places import build_places, save_places
+    from .geography.boundaries import build_boundaries, save_boundaries
+    from .geography.places import build_places, save_places
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_boundaries(build_boundaries(shared))
@@ -305,7 +305,7 @@ def _cmd_build_basemap(args) -> int:
 
 
 def _cmd_build_regions(args) -> int:
-    from .aggregate import build_regions, save_regions
+    from .geography.regions import build_regions, save_regions
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_regions(build_regions(shared))
@@ -334,8 +334,8 @@ def _date(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .schema import CATEGORIES
-    from .view import LAYERS
+    from .core.schema import CATEGORIES
+    from .view.select import LAYERS
 
     parser = argparse.ArgumentParser(prog="geodata", description="Map data of US immigration enforcement.")
     sub = parser.add_subparsers(dest="command", required=True)

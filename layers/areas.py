@@ -19,7 +19,7 @@ import html
 import numpy as np
 import shapely
 
-from geodata.aggregate import encode_polygon
+from geodata.geography.regions import encode_polygon
 from layers._prepare import prepare_points, text_column
 from layers._symbols import symbol_svg
 from layers.canvas import CanvasPointLayer
@@ -251,7 +251,7 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
         The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
     _ = text(lang).gettext
-    from geodata.aor import counts_by_aor
+    from geodata.geography.aor import counts_by_aor
     from geodata.sources.ddp_arrests import arrests_in_range
 
     out = []

@@ -271,7 +271,7 @@ def build_map(
     if isinstance(choropleth, str):
         if incidents is None:
             raise ValueError("choropleth by level needs incidents to count")
-        from geodata.aggregate import counts_by_region
+        from geodata.geography.regions import counts_by_region
 
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,

@@ -9,8 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from geodata.population_sources import SOURCE_NAMES, SOURCES
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES
+from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
 from layers.facilities import SOURCE_STYLES
 from layers.i18n import text
 from layers.incidents import CATEGORY_COLORS

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from geodata.aggregate import PER_100K_UNAVAILABLE, encode_polygon
+from geodata.geography.regions import PER_100K_UNAVAILABLE, encode_polygon
 from layers._script import ScriptLayer, script_source, to_script_json
 from layers._text import html_text
 

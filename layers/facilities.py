@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from geodata.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
-from geodata.schema import FACILITY_TYPE_LABELS
+from geodata.view.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
+from geodata.core.schema import FACILITY_TYPE_LABELS
 from layers._compact import DAY_EPOCH, day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius

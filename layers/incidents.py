@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
 from layers._prepare import prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text

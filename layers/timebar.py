@@ -15,7 +15,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from geodata.schema import CATEGORIES
+from geodata.core.schema import CATEGORIES
 from layers._compact import DAY_EPOCH, day_of
 from layers._script import _Raw, add_scripts, to_script_json
 from layers._text import JS_LOCALES

@@ -14,7 +14,7 @@ import shapely
 from shapely.geometry import Point
 
 from geodata import load_bundle
-from geodata.aggregate import (
+from geodata.geography.regions import (
     PER_100K_UNAVAILABLE,
     REGIONS_DIR,
     REGIONS_FILE,
@@ -28,7 +28,7 @@ from geodata.aggregate import (
     save_regions,
     typical_radius_m,
 )
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from layers import UNCERTAINTY_RADIUS_M
 
 #: Hand-checked places: (lat, lon) -> state FIPS, county FIPS.

@@ -9,8 +9,8 @@ import shapely
 from shapely.geometry import Point
 
 from geodata import View, load_bundle, select
-from geodata.aggregate import load_regions
-from geodata.aor import (
+from geodata.geography.regions import load_regions
+from geodata.geography.aor import (
     AOR_DIR,
     AOR_FILE,
     assign_aors,
@@ -22,10 +22,10 @@ from geodata.aor import (
     save_aor_areas,
     single_aor_states,
 )
-from geodata.report import GeodataError
-from geodata.schema import CRS
+from geodata.core.report import GeodataError
+from geodata.core.schema import CRS
 from geodata.sources.uwchr import read_county_aor
-from geodata.view import incident_aors
+from geodata.view.select import incident_aors
 
 SHOOTING = "2026-01-07-shooting-renee-nicole-good"
 
@@ -138,8 +138,8 @@ def test_aor_filter_keeps_incidents_by_place_or_facility(tiny_facilities, tiny_i
 def test_incident_aors_is_cached_per_set_of_places(monkeypatch, tiny_incidents):
     from collections import OrderedDict
 
-    import geodata.aor as agg
-    import geodata.view as view
+    import geodata.geography.aor as agg
+    import geodata.view.select as view
 
     monkeypatch.setattr(view, "_AOR_CACHE", OrderedDict())
     calls = []

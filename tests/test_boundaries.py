@@ -11,7 +11,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
 from geodata import load_bundle
-from geodata.boundaries import (
+from geodata.geography.boundaries import (
     BASEMAP_DIR,
     BASEMAP_FILE,
     BOUNDARY_KINDS,

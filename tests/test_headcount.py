@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geodata.report import GeodataError, Report
+from geodata.core.report import GeodataError, Report
 from geodata.sources.uwchr import read_headcount
 from geodata.sources.uwchr_headcount import (
     HEADCOUNT_DIR,
@@ -69,7 +69,7 @@ def test_bad_headcount_file_is_one_clear_error(tmp_path):
 
 def test_bundled_headcount_equals_a_rebuild(shared_data, tmp_path):
     from geodata import load_bundle
-    from geodata.bundle import build_area_files
+    from geodata.imports.bundle import build_area_files
 
     bundle = load_bundle()
     build_area_files(shared_data, tmp_path, population=bundle.population, facilities=bundle.facilities)
@@ -113,7 +113,7 @@ def test_readme_tables_are_the_computed_ones(tables):
 
 
 def test_a_facility_own_code_joins_the_headcount(shared_data, tmp_path):
-    from geodata.bundle import build_area_files
+    from geodata.imports.bundle import build_area_files
 
     facilities = pd.DataFrame({"id": ["fac-tx-dilley"], "detloc": ["STFRCTX"]})
     _, report = build_area_files(shared_data, tmp_path, facilities=facilities)
@@ -121,6 +121,6 @@ def test_a_facility_own_code_joins_the_headcount(shared_data, tmp_path):
     assert set(got.loc[got["detention_facility_code"] == "STFRCTX", "facility_id"]) == {"fac-tx-dilley"}
     assert "STFRCTX" not in {r["record"] for r in report.of("unmatched")}
     # The other files of the build are the committed ones.
-    from geodata.aor import AOR_DIR, AOR_FILE
+    from geodata.geography.aor import AOR_DIR, AOR_FILE
 
     assert (tmp_path / "uwchr" / AOR_FILE).read_bytes() == (AOR_DIR / AOR_FILE).read_bytes()

@@ -24,8 +24,8 @@ from hypothesis import strategies as hs
 
 from geodata import GeodataError
 from geodata.cli import main
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, load_store, read_upload
-from geodata.tables import MB, read_table
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, load_store, read_upload
+from geodata.pipeline.tables import MB, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "hostile"

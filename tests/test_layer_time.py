@@ -14,11 +14,11 @@ from shapely.geometry import Point
 from test_layers import facilities_gdf, incidents_gdf
 
 from geodata import View, load_bundle
-from geodata.occupancy import periods, population_table, range_adp, view_frames, with_range_adp
-from geodata.population_sources import population_sources
-from geodata.schema import CATEGORIES
+from geodata.view.occupancy import periods, population_table, range_adp, view_frames, with_range_adp
+from geodata.view.population_sources import population_sources
+from geodata.core.schema import CATEGORIES
 from geodata.sources import facilities_in_use
-from geodata.view import filter_incidents
+from geodata.view.select import filter_incidents
 from layers import facilities_layer, incidents_layer
 from layers._compact import day_of
 

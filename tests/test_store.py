@@ -19,9 +19,9 @@ import pytest
 
 from geodata import GeodataError, View, load_bundle, select
 from geodata.cli import main
-from geodata.dedupe import normalize_url
-from geodata.ingest import import_incidents, load_store
-from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.pipeline.dedupe import normalize_url
+from geodata.imports.ingest import import_incidents, load_store
+from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
 from geodata.store import VIEW_COLUMNS, BundleStore, Query, open_store
 from geodata.store.parquet import MANIFEST, url_keys
 
@@ -234,7 +234,7 @@ def test_import_into_a_folder_counts_and_stores_as_into_a_file(store, tmp_path):
     a.write_text(ROWS)
     b.write_text(ROWS.replace("Event number", "Other event").replace("e.org/", "f.org/"))
     file_store = tmp_path / "s.geojson"  # the same start: the bundled incidents
-    from geodata.ingest import save_store
+    from geodata.imports.ingest import save_store
 
     save_store(load_bundle().incidents.assign(person=None, canonical_id=None), file_store)
     for src in (a, b, a):

@@ -6,8 +6,8 @@
   several lists, with the years, ADP and source of each value.
 """
 
-from .facility_history import FISCAL_YEAR_COLUMNS, build_facility_history, facilities_in_use, fiscal_years_of
-from .ice_facility_list import read_facility_list
+from ..pipeline.facility_history import FISCAL_YEAR_COLUMNS, build_facility_history, facilities_in_use, fiscal_years_of
+from .ice.facility_list import read_facility_list
 
 __all__ = [
     "FISCAL_YEAR_COLUMNS", "build_facility_history", "facilities_in_use", "fiscal_years_of", "read_facility_list",

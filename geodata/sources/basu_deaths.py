@@ -20,11 +20,11 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from ..geocode import Gazetteer, gazetteer, normalize_place
-from ..ids import slug
-from ..match import FacilityMatcher, distinctive_words, normalize_facility_name
-from ..report import Report, read_csv_table
-from ..schema import CRS, INCIDENT_COLUMNS, state_code
+from ..geography.geocode import Gazetteer, gazetteer, normalize_place
+from ..core.ids import slug
+from ..geography.match import FacilityMatcher, distinctive_words, normalize_facility_name
+from ..core.report import Report, read_csv_table
+from ..core.schema import CRS, INCIDENT_COLUMNS, state_code
 
 __all__ = ["read_deaths_basu", "BASU_REPO_URL", "BASU_COPYRIGHT"]
 

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import GeodataError
-from ..schema import state_code
+from ..core.report import GeodataError
+from ..core.schema import state_code
 
 __all__ = [
     "ARRESTS_FILE",
@@ -169,7 +169,7 @@ def _landmark_city_county(landmark: str, state: str | None, counties) -> str | N
     m = _CITY_JAIL.match(str(landmark).upper().strip())
     if not m or not state:
         return None
-    from ..geocode import gazetteer
+    from ..geography.geocode import gazetteer
 
     hit = gazetteer().city(m.group(1), state)
     if hit is None:
@@ -177,7 +177,7 @@ def _landmark_city_county(landmark: str, state: str | None, counties) -> str | N
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from ..aggregate import assign_regions
+    from ..geography.regions import assign_regions
 
     point = gpd.GeoDataFrame(geometry=[Point(hit.lon, hit.lat)], crs="EPSG:4326")
     return assign_regions(point, "county", regions=counties)["region_id"].iloc[0]
@@ -234,7 +234,7 @@ def _place_rows(rows: pd.DataFrame, counties: pd.DataFrame, facilities=None) -> 
 def _matcher(facilities):
     if facilities is None or len(facilities) == 0:
         return None
-    from ..match import FacilityMatcher
+    from ..geography.match import FacilityMatcher
 
     return FacilityMatcher(facilities, strict=True)
 
@@ -243,7 +243,7 @@ def _facility_counties(facilities, counties) -> dict[str, str]:
     """Facility id -> the county its point is in."""
     if facilities is None or len(facilities) == 0:
         return {}
-    from ..aggregate import assign_regions
+    from ..geography.regions import assign_regions
 
     placed = facilities[facilities.geometry.notna()]
     got = assign_regions(placed.drop(columns=["location_precision"], errors="ignore"), "county", regions=counties)
@@ -285,7 +285,7 @@ def aggregate_arrests(
         ``suppressed_arrests``, ``min_cell``, ``first_day``, ``last_day``.
     """
     if counties is None:
-        from ..aggregate import load_regions
+        from ..geography.regions import load_regions
 
         counties = load_regions("county")
     n_rows = len(rows)
@@ -336,7 +336,7 @@ def summary(cells: pd.DataFrame) -> str:
 
 def save_arrest_cells(cells: pd.DataFrame, path: str | Path) -> Path:
     """Write the weekly cells (and only them) as CSV."""
-    from ..atomic import write_text
+    from ..core.atomic import write_text
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,9 +18,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..ids import slug
-from ..report import GeodataError, Report
-from ..schema import CRS, state_code
+from ..core.ids import slug
+from ..core.report import GeodataError, Report
+from ..core.schema import CRS, state_code
 
 __all__ = ["AGENCY_NAMES", "OFFICE_COLUMNS", "OFFICES_FILE", "load_offices", "read_offices", "with_office_aor"]
 
@@ -140,7 +140,7 @@ def with_office_aor(offices: gpd.GeoDataFrame, areas=None) -> gpd.GeoDataFrame:
     every AOR polygon: Guam, Saipan), and ``field_office_aor``, the AOR of the ERO field office
     the table names for an ERO office (``St. Paul Field Office`` -> SPM; Harlingen -> HLG,
     which has no polygon)."""
-    from ..aor import assign_aors
+    from ..geography.aor import assign_aors
     from .uwchr import AOR_NAMES
 
     out = offices.copy()

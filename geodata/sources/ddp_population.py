@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..match import FacilityMatcher
-from ..report import GeodataError, Report
-from ..schema import STATE_CODES, state_code
+from ..geography.match import FacilityMatcher
+from ..core.report import GeodataError, Report
+from ..core.schema import STATE_CODES, state_code
 
 __all__ = [
     "DDP_URL",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report import GeodataError
+from ..core.report import GeodataError
 
 __all__ = [
     "AOR_NAMES",

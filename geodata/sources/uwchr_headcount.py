@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import Report
+from ..core.report import Report
 
 __all__ = [
     "FIRST_COMPLETE_DAY",

@@ -23,7 +23,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..report import GeodataError
+from ..core.report import GeodataError
 
 __all__ = ["Store", "Query", "SCHEMA_VERSION", "STORE_COLUMNS", "VIEW_COLUMNS", "open_store", "query_of"]
 
@@ -32,7 +32,7 @@ SCHEMA_VERSION = 1
 
 
 def _store_columns() -> tuple[str, ...]:
-    from ..schema import INCIDENT_COLUMNS
+    from ..core.schema import INCIDENT_COLUMNS
 
     # Helper fields beside the schema: two for deduplication (never exported), and ``review``
     # (a record whose own text held a street address; see README, Homes).
@@ -64,7 +64,7 @@ class Query:
     layers: tuple[str, ...] = ("facilities", "incidents")
 
     def __post_init__(self):
-        from ..view import _as_date
+        from ..view.select import _as_date
 
         object.__setattr__(self, "start", _as_date(self.start))
         object.__setattr__(self, "end", _as_date(self.end))
@@ -151,7 +151,7 @@ class Store(ABC):
         is :func:`geodata.view.select`'s own, applied to those rows.  ``columns``: the
         incident columns to read (all of the schema's by default; see :data:`VIEW_COLUMNS`).
         """
-        from ..view import View, select
+        from ..view.select import View, select
 
         q = view if isinstance(view, Query) else query_of(view, bbox)
         if not isinstance(view, View):
@@ -160,7 +160,7 @@ class Store(ABC):
         return select(self.facilities(), self._incidents_of(q, columns), view)
 
     def _incidents_of(self, q: Query, columns=None) -> gpd.GeoDataFrame:
-        from ..schema import CRS, INCIDENT_COLUMNS
+        from ..core.schema import CRS, INCIDENT_COLUMNS
 
         columns = _columns(columns)
         if "incidents" not in q.layers:
@@ -178,7 +178,7 @@ class Store(ABC):
         the incident columns to read, default all of the schema's (an export); the map's figures
         need only :data:`VIEW_COLUMNS`, and reading those alone is what makes a large view quick.
         """
-        from ..occupancy import view_frames as frames_of
+        from ..view.occupancy import view_frames as frames_of
         from .bundle import Bundle
 
         q = query_of(view, bbox)
@@ -190,7 +190,7 @@ class Store(ABC):
     def _best_population(self, data) -> pd.DataFrame | None:
         """The best-source facility x month table (:func:`geodata.occupancy.population_table`) of these
         tables, computed once while the store hands out the same tables (half a second each time)."""
-        from ..occupancy import population_table
+        from ..view.occupancy import population_table
 
         inputs = (data.population, data.facility_years, data.headcount)
         kept = getattr(self, "_best_population_kept", None)

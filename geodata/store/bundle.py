@@ -17,9 +17,9 @@ import orjson
 import pandas as pd
 import shapely
 
-from ..atomic import atomic_path
-from ..report import GeodataError
-from ..schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
+from ..core.atomic import atomic_path
+from ..core.report import GeodataError
+from ..core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 from .base import Query, Store
 
 __all__ = ["Bundle", "BundleStore", "DATA_DIR", "load_bundle", "save_bundle", "read_layer"]
@@ -120,7 +120,7 @@ def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
     Each file is replaced atomically (:mod:`geodata.atomic`): an interrupted rebuild
     leaves the old file, never half a file.
     """
-    from ..export import write_geojson
+    from ..export.writers import write_geojson
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -152,7 +152,7 @@ def filter_frame(incidents: gpd.GeoDataFrame, query: Query | None, facility_ids=
     """The rows of an in-memory incident frame that fit ``query`` (what the backends push down)."""
     if query is None:
         return incidents
-    from ..view import filter_incidents
+    from ..view.select import filter_incidents
 
     out = filter_incidents(incidents, query.start, query.end, query.categories)
     if facility_ids is not None:

@@ -47,9 +47,9 @@ import pyarrow.fs
 import pyarrow.parquet as pq
 import shapely
 
-from ..atomic import TEMP_SUFFIX, atomic_path, write_bytes
-from ..report import GeodataError
-from ..schema import CRS, INCIDENT_COLUMNS
+from ..core.atomic import TEMP_SUFFIX, atomic_path, write_bytes
+from ..core.report import GeodataError
+from ..core.schema import CRS, INCIDENT_COLUMNS
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store
 
 __all__ = ["ParquetStore", "ROW_GROUP_ROWS", "url_keys"]
@@ -287,7 +287,7 @@ class ParquetStore(Store):
 
     def _best_population(self, data):
         # Computed from the population table, kept while the manifest names the same file.
-        from ..occupancy import population_table
+        from ..view.occupancy import population_table
 
         name = self._manifest().get("population")
         kept = self._small.get("best_population")
@@ -403,7 +403,7 @@ class ParquetStore(Store):
         return pa.concat_tables(tables)
 
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
-        from ..schema import INCIDENT_COLUMNS
+        from ..core.schema import INCIDENT_COLUMNS
 
         columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
         table = self.incident_table(query, columns=[*columns, "lon", "lat"])

@@ -51,8 +51,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import shapely
 
-from ..report import GeodataError
-from ..schema import CRS, INCIDENT_COLUMNS
+from ..core.report import GeodataError
+from ..core.schema import CRS, INCIDENT_COLUMNS
 from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
@@ -350,13 +350,13 @@ class PostgisStore(Store):
 
     def _best_population(self, data):
         # Computed from the facilities' tables, which change only with the generation.
-        from ..occupancy import population_table
+        from ..view.occupancy import population_table
 
         return self._cached("best_population", lambda conn: population_table(data))
 
     @staticmethod
     def _load_facilities(conn) -> gpd.GeoDataFrame:
-        from ..schema import FACILITY_COLUMNS
+        from ..core.schema import FACILITY_COLUMNS
 
         text, x, y = conn.execute(
             "SELECT coalesce(json_agg(props ORDER BY position), '[]')::text, "

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .boundaries import BASEMAP_DIR, _decode_ints, _encode_ints
-from .report import GeodataError
+from ..core.report import GeodataError
 
 __all__ = ["MIN_POPULATION", "PLACES_FILE", "PLACE_COUNTRIES", "build_places", "decode_places", "encode_places",
            "load_places", "save_places"]

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .atomic import write_text
+from ..core.atomic import write_text
 from .boundaries import (
     PRECISION,
     TOLERANCE,
@@ -47,9 +47,9 @@ from .boundaries import (
     _rounded_latlon,
     _west_of_antimeridian,
 )
-from .report import GeodataError
-from .schema import CRS, LOCATION_PRECISIONS, STATE_NAMES
-from .store import DATA_DIR
+from ..core.report import GeodataError
+from ..core.schema import CRS, LOCATION_PRECISIONS, STATE_NAMES
+from ..store import DATA_DIR
 
 __all__ = [
     "LEVELS",

@@ -19,10 +19,10 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ..geocode import gazetteer
-from ..report import GeodataError, Report
-from ..schema import CRS, FACILITY_COLUMNS, state_code
-from .ice_stats import (
+from ...geography.geocode import gazetteer
+from ...core.report import GeodataError, Report
+from ...core.schema import CRS, FACILITY_COLUMNS, state_code
+from .stats import (
     ICE_STATS_URL,
     _inspection_date,
     _text,

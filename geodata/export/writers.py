@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from .schema import CRS
+from ..core.schema import CRS
 
 __all__ = ["feature_collection", "to_geojson", "to_csv", "write_geojson", "write_csv", "write_export",
            "export_size", "LAYER_NAMES", "FORMULA_PREFIXES"]
@@ -546,7 +546,7 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
 
 def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
     """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features."""
-    from .atomic import atomic_path
+    from ..core.atomic import atomic_path
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -555,7 +555,7 @@ def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progr
     elif suffix == ".csv":
         writer = write_csv
     else:
-        from .report import GeodataError
+        from ..core.report import GeodataError
 
         raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
     with atomic_path(path) as tmp:

@@ -148,7 +148,7 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
     gives a bounded list (at most about 6,700 weeks or 1,550 months); a range wholly
     outside gives none.
     """
-    from .dates import clip_to_sane_range
+    from ..core.dates import clip_to_sane_range
 
     if step not in ("week", "month"):
         raise ValueError(f"step must be week or month, not {step!r}")
@@ -171,7 +171,7 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
 def _in_use(facilities, view):
     """The facilities in use in the view's dates: listed by ICE for them, or counted by a
     source holding someone in them (Varick Street is in ICE's 2009 list only, and in DDP's counts)."""
-    from .sources import facilities_in_use
+    from ..sources import facilities_in_use
 
     listed = facilities_in_use(facilities, view.start, view.end)
     held = facilities["adp_in_range"].fillna(0) > 0
@@ -189,7 +189,7 @@ def view_frames(bundle, view, *, hide_empty: bool = False):
     with ``hide_empty``, facilities that held nobody in the range are left out (those
     whose population is unknown stay).  Returns ``(frames, span)``.
     """
-    from .view import select
+    from .select import select
 
     frames = select(bundle.facilities, bundle.incidents, view)
     if "incidents" in frames:  # one order whatever the store: by day, then id (every backend exports the same)

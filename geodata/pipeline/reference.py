@@ -33,11 +33,11 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from shapely.geometry import Point
 
-from .coords import CoordinateCheck, check_coordinates, state_boxes  # noqa: F401 (re-exported)
-from .dates import parse_loose_date
-from .match import FacilityMatcher
-from .report import GeodataError, Report
-from .schema import CRS, LOCATION_PRECISIONS, STATE_NAMES, join_urls, split_urls, state_code
+from ..geography.coords import CoordinateCheck, check_coordinates, state_boxes  # noqa: F401 (re-exported)
+from ..core.dates import parse_loose_date
+from ..geography.match import FacilityMatcher
+from ..core.report import GeodataError, Report
+from ..core.schema import CRS, LOCATION_PRECISIONS, STATE_NAMES, join_urls, split_urls, state_code
 from .tables import read_table
 
 __all__ = [
@@ -318,7 +318,7 @@ def _distance_check(fac, ref_row, state) -> tuple[float, str | None]:
     COUNTY DETENTION CENTER, Ocilla GA, is listed with Oakfield's ZIP 31772), so a
     reference point close to the centre of the facility's city also counts.
     """
-    from .geocode import gazetteer
+    from ..geography.geocode import gazetteer
 
     km = round(_km(fac.geometry, ref_row.geometry), 2)
     if km <= MAX_SHIFT_KM:

@@ -35,14 +35,14 @@ import h3
 import pandas as pd
 import shapely
 
-from .coords import _number, check_coordinates
-from .dates import date_range_problem, parse_loose_date
-from .geocode import GeocodeQuery, Geocoder
-from .ids import slug
-from .match import FacilityMatcher
+from ..geography.coords import _number, check_coordinates
+from ..core.dates import date_range_problem, parse_loose_date
+from ..geography.geocode import GeocodeQuery, Geocoder
+from ..core.ids import slug
+from ..geography.match import FacilityMatcher
 from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
-from .report import GeodataError, Report
-from .schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
+from ..core.report import GeodataError, Report
+from ..core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
 from .tables import plain_rows, text_lists
 
 __all__ = ["Mapping", "map_incidents", "COMMON_COLUMNS", "CATEGORY_SYNONYMS"]
@@ -281,7 +281,7 @@ def map_incidents(
     geocoder query is worked out once per distinct value, not once per row, so a
     million rows take seconds.  ``progress(k)`` is called as rows are done.
     """
-    from .coords import state_boxes
+    from ..geography.coords import state_boxes
 
     mapping = mapping or Mapping()
     report = report if report is not None else Report()

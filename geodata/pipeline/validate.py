@@ -12,9 +12,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from .dates import date_range_problem, parse_partial_date
-from .report import Report
-from .schema import CATEGORIES, DATE_PRECISIONS, LOCATION_PRECISIONS, VERIFICATION_STATUSES, split_urls
+from ..core.dates import date_range_problem, parse_partial_date
+from ..core.report import Report
+from ..core.schema import CATEGORIES, DATE_PRECISIONS, LOCATION_PRECISIONS, VERIFICATION_STATUSES, split_urls
 
 __all__ = ["validate_incidents", "validate_facilities"]
 

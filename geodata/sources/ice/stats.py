@@ -22,10 +22,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from ..geocode import gazetteer
-from ..ids import slug
-from ..report import GeodataError, Report
-from ..schema import CRS, FACILITY_COLUMNS, state_code
+from ...geography.geocode import gazetteer
+from ...core.ids import slug
+from ...core.report import GeodataError, Report
+from ...core.schema import CRS, FACILITY_COLUMNS, state_code
 
 __all__ = ["read_ice_stats", "place_offline", "facility_id", "fiscal_year", "ICE_STATS_URL"]
 

@@ -16,8 +16,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .dates import clip_to_sane_range
-from .schema import CATEGORIES
+from ..core.dates import clip_to_sane_range
+from ..core.schema import CATEGORIES
 
 __all__ = ["weekly_counts", "counts_through_time", "view_figures", "week_start", "MAX_PERIODS"]
 

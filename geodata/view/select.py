@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .schema import CATEGORIES
+from ..core.schema import CATEGORIES
 
 __all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "filter_incidents", "incident_aors", "select"]
 
@@ -151,7 +151,7 @@ def incident_aors(incidents: gpd.GeoDataFrame) -> pd.Series:
     the state's AOR where the whole state is one (Minnesota: SPM), none where several
     AORs share it (Texas, California).  Computed once per set of places and cached.
     """
-    from .aor import AOR_DIR, AOR_FILE, assign_aors
+    from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
 
     key = _places_key(incidents, AOR_DIR / AOR_FILE)
     if key not in _AOR_CACHE:
@@ -207,7 +207,7 @@ def select(
         out["incidents"] = filter_incidents(incidents, view.start, view.end, view.categories)
     if "offices" in view.layers:
         if offices is None:
-            from .sources.ddp_offices import load_offices
+            from ..sources.ddp_offices import load_offices
 
             offices = load_offices()
         if view.aors:

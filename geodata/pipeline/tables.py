@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .report import GeodataError
+from ..core.report import GeodataError
 
 __all__ = ["read_table", "text_lists", "plain_rows", "decode_text", "NULL_STRINGS", "MB", "MAX_TABLE_BYTES",
            "MAX_COLUMNS"]

@@ -12,16 +12,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .aggregate import NEAR_DEGREES, PER_100K_UNAVAILABLE, _multipolygon, encode_polygon, load_regions  # noqa: E501
-from .atomic import write_text
+from .regions import NEAR_DEGREES, PER_100K_UNAVAILABLE, _multipolygon, encode_polygon, load_regions  # noqa: E501
+from ..core.atomic import write_text
 from .boundaries import (
     PRECISION,
     _decode_ints,
     _decode_multipolygon,
 )
-from .report import GeodataError
-from .schema import CRS
-from .store import DATA_DIR
+from ..core.report import GeodataError
+from ..core.schema import CRS
+from ..store import DATA_DIR
 
 __all__ = [
     "AOR_DIR",
@@ -77,7 +77,7 @@ def build_aor_areas(shared_data: str | Path, counties: gpd.GeoDataFrame | None =
         2010 code is not in the 2024 table, given their state's one AOR: Connecticut's),
         ``county_fips`` (the list of its counties' codes) and a MultiPolygon in EPSG:4326.
     """
-    from .sources.uwchr import AOR_NAMES, read_county_aor
+    from ..sources.uwchr import AOR_NAMES, read_county_aor
 
     path = Path(shared_data) / AOR_INPUTS["county_aor"]
     if not path.is_file():

@@ -27,10 +27,10 @@ import geopandas as gpd
 import pandas as pd
 from rapidfuzz import fuzz
 
-from ..geocode import normalize_place
-from ..match import FacilityMatcher, normalize_facility_name
-from ..report import Report
-from ..schema import CRS, FACILITY_COLUMNS, LOCATION_PRECISIONS, join_urls, split_urls
+from ..geography.geocode import normalize_place
+from ..geography.match import FacilityMatcher, normalize_facility_name
+from ..core.report import Report
+from ..core.schema import CRS, FACILITY_COLUMNS, LOCATION_PRECISIONS, join_urls, split_urls
 
 __all__ = [
     "HISTORY_COLUMNS", "FISCAL_YEAR_COLUMNS", "build_facility_history", "facilities_in_use", "fiscal_years_of",

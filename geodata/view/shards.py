@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from .atomic import write_bytes
+from ..core.atomic import write_bytes
 
 #: Marks a folder whose shards are all written.
 COMPLETE = "complete"

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .schema import split_urls
+from ..core.schema import split_urls
 
 __all__ = ["find_duplicates", "normalize_url", "same_person"]
 

@@ -29,16 +29,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .atomic import atomic_path, clean_temp_files
-from .dedupe import find_duplicates
-from .geocode import Geocoder
-from .incidents_import import Mapping, map_incidents
-from .report import Report
-from .schema import CRS, join_urls, split_urls
-from .store import read_layer
-from .store.base import STORE_COLUMNS, Store
-from .tables import MB, _mb, plain_rows, read_table
-from .validate import validate_incidents
+from ..core.atomic import atomic_path, clean_temp_files
+from ..pipeline.dedupe import find_duplicates
+from ..geography.geocode import Geocoder
+from ..pipeline.incidents_import import Mapping, map_incidents
+from ..core.report import Report
+from ..core.schema import CRS, join_urls, split_urls
+from ..store import read_layer
+from ..store.base import STORE_COLUMNS, Store
+from ..pipeline.tables import MB, _mb, plain_rows, read_table
+from ..pipeline.validate import validate_incidents
 
 __all__ = [
     "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
@@ -86,7 +86,7 @@ def load_store(path) -> gpd.GeoDataFrame:
     if isinstance(path, Store):
         return path.incidents(columns=STORE_COLUMNS)
     if not _is_file_store(path):
-        from .store import open_store
+        from ..store import open_store
 
         return open_store(path).incidents(columns=STORE_COLUMNS)
     path = Path(path)
@@ -98,7 +98,7 @@ def load_store(path) -> gpd.GeoDataFrame:
 
 def save_store(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
     """Replace a ``.geojson`` store file with ``gdf``, atomically."""
-    from .export import write_geojson
+    from ..export.writers import write_geojson
 
     with atomic_path(path) as tmp:
         write_geojson({"incidents": gdf.sort_values("id", kind="stable")}, tmp)
@@ -322,7 +322,7 @@ def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .store.parquet import url_keys_arrow
+    from ..store.parquet import url_keys_arrow
 
     day = valid["date_precision"].astype(object) == "day"
     states = valid["state"].astype(object).where(valid["state"].notna(), "")
@@ -358,7 +358,7 @@ def import_incidents(
     file_store = _is_file_store(store_path)
     store = None
     if not file_store:
-        from .store import open_store
+        from ..store import open_store
 
         store = store_path if isinstance(store_path, Store) else open_store(store_path)
     table = read_table(path, max_bytes=MAX_IMPORT_BYTES, columnar=True)
@@ -448,7 +448,7 @@ def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     """
     import tempfile
 
-    from .report import GeodataError
+    from ..core.report import GeodataError
 
     if len(data) > max_bytes:
         raise GeodataError(f"{filename}: {len(data):,} bytes; the limit is {_mb(max_bytes)} ({max_bytes:,} bytes)")

@@ -18,11 +18,11 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from .dates import parse_partial_date
-from .geocode import gazetteer
-from .match import FacilityMatcher
-from .report import Report, read_csv_table
-from .schema import (
+from ..core.dates import parse_partial_date
+from ..geography.geocode import gazetteer
+from ..geography.match import FacilityMatcher
+from ..core.report import Report, read_csv_table
+from ..core.schema import (
     CATEGORIES,
     CRS,
     INCIDENT_COLUMNS,

@@ -34,10 +34,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from .atomic import write_text
-from .report import GeodataError
-from .schema import CRS
-from .store import DATA_DIR
+from ..core.atomic import write_text
+from ..core.report import GeodataError
+from ..core.schema import CRS
+from ..store import DATA_DIR
 
 __all__ = [
     "BASEMAP_DIR",

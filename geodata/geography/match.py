@@ -18,7 +18,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from .geocode import normalize_place
-from .schema import STATE_CODES, state_code
+from ..core.schema import STATE_CODES, state_code
 
 __all__ = ["normalize_facility_name", "FacilityMatcher", "Match"]
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .schema import state_code
+from ..core.schema import state_code
 
 __all__ = [
     "GeocodeResult", "Gazetteer", "gazetteer", "normalize_place", "GeocodeQuery", "Geocoder",
@@ -305,8 +305,8 @@ class DiskCache:
         import json
         from pathlib import Path
 
-        from .atomic import clean_temp_files
-        from .report import GeodataError
+        from ..core.atomic import clean_temp_files
+        from ..core.report import GeodataError
 
         self.path = Path(path)
         self._data: dict[str, dict | None] = {}
@@ -338,7 +338,7 @@ class DiskCache:
     def save(self) -> None:
         import json
 
-        from .atomic import write_text
+        from ..core.atomic import write_text
 
         if self._dirty:
             # Atomic: an import killed while saving leaves the old cache, never half a file.

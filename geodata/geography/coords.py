@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .schema import state_code
+from ..core.schema import state_code
 
 __all__ = ["CoordinateCheck", "check_coordinates", "state_boxes"]
 

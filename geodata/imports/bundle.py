@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .curated import read_curated_events
-from .export import to_geojson
-from .reference import apply_reference, read_facility_reference
-from .report import GeodataError, Report
-from .sources.basu_deaths import read_deaths_basu
-from .sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
-from .sources.ice_stats import read_ice_stats
-from .store import DATA_DIR, Bundle
-from .validate import validate_facilities, validate_incidents
+from ..pipeline.curated import read_curated_events
+from ..export.writers import to_geojson
+from ..pipeline.reference import apply_reference, read_facility_reference
+from ..core.report import GeodataError, Report
+from ..sources.basu_deaths import read_deaths_basu
+from ..sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
+from ..sources.ice.stats import read_ice_stats
+from ..store import DATA_DIR, Bundle
+from ..pipeline.validate import validate_facilities, validate_incidents
 
 __all__ = [
     "build_area_files", "build_bundle", "build_facility_history_layer", "AREA_INPUTS", "BUNDLE_INPUTS",
@@ -72,7 +72,7 @@ def build_facility_history_layer(shared_data: str | Path, report: Report):
     :func:`geodata.sources.build_facility_history`); what each list skipped and each
     join worth checking go to ``report``.
     """
-    from .sources import build_facility_history, read_facility_list
+    from ..sources import build_facility_history, read_facility_list
 
     shared_data = Path(shared_data)
     lists = []
@@ -96,8 +96,8 @@ def _ddp_places(locations, facilities):
     address and state as DDP's table writes them, ``location_precision`` ``address``."""
     import geopandas as gpd
 
-    from .ids import slug
-    from .schema import CRS, FACILITY_COLUMNS
+    from ..core.ids import slug
+    from ..core.schema import CRS, FACILITY_COLUMNS
 
     codes = set(facilities["detloc"].dropna().astype(str))
     moved = facilities["location_method"].fillna("").str.contains("Deportation Data Project", regex=False)
@@ -203,17 +203,17 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
     Returns the paths written and a report (headcount codes without a facility,
     offices without coordinates).
     """
-    from .aor import build_aor_areas, save_aor_areas
-    from .sources.ddp_offices import OFFICES_FILE, read_offices
-    from .sources.uwchr import read_headcount
-    from .sources.uwchr_headcount import (
+    from ..geography.aor import build_aor_areas, save_aor_areas
+    from ..sources.ddp_offices import OFFICES_FILE, read_offices
+    from ..sources.uwchr import read_headcount
+    from ..sources.uwchr_headcount import (
         UNMATCHED_FILE,
         join_headcount_codes,
         monthly_headcount,
         save_headcount,
         unmatched_codes,
     )
-    from .store import POPULATION_FILE
+    from ..store import POPULATION_FILE
 
     shared_data, directory = Path(shared_data), Path(directory)
     for rel in AREA_INPUTS.values():
