@@ -191,7 +191,8 @@ def run(n: int, mode: str) -> dict:
 
 
 _STAGES = (("read", "geodata.imports.ingest", "read_table"), ("map", "geodata.imports.ingest", "map_incidents"),
-           ("validate", "geodata.imports.ingest", "validate_incidents"), ("candidates", "geodata.imports.ingest", "_candidate_keys"),
+           ("validate", "geodata.imports.ingest", "validate_incidents"),
+           ("candidates", "geodata.imports.ingest", "_candidate_keys"),
            ("candidates", "geodata.store.parquet:ParquetStore", "candidates"),
            ("merge+dedupe", "geodata.imports.ingest", "_merge"),
            ("write", "geodata.store.parquet:ParquetStore", "write_incidents"))
@@ -288,7 +289,7 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
     ap.add_argument("--mode", choices=["import", "pipeline", "both", "cli"], default="both",
                     help="import: the whole import_incidents run, store included; pipeline: read, map, validate "
-                         "and dedupe only (the store is written by geodata.ingest/geodata.store); cli: "
+                         "and dedupe only (the store is written by geodata.imports.ingest/geodata.store); cli: "
                          "`geodata init` and `geodata import incidents` into a folder store, under /usr/bin/time")
     ap.add_argument("--csv", help="with --mode cli: import this file instead of writing one")
     ap.add_argument("--stages", action="store_true", help="with --mode cli: peak RSS and seconds of each stage")

@@ -13,6 +13,10 @@ from pathlib import Path
 
 from .core.report import GeodataError, Report
 
+# Each command imports the library parts it needs inside its function: `geodata --help` and a small
+# command then start without loading GeoPandas, PyArrow and the whole package. The CLI is the top
+# layer, so these imports all point down; none of them avoids a cycle.
+
 __all__ = ["main"]
 
 #: Where ``build-bundle`` looks for the shared data when not told: ``../shared/data``
@@ -53,15 +57,15 @@ def _rejects_path(store: str, file: str) -> str:
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
+    from .imports.ingest import import_incidents, is_file_store
     from .pipeline.incidents_import import Mapping
-    from .imports.ingest import _is_file_store, import_incidents
     from .store import load_bundle, open_store
 
     if not args.store:
         raise GeodataError("import incidents needs --store DIR (a store made by `geodata init --store DIR`)")
     mapping = Mapping.load(args.mapping, args.map)
     geocoder = _geocoder(args)
-    if _is_file_store(args.store):
+    if is_file_store(args.store):
         store, facilities = args.store, load_bundle().facilities
     else:
         store = open_store(args.store)
@@ -233,7 +237,8 @@ def _cmd_export(args) -> int:
     from .export.writers import write_export
     from .store import open_store
     from .store.bundle import BundleStore
-    from .view.select import View
+    from .view import View
+    from .view import frames as store_frames
 
     try:
         view = View(
@@ -248,7 +253,7 @@ def _cmd_export(args) -> int:
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
-    frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
+    frames, _ = store_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
     from .export.writers import export_size

@@ -71,7 +71,7 @@ def to_script_json(obj) -> str:
     return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
-class _Raw(Element):
+class RawElement(Element):
     """Text put into the page as it is, not parsed again as a Jinja template."""
 
     def __init__(self, text: str):
@@ -175,6 +175,6 @@ class ScriptLayer(JSCSSMixin, Layer):
                 ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
                 name=self.get_name() + "_add",
             )
-        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
+        figure.script.add_child(RawElement(self._template.module.script(self, kwargs)), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)

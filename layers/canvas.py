@@ -60,7 +60,7 @@ from layers._encode import (
     uncertainty_columns,
 )
 from layers._prepare import clean_values
-from layers._script import ScriptLayer, _Raw, script_source, to_script_json
+from layers._script import RawElement, ScriptLayer, script_source, to_script_json
 from layers._symbols import SHAPES
 from layers._text import JS_LOCALES, popup_words
 
@@ -499,5 +499,5 @@ class CanvasPointLayer(ScriptLayer):
         return self.to_json()
 
     def _render_header(self, figure) -> None:
-        figure.header.add_child(_Raw(_CSS), name="canvas_point_layer_css")
+        figure.header.add_child(RawElement(_CSS), name="canvas_point_layer_css")
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from geodata.core.dates import EARLIEST_DATE, date_range_problem, latest_date, parse_loose_date
+from geodata.core.report import GeodataError
 from geodata.imports.ingest import import_incidents, read_upload
 from geodata.view.occupancy import periods
-from geodata.core.report import GeodataError
 from geodata.view.timeline import MAX_PERIODS, counts_through_time, weekly_counts
 
 HEADER = "date,title,city,state,source_url\n"

@@ -16,9 +16,9 @@ from shapely.geometry import Point
 
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.cli import main
+from geodata.core.schema import CRS
 from geodata.export.writers import FORMULA_PREFIXES, write_export
 from geodata.view.occupancy import view_frames
-from geodata.core.schema import CRS
 
 
 # -- the reference: the per-feature writer this project used before (json.dumps of each dict) --------------

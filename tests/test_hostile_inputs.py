@@ -208,8 +208,8 @@ def _one_line_error(proc: subprocess.CompletedProcess, says: str) -> None:
 
 _PEAK_RSS = """
 import resource, sys
-from geodata.ingest import read_upload
-from geodata.report import GeodataError
+from geodata.imports.ingest import read_upload
+from geodata.core.report import GeodataError
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:

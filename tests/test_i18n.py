@@ -79,7 +79,7 @@ def test_the_catalogue_is_up_to_date_with_the_sources():
 
 
 def test_words_from_geodata_tables_are_in_the_catalogue():
-    # Category names (geodata.schema) and facility groups are translated where they are shown.
+    # Category names (geodata.core.schema) and facility groups are translated where they are shown.
     es = translations("es")
     for words in list(CATEGORY_LABELS.values()) + list(FACILITY_TYPE_GROUPS):
         assert es.gettext(words) != words, words

@@ -16,8 +16,8 @@ import pytest
 import geodata.pipeline.tables as tables
 from geodata import GeodataError
 from geodata.imports.ingest import import_incidents
-from geodata.store import load_bundle, open_store
 from geodata.pipeline.tables import plain_rows, read_table
+from geodata.store import load_bundle, open_store
 
 HOSTILE = Path(__file__).parent / "hostile"
 

@@ -10,8 +10,8 @@ import pytest
 
 from geodata import GeodataError, Report, load_bundle
 from geodata.cli import main
-from geodata.pipeline.incidents_import import Mapping, map_incidents
 from geodata.imports.ingest import import_incidents, load_store
+from geodata.pipeline.incidents_import import Mapping, map_incidents
 from geodata.pipeline.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[1]

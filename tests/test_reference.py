@@ -12,6 +12,7 @@ import pytest
 from shapely.geometry import Point
 
 from geodata import GeodataError, Report
+from geodata.core.schema import CRS, FACILITY_COLUMNS
 from geodata.geography.match import FacilityMatcher
 from geodata.pipeline.reference import (
     apply_reference,
@@ -21,7 +22,6 @@ from geodata.pipeline.reference import (
     reference_codes,
     write_rejects,
 )
-from geodata.core.schema import CRS, FACILITY_COLUMNS
 
 FILES = {
     "marshall": "marshall-project/locations.csv",

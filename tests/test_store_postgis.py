@@ -21,7 +21,7 @@ psycopg = pytest.importorskip("psycopg")
 
 from geodata.core.report import GeodataError  # noqa: E402
 from geodata.store import load_bundle, open_store  # noqa: E402
-from geodata.view.select import View  # noqa: E402
+from geodata.view import View, query  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "date,title,city,state,latitude,longitude,source_url,category\n"
@@ -107,7 +107,7 @@ def test_both_backends_give_the_same_export(pg_url, tmp_path):
 def test_query_is_the_views_rows_only(pg_store):
     bundle = load_bundle()
     view = View(start="2026-01-01", end="2026-01-31", categories=("shooting", "protest"))
-    frames = pg_store.query(view)
+    frames = query(pg_store, view)
     expected = bundle.incidents[(bundle.incidents["date_end"] >= "2026-01-01")
                                 & (bundle.incidents["date_start"] <= "2026-01-31")
                                 & bundle.incidents["category"].isin(["shooting", "protest"])]

@@ -8,7 +8,7 @@ import re
 
 __all__ = [
     "PartialDate", "parse_partial_date", "parse_loose_date", "EARLIEST_DATE", "FUTURE_MARGIN_DAYS", "latest_date",
-    "date_range_problem", "clip_to_sane_range",
+    "date_range_problem", "clip_to_sane_range", "as_date",
 ]
 
 #: No record of this project is older: a date before it is a typo or a placeholder (``0001-01-01``).
@@ -36,7 +36,20 @@ def date_range_problem(start: dt.date, end: dt.date | None = None, *, today: dt.
     return None
 
 
-def _as_date(value) -> dt.date:
+def as_date(value) -> dt.date | None:
+    """A date given as a date, a datetime or an ISO ``YYYY-MM-DD`` text; None for None or "".
+
+    ValueError for any other text: what a view or a query is given must be a whole day."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _date_of(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -54,7 +67,7 @@ def clip_to_sane_range(start, end, *, today: dt.date | None = None) -> tuple[dt.
     with ``start`` after ``end``: empty.
     """
     last = latest_date(today)
-    lo, hi = _as_date(start), _as_date(end)
+    lo, hi = _date_of(start), _date_of(end)
     return max(lo, EARLIEST_DATE), min(hi, last)
 
 _FORMS = (

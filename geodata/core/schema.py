@@ -19,6 +19,12 @@ Every record says how it is known:
 
 from __future__ import annotations
 
+__all__ = [
+    "CATEGORIES", "CATEGORY_LABELS", "CRS", "DATE_PRECISIONS", "FACILITY_COLUMNS", "FACILITY_TYPE_LABELS",
+    "INCIDENT_COLUMNS", "LOCATION_PRECISIONS", "STATE_CODES", "STATE_NAMES", "VERIFICATION_STATUSES", "join_urls",
+    "split_urls", "state_code",
+]
+
 CRS = "EPSG:4326"
 
 #: Finest first.  ``block`` is a point generalised on purpose: a place that may be
@@ -82,7 +88,7 @@ FACILITY_COLUMNS: tuple[str, ...] = (
     "source_urls",
     *("detloc", "operator", "first_seen", "last_seen", "fiscal_years", "values_from"),
 )
-"""The last six are the facility history's (``geodata.sources.facility_history``): ICE's
+"""The last six are the facility history's (``geodata.pipeline.facility_history``): ICE's
 facility code, the operator (2015 listing), the first and last fiscal year a list shows
 the facility (``FY2009``), every such year (``"2009 2010 2016"``) and which list each
 value comes from.  A single list leaves them empty."""

@@ -35,6 +35,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
+from ..core.atomic import atomic_path
+from ..core.report import GeodataError
 from ..core.schema import CRS
 
 __all__ = ["feature_collection", "to_geojson", "to_csv", "write_geojson", "write_csv", "write_export",
@@ -546,8 +548,6 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
 
 def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
     """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features."""
-    from ..core.atomic import atomic_path
-
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".geojson", ".json"):
@@ -555,8 +555,6 @@ def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progr
     elif suffix == ".csv":
         writer = write_csv
     else:
-        from ..core.report import GeodataError
-
         raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:

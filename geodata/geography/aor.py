@@ -12,24 +12,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .regions import NEAR_DEGREES, PER_100K_UNAVAILABLE, _multipolygon, encode_polygon, load_regions  # noqa: E501
 from ..core.atomic import write_text
-from .boundaries import (
-    PRECISION,
-    _decode_ints,
-    _decode_multipolygon,
-)
-from ..core.report import GeodataError
+from ..core.paths import DATA_DIR
 from ..core.schema import CRS
-from ..store import DATA_DIR
+from .boundaries import PRECISION, decode_ints, decode_multipolygon
+from .regions import NEAR_DEGREES, PER_100K_UNAVAILABLE, encode_polygon, load_regions
 
 __all__ = [
     "AOR_DIR",
     "AOR_FILE",
     "AOR_INPUTS",
     "AOR_LICENSE",
+    "AOR_NAMES",
     "assign_aors",
-    "build_aor_areas",
     "counts_by_aor",
     "decode_aor_areas",
     "encode_aor_areas",
@@ -51,55 +46,22 @@ AOR_DIR = DATA_DIR / "uwchr"
 AOR_FILE = "ice-aor-areas.json"
 AOR_INPUTS = {"county_aor": "uwchr/county_aor_2024_fips.csv"}
 AOR_LICENSE = "GPL-3.0"
+#: ICE ERO field offices by AOR code, as ICE names them (the city of the field office).
+#: HLG (Harlingen) is an AOR in ICE's FY2024-26 statistics, carved out of San Antonio;
+#: UWCHR's county table predates it, so no county maps to it.
+AOR_NAMES: dict[str, str] = {
+    "ATL": "Atlanta", "BAL": "Baltimore", "BOS": "Boston", "BUF": "Buffalo", "CHI": "Chicago",
+    "DAL": "Dallas", "DEN": "Denver", "DET": "Detroit", "ELP": "El Paso", "HLG": "Harlingen",
+    "HOU": "Houston", "LOS": "Los Angeles", "MIA": "Miami", "NEW": "Newark", "NOL": "New Orleans",
+    "NYC": "New York City", "PHI": "Philadelphia", "PHO": "Phoenix", "SEA": "Seattle",
+    "SFR": "San Francisco", "SLC": "Salt Lake City", "SNA": "San Antonio", "SND": "San Diego",
+    "SPM": "St. Paul", "WAS": "Washington",
+}
 _AOR_SOURCE = (
     "University of Washington Center for Human Rights, county -> ICE area of responsibility table "
     "(github.com/UWCHR/ice-enforce share/hand/county_aor.csv, commit bdb224c), GPL-3.0; dissolved with the "
     "U.S. Census Bureau 2010 cartographic county boundaries (public domain) by geodata.aggregate"
 )
-
-
-def build_aor_areas(shared_data: str | Path, counties: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """ICE areas of responsibility as polygons: the bundled counties dissolved by UWCHR's table.
-
-    Parameters
-    ----------
-    shared_data : path
-        The shared data folder holding ``uwchr/county_aor_2024_fips.csv``.
-    counties : geopandas.GeoDataFrame, optional
-        County polygons (as ``load_regions("county")``, the default).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per AOR, sorted by code: ``aor``, ``name`` (the field office's city),
-        ``states`` (the postal codes of the states it reaches, space-separated),
-        ``counties`` (how many counties it holds), ``placed_by_state`` (counties whose
-        2010 code is not in the 2024 table, given their state's one AOR: Connecticut's),
-        ``county_fips`` (the list of its counties' codes) and a MultiPolygon in EPSG:4326.
-    """
-    from ..sources.uwchr import AOR_NAMES, read_county_aor
-
-    path = Path(shared_data) / AOR_INPUTS["county_aor"]
-    if not path.is_file():
-        raise GeodataError(f"missing input {path}")
-    counties = load_regions("county") if counties is None else counties
-    table = read_county_aor(path, counties["region_id"])
-    counties = counties.assign(aor=table["aor"].to_numpy(), how=table["how"].to_numpy())
-    rows, geoms = [], []
-    for aor, part in counties.groupby("aor", sort=True):
-        geom = shapely.coverage_union_all(part.geometry.values)
-        if not geom.is_valid:  # rounded neighbours that no longer fit exactly
-            geom = shapely.union_all(part.geometry.values)
-        rows.append({
-            "aor": aor,
-            "name": AOR_NAMES.get(aor, aor),
-            "states": " ".join(sorted(set(part["state"]))),
-            "counties": int(len(part)),
-            "placed_by_state": int((part["how"] == "state").sum()),
-            "county_fips": sorted(part["region_id"]),
-        })
-        geoms.append(_multipolygon(geom))
-    return gpd.GeoDataFrame(rows, geometry=geoms, crs=CRS)
 
 
 def encode_aor_areas(areas: gpd.GeoDataFrame, precision: int = PRECISION) -> str:
@@ -120,8 +82,8 @@ def decode_aor_areas(text: str) -> gpd.GeoDataFrame:
     factor = 10 ** doc["precision"]
     rows, geoms = [], []
     for area in doc["areas"]:
-        lonlat = (np.cumsum(_decode_ints(area["points"]).reshape(-1, 2), axis=0) / factor)[:, ::-1]
-        geom, at = _decode_multipolygon(lonlat, area["counts"], 0)
+        lonlat = (np.cumsum(decode_ints(area["points"]).reshape(-1, 2), axis=0) / factor)[:, ::-1]
+        geom, at = decode_multipolygon(lonlat, area["counts"], 0)
         if at != len(lonlat):
             raise ValueError(f"area {area['aor']!r}: counts cover {at} of {len(lonlat)} points")
         rows.append({k: v for k, v in area.items() if k not in ("counts", "points")})

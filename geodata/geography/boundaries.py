@@ -35,9 +35,9 @@ import numpy as np
 import shapely
 
 from ..core.atomic import write_text
+from ..core.paths import DATA_DIR
 from ..core.report import GeodataError
 from ..core.schema import CRS
-from ..store import DATA_DIR
 
 __all__ = [
     "BASEMAP_DIR",
@@ -95,7 +95,7 @@ def build_boundaries(shared_data: str | Path, tolerance: float = TOLERANCE) -> g
     features = data["features"]
     counties = np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object)
     state_fips = np.array([f["properties"]["STATE"] for f in features])
-    counties = shapely.transform(counties, _west_of_antimeridian)
+    counties = shapely.transform(counties, west_of_antimeridian)
     counties = shapely.coverage_simplify(counties, tolerance)
 
     states = np.array(
@@ -113,7 +113,7 @@ def build_boundaries(shared_data: str | Path, tolerance: float = TOLERANCE) -> g
     return gpd.GeoDataFrame({"kind": list(rows)}, geometry=list(rows.values()), crs=CRS)
 
 
-def _west_of_antimeridian(coords: np.ndarray) -> np.ndarray:
+def west_of_antimeridian(coords: np.ndarray) -> np.ndarray:
     coords = coords.copy()
     coords[coords[:, 0] > 0, 0] -= 360.0
     return coords
@@ -152,13 +152,13 @@ def encode_boundaries(gdf: gpd.GeoDataFrame, precision: int = PRECISION) -> str:
         for polygon in rings:
             ring_counts = []
             for coords in polygon:
-                pts = _rounded_latlon(coords, factor)
+                pts = rounded_latlon(coords, factor)
                 min_points = 4 if type_ == "MultiPolygon" else 2
                 if len(pts) < min_points:
                     continue
                 deltas = np.diff(pts, axis=0, prepend=last[None, :])
                 last = pts[-1]
-                chunks.append(_encode_ints(deltas.ravel()))
+                chunks.append(encode_ints(deltas.ravel()))
                 ring_counts.append(len(pts))
             if ring_counts:
                 counts.append(ring_counts if type_ == "MultiPolygon" else ring_counts[0])
@@ -167,7 +167,7 @@ def encode_boundaries(gdf: gpd.GeoDataFrame, precision: int = PRECISION) -> str:
     return json.dumps(doc, ensure_ascii=True, separators=(",", ":")) + "\n"
 
 
-def _decode_multipolygon(lonlat, polygon_counts, at: int) -> tuple[shapely.MultiPolygon, int]:
+def decode_multipolygon(lonlat, polygon_counts, at: int) -> tuple[shapely.MultiPolygon, int]:
     """Cut a MultiPolygon out of the decoded points from ``at``: one list of ring sizes per
     polygon, outer ring first.  Returns it and where the next geometry starts."""
     polygons = []
@@ -186,14 +186,14 @@ def decode_boundaries(text: str) -> gpd.GeoDataFrame:
     factor = 10 ** doc["precision"]
     kinds, geoms = [], []
     for layer in doc["layers"]:
-        pts = np.cumsum(_decode_ints(layer["points"]).reshape(-1, 2), axis=0) / factor
+        pts = np.cumsum(decode_ints(layer["points"]).reshape(-1, 2), axis=0) / factor
         lonlat = pts[:, ::-1]
         flat = [n for c in layer["counts"] for n in (c if isinstance(c, list) else [c])]
         if sum(flat) != len(lonlat) or min(flat, default=2) < 2:
             raise ValueError(f"layer {layer['kind']!r}: counts cover {sum(flat)} of {len(lonlat)} points")
         at = 0
         if layer["type"] == "MultiPolygon":
-            geom, at = _decode_multipolygon(lonlat, layer["counts"], at)
+            geom, at = decode_multipolygon(lonlat, layer["counts"], at)
         else:
             lines = []
             for n in layer["counts"]:
@@ -219,7 +219,7 @@ def load_boundaries(directory: str | Path = BASEMAP_DIR) -> gpd.GeoDataFrame:
     return decode_boundaries((Path(directory) / BASEMAP_FILE).read_text(encoding="ascii"))
 
 
-def _rounded_latlon(coords: np.ndarray, factor: int) -> np.ndarray:
+def rounded_latlon(coords: np.ndarray, factor: int) -> np.ndarray:
     """(lon, lat) floats -> (lat, lon) integers, consecutive repeats dropped."""
     pts = np.round(coords[:, ::-1] * factor).astype(np.int64)
     keep = np.ones(len(pts), dtype=bool)
@@ -227,7 +227,7 @@ def _rounded_latlon(coords: np.ndarray, factor: int) -> np.ndarray:
     return pts[keep]
 
 
-def _encode_ints(values) -> str:
+def encode_ints(values) -> str:
     """Google's polyline algorithm: zigzag, then 5-bit groups as characters from "?"."""
     out = []
     for v in values.tolist():
@@ -239,7 +239,7 @@ def _encode_ints(values) -> str:
     return "".join(out)
 
 
-def _decode_ints(text: str) -> np.ndarray:
+def decode_ints(text: str) -> np.ndarray:
     values, shift, acc = [], 0, 0
     for ch in text:
         b = ord(ch) - 63

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..core.schema import state_code
+from .geocode import gazetteer
 
 __all__ = ["CoordinateCheck", "check_coordinates", "state_boxes"]
 
@@ -27,7 +28,7 @@ def _clean(value) -> str | None:
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 
 
-def _number(value) -> float | None:
+def plain_number(value) -> float | None:
     """A coordinate as a float, None when missing; ValueError when it is not a plain number."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
@@ -53,8 +54,6 @@ def state_boxes() -> dict[str, tuple[float, float, float, float]]:
     (from the ``zipcodes`` package, as the gazetteer), widened by a margin, since a
     border town's buildings lie beyond its ZIP's centroid.  Coarse by design: it tells
     a point in Ohio from one in Texas, not from one just across the Ohio river."""
-    from .geocode import gazetteer
-
     pts = gazetteer().state_points()
     boxes = {}
     for st, p in pts.items():
@@ -82,7 +81,7 @@ def check_coordinates(lat, lon, state: str | None = None) -> CoordinateCheck:
     the point as given is off the globe and the swapped one is in some US state.
     """
     try:
-        lat, lon = _number(lat), _number(lon)
+        lat, lon = plain_number(lat), plain_number(lon)
     except (TypeError, ValueError):
         return CoordinateCheck(None, None, "rejected", f"coordinates are not plain numbers ({lat!r}, {lon!r})")
     if lat is None or lon is None or math.isnan(lat) or math.isnan(lon):

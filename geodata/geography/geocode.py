@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..core.atomic import clean_temp_files, write_text
+from ..core.report import GeodataError
 from ..core.schema import state_code
 
 __all__ = [
@@ -305,9 +307,6 @@ class DiskCache:
         import json
         from pathlib import Path
 
-        from ..core.atomic import clean_temp_files
-        from ..core.report import GeodataError
-
         self.path = Path(path)
         self._data: dict[str, dict | None] = {}
         clean_temp_files(self.path)
@@ -337,8 +336,6 @@ class DiskCache:
 
     def save(self) -> None:
         import json
-
-        from ..core.atomic import write_text
 
         if self._dirty:
             # Atomic: an import killed while saving leaves the old cache, never half a file.

@@ -17,8 +17,8 @@ from functools import lru_cache
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from .geocode import normalize_place
 from ..core.schema import STATE_CODES, state_code
+from .geocode import normalize_place
 
 __all__ = ["normalize_facility_name", "FacilityMatcher", "Match"]
 

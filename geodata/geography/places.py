@@ -13,7 +13,7 @@ Virgin Islands, Guam, the Northern Mariana Islands, American Samoa) with a
 population of at least :data:`MIN_POPULATION`, as GeoNames names and counts
 them (its population is of the place, often the census figure; not checked
 here).  The Aleutian islands west of 180° are shifted by -360°, as in
-:mod:`geodata.boundaries`.
+:mod:`geodata.geography.boundaries`.
 
 File format (JSON): ``names`` and ``population`` (one entry per place, largest
 first), and ``points``: every place's (lat, lon) as one Google "encoded
@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .boundaries import BASEMAP_DIR, _decode_ints, _encode_ints
 from ..core.report import GeodataError
+from .boundaries import BASEMAP_DIR, decode_ints, encode_ints
 
 __all__ = ["MIN_POPULATION", "PLACES_FILE", "PLACE_COUNTRIES", "build_places", "decode_places", "encode_places",
            "load_places", "save_places"]
@@ -92,7 +92,7 @@ def encode_places(df: pd.DataFrame, precision: int = PRECISION) -> str:
         "precision": precision,
         "names": df["name"].astype(str).tolist(),
         "population": df["population"].astype(int).tolist(),
-        "points": _encode_ints(deltas.ravel()),
+        "points": encode_ints(deltas.ravel()),
     }
     # Names as they are written (Doña Ana, Mayagüez): UTF-8, not \u escapes.
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -101,7 +101,7 @@ def encode_places(df: pd.DataFrame, precision: int = PRECISION) -> str:
 def decode_places(text: str) -> pd.DataFrame:
     """Read the JSON text of ``us-places.json`` back into ``name, lon, lat, population``."""
     doc = json.loads(text)
-    pts = np.cumsum(_decode_ints(doc["points"]).reshape(-1, 2), axis=0) / 10 ** doc["precision"]
+    pts = np.cumsum(decode_ints(doc["points"]).reshape(-1, 2), axis=0) / 10 ** doc["precision"]
     if not len(pts) == len(doc["names"]) == len(doc["population"]):
         raise ValueError(f"{len(doc['names'])} names, {len(doc['population'])} populations and {len(pts)} points")
     return pd.DataFrame({"name": doc["names"], "lon": pts[:, 1], "lat": pts[:, 0], "population": doc["population"]})

@@ -8,7 +8,7 @@ census areas, independent cities, Puerto Rico's municipios).  Rebuild with
 ``geodata build-regions``; a test checks that a rebuild equals the
 committed file.
 
-How it is made: as the outline map (:mod:`geodata.boundaries`), the counties
+How it is made: as the outline map (:mod:`geodata.geography.boundaries`), the counties
 are simplified together (about 1 km) so that neighbours keep one shared
 border, and each state is the union of its simplified counties; so a state's
 polygon is exactly the sum of its counties, and both match the outline map's
@@ -38,18 +38,18 @@ import pandas as pd
 import shapely
 
 from ..core.atomic import write_text
+from ..core.paths import DATA_DIR
+from ..core.report import GeodataError
+from ..core.schema import CRS, LOCATION_PRECISIONS, STATE_NAMES
 from .boundaries import (
     PRECISION,
     TOLERANCE,
-    _decode_ints,
-    _decode_multipolygon,
-    _encode_ints,
-    _rounded_latlon,
-    _west_of_antimeridian,
+    decode_ints,
+    decode_multipolygon,
+    encode_ints,
+    rounded_latlon,
+    west_of_antimeridian,
 )
-from ..core.report import GeodataError
-from ..core.schema import CRS, LOCATION_PRECISIONS, STATE_NAMES
-from ..store import DATA_DIR
 
 __all__ = [
     "LEVELS",
@@ -136,7 +136,7 @@ def build_regions(shared_data: str | Path, tolerance: float = TOLERANCE) -> dict
     features = sorted(counties_doc["features"], key=lambda f: f["properties"]["GEO_ID"])
     props = [f["properties"] for f in features]
     geoms = np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object)
-    geoms = shapely.transform(geoms, _west_of_antimeridian)
+    geoms = shapely.transform(geoms, west_of_antimeridian)
     geoms = shapely.coverage_simplify(geoms, tolerance)
     # Snap to the stored grid here, not while writing: rounding can make a
     # polygon cross itself, and set_precision keeps it valid.  Shared borders
@@ -151,7 +151,7 @@ def build_regions(shared_data: str | Path, tolerance: float = TOLERANCE) -> dict
             "state": [postal[p["STATE"]] for p in props],
             "area_km2": [round(p["CENSUSAREA"] * SQ_MILE_KM2, 1) for p in props],
         },
-        geometry=[_multipolygon(g) for g in geoms],
+        geometry=[multipolygon(g) for g in geoms],
         crs=CRS,
     )
     fips_list = sorted(set(state_fips))
@@ -162,7 +162,7 @@ def build_regions(shared_data: str | Path, tolerance: float = TOLERANCE) -> dict
             "state": [postal[f] for f in fips_list],
             "area_km2": [round(state_props[f]["CENSUSAREA"] * SQ_MILE_KM2, 1) for f in fips_list],
         },
-        geometry=[_multipolygon(shapely.union_all(geoms[state_fips == f])) for f in fips_list],
+        geometry=[multipolygon(shapely.union_all(geoms[state_fips == f])) for f in fips_list],
         crs=CRS,
     )
     return {"state": states, "county": counties}
@@ -173,7 +173,7 @@ def _county_name(p: dict) -> str:
     return f"{p['NAME']} {word}".strip()
 
 
-def _multipolygon(geom) -> shapely.MultiPolygon:
+def multipolygon(geom) -> shapely.MultiPolygon:
     parts = [p for p in shapely.get_parts(shapely.normalize(geom)) if isinstance(p, shapely.Polygon)]
     return shapely.MultiPolygon(parts)
 
@@ -193,12 +193,12 @@ def encode_regions(regions: dict[str, gpd.GeoDataFrame], precision: int = PRECIS
             for polygon in shapely.get_parts(geom):
                 ring_counts = []
                 for ring in (polygon.exterior, *polygon.interiors):
-                    pts = _rounded_latlon(shapely.get_coordinates(ring), factor)
+                    pts = rounded_latlon(shapely.get_coordinates(ring), factor)
                     if len(pts) < 4:
                         continue  # a sliver that rounding closed up
                     deltas = np.diff(pts, axis=0, prepend=last[None, :])
                     last = pts[-1]
-                    chunks.append(_encode_ints(deltas.ravel()))
+                    chunks.append(encode_ints(deltas.ravel()))
                     ring_counts.append(len(pts))
                 if ring_counts:
                     counts.append(ring_counts)
@@ -224,12 +224,12 @@ def encode_polygon(geom, precision: int = PRECISION) -> tuple[list[list[int]], s
             continue
         ring_counts = []
         for ring in (polygon.exterior, *polygon.interiors):
-            pts = _rounded_latlon(shapely.get_coordinates(ring), factor)
+            pts = rounded_latlon(shapely.get_coordinates(ring), factor)
             if len(pts) < 4:
                 continue
             deltas = np.diff(pts, axis=0, prepend=last[None, :])
             last = pts[-1]
-            chunks.append(_encode_ints(deltas.ravel()))
+            chunks.append(encode_ints(deltas.ravel()))
             ring_counts.append(int(len(pts)))
         if ring_counts:
             counts.append(ring_counts)
@@ -242,13 +242,13 @@ def decode_regions(text: str) -> dict[str, gpd.GeoDataFrame]:
     factor = 10 ** doc["precision"]
     out = {}
     for level in doc["levels"]:
-        lonlat = (np.cumsum(_decode_ints(level["points"]).reshape(-1, 2), axis=0) / factor)[:, ::-1]
+        lonlat = (np.cumsum(decode_ints(level["points"]).reshape(-1, 2), axis=0) / factor)[:, ::-1]
         total = sum(n for r in level["regions"] for ring_counts in r["counts"] for n in ring_counts)
         if total != len(lonlat):
             raise ValueError(f"level {level['level']!r}: counts cover {total} of {len(lonlat)} points")
         at, geoms = 0, []
         for region in level["regions"]:
-            geom, at = _decode_multipolygon(lonlat, region["counts"], at)
+            geom, at = decode_multipolygon(lonlat, region["counts"], at)
             geoms.append(geom)
         frame = {
             "region_id": [r["id"] for r in level["regions"]],
@@ -333,7 +333,7 @@ def assign_regions(incidents: gpd.GeoDataFrame, level: str = "state", *, regions
         return pd.DataFrame({"region_id": region_id, "match": match}, index=gdf.index)
     points = shapely.point_on_surface(geoms[placed])  # a point stays a point
     # As the bundled polygons, longitudes east of 0 run on below -180 (the Aleutians).
-    points = shapely.transform(points, _west_of_antimeridian)
+    points = shapely.transform(points, west_of_antimeridian)
 
     too_coarse = np.zeros(n, dtype=bool)
     if level == "county" and "location_precision" in gdf.columns:

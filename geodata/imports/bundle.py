@@ -10,21 +10,39 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
+import shapely
 
-from ..pipeline.curated import read_curated_events
-from ..export.writers import to_geojson
-from ..pipeline.reference import apply_reference, read_facility_reference
+from ..core.ids import slug
+from ..core.paths import DATA_DIR, POPULATION_FILE
 from ..core.report import GeodataError, Report
-from ..sources.basu_deaths import read_deaths_basu
-from ..sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
-from ..sources.ice.stats import read_ice_stats
-from ..store import DATA_DIR, Bundle
+from ..core.schema import CRS, FACILITY_COLUMNS
+from ..export.writers import to_geojson
+from ..geography.aor import AOR_INPUTS, AOR_NAMES, save_aor_areas
+from ..geography.regions import load_regions, multipolygon
+from ..pipeline.curated import read_curated_events
+from ..pipeline.facility_history import build_facility_history
+from ..pipeline.reference import apply_reference, read_facility_reference
 from ..pipeline.validate import validate_facilities, validate_incidents
+from ..sources.basu_deaths import read_deaths_basu
+from ..sources.ddp_offices import OFFICES_FILE, read_offices
+from ..sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
+from ..sources.ice.facility_list import read_facility_list
+from ..sources.ice.stats import read_ice_stats
+from ..sources.uwchr import read_county_aor, read_headcount
+from ..sources.uwchr_headcount import (
+    UNMATCHED_FILE,
+    join_headcount_codes,
+    monthly_headcount,
+    save_headcount,
+    unmatched_codes,
+)
+from ..store import Bundle
 
 __all__ = [
     "build_area_files", "build_bundle", "build_facility_history_layer", "AREA_INPUTS", "BUNDLE_INPUTS",
-    "FACILITY_LISTS", "CURATED_DIR",
+    "FACILITY_LISTS", "CURATED_DIR", "build_aor_areas",
 ]
 
 #: Paths under the shared data folder that the bundle is built from.
@@ -69,11 +87,9 @@ def build_facility_history_layer(shared_data: str | Path, report: Report):
     """Read every ICE facility list and join them into one facility per place.
 
     Returns ``(facilities, facility_years)`` (see
-    :func:`geodata.sources.build_facility_history`); what each list skipped and each
+    :func:`geodata.pipeline.facility_history.build_facility_history`); what each list skipped and each
     join worth checking go to ``report``.
     """
-    from ..sources import build_facility_history, read_facility_list
-
     shared_data = Path(shared_data)
     lists = []
     for rel, name in FACILITY_LISTS:
@@ -95,9 +111,6 @@ def _ddp_places(locations, facilities):
     (by its code, or by DDP's point having moved it), as facility records of their own: name, code,
     address and state as DDP's table writes them, ``location_precision`` ``address``."""
     import geopandas as gpd
-
-    from ..core.ids import slug
-    from ..core.schema import CRS, FACILITY_COLUMNS
 
     codes = set(facilities["detloc"].dropna().astype(str))
     moved = facilities["location_method"].fillna("").str.contains("Deportation Data Project", regex=False)
@@ -184,6 +197,48 @@ AREA_INPUTS = {
 FACILITY_CODE_COLUMNS = ("detloc", "detention_facility_code", "facility_code")
 
 
+def build_aor_areas(shared_data: str | Path, counties: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """ICE areas of responsibility as polygons: the bundled counties dissolved by UWCHR's table.
+
+    Parameters
+    ----------
+    shared_data : path
+        The shared data folder holding ``uwchr/county_aor_2024_fips.csv``.
+    counties : geopandas.GeoDataFrame, optional
+        County polygons (as ``load_regions("county")``, the default).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per AOR, sorted by code: ``aor``, ``name`` (the field office's city),
+        ``states`` (the postal codes of the states it reaches, space-separated),
+        ``counties`` (how many counties it holds), ``placed_by_state`` (counties whose
+        2010 code is not in the 2024 table, given their state's one AOR: Connecticut's),
+        ``county_fips`` (the list of its counties' codes) and a MultiPolygon in EPSG:4326.
+    """
+    path = Path(shared_data) / AOR_INPUTS["county_aor"]
+    if not path.is_file():
+        raise GeodataError(f"missing input {path}")
+    counties = load_regions("county") if counties is None else counties
+    table = read_county_aor(path, counties["region_id"])
+    counties = counties.assign(aor=table["aor"].to_numpy(), how=table["how"].to_numpy())
+    rows, geoms = [], []
+    for aor, part in counties.groupby("aor", sort=True):
+        geom = shapely.coverage_union_all(part.geometry.values)
+        if not geom.is_valid:  # rounded neighbours that no longer fit exactly
+            geom = shapely.union_all(part.geometry.values)
+        rows.append({
+            "aor": aor,
+            "name": AOR_NAMES.get(aor, aor),
+            "states": " ".join(sorted(set(part["state"]))),
+            "counties": int(len(part)),
+            "placed_by_state": int((part["how"] == "state").sum()),
+            "county_fips": sorted(part["region_id"]),
+        })
+        geoms.append(multipolygon(geom))
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs=CRS)
+
+
 def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
                      population: pd.DataFrame | None = None,
                      facilities: pd.DataFrame | None = None) -> tuple[list[Path], Report]:
@@ -203,18 +258,6 @@ def build_area_files(shared_data: str | Path, directory: str | Path = DATA_DIR,
     Returns the paths written and a report (headcount codes without a facility,
     offices without coordinates).
     """
-    from ..geography.aor import build_aor_areas, save_aor_areas
-    from ..sources.ddp_offices import OFFICES_FILE, read_offices
-    from ..sources.uwchr import read_headcount
-    from ..sources.uwchr_headcount import (
-        UNMATCHED_FILE,
-        join_headcount_codes,
-        monthly_headcount,
-        save_headcount,
-        unmatched_codes,
-    )
-    from ..store import POPULATION_FILE
-
     shared_data, directory = Path(shared_data), Path(directory)
     for rel in AREA_INPUTS.values():
         if not (shared_data / rel).is_file():

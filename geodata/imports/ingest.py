@@ -30,15 +30,17 @@ import pandas as pd
 import shapely
 
 from ..core.atomic import atomic_path, clean_temp_files
-from ..pipeline.dedupe import find_duplicates
-from ..geography.geocode import Geocoder
-from ..pipeline.incidents_import import Mapping, map_incidents
-from ..core.report import Report
+from ..core.report import GeodataError, Report
 from ..core.schema import CRS, join_urls, split_urls
-from ..store import read_layer
-from ..store.base import STORE_COLUMNS, Store
-from ..pipeline.tables import MB, _mb, plain_rows, read_table
+from ..export.writers import write_geojson
+from ..geography.geocode import Geocoder
+from ..pipeline.dedupe import find_duplicates
+from ..pipeline.incidents_import import Mapping, map_incidents
+from ..pipeline.tables import MB, megabytes, plain_rows, read_table
 from ..pipeline.validate import validate_incidents
+from ..store import open_store, read_layer
+from ..store.base import STORE_COLUMNS, Store
+from ..store.parquet import url_keys_arrow
 
 __all__ = [
     "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
@@ -76,7 +78,7 @@ class ImportResult:
         )
 
 
-def _is_file_store(path) -> bool:
+def is_file_store(path) -> bool:
     return not isinstance(path, Store) and Path(path).suffix.lower() in (".geojson", ".json") \
         and not Path(path).is_dir()
 
@@ -85,9 +87,7 @@ def load_store(path) -> gpd.GeoDataFrame:
     """Every stored incident with the dedupe helper columns (a store folder, a Store, or a ``.geojson`` file)."""
     if isinstance(path, Store):
         return path.incidents(columns=STORE_COLUMNS)
-    if not _is_file_store(path):
-        from ..store import open_store
-
+    if not is_file_store(path):
         return open_store(path).incidents(columns=STORE_COLUMNS)
     path = Path(path)
     clean_temp_files(path)
@@ -98,8 +98,6 @@ def load_store(path) -> gpd.GeoDataFrame:
 
 def save_store(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
     """Replace a ``.geojson`` store file with ``gdf``, atomically."""
-    from ..export.writers import write_geojson
-
     with atomic_path(path) as tmp:
         write_geojson({"incidents": gdf.sort_values("id", kind="stable")}, tmp)
 
@@ -132,7 +130,7 @@ def _plain(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             crs=CRS)
 
 
-#: The columns the deduplication rule reads (:func:`geodata.dedupe.find_duplicates`), with ``id``.
+#: The columns the deduplication rule reads (:func:`geodata.pipeline.dedupe.find_duplicates`), with ``id``.
 _DEDUPE_COLUMNS = ("id", "date_start", "date_end", "date_precision", "category", "canonical_id", "state", "city",
                    "person", "title", "source_urls")
 
@@ -322,8 +320,6 @@ def _candidate_keys(valid: gpd.GeoDataFrame) -> dict:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from ..store.parquet import url_keys_arrow
-
     day = valid["date_precision"].astype(object) == "day"
     states = valid["state"].astype(object).where(valid["state"].notna(), "")
     return {
@@ -355,11 +351,9 @@ def import_incidents(
     progress bar's total)."""
     path = Path(path)
     result = ImportResult()
-    file_store = _is_file_store(store_path)
+    file_store = is_file_store(store_path)
     store = None
     if not file_store:
-        from ..store import open_store
-
         store = store_path if isinstance(store_path, Store) else open_store(store_path)
     table = read_table(path, max_bytes=MAX_IMPORT_BYTES, columnar=True)
     result.rows = len(table)
@@ -448,10 +442,9 @@ def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
     """
     import tempfile
 
-    from ..core.report import GeodataError
-
     if len(data) > max_bytes:
-        raise GeodataError(f"{filename}: {len(data):,} bytes; the limit is {_mb(max_bytes)} ({max_bytes:,} bytes)")
+        raise GeodataError(f"{filename}: {len(data):,} bytes; the limit is {megabytes(max_bytes)} "
+                           f"({max_bytes:,} bytes)")
     suffixes = [s.lower() for s in Path(filename).suffixes[-2:]]
     if suffixes and suffixes[-1] not in UPLOAD_SUFFIXES:
         raise GeodataError(f"{filename}: use CSV, JSON, GeoJSON or XLSX")

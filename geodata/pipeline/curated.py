@@ -19,8 +19,6 @@ import pandas as pd
 from shapely.geometry import Point
 
 from ..core.dates import parse_partial_date
-from ..geography.geocode import gazetteer
-from ..geography.match import FacilityMatcher
 from ..core.report import Report, read_csv_table
 from ..core.schema import (
     CATEGORIES,
@@ -31,6 +29,8 @@ from ..core.schema import (
     split_urls,
     state_code,
 )
+from ..geography.geocode import gazetteer
+from ..geography.match import FacilityMatcher
 
 __all__ = ["read_curated_events", "CURATED_COLUMNS"]
 

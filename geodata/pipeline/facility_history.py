@@ -27,10 +27,10 @@ import geopandas as gpd
 import pandas as pd
 from rapidfuzz import fuzz
 
-from ..geography.geocode import normalize_place
-from ..geography.match import FacilityMatcher, normalize_facility_name
 from ..core.report import Report
 from ..core.schema import CRS, FACILITY_COLUMNS, LOCATION_PRECISIONS, join_urls, split_urls
+from ..geography.geocode import normalize_place
+from ..geography.match import FacilityMatcher, normalize_facility_name
 
 __all__ = [
     "HISTORY_COLUMNS", "FISCAL_YEAR_COLUMNS", "build_facility_history", "facilities_in_use", "fiscal_years_of",
@@ -154,7 +154,7 @@ def build_facility_history(lists, report: Report | None = None):
 
     Returns
     -------
-    (facilities, years): the facility layer (:data:`~geodata.schema.FACILITY_COLUMNS`
+    (facilities, years): the facility layer (:data:`~geodata.core.schema.FACILITY_COLUMNS`
     then :data:`HISTORY_COLUMNS`; ids are those of each facility's newest list row)
     and the companion table (:data:`FISCAL_YEAR_COLUMNS`).
     """

@@ -35,14 +35,14 @@ import h3
 import pandas as pd
 import shapely
 
-from ..geography.coords import _number, check_coordinates
 from ..core.dates import date_range_problem, parse_loose_date
-from ..geography.geocode import GeocodeQuery, Geocoder
 from ..core.ids import slug
-from ..geography.match import FacilityMatcher
-from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
 from ..core.report import GeodataError, Report
 from ..core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
+from ..geography.coords import check_coordinates, plain_number, state_boxes
+from ..geography.geocode import GeocodeQuery, Geocoder
+from ..geography.match import FacilityMatcher
+from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
 from .tables import plain_rows, text_lists
 
 __all__ = ["Mapping", "map_incidents", "COMMON_COLUMNS", "CATEGORY_SYNONYMS"]
@@ -243,9 +243,9 @@ def _source_id(src_id: str) -> str:
 
 def _fast_point(lat, lon, box) -> tuple[float, float] | None:
     """``(lon, lat)`` when the check could only say "ok" (the usual case), else None: let
-    :func:`~geodata.coords.check_coordinates` decide and say why."""
+    :func:`~geodata.geography.coords.check_coordinates` decide and say why."""
     try:
-        y, x = _number(lat), _number(lon)  # plain numbers only: float() would read "4_4.98" as 44.98
+        y, x = plain_number(lat), plain_number(lon)  # plain numbers only: float() would read "4_4.98" as 44.98
     except (TypeError, ValueError):
         return None
     if y is None or x is None:
@@ -267,7 +267,7 @@ def map_incidents(
     report: Report | None = None,
     progress=None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Map a raw table (from :func:`geodata.tables.read_table`) onto the incident schema.
+    """Map a raw table (from :func:`geodata.pipeline.tables.read_table`) onto the incident schema.
 
     Returns ``(incidents, rejects)``: incidents carry extra columns ``person``,
     ``canonical_id``, ``review`` and ``_row`` (the input row); ``rejects`` holds each
@@ -275,14 +275,12 @@ def map_incidents(
     level its fields allow: the source's own coordinates (checked), its facility, then
     the geocoder (offline gazetteer by default).  A street-level point that is not
     known to be a public place is generalised to a ``block`` before it is kept, and so
-    is its text (:mod:`geodata.privacy`).
+    is its text (:mod:`geodata.pipeline.privacy`).
 
     The table is worked column by column: a date, a category, a state, a place or a
     geocoder query is worked out once per distinct value, not once per row, so a
     million rows take seconds.  ``progress(k)`` is called as rows are done.
     """
-    from ..geography.coords import state_boxes
-
     mapping = mapping or Mapping()
     report = report if report is not None else Report()
     geocoder = geocoder or Geocoder()

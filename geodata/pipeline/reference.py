@@ -33,11 +33,12 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from shapely.geometry import Point
 
-from ..geography.coords import CoordinateCheck, check_coordinates, state_boxes  # noqa: F401 (re-exported)
 from ..core.dates import parse_loose_date
-from ..geography.match import FacilityMatcher
 from ..core.report import GeodataError, Report
 from ..core.schema import CRS, LOCATION_PRECISIONS, STATE_NAMES, join_urls, split_urls, state_code
+from ..geography.coords import CoordinateCheck, check_coordinates, state_boxes
+from ..geography.geocode import gazetteer
+from ..geography.match import FacilityMatcher
 from .tables import read_table
 
 __all__ = [
@@ -120,7 +121,7 @@ SOURCES: dict[str, tuple[str, str]] = {
 
 #: Columns of a reference table, in this order (plus ``geometry``).  ``row`` is the
 #: row's position in its file (1 = the first row under the header); ``precision`` is
-#: how fine the point is (:data:`geodata.schema.LOCATION_PRECISIONS`).
+#: how fine the point is (:data:`geodata.core.schema.LOCATION_PRECISIONS`).
 REFERENCE_COLUMNS: tuple[str, ...] = (
     "row", "code", "name", "address", "city", "state", "zip", "lon", "lat",
     "precision", "note", "first_use", "last_use", "source_name", "source_url",
@@ -318,8 +319,6 @@ def _distance_check(fac, ref_row, state) -> tuple[float, str | None]:
     COUNTY DETENTION CENTER, Ocilla GA, is listed with Oakfield's ZIP 31772), so a
     reference point close to the centre of the facility's city also counts.
     """
-    from ..geography.geocode import gazetteer
-
     km = round(_km(fac.geometry, ref_row.geometry), 2)
     if km <= MAX_SHIFT_KM:
         return km, None
@@ -340,7 +339,7 @@ def match_reference(
 
     By ICE facility code where both have one (a ``code`` column in ``facilities``),
     else by normalised name within the state, the city breaking ties
-    (:class:`~geodata.match.FacilityMatcher`).  A name match is refused when the two
+    (:class:`~geodata.geography.match.FacilityMatcher`).  A name match is refused when the two
     points lie more than :data:`MAX_SHIFT_KM` apart, and a reference row claimed by
     two facilities goes to the better match only.
 
@@ -449,7 +448,7 @@ def apply_reference(
 
     Parameters
     ----------
-    facilities : the facility layer (:data:`geodata.schema.FACILITY_COLUMNS`).
+    facilities : the facility layer (:data:`geodata.core.schema.FACILITY_COLUMNS`).
     reference : from :func:`read_facility_reference`.
     report : receives what :func:`match_reference` reports (when ``matches`` is not
         given) and a ``note`` for each match whose reference point is not finer.

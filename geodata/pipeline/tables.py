@@ -63,7 +63,7 @@ _GEOMETRY_TYPES = ("Polygon", "MultiPolygon", "LineString", "MultiLineString", "
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")  # a well-formed UTF-8 multibyte sequence, roughly
 
 
-def _mb(n: int) -> str:
+def megabytes(n: int) -> str:
     return f"{n / MB:.0f} MB" if n >= MB else f"{n:,} bytes"
 
 
@@ -162,10 +162,10 @@ def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
         f.seek(0)
         if not gzipped:
             if os.fstat(f.fileno()).st_size > max_bytes:
-                raise GeodataError(f"{name}: larger than {_mb(max_bytes)}, the limit")
+                raise GeodataError(f"{name}: larger than {megabytes(max_bytes)}, the limit")
             raw = f.read(max_bytes + 1)
             if len(raw) > max_bytes:  # grew while read
-                raise GeodataError(f"{name}: larger than {_mb(max_bytes)}, the limit")
+                raise GeodataError(f"{name}: larger than {megabytes(max_bytes)}, the limit")
             return raw
         try:
             # Streamed: counting stops one chunk past the limit, whatever the file would expand to.
@@ -186,7 +186,8 @@ def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
         except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
             raise GeodataError(f"{name}: not a readable gzip file ({exc or type(exc).__name__})") from None
     if raw is None or len(raw) > max_bytes:
-        raise GeodataError(f"{name}: more than {_mb(max_bytes)} once decompressed; the limit is {_mb(max_bytes)}")
+        raise GeodataError(f"{name}: more than {megabytes(max_bytes)} once decompressed; "
+                           f"the limit is {megabytes(max_bytes)}")
     return raw
 
 
@@ -502,8 +503,8 @@ def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | Non
     if "xl/workbook.xml" not in members:
         raise GeodataError(f"{name}: not a readable workbook (a zip archive without xl/workbook.xml)")
     if unpacked > _XLSX_EXPANSION * max_bytes:
-        raise GeodataError(f"{name}: a workbook of {_mb(unpacked)} once unzipped; the limit is "
-                           f"{_mb(_XLSX_EXPANSION * max_bytes)}")
+        raise GeodataError(f"{name}: a workbook of {megabytes(unpacked)} once unzipped; the limit is "
+                           f"{megabytes(_XLSX_EXPANSION * max_bytes)}")
     try:
         return pd.read_excel(path, sheet_name=sheet or 0, dtype=object,
                              nrows=None if max_rows is None else max_rows + 1)

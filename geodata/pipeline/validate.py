@@ -64,7 +64,7 @@ def validate_incidents(
 
     Checks a unique ``id``, a known category, precision and verification, a date
     that parses at its precision and lies between 1900 and a month from today
-    (:func:`geodata.dates.date_range_problem`), at least one http(s) source, and a
+    (:func:`geodata.core.dates.date_range_problem`), at least one http(s) source, and a
     point with plausible lon/lat.  With ``allow_repeated_ids`` a repeated id passes
     (each copy still checked): an importer merges the repeats of one file's row itself.
     """

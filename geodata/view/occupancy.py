@@ -6,7 +6,7 @@ month of the panel is partial), and leaves out months in which nobody was held: 
 facility's average over a range is its person-days in the range divided by the days
 of the range that DDP covers; a month left out counts as zero people, a day outside
 DDP's span counts not at all.  The best-source table
-(:func:`geodata.population_sources.best_population`, with a ``source`` column) has a
+(:func:`geodata.view.population_sources.best_population`, with a ``source`` column) has a
 row for every facility-month some source counts: a facility's average is its
 person-days over the days of the range its rows cover, and ``adp_source`` says which
 sources gave them.  :func:`population_table` gives the table a bundle's figures use.
@@ -17,6 +17,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+
+from ..core.dates import clip_to_sane_range
+from ..pipeline.facility_history import facilities_in_use
+from .population_sources import SOURCES, best_population, population_sources
+from .select import select
 
 __all__ = ["coverage", "range_adp", "range_sources", "monthly_totals", "population_table", "with_range_adp",
            "periods", "view_frames"]
@@ -68,8 +73,6 @@ def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.S
 
     Needs the best-source table (a ``source`` column); empty otherwise or outside its span.
     """
-    from .population_sources import SOURCES
-
     if population is None or population.empty or "source" not in population.columns:
         return pd.Series(dtype=object)
     b = _month_bounds(population)
@@ -89,8 +92,6 @@ def population_table(bundle) -> pd.DataFrame | None:
     cached = getattr(bundle, "_best_population", None)
     if cached is not None:
         return cached
-    from .population_sources import best_population, population_sources
-
     headcount, years = getattr(bundle, "headcount", None), getattr(bundle, "facility_years", None)
     if headcount is None and years is None:
         return bundle.population
@@ -114,8 +115,6 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
     months = sorted(population["month"].unique())
     if "source" in population.columns:
         # By month and source (best first), so a chart can say where each figure comes from.
-        from .population_sources import SOURCES
-
         totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
         totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
         return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
@@ -129,7 +128,7 @@ def with_range_adp(facilities, population, start=None, end=None):
     Returns ``(facilities, span)``.  ``adp_in_range`` is NaN where it is unknown: a
     facility not in the table, or a range outside the table's span (``span`` None).  With
     the best-source table, ``adp_source`` says which sources the figure comes from
-    (:data:`geodata.population_sources.SOURCES` keys, best first, space-separated).
+    (:data:`geodata.view.population_sources.SOURCES` keys, best first, space-separated).
     """
     adp, span = range_adp(population, start, end)
     out = facilities.copy()
@@ -144,12 +143,10 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
     """The weeks (Monday to Sunday) or calendar months that meet ``[start, end]``, each clipped to it.
 
     The range is first clipped to the dates a record may have (1900-01-01 to a month from
-    today, :func:`geodata.dates.clip_to_sane_range`), so even ``date.min .. date.max``
+    today, :func:`geodata.core.dates.clip_to_sane_range`), so even ``date.min .. date.max``
     gives a bounded list (at most about 6,700 weeks or 1,550 months); a range wholly
     outside gives none.
     """
-    from ..core.dates import clip_to_sane_range
-
     if step not in ("week", "month"):
         raise ValueError(f"step must be week or month, not {step!r}")
     start, end = clip_to_sane_range(start, end)
@@ -171,33 +168,31 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
 def _in_use(facilities, view):
     """The facilities in use in the view's dates: listed by ICE for them, or counted by a
     source holding someone in them (Varick Street is in ICE's 2009 list only, and in DDP's counts)."""
-    from ..sources import facilities_in_use
-
     listed = facilities_in_use(facilities, view.start, view.end)
     held = facilities["adp_in_range"].fillna(0) > 0
     return facilities[listed | held]
 
 
-def view_frames(bundle, view, *, hide_empty: bool = False):
+def view_frames(bundle, view, *, hide_empty: bool = False, population=None):
     """The frames a view shows, as the map, the figures and every export see them.
 
     Facilities are those in use in the view's dates: ICE's lists show them then (a 2015
-    range shows 2015's facilities, see :func:`geodata.sources.facilities_in_use`), or
+    range shows 2015's facilities, see :func:`geodata.pipeline.facility_history.facilities_in_use`), or
     a population source has people in them.  They get
     ``adp_in_range`` over the view's dates from the best source of each month
     (:func:`population_table`, :func:`with_range_adp`) and ``adp_source``;
     with ``hide_empty``, facilities that held nobody in the range are left out (those
-    whose population is unknown stay).  Returns ``(frames, span)``.
+    whose population is unknown stay).  ``population``: the bundle's :func:`population_table`, when the
+    caller keeps it (a store does, :func:`geodata.view.frames`).  Returns ``(frames, span)``.
     """
-    from .select import select
-
     frames = select(bundle.facilities, bundle.incidents, view)
     if "incidents" in frames:  # one order whatever the store: by day, then id (every backend exports the same)
         frames["incidents"] = frames["incidents"].sort_values(["date_start", "id"], kind="stable")
     span = None
     if "facilities" in frames:
-        frames["facilities"], span = with_range_adp(frames["facilities"], population_table(bundle), view.start,
-                                                    view.end)
+        if population is None:
+            population = population_table(bundle)
+        frames["facilities"], span = with_range_adp(frames["facilities"], population, view.start, view.end)
         frames["facilities"] = _in_use(frames["facilities"], view)
         if hide_empty and span:
             frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]

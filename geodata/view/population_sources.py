@@ -14,7 +14,7 @@
 counts that facility then: DDP's daily counts, else UWCHR's, else ICE's fiscal-year
 figure.  Within a daily source's span a facility it counts has a row for every month (a
 month without people is 0: nobody held); a facility-month no source counts has no row
-(not known, never zero).  :func:`geodata.occupancy.range_adp` averages that table over
+(not known, never zero).  :func:`geodata.view.occupancy.range_adp` averages that table over
 a date range: person-days over the days some source counts the facility.
 """
 

@@ -6,7 +6,7 @@ shared link, the file a user downloads and the command line all agree.
 Dates: an incident is in a range when its span overlaps it, edges included.  An
 incident known only to the month (``2026-01``) spans the whole month, so it is in
 any range that touches that month.  Facilities carry the fiscal years ICE's lists show
-them in (``fiscal_years``): :func:`geodata.occupancy.view_frames` keeps those in use in
+them in (``fiscal_years``): :func:`geodata.view.occupancy.view_frames` keeps those in use in
 the range; :func:`select` itself keeps every facility.
 """
 
@@ -22,7 +22,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..core.dates import as_date
 from ..core.schema import CATEGORIES
+from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
+from ..sources.ddp_offices import load_offices
+from ..store.base import filter_incidents
 
 __all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "filter_incidents", "incident_aors", "select"]
 
@@ -30,16 +34,6 @@ __all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "filter_incidents", "incident_aor
 LAYERS: tuple[str, ...] = ("facilities", "incidents", "offices")
 #: The layers a view shows when it names none (a link without ``layer=``).
 DEFAULT_LAYERS: tuple[str, ...] = ("facilities", "incidents")
-
-
-def _as_date(value) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value).strip())
 
 
 @dataclass(frozen=True)
@@ -54,8 +48,8 @@ class View:
     aors: tuple[str, ...] = ()
 
     def __post_init__(self):
-        object.__setattr__(self, "start", _as_date(self.start))
-        object.__setattr__(self, "end", _as_date(self.end))
+        object.__setattr__(self, "start", as_date(self.start))
+        object.__setattr__(self, "end", as_date(self.end))
         unknown = [c for c in self.categories if c not in CATEGORIES]
         if unknown:
             raise ValueError(f"unknown categor{'ies' if len(unknown) > 1 else 'y'}: {', '.join(unknown)}; "
@@ -87,7 +81,7 @@ class View:
             return value
 
         try:
-            start, end = _as_date(get("start")), _as_date(get("end"))
+            start, end = as_date(get("start")), as_date(get("end"))
         except ValueError as exc:
             raise ValueError(f"dates must be YYYY-MM-DD ({exc})") from None
         cats = get("category")
@@ -117,25 +111,6 @@ class View:
         return params
 
 
-def filter_incidents(
-    incidents: gpd.GeoDataFrame,
-    start: dt.date | str | None = None,
-    end: dt.date | str | None = None,
-    categories=None,
-) -> gpd.GeoDataFrame:
-    """Incidents whose date span overlaps ``[start, end]`` (inclusive) and whose category is listed."""
-    mask = pd.Series(True, index=incidents.index)
-    start, end = _as_date(start), _as_date(end)
-    # ISO strings compare like the dates they spell.
-    if start is not None:
-        mask &= incidents["date_end"] >= start.isoformat()
-    if end is not None:
-        mask &= incidents["date_start"] <= end.isoformat()
-    if categories is not None:
-        mask &= incidents["category"].isin(list(categories))
-    return incidents[mask]
-
-
 #: Place AORs of recent incident frames, keyed by a fingerprint of the places (see
 #: :func:`incident_aors`): the app re-runs the view on every filter change, and the
 #: join (seconds for a million distinct places) need not be redone each time.
@@ -147,12 +122,10 @@ def incident_aors(incidents: gpd.GeoDataFrame) -> pd.Series:
     """The ICE area of responsibility each incident happened in (None where it is in none).
 
     A point-in-polygon join of the incidents' points with the bundled AOR polygons
-    (:func:`geodata.aor.assign_aors`): an incident known only to a state gets
+    (:func:`geodata.geography.aor.assign_aors`): an incident known only to a state gets
     the state's AOR where the whole state is one (Minnesota: SPM), none where several
     AORs share it (Texas, California).  Computed once per set of places and cached.
     """
-    from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
-
     key = _places_key(incidents, AOR_DIR / AOR_FILE)
     if key not in _AOR_CACHE:
         cols = [c for c in ("location_precision", "state") if c in incidents.columns]
@@ -207,8 +180,6 @@ def select(
         out["incidents"] = filter_incidents(incidents, view.start, view.end, view.categories)
     if "offices" in view.layers:
         if offices is None:
-            from ..sources.ddp_offices import load_offices
-
             offices = load_offices()
         if view.aors:
             in_area = offices["aor"].isin(view.aors)

@@ -4,7 +4,7 @@ The map's page holds no popup text (see ``layers.incidents_layer(records_url=...
 the browser fetches ``<folder>/<k>.json`` when a point of shard ``k`` is clicked.
 A folder is named by a digest of its points and records, so a new data version
 gets a new folder and a browser never mixes two versions.  It is written into a
-temporary sibling (each file through :mod:`geodata.atomic`) and renamed into
+temporary sibling (each file through :mod:`geodata.core.atomic`) and renamed into
 place when complete: a reader sees the whole folder or none of it.
 
 The points of a layer drawn from a file (``layers.incidents_layer(points_url=...)``)
@@ -24,6 +24,8 @@ from pathlib import Path
 from ..core.atomic import write_bytes
 
 #: Marks a folder whose shards are all written.
+__all__ = ["COMPLETE", "KEEP_SECONDS", "cache_dir", "prune", "write_file", "write_shards"]
+
 COMPLETE = "complete"
 
 

@@ -59,7 +59,7 @@ def counts_through_time(
     one row per period from the one holding ``start`` to the one holding ``end`` (both
     default to the incidents' own span, and are clipped to the dates a record may have),
     a ``period`` column (its first day, a date) and one column per category in
-    :data:`~geodata.schema.CATEGORIES` order; periods without incidents are rows of
+    :data:`~geodata.core.schema.CATEGORIES` order; periods without incidents are rows of
     zeros.  An incident is counted when its date is as precise as the step (a record
     known to the month is in a month, never in a week); ``not_counted`` says how many
     were not.
@@ -97,7 +97,7 @@ def weekly_counts(incidents: pd.DataFrame, start=None, end=None) -> tuple[pd.Dat
 
     The frame has one row per week from the week of ``start`` to the week of ``end``
     (both default to the incidents' own span), a ``week`` column (the Monday, a date)
-    and one column per category in :data:`~geodata.schema.CATEGORIES` order; weeks
+    and one column per category in :data:`~geodata.core.schema.CATEGORIES` order; weeks
     without incidents are rows of zeros, so a chart shows the gaps.
 
     A range of more than :data:`MAX_PERIODS` weeks is counted by month or year
@@ -116,7 +116,7 @@ def view_figures(
     """The figures of a view, from exactly the frames the map and the export show.
 
     ``adp`` (facility id -> average daily population over the range, from
-    :func:`geodata.occupancy.range_adp`) replaces the facilities' own ``adp``.
+    :func:`geodata.view.occupancy.range_adp`) replaces the facilities' own ``adp``.
     """
     figures: dict[str, int | float] = {}
     if incidents is not None:

@@ -7,7 +7,7 @@ ST, ZIP, AOR, TYPE 1``), the 2015 "Authorized DMCP Facilities" listing (``.xlsx`
 detentionStats workbooks (``Name``, ``State``, ``Level A``-``D``).  The header row is
 found by its columns (a name, a city and a state column, in any sheet, below any
 number of preamble rows), columns are mapped through :data:`COLUMNS`, and each
-facility is placed offline like the workbooks' (:func:`geodata.sources.ice_stats.place_offline`).
+facility is placed offline like the workbooks' (:func:`geodata.sources.ice.stats.place_offline`).
 """
 
 from __future__ import annotations
@@ -19,18 +19,18 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ...geography.geocode import gazetteer
 from ...core.report import GeodataError, Report
 from ...core.schema import CRS, FACILITY_COLUMNS, state_code
+from ...geography.geocode import gazetteer
 from .stats import (
     ICE_STATS_URL,
-    _inspection_date,
-    _text,
-    _zip5,
+    cell_text,
     facility_id,
     fiscal_year,
+    inspection_date,
     is_footnote,
     place_offline,
+    zip5_of,
 )
 
 __all__ = ["read_facility_list", "LIST_COLUMNS", "COLUMNS"]
@@ -158,7 +158,7 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
 
     Returns
     -------
-    GeoDataFrame in EPSG:4326: :data:`~geodata.schema.FACILITY_COLUMNS`, then
+    GeoDataFrame in EPSG:4326: :data:`~geodata.core.schema.FACILITY_COLUMNS`, then
     :data:`LIST_COLUMNS` and one ``adp_fyYYYY`` column per fiscal year the list gives
     ADP for (the 2015 listing: FY2010-FY2016).  ``attrs``: ``data_date``, ``sheet``,
     ``fiscal_year`` (the year of its ``adp``, or of the data date) and ``adp_years``.
@@ -212,18 +212,18 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
     for n, row in enumerate(rows[h + 1:], start=h + 2):
         if all(c is None or str(c).strip() == "" for c in row):
             continue
-        name = _text(cell(row, "name"))
+        name = cell_text(cell(row, "name"))
         if not name:
             report.add(source, f"row {n}", "rejected", "no facility name")
             continue
         if is_footnote(name, cell(row, "address"), cell(row, "city"), cell(row, "state")):
             continue
-        rec = {c: _text(cell(row, c)) for c in {*FACILITY_COLUMNS, *LIST_COLUMNS} if c in col_of}
+        rec = {c: cell_text(cell(row, c)) for c in {*FACILITY_COLUMNS, *LIST_COLUMNS} if c in col_of}
         rec["state"] = state_code(rec.get("state")) or rec.get("state")
-        rec["zip"] = _zip5(cell(row, "zip"))
+        rec["zip"] = zip5_of(cell(row, "zip"))
         if "detloc" in rec and rec["detloc"]:
             rec["detloc"] = rec["detloc"].upper()
-        rec["last_inspection_end_date"] = _inspection_date(cell(row, "last_inspection_end_date"))
+        rec["last_inspection_end_date"] = inspection_date(cell(row, "last_inspection_end_date"))
         gm = _number(cell(row, "guaranteed_minimum"))
         rec["guaranteed_minimum"] = None if gm is None else int(gm)
         for fy, j in fy_cols.items():

@@ -22,10 +22,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from ...geography.geocode import gazetteer
 from ...core.ids import slug
 from ...core.report import GeodataError, Report
 from ...core.schema import CRS, FACILITY_COLUMNS, state_code
+from ...geography.geocode import gazetteer
 
 __all__ = ["read_ice_stats", "place_offline", "facility_id", "fiscal_year", "ICE_STATS_URL"]
 
@@ -85,7 +85,7 @@ def _data_date(preamble: list[str]) -> str | None:
     return None
 
 
-def _zip5(value) -> str | None:
+def zip5_of(value) -> str | None:
     """ZIPs come as text ('02863') or as numbers that lost their zero (2863)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -98,7 +98,7 @@ def _zip5(value) -> str | None:
     return digits.zfill(5)
 
 
-def _inspection_date(value) -> str | None:
+def inspection_date(value) -> str | None:
     """Dates or text ('Scheduled FY26'); both are kept, dates as ISO strings."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -109,7 +109,7 @@ def _inspection_date(value) -> str | None:
     return str(value).strip() or None
 
 
-def _text(value) -> str | None:
+def cell_text(value) -> str | None:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
     text = " ".join(str(value).split())
@@ -130,7 +130,7 @@ def is_footnote(name, address, city, state) -> bool:
 
     (FY26's Imperial Regional Detention Facility lacks only its state: a facility.)
     """
-    return bool(name) and not (_text(address) or _text(city) or _text(state))
+    return bool(name) and not (cell_text(address) or cell_text(city) or cell_text(state))
 
 
 def facility_id(state: str | None, name: str, seen: dict[str, int], report: Report, source: str) -> str:
@@ -185,7 +185,7 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
 
     Returns
     -------
-    GeoDataFrame in EPSG:4326 with :data:`~geodata.schema.FACILITY_COLUMNS`, one row
+    GeoDataFrame in EPSG:4326 with :data:`~geodata.core.schema.FACILITY_COLUMNS`, one row
     per facility, placed offline at the finest level reached (usually ``zip``).
     Facilities that cannot be placed at all keep an empty geometry and are reported.
     """
@@ -224,7 +224,7 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
     records, geoms, seen_ids = [], [], {}
     for i, row in raw.iterrows():
         excel_row = header_row + 2 + int(i)  # 1-based row number as Excel shows it
-        name = _text(row.get("Name"))
+        name = cell_text(row.get("Name"))
         if not name:
             report.add(source, f"row {excel_row}", "rejected", "no facility name")
             continue
@@ -234,11 +234,11 @@ def read_ice_stats(path: str | Path, report: Report | None = None) -> gpd.GeoDat
         if mark and mark.group(1) in marks:
             name = name[:-1]
             report.add(source, name, "note", f"footnote mark {mark.group(1)} taken off the name")
-        rec = {col: _text(row.get(src)) for src, col in COLUMNS.items()}
+        rec = {col: cell_text(row.get(src)) for src, col in COLUMNS.items()}
         rec["name"] = name
         rec["state"] = state_code(rec["state"]) or rec["state"]
-        rec["zip"] = _zip5(row.get("Zip"))
-        rec["last_inspection_end_date"] = _inspection_date(row.get("Last Inspection End Date"))
+        rec["zip"] = zip5_of(row.get("Zip"))
+        rec["last_inspection_end_date"] = inspection_date(row.get("Last Inspection End Date"))
         levels = pd.to_numeric(pd.Series([row.get(c) for c in ADP_PARTS]), errors="coerce")
         # Three decimals keep the workbook's totals (66,161.7 for FY26) to 0.1.
         rec["adp"] = round(float(levels.sum()), 3) if levels.notna().any() else None
