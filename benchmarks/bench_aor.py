@@ -18,7 +18,7 @@ import numpy as np
 import shapely
 
 from geodata.geography.aor import assign_aors, load_aor_areas
-from geodata.view.select import incident_aors
+from geodata.view.selection import incident_aors
 
 
 def frame(n: int, decimals: int | None, seed: int = 0) -> gpd.GeoDataFrame:

@@ -340,7 +340,7 @@ def _date(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     from .core.schema import CATEGORIES
-    from .view.select import LAYERS
+    from .view.selection import LAYERS
 
     parser = argparse.ArgumentParser(prog="geodata", description="Map data of US immigration enforcement.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -25,7 +25,7 @@ from geodata.geography.aor import (
 from geodata.geography.regions import load_regions
 from geodata.imports.bundle import build_aor_areas
 from geodata.sources.uwchr import read_county_aor
-from geodata.view.select import incident_aors
+from geodata.view.selection import incident_aors
 
 SHOOTING = "2026-01-07-shooting-renee-nicole-good"
 
@@ -139,7 +139,7 @@ def test_incident_aors_is_cached_per_set_of_places(monkeypatch, tiny_incidents):
     import importlib
     from collections import OrderedDict
 
-    view = importlib.import_module("geodata.view.select")  # the module (geodata.view.select is the function)
+    view = importlib.import_module("geodata.view.selection")
     monkeypatch.setattr(view, "_AOR_CACHE", OrderedDict())
     calls = []
     real = view.assign_aors

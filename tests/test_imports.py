@@ -121,12 +121,12 @@ def test_cycle_finder_finds_a_cycle_through_a_function_level_import():
     # The store once reached up to the view inside its functions: such an import is an edge, and with
     # the view's own import of the store it closes a cycle.
     source = MODULES["geodata.store.base"].read_text(encoding="utf-8") + (
-        "\n\ndef _upward():\n    from ..view.select import View, _private\n\n    return View, _private\n")
+        "\n\ndef _upward():\n    from ..view.selection import View, _private\n\n    return View, _private\n")
     found = imports_of("geodata.store.base", source)
-    assert ("geodata.view.select", "View", len(source.splitlines()) - 2) in found
+    assert ("geodata.view.selection", "View", len(source.splitlines()) - 2) in found
     graph = import_graph()
     graph["geodata.store.base"] = {t for t, _, _ in found}
-    assert any({"geodata.store.base", "geodata.view.select"} <= set(c) for c in cycles(graph))
+    assert any({"geodata.store.base", "geodata.view.selection"} <= set(c) for c in cycles(graph))
 
 
 def private_imports(module: str, source: str | None = None) -> list[str]:
@@ -153,7 +153,7 @@ def test_nothing_imports_the_app():
 def test_function_level_imports_of_the_lower_layers_are_all_found():
     # A module that imports the view inside a function is seen importing it.
     graph = import_graph()
-    assert "geodata.view.select" in graph["geodata.view.occupancy"]
+    assert "geodata.view.selection" in graph["geodata.view.occupancy"]
     assert "geodata.core.report" in graph["geodata.cli"]  # top level
     assert any(t.startswith("geodata.imports") for t in graph["geodata.cli"])  # inside the commands
 

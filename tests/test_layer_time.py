@@ -18,7 +18,7 @@ from geodata.core.schema import CATEGORIES
 from geodata.pipeline.facility_history import facilities_in_use
 from geodata.view.occupancy import periods, population_table, range_adp, view_frames, with_range_adp
 from geodata.view.population_sources import population_sources
-from geodata.view.select import filter_incidents
+from geodata.view.selection import filter_incidents
 from layers import facilities_layer, incidents_layer
 from layers._compact import day_of
 

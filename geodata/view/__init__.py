@@ -25,7 +25,7 @@ from .population_sources import (
     population_sources,
     source_words,
 )
-from .select import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
+from .selection import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
 from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_shards
 from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start, weekly_counts
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..store.base import Bundle, Query, Store, query_of
 from .occupancy import population_table, view_frames
-from .select import View, select
+from .selection import View, select
 
 __all__ = ["frames", "query"]
 

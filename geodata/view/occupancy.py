@@ -21,7 +21,7 @@ import pandas as pd
 from ..core.dates import clip_to_sane_range
 from ..pipeline.facility_history import facilities_in_use
 from .population_sources import SOURCES, best_population, population_sources
-from .select import select
+from .selection import select
 
 __all__ = ["coverage", "range_adp", "range_sources", "monthly_totals", "population_table", "with_range_adp",
            "periods", "view_frames"]
