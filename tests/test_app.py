@@ -176,8 +176,9 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
         assert link.startswith("../") and "://" not in link, link
     # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
-        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas.js", "legend.js",
-        "timebar.js", "viewurl.js"]
+        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas-columns.js",
+        "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
+        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 

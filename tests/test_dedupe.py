@@ -1,4 +1,4 @@
-"""Deduplication: the rule of the README ("When two records are the same event"), and missing is missing."""
+"""Deduplication: the rule of docs/importing.md ("When two records are the same event"); missing is missing."""
 
 from __future__ import annotations
 

@@ -89,17 +89,17 @@ def test_bundled_headcount_equals_a_rebuild(shared_data, tmp_path):
     assert set(report["detention_facility_code"]) == set(
         committed.loc[committed["facility_id"].isna(), "detention_facility_code"])
     share = report["person_days"].sum() / (committed["adp"] * committed["days"]).sum()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "population.md").read_text(encoding="utf-8")
     assert f"({100 - round(100 * share)}% of its person-days)" in readme
 
 
 def test_national_totals_agree_within_what_the_readme_reports(tables):
     national = compare_national(*tables)
     assert national["month"].tolist()[0] == "2022-10" and national["month"].tolist()[-1] == "2023-12"
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "population.md").read_text(encoding="utf-8")
     m = re.search(r"UWCHR's count is within ([0-9.]+)% of DDP's count at midnight every month, and "
                   r"([0-9.]+)% to ([0-9.]+)% below DDP's count", readme)
-    assert m, "the README states how far the two sources differ"
+    assert m, "docs/population.md states how far the two sources differ"
     within, low, high = (float(x) for x in m.groups())
     assert (national["midnight_pct"].abs() <= within + 0.05).all()
     assert (national["ddp_pct"] < 0).all()
@@ -108,7 +108,7 @@ def test_national_totals_agree_within_what_the_readme_reports(tables):
 
 def test_readme_tables_are_the_computed_ones(tables):
     text = comparison_markdown(compare_national(*tables), compare_facilities(*tables))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "population.md").read_text(encoding="utf-8")
     assert text in readme
 
 

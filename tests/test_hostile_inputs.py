@@ -314,7 +314,7 @@ def test_streamlit_upload_limit_is_the_apps():
     assert config["server"]["maxUploadSize"] * MB == MAX_UPLOAD_BYTES  # Streamlit counts MB as 2**20 bytes
     app = (ROOT / "app.py").read_text()
     assert "max_upload_size=MAX_UPLOAD_BYTES // MB" in app and "1e6" not in app
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join((ROOT / "docs" / "using-the-map.md").read_text().split())
     assert f"up to {MAX_UPLOAD_BYTES // MB} MB" in readme
     assert f"{MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_COLUMNS} columns" in readme
 
