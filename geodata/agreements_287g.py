@@ -41,7 +41,7 @@ from .sources.ice_287g import ICE_287G_URL, MODELS, read_287g_snapshots
 __all__ = [
     "AGREEMENT_COLUMNS", "MEASURE_287G", "MEASURE_COLUMNS", "MEASURES_DIR", "MONTHLY_FILE", "AGREEMENTS_FILE",
     "SNAPSHOTS_FILE", "FIRST_MONTH", "agency_key", "build_287g", "build_agreements", "in_force_on",
-    "monthly_in_force", "place_agencies", "save_287g",
+    "load_287g", "monthly_in_force", "place_agencies", "save_287g",
 ]
 
 MEASURE_287G = "287g"
@@ -279,3 +279,20 @@ def save_287g(tables: dict[str, pd.DataFrame], directory: str | Path = MEASURES_
         write_text(path, tables[key].to_csv(index=False, lineterminator="\n"), encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def load_287g(directory: str | Path = MEASURES_DIR) -> dict[str, pd.DataFrame]:
+    """The bundled tables (``monthly``, ``agreements``, ``snapshots``), text as written (FIPS codes keep
+    their leading zero), ``value`` and ``snapshot_count`` as integers."""
+    directory = Path(directory)
+    out = {}
+    for key, name in (("monthly", MONTHLY_FILE), ("agreements", AGREEMENTS_FILE), ("snapshots", SNAPSHOTS_FILE)):
+        path = directory / name
+        if not path.is_file():
+            raise GeodataError(f"{path}: no such file (run `geodata build-bundle`)")
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for col in ("value", "snapshot_count", "agreements"):
+            if col in frame.columns:
+                frame[col] = frame[col].astype(int)
+        out[key] = frame
+    return out

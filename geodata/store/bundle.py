@@ -44,6 +44,9 @@ class Bundle:
     facility_years: pd.DataFrame | None = None
     #: UWCHR's headcount by facility code and month (``geodata.sources.uwchr_headcount``, GPL-3.0); None when absent.
     headcount: pd.DataFrame | None = None
+    #: Measure tables by area through time, by path under the data folder (``measures/287g-monthly.csv``:
+    #: :mod:`geodata.agreements_287g`); written by :func:`save_bundle`, read by their own modules.  None: none.
+    measures: dict[str, pd.DataFrame] | None = None
 
     @property
     def date_span(self) -> tuple[str, str] | None:
@@ -144,6 +147,12 @@ def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
         path = directory / FACILITY_YEARS_FILE
         with atomic_path(path) as tmp:
             bundle.facility_years.to_csv(tmp, index=False, lineterminator="\n", float_format="%.3f")
+        paths.append(path)
+    for name, frame in (bundle.measures or {}).items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
         paths.append(path)
     return paths
 
