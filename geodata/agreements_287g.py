@@ -140,7 +140,8 @@ def place_agencies(rows: pd.DataFrame, report: Report, counties: Counties | None
 
     Returns ``state, key, place_kind ("county", "state" or ""), place_id, place_method``;
     every COUNTY cell that matches no Census county, and every agency left without a
-    place, is added to ``report`` (``unmatched``), the others' derivations are not.
+    place, is added to ``report`` (``unmatched``); every agency placed by its name or by
+    the place lookup gets a ``note`` saying how.
     """
     counties = counties or Counties()
     rows = rows.assign(key=rows["agency"].map(agency_key)).sort_values("snapshot_date", kind="stable")
@@ -189,6 +190,9 @@ def place_agencies(rows: pd.DataFrame, report: Report, counties: Counties | None
             report.add(_SOURCE, record, "unmatched",
                        f"{kind or 'agency of unknown type'} not placed ({'; '.join(tried)}); kept in the agreements "
                        "table without a place, left out of the counts by area")
+        elif place[2].startswith(("place lookup", "agency name")):
+            report.add(_SOURCE, record, "note", f"{kind or 'agency of unknown type'} without a county ICE names "
+                       f"that matches: placed by its {place[2]}")
         elif place[0] == "state" and state not in counties._states:
             report.add(_SOURCE, record, "note", f"state agency of {state}: no polygon for {state} in the bundle")
         out.append({"state": state, "key": key, "place_kind": place[0], "place_id": place[1],
