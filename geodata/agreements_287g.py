@@ -153,13 +153,15 @@ def place_agencies(rows: pd.DataFrame, report: Report, counties: Counties | None
         record = f"{last['agency']} ({state})"
         place = ("", "", "")
         if kind == "State Agency":
-            place = ("state", state, "state agency: drawn as its state")
+            place = ("state", state, "state agency")
         failed = []  # (COUNTY cell or "", why it placed nothing)
         if not place[0]:
             for cell in dict.fromkeys(reversed([c for c in grp["county"] if c])):
                 geoid, how = counties.match(state, cell)
                 if geoid:
-                    place = ("county", geoid, f"COUNTY column: {how}")
+                    # The Census name as ICE writes it needs no comment; another kind word keeps how it matched.
+                    plain = "differs" not in how and "renamed" not in how
+                    place = ("county", geoid, "COUNTY column" if plain else f"COUNTY column: {how}")
                     break
                 failed.append((cell, how))
         if not place[0] and kind in ("County", ""):
