@@ -69,6 +69,7 @@ def _model(text: str) -> str | None:
     found = {model for key, model in _MODEL_KEYS if key in upper}
     return found.pop() if len(found) == 1 else None
 
+
 # "ParticipatingEntities-20210113002027", "participatingAgencies-20250301180751": an Internet Archive timestamp.
 _STAMP_NAME = re.compile(r"-(\d{14})$")
 # "participatingAgencies05182026am": month, day, year of the download, and am/pm.
