@@ -382,3 +382,11 @@ def test_bundled_287g_tables_equal_a_rebuild(built, tmp_path):
     loaded = load_287g()
     assert loaded["monthly"]["place_id"].str.len().isin([2, 5]).all()
     assert loaded["snapshots"]["agreements"].sum() == 24102
+
+
+def test_folder_without_snapshots_or_with_a_stray_workbook_is_one_clear_error(tmp_path):
+    with pytest.raises(GeodataError, match="no 287"):
+        read_287g_snapshots(tmp_path)
+    openpyxl.Workbook().save(tmp_path / "notes.xlsx")
+    with pytest.raises(GeodataError, match=r"notes\.xlsx: not a 287\(g\) snapshot name"):
+        read_287g_snapshots(tmp_path)
