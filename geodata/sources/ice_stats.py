@@ -170,7 +170,9 @@ def place_offline(rec: dict, gaz, report: Report, source: str):
         return None
     rec["location_precision"] = hit.precision
     rec["location_method"] = hit.method
-    if hit.precision != "zip":
+    if hit.correction:  # the ZIP is another town's: every such record is listed
+        report.add(source, name, "moved", f"{rec['city']}, {rec['state']} {rec['zip']}: {hit.correction}")
+    elif hit.precision != "zip":
         report.add(source, name, "coarse", f"placed at {hit.precision} level: {hit.method}")
     return Point(round(hit.lon, 6), round(hit.lat, 6))
 
