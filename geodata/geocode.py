@@ -67,6 +67,7 @@ class Gazetteer:
         self._zip_towns: dict[str, set[str]] = {}
         #: (state, town) -> the ZIPs whose primary or acceptable city it is
         self._city_zips: dict[tuple[str, str], list[str]] = {}
+        self._zip_county: dict[str, str] = {}
         city_pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
         alt_pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
         county_pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -91,6 +92,7 @@ class Gazetteer:
             for alt in row.get("acceptable_cities") or ():
                 alt_pts.setdefault((st, normalize_place(alt)), []).append((lon, lat))
             if row.get("county"):
+                self._zip_county[row["zip_code"]] = _county_key(row["county"])
                 county_pts.setdefault((st, _county_key(row["county"])), []).append((lon, lat))
             state_pts.setdefault(st, []).append((lon, lat))
         self._city = {k: _mean(v) for k, v in city_pts.items()}
@@ -152,6 +154,14 @@ class Gazetteer:
         hit = self.city(city, state)
         text = f"{why}: placed at the city the record names"
         return GeocodeResult(hit.lon, hit.lat, "city", f"{hit.method}; {text}", correction=text)
+
+    def counties(self, city: str | None, state: str | None, zip5: str | None = None) -> set[str]:
+        """The counties of ``zip5`` and of the ZIPs whose town ``city`` is (upper case, no suffix)."""
+        st = state_code(state)
+        zips = list(self._city_zips.get((st, normalize_place(city)), ())) if st and city else []
+        if zip5:
+            zips.append(zip5.strip()[:5])
+        return {self._zip_county[z] for z in zips if self._zip_county.get(z)}
 
     def state_points(self) -> dict[str, list[tuple[float, float]]]:
         """Each state's ZIP centroids, as (lon, lat)."""
