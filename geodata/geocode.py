@@ -103,6 +103,7 @@ class Gazetteer:
         self._county = {k: _mean(v) for k, v in county_pts.items()}
         self._state = {k: _mean(v) for k, v in state_pts.items()}
         self._state_pts = state_pts
+        self._cities_of: dict[str, list[str]] | None = None
 
     # -- single levels -------------------------------------------------------
     def zip(self, zip5: str | None, state: str | None = None) -> GeocodeResult | None:
@@ -162,6 +163,37 @@ class Gazetteer:
         if zip5:
             zips.append(zip5.strip()[:5])
         return {self._zip_county[z] for z in zips if self._zip_county.get(z)}
+
+    def near_city(self, words: str, state: str | None, *, cutoff: float = 90) -> str | None:
+        """The city of ``state`` that ``words`` (or a run of them) spells, allowing a typing slip.
+
+        ``"FORTH WORTH"`` -> ``"FORT WORTH"``; ``"COLUMBIA KENDAL"`` -> ``"KENDALL"``.  Runs of
+        at least four letters only; the longest run that clears ``cutoff`` (0-100) wins; a
+        run shorter than the whole must be misspelt (a town spelt right is the whole or nothing).
+        """
+        from rapidfuzz import fuzz, process
+
+        st = state_code(state)
+        if not st:
+            return None
+        if self._cities_of is None:
+            self._cities_of = {}
+            for s_, c in self._city:
+                self._cities_of.setdefault(s_, []).append(c)
+        cities = self._cities_of.get(st, [])
+        ws = normalize_place(words).split()
+        runs = sorted({" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)},
+                      key=lambda r: (-len(r), r))
+        whole = " ".join(ws)
+        for run in runs:
+            if len(run) < 4:
+                continue
+            hit = process.extractOne(run, cities, scorer=fuzz.ratio, score_cutoff=cutoff)
+            # A town spelt right inside a longer name is not where the name says it is
+            # ("Hampton Roads Regional Jail" is named after a region): only a slip is read.
+            if hit and (run == whole or hit[1] < 100):
+                return hit[0]
+        return None
 
     def state_points(self) -> dict[str, list[tuple[float, float]]]:
         """Each state's ZIP centroids, as (lon, lat)."""

@@ -68,3 +68,79 @@ def test_named_facilities_placed_where_zip_and_city_agree(shared_data):
     assert found == set(expected)
     moved = {r["record"].upper() for r in report.of("moved")}
     assert {n for n in expected if any(m.startswith(n) for m in moved)} == set(expected)
+
+
+def test_name_match_in_another_city_is_refused_and_never_address(shared_data):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geodata.reference import apply_reference, match_reference, read_facility_reference
+
+    ddp = read_facility_reference(shared_data / "deportation-data-project" / "facility-locations-oct2025.tsv")
+    salem = gazetteer().zip("12865", "NY")
+    facilities = gpd.GeoDataFrame({
+        "id": ["fac-ny-washington-county-jail", "fac-ok-logan-county-jail"],
+        "name": ["WASHINGTON COUNTY JAIL", "LOGAN COUNTY JAIL"], "city": ["SALEM", "GUTHRIE"],
+        "state": ["NY", "OK"], "zip": ["12865", "73044"], "location_precision": ["zip", "zip"],
+        "location_method": ["centroid of ZIP", "centroid of ZIP"], "source_urls": ["", ""],
+    }, geometry=[Point(salem.lon, salem.lat), Point(gazetteer().zip("73044", "OK").lon,
+                                                    gazetteer().zip("73044", "OK").lat)], crs="EPSG:4326")
+    report = Report()
+    table = match_reference(facilities, ddp, report).set_index("facility_id")
+    # DDP's Washington Correctional Facility is a state prison in Comstock, 24 km from Salem.
+    washington = table.loc["fac-ny-washington-county-jail"]
+    assert washington["status"] == "unmatched" and "Comstock, not Salem" in washington["reason"]
+    # Logan County Jail: name, state and city agree, so the point is taken, but not as a street address.
+    moved = apply_reference(facilities, ddp, report, matches=table.reset_index()).set_index("id")
+    assert moved.loc["fac-ny-washington-county-jail", "geometry"].equals(facilities.geometry.iloc[0])
+    logan = moved.loc["fac-ok-logan-county-jail"]
+    assert logan["location_precision"] == "zip" and "matched by name" in logan["location_method"]
+    assert "fac-ok-logan-county-jail" in {r["record"] for r in report.of("moved")}
+
+
+@pytest.fixture(scope="module")
+def deaths_now(shared_data):
+    """The deaths joined to the committed facility layer, and the report of the join."""
+    from geodata.sources.basu_deaths import read_deaths_basu
+    from geodata.store import load_bundle
+
+    bundle = load_bundle()
+    report = Report()
+    deaths = read_deaths_basu(shared_data / "deaths-basu-ucsf" / "all_250_deaths_detailed.csv",
+                              bundle.facilities, report, bundle.facility_years)
+    return deaths.set_index(deaths["place"].str.split(",").str[0] + " " + deaths["date"]), report
+
+
+def test_death_at_guadalupe_city_jail_not_joined_to_the_port_of_entry(deaths_now):
+    deaths, report = deaths_now
+    d = deaths.loc["Guadalupe City Jail 2004-03-19"]
+    assert d["facility_id"] != "fac-tx-tornillo-guadalupe-poe"
+    seguin = gazetteer().city("Seguin", "TX")
+    assert _km((d.geometry.x, d.geometry.y), (seguin.lon, seguin.lat)) < 40  # Guadalupe County, not El Paso
+    assert any("Guadalupe County, not Tornillo" in r["reason"] for r in report.of("unmatched"))
+
+
+@pytest.mark.parametrize("place, near, precision, word", [
+    ("Prio County Jail 2004-02-13", ("Pearsall", "TX"), "county", "Frio County Jail"),  # its location: Frio
+    ("Forth Worth Federal Medical Center 2005-01-08", ("Fort Worth", "TX"), "city", "Fort Worth"),
+    ("Columbia Kendal Hospital 2016-04-28", ("Kendall", "FL"), "city", "Kendall"),
+])
+def test_death_at_a_misspelt_facility_is_placed_within_its_state(deaths_now, place, near, precision, word):
+    deaths, report = deaths_now
+    d = deaths.loc[place]
+    assert d["location_precision"] == precision
+    town = gazetteer().city(*near)
+    assert _km((d.geometry.x, d.geometry.y), (town.lon, town.lat)) < 30
+    assert any(word in r["reason"] and r["record"].startswith(d["title"].split(": ")[1])
+               for r in report.of("corrected"))
+
+
+def test_deaths_no_source_can_place_keep_their_reason(deaths_now):
+    deaths, report = deaths_now
+    # North Georgia Detention Center is in none of the lists the bundle may use: the state, said.
+    north = deaths.loc["North Georgia Detention Center 2011-06-28"]
+    assert north["location_precision"] == "state" and not isinstance(north["facility_id"], str)
+    # The Central Arizona Florence Correctional Complex fits several Florence facilities: the city, said why.
+    for day in ("2022-07-08", "2025-08-31"):
+        d = deaths.loc[f"Central Arizona Florence Correctional Complex {day}"]
+        assert d["location_precision"] == "city" and "several facilities alike" in d["location_method"]
