@@ -89,12 +89,13 @@ def population_table(bundle) -> pd.DataFrame | None:
     cached = getattr(bundle, "_best_population", None)
     if cached is not None:
         return cached
-    from .population_sources import best_population, population_sources
+    from .population_sources import best_population, place_keys, population_sources
 
     headcount, years = getattr(bundle, "headcount", None), getattr(bundle, "facility_years", None)
     if headcount is None and years is None:
         return bundle.population
-    best = best_population(population_sources(bundle.population, headcount, years))
+    best = best_population(population_sources(bundle.population, headcount, years),
+                           place_keys(getattr(bundle, "facilities", None)))
     try:
         bundle._best_population = best
     except AttributeError:  # pragma: no cover - a frozen object

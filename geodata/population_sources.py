@@ -29,6 +29,7 @@ __all__ = [
     "SOURCE_NAMES",
     "best_population",
     "ice_monthly",
+    "place_keys",
     "population_sources",
     "source_words",
 ]
@@ -93,9 +94,13 @@ def ice_monthly(facility_years: pd.DataFrame | None) -> pd.DataFrame:
     # FY y's first month is October of y - 1: months counted from year 0, then written out.
     first = 12 * (rows["fiscal_year"].to_numpy(dtype=np.int64) - 1) + 9
     rows["month"] = _month_text(first + k.to_numpy())
-    until = pd.to_datetime(rows["data_date"], errors="coerce").dt.strftime("%Y-%m").fillna("9999-12")
-    rows = rows[rows["month"] <= until]
+    date = pd.to_datetime(rows["data_date"], errors="coerce")
+    until = date.dt.strftime("%Y-%m").fillna("9999-12")
     rows = rows.assign(days=_month_days(rows["month"]))
+    # The release's span ends on its data date: of that month, only the days up to it.
+    last = (rows["month"] == until).to_numpy()
+    rows.loc[last, "days"] = date[last].dt.day.astype(int).to_numpy()
+    rows = rows[rows["month"] <= until]
     return rows[_COLUMNS].sort_values(["facility_id", "month"], kind="stable").reset_index(drop=True)
 
 
@@ -153,8 +158,21 @@ def _dense(table: pd.DataFrame) -> pd.DataFrame:
     return out[_COLUMNS]
 
 
-def best_population(sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _fiscal_year(months: pd.Series) -> pd.Series:
+    year = months.str.slice(0, 4).astype(int)
+    return year + (months.str.slice(5, 7).astype(int) >= 10)
+
+
+def best_population(sources: dict[str, pd.DataFrame], places: dict[str, str] | None = None) -> pd.DataFrame:
     """For each facility and month, the figure of the best source that counts it then.
+
+    ICE's figure is an average over a fiscal year (to its list's data date), not a month's
+    count: it is used only for a facility and fiscal year that no daily source counts in any
+    month (Camp East Montana's FY2026-to-date 2,505 does not follow DDP's March 1,369 as
+    "April").  ``places`` (facility id -> a key of its place, e.g. its street address) makes
+    facility records of one place one population: in a month, only the best source that counts
+    any of them is kept (ICE's ADP for Dilley Immigration Processing Center is not added to
+    DDP's daily counts of the same complex at 300 El Rancho Way).
 
     Returns
     -------
@@ -169,6 +187,11 @@ def best_population(sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if table is None or table.empty:
             continue
         table = table if key == "ice" else _dense(table)
+        if key == "ice" and taken is not None:
+            counted = pd.DataFrame(list(taken), columns=["facility_id", "month"])
+            counted_years = pd.MultiIndex.from_arrays([counted["facility_id"], _fiscal_year(counted["month"])])
+            years = pd.MultiIndex.from_arrays([table["facility_id"], _fiscal_year(table["month"])])
+            table = table[~years.isin(counted_years)]
         keys = pd.MultiIndex.from_frame(table[["facility_id", "month"]])
         if taken is not None:
             table = table[~keys.isin(taken)]
@@ -178,7 +201,30 @@ def best_population(sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return _empty().assign(source=pd.Series(dtype=object))
     out = pd.concat(parts, ignore_index=True)
+    if places:
+        place = out["facility_id"].map(places).fillna(out["facility_id"])
+        rank = out["source"].map({k: i for i, k in enumerate(SOURCES)})
+        best = rank.groupby([place, out["month"]]).transform("min")
+        out = out[rank == best]
     return out.sort_values(["facility_id", "month"], kind="stable").reset_index(drop=True)
+
+
+def place_keys(facilities: pd.DataFrame) -> dict[str, str]:
+    """Facility id -> its place (street address and city, normalised) for the facilities that
+    share a place with another record: the four Dilley records at 300 El Rancho Way are one."""
+    from .sources.facility_history import _address_key
+    from .geocode import normalize_place
+
+    if facilities is None or "address" not in facilities.columns:
+        return {}
+    keys = {}
+    for fid, address, city, state in zip(facilities["id"], facilities["address"], facilities["city"],
+                                         facilities["state"]):
+        a = _address_key(address)
+        if a and isinstance(city, str) and city.strip():
+            keys[fid] = f"{state}|{normalize_place(city)}|{a}"
+    counts = pd.Series(list(keys.values())).value_counts()
+    return {fid: k for fid, k in keys.items() if counts.get(k, 0) > 1}
 
 
 def source_words(keys) -> str:

@@ -1,0 +1,73 @@
+"""One place, one population; a fiscal-year average is not a month (issue 18)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geodata.population_sources import best_population, place_keys, population_sources
+
+
+@pytest.fixture(scope="module")
+def best():
+    from geodata.sources.uwchr_headcount import load_headcount
+    from geodata.store import DATA_DIR, load_bundle
+
+    bundle = load_bundle()
+    table = best_population(population_sources(bundle.population, load_headcount(DATA_DIR / "uwchr"),
+                                               bundle.facility_years), place_keys(bundle.facilities))
+    return bundle, table
+
+
+def test_dilley_counted_once_where_records_share_an_address(best):
+    bundle, table = best
+    keys = place_keys(bundle.facilities)
+    dilley = {fid for fid, k in keys.items() if "EL RANCHO" in k}
+    assert "fac-tx-dilley-immigration-processing-center" in dilley and len(dilley) >= 3
+    rows = table[table["facility_id"].isin(dilley)]
+    # In a month DDP counts anyone at 300 El Rancho Way, no other source adds to it.
+    per_month = rows.groupby("month")["source"].agg(set)
+    assert (per_month.map(len) == 1).all(), per_month[per_month.map(len) > 1]
+    fy26 = rows[rows["month"].between("2025-10", "2026-03")]
+    assert set(fy26["source"]) == {"ddp"}
+
+
+def test_fiscal_year_adp_never_fills_a_month_of_a_year_a_daily_source_counts(best):
+    _, table = best
+    camp = table[table["facility_id"] == "fac-tx-ero-el-paso-camp-east-montana"].set_index("month")
+    assert camp.loc["2026-03", "source"] == "ddp"
+    # ICE's FY2026-to-date ADP (2,505) is the year's average, not April's count: April is unknown.
+    assert "2026-04" not in camp.index
+
+
+def test_fiscal_year_adp_spans_only_the_days_of_its_release():
+    from geodata.population_sources import ice_monthly
+
+    years = pd.DataFrame({"facility_id": ["a"], "fiscal_year": [2026], "adp": [100.0], "data_date": ["2026-04-02"]})
+    rows = ice_monthly(years).set_index("month")
+    assert list(rows.index) == ["2025-10", "2025-11", "2025-12", "2026-01", "2026-02", "2026-03", "2026-04"]
+    assert rows.loc["2026-04", "days"] == 2 and rows.loc["2026-03", "days"] == 31
+
+
+def test_one_place_keeps_its_best_source_each_month():
+    ddp = pd.DataFrame({"facility_id": ["a", "a"], "month": ["2024-01", "2024-02"], "adp": [10.0, 12.0],
+                        "days": [31, 29]})
+    ice = pd.DataFrame({"facility_id": ["b"] * 3, "month": ["2023-12", "2024-01", "2024-02"],
+                        "adp": [50.0] * 3, "days": [31, 31, 29]})
+    sources = {"ddp": ddp, "uwchr": ddp.iloc[0:0], "ice": ice}
+    apart = best_population(sources)
+    assert apart.groupby("month")["adp"].sum().loc["2024-01"] == 60  # two places: both count
+    one = best_population(sources, {"a": "TX|DILLEY|300 EL RANCHO WAY", "b": "TX|DILLEY|300 EL RANCHO WAY"})
+    assert one.groupby("month")["adp"].sum().to_dict() == {"2023-12": 50.0, "2024-01": 10.0, "2024-02": 12.0}
+
+
+def test_chart_says_ice_figures_are_fiscal_year_averages():
+    from layers.charts import people_by_month
+
+    months = pd.DataFrame({"month": ["2024-01", "2024-01"], "source": ["ddp", "ice"], "people": [10.0, 5.0]})
+    _, caption = people_by_month(months)
+    assert "average over its fiscal year" in caption and "never a month's count" in caption
+    _, caption = people_by_month(months[months["source"] == "ddp"])
+    assert "fiscal year" not in caption
+    _, caption = people_by_month(months, "es")
+    assert "año fiscal" in caption
