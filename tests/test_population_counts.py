@@ -71,3 +71,24 @@ def test_chart_says_ice_figures_are_fiscal_year_averages():
     assert "fiscal year" not in caption
     _, caption = people_by_month(months, "es")
     assert "año fiscal" in caption
+
+
+def test_ddp_codes_joined_within_their_state(shared_data):
+    from geodata import Report
+    from geodata.sources.ddp_population import facility_codes, read_daily_population
+    from geodata.store import load_bundle
+
+    facilities = load_bundle().facilities
+    daily = read_daily_population(shared_data / "deportation-data-project" / "facilities-daily-population-latest.parquet")
+    report = Report()
+    codes = facility_codes(daily, facilities, report).set_index("detention_facility_code")["facility_id"]
+    # Miami FDC is not "ambiguous" with Miami Correctional Center, Indiana: another state.
+    assert codes["BOPMIM"] == "fac-fl-miami-federal-detention"
+    assert codes["INMIAMI"] == "fac-in-miami-correctional-center"  # IN first, not Michigan's MI last
+    assert codes["FLBAKCI"] == "fac-fl-baker-correctional-institution"  # "BAKER C. I."
+    assert codes["CCANOOH"] == "fac-oh-northeast-ohio-correctional-center"  # "CCA NORTHEAST OH CORRECTS"
+    # A city named in the name chooses the state, never the facility: the Yakima sub-office is not the jail.
+    assert "YAKHOLD" not in codes.index
+    # What is still unjoined is listed with its person-days.
+    left = [r for r in report.rows if r["record"].startswith("YAKHOLD ")]
+    assert left and "person-days" in left[0]["reason"]
