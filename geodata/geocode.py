@@ -136,6 +136,10 @@ class Gazetteer:
             return None
         return GeocodeResult(*hit, "state", f"centre of the ZIP areas of {st}")
 
+    def zip_towns(self, zip5: str | None) -> set[str]:
+        """The towns a ZIP is known by (normalised); empty for an unknown ZIP."""
+        return set(self._zip_towns.get((zip5 or "").strip()[:5], ()))
+
     def zip_is_in(self, zip5: str, city: str) -> bool:
         """Whether ``city`` is one of the towns ZIP ``zip5`` is known by (unknown ZIP: True)."""
         towns = self._zip_towns.get((zip5 or "").strip()[:5])

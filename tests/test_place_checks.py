@@ -144,3 +144,19 @@ def test_deaths_no_source_can_place_keep_their_reason(deaths_now):
     for day in ("2022-07-08", "2025-08-31"):
         d = deaths.loc[f"Central Arizona Florence Correctional Complex {day}"]
         assert d["location_precision"] == "city" and "several facilities alike" in d["location_method"]
+
+
+def test_zip_kept_where_the_name_names_its_town():
+    from geodata.sources.ice_stats import place_offline
+
+    report = Report()
+    # ICE's FY22 list: "TRUSTED ADULT KARNES FSC", San Antonio, 78118 (Karnes City's): the name vouches for the ZIP.
+    rec = {"name": "TRUSTED ADULT KARNES FSC", "city": "San Antonio", "state": "TX", "zip": "78118"}
+    point = place_offline(rec, gazetteer(), report, "test")
+    karnes = gazetteer().zip("78118", "TX")
+    assert (point.x, point.y) == (round(karnes.lon, 6), round(karnes.lat, 6)) and rec["location_precision"] == "zip"
+    assert not report.of("moved") and "names the ZIP's town" in report.of("note")[0]["reason"]
+    # Without that word in the name, the city wins.
+    rec = {"name": "TRUSTED ADULT FSC", "city": "San Antonio", "state": "TX", "zip": "78118"}
+    place_offline(rec, gazetteer(), report, "test")
+    assert "not San Antonio's" in rec["location_method"] and len(report.of("moved")) == 1
