@@ -212,8 +212,8 @@ def best_population(sources: dict[str, pd.DataFrame], places: dict[str, str] | N
 def place_keys(facilities: pd.DataFrame) -> dict[str, str]:
     """Facility id -> its place (street address and city, normalised) for the facilities that
     share a place with another record: the four Dilley records at 300 El Rancho Way are one."""
-    from .sources.facility_history import _address_key
     from .geocode import normalize_place
+    from .sources.facility_history import _address_key
 
     if facilities is None or "address" not in facilities.columns:
         return {}

@@ -49,8 +49,9 @@ def test_named_facilities_placed_where_zip_and_city_agree(shared_data):
 
     report = Report()
     root = shared_data / "ice-detention-stats"
-    gdfs = [read_ice_stats(root / f, report) for f in ("FY26_detentionStats_04092026.xlsx", "FY25_detentionStats09242025.xlsx",
-                                                    "FY21-detentionstats.xlsx", "FY19-detentionstats.xlsx")]
+    workbooks = ("FY26_detentionStats_04092026.xlsx", "FY25_detentionStats09242025.xlsx",
+                 "FY21-detentionstats.xlsx", "FY19-detentionstats.xlsx")
+    gdfs = [read_ice_stats(root / f, report) for f in workbooks]
     gdfs.append(read_facility_list(root / "09foia5638detentionfacilitylist.xls", report))
     g = gazetteer()
     expected = {"RIVERSIDE COUNTY SHERIFF": "Riverside", "CATAHOULA CORRECTIONAL CENTER": "Harrisonburg",

@@ -79,7 +79,8 @@ def test_ddp_codes_joined_within_their_state(shared_data):
     from geodata.store import load_bundle
 
     facilities = load_bundle().facilities
-    daily = read_daily_population(shared_data / "deportation-data-project" / "facilities-daily-population-latest.parquet")
+    ddp = shared_data / "deportation-data-project"
+    daily = read_daily_population(ddp / "facilities-daily-population-latest.parquet")
     report = Report()
     codes = facility_codes(daily, facilities, report).set_index("detention_facility_code")["facility_id"]
     # Miami FDC is not "ambiguous" with Miami Correctional Center, Indiana: another state.

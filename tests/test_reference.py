@@ -316,7 +316,6 @@ def test_cli_import_facility_reference(shared_data, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "1532 rows, 1522 with a usable point" in err and "matched" in err
     fc = json.loads(out.read_text())
-    precisions = [f["properties"]["location_precision"] for f in fc["features"]]
     # Moved from ZIP centroids to the reference's points; FY26 gives no codes, so these are name (and
     # city) matches, which keep the precision of the facility's own ZIP (issue 18).
     moved = [f for f in fc["features"] if "UWCHR" in (f["properties"]["location_method"] or "")]

@@ -20,7 +20,8 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from ..geocode import Gazetteer, _county_key as _county_name, gazetteer, normalize_place
+from ..geocode import Gazetteer, gazetteer, normalize_place
+from ..geocode import _county_key as _county_name
 from ..ids import slug
 from ..match import FacilityMatcher, Match, distinctive_words, normalize_facility_name
 from ..report import Report, read_csv_table
