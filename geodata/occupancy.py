@@ -115,8 +115,11 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
     months = sorted(population["month"].unique())
     if "source" in population.columns:
         # By month and source (best first), so a chart can say where each figure comes from.
-        from .population_sources import SOURCES
+        from .population_sources import SOURCES, _month_days
 
+        # ICE's fiscal-year average over the few days of a month its list reaches (April 2026: 2 days)
+        # is not drawn as that month's bar: it would read as the month's count.
+        pop = pop[(pop["source"] != "ice") | (pop["days"].to_numpy() >= _month_days(pop["month"]))]
         totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
         totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
         return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)

@@ -93,3 +93,13 @@ def test_ddp_codes_joined_within_their_state(shared_data):
     # What is still unjoined is listed with its person-days.
     left = [r for r in report.rows if r["record"].startswith("YAKHOLD ")]
     assert left and "person-days" in left[0]["reason"]
+
+
+def test_a_month_ice_reaches_only_in_part_is_not_a_bar():
+    from geodata.occupancy import monthly_totals
+
+    table = pd.DataFrame({"facility_id": ["a", "a", "b"], "month": ["2026-03", "2026-04", "2026-03"],
+                          "adp": [100.0, 100.0, 7.0], "days": [31, 2, 10], "source": ["ice", "ice", "ddp"]})
+    totals = monthly_totals(table)
+    assert totals[["month", "source", "people"]].values.tolist() == [["2026-03", "ddp", 7.0],
+                                                                     ["2026-03", "ice", 100.0]]
