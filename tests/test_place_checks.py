@@ -161,3 +161,19 @@ def test_zip_kept_where_the_name_names_its_town():
     rec = {"name": "TRUSTED ADULT FSC", "city": "San Antonio", "state": "TX", "zip": "78118"}
     place_offline(rec, gazetteer(), report, "test")
     assert "not San Antonio's" in rec["location_method"] and len(report.of("moved")) == 1
+
+
+def test_facility_source_urls_name_the_workbooks_they_come_from():
+    import pandas as pd
+
+    from geodata.store import DATA_DIR, FACILITY_YEARS_FILE, load_bundle
+
+    facilities = load_bundle().facilities.set_index("id")
+    years = pd.read_csv(DATA_DIR / FACILITY_YEARS_FILE, dtype=str)
+    listed = years[years["name"].fillna("") != ""].groupby("facility_id")["source"].agg(set)
+    for fid, files in listed.items():
+        urls = facilities.loc[fid, "source_urls"].split()
+        assert all(any(u.endswith("/" + f) for u in urls) for f in files), (fid, files, urls)
+    stewart = facilities.loc["fac-ga-stewart-detention-center", "source_urls"].split()
+    assert "https://www.ice.gov/detain/detention-management" in stewart
+    assert any(u.endswith("/FY26_detentionStats_04092026.xlsx") for u in stewart)
