@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from geodata import build_bundle, save_bundle
-from geodata.bundle import FACILITY_LISTS
+from geodata.imports.bundle import FACILITY_LISTS
 from geodata.store import DATA_DIR, FACILITY_YEARS_FILE, FILES, POPULATION_FILE, REPORT_FILE, load_bundle
 
 
@@ -60,7 +60,7 @@ def test_population_by_month_joins_the_facilities():
 
 
 def test_data_notice_names_every_facility_list_and_its_licence():
-    from geodata.bundle import BUNDLE_INPUTS
+    from geodata.imports.bundle import BUNDLE_INPUTS
 
     notice = (DATA_DIR.parents[1] / "DATA.md").read_text(encoding="utf-8")
     for rel, _ in FACILITY_LISTS:

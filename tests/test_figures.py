@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geodata.figures import DOCUMENTS, FIGURE, bundle_figures, fill_figures
+from geodata.view.figures import DOCUMENTS, FIGURE, bundle_figures, fill_figures
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -75,7 +75,7 @@ def test_name_match_in_another_city_is_refused_and_never_address(shared_data):
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geodata.reference import apply_reference, match_reference, read_facility_reference
+    from geodata.pipeline.reference import apply_reference, match_reference, read_facility_reference
 
     ddp = read_facility_reference(shared_data / "deportation-data-project" / "facility-locations-oct2025.tsv")
     salem = gazetteer().zip("12865", "NY")
@@ -148,7 +148,7 @@ def test_deaths_no_source_can_place_keep_their_reason(deaths_now):
 
 
 def test_zip_kept_where_the_name_names_its_town():
-    from geodata.sources.ice_stats import place_offline
+    from geodata.sources.ice.stats import place_offline
 
     report = Report()
     # ICE's FY22 list: "TRUSTED ADULT KARNES FSC", San Antonio, 78118 (Karnes City's): the name vouches for the ZIP.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geodata.population_sources import best_population, place_keys, population_sources
+from geodata.view.population_sources import best_population, place_keys, population_sources
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_fiscal_year_adp_never_fills_a_month_of_a_year_a_daily_source_counts(bes
 
 
 def test_fiscal_year_adp_spans_only_the_days_of_its_release():
-    from geodata.population_sources import ice_monthly
+    from geodata.view.population_sources import ice_monthly
 
     years = pd.DataFrame({"facility_id": ["a"], "fiscal_year": [2026], "adp": [100.0], "data_date": ["2026-04-02"]})
     rows = ice_monthly(years).set_index("month")
@@ -96,7 +96,7 @@ def test_ddp_codes_joined_within_their_state(shared_data):
 
 
 def test_a_month_ice_reaches_only_in_part_is_not_a_bar():
-    from geodata.occupancy import monthly_totals
+    from geodata.view.occupancy import monthly_totals
 
     table = pd.DataFrame({"facility_id": ["a", "a", "b"], "month": ["2026-03", "2026-04", "2026-03"],
                           "adp": [100.0, 100.0, 7.0], "days": [31, 2, 10], "source": ["ice", "ice", "ddp"]})

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..match import FacilityMatcher
-from ..report import GeodataError, Report
-from ..schema import STATE_CODES, state_code
+from ..core.report import GeodataError, Report
+from ..core.schema import STATE_CODES, state_code
+from ..geography.match import FacilityMatcher
 
 __all__ = [
     "DDP_URL",
@@ -78,7 +78,7 @@ def read_daily_population(path: str | Path) -> pd.DataFrame:
 
 
 def code_states(*references: pd.DataFrame) -> dict[str, str]:
-    """``ICE code -> state`` from reference tables (:func:`geodata.reference.read_facility_reference`)."""
+    """``ICE code -> state`` from reference tables (:func:`geodata.pipeline.reference.read_facility_reference`)."""
     out: dict[str, str] = {}
     for ref in references:
         for code, st in zip(ref["code"], ref["state"]):
@@ -96,8 +96,8 @@ def _state_from_code(code: str) -> str | None:
 def _within_a_state(matcher: FacilityMatcher, frame: pd.DataFrame, code: str, name: str, tried: str | None):
     """A second try for a code its name did not place: the state its first two letters give,
     else the one state whose facilities' cities the name names.  ``(match, state)`` or ``(None, None)``."""
-    from ..geocode import normalize_place
-    from ..match import normalize_facility_name
+    from ..geography.geocode import normalize_place
+    from ..geography.match import normalize_facility_name
 
     first = code[:2].upper()
     if len(code) == 7 and first in STATE_CODES and first != tried and matcher.has_state(first):
@@ -157,7 +157,7 @@ def facility_codes(
         person-days so a reader sees what is missed; ``ambiguous`` when another code
         won the facility) and each facility without a code (``unmatched``).
     known : ``facility id -> ICE code`` from a reference match
-        (:func:`geodata.reference.reference_codes`); used before any name.
+        (:func:`geodata.pipeline.reference.reference_codes`); used before any name.
     states : ``ICE code -> state`` (:func:`code_states`); else a seven-letter code's
         last two letters, when they are a state, restrict the name match to it.
 
