@@ -110,4 +110,5 @@ def test_over_72_hours_layout_reads_aor_blocks_type_and_skips_headers_and_legend
     assert gdf["location_precision"].eq("zip").all()
     assert gdf.attrs["skipped_rows"] == {"header": 2, "group": 3, "legend": 4}
     assert not report.of("unplaced") and not report.of("rejected")
-    assert any("2 repeated header rows" in r["reason"] for r in report.of("note"))
+    note = next(r["reason"] for r in report.of("note") if "2 repeated header rows" in r["reason"])
+    assert "IGSA | Intergovernmental Service Agreement" in note  # each row skipped is named

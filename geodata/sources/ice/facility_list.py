@@ -214,6 +214,7 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
     # the column header again, the AOR's facilities; a legend under the last block.
     group_aor = _group_aor(rows[h - 1]) if h else None
     skipped = {"header": 0, "group": int(group_aor is not None), "legend": 0}
+    legend: list[str] = []  # each legend row's text, in the note: a row skipped is said, not lost
     records, geoms, seen = [], [], {}
     for n, row in enumerate(rows[h + 1:], start=h + 2):
         if all(c is None or str(c).strip() == "" for c in row):
@@ -227,6 +228,7 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
             continue
         if _is_legend(row, cell(row, "city"), cell(row, "state"), cell(row, "zip")):
             skipped["legend"] += 1  # "IGSA | Intergovernmental Service Agreement": not a facility
+            legend.append(" | ".join(str(c).strip() for c in row if c is not None and str(c).strip())[:60])
             continue
         name = cell_text(cell(row, "name"))
         if not name:
@@ -266,7 +268,8 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
     if any(skipped.values()):
         report.add(source, path.name, "note", (
             f"not facilities, skipped: {skipped['header']} repeated header rows, {skipped['group']} AOR group "
-            f"rows (their AOR given to the rows below), {skipped['legend']} legend rows"))
+            f"rows (their AOR given to the rows below), {skipped['legend']} legend rows"
+            + (f" ({'; '.join(legend)})" if legend else "")))
     extra = [c for c in LIST_COLUMNS if c not in FACILITY_COLUMNS]
     columns = [*FACILITY_COLUMNS, *extra, *(f"adp_fy{fy}" for fy in sorted(fy_cols))]
     gdf = gpd.GeoDataFrame(pd.DataFrame(records).reindex(columns=columns), geometry=geoms, crs=CRS)
