@@ -22,19 +22,20 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.aggregate import counts_by_region, load_regions
-from geodata.aor import load_aor_areas
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.export import export_size, write_csv, write_geojson
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.places import PLACES_FILE
-from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
-from geodata.shards import cache_dir, prune, write_file, write_shards
+from geodata.export.writers import export_size, write_csv, write_geojson
+from geodata.geography.aor import load_aor_areas
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.places import PLACES_FILE
+from geodata.geography.regions import counts_by_region, load_regions
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
+from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.tables import MB
-from geodata.timeline import view_figures, weekly_counts
-from geodata.view import LAYERS, select
+from geodata.view import LAYERS, export_frames, select
+from geodata.view import frames as store_frames
+from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
+from geodata.view.shards import cache_dir, prune, write_file, write_shards
+from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -123,7 +124,8 @@ def _whole(_store, key: str, generation):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _population(_store, key: str, generation):
     # The best source of each facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP): the figures' table.
-    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()))
+    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()),
+                           place_keys(_store.facilities()))  # records of one place: one population
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -132,7 +134,7 @@ def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool
     # download reads the view again with every column (_export).
     start, end, categories, layers, aors = view_key
     view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return _store.view_frames(view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
+    return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
 
 
 def _view_key(v: View) -> tuple:
@@ -148,8 +150,8 @@ def _upload(data: bytes, name: str):
 @st.cache_data(show_spinner=False, ttl=3600)
 def _arrest_cells(path: str | None, directory: str | None):
     # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
+    from geodata.core.paths import DATA_DIR
     from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
-    from geodata.store import DATA_DIR
 
     try:
         return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
@@ -436,7 +438,7 @@ def _with_shards(layer):
 def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
          _mine, _region_counts, overlay_key, _overlays, lang="en"):
     """The map for one data version and one choice of layers, AORs, style, base map and language (and of
-    the areas drawn under the points: ``overlay_key`` says what they show)."""
+    the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
     _ = text(lang).gettext
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
@@ -462,7 +464,6 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))
-    # Rendered once per map (layers/_render.py): reruns send these strings, and never render the shared map again.
     return component_args(st_folium, compose_map(m, drawn, time_range=(first_day, last_day), lang=lang),
                           returned_objects=[], height=680, use_container_width=True, key="map")
 
@@ -475,7 +476,6 @@ def _drawn(gdf) -> int:
 region_counts = None
 if regions != "none" and shown_inc is not None:
     region_counts = counts_by_region(shown_inc, regions)
-# The link's view (lat, lon, zoom) is not part of the map: the browser applies it, on the session's first run only.
 link_view = st.session_state.pop("map_view", None)
 data_key = (store_key, generation)
 with st.spinner(_("Drawing the map…")):
@@ -492,7 +492,7 @@ st.session_state["map_points"] = (
     | ({f"Your file: {upload_key[0]}": _drawn(mine)} if mine_all is not None else {})
     | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
-# No values come back from the map: panning and zooming never re-run this script.
+# No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
 send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
 # On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
 PHONE_CSS = """<style>
@@ -533,7 +533,7 @@ def _export(writer, view=view, hide_empty=hide_empty):
     import io
 
     buf = io.BytesIO()
-    writer(store.export_frames(view, hide_empty=hide_empty), buf)
+    writer(export_frames(store, view, hide_empty=hide_empty), buf)
     return buf.getvalue()
 
 

@@ -50,7 +50,8 @@ TO_JSON = """
 import sys, time
 from geodata import View
 from geodata.store import open_store
-inc = open_store(sys.argv[1]).view_frames(View(layers=("incidents",)))[0]["incidents"]
+from geodata.view import frames
+inc = frames(open_store(sys.argv[1]), View(layers=("incidents",)))[0]["incidents"]
 sub = inc.iloc[: int(sys.argv[2])]
 t, c = time.perf_counter(), time.process_time()
 text = sub.to_json()

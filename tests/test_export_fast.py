@@ -16,9 +16,11 @@ from shapely.geometry import Point
 
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.cli import main
-from geodata.export import FORMULA_PREFIXES, write_export
-from geodata.occupancy import view_frames
-from geodata.schema import CRS
+from geodata.core.schema import CRS
+from geodata.export.writers import FORMULA_PREFIXES, write_export
+from geodata.view import export_frames
+from geodata.view import frames as store_frames
+from geodata.view.occupancy import view_frames
 
 
 # -- the reference: the per-feature writer this project used before (json.dumps of each dict) --------------
@@ -116,7 +118,7 @@ def test_fast_geojson_equals_the_reference_on_the_bundle():
 
 
 def test_small_chunks_give_the_same_file(mixed, tmp_path):
-    from geodata.export import write_geojson
+    from geodata.export.writers import write_geojson
 
     frames = {"incidents": mixed}
     write_geojson(frames, tmp_path / "a.geojson", chunk_rows=7)
@@ -190,7 +192,7 @@ def _frame(columns: dict, n: int) -> gpd.GeoDataFrame:
 
 @pytest.mark.parametrize("chunk_rows", [1, 4, 8192])
 def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chunk_rows, tmp_path):
-    from geodata.export import write_csv, write_geojson
+    from geodata.export.writers import write_csv, write_geojson
 
     n = 3 * len(HOSTILE)
     text = [HOSTILE[i % len(HOSTILE)] for i in range(n)]
@@ -232,7 +234,7 @@ def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chun
 
 
 def test_number_text_is_pythons_for_floats_of_every_size():
-    from geodata.export import _clean, _number_strings
+    from geodata.export.writers import _clean, _number_strings
 
     rng = np.random.default_rng(5)
     bits = rng.integers(0, 2**63, 200_000, dtype=np.int64).view(np.float64)  # every exponent and sign
@@ -247,7 +249,7 @@ def test_number_text_is_pythons_for_floats_of_every_size():
 
 
 def test_coordinate_text_is_repr_of_round_6():
-    from geodata.export import _coord_strings
+    from geodata.export.writers import _coord_strings
 
     rng = np.random.default_rng(9)
     x = np.concatenate([rng.uniform(-180, 180, 200_000), rng.uniform(-1e-3, 1e-3, 5_000),
@@ -287,9 +289,9 @@ def folder_store(tmp_path_factory):
     View(start="2026-01-01", layers=("incidents",)),
 ])
 def test_a_stores_incident_export_from_arrow_columns_is_the_same_file(folder_store, view, tmp_path):
-    fast = folder_store.export_frames(view)
+    fast = export_frames(folder_store, view)
     assert isinstance(fast["incidents"], pa.Table)  # the Arrow view: no pandas frame, no shapely points
-    frames, _ = folder_store.view_frames(view)
+    frames, _ = store_frames(folder_store, view)
     for suffix in ("geojson", "csv"):
         assert write_export(fast, tmp_path / f"fast.{suffix}") == write_export(frames, tmp_path / f"ref.{suffix}")
         assert (tmp_path / f"fast.{suffix}").read_bytes() == (tmp_path / f"ref.{suffix}").read_bytes(), suffix
@@ -300,4 +302,4 @@ def test_a_stores_incident_export_from_arrow_columns_is_the_same_file(folder_sto
 
 def test_a_view_with_facilities_or_areas_is_exported_from_the_frames(folder_store):
     for view in (View(), View(layers=("incidents",), aors=("CHI",))):
-        assert not any(isinstance(f, pa.Table) for f in folder_store.export_frames(view).values())
+        assert not any(isinstance(f, pa.Table) for f in export_frames(folder_store, view).values())
