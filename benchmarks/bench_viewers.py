@@ -74,7 +74,8 @@ async def _round(base, proc, k: int, distinct: bool) -> list[str]:
             errors = sum(len(r.errors) + (0 if r.finished or r.errors else 1) for r in runs)
             rows.append(f"{k:>4} {'distinct' if distinct else 'same':>8} {label:<16} {cpu / k:>9.3f} "
                         f"{_pct(secs, 0.5):>8.2f} {_pct(secs, 0.95):>8.2f} {max(secs):>8.2f} "
-                        f"{statistics.mean(r.bytes for r in runs) / 1e3:>9.1f} {errors:>6}")
+                        f"{statistics.mean(r.bytes for r in runs) / 1e3:>9.1f} {errors:>6}"
+                        + (f"  e.g. {sorted({e for r in runs for e in r.errors})[:2]}" if errors else ""))
         time.sleep(1.0)
         per_session = (ws_driver.rss_mb(proc.pid) - rss0) / k
         rows.append(f"{k:>4} {'distinct' if distinct else 'same':>8} {'idle, connected':<16} "
