@@ -30,7 +30,7 @@ from geodata.geography.regions import counts_by_region, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.view import LAYERS, select
+from geodata.view import LAYERS, select, start_warming
 from geodata.view import frames as store_frames
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
@@ -165,6 +165,8 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
 
 
+# After an import this process draws the new map in the background (geodata/view/warm.py), not its first reader.
+_warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
     store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -173,6 +175,7 @@ try:
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
     best_table = _population(store, store_key, generation)
+    _warming(store, store_key)
 except GeodataError as exc:
     # Name the store by its folder, not by a path on this server.
     message = str(exc)

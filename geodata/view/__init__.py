@@ -28,6 +28,7 @@ from .population_sources import (
 from .selection import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
 from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_shards
 from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start, weekly_counts
+from .warm import health_check_url, run_page, start_warming, warm_seconds, watch_generation
 
 __all__ = [
     "best_population", "cache_dir", "COMPLETE", "counts_through_time", "coverage", "DEFAULT_LAYERS",
@@ -35,4 +36,5 @@ __all__ = [
     "monthly_totals", "periods", "population_sources", "population_table", "prune", "query", "range_adp",
     "range_sources", "select", "SOURCE_CODES", "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
     "view_frames", "week_start", "weekly_counts", "with_range_adp", "write_file", "write_shards",
+    "health_check_url", "run_page", "start_warming", "warm_seconds", "watch_generation",
 ]
