@@ -7,7 +7,8 @@ bundled data plus N synthetic incidents (``bench_scale.synthetic``), and for eac
 incident with ``geodata import incidents ... --store`` (the data version moves) and then times:
 
 * first visit: the next run of the page with the default view, as the first reader after the
-  import gets it (with warming on, once the server has written the new map's points file);
+  import gets it (with warming on, once the server has written the new map's points file and then
+  used no CPU for 2 s);
 * warm visit: the run after it, every cache filled.
 
 A visit is timed as the server answers Streamlit's script health check (``/_stcore/script-health-check``),
@@ -47,19 +48,26 @@ def _points_files(folder: Path) -> set[str]:
     return {p.name for p in folder.glob("*.bin")} if folder.is_dir() else set()
 
 
-def _settled(folder: Path, before: set[str]) -> None:
-    """Until the new data version's points file is there and nothing new was written for 3 s."""
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _settled(folder: Path, before: set[str], pid: int) -> None:
+    """Until the new data version's points file is there and the server has used no CPU for 2 s (its
+    background run of the page is over)."""
     deadline = time.monotonic() + READY_SECONDS
     while not _points_files(folder) - before:
         if time.monotonic() > deadline:
             raise SystemExit("the server did not draw the new map in the background")
         time.sleep(0.2)
-    last, still = None, time.monotonic()
-    while time.monotonic() - still < 3:
-        now = sorted((p.name, p.stat().st_mtime) for p in folder.iterdir())
-        if now != last:
-            last, still = now, time.monotonic()
-        time.sleep(0.2)
+    last, still = _cpu_seconds(pid), time.monotonic()
+    while time.monotonic() - still < 2:
+        time.sleep(0.25)
+        now = _cpu_seconds(pid)
+        if now - last > 0.02:  # the watcher's read of the generation is a few ms
+            still = time.monotonic()
+        last = now
 
 
 def one_setting(store: Path, warm_seconds: str, tmp: Path) -> tuple[float, float]:
@@ -94,7 +102,7 @@ def one_setting(store: Path, warm_seconds: str, tmp: Path) -> tuple[float, float
         subprocess.run([sys.executable, "-m", "geodata", "import", "incidents", str(src), "--store", str(store),
                         "-q"], cwd=ROOT, env=env, check=True, capture_output=True)
         if warm_seconds != "0":
-            _settled(files, before)
+            _settled(files, before, proc.pid)
         first = _visit(url)
         warm = _visit(url)
         return first, warm
