@@ -1,5 +1,5 @@
-"""Two app processes behind one proxy: a page whose session runs on one fetches the map's files
-(points file, popup shards) through the other, without a 404.
+"""Two app processes behind one proxy, on the bundled data or one PostGIS store: a page whose session
+runs on one fetches the map's files (points file, popup shards) through the other, without a 404.
 
 Each process has its own temporary folder, as two machines or two containers would; they share only
 the store and ``ICE_MAP_CACHE_DIR`` (docs/scaling.md).  The proxy here is the smallest one that shows
@@ -112,8 +112,27 @@ def _status(url: str) -> int:
         return exc.code
 
 
+@pytest.fixture(params=["bundle", "postgis"])
+def store_env(request) -> dict[str, str]:
+    """The store both servers read: the bundled data, or one PostGIS database seeded with it."""
+    if request.param == "bundle":
+        return {}
+    import uuid
+
+    from geodata.store import open_store
+
+    cluster = request.getfixturevalue("postgis_cluster")
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    cluster.psql(f"CREATE DATABASE {name}", database="postgres")
+    cluster.psql("CREATE EXTENSION postgis", database=name)
+    url = cluster.url(database=name)
+    open_store(url, create=True).seed(load_bundle())
+    request.addfinalizer(lambda: cluster.psql(f"DROP DATABASE {name} WITH (FORCE)", database="postgres"))
+    return {"ICE_MAP_STORE": url}
+
+
 @pytest.fixture()
-def servers(start_app, tmp_path):
+def servers(start_app, tmp_path, store_env):
     shared = tmp_path / "map-files"
 
     def own_tmp(name: str) -> str:
@@ -121,7 +140,7 @@ def servers(start_app, tmp_path):
         folder.mkdir()
         return str(folder)
 
-    common = {"ICE_MAP_OFFLINE": "1", "STREAMLIT_SERVER_SCRIPT_HEALTH_CHECK_ENABLED": "true"}
+    common = {"ICE_MAP_OFFLINE": "1", "STREAMLIT_SERVER_SCRIPT_HEALTH_CHECK_ENABLED": "true", **store_env}
     a = start_app(**common, ICE_MAP_CACHE_DIR=str(shared), TMPDIR=own_tmp("tmp-a"))
     b = start_app(**common, ICE_MAP_CACHE_DIR=str(shared), TMPDIR=own_tmp("tmp-b"))
     lone = start_app(**common, TMPDIR=own_tmp("tmp-lone"))  # as today: its files in its own temp folder
