@@ -166,7 +166,6 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
 
 
-# After an import this process draws the new map in the background (geodata/view/warm.py), not its first reader.
 _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
@@ -176,7 +175,7 @@ try:
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
     best_table = _population(store, store_key, generation)
-    _warming(store, store_key)
+    _warming(store, store_key)  # after an import this process draws the new map (geodata/view/warm.py)
 except GeodataError as exc:
     # Name the store by its folder, not by a path on this server.
     message = str(exc)
