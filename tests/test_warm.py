@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from geodata.core.report import GeodataError
-from geodata.view.warm import WARM_ENV, health_check_url, start_warming, warm_seconds, watch_generation
+from geodata.view.warm import ATTEMPTS, WARM_ENV, health_check_url, start_warming, warm_seconds, watch_generation
 
 
 def test_a_new_generation_is_made_ready_once_and_a_failed_read_is_tried_again():
@@ -70,3 +70,20 @@ def test_warming_is_off_without_the_health_check_or_with_zero_seconds(monkeypatc
     assert start_warming(Store(), options.get) is None  # logged, not raised: the app still serves
     with pytest.raises(GeodataError, match=WARM_ENV):
         warm_seconds()
+
+
+def test_a_page_that_keeps_failing_is_tried_a_few_times_per_data_version():
+    calls, done = [], threading.Event()
+
+    def on_change(generation):
+        calls.append(generation)
+        if generation == 3:
+            done.set()
+        raise RuntimeError("the page failed")
+
+    values = iter([1] + [2] * 30 + [3] * 10_000)
+    thread = watch_generation(lambda: next(values), on_change, interval=0.01)
+    assert done.wait(10)
+    thread.stop.set()
+    thread.join(5)
+    assert calls.count(2) == ATTEMPTS and calls[ATTEMPTS] == 3

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from ..core.report import GeodataError
 
-__all__ = ["WARM_ENV", "DEFAULT_WARM_SECONDS", "warm_seconds", "watch_generation", "run_page", "health_check_url",
+__all__ = ["ATTEMPTS", "WARM_ENV", "DEFAULT_WARM_SECONDS", "warm_seconds", "watch_generation", "run_page", "health_check_url",
            "start_warming"]
 
 #: Seconds between two reads of the store's generation (0: never warm in the background).
@@ -29,6 +29,8 @@ WARM_ENV = "ICE_MAP_WARM_SECONDS"
 DEFAULT_WARM_SECONDS = 5.0
 #: Streamlit's own limit on one run of the script health check is 60 s; a larger store takes longer.
 RUN_TIMEOUT = 600
+#: Runs of the page tried for one data version before the watcher waits for the next one.
+ATTEMPTS = 3
 
 _log = logging.getLogger(__name__)
 
@@ -67,13 +69,14 @@ def watch_generation(read: Callable[[], object], on_change: Callable[[object], N
     """Start a daemon thread that calls ``read()`` every ``interval`` seconds and ``on_change(new)`` when
     its value differs from the one before (the first read only sets it).
 
-    A failing ``read`` or ``on_change`` is logged and tried again at the next tick: the store may be
-    briefly unreachable, and the readers' own runs still build what they need.
+    A failing ``read`` is logged and tried again at the next tick (the store may be briefly
+    unreachable); a failing ``on_change`` too, :data:`ATTEMPTS` times per value, so that a page that
+    fails with new data does not run every few seconds.  Readers' own runs still build what they need.
     """
     stop = stop or threading.Event()
 
     def loop():
-        last = _safe(read)
+        last, failed = _safe(read), 0
         while not stop.wait(interval):
             now = _safe(read)
             if now is None or now == last:
@@ -81,10 +84,13 @@ def watch_generation(read: Callable[[], object], on_change: Callable[[object], N
             started = time.perf_counter()
             try:
                 on_change(now)
-                last = now
+                last, failed = now, 0
                 _log.info("data version %r made ready in %.1f s", now, time.perf_counter() - started)
-            except Exception:  # noqa: BLE001 - logged; the next tick tries again
-                _log.exception("making data version %r ready failed", now)
+            except Exception:  # noqa: BLE001 - logged; the next tick tries again, a few times
+                failed += 1
+                _log.exception("making data version %r ready failed (attempt %d of %d)", now, failed, ATTEMPTS)
+                if failed >= ATTEMPTS:  # a page that fails with this data fails for its readers too: stop trying
+                    last, failed = now, 0
 
     thread = threading.Thread(target=loop, name="ice-map-warm", daemon=True)
     thread.stop = stop  # type: ignore[attr-defined]
