@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 from ..core.report import GeodataError
 
-__all__ = ["ATTEMPTS", "WARM_ENV", "DEFAULT_WARM_SECONDS", "warm_seconds", "watch_generation", "run_page", "health_check_url",
-           "start_warming"]
+__all__ = ["ATTEMPTS", "WARM_ENV", "DEFAULT_WARM_SECONDS", "warm_seconds", "watch_generation", "run_page",
+           "health_check_url", "start_warming"]
 
 #: Seconds between two reads of the store's generation (0: never warm in the background).
 WARM_ENV = "ICE_MAP_WARM_SECONDS"
