@@ -91,21 +91,34 @@ def extent_of(center, zoom: float, size=(1000, 680)) -> tuple[float, float, floa
     return lon - half_w, max(south, -85.0), lon + half_w, min(north, 85.0)
 
 
-def print_files(frames: dict, outline, *, start, end, areas=None, extent=None, lang: str = "en",
-                stem: str = "ice-map") -> list[tuple[str, object, str, str]]:
-    """What the app's download buttons need: ``(label, make_bytes, file_name, mime)`` per format.
+def print_files(frames: dict, outline, window, areas=None, map_view=None, lang: str = "en",
+                stem: str = "ice-map") -> list[dict]:
+    """The app's download buttons for the map as PNG (2x, for print) and PDF: ``download_button``'s arguments.
 
-    ``outline`` may be a function returning the outline frame, so that it is read only when a button is
-    clicked; ``make_bytes`` draws the file then too.
+    Parameters
+    ----------
+    frames, areas, lang
+        As :func:`print_map`.
+    outline : GeoDataFrame or callable
+        The outline map, or a function returning it: called only when a button is clicked, when the file
+        is drawn too.
+    window : (start, end)
+        The view's dates.
+    map_view : ((lat, lon), zoom), optional
+        The map's view in the page's link (``layers.basemap.parse_view_params``): the image's frame, at
+        the app's map size; the lower 48 states without one.
+    stem : str
+        The file name without its extension.
     """
     _ = text(lang).gettext
+    extent = extent_of(*map_view) if map_view else None
 
     def make(fmt):
-        return lambda: print_map(frames, outline() if callable(outline) else outline, start=start, end=end,
-                                 areas=areas, extent=extent, fmt=fmt, lang=lang)
+        return lambda: print_map(frames, outline() if callable(outline) else outline, start=window[0],
+                                 end=window[1], areas=areas, extent=extent, fmt=fmt, lang=lang)
 
-    return [(_("Map as PNG (for print)"), make("png"), f"{stem}.png", FORMATS["png"]),
-            (_("Map as PDF (vector)"), make("pdf"), f"{stem}.pdf", FORMATS["pdf"])]
+    return [dict(label=label, data=make(fmt), file_name=f"{stem}.{fmt}", mime=FORMATS[fmt], key=f"print_{fmt}")
+            for fmt, label in (("png", _("Map as PNG (for print)")), ("pdf", _("Map as PDF (vector)")))]
 
 
 def print_map(frames: dict, outline: gpd.GeoDataFrame, *, start, end, fmt: str = "png", scale: float = 2,
