@@ -44,7 +44,7 @@ from layers.choropleth import CHOROPLETH_COLORS, class_breaks, class_labels, spr
 from layers.facilities import FACILITY_GROUP_COLORS, facility_group, facility_radius
 from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS, CATEGORY_SHAPES, RADIUS
-from layers.outline import OUTLINE_STYLE
+from layers.outline import OUTLINE_ATTRIBUTION, OUTLINE_STYLE
 
 __all__ = ["CONTIGUOUS_US", "FORMATS", "PRINT_SIZE", "extent_of", "print_files", "print_map", "print_title"]
 
@@ -61,7 +61,6 @@ SIZE_KEY = (100, 500, 2000)
 
 _TITLE = N_("US immigration enforcement: detention, deaths, incidents")
 _CENSUS = N_("Outlines: US Census Bureau 2010 (public domain)")
-_NATURAL_EARTH = N_("neighbouring countries: Natural Earth (public domain)")
 _LAYER_SOURCES = {
     "facilities": N_("Facilities: ICE detention statistics and facility lists (public domain); people held: "
                      "Deportation Data Project (CC0), UWCHR (GPL-3.0), ICE"),
@@ -166,9 +165,7 @@ def print_map(frames: dict, outline: gpd.GeoDataFrame, *, start, end, fmt: str =
     ax.set_ylim(box[1], box[3])
     px_m = (box[2] - box[0]) / (map_box[2] * width)  # metres per CSS pixel
 
-    credits = [_(_CENSUS)]
-    if _draw_outline(ax, outline, box):
-        credits[0] += "; " + _(_NATURAL_EARTH)
+    credits = [_(OUTLINE_ATTRIBUTION if _draw_outline(ax, outline, box) else _CENSUS)]
     legend: list[tuple] = []
     if areas is not None and len(areas):
         legend += _draw_areas(ax, areas, box, _)
