@@ -26,6 +26,7 @@ import datetime as dt
 import io
 import math
 import textwrap
+import threading
 
 import geopandas as gpd
 import matplotlib
@@ -68,6 +69,7 @@ _LAYER_SOURCES = {
                  "Detention, FY2004-FY2025 (MIT, (c) 2025 Sanjay Basu)"),
     "events": N_("Other incidents: as each record cites (see the export)"),
 }
+_LOCK = threading.Lock()
 _WRAP = 40  # characters per line of the legend
 _PX = 0.72  # points per CSS pixel: the figure is PRINT_SIZE / 100 inches, and a point is 1/72 inch
 
@@ -140,7 +142,8 @@ def print_map(frames: dict, outline: gpd.GeoDataFrame, *, start, end, fmt: str =
         Degrees; the lower 48 states by default (:data:`CONTIGUOUS_US`).  What falls outside is counted
         in a note, never dropped silently.
     areas : GeoDataFrame, optional
-        Shaded regions (``geodata.geography.regions.counts_by_region``: ``count`` and polygons).
+        Shaded regions (``geodata.geography.regions.counts_by_region``: ``count`` and polygons; another
+        measure per region names its column in ``attrs["value"]`` and its legend title in ``attrs["name"]``).
     """
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {sorted(FORMATS)}, got {fmt!r}")
@@ -203,8 +206,9 @@ def print_map(frames: dict, outline: gpd.GeoDataFrame, *, start, end, fmt: str =
     meta = {"png": {"Title": f"{title}, {dates}", "Description": " ".join(notes)},
             "svg": {"Title": f"{title}, {dates}", "Description": " ".join(notes)},
             "pdf": {"Title": f"{title}, {dates}", "Subject": " ".join(notes)}}[fmt]
-    # Text kept as text in an SVG, fonts embedded as TrueType in a PDF: a desk can edit both.
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+    # Text kept as text in an SVG, fonts embedded as TrueType in a PDF: a desk can edit both.  rcParams
+    # are global: one file at a time (the app draws on Streamlit's download threads).
+    with _LOCK, matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
         fig.savefig(buf, format=fmt, metadata=meta, dpi=100 * scale)
     return buf.getvalue()
 
@@ -289,7 +293,9 @@ def _draw_outline(ax, outline, box) -> bool:
 
 
 def _draw_areas(ax, areas, box, _) -> list[tuple]:
-    values = areas["count"].to_numpy(dtype=float)
+    """Shaded regions, in the map's classes and colours: ``count`` (or the column ``attrs["value"]`` names,
+    e.g. an enforcement measure), titled ``attrs["name"]`` if given."""
+    values = areas[areas.attrs.get("value", "count")].to_numpy(dtype=float)
     breaks = class_breaks(values)
     if not breaks:
         return []
@@ -302,8 +308,8 @@ def _draw_areas(ax, areas, box, _) -> list[tuple]:
         if path is not None:
             ax.add_patch(PathPatch(path, facecolor=color, alpha=0.62, edgecolor="white", linewidth=0.4, zorder=3))
     level = str(areas.attrs.get("level") or "state")
-    name = _("Incidents by county") if level == "county" else _("Incidents by state")
-    labels = class_labels(breaks, float(values[shown].max()), integer=True)
+    name = areas.attrs.get("name") or (_("Incidents by county") if level == "county" else _("Incidents by state"))
+    labels = class_labels(breaks, float(values[shown].max()), integer=bool(np.all(values[shown] % 1 == 0)))
     return [("head", name)] + [("swatch", c, label) for c, label in zip(colors, labels)]
 
 

@@ -197,3 +197,17 @@ def test_app_offers_the_map_of_its_view_as_png_and_pdf(monkeypatch):
     # Framed on El Paso, not the whole country: most facilities are outside it, and said to be.
     assert re.search(r"beyond the view\): [\d,]{3,} facilities", image.text["Description"])
     assert saved["pdf"].startswith(b"%PDF") and dates.encode() in saved["pdf"]
+
+
+def test_shaded_regions_get_their_legend_and_another_measure_its_own_title(view_frames, outline):
+    counts = counts_by_region(view_frames["incidents"], "state")
+    words = _svg_text(print_map(view_frames, outline, start=START, end=END, fmt="svg", size=SIZE,
+                                areas=counts).decode())
+    assert "Incidents by state" in words
+    measure = counts.assign(agreements=counts["count"] * 3)
+    measure.attrs = {"level": "state", "value": "agreements", "name": "287(g) agreements in force"}
+    svg = print_map(view_frames, outline, start=START, end=END, fmt="svg", size=SIZE, areas=measure).decode()
+    words = _svg_text(svg)
+    assert "287(g) agreements in force" in words and "Incidents by state" not in words
+    top = int(measure["agreements"].max())
+    assert f"{top:,}" in words or str(top) in words  # the top class reaches the highest value
