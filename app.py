@@ -51,8 +51,8 @@ from layers._text import markdown_plain
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
-from layers.printmap import print_files
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
+from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))

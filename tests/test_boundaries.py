@@ -130,7 +130,8 @@ def test_mexico_is_land_up_to_the_census_border_with_no_strip_of_water():
         assert neighbours.contains(shapely.Point(lon, lat)) and not land.contains(shapely.Point(lon, lat))
     for lon, lat in ((-96.0, 26.0), (-118.0, 32.0)):  # the Gulf and the Pacific stay water
         assert not neighbours.contains(shapely.Point(lon, lat))
-    # Every bit of the US's edge along the land border (the coasts, west of -117.1 and east of -97.7, left out) touches Mexico.
+    # Every bit of the US's edge along the land border touches Mexico (the coasts, west of -117.1 and east
+    # of -97.7, left out).
     edge = shapely.intersection(land.boundary, shapely.box(-117.1, 25.8, -97.7, 32.8))
     assert edge.length > 20
     assert shapely.difference(edge, shapely.buffer(neighbours, 0.005)).length < 0.01
