@@ -24,7 +24,7 @@ from streamlit_folium import st_folium
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.export.writers import export_size, write_csv, write_geojson
 from geodata.geography.aor import load_aor_areas
-from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
 from geodata.geography.places import PLACES_FILE
 from geodata.geography.regions import counts_by_region, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
@@ -52,6 +52,7 @@ from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
+from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -546,6 +547,8 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
+for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, region_counts, map_view, lang, stem)):
+    col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
