@@ -38,7 +38,7 @@ import shapely
 from .coords import _number, check_coordinates
 from .dates import date_range_problem, parse_loose_date
 from .geocode import GeocodeQuery, Geocoder
-from .ids import slug
+from .ids import distinct_slug, slug
 from .match import FacilityMatcher
 from .privacy import H3_RESOLUTION, generalise_place, generalise_point, has_street_address, without_house_numbers
 from .report import GeodataError, Report
@@ -101,6 +101,7 @@ VERIFICATION_SYNONYMS: dict[str, str] = {
 
 _URL = re.compile(r"https?://[^\s\"'<>;,|\]\[)]+")
 _PARENS = re.compile(r"\s*\([^)]*\)")
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}")
 _STREET = re.compile(r"^\s*\d+[A-Za-z]?\s+\S+")  # "1234 Elm St": a house number
 
 
@@ -113,6 +114,15 @@ class Mapping:
     defaults: dict[str, str] = field(default_factory=dict)
     day_first: bool = False
     source_key: str | None = None
+
+    @staticmethod
+    def check_key(key) -> str:
+        """``key`` if it can prefix record ids (letters, digits, ``-``, ``_``, ``.``; at most 60), else a
+        :class:`GeodataError`."""
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
+            raise GeodataError(f"source key {key!r}: use 1 to 60 letters, digits, '-', '_' or '.' "
+                               "(it begins every record id of the source)")
+        return key
 
     @classmethod
     def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> "Mapping":
@@ -140,7 +150,7 @@ class Mapping:
             categories={str(k).lower(): v for k, v in data.get("categories", {}).items()},
             defaults={k: str(v) for k, v in data.get("defaults", {}).items()},
             day_first=bool(data.get("day_first", False)),
-            source_key=data.get("source_key"),
+            source_key=None if data.get("source_key") is None else cls.check_key(data.get("source_key")),
         )
 
     def resolve(self, available: list[str]) -> dict[str, list[str]]:
@@ -207,14 +217,26 @@ class _Cache(dict):
         return value
 
 
+def _no_nul(values: list) -> list:
+    """``values`` without NUL characters: no text means one (PostgreSQL's text cannot hold it, and one NUL
+    would fail a whole import there), so both stores keep the same text."""
+    if "\x00" not in "\x01".join(v for v in values if v):  # one scan in C: most files have none
+        return values
+    return [v.replace("\x00", "") if isinstance(v, str) else v for v in values]
+
+
+def _texts(column) -> list:
+    return _no_nul(text_lists(column))
+
+
 def _column(table: pd.DataFrame, names, default=None) -> list:
     """One field for every row: the first non-empty of its source columns, else the mapping's default."""
     names = list(names or ())
     if not names:
         return [default] * len(table)
-    values = text_lists(table[names[0]])
+    values = _texts(table[names[0]])
     for name in names[1:]:
-        values = [v if v not in (None, "") else w for v, w in zip(values, text_lists(table[name]))]
+        values = [v if v not in (None, "") else w for v, w in zip(values, _texts(table[name]))]
     if default:
         return [v if v else default for v in values]
     return [v if v not in (None, "") else None for v in values]
@@ -237,8 +259,18 @@ _CHUNK = 100_000  # rows mapped at a time
 _ASCII_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+def _holds_address(src_id: str) -> bool:
+    """A source id that holds a street address ("4512-elm-street-minneapolis", "4512 Elm"): not made part
+    of a record id, which every export shows."""
+    # The record's id is then the hash of its (generalised, published) content, as for a row with no id:
+    # a hash of the source id itself could be undone by trying every house number.
+    return has_street_address(src_id.replace("-", " ").replace("_", " "))
+
+
 def _source_id(src_id: str) -> str:
-    return src_id if len(src_id) <= 60 and _ASCII_SLUG.fullmatch(src_id) else slug(src_id, 60)
+    """The source's id as the record id's tail: whole where it is a short ASCII slug; else
+    :func:`~geodata.ids.distinct_slug` (two ids never become one)."""
+    return src_id if len(src_id) <= 60 and _ASCII_SLUG.fullmatch(src_id) else distinct_slug(src_id, 60)
 
 
 def _fast_point(lat, lon, box) -> tuple[float, float] | None:
@@ -298,11 +330,18 @@ def map_incidents(
     verifications = _Cache(lambda v: VERIFICATION_SYNONYMS.get((v or "unverified").lower().strip(), "unverified"))
     public_places = _Cache(lambda v: (v or "").lower() in ("true", "yes", "1"))
     places = _Cache(generalise_place)
+    # Every text field and id goes through the same generalisation (geodata.privacy): the source's name
+    # and a source id too ("4512 Elm Street neighbour group", "4512-elm-street-minneapolis").
+    names = _Cache(without_house_numbers)
+    source = names[source]
     joined = _Cache(lambda parts: ", ".join(dict.fromkeys(p for p in parts if p)))
     boxes = state_boxes()
     queries = _Cache(geocoder.geocode)
     facilities_found = _Cache(lambda k: matcher.locate(*k)[1:] if matcher is not None else (None, None))
     cells: dict[str, tuple[float, float]] = {}  # H3 cell -> its centre
+    _source_ids = _Cache(lambda s: None if _holds_address(s) else _source_id(s))
+    _legacy_tails = _Cache(lambda s: slug(s, 60))  # what an earlier version made of a source id
+    legacy: dict[str, str] = {}  # record id -> the id an earlier version gave it, where they differ
     out_columns = [*INCIDENT_COLUMNS, "person", "canonical_id", "review", "_row"]
     as_row = operator.itemgetter(*out_columns)
     # A large table is worked a chunk at a time: what a chunk holds while it is mapped stays
@@ -318,7 +357,7 @@ def map_incidents(
         whens = [None] * n
         for i, k in enumerate(zip(get["date"], get["date_precision"])):
             whens[i], reason[i] = dates[k]
-        url_cols = [text_lists(table[c]) for c in cols.get("source_urls", [])]
+        url_cols = [_texts(table[c]) for c in cols.get("source_urls", [])]
         url_default = mapping.defaults.get("source_urls", "")
         urls = [None] * n
         for i in range(n):
@@ -358,10 +397,13 @@ def map_incidents(
             category, cat_note = categories[get["category"][i]]
             state_raw = g["state"][i]
             st = states[state_raw]
-            city_raw = g["city"][i]
-            city = cities[city_raw]
+            city_given = city_raw = g["city"][i]
             raw_place = g["place"][i]
             public = public_places[g["public_place"][i]]
+            state_shown = state_raw
+            if not public:
+                city_raw, state_shown = places[city_raw], places[state_raw]
+            city = cities[city_raw]
             t = title[i]
             description = descriptions[i]
             if description:
@@ -373,6 +415,8 @@ def map_incidents(
                 # The text goes with the point: a house number never leaves the importer.
                 place = places[raw_place]
                 held = [k for k, v in (("title", t), ("description", description)) if has_street_address(v)]
+                held += [k for k, a, b in (("city", city_given, city_raw), ("state", state_raw, state_shown))
+                         if a != b]
                 if held:
                     review = f"street address in the {' and '.join(held)}: house number left out"
                     t, description = without_house_numbers(t), without_house_numbers(description)
@@ -383,11 +427,11 @@ def map_incidents(
                 "date_precision": when_precision,
                 "date_start": when_start,
                 "date_end": when_end,
-                "place": joined[(place, city_raw, st or state_raw)],
+                "place": joined[(place, city_raw, st or state_shown)],
                 "city": city,
                 "state": st,
                 "description": description,
-                "source_name": g["source_name"][i] or source,
+                "source_name": names[g["source_name"][i]] or source,
                 "source_urls": urls[i],
                 "verification": verifications[g["verification"][i]],
                 "person": g["person"][i],
@@ -396,8 +440,13 @@ def map_incidents(
                 "facility_id": None,
             }
             src_id = id_col[i]
-            if src_id:
-                rec["id"] = f"{key}:{_source_id(src_id)}"
+            tail = _source_ids[src_id] if src_id else None
+            if tail:
+                rec["id"] = f"{key}:{tail}"
+                if tail != src_id:
+                    old = _legacy_tails[src_id]
+                    if old != tail:
+                        legacy[rec["id"]] = f"{key}:{old}"
             else:
                 parts = (when_text, t, rec["place"], rec["person"], rec["source_urls"])
                 digest = hashlib.sha1("|".join(str(p or "") for p in parts).encode()).hexdigest()[:10]
@@ -473,8 +522,10 @@ def map_incidents(
 
     parts = [chunk(table.iloc[a:a + _CHUNK]) for a in range(0, len(table), _CHUNK)] or [chunk(table)]
     if len(parts) == 1:
-        return parts[0]
-    gdf = gpd.GeoDataFrame(pd.concat([g for g, _ in parts], ignore_index=True), geometry="geometry", crs=CRS)
-    rejects = pd.concat([r for _, r in parts if len(r)], ignore_index=True) if any(len(r) for _, r in parts) \
-        else pd.DataFrame()
+        gdf, rejects = parts[0]
+    else:
+        gdf = gpd.GeoDataFrame(pd.concat([g for g, _ in parts], ignore_index=True), geometry="geometry", crs=CRS)
+        rejects = pd.concat([r for _, r in parts if len(r)], ignore_index=True) if any(len(r) for _, r in parts) \
+            else pd.DataFrame()
+    gdf.attrs["legacy_ids"] = legacy
     return gdf, rejects

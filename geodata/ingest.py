@@ -21,6 +21,8 @@ accepted as a store for compatibility: it is read whole and replaced atomically.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,6 +104,52 @@ def save_store(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
 
     with atomic_path(path) as tmp:
         write_geojson({"incidents": gdf.sort_values("id", kind="stable")}, tmp)
+
+
+def _file_store_lock(path) -> Path:
+    return Path(str(path) + ".lock")
+
+
+def _file_store_sources(path) -> Path:
+    return Path(str(path) + ".sources.json")
+
+
+def _read_file_sources(path) -> dict[str, str]:
+    import orjson
+
+    try:
+        data = orjson.loads(_file_store_sources(path).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def source_key(path: Path, explicit: str | None, origins: dict[str, str]) -> tuple[str, str, list[str]]:
+    """``(key, origin, warnings)``: the prefix of this file's record ids.
+
+    ``explicit`` (``--source-key`` or the mapping's ``source_key``) is the user's: kept as given, with a
+    warning when the store first saw it with another file.  Otherwise the key is the file's name
+    (``incidents-csv``), as it always was, while that name is this file's in the store; when the store
+    holds that key for another file of the same name (``reporter_a/incidents.csv`` and
+    ``reporter_b/incidents.csv``), the key gains a hash of this file's absolute path, so neither
+    source's records replace the other's."""
+    from .ids import slug
+
+    origin = str(path.resolve())
+    if explicit:
+        kept = origins.get(explicit)
+        warnings = [] if kept in (None, origin) else [
+            f"source key {explicit!r} was first used by {kept}; records with the same ids as its records "
+            "replace them (give each source its own key if they are not the same source)"]
+        return explicit, origin, warnings
+    base = slug(path.name, 40)
+    kept = origins.get(base)
+    if kept in (None, origin):
+        return base, origin, []
+    key = f"{base}-{hashlib.sha1(origin.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+    return key, origin, [
+        f"another file named {path.name} ({kept}) has the ids {base}:… in this store; this file's records have "
+        f"ids {key}:… so that neither replaces the other (name the source with --source-key NAME)"]
 
 
 def _null(s: pd.Series) -> np.ndarray:
@@ -230,7 +278,14 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     fresh_urls: dict[int, str | None] = {}
     fresh_ver: dict[int, str | None] = {}
 
+    # The URLs a record gathers, as an ordered set per record: one merge adds its URLs in time linear
+    # in them, where re-joining the string each time made a chain of merges into one record cubic.
+    gathered: dict[tuple, dict] = {}
+
     def fresh_url(j):
+        acc = gathered.get(("new", j))
+        if acc is not None:
+            return " ".join(acc)
         return fresh_urls[j] if j in fresh_urls else _value(valid_urls[fresh[j]])
 
     def fresh_verification(j):
@@ -244,19 +299,22 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     def merge_into(slot, rec_urls, rec_ver):
         kind, i = slot
         if kind == "old":
-            cur_u, cur_v = urls[i], verification[i]
+            cur_v = verification[i]
         else:
-            cur_u, cur_v = fresh_url(i), fresh_verification(i)
-        new_u = join_urls([*split_urls(cur_u if isinstance(cur_u, str) else None),
-                           *split_urls(rec_urls if isinstance(rec_urls, str) else None)])
+            cur_v = fresh_verification(i)
+        acc = gathered.get(slot)
+        if acc is None:
+            cur_u = urls[i] if kind == "old" else fresh_url(i)
+            acc = gathered[slot] = dict.fromkeys(split_urls(cur_u if isinstance(cur_u, str) else None))
+        acc.update(dict.fromkeys(split_urls(rec_urls if isinstance(rec_urls, str) else None)))
         new_v = cur_v
         if rec_ver is not None and _VERIFICATION_RANK.get(rec_ver, 9) < _VERIFICATION_RANK.get(cur_v, 9):
             new_v = rec_ver
         if kind == "old":
-            urls[i], verification[i] = new_u, new_v
+            verification[i] = new_v
             touched[i] = True
         else:
-            fresh_urls[i], fresh_ver[i] = new_u, new_v
+            fresh_ver[i] = new_v
 
     old_index = dict(zip(stored_ids, range(n_old)))
     # The same id twice in one file: the later row is a duplicate of the first (sources added to it).
@@ -286,6 +344,11 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
         result.merged += 1
         result.merges.append((r_id, target))
         result.report.add(source, r_id, "merged", f"a repeat of an earlier row of this file (into {target})")
+    for (kind, i), acc in gathered.items():
+        if kind == "old":
+            urls[i] = " ".join(acc)
+        else:
+            fresh_urls[i] = " ".join(acc)
     result.new += int(fresh_keep.sum())
     out["source_urls"] = urls
     out["verification"] = verification
@@ -308,6 +371,37 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
                               if c != "geometry" and c in new_records.columns and new_records[c].dtype != object})
     written = pd.concat([changed, new_records], ignore_index=True)
     return gpd.GeoDataFrame(written, geometry="geometry", crs=CRS)
+
+
+def check_writable(path, what: str) -> None:
+    """Raise a :class:`GeodataError` unless a file can be written at ``path`` (tried with a temporary
+    file beside it, removed again), so that a run fails before it stores anything, not after."""
+    import tempfile
+
+    from .report import GeodataError
+
+    path = Path(path)
+    if path.is_dir():
+        raise GeodataError(f"{path}: {what} is a folder; give a file name")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise GeodataError(f"{path}: {what} cannot be written ({exc.strerror or exc}); nothing was imported") \
+            from None
+
+
+def _note_legacy_ids(legacy: dict, stored_ids: set, result: ImportResult) -> None:
+    """Say so when records stored by an earlier version under ids that lost characters (ids cut at 60
+    characters, or not in Latin letters) now get ids of their own: the old records are kept, not replaced."""
+    old = sorted({v for v in legacy.values() if v in stored_ids})
+    if old:
+        example = next(k for k, v in legacy.items() if v == old[0])
+        result.warnings.append(
+            f"{len(old)} record(s) stored by an earlier version under shortened ids (such as {old[0]}) are kept as "
+            f"they are; this file's records now have ids that keep their source ids whole (such as {example}), "
+            "and join them only where they are the same event")
 
 
 def _release() -> None:
@@ -353,10 +447,14 @@ def import_incidents(
     ``progress(k)`` is called as rows are mapped; ``stage(what, rows)`` as the run moves on
     ("mapping", "checking", "deduplicating", "writing"), with the file's row count (for a
     progress bar's total)."""
+    import dataclasses
+
     path = Path(path)
     result = ImportResult()
     file_store = _is_file_store(store_path)
     store = None
+    if rejects_path is not None:
+        check_writable(rejects_path, "the rejects file")  # before anything is stored, not after
     if not file_store:
         from .store import open_store
 
@@ -365,6 +463,11 @@ def import_incidents(
     result.rows = len(table)
     source = path.name
     result.warnings = list(table.attrs.get("warnings", []))
+    origins = _read_file_sources(store_path) if file_store else store.source_origins()
+    mapping = mapping or Mapping()
+    key, origin, key_warnings = source_key(path, mapping.source_key, origins)
+    mapping = dataclasses.replace(mapping, source_key=key)
+    result.warnings += key_warnings
     for warning in result.warnings:
         result.report.add(source, "file", "note", warning)
 
@@ -377,6 +480,7 @@ def import_incidents(
         table, mapping, source=source, geocoder=geocoder, facilities=facilities, report=result.report,
         progress=progress,
     )
+    legacy_all = mapped.attrs.get("legacy_ids", {})
     before = set(mapped.index)
     step("checking")
     valid = validate_incidents(mapped, result.report, source=source, allow_repeated_ids=True)
@@ -392,21 +496,38 @@ def import_incidents(
         if c not in valid.columns:
             valid[c] = None
 
+    valid_ids = set(valid["id"]) if legacy_all else set()
+    legacy = {k: v for k, v in legacy_all.items() if k in valid_ids}
     if file_store:
-        step("deduplicating")
-        stored = load_store(store_path)
-        written = _merge(valid, stored, result, source)
-        step("writing")
-        if len(written) or not Path(store_path).is_file():
-            ids = set(written["id"])
-            out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
-            save_store(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS), store_path)
+        from .store.parquet import hold_lock
+
+        with hold_lock(_file_store_lock(store_path), str(store_path)):  # one import at a time, as a folder store
+            step("deduplicating")
+            stored = load_store(store_path)
+            _note_legacy_ids(legacy, set(stored["id"]), result)
+            written = _merge(valid, stored, result, source)
+            step("writing")
+            if len(written) or not Path(store_path).is_file():
+                ids = set(written["id"])
+                out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
+                save_store(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS), store_path)
+            if key not in _read_file_sources(store_path):
+                from .atomic import write_bytes
+
+                write_bytes(_file_store_sources(store_path),
+                            json.dumps({**_read_file_sources(store_path), key: origin}, indent=1).encode())
     else:
         guard = store.writing() if hasattr(store, "writing") else contextlib.nullcontext()
         with guard:  # read the candidates and write the result as one step: no other import in between
             step("deduplicating")
-            stored = store.candidates(**_candidate_keys(valid)) if len(valid) else store.candidates()
+            keys = _candidate_keys(valid) if len(valid) else {}
+            if legacy:
+                keys["ids"] = keys["ids"] | set(legacy.values())
+            del valid_ids
+            stored = store.candidates(**keys)
+            _note_legacy_ids(legacy, set(stored["id"]), result)
             written = _merge(valid, stored, result, source)
+            store.record_sources({key: origin})
             del valid, stored  # the records to write are their own copy: a million records are not held twice
             _release()
             step("writing")

@@ -226,6 +226,14 @@ class Store(ABC):
         in ``url_keys``.  Ordered by id, as the rule's "stored first" order."""
         raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
 
+    def source_origins(self) -> dict[str, str]:
+        """Source key -> the file whose import first used it (its absolute path), where the store keeps them."""
+        return {}
+
+    def record_sources(self, origins: dict[str, str]) -> None:  # noqa: B027 - a no-op for read-only backends
+        """Keep ``origins`` (source key -> file) beside those already kept, in the import's step
+        (the caller holds :meth:`writing`); a key already kept keeps its first file."""
+
     def log_import(self, file: str, result) -> None:  # noqa: B027 - a no-op where a backend keeps no log
         """Note an import (file, counts, rejects) in the store's import log, where it keeps one."""
 
@@ -234,6 +242,29 @@ class Store(ABC):
         import contextlib
 
         return contextlib.nullcontext()
+
+
+#: How long an import waits for another one to finish before it gives up, in seconds
+#: (``GEODATA_LOCK_TIMEOUT`` overrides it).
+LOCK_TIMEOUT = 600.0
+
+
+def lock_timeout() -> float:
+    """The bound on waiting for the writers' lock: ``GEODATA_LOCK_TIMEOUT`` seconds, else :data:`LOCK_TIMEOUT`."""
+    import os
+
+    try:
+        value = float(os.environ.get("GEODATA_LOCK_TIMEOUT", LOCK_TIMEOUT))
+    except ValueError:
+        return LOCK_TIMEOUT
+    return value if value >= 0 else LOCK_TIMEOUT
+
+
+def say_waiting(where: str, bound: float) -> None:
+    """One line on stderr: an import waits for another (a silent wait looks like a hang)."""
+    import sys
+
+    print(f"{where}: another import is writing; waiting for it (at most {bound:g} s)", file=sys.stderr, flush=True)
 
 
 def _columns(columns) -> list[str] | None:

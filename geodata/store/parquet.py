@@ -165,8 +165,8 @@ class ParquetStore(Store):
                 os.close(fd)  # closing releases the lock
 
     def writing(self):
-        """Hold the writers' lock: one import at a time, the others wait."""
-        return self._flock(LOCK, fcntl.LOCK_EX)
+        """Hold the writers' lock: one import at a time, the others wait (saying so, for a bounded time)."""
+        return hold_lock(self.path / LOCK, str(self.path))
 
     def _reading(self):
         return self._flock(READERS_LOCK, fcntl.LOCK_SH)
@@ -332,9 +332,10 @@ class ParquetStore(Store):
         if q.end:
             f = both(f, ds.field("date_start") <= q.end.isoformat())
         if q.categories is not None:
-            f = both(f, ds.field("category").isin(list(q.categories)))
+            # Typed: an empty list (no category ticked) is a null array, which Arrow will not compare to text.
+            f = both(f, ds.field("category").isin(pa.array(list(q.categories), pa.string())))
         if facility_ids is not None:
-            f = both(f, ds.field("facility_id").isin(list(facility_ids)))
+            f = both(f, ds.field("facility_id").isin(pa.array(list(facility_ids), pa.string())))
         if q.bbox is not None:
             w, s, e, n = (float(v) for v in q.bbox)
             f = both(f, (ds.field("lon") >= w) & (ds.field("lon") <= e) & (ds.field("lat") >= s)
@@ -545,6 +546,17 @@ class ParquetStore(Store):
         except GeodataError:
             return 0
 
+    def source_origins(self) -> dict[str, str]:
+        sources = self._manifest().get("sources")
+        return {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
+
+    def record_sources(self, origins: dict[str, str]) -> None:
+        m = self._manifest()
+        kept = self.source_origins()
+        new = {k: v for k, v in origins.items() if k not in kept}
+        if new:
+            self._commit(dict(m, sources={**kept, **new}))
+
     def write_incidents(self, batch: gpd.GeoDataFrame, *, locked: bool = False) -> int:
         """Insert or replace (by id) the records of ``batch``: only the partitions they touch are rewritten,
         and the manifest's replacement commits them all at once."""
@@ -581,6 +593,66 @@ class ParquetStore(Store):
             self._commit(m)
             self.clean(holding_write_lock=True)
         return len(batch)
+
+
+def store_holding(path: str | Path) -> Path | None:
+    """The store folder that ``path`` is, or is inside (a folder with a manifest.json), else None.
+
+    An output written there (a rejects file, an export, a geocoding cache) would replace the
+    manifest or a data file, or be deleted as litter on the next open."""
+    try:
+        p = Path(path).expanduser().resolve(strict=False)
+    except (OSError, RuntimeError, ValueError):
+        return None
+    for d in (p, *p.parents):
+        try:
+            if (d / MANIFEST).is_file():
+                return d
+        except OSError:
+            continue
+    return None
+
+
+@contextlib.contextmanager
+def hold_lock(path: Path, where: str):
+    """An exclusive ``flock`` on ``path`` (made if absent): at once if free; else one line on stderr and
+    a wait of at most :func:`~geodata.store.base.lock_timeout` seconds, then a :class:`GeodataError`.
+
+    A lock file that is not a regular file (a folder put in its place) is refused: a lock nobody
+    can take would let two imports write at once."""
+    import time
+
+    from .base import lock_timeout, say_waiting
+
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise GeodataError(f"{path}: the store's lock file is not a file; remove it (no import is running "
+                           "if you made it) and try again")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:  # a read-only folder: nobody can write it, nothing to guard
+        fd = None
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                bound = lock_timeout()
+                say_waiting(where, bound)
+                deadline = time.monotonic() + bound
+                while True:
+                    time.sleep(0.1)
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except OSError:
+                        if time.monotonic() >= deadline:
+                            raise GeodataError(
+                                f"{where}: another import held the store for {bound:g} s; nothing was written "
+                                "(try again later, or set GEODATA_LOCK_TIMEOUT to wait longer)") from None
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # closing releases the lock
 
 
 def _frame(table: pa.Table, columns) -> gpd.GeoDataFrame:

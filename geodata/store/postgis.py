@@ -40,7 +40,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import geopandas as gpd
 import numpy as np
@@ -169,6 +169,32 @@ BEGIN
 END
 $$;
 """),
+    (5, "which file each source key came from; the importers' lock as a table; the log's rejects not for readers",
+     f"""
+CREATE TABLE import_sources (
+    key text PRIMARY KEY,
+    origin text NOT NULL,
+    first_imported timestamptz NOT NULL DEFAULT now()
+);
+-- A table lock, not an advisory lock: any role may take an advisory lock (and so block every import),
+-- but LOCK TABLE ... IN EXCLUSIVE MODE needs UPDATE on the table, which only importers have.
+CREATE TABLE import_lock (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row));
+INSERT INTO import_lock DEFAULT VALUES;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN
+        -- The rejected rows are the source's own, addresses and all: readers see the counts only.
+        REVOKE SELECT ON import_log FROM {READER_ROLE};
+        GRANT SELECT (id, file, imported_by, imported_at, rows, new, updated, unchanged, merged, rejected)
+            ON import_log TO {READER_ROLE};
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{IMPORTER_ROLE}') THEN
+        GRANT SELECT, INSERT ON import_sources TO {IMPORTER_ROLE};
+        GRANT SELECT, UPDATE ON import_lock TO {IMPORTER_ROLE};
+    END IF;
+END
+$$;
+"""),
 )
 
 
@@ -178,12 +204,25 @@ def redact(url: str) -> str:
         parts = urlsplit(url)
     except ValueError:
         return "postgresql://…"
-    if parts.password is None:
+    query = parts.query
+    # A password may be in the query too (postgresql://u@h/db?password=...), as libpq allows.
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(k.lower() == "password" for k, _ in pairs):
+        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*")
+    if parts.password is None and query == parts.query:
         return url
-    netloc = parts.netloc.rsplit("@", 1)
-    host = netloc[-1]
+    host = parts.netloc.rsplit("@", 1)[-1]
     user = parts.username or ""
-    return urlunsplit((parts.scheme, f"{user}@{host}" if user else host, parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, f"{user}@{host}" if user else host, parts.path, query, parts.fragment))
+
+
+def _password(url: str) -> str | None:
+    """The password in ``url`` (in its user part or its query), to be kept out of every message."""
+    parts = urlsplit(url)
+    if parts.password:
+        return parts.password
+    found = [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() == "password" and v]
+    return found[0] if found else None
 
 
 def _message(exc: BaseException, url: str, secret: str | None) -> str:
@@ -210,8 +249,14 @@ def _json_rows(frame: pd.DataFrame) -> list[str]:
     def plain(v):  # numpy scalars as Python numbers, anything else as text
         return v.item() if hasattr(v, "item") else str(v)
 
-    return [json.dumps(r, ensure_ascii=False, allow_nan=False, default=plain)
-            for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
+    # A NUL character is written as U+FFFD: jsonb (and text) cannot hold it, and a rejected row is the
+    # source's own, NULs and all (the rejects file beside it keeps the row as it was).
+    def no_nul(v):
+        return v.replace("\x00", "\ufffd") if isinstance(v, str) else v
+
+    frame = frame.astype(object).where(frame.notna(), None)
+    return [json.dumps({no_nul(str(k)): no_nul(v) for k, v in r.items()}, ensure_ascii=False, allow_nan=False,
+                       default=plain) for r in frame.to_dict("records")]
 
 
 class PostgisStore(Store):
@@ -224,7 +269,11 @@ class PostgisStore(Store):
             raise GeodataError("a postgresql:// store needs psycopg 3 (pip install 'psycopg[binary]')") from None
         self._psycopg = psycopg
         self._dsn = url
-        self._secret = urlsplit(url).password
+        try:
+            self._secret = _password(url)
+            urlsplit(url).port  # noqa: B018 - a bad port or host raises here, not deep in psycopg
+        except ValueError as exc:
+            raise GeodataError(f"{redact(url)}: not a valid postgresql:// URL ({exc})") from None
         self.url = redact(url)
         self.read_only = read_only
         self._tx = None
@@ -486,12 +535,49 @@ class PostgisStore(Store):
             yield
             return
         with self._connection() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            self._lock(conn)
             self._tx = conn
             try:
                 yield
             finally:
                 self._tx = None
+
+    def _lock(self, conn) -> None:
+        """The importers' lock (a table lock only importers may take): at once if free; else say so on
+        stderr and wait at most :func:`geodata.store.base.lock_timeout` seconds, then give up."""
+        from .base import lock_timeout, say_waiting
+
+        errors = self._psycopg.errors
+        conn.execute("SAVEPOINT lock_try")
+        try:
+            conn.execute("LOCK TABLE import_lock IN EXCLUSIVE MODE NOWAIT")
+            conn.execute("RELEASE SAVEPOINT lock_try")
+            return
+        except errors.LockNotAvailable:
+            conn.execute("ROLLBACK TO SAVEPOINT lock_try")
+        bound = lock_timeout()
+        say_waiting(self.url, bound)
+        conn.execute(f"SET LOCAL lock_timeout = '{int(bound * 1000)}ms'")
+        try:
+            conn.execute("LOCK TABLE import_lock IN EXCLUSIVE MODE")
+        except errors.LockNotAvailable:
+            raise GeodataError(f"{self.url}: another import held the store for {bound:g} s; nothing was "
+                               "written (try again later, or set GEODATA_LOCK_TIMEOUT to wait longer)") from None
+        conn.execute("SET LOCAL lock_timeout = 0")
+
+    def source_origins(self) -> dict[str, str]:
+        with self._connection() as conn:
+            if not conn.execute("SELECT to_regclass('import_sources') IS NOT NULL").fetchone()[0]:
+                return {}
+            return dict(conn.execute("SELECT key, origin FROM import_sources").fetchall())
+
+    def record_sources(self, origins: dict[str, str]) -> None:
+        if self.read_only or not origins:
+            return
+        with self._connection() as conn:
+            for key, origin in origins.items():
+                conn.execute("INSERT INTO import_sources (key, origin) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                             (key, origin))
 
     def _copy_incidents(self, conn, batch: gpd.GeoDataFrame, table: str) -> None:
         geoms = np.asarray(batch.geometry.array, dtype=object)
