@@ -27,6 +27,7 @@ import hashlib
 import operator
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,6 +134,7 @@ class Mapping:
                 data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise GeodataError(f"{path}: not a readable TOML mapping ({exc})") from None
+        _check_mapping(path, data)
         columns = {k: [v] if isinstance(v, str) else list(v) for k, v in data.get("columns", {}).items()}
         for item in overrides or []:
             key, sep, value = item.partition("=")
@@ -175,6 +177,30 @@ class Mapping:
         return out
 
 
+def _check_mapping(path, data: dict) -> None:
+    """One clear message for a mapping whose values have the wrong type (``date = 5`` at the top level,
+    ``columns = "x"``, ``day_first = "false"``, which ``bool()`` would read as true)."""
+    known = {"columns", "categories", "defaults", "day_first", "source_key"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise GeodataError(f"{path}: unknown key(s) {', '.join(map(repr, unknown))} in the mapping; "
+                           f"known: {', '.join(sorted(known))} (columns go in a [columns] table)")
+    for table in ("columns", "categories", "defaults"):
+        if table in data and not isinstance(data[table], dict):
+            raise GeodataError(f"{path}: {table} must be a table ([{table}]), not {data[table]!r}")
+    for fld, v in data.get("columns", {}).items():
+        if not (isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v))):
+            raise GeodataError(f"{path}: columns.{fld} must be a column name or a list of names, not {v!r}")
+    for k, v in data.get("categories", {}).items():
+        if not isinstance(v, str):
+            raise GeodataError(f"{path}: categories.{k} must be a category name, not {v!r}")
+    for k, v in data.get("defaults", {}).items():
+        if isinstance(v, (dict, list)):
+            raise GeodataError(f"{path}: defaults.{k} must be a single value, not {v!r}")
+    if "day_first" in data and not isinstance(data["day_first"], bool):
+        raise GeodataError(f"{path}: day_first must be true or false (no quotes), not {data['day_first']!r}")
+
+
 def _first(row, cols) -> str | None:
     for c in cols or ():
         v = row.get(c)
@@ -215,6 +241,14 @@ class _Cache(dict):
     def __missing__(self, key):
         value = self[key] = self.fn(key)
         return value
+
+
+def _shown(text):
+    """``text`` unless it is only characters nobody sees (zero-width spaces, joiners, marks, controls): a
+    title like that is no title."""
+    if not text or text.isascii():
+        return text
+    return text if any(unicodedata.category(c)[0] not in "CZM" for c in text) else None
 
 
 def _no_nul(values: list) -> list:
@@ -374,7 +408,7 @@ def map_incidents(
         for i in range(n):
             if reason[i]:
                 continue
-            raw = titles[i] or descriptions[i] or ""
+            raw = _shown(titles[i]) or _shown(descriptions[i]) or ""
             t = " ".join(raw.split())
             t = raw if t == raw else t  # keep the table's own string: one copy in memory, not two
             if not t:

@@ -475,8 +475,15 @@ def _read_json(text: str, name: str) -> tuple[list[dict], list[str]]:
         raise GeodataError(f"{name}: not readable JSON (nested too deeply)") from None
     except ValueError as exc:  # JSONDecodeError, or an integer of more than 4,300 digits
         raise GeodataError(f"{name}: not valid JSON ({exc})") from None
+    fixed = []
+    if _SURROGATE_ESCAPE.search(text):
+        # JSON may escape half of a UTF-16 pair alone ("\ud800"): no text can hold it (Arrow, the stores and
+        # every export refuse it), so it becomes U+FFFD, the replacement character, and the run says so.
+        data = _without_lone_surrogates(data)
+        fixed = ["lone UTF-16 surrogate escapes (such as \\ud800) replaced by U+FFFD"]
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         rows, notes = _geojson_records(data, name)
+        notes = fixed + notes
         if not rows:
             raise GeodataError(f"{name}: a FeatureCollection with no features")
         return rows, notes
@@ -489,7 +496,20 @@ def _read_json(text: str, name: str) -> tuple[list[dict], list[str]]:
         raise GeodataError(f"{name}: JSON must be an array of objects, or an object holding one")
     if not data:
         raise GeodataError(f"{name}: a JSON array with no records")
-    return data, []
+    return data, fixed
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _without_lone_surrogates(value):
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _check_sheet_widths(path: Path, name: str, max_columns: int, max_rows: int | None) -> None:

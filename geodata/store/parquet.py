@@ -144,6 +144,7 @@ class ParquetStore(Store):
             what = "is not a store (no manifest.json)" if self.path.is_dir() else "does not exist"
             raise GeodataError(f"{self.path} {what}; make one with `geodata init --store {self.path}`")
         self._small: dict = {}
+        self._checked = None  # the manifest's bytes last checked against its files
         self.clean()
 
     # -- locks and cleaning ----------------------------------------------------------
@@ -220,17 +221,52 @@ class ParquetStore(Store):
     def _manifest(self) -> dict:
         path = self.path / MANIFEST
         try:
-            m = orjson.loads(path.read_bytes())
+            raw = path.read_bytes()
+            m = orjson.loads(raw)
         except FileNotFoundError:
             raise GeodataError(f"{self.path} is not a store (no manifest.json)") from None
         except (orjson.JSONDecodeError, OSError) as exc:
             raise GeodataError(f"{path}: the store's manifest is damaged ({exc})") from None
         if not isinstance(m, dict) or m.get("format") != FORMAT or not isinstance(m.get("incidents"), list):
             raise GeodataError(f"{path}: not the manifest of an ICE map store")
-        if int(m.get("schema_version", 0)) > SCHEMA_VERSION:
+        version = m.get("schema_version", 0)
+        if not _is_int(version):
+            raise GeodataError(f"{path}: the store's manifest is damaged (schema_version {version!r})")
+        if version > SCHEMA_VERSION:
             raise GeodataError(f"{self.path}: written by a newer version (store schema "
                                f"{m['schema_version']}, this one reads {SCHEMA_VERSION})")
+        problem = _manifest_problem(m)
+        if problem is None and self._checked != raw:
+            problem = self._bounds_problem(m)
+        if problem:
+            raise GeodataError(f"{path}: the store's manifest is damaged ({problem})")
+        self._checked = raw
         return m
+
+    def _bounds_problem(self, m: dict) -> str | None:
+        """What an entry says that its file does not hold (rows, date bounds): a filter trusting wrong
+        bounds would skip a file and hide its records.  Read from the files' footers, once per manifest."""
+        for e in m["incidents"]:
+            with self._damage(e["file"]):
+                meta = pq.ParquetFile(self.path / e["file"]).metadata
+            if meta.num_rows != e["rows"]:
+                return f"{e['file']}: {e['rows']} rows listed, {meta.num_rows} in the file"
+            names = [meta.schema.column(i).name for i in range(meta.num_columns)]
+            found: dict[str, list] = {"date_start": [], "date_end": []}
+            for g in range(meta.num_row_groups):
+                rg = meta.row_group(g)
+                for c in found:
+                    if c in names:
+                        st = rg.column(names.index(c)).statistics
+                        if st is not None and st.has_min_max:
+                            found[c].append((st.min, st.max))
+            if found["date_start"] and (
+                    min(a for a, _ in found["date_start"]) < e["date_start_min"]
+                    or max(b for _, b in found["date_start"]) > e["date_start_max"]):
+                return f"{e['file']}: its dates are outside the bounds the manifest gives"
+            if found["date_end"] and max(b for _, b in found["date_end"]) > e["date_end_max"]:
+                return f"{e['file']}: its end dates are outside the bounds the manifest gives"
+        return None
 
     @staticmethod
     def _files(m: dict) -> list[str]:
@@ -327,8 +363,12 @@ class ParquetStore(Store):
 
         if q.start:
             f = both(f, ds.field("date_end") >= q.start.isoformat())
-            lower = q.start - dt.timedelta(days=int(entry.get("max_span_days", 0)))
-            f = both(f, ds.field("date_start") >= lower.isoformat())  # implied by the above: prunes row groups
+            try:
+                lower = q.start - dt.timedelta(days=int(entry.get("max_span_days", 0)))
+            except OverflowError:  # a start near year 1: nothing to prune below it
+                lower = None
+            if lower is not None:
+                f = both(f, ds.field("date_start") >= lower.isoformat())  # implied by the above: prunes row groups
         if q.end:
             f = both(f, ds.field("date_start") <= q.end.isoformat())
         if q.categories is not None:
@@ -593,6 +633,60 @@ class ParquetStore(Store):
             self._commit(m)
             self.clean(holding_write_lock=True)
         return len(batch)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_date(v) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _manifest_problem(m: dict) -> str | None:
+    """What is wrong with a parsed manifest's fields, or None: every field a reader uses is checked
+    here, so damage is one message, not a TypeError somewhere later."""
+    if "generation" in m and not (_is_int(m["generation"]) and m["generation"] >= 0):
+        return f"generation {m['generation']!r}"
+    if not isinstance(m.get("facilities"), str) or not m["facilities"]:
+        return f"facilities {m.get('facilities')!r}"
+    for key in ("facilities", "population", "report"):
+        v = m.get(key)
+        if v is not None and not _safe_name(v):
+            return f"{key} {v!r}"
+    if "sources" in m and not isinstance(m["sources"], dict):
+        return "sources is not an object"
+    seen = set()
+    for k, e in enumerate(m["incidents"]):
+        if not isinstance(e, dict):
+            return f"incident entry {k + 1} is {e!r}, not an object"
+        if not _safe_name(e.get("file")):
+            return f"incident entry {k + 1}: file {e.get('file')!r}"
+        if e["file"] in seen:
+            return f"{e['file']} is listed twice"
+        seen.add(e["file"])
+        if not isinstance(e.get("partition"), str):
+            return f"{e['file']}: partition {e.get('partition')!r}"
+        if not (_is_int(e.get("rows")) and e["rows"] >= 0):
+            return f"{e['file']}: rows {e.get('rows')!r}"
+        if "max_span_days" in e and not (_is_int(e["max_span_days"]) and e["max_span_days"] >= 0):
+            return f"{e['file']}: max_span_days {e['max_span_days']!r}"
+        for field in ("date_start_min", "date_start_max", "date_end_max"):
+            if not _is_date(e.get(field)):
+                return f"{e['file']}: {field} {e.get(field)!r}"
+    return None
+
+
+def _safe_name(v) -> bool:
+    """A file name in the store's folder: not a path (a manifest cannot point outside its store)."""
+    return isinstance(v, str) and bool(v) and "/" not in v and "\\" not in v and v not in (".", "..") \
+        and not v.startswith(".")
 
 
 def store_holding(path: str | Path) -> Path | None:
