@@ -577,3 +577,32 @@ def test_facility_list_head_counts_out_of_range_are_left_empty_and_reported(tmp_
     gdf = read_facility_list(path, report)
     assert gdf["adp"].isna().tolist() == [True, False]
     assert any(adp in r["reason"] and "not a count" in r["reason"] for r in report.rows)
+
+
+def test_init_waiting_for_the_migration_lock_gives_up(pg_store, postgis_cluster, pg_url):
+    import psycopg
+
+    from geodata.store.postgis import LOCK_KEY
+
+    reader_url = _login(postgis_cluster, pg_url, "h3_reader2", "geodata_reader")
+    with psycopg.connect(reader_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))  # any role can take an advisory lock
+        out = subprocess.run([sys.executable, "-m", "geodata", "init", "--store", pg_url], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(ROOT), "GEODATA_LOCK_TIMEOUT": "2"})
+    assert out.returncode == 2 and "held the migration lock for 2 s" in out.stderr, out.stderr
+
+
+def test_records_stored_under_ids_an_earlier_version_shortened_are_named_not_orphaned_silently(store, tmp_path,
+                                                                                                 capsys):
+    f = _csv(tmp_path / "ids.csv", ['"事件一",2026-01-05,Event of a series,Denver,CO,39.74,-104.99,https://e.example/1'])
+    assert _import(f, store) == 0
+    capsys.readouterr()
+    s = open_store(store)
+    old = s.incidents()
+    old = old[old["id"].str.startswith("ids-csv:")].assign(id="ids-csv:x")  # as the earlier version stored it
+    s.write_incidents(old)
+    g = _csv(tmp_path / "again" / "ids.csv", ['"事件一",2026-01-05,Event of a series,Denver,CO,39.74,-104.99,'
+                                              'https://e.example/1'])
+    assert _import(g, store, "--source-key", "ids-csv") == 0
+    assert "1 record(s) stored by an earlier version under shortened ids (such as ids-csv:x)" in capsys.readouterr().err

@@ -331,7 +331,20 @@ class PostgisStore(Store):
             raise GeodataError(f"{self.url}: this store is open read-only")
         applied = []
         with self._connection() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            # Migrations run before the importers' lock table exists: an advisory lock, waited for with a
+            # bound (any role can take one, so an endless wait would be anyone's to cause).
+            if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+                from .base import lock_timeout, say_waiting
+
+                bound = lock_timeout()
+                say_waiting(self.url, bound)
+                conn.execute(f"SET LOCAL lock_timeout = '{int(bound * 1000)}ms'")
+                try:
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+                except self._psycopg.errors.LockNotAvailable:
+                    raise GeodataError(f"{self.url}: another session held the migration lock for {bound:g} s; "
+                                       "nothing was changed") from None
+                conn.execute("SET LOCAL lock_timeout = 0")
             ok = conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()[0]
             if not ok:
                 try:
