@@ -606,3 +606,9 @@ def test_records_stored_under_ids_an_earlier_version_shortened_are_named_not_orp
                                               'https://e.example/1'])
     assert _import(g, store, "--source-key", "ids-csv") == 0
     assert "1 record(s) stored by an earlier version under shortened ids (such as ids-csv:x)" in capsys.readouterr().err
+
+
+def test_an_output_beside_some_other_manifest_json_is_written(tmp_path, capsys):
+    (tmp_path / "manifest.json").write_text('{"name": "a web app"}')
+    assert main(["export", "-o", str(tmp_path / "out.geojson"), "--layer", "incidents"]) == 0
+    assert (tmp_path / "out.geojson").is_file()

@@ -700,11 +700,21 @@ def store_holding(path: str | Path) -> Path | None:
         return None
     for d in (p, *p.parents):
         try:
-            if (d / MANIFEST).is_file():
+            if (d / MANIFEST).is_file() and _is_store_manifest(d):
                 return d
         except OSError:
             continue
     return None
+
+
+def _is_store_manifest(folder: Path) -> bool:
+    """``folder/manifest.json`` is a store's (not a web app's): its format says so, or, damaged, it lies
+    beside the store's data files."""
+    try:
+        m = orjson.loads((folder / MANIFEST).read_bytes()[:10_000_000])
+    except (OSError, orjson.JSONDecodeError):
+        return any(folder.glob("incidents-*.parquet")) or any(folder.glob("facilities-*.parquet"))
+    return isinstance(m, dict) and m.get("format") == FORMAT
 
 
 @contextlib.contextmanager
