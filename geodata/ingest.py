@@ -539,8 +539,14 @@ def import_incidents(
     result.rejects = rejects
     result.rejected = len(rejects)
     if rejects_path is not None:  # written every run, so an old file never lingers
-        with atomic_path(rejects_path) as tmp:
-            (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(tmp, index=False)
+        try:
+            with atomic_path(rejects_path) as tmp:
+                (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(tmp, index=False)
+        except OSError as exc:  # checked before; gone since: the import landed, and its accounting is said
+            from .report import GeodataError
+
+            raise GeodataError(f"{result.summary()} (stored); but the rejects file {rejects_path} could not be "
+                               f"written ({exc.strerror or exc})") from None
     return result
 
 
