@@ -331,7 +331,7 @@ def _wide_xlsx(path: Path, n: int) -> Path:
     wb = Workbook()
     wb.active.append(["date"])
     wb.save(small)
-    header = "".join(f'<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(n))
+    header = "".join('<c t="inlineStr"><is><t>x</t></is></c>' for _ in range(n))
     sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
              f'spreadsheetml/2006/main"><sheetData><row r="1">{header}</row></sheetData></worksheet>')
     with zipfile.ZipFile(small) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
