@@ -22,19 +22,20 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.aggregate import counts_by_region, load_regions
-from geodata.aor import load_aor_areas
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.export import export_size, write_csv, write_geojson
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.places import PLACES_FILE
-from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
-from geodata.shards import cache_dir, prune, write_file, write_shards
+from geodata.export.writers import export_size, write_csv, write_geojson
+from geodata.geography.aor import load_aor_areas
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.places import PLACES_FILE
+from geodata.geography.regions import counts_by_region, load_regions
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
+from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.tables import MB
-from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS, select
+from geodata.view import frames as store_frames
+from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.view.shards import cache_dir, prune, write_file, write_shards
+from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -131,7 +132,7 @@ def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool
     # download reads the view again with every column (_export).
     start, end, categories, layers, aors = view_key
     view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return _store.view_frames(view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
+    return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
 
 
 def _view_key(v: View) -> tuple:
@@ -147,8 +148,8 @@ def _upload(data: bytes, name: str):
 @st.cache_data(show_spinner=False, ttl=3600)
 def _arrest_cells(path: str | None, directory: str | None):
     # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
+    from geodata.core.paths import DATA_DIR
     from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
-    from geodata.store import DATA_DIR
 
     try:
         return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
@@ -530,7 +531,7 @@ def _export(writer, view=view, hide_empty=hide_empty):
     import io
 
     buf = io.BytesIO()
-    writer(store.view_frames(view, hide_empty=hide_empty)[0], buf)
+    writer(store_frames(store, view, hide_empty=hide_empty)[0], buf)
     return buf.getvalue()
 
 

@@ -11,7 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from .report import GeodataError, Report
+from .core.report import GeodataError, Report
+
+# Each command imports the library parts it needs inside its function: `geodata --help` and a small
+# command then start without loading GeoPandas, PyArrow and the whole package. The CLI is the top
+# layer, so these imports all point down; none of them avoids a cycle.
 
 __all__ = ["main"]
 
@@ -26,7 +30,7 @@ def _print_report(report: Report) -> None:
 
 
 def _geocoder(args):
-    from .geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
+    from .geography.geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
 
     providers = [GazetteerProvider()]
     if args.online == "census":
@@ -69,8 +73,8 @@ def _refuse_store_path(path, what: str, store=None) -> None:
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
-    from .incidents_import import Mapping
-    from .ingest import _is_file_store, import_incidents
+    from .imports.ingest import import_incidents, is_file_store
+    from .pipeline.incidents_import import Mapping
     from .store import load_bundle, open_store
 
     if not args.store:
@@ -82,7 +86,7 @@ def _cmd_import_incidents(args) -> int:
     _refuse_store_path(rejects, "the rejects file", args.store)
     _refuse_store_path(args.cache, "the geocoding cache", args.store)
     geocoder = _geocoder(args)
-    if _is_file_store(args.store):
+    if is_file_store(args.store):
         store, facilities = args.store, load_bundle().facilities
     else:
         store = open_store(args.store)
@@ -162,7 +166,7 @@ def _init_database(args) -> int:
 
 def _facilities(args):
     """The facility layer to join to: a GeoJSON given with --facilities, or the bundled one."""
-    from .schema import FACILITY_COLUMNS
+    from .core.schema import FACILITY_COLUMNS
     from .store import load_bundle, read_layer
 
     if getattr(args, "facilities", None):
@@ -171,8 +175,8 @@ def _facilities(args):
 
 
 def _cmd_import_reference(args) -> int:
-    from .export import write_export
-    from .reference import apply_reference, match_reference, read_facility_reference, write_rejects
+    from .export.writers import write_export
+    from .pipeline.reference import apply_reference, match_reference, read_facility_reference, write_rejects
 
     if not args.output:
         raise GeodataError("import facility-reference needs -o OUTPUT (the facilities, re-placed)")
@@ -219,8 +223,8 @@ def _cmd_import_population(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from .export import write_export
-    from .sources.ice_stats import read_ice_stats
+    from .export.writers import write_export
+    from .sources.ice.stats import read_ice_stats
 
     _refuse_store_path(args.output, "the output")
     _refuse_store_path(args.rejects, "the rejects file")
@@ -252,10 +256,11 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import write_export
+    from .export.writers import write_export
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View
+    from .view import frames as store_frames
 
     try:
         view = View(
@@ -271,10 +276,10 @@ def _cmd_export(args) -> int:
         raise GeodataError("export reads --store or --data, not both")
     _refuse_store_path(args.output, "the export", args.store)
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
-    frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
+    frames, _ = store_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
-    from .export import export_size
+    from .export.writers import export_size
 
     total = export_size(frames)
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
@@ -287,7 +292,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_build_bundle(args) -> int:
-    from .bundle import build_bundle
+    from .imports.bundle import build_bundle
     from .store import save_bundle
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
@@ -304,7 +309,7 @@ def _cmd_build_bundle(args) -> int:
 
 def _build_area_files(shared: Path, args, bundle) -> None:
     """AOR polygons, UWCHR headcount, ICE offices: files of their own (own licences)."""
-    from .bundle import build_area_files
+    from .imports.bundle import build_area_files
     from .store import DATA_DIR
 
     paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR,
@@ -315,8 +320,8 @@ def _build_area_files(shared: Path, args, bundle) -> None:
 
 
 def _cmd_build_basemap(args) -> int:
-    from .boundaries import build_boundaries, save_boundaries
-    from .places import build_places, save_places
+    from .geography.boundaries import build_boundaries, save_boundaries
+    from .geography.places import build_places, save_places
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_boundaries(build_boundaries(shared))
@@ -328,7 +333,7 @@ def _cmd_build_basemap(args) -> int:
 
 
 def _cmd_build_regions(args) -> int:
-    from .aggregate import build_regions, save_regions
+    from .geography.regions import build_regions, save_regions
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_regions(build_regions(shared))
@@ -357,8 +362,8 @@ def _date(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .schema import CATEGORIES
-    from .view import LAYERS
+    from .core.schema import CATEGORIES
+    from .view.selection import LAYERS
 
     parser = argparse.ArgumentParser(prog="geodata", description="Map data of US immigration enforcement.")
     sub = parser.add_subparsers(dest="command", required=True)
