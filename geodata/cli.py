@@ -57,7 +57,7 @@ def _rejects_path(store: str, file: str) -> str:
 def _refuse_store_path(path, what: str, store=None) -> None:
     """Exit 2 (before anything is written) when the output ``path`` is, or is inside, a store, or is
     the ``.geojson`` store (or one of its files) being imported into."""
-    from .store.parquet import store_holding
+    from .store.manifest import store_holding
 
     if not path:
         return

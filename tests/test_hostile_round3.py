@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from geodata.cli import main
-from geodata.ingest import load_store
+from geodata.imports.ingest import load_store
 from geodata.store import open_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -187,7 +187,7 @@ NUL_ROWS = ["1,2026-01-05,Raid\x00 at a car wash,Denver,CO,39.74,-104.99,https:/
 
 
 def test_nul_bytes_are_stripped_and_every_row_accounted_for_on_both_stores(pg_store, store, tmp_path):
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
 
     f = _csv(tmp_path / "nul.csv", NUL_ROWS)
     for target in (pg_store, store):
@@ -203,7 +203,7 @@ def test_nul_bytes_are_stripped_and_every_row_accounted_for_on_both_stores(pg_st
 def test_reader_role_cannot_read_rejected_rows_or_block_imports(pg_store, postgis_cluster, pg_url, tmp_path):
     import psycopg
 
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
     from geodata.store.postgis import LOCK_KEY
 
     import_incidents(_csv(tmp_path / "r.csv", ["1,2026-01-05,Raid,Denver,CO,39.74,-104.99,https://e.example/1",
@@ -249,7 +249,7 @@ def test_folder_store_import_waiting_for_the_lock_gives_up(store, tmp_path):
 
 
 def test_two_sources_with_one_file_name_on_postgis(pg_store, tmp_path):
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
 
     a = _csv(tmp_path / "a" / "incidents.csv", ["1,2026-01-05,Raid at a car wash,Denver,CO,39.74,-104.99,"
                                                  "https://a.example/1"])
@@ -277,7 +277,7 @@ HOME_TEXTS = {
 def _published(gdf) -> str:
     import folium
 
-    from geodata.export import to_csv, to_geojson
+    from geodata.export.writers import to_csv, to_geojson
     from layers import incidents_layer
 
     m = folium.Map()
@@ -289,8 +289,8 @@ def _published(gdf) -> str:
 def test_house_number_in_any_field_is_not_published(field, text):
     import unicodedata
 
-    from geodata.ingest import read_upload
-    from geodata.privacy import normalise
+    from geodata.imports.ingest import read_upload
+    from geodata.pipeline.privacy import normalise
 
     values = {"id": "e1", "title": "Arrest", "city": "Minneapolis", "source_name": "Witness group", "n": 1}
     values[field] = f'"{text}"'
@@ -302,7 +302,7 @@ def test_house_number_in_any_field_is_not_published(field, text):
 
 
 def test_distinct_rows_with_address_ids_stay_distinct():
-    from geodata.ingest import read_upload
+    from geodata.imports.ingest import read_upload
 
     rows = [P_ROW.format(id=i, title="Arrest", city="Minneapolis", source_name="W", n=k)
             for k, i in enumerate(["4512-elm-street-minneapolis", "4514-elm-street-minneapolis"])]
@@ -313,7 +313,7 @@ def test_distinct_rows_with_address_ids_stay_distinct():
 @pytest.mark.parametrize("text", ["3 men on Lake Street", "Raid on Lake Street 2 arrests", "Route 66 detentions",
                                   "Calle 8 en Miami", "I-35 exit 200 checkpoint", "12 arrested on 5th Avenue"])
 def test_texts_without_a_house_number_are_left_alone(text):
-    from geodata.privacy import has_street_address, without_house_numbers
+    from geodata.pipeline.privacy import has_street_address, without_house_numbers
 
     assert not has_street_address(text) and without_house_numbers(text) == text
 
@@ -345,7 +345,7 @@ def test_xlsx_with_a_huge_header_row_is_refused_before_parsing(tmp_path):
     import time
 
     from geodata import GeodataError
-    from geodata.ingest import read_upload
+    from geodata.imports.ingest import read_upload
 
     path = _wide_xlsx(tmp_path / "wide.xlsx", 80_000)
     assert path.stat().st_size < 100_000
@@ -359,7 +359,7 @@ def test_xlsx_with_a_huge_header_row_is_refused_before_parsing(tmp_path):
 def test_thousands_of_rows_of_one_record_merge_in_linear_time(tmp_path, same):
     import time
 
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
 
     n = 6000
     rows = [(f"1,2025-06-01,One raid,Denver,CO,39.74,-104.99,https://e.example/{i}" if same == "id" else
@@ -379,10 +379,11 @@ def test_thousands_of_rows_of_one_record_merge_in_linear_time(tmp_path, same):
 
 def test_folder_store_with_no_category_selected_is_zero_incidents(seeded_store):
     from geodata.view import View
+    from geodata.view import frames as store_frames
 
-    frames, _ = open_store(seeded_store).view_frames(View(categories=()))
+    frames, _ = store_frames(open_store(seeded_store), View(categories=()))
     assert len(frames["incidents"]) == 0 and len(frames["facilities"]) > 0
-    frames, _ = open_store(seeded_store).view_frames(View(aors=("ZZZ",)))
+    frames, _ = store_frames(open_store(seeded_store), View(aors=("ZZZ",)))
     assert len(frames["incidents"]) == 0
 
 
@@ -415,168 +416,12 @@ def test_postgres_password_is_never_shown(url, capsys, monkeypatch):
 def test_upload_widget_accepts_gzipped_files_as_the_readme_says():
     import ast
 
-    from geodata.ingest import UPLOAD_SUFFIXES
+    from geodata.imports.ingest import UPLOAD_SUFFIXES
 
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     (call,) = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "file_uploader"]
     types = ast.literal_eval(next(k.value for k in call.keywords if k.arg == "type"))
     assert "gz" in types and all(f".{t}" in UPLOAD_SUFFIXES for t in types)
-
-
-# -- one clear line, never a traceback (exit 2) --------------------------------------------------------------
-
-
-def _one_line(capsys) -> str:
-    err = capsys.readouterr().err
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.startswith("geodata: error:")]
-    assert len(lines) == 1, err
-    return lines[0]
-
-
-def test_export_from_year_one_is_not_an_overflow(seeded_store, tmp_path, capsys):
-    out = tmp_path / "out.csv"
-    assert main(["export", "--store", str(seeded_store), "--start", "0001-01-01", "-o", str(out),
-                 "--layer", "incidents"]) == 0
-    assert len(out.read_text().splitlines()) == 1 + len(open_store(seeded_store).incidents())
-
-
-def test_bad_postgres_url_is_one_line(capsys):
-    assert main(["export", "--store", "postgresql://[::1", "-o", os.devnull]) == 2
-    assert "not a valid postgresql:// URL" in _one_line(capsys)
-
-
-@pytest.mark.parametrize("toml,says", [
-    ('date = 5\n', "unknown key(s) 'date'"),
-    ('columns = "x"\n', "columns must be a table"),
-    ('[columns]\ndate = 5\n', "columns.date must be a column name"),
-    ('day_first = "false"\n', "day_first must be true or false"),
-    ('source_key = 5\n', "source key 5"),
-    ('[categories]\nraid = 3\n', "categories.raid must be a category name"),
-])
-def test_mapping_with_values_of_the_wrong_type_is_one_line(tmp_path, capsys, toml, says):
-    mapping = tmp_path / "m.toml"
-    mapping.write_text(toml)
-    f = _csv(tmp_path / "x.csv", ["1,2026-01-05,Raid,Denver,CO,39.74,-104.99,https://e.example/1"])
-    assert main(["import", "incidents", str(f), "--store", str(tmp_path / "s.geojson"), "--mapping", str(mapping),
-                 "-q"]) == 2
-    assert says in _one_line(capsys)
-
-
-def test_geocode_cache_entry_with_unexpected_keys_is_one_line(store, tmp_path, capsys):
-    cache = tmp_path / "cache.json"
-    cache.write_text(json.dumps({"DENVER|CO": {"lon": 1, "lat": 2, "precision": "city", "method": "m", "evil": 1}}))
-    f = _csv(tmp_path / "x.csv", ["1,2026-01-05,Raid,Denver,CO,,,https://e.example/1"])
-    assert _import(f, store, "--cache", str(cache)) == 2
-    assert "not a geocoding cache" in _one_line(capsys)
-
-
-def test_json_with_a_lone_surrogate_imports_with_a_warning(store, tmp_path, capsys):
-    f = tmp_path / "lone.json"
-    f.write_text('[{"date":"2026-01-05","title":"Raid \\ud800 x","city":"Denver","state":"CO",'
-                 '"source_url":"https://e.example/1"}]')
-    assert _import(f, store) == 0
-    assert "lone UTF-16 surrogate" in capsys.readouterr().err
-    assert "Raid \ufffd x" in set(load_store(store)["title"])
-
-
-def _damage(store: Path, change) -> None:
-    path = store / "manifest.json"
-    m = json.loads(path.read_text())
-    change(m)
-    path.write_text(json.dumps(m))
-
-
-DAMAGE = {
-    "schema_version one": lambda m: m.update(schema_version="one"),
-    "generation x": lambda m: m.update(generation="x"),
-    "generation null": lambda m: m.update(generation=None),
-    "entry {}": lambda m: m["incidents"].append({}),
-    "entry 7": lambda m: m["incidents"].append(7),
-    "no date_end_max": lambda m: m["incidents"][0].pop("date_end_max"),
-    "facilities null": lambda m: m.update(facilities=None),
-    "max_span_days x": lambda m: m["incidents"][0].update(max_span_days="x"),
-    "a file listed twice": lambda m: m["incidents"].append(dict(m["incidents"][-1])),
-    "wrong date bounds": lambda m: m["incidents"][-1].update(date_start_min="2099-01-01", date_start_max="2099-12-31",
-                                                             date_end_max="2099-12-31"),
-    "a path outside the store": lambda m: m["incidents"][0].update(file="../../etc/passwd"),
-}
-
-
-@pytest.mark.parametrize("what", sorted(DAMAGE))
-def test_damaged_manifest_is_one_line_on_export_and_import(store, tmp_path, capsys, what):
-    _damage(store, DAMAGE[what])
-    assert main(["export", "--store", str(store), "-o", str(tmp_path / "o.geojson")]) == 2
-    assert "the store's manifest is damaged" in _one_line(capsys)
-    f = _csv(tmp_path / "x.csv", ["1,2026-01-05,Raid,Denver,CO,39.74,-104.99,https://e.example/1"])
-    assert _import(f, store) == 2
-    assert "damaged" in _one_line(capsys)
-
-
-# -- silent wrong results -------------------------------------------------------------------------------------
-
-
-def test_lock_file_replaced_by_a_folder_is_refused(store, tmp_path, capsys):
-    (store / ".lock").unlink(missing_ok=True)
-    (store / ".lock").mkdir()
-    f = _csv(tmp_path / "x.csv", ["1,2026-01-05,Raid,Denver,CO,39.74,-104.99,https://e.example/1"])
-    assert _import(f, store) == 2
-    assert "lock file is not a file" in _one_line(capsys)
-
-
-def test_day_first_as_a_string_is_not_true(tmp_path):
-    from geodata import GeodataError
-    from geodata.incidents_import import Mapping
-
-    (tmp_path / "m.toml").write_text('day_first = "false"\n')
-    with pytest.raises(GeodataError, match="day_first"):
-        Mapping.load(tmp_path / "m.toml")
-    (tmp_path / "m.toml").write_text('day_first = false\n')
-    assert Mapping.load(tmp_path / "m.toml").day_first is False
-
-
-@pytest.mark.parametrize("lead", ["\ufeff", "\u200b", "\u200d\u200b"])
-def test_csv_cell_with_invisible_characters_before_a_formula_is_quoted(lead):
-    import geopandas as gpd
-    import shapely
-
-    from geodata.export import to_csv
-
-    g = gpd.GeoDataFrame({"title": [f"{lead}=HYPERLINK(\"http://evil\")", "plain"]},
-                         geometry=[shapely.Point(0, 0)] * 2, crs=4326)
-    rows = to_csv({"incidents": g}).splitlines()
-    assert any(r.split(",", 4)[-1].startswith(f"\"'{lead}=") or f",'{lead}=" in r for r in rows[1:]), rows
-
-
-@pytest.mark.parametrize("title", ["\u200b", "\u200b\u200d\ufeff", "\u2060 \u200c"])
-def test_title_of_only_invisible_characters_is_rejected(tmp_path, title):
-    from geodata.ingest import read_upload
-
-    gdf, rejects = read_upload((HEADER + f'1,2026-01-05,"{title}",Denver,CO,39.74,-104.99,https://e.example/1\n'
-                                + "2,2026-01-06,Real title,Denver,CO,39.74,-104.99,https://e.example/2\n").encode(),
-                               "mine.csv")
-    assert list(gdf["title"]) == ["Real title"]
-    assert list(rejects["reason"]) == ["no title or description"]
-
-
-@pytest.mark.parametrize("adp", ["-5", "1e20", "inf"])
-def test_facility_list_head_counts_out_of_range_are_left_empty_and_reported(tmp_path, adp):
-    from openpyxl import Workbook
-
-    from geodata.report import Report
-    from geodata.sources import read_facility_list
-
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["Name", "Address", "City", "State", "Zip", "ADP"])
-    ws.append(["Denver Contract Detention Facility", "3130 N Oakland St", "Aurora", "CO", "80010", adp])
-    ws.append(["Otero County Processing Center", "26 McGregor Range Rd", "Chaparral", "NM", "88081", "610.2"])
-    path = tmp_path / "list.xlsx"
-    wb.save(path)
-    report = Report()
-    gdf = read_facility_list(path, report)
-    assert gdf["adp"].isna().tolist() == [True, False]
-    assert any(adp in r["reason"] and "not a count" in r["reason"] for r in report.rows)
 
 
 def test_init_waiting_for_the_migration_lock_gives_up(pg_store, postgis_cluster, pg_url):

@@ -21,7 +21,6 @@ accepted as a store for compatibility: it is read whole and replaced atomically.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +42,14 @@ from ..pipeline.validate import validate_incidents
 from ..store import open_store, read_layer
 from ..store.base import STORE_COLUMNS, Store
 from ..store.parquet import url_keys_arrow
+from .source_keys import (
+    check_writable,
+    file_store_lock,
+    file_store_sources,
+    note_legacy_ids,
+    read_file_sources,
+    source_key,
+)
 
 __all__ = [
     "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
@@ -102,52 +109,6 @@ def save_store(gdf: gpd.GeoDataFrame, path: str | Path) -> None:
     """Replace a ``.geojson`` store file with ``gdf``, atomically."""
     with atomic_path(path) as tmp:
         write_geojson({"incidents": gdf.sort_values("id", kind="stable")}, tmp)
-
-
-def _file_store_lock(path) -> Path:
-    return Path(str(path) + ".lock")
-
-
-def _file_store_sources(path) -> Path:
-    return Path(str(path) + ".sources.json")
-
-
-def _read_file_sources(path) -> dict[str, str]:
-    import orjson
-
-    try:
-        data = orjson.loads(_file_store_sources(path).read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
-
-
-def source_key(path: Path, explicit: str | None, origins: dict[str, str]) -> tuple[str, str, list[str]]:
-    """``(key, origin, warnings)``: the prefix of this file's record ids.
-
-    ``explicit`` (``--source-key`` or the mapping's ``source_key``) is the user's: kept as given, with a
-    warning when the store first saw it with another file.  Otherwise the key is the file's name
-    (``incidents-csv``), as it always was, while that name is this file's in the store; when the store
-    holds that key for another file of the same name (``reporter_a/incidents.csv`` and
-    ``reporter_b/incidents.csv``), the key gains a hash of this file's absolute path, so neither
-    source's records replace the other's."""
-    from ..core.ids import slug
-
-    origin = str(path.resolve())
-    if explicit:
-        kept = origins.get(explicit)
-        warnings = [] if kept in (None, origin) else [
-            f"source key {explicit!r} was first used by {kept}; records with the same ids as its records "
-            "replace them (give each source its own key if they are not the same source)"]
-        return explicit, origin, warnings
-    base = slug(path.name, 40)
-    kept = origins.get(base)
-    if kept in (None, origin):
-        return base, origin, []
-    key = f"{base}-{hashlib.sha1(origin.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
-    return key, origin, [
-        f"another file named {path.name} ({kept}) has the ids {base}:… in this store; this file's records have "
-        f"ids {key}:… so that neither replaces the other (name the source with --source-key NAME)"]
 
 
 def _null(s: pd.Series) -> np.ndarray:
@@ -371,37 +332,6 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     return gpd.GeoDataFrame(written, geometry="geometry", crs=CRS)
 
 
-def check_writable(path, what: str) -> None:
-    """Raise a :class:`GeodataError` unless a file can be written at ``path`` (tried with a temporary
-    file beside it, removed again), so that a run fails before it stores anything, not after."""
-    import tempfile
-
-    from ..core.report import GeodataError
-
-    path = Path(path)
-    if path.is_dir():
-        raise GeodataError(f"{path}: {what} is a folder; give a file name")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"):
-            pass
-    except OSError as exc:
-        raise GeodataError(f"{path}: {what} cannot be written ({exc.strerror or exc}); nothing was imported") \
-            from None
-
-
-def _note_legacy_ids(legacy: dict, stored_ids: set, result: ImportResult) -> None:
-    """Say so when records stored by an earlier version under ids that lost characters (ids cut at 60
-    characters, or not in Latin letters) now get ids of their own: the old records are kept, not replaced."""
-    old = sorted({v for v in legacy.values() if v in stored_ids})
-    if old:
-        example = next(k for k, v in legacy.items() if v == old[0])
-        result.warnings.append(
-            f"{len(old)} record(s) stored by an earlier version under shortened ids (such as {old[0]}) are kept as "
-            f"they are; this file's records now have ids that keep their source ids whole (such as {example}), "
-            "and join them only where they are the same event")
-
-
 def _release() -> None:
     """Give the memory of freed Arrow buffers back to the system between stages, so that the next stage's
     peak is not added to the last one's."""
@@ -457,7 +387,7 @@ def import_incidents(
     result.rows = len(table)
     source = path.name
     result.warnings = list(table.attrs.get("warnings", []))
-    origins = _read_file_sources(store_path) if file_store else store.source_origins()
+    origins = read_file_sources(store_path) if file_store else store.source_origins()
     mapping = mapping or Mapping()
     key, origin, key_warnings = source_key(path, mapping.source_key, origins)
     mapping = dataclasses.replace(mapping, source_key=key)
@@ -493,23 +423,23 @@ def import_incidents(
     valid_ids = set(valid["id"]) if legacy_all else set()
     legacy = {k: v for k, v in legacy_all.items() if k in valid_ids}
     if file_store:
-        from ..store.parquet import hold_lock
+        from ..store.locks import hold_lock
 
-        with hold_lock(_file_store_lock(store_path), str(store_path)):  # one import at a time, as a folder store
+        with hold_lock(file_store_lock(store_path), str(store_path)):  # one import at a time, as a folder store
             step("deduplicating")
             stored = load_store(store_path)
-            _note_legacy_ids(legacy, set(stored["id"]), result)
+            note_legacy_ids(legacy, set(stored["id"]), result)
             written = _merge(valid, stored, result, source)
             step("writing")
             if len(written) or not Path(store_path).is_file():
                 ids = set(written["id"])
                 out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
                 save_store(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS), store_path)
-            if key not in _read_file_sources(store_path):
+            if key not in read_file_sources(store_path):
                 from ..core.atomic import write_bytes
 
-                write_bytes(_file_store_sources(store_path),
-                            json.dumps({**_read_file_sources(store_path), key: origin}, indent=1).encode())
+                write_bytes(file_store_sources(store_path),
+                            json.dumps({**read_file_sources(store_path), key: origin}, indent=1).encode())
     else:
         guard = store.writing() if hasattr(store, "writing") else contextlib.nullcontext()
         with guard:  # read the candidates and write the result as one step: no other import in between
@@ -519,7 +449,7 @@ def import_incidents(
                 keys["ids"] = keys["ids"] | set(legacy.values())
             del valid_ids
             stored = store.candidates(**keys)
-            _note_legacy_ids(legacy, set(stored["id"]), result)
+            note_legacy_ids(legacy, set(stored["id"]), result)
             written = _merge(valid, stored, result, source)
             store.record_sources({key: origin})
             del valid, stored  # the records to write are their own copy: a million records are not held twice

@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..core.report import GeodataError
+from .table_checks import check_sheet_widths, lone_surrogates_replaced, too_many_columns
 
 __all__ = ["read_table", "text_lists", "plain_rows", "decode_text", "NULL_STRINGS", "MB", "MAX_TABLE_BYTES",
            "MAX_COLUMNS"]
@@ -240,10 +241,6 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _too_many_columns(name: str, n: int, max_columns: int) -> GeodataError:
-    return GeodataError(f"{name}: {n:,} or more columns; the limit is {max_columns:,}")
-
-
 def _frame(columns: list[str], rows: list[list], *, arrow: bool = False) -> pd.DataFrame:
     """Rows of raw values (each as long as ``columns``) -> text columns plus ``_row``."""
     out = _Columns(columns, arrow)
@@ -303,7 +300,7 @@ def _records_frame(records: list[dict], name: str, max_columns: int, arrow: bool
             if key not in keys:
                 keys[key] = None
                 if len(keys) > max_columns:
-                    raise _too_many_columns(name, len(keys), max_columns)
+                    raise too_many_columns(name, len(keys), max_columns)
     keys = list(keys)
     names = _unique_names([str(k).strip() for k in keys])
     return _frame(names, [[rec.get(k) for k in keys] for rec in records], arrow=arrow)
@@ -357,7 +354,7 @@ def _read_csv(text: str, delimiter: str | None, name: str, max_columns: int, max
     # A huge header would be split into a huge list before it could be counted.
     first = text.lstrip("\n")[: 2 * MB].split("\n", 1)[0]
     if first.count(delimiter) >= max_columns:
-        raise _too_many_columns(name, first.count(delimiter) + 1, max_columns)
+        raise too_many_columns(name, first.count(delimiter) + 1, max_columns)
     reader = csv.reader(_lines(text), delimiter=delimiter)
     rows, warnings, longer, embedded = [], [], [], []
     columns, count = None, 0
@@ -370,7 +367,7 @@ def _read_csv(text: str, delimiter: str | None, name: str, max_columns: int, max
                 continue
             if header is None:
                 if len(values) > max_columns:
-                    raise _too_many_columns(name, len(values), max_columns)
+                    raise too_many_columns(name, len(values), max_columns)
                 header = _unique_names([h.strip() for h in values])
                 ncols = len(header)
                 columns = _Columns(header, arrow)
@@ -476,12 +473,7 @@ def _read_json(text: str, name: str) -> tuple[list[dict], list[str]]:
         raise GeodataError(f"{name}: not readable JSON (nested too deeply)") from None
     except ValueError as exc:  # JSONDecodeError, or an integer of more than 4,300 digits
         raise GeodataError(f"{name}: not valid JSON ({exc})") from None
-    fixed = []
-    if _SURROGATE_ESCAPE.search(text):
-        # JSON may escape half of a UTF-16 pair alone ("\ud800"): no text can hold it (Arrow, the stores and
-        # every export refuse it), so it becomes U+FFFD, the replacement character, and the run says so.
-        data = _without_lone_surrogates(data)
-        fixed = ["lone UTF-16 surrogate escapes (such as \\ud800) replaced by U+FFFD"]
+    data, fixed = lone_surrogates_replaced(text, data)
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         rows, notes = _geojson_records(data, name)
         notes = fixed + notes
@@ -500,51 +492,6 @@ def _read_json(text: str, name: str) -> tuple[list[dict], list[str]]:
     return data, fixed
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-def _without_lone_surrogates(value):
-    if isinstance(value, str):
-        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    if isinstance(value, list):
-        return [_without_lone_surrogates(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
-    return value
-
-
-def _check_sheet_widths(path: Path, name: str, max_columns: int, max_rows: int | None) -> None:
-    """Count the cells of each worksheet's rows in its XML, streamed, before pandas parses it: a header row
-    of 80,000 cells (14 KB zipped) costs pandas minutes, a larger one days (its duplicate-name handling
-    is quadratic); here it is one message after a linear scan."""
-    import xml.etree.ElementTree as ET
-
-    with zipfile.ZipFile(path) as z:
-        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        for member in sheets:
-            rows = 0
-            cells = 0
-            try:
-                with z.open(member) as fh:
-                    for event, el in ET.iterparse(fh, events=("start", "end")):
-                        tag = el.tag.rsplit("}", 1)[-1]
-                        if event == "start":
-                            if tag == "row":
-                                cells = 0
-                            elif tag == "c":
-                                cells += 1
-                                if cells > max_columns:
-                                    raise _too_many_columns(name, cells, max_columns)
-                            continue
-                        if tag == "row":
-                            rows += 1
-                            if max_rows is not None and rows > max_rows + 1:
-                                break
-                        el.clear()
-            except (ET.ParseError, zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise GeodataError(f"{name}: not a readable workbook ({member}: {exc})") from None
-
-
 def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | None,
                max_columns: int = MAX_COLUMNS) -> pd.DataFrame:
     try:
@@ -558,7 +505,7 @@ def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | Non
     if unpacked > _XLSX_EXPANSION * max_bytes:
         raise GeodataError(f"{name}: a workbook of {megabytes(unpacked)} once unzipped; the limit is "
                            f"{megabytes(_XLSX_EXPANSION * max_bytes)}")
-    _check_sheet_widths(path, name, max_columns, max_rows)
+    check_sheet_widths(path, name, max_columns, max_rows)
     try:
         return pd.read_excel(path, sheet_name=sheet or 0, dtype=object,
                              nrows=None if max_rows is None else max_rows + 1)
@@ -614,7 +561,7 @@ def read_table(
         if ".xlsx" in suffixes or ".xlsm" in suffixes:
             df = _read_xlsx(path, name, sheet, max_bytes, max_rows, max_columns)
             if len(df.columns) > max_columns:
-                raise _too_many_columns(name, len(df.columns), max_columns)
+                raise too_many_columns(name, len(df.columns), max_columns)
             if df.empty:
                 raise GeodataError(f"{name}: a sheet with {'a header and ' if len(df.columns) else ''}no rows")
             if max_rows is not None and len(df) > max_rows:

@@ -245,29 +245,6 @@ class Store(ABC):
         return contextlib.nullcontext()
 
 
-#: How long an import waits for another one to finish before it gives up, in seconds
-#: (``GEODATA_LOCK_TIMEOUT`` overrides it).
-LOCK_TIMEOUT = 600.0
-
-
-def lock_timeout() -> float:
-    """The bound on waiting for the writers' lock: ``GEODATA_LOCK_TIMEOUT`` seconds, else :data:`LOCK_TIMEOUT`."""
-    import os
-
-    try:
-        value = float(os.environ.get("GEODATA_LOCK_TIMEOUT", LOCK_TIMEOUT))
-    except ValueError:
-        return LOCK_TIMEOUT
-    return value if value >= 0 else LOCK_TIMEOUT
-
-
-def say_waiting(where: str, bound: float) -> None:
-    """One line on stderr: an import waits for another (a silent wait looks like a hang)."""
-    import sys
-
-    print(f"{where}: another import is writing; waiting for it (at most {bound:g} s)", file=sys.stderr, flush=True)
-
-
 def _columns(columns) -> list[str] | None:
     """``columns`` as a list, with what a view's rules read added (None: every column of the schema)."""
     if columns is None:

@@ -38,7 +38,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,11 +50,11 @@ from ..core.atomic import TEMP_SUFFIX, atomic_path, write_bytes
 from ..core.report import GeodataError
 from ..core.schema import CRS, INCIDENT_COLUMNS
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store
+from .locks import hold_lock
+from .manifest import FORMAT, MANIFEST, read_manifest
 
 __all__ = ["ParquetStore", "ROW_GROUP_ROWS", "arrow_frame", "url_keys", "url_keys_arrow"]
 
-FORMAT = "ice-map-store"
-MANIFEST = "manifest.json"
 LOCK = ".lock"
 READERS_LOCK = ".readers.lock"
 ROW_GROUP_ROWS = 10_000
@@ -219,54 +218,8 @@ class ParquetStore(Store):
 
     # -- manifest ----------------------------------------------------------------------
     def _manifest(self) -> dict:
-        path = self.path / MANIFEST
-        try:
-            raw = path.read_bytes()
-            m = orjson.loads(raw)
-        except FileNotFoundError:
-            raise GeodataError(f"{self.path} is not a store (no manifest.json)") from None
-        except (orjson.JSONDecodeError, OSError) as exc:
-            raise GeodataError(f"{path}: the store's manifest is damaged ({exc})") from None
-        if not isinstance(m, dict) or m.get("format") != FORMAT or not isinstance(m.get("incidents"), list):
-            raise GeodataError(f"{path}: not the manifest of an ICE map store")
-        version = m.get("schema_version", 0)
-        if not _is_int(version):
-            raise GeodataError(f"{path}: the store's manifest is damaged (schema_version {version!r})")
-        if version > SCHEMA_VERSION:
-            raise GeodataError(f"{self.path}: written by a newer version (store schema "
-                               f"{m['schema_version']}, this one reads {SCHEMA_VERSION})")
-        problem = _manifest_problem(m)
-        if problem is None and self._checked != raw:
-            problem = self._bounds_problem(m)
-        if problem:
-            raise GeodataError(f"{path}: the store's manifest is damaged ({problem})")
-        self._checked = raw
+        m, self._checked = read_manifest(self.path, self._checked, self._damage)
         return m
-
-    def _bounds_problem(self, m: dict) -> str | None:
-        """What an entry says that its file does not hold (rows, date bounds): a filter trusting wrong
-        bounds would skip a file and hide its records.  Read from the files' footers, once per manifest."""
-        for e in m["incidents"]:
-            with self._damage(e["file"]):
-                meta = pq.ParquetFile(self.path / e["file"]).metadata
-            if meta.num_rows != e["rows"]:
-                return f"{e['file']}: {e['rows']} rows listed, {meta.num_rows} in the file"
-            names = [meta.schema.column(i).name for i in range(meta.num_columns)]
-            found: dict[str, list] = {"date_start": [], "date_end": []}
-            for g in range(meta.num_row_groups):
-                rg = meta.row_group(g)
-                for c in found:
-                    if c in names:
-                        st = rg.column(names.index(c)).statistics
-                        if st is not None and st.has_min_max:
-                            found[c].append((st.min, st.max))
-            if found["date_start"] and (
-                    min(a for a, _ in found["date_start"]) < e["date_start_min"]
-                    or max(b for _, b in found["date_start"]) > e["date_start_max"]):
-                return f"{e['file']}: its dates are outside the bounds the manifest gives"
-            if found["date_end"] and max(b for _, b in found["date_end"]) > e["date_end_max"]:
-                return f"{e['file']}: its end dates are outside the bounds the manifest gives"
-        return None
 
     @staticmethod
     def _files(m: dict) -> list[str]:
@@ -629,130 +582,6 @@ class ParquetStore(Store):
             self._commit(m)
             self.clean(holding_write_lock=True)
         return len(batch)
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _is_date(v) -> bool:
-    if not isinstance(v, str):
-        return False
-    try:
-        dt.date.fromisoformat(v)
-    except ValueError:
-        return False
-    return True
-
-
-def _manifest_problem(m: dict) -> str | None:
-    """What is wrong with a parsed manifest's fields, or None: every field a reader uses is checked
-    here, so damage is one message, not a TypeError somewhere later."""
-    if "generation" in m and not (_is_int(m["generation"]) and m["generation"] >= 0):
-        return f"generation {m['generation']!r}"
-    if not isinstance(m.get("facilities"), str) or not m["facilities"]:
-        return f"facilities {m.get('facilities')!r}"
-    for key in ("facilities", "population", "report"):
-        v = m.get(key)
-        if v is not None and not _safe_name(v):
-            return f"{key} {v!r}"
-    if "sources" in m and not isinstance(m["sources"], dict):
-        return "sources is not an object"
-    seen = set()
-    for k, e in enumerate(m["incidents"]):
-        if not isinstance(e, dict):
-            return f"incident entry {k + 1} is {e!r}, not an object"
-        if not _safe_name(e.get("file")):
-            return f"incident entry {k + 1}: file {e.get('file')!r}"
-        if e["file"] in seen:
-            return f"{e['file']} is listed twice"
-        seen.add(e["file"])
-        if not isinstance(e.get("partition"), str):
-            return f"{e['file']}: partition {e.get('partition')!r}"
-        if not (_is_int(e.get("rows")) and e["rows"] >= 0):
-            return f"{e['file']}: rows {e.get('rows')!r}"
-        if "max_span_days" in e and not (_is_int(e["max_span_days"]) and e["max_span_days"] >= 0):
-            return f"{e['file']}: max_span_days {e['max_span_days']!r}"
-        for field in ("date_start_min", "date_start_max", "date_end_max"):
-            if not _is_date(e.get(field)):
-                return f"{e['file']}: {field} {e.get(field)!r}"
-    return None
-
-
-def _safe_name(v) -> bool:
-    """A file name in the store's folder: not a path (a manifest cannot point outside its store)."""
-    return isinstance(v, str) and bool(v) and "/" not in v and "\\" not in v and v not in (".", "..") \
-        and not v.startswith(".")
-
-
-def store_holding(path: str | Path) -> Path | None:
-    """The store folder that ``path`` is, or is inside (a folder with a manifest.json), else None.
-
-    An output written there (a rejects file, an export, a geocoding cache) would replace the
-    manifest or a data file, or be deleted as litter on the next open."""
-    try:
-        p = Path(path).expanduser().resolve(strict=False)
-    except (OSError, RuntimeError, ValueError):
-        return None
-    for d in (p, *p.parents):
-        try:
-            if (d / MANIFEST).is_file() and _is_store_manifest(d):
-                return d
-        except OSError:
-            continue
-    return None
-
-
-def _is_store_manifest(folder: Path) -> bool:
-    """``folder/manifest.json`` is a store's (not a web app's): its format says so, or, damaged, it lies
-    beside the store's data files."""
-    try:
-        m = orjson.loads((folder / MANIFEST).read_bytes()[:10_000_000])
-    except (OSError, orjson.JSONDecodeError):
-        return any(folder.glob("incidents-*.parquet")) or any(folder.glob("facilities-*.parquet"))
-    return isinstance(m, dict) and m.get("format") == FORMAT
-
-
-@contextlib.contextmanager
-def hold_lock(path: Path, where: str):
-    """An exclusive ``flock`` on ``path`` (made if absent): at once if free; else one line on stderr and
-    a wait of at most :func:`~geodata.store.base.lock_timeout` seconds, then a :class:`GeodataError`.
-
-    A lock file that is not a regular file (a folder put in its place) is refused: a lock nobody
-    can take would let two imports write at once."""
-    import time
-
-    from .base import lock_timeout, say_waiting
-
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        raise GeodataError(f"{path}: the store's lock file is not a file; remove it (no import is running "
-                           "if you made it) and try again")
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:  # a read-only folder: nobody can write it, nothing to guard
-        fd = None
-    try:
-        if fd is not None:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                bound = lock_timeout()
-                say_waiting(where, bound)
-                deadline = time.monotonic() + bound
-                while True:
-                    time.sleep(0.1)
-                    try:
-                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except OSError:
-                        if time.monotonic() >= deadline:
-                            raise GeodataError(
-                                f"{where}: another import held the store for {bound:g} s; nothing was written "
-                                "(try again later, or set GEODATA_LOCK_TIMEOUT to wait longer)") from None
-        yield
-    finally:
-        if fd is not None:
-            os.close(fd)  # closing releases the lock
 
 
 def arrow_frame(table: pa.Table, columns) -> gpd.GeoDataFrame:

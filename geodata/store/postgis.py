@@ -39,8 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import numpy as np
@@ -55,6 +54,7 @@ from ..core.report import GeodataError
 from ..core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
 from .parquet import arrow_frame, url_keys
+from .pg_support import advisory_lock, json_rows, message_of, password_of, redact, table_lock
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
 
@@ -199,40 +199,6 @@ $$;
 )
 
 
-def redact(url: str) -> str:
-    """The URL without its password (``postgresql://user@host:5432/db``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "postgresql://…"
-    query = parts.query
-    # A password may be in the query too (postgresql://u@h/db?password=...), as libpq allows.
-    pairs = parse_qsl(query, keep_blank_values=True)
-    if any(k.lower() == "password" for k, _ in pairs):
-        query = urlencode([(k, "***" if k.lower() == "password" else v) for k, v in pairs], safe="*")
-    if parts.password is None and query == parts.query:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = parts.username or ""
-    return urlunsplit((parts.scheme, f"{user}@{host}" if user else host, parts.path, query, parts.fragment))
-
-
-def _password(url: str) -> str | None:
-    """The password in ``url`` (in its user part or its query), to be kept out of every message."""
-    parts = urlsplit(url)
-    if parts.password:
-        return parts.password
-    found = [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() == "password" and v]
-    return found[0] if found else None
-
-
-def _message(exc: BaseException, url: str, secret: str | None) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    if secret:
-        text = text.replace(secret, "***")
-    return text
-
-
 def _na(series: pd.Series) -> list:
     """Values for the database: missing (None, NaN, pd.NA) is NULL."""
     s = pd.Series(series, copy=False).astype(object)
@@ -241,21 +207,6 @@ def _na(series: pd.Series) -> list:
 
 def _url_keys(source_urls: pd.Series) -> list[list[str]]:
     return [k.split() if isinstance(k, str) and k else [] for k in url_keys(source_urls).tolist()]
-
-
-def _json_rows(frame: pd.DataFrame) -> list[str]:
-    """Each row of a small table as a JSON object (NaN as null, numbers kept as numbers)."""
-    def plain(v):  # numpy scalars as Python numbers, anything else as text
-        return v.item() if hasattr(v, "item") else str(v)
-
-    # A NUL character is written as U+FFFD: jsonb (and text) cannot hold it, and a rejected row is the
-    # source's own, NULs and all (the rejects file beside it keeps the row as it was).
-    def no_nul(v):
-        return v.replace("\x00", "\ufffd") if isinstance(v, str) else v
-
-    frame = frame.astype(object).where(frame.notna(), None)
-    return [json.dumps({no_nul(str(k)): no_nul(v) for k, v in r.items()}, ensure_ascii=False, allow_nan=False,
-                       default=plain) for r in frame.to_dict("records")]
 
 
 class PostgisStore(Store):
@@ -269,7 +220,7 @@ class PostgisStore(Store):
         self._psycopg = psycopg
         self._dsn = url
         try:
-            self._secret = _password(url)
+            self._secret = password_of(url)
             urlsplit(url).port  # noqa: B018 - a bad port or host raises here, not deep in psycopg
         except ValueError as exc:
             raise GeodataError(f"{redact(url)}: not a valid postgresql:// URL ({exc})") from None
@@ -304,19 +255,19 @@ class PostgisStore(Store):
                                    application_name="geodata") if options else \
                 psycopg.connect(self._dsn, connect_timeout=10, application_name="geodata")
         except psycopg.Error as exc:
-            raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
+            raise GeodataError(f"cannot connect to {self.url}: {message_of(exc, self.url, self._secret)}") from None
         try:
             with conn:
                 yield conn
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise GeodataError(f"{self.url}: not allowed: {_message(exc, self.url, self._secret)}") from None
+            raise GeodataError(f"{self.url}: not allowed: {message_of(exc, self.url, self._secret)}") from None
         except psycopg.errors.ReadOnlySqlTransaction:
             raise GeodataError(f"{self.url}: this store is open read-only") from None
         except psycopg.errors.UndefinedTable as exc:
-            raise GeodataError(f"{self.url} holds no store or an older one ({_message(exc, self.url, None)}); "
+            raise GeodataError(f"{self.url} holds no store or an older one ({message_of(exc, self.url, None)}); "
                                "run `geodata init --store URL`") from None
         except psycopg.Error as exc:
-            raise GeodataError(f"{self.url}: {_message(exc, self.url, self._secret)}") from None
+            raise GeodataError(f"{self.url}: {message_of(exc, self.url, self._secret)}") from None
 
     def _version(self, conn) -> int:
         exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
@@ -332,18 +283,7 @@ class PostgisStore(Store):
         with self._connection() as conn:
             # Migrations run before the importers' lock table exists: an advisory lock, waited for with a
             # bound (any role can take one, so an endless wait would be anyone's to cause).
-            if not conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
-                from .base import lock_timeout, say_waiting
-
-                bound = lock_timeout()
-                say_waiting(self.url, bound)
-                conn.execute(f"SET LOCAL lock_timeout = '{int(bound * 1000)}ms'")
-                try:
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-                except self._psycopg.errors.LockNotAvailable:
-                    raise GeodataError(f"{self.url}: another session held the migration lock for {bound:g} s; "
-                                       "nothing was changed") from None
-                conn.execute("SET LOCAL lock_timeout = 0")
+            advisory_lock(conn, self._psycopg.errors, self.url, LOCK_KEY)
             ok = conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()[0]
             if not ok:
                 try:
@@ -351,7 +291,7 @@ class PostgisStore(Store):
                         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
                 except self._psycopg.Error as exc:
                     raise GeodataError(f"{self.url}: PostGIS is not installed in this database and cannot be "
-                                       f"added ({_message(exc, self.url, self._secret)}); "
+                                       f"added ({message_of(exc, self.url, self._secret)}); "
                                        "run CREATE EXTENSION postgis as its owner") from None
             conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
                          "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
@@ -547,27 +487,8 @@ class PostgisStore(Store):
                 self._tx = None
 
     def _lock(self, conn) -> None:
-        """The importers' lock (a table lock only importers may take): at once if free; else say so on
-        stderr and wait at most :func:`geodata.store.base.lock_timeout` seconds, then give up."""
-        from .base import lock_timeout, say_waiting
-
-        errors = self._psycopg.errors
-        conn.execute("SAVEPOINT lock_try")
-        try:
-            conn.execute("LOCK TABLE import_lock IN EXCLUSIVE MODE NOWAIT")
-            conn.execute("RELEASE SAVEPOINT lock_try")
-            return
-        except errors.LockNotAvailable:
-            conn.execute("ROLLBACK TO SAVEPOINT lock_try")
-        bound = lock_timeout()
-        say_waiting(self.url, bound)
-        conn.execute(f"SET LOCAL lock_timeout = '{int(bound * 1000)}ms'")
-        try:
-            conn.execute("LOCK TABLE import_lock IN EXCLUSIVE MODE")
-        except errors.LockNotAvailable:
-            raise GeodataError(f"{self.url}: another import held the store for {bound:g} s; nothing was "
-                               "written (try again later, or set GEODATA_LOCK_TIMEOUT to wait longer)") from None
-        conn.execute("SET LOCAL lock_timeout = 0")
+        """The importers' lock: a table lock only importers may take (:func:`~geodata.store.pg_support.table_lock`)."""
+        table_lock(conn, self._psycopg.errors, self.url, "import_lock")
 
     def source_origins(self) -> dict[str, str]:
         with self._connection() as conn:
@@ -619,7 +540,7 @@ class PostgisStore(Store):
             return
         rejects = None
         if result.rejects is not None and len(result.rejects):
-            rejects = _json_rows(result.rejects.astype(str))
+            rejects = json_rows(result.rejects.astype(str))
         with self._connection() as conn:
             conn.execute(
                 "INSERT INTO import_log (file, rows, new, updated, unchanged, merged, rejected, rejects) "
@@ -644,7 +565,7 @@ class PostgisStore(Store):
             fac = bundle.facilities
             geoms = np.asarray(fac.geometry.array, dtype=object)
             x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-            props = _json_rows(pd.DataFrame(fac.drop(columns=fac.geometry.name)))
+            props = json_rows(pd.DataFrame(fac.drop(columns=fac.geometry.name)))
             with conn.cursor().copy("COPY facilities (position, id, aor, geom, props) FROM STDIN") as copy:
                 for i, (fid, aor, a, b, p) in enumerate(zip(_na(fac["id"]), _na(fac["aor"]), x, y, props)):
                     point = None if (np.isnan(a) or np.isnan(b)) else f"SRID=4326;POINT({float(a)!r} {float(b)!r})"
@@ -653,7 +574,7 @@ class PostgisStore(Store):
                 if frame is None or frame.empty:
                     continue
                 with conn.cursor().copy(f"COPY {table} (position, props) FROM STDIN") as copy:
-                    for i, p in enumerate(_json_rows(frame)):
+                    for i, p in enumerate(json_rows(frame)):
                         copy.write_row((i, p))
             if len(bundle.incidents):
                 self._copy_incidents(conn, bundle.incidents, "incidents")
