@@ -270,7 +270,8 @@ HOME_TEXTS = {
     "id": ["4512-elm-street-minneapolis"],
     "title": ["Arrested at ٤٥١٢ Elm Street", "Arrested at ４５１２ Elm Street", "Arrested at 𝟒𝟓𝟏𝟐 Elm Street",
               "Arrested on Elm Street 4512", "Detenido en Calle Olmo 4512", "Arrested at 45\u200d12 Elm Street",
-              "Arrested at 4512½ Elm Street", "Agents at 4512 Elm"],
+              "Arrested at 4512½ Elm Street", "Agents at 4512 Elm",
+              "At 4512 Elm agents waited"],
 }
 
 
@@ -311,7 +312,8 @@ def test_distinct_rows_with_address_ids_stay_distinct():
 
 
 @pytest.mark.parametrize("text", ["3 men on Lake Street", "Raid on Lake Street 2 arrests", "Route 66 detentions",
-                                  "Calle 8 en Miami", "I-35 exit 200 checkpoint", "12 arrested on 5th Avenue"])
+                                  "Calle 8 en Miami", "I-35 exit 200 checkpoint", "12 arrested on 5th Avenue",
+                                  "At 300 People rallied", "Checkpoint at 1200 Hours"])
 def test_texts_without_a_house_number_are_left_alone(text):
     from geodata.pipeline.privacy import has_street_address, without_house_numbers
 

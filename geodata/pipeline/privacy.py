@@ -62,9 +62,10 @@ _NUMBER_AFTER = re.compile(
 _NUMBER_SPANISH = re.compile(rf"\b(?P<number>{_HOUSE})\s+(?P<street>(?:{_SPANISH})\b\.?(?:\s+{_NAME_WORD}){{1,4}})",
                              re.IGNORECASE)
 #: "at 4512 Elm": a preposition, a number of three digits or more and a capitalised name, no street word.
-_AT_NUMBER = re.compile(r"\b(?P<at>at|outside|near|in front of|frente a|en)\s+(?P<number>\d{3,6}(?:\s?\d⁄\d)?)\s+"
-                        r"(?P<street>[A-Z][^\W\d_]+)\b(?!\s*(?:people|persons|men|women|workers|agents|officers|"
-                        r"families|children|residents|migrants|hours|minutes|am|pm)\b)")
+_AT_NUMBER = re.compile(r"\b(?P<at>(?i:at|outside|near|in front of|frente a|en))\s+(?P<number>\d{3,6}(?:\s?\d⁄\d)?)\s+"
+                        # ... not a count ("at 300 People", "at 1200 Hours"): those words are no street name.
+                        r"(?!(?i:people|persons|men|women|workers|agents|officers|families|children|residents|"
+                        r"migrants|hours|minutes|am|pm|ice|us)\b)(?P<street>[A-Z][^\W\d_]+)\b")
 # A place that starts with a house number is a street address even without a street
 # word ("4512 Elm, Minneapolis"): the importer sends such places to the geocoder.
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,6}(?:-?[A-Za-z])?(?:\s?\d⁄\d)?(?:[-/]\d{1,5})?\s+(?=[^\W\d_])")
