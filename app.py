@@ -33,7 +33,7 @@ from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, select
 from geodata.view import frames as store_frames
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
@@ -123,7 +123,8 @@ def _whole(_store, key: str, generation):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _population(_store, key: str, generation):
     # The best source of each facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP): the figures' table.
-    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()))
+    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()),
+                           place_keys(_store.facilities()))  # records of one place: one population
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)

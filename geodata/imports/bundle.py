@@ -30,7 +30,7 @@ from ..sources.basu_deaths import read_deaths_basu
 from ..sources.ddp_offices import OFFICES_FILE, read_offices
 from ..sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
 from ..sources.ice.facility_list import read_facility_list
-from ..sources.ice.stats import read_ice_stats
+from ..sources.ice.stats import ICE_STATS_URL, read_ice_stats
 from ..sources.uwchr import read_county_aor, read_headcount
 from ..sources.uwchr_headcount import (
     UNMATCHED_FILE,
@@ -98,7 +98,10 @@ def build_facility_history_layer(shared_data: str | Path, report: Report):
     for rel, name in FACILITY_LISTS:
         path = shared_data / rel
         if path.name.lower().startswith("fy"):
-            lists.append(read_ice_stats(path, report))
+            gdf = read_ice_stats(path, report)
+            # Each record names the workbook it comes from (the mirror's byte copy), not only ICE's page.
+            gdf["source_urls"] = f"{ICE_STATS_URL} {_MIRROR}{path.name}"
+            lists.append(gdf)
         else:
             lists.append(read_facility_list(path, report, source_name=name, source_url=_LIST_URLS[path.name]))
     return build_facility_history(lists, report)
