@@ -254,7 +254,7 @@ with st.sidebar:
                        format_func=lambda k: _(REGIONS[k]), horizontal=True,
                        help=_("Shades each state or county by the incidents in view."))
     upload = st.file_uploader(
-        _("Your own incidents (CSV, JSON, GeoJSON, XLSX)"), type=["csv", "tsv", "json", "geojson", "xlsx"],
+        _("Your own incidents (CSV, JSON, GeoJSON, XLSX)"), type=["csv", "tsv", "json", "geojson", "xlsx", "gz"],
         key="upload", max_upload_size=MAX_UPLOAD_BYTES // MB,
         help=_("Shown beside the bundled layers, in this session only, never stored. Up to "
                "{mb} MB (after decompression), {rows} rows and {columns} "

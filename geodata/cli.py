@@ -54,6 +54,22 @@ def _rejects_path(store: str, file: str) -> str:
     return str(p.parent / (p.name.rstrip("/") + ".rejects.csv"))
 
 
+def _refuse_store_path(path, what: str, store=None) -> None:
+    """Exit 2 (before anything is written) when the output ``path`` is, or is inside, a store, or is
+    the ``.geojson`` store (or one of its files) being imported into."""
+    from .store.manifest import store_holding
+
+    if not path:
+        return
+    inside = store_holding(path)
+    if inside is not None:
+        raise GeodataError(f"{path}: {what} would be written inside the store {inside}; choose a path outside it")
+    if store and "://" not in str(store):
+        own = Path(store).resolve()
+        if Path(path).resolve() in (own, Path(f"{own}.lock"), Path(f"{own}.sources.json")):
+            raise GeodataError(f"{path}: {what} would replace the store {store}; choose another path")
+
+
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
@@ -64,13 +80,17 @@ def _cmd_import_incidents(args) -> int:
     if not args.store:
         raise GeodataError("import incidents needs --store DIR (a store made by `geodata init --store DIR`)")
     mapping = Mapping.load(args.mapping, args.map)
+    if args.source_key is not None:
+        mapping.source_key = Mapping.check_key(args.source_key)
+    rejects = args.rejects or _rejects_path(args.store, args.file)
+    _refuse_store_path(rejects, "the rejects file", args.store)
+    _refuse_store_path(args.cache, "the geocoding cache", args.store)
     geocoder = _geocoder(args)
     if is_file_store(args.store):
         store, facilities = args.store, load_bundle().facilities
     else:
         store = open_store(args.store)
         facilities = store.facilities()
-    rejects = args.rejects or _rejects_path(args.store, args.file)
     # A bar only on a terminal (tqdm's disable=None: off when stderr is not a TTY, so tests and logs stay quiet):
     # rows mapped out of the file's rows, then the stage the run is in.
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
@@ -206,6 +226,8 @@ def _cmd_import(args) -> int:
     from .export.writers import write_export
     from .sources.ice.stats import read_ice_stats
 
+    _refuse_store_path(args.output, "the output")
+    _refuse_store_path(args.rejects, "the rejects file")
     if args.kind == "incidents":
         return _cmd_import_incidents(args)
     if args.kind == "facility-reference":
@@ -252,6 +274,7 @@ def _cmd_export(args) -> int:
         raise GeodataError(str(exc)) from None
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
+    _refuse_store_path(args.output, "the export", args.store)
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
     frames, _ = store_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
@@ -366,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", help="incidents: a TOML column mapping")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
     p.add_argument("--rejects", help="incidents: where to write rejected rows (default: beside the store)")
+    p.add_argument("--source-key", help="incidents: the prefix of this source's record ids (default: the file's "
+                   "name, made unique in the store)")
     p.add_argument("--online", choices=["census", "nominatim"], help="incidents: also ask an online geocoder")
     p.add_argument("--user-agent", help="incidents: who is calling Nominatim")
     p.add_argument("--cache", help="incidents: geocoding cache file (JSON), so nothing is looked up twice")

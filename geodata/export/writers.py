@@ -315,8 +315,14 @@ def _csv_python(value) -> str:
     return str(value)
 
 
+#: Characters a spreadsheet does not show and may skip before a formula: "\ufeff=cmd|..." runs as "=cmd|...".
+_INVISIBLE_LEAD = "\ufeff\u200b\u200c\u200d\u2060\u00ad\u180e"
+#: The first UTF-8 byte of each of them (the cells to look at again in Python: very few).
+_INVISIBLE_BYTES = np.array(sorted({c.encode()[0] for c in _INVISIBLE_LEAD}), dtype=np.uint8)
+
+
 def _neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if text.lstrip(_INVISIBLE_LEAD).startswith(FORMULA_PREFIXES) else text
 
 
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_PREFIXES).encode(), dtype=np.uint8)
@@ -335,6 +341,11 @@ def _csv_text(arr: pa.Array, *, formulas: bool = True) -> list:
     if formulas:
         risky = np.zeros(len(arr), dtype=bool)
         risky[nonempty] = np.isin(data[starts[nonempty]], _FORMULA_BYTES)
+        hidden = np.zeros(len(arr), dtype=bool)
+        hidden[nonempty] = np.isin(data[starts[nonempty]], _INVISIBLE_BYTES)
+        for k in np.flatnonzero(hidden):  # an invisible character, then perhaps a formula
+            text = arr[int(k)].as_py()
+            risky[k] = text != _neutralise(text)
         if risky.all():
             pieces = ["'", arr]
         elif risky.any():
