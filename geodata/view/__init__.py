@@ -1,10 +1,12 @@
 """What a user is looking at: a :class:`View` (dates, categories, layers, AORs), the records that fit
 it, the facilities in use and their population over the range, the figures, and the frames a
-store shows of a view (:func:`frames`, :func:`query`).
+store shows of a view (:func:`frames`, :func:`query`), and its counts by area for the map's shaded
+regions (:func:`region_counts`, :func:`area_frames`).
 
 Above the store: the store reads tables by query; the view composes them.
 """
 
+from .areas import area_frames, region_counts
 from .compose import frames, query
 from .occupancy import (
     coverage,
@@ -30,9 +32,10 @@ from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_
 from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start, weekly_counts
 
 __all__ = [
-    "best_population", "cache_dir", "COMPLETE", "counts_through_time", "coverage", "DEFAULT_LAYERS",
+    "area_frames", "best_population", "cache_dir", "COMPLETE", "counts_through_time", "coverage", "DEFAULT_LAYERS",
     "filter_incidents", "frames", "ice_monthly", "incident_aors", "KEEP_SECONDS", "LAYERS", "MAX_PERIODS",
     "monthly_totals", "periods", "population_sources", "population_table", "prune", "query", "range_adp",
-    "range_sources", "select", "SOURCE_CODES", "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
+    "range_sources", "region_counts", "select", "SOURCE_CODES", "SOURCE_NAMES", "source_words", "SOURCES", "View",
+    "view_figures",
     "view_frames", "week_start", "weekly_counts", "with_range_adp", "write_file", "write_shards",
 ]
