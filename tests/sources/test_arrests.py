@@ -231,7 +231,7 @@ def test_app_shades_counties_by_arrests_when_counts_are_there(ddp_file, tmp_path
     out = tmp_path / "weekly.csv"
     fetch_arrests(ddp_file.as_uri(), out)
     monkeypatch.setenv("ICE_MAP_ARRESTS", str(out))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=90)
     at.query_params["arrests"] = "1"
     at.query_params["start"] = "2025-06-01"
     at.query_params["end"] = "2025-06-08"

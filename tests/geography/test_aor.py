@@ -189,7 +189,7 @@ def test_aor_layers_render_names_and_counts():
 def test_data_notice_names_the_new_sources_and_licences():
     from pathlib import Path
 
-    notice = (Path(__file__).resolve().parents[1] / "DATA.md").read_text(encoding="utf-8")
+    notice = (Path(__file__).resolve().parents[2] / "DATA.md").read_text(encoding="utf-8")
     for file, licence in (("uwchr/ice-aor-areas.json", "GPL-3.0"),
                           ("uwchr/facility-headcount-monthly.csv", "GPL-3.0"),
                           ("ice-offices.geojson", "CC0 1.0"),

@@ -14,7 +14,7 @@ from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.view.occupancy import view_frames
 from geodata.view.timeline import weekly_counts
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture()

@@ -91,7 +91,7 @@ def test_app_draws_offices_and_aor_shading_from_the_link():
 
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=90)
     at.query_params["layer"] = "facilities,incidents,offices"
     at.query_params["aor_map"] = "incidents"
     at.query_params["aor"] = "SPM"
