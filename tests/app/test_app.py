@@ -42,8 +42,9 @@ def downloads(monkeypatch):
     return saved
 
 
-def run_app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+def run_app(*, timeout: float = 60, **params) -> AppTest:
+    """The app run once with ``params`` as the link's query parameters, having raised nothing."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
