@@ -24,16 +24,16 @@ from streamlit_folium import st_folium
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.export.writers import export_size, write_csv, write_geojson
 from geodata.geography.aor import load_aor_areas
-from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
 from geodata.geography.places import PLACES_FILE
 from geodata.geography.regions import load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.view import LAYERS, area_frames, region_counts, select
+from geodata.view import LAYERS, area_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
@@ -52,6 +52,7 @@ from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
+from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -123,7 +124,8 @@ def _whole(_store, key: str, generation):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _population(_store, key: str, generation):
     # The best source of each facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP): the figures' table.
-    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()))
+    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()),
+                           place_keys(_store.facilities()))  # records of one place: one population
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -165,6 +167,7 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
 
 
+_warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
     store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -173,6 +176,7 @@ try:
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
     best_table = _population(store, store_key, generation)
+    _warming(store, store_key)  # after an import this process draws the new map (geodata/view/warm.py)
 except GeodataError as exc:
     # Name the store by its folder, not by a path on this server.
     message = str(exc)
@@ -541,6 +545,8 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
+for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions, map_view, lang, stem)):
+    col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "

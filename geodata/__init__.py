@@ -52,3 +52,10 @@ __all__ = [
     "Report", "save_boundaries", "save_bundle", "save_places", "select", "to_csv", "to_geojson", "validate_facilities",
     "validate_incidents", "View", "view_figures", "weekly_counts", "write_export",
 ]
+
+# 287(g) agreements (issue 17): ICE's snapshots, agreements in force by county and month.
+from .geography.counties import Counties  # noqa: E402
+from .pipeline.agreements_287g import build_287g, load_287g  # noqa: E402
+from .sources.ice_287g import read_287g_snapshot, read_287g_snapshots  # noqa: E402
+
+__all__ += ["build_287g", "Counties", "load_287g", "read_287g_snapshot", "read_287g_snapshots"]

@@ -281,6 +281,12 @@ def _cmd_build_bundle(args) -> int:
         file=sys.stderr,
     )
     _build_area_files(shared, args, bundle)
+    if not args.out:  # the documents state the committed bundle's figures (geodata.figures)
+        from .core.paths import DATA_DIR
+        from .view.figures import fill_documents
+
+        for path in fill_documents(DATA_DIR.parents[1]):
+            print(f"wrote the bundle's figures into {path}", file=sys.stderr)
     return 0
 
 

@@ -54,6 +54,10 @@ def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[alt.Chart, 
     present = [k for k in SOURCES if k in set(months["source"])]
     caption = _("Each month: the facilities' figures from the best source that counts them then "
                 "({sources}).").format(sources=", ".join(names[k] for k in present))
+    if "ice" in present:  # a fiscal year's average, not a count of the month (issue 18)
+        caption += " " + _("ICE's figure is a facility's average over its fiscal year (to the date of ICE's list), "
+                           "drawn alike in each month of that year; it is never a month's count, and it is used "
+                           "only for a year no daily source counts.")
     palette = alt.Scale(domain=[names[k] for k in SOURCES], range=[SOURCE_BAR_COLORS[k] for k in SOURCES])
     chart = alt.Chart(months.assign(source=months["source"].map(names))).mark_bar().encode(
         x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),

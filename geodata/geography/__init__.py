@@ -31,6 +31,7 @@ from .boundaries import (
     save_boundaries,
 )
 from .coords import CoordinateCheck, check_coordinates, state_boxes
+from .counties import Counties, county_key
 from .geocode import (
     CensusProvider,
     DiskCache,
@@ -74,6 +75,7 @@ from .regions import (
 )
 
 __all__ = [
+    "Counties", "county_key",
     "AOR_DIR", "AOR_FILE", "AOR_INPUTS", "AOR_LICENSE", "AOR_NAMES", "assign_aors", "assign_regions", "BASEMAP_DIR",
     "BASEMAP_FILE", "BOUNDARY_INPUTS", "BOUNDARY_KINDS", "build_boundaries", "build_places", "build_regions",
     "CensusProvider", "check_coordinates", "CoordinateCheck", "counts_by_aor", "counts_by_region", "decode_aor_areas",

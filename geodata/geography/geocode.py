@@ -21,7 +21,7 @@ from ..core.report import GeodataError
 from ..core.schema import state_code
 
 __all__ = [
-    "GeocodeResult", "Gazetteer", "gazetteer", "normalize_place", "GeocodeQuery", "Geocoder",
+    "GeocodeResult", "Gazetteer", "gazetteer", "normalize_place", "county_key", "GeocodeQuery", "Geocoder",
     "GazetteerProvider", "CensusProvider", "NominatimProvider", "RateLimiter", "DiskCache",
 ]
 
@@ -33,6 +33,9 @@ class GeocodeResult:
     precision: str  # one of schema.LOCATION_PRECISIONS
     method: str  # how the point was reached, in words
     provider: str = "gazetteer"  # which provider placed it
+    #: Set when the record's ZIP names another town than its city and the point was
+    #: moved to the place they agree on (the build report lists every such record).
+    correction: str | None = None
 
 
 _SAINT = re.compile(r"\bST\b\.?")
@@ -56,11 +59,22 @@ def _county_key(text: str) -> str:
     return _COUNTY_SUFFIX.sub("", normalize_place(text))
 
 
+def county_key(text: str) -> str:
+    """A county's name as the gazetteer keys it: ``"Guadalupe County"`` -> ``"GUADALUPE"``."""
+    return _county_key(text)
+
+
 class Gazetteer:
     """Lookup tables built once from ``zipcodes`` (about 42,000 ZIPs)."""
 
     def __init__(self, rows: list[dict]):
         self._zip: dict[str, tuple[float, float, str, str]] = {}
+        #: every town a ZIP is known by (primary, acceptable and "unacceptable" names: a town
+        #: inside the ZIP that the postal service does not print is still inside it)
+        self._zip_towns: dict[str, set[str]] = {}
+        #: (state, town) -> the ZIPs whose primary or acceptable city it is
+        self._city_zips: dict[tuple[str, str], list[str]] = {}
+        self._zip_county: dict[str, str] = {}
         city_pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
         alt_pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
         county_pts: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -74,12 +88,18 @@ class Gazetteer:
                 continue
             st = row["state"]
             self._zip[row["zip_code"]] = (lon, lat, st, row["city"])
+            names = [row["city"], *(row.get("acceptable_cities") or ())]
+            self._zip_towns[row["zip_code"]] = {normalize_place(n) for n in
+                                                (*names, *(row.get("unacceptable_cities") or ()))}
+            for n in names:
+                self._city_zips.setdefault((st, normalize_place(n)), []).append(row["zip_code"])
             # Only a ZIP's primary city names the city: the "acceptable" names are
             # often neighbouring towns and would drag the mean away.
             city_pts.setdefault((st, normalize_place(row["city"])), []).append((lon, lat))
             for alt in row.get("acceptable_cities") or ():
                 alt_pts.setdefault((st, normalize_place(alt)), []).append((lon, lat))
             if row.get("county"):
+                self._zip_county[row["zip_code"]] = _county_key(row["county"])
                 county_pts.setdefault((st, _county_key(row["county"])), []).append((lon, lat))
             state_pts.setdefault(st, []).append((lon, lat))
         self._city = {k: _mean(v) for k, v in city_pts.items()}
@@ -90,6 +110,7 @@ class Gazetteer:
         self._county = {k: _mean(v) for k, v in county_pts.items()}
         self._state = {k: _mean(v) for k, v in state_pts.items()}
         self._state_pts = state_pts
+        self._cities_of: dict[str, list[str]] | None = None
 
     # -- single levels -------------------------------------------------------
     def zip(self, zip5: str | None, state: str | None = None) -> GeocodeResult | None:
@@ -122,6 +143,69 @@ class Gazetteer:
             return None
         return GeocodeResult(*hit, "state", f"centre of the ZIP areas of {st}")
 
+    def zip_towns(self, zip5: str | None) -> set[str]:
+        """The towns a ZIP is known by (normalised); empty for an unknown ZIP."""
+        return set(self._zip_towns.get((zip5 or "").strip()[:5], ()))
+
+    def zip_is_in(self, zip5: str, city: str) -> bool:
+        """Whether ``city`` is one of the towns ZIP ``zip5`` is known by (unknown ZIP: True)."""
+        towns = self._zip_towns.get((zip5 or "").strip()[:5])
+        return towns is None or normalize_place(city) in towns
+
+    def _agreeing_place(self, zip5: str, city: str, state: str) -> GeocodeResult:
+        zip5 = zip5.strip()[:5]
+        _, _, st, zip_city = self._zip[zip5]
+        town = city.strip().title()
+        near = [z for z in self._city_zips.get((st, normalize_place(city)), ()) if _one_slip(zip5, z)]
+        why = f"ZIP {zip5} is {zip_city}'s, not {town}'s"
+        if len(near) == 1:
+            lon, lat, _, _ = self._zip[near[0]]
+            text = f"{why}: placed at ZIP {near[0]} of {town} (one typing slip from {zip5})"
+            return GeocodeResult(lon, lat, "zip", f"centroid of ZIP {near[0]} ({town}, {st}); {text}",
+                                 correction=text)
+        hit = self.city(city, state)
+        text = f"{why}: placed at the city the record names"
+        return GeocodeResult(hit.lon, hit.lat, "city", f"{hit.method}; {text}", correction=text)
+
+    def counties(self, city: str | None, state: str | None, zip5: str | None = None) -> set[str]:
+        """The counties of ``zip5`` and of the ZIPs whose town ``city`` is (upper case, no suffix)."""
+        st = state_code(state)
+        zips = list(self._city_zips.get((st, normalize_place(city)), ())) if st and city else []
+        if zip5:
+            zips.append(zip5.strip()[:5])
+        return {self._zip_county[z] for z in zips if self._zip_county.get(z)}
+
+    def near_city(self, words: str, state: str | None, *, cutoff: float = 90) -> str | None:
+        """The city of ``state`` that ``words`` (or a run of them) spells, allowing a typing slip.
+
+        ``"FORTH WORTH"`` -> ``"FORT WORTH"``; ``"COLUMBIA KENDAL"`` -> ``"KENDALL"``.  Runs of
+        at least four letters only; the longest run that clears ``cutoff`` (0-100) wins; a
+        run shorter than the whole must be misspelt (a town spelt right is the whole or nothing).
+        """
+        from rapidfuzz import fuzz, process
+
+        st = state_code(state)
+        if not st:
+            return None
+        if self._cities_of is None:
+            self._cities_of = {}
+            for s_, c in self._city:
+                self._cities_of.setdefault(s_, []).append(c)
+        cities = self._cities_of.get(st, [])
+        ws = normalize_place(words).split()
+        runs = sorted({" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)},
+                      key=lambda r: (-len(r), r))
+        whole = " ".join(ws)
+        for run in runs:
+            if len(run) < 4:
+                continue
+            hit = process.extractOne(run, cities, scorer=fuzz.ratio, score_cutoff=cutoff)
+            # A town spelt right inside a longer name is not where the name says it is
+            # ("Hampton Roads Regional Jail" is named after a region): only a slip is read.
+            if hit and (run == whole or hit[1] < 100):
+                return hit[0]
+        return None
+
     def state_points(self) -> dict[str, list[tuple[float, float]]]:
         """Each state's ZIP centroids, as (lon, lat)."""
         return self._state_pts
@@ -141,13 +225,32 @@ class Gazetteer:
         county: str | None = None,
         state: str | None = None,
     ) -> GeocodeResult | None:
-        """Place a record at the finest level its fields allow, or return None."""
+        """Place a record at the finest level its fields allow, or return None.
+
+        A ZIP whose towns do not include the record's city (ICE's lists carry typos:
+        Catahoula Correctional Center, Harrisonburg, LA with 71430, Forest Hill's ZIP, for
+        71340) is not trusted over the city: the point goes to the place both agree on, a
+        ZIP of that city one typing slip away (a digit changed, two swapped), else the
+        city's centre, and ``correction`` says which and why.
+        """
+        hit = self.zip(zip5, state)
+        if hit is not None and city and self.has_city(city, state) and not self.zip_is_in(zip5, city):
+            return self._agreeing_place(zip5, city, state)
         return (
-            self.zip(zip5, state)
+            hit
             or self.city(city, state)
             or self.county(county, state)
             or self.state(state)
         )
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Two ZIPs one typing slip apart: one digit changed, or two neighbouring digits swapped."""
+    diff = [i for i in range(min(len(a), len(b))) if a[i] != b[i]]
+    if len(a) != len(b) or not diff:
+        return False
+    return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                              and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
 
 
 def _mean(points: list[tuple[float, float]]) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from ..core.schema import STATE_CODES, state_code
+from ..core.schema import STATE_CODES, STATE_NAMES, state_code
 from .geocode import normalize_place
 
 __all__ = ["normalize_facility_name", "FacilityMatcher", "Match"]
@@ -37,7 +37,7 @@ ABBREVIATIONS = {
     "COR": "CORRECTIONAL", "CORECTIONS": "CORRECTIONAL", "DETN": "DETENTION", "PROCESSSING": "PROCESSING",
     "HOLDROOM": "HOLD ROOM", "RM": "ROOM", "HOSP": "HOSPITAL", "MED": "MEDICAL", "DIST": "DISTRICT",
     "FCLTY": "FACILITY", "PROCESS": "PROCESSING", "NW": "NORTHWEST", "PUB": "PUBLIC", "SFTY": "SAFETY",
-    "CPLX": "COMPLEX",
+    "CPLX": "COMPLEX", "CORRECTS": "CORRECTIONAL", "CI": "CORRECTIONAL INSTITUTION",
 }
 # Words that every second facility has: they say nothing about which one it is.
 STOPWORDS = {"THE", "OF", "AND", "ICE", "ERO", "US", "U", "S", "INC", "LLC"}
@@ -62,6 +62,7 @@ KINDS = {
     "SUITES": "hotel", "FIELD": "field office",
 }
 _PARENS = re.compile(r"\([^)]*\)")
+_STATE_NAME_OF = {code: name for name, code in STATE_NAMES.items()}
 
 
 def normalize_facility_name(name: str | None, state: str | None = None, *, state_names: bool = False) -> str:
@@ -71,9 +72,13 @@ def normalize_facility_name(name: str | None, state: str | None = None, *, state
     ``"DOUGLAS CO. WISCONSIN"``) when it is ``state``.
     """
     s = _PARENS.sub(" ", str(name or "")).upper()
+    s = re.sub(r"\bC\.\s*I\.", "CI", s)  # DDP: "BAKER C. I." is Baker Correctional Institution
     s = re.sub(r"[^A-Z0-9&]+", " ", s.replace("&", " & "))
     words = [ABBREVIATIONS.get(w, w) for w in s.split()]
     st = state_code(state)
+    if st and len(words) > 2:
+        # The state's code inside a name ("CCA NORTHEAST OH CORRECTS") is its name.
+        words = [*(_STATE_NAME_OF.get(st, w) if w == st else w for w in words[:-1]), words[-1]]
     if words and (words[-1] == st or (st is None and words[-1] in STATE_CODES)):
         words = words[:-1]  # 2003-2017 death records end the name with the state
     elif state_names and st and len(words) > 2 and state_code(" ".join(words[-2:])) == st:

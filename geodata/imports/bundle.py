@@ -21,6 +21,7 @@ from ..core.schema import CRS, FACILITY_COLUMNS
 from ..export.writers import to_geojson
 from ..geography.aor import AOR_INPUTS, AOR_NAMES, save_aor_areas
 from ..geography.regions import load_regions, multipolygon
+from ..pipeline.agreements_287g import AGREEMENTS_FILE, MONTHLY_FILE, SNAPSHOTS_FILE, build_287g
 from ..pipeline.curated import read_curated_events
 from ..pipeline.facility_history import build_facility_history
 from ..pipeline.reference import apply_reference, read_facility_reference
@@ -29,7 +30,7 @@ from ..sources.basu_deaths import read_deaths_basu
 from ..sources.ddp_offices import OFFICES_FILE, read_offices
 from ..sources.ddp_population import code_states, facility_codes, monthly_population, read_daily_population
 from ..sources.ice.facility_list import read_facility_list
-from ..sources.ice.stats import read_ice_stats
+from ..sources.ice.stats import ICE_STATS_URL, read_ice_stats
 from ..sources.uwchr import read_county_aor, read_headcount
 from ..sources.uwchr_headcount import (
     UNMATCHED_FILE,
@@ -42,7 +43,7 @@ from ..store import Bundle
 
 __all__ = [
     "build_area_files", "build_bundle", "build_facility_history_layer", "AREA_INPUTS", "BUNDLE_INPUTS",
-    "FACILITY_LISTS", "CURATED_DIR", "build_aor_areas",
+    "FACILITY_LISTS", "CURATED_DIR", "MEASURE_INPUTS", "build_287g_tables", "build_aor_areas",
 ]
 
 #: Paths under the shared data folder that the bundle is built from.
@@ -54,6 +55,8 @@ BUNDLE_INPUTS = {
     "population": "deportation-data-project/facilities-daily-population-latest.parquet",
 }
 CURATED_DIR = DATA_DIR / "curated"
+#: Folders under the shared data folder that the measure tables are built from.
+MEASURE_INPUTS = {"287g": "ice-287g/snapshots"}  # ICE's 287(g) list, public domain
 
 
 # -- Facility history: ICE's lists FY2009-FY2026 ----------------------------------------
@@ -95,7 +98,10 @@ def build_facility_history_layer(shared_data: str | Path, report: Report):
     for rel, name in FACILITY_LISTS:
         path = shared_data / rel
         if path.name.lower().startswith("fy"):
-            lists.append(read_ice_stats(path, report))
+            gdf = read_ice_stats(path, report)
+            # Each record names the workbook it comes from (the mirror's byte copy), not only ICE's page.
+            gdf["source_urls"] = f"{ICE_STATS_URL} {_MIRROR}{path.name}"
+            lists.append(gdf)
         else:
             lists.append(read_facility_list(path, report, source_name=name, source_url=_LIST_URLS[path.name]))
     return build_facility_history(lists, report)
@@ -139,6 +145,9 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
     for rel in (*BUNDLE_INPUTS.values(), *(rel for rel, _ in FACILITY_LISTS)):
         if not (shared_data / rel).is_file():
             raise GeodataError(f"missing input {shared_data / rel}")
+    for rel in MEASURE_INPUTS.values():
+        if not (shared_data / rel).is_dir():
+            raise GeodataError(f"missing input folder {shared_data / rel}")
     report = Report()
     facilities, facility_years = build_facility_history_layer(shared_data, report)
     facilities = validate_facilities(facilities, report)
@@ -176,13 +185,24 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
         parts.append(read_curated_events(path, facilities, report))
     incidents = pd.concat(parts, ignore_index=True)
     incidents = validate_incidents(incidents, report)
+    measures = build_287g_tables(shared_data, report)
     return Bundle(
         facilities.reset_index(drop=True),
         incidents.sort_values(["date_start", "id"]).reset_index(drop=True),
         report.to_frame(),
         population,
         facility_years.reset_index(drop=True),
+        measures=measures,
     )
+
+
+def build_287g_tables(shared_data: str | Path, report: Report) -> dict[str, pd.DataFrame]:
+    """ICE's 287(g) agreements: by place and month, one row per agreement, the snapshots read
+    (:func:`geodata.pipeline.agreements_287g.build_287g`), by path under the data folder; what was not
+    placed goes to ``report``."""
+    tables = build_287g(Path(shared_data) / MEASURE_INPUTS["287g"], report)
+    return {f"measures/{MONTHLY_FILE}": tables["monthly"], f"measures/{AGREEMENTS_FILE}": tables["agreements"],
+            f"measures/{SNAPSHOTS_FILE}": tables["snapshots"]}
 
 
 #: Inputs of the files :func:`build_area_files` writes, under the shared data folder.

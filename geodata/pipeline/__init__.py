@@ -5,6 +5,7 @@ built from several of ICE's lists.
 Above the sources and reference geography; below the store (it writes nothing itself).
 """
 
+from .agreements_287g import build_287g, load_287g
 from .curated import CURATED_COLUMNS, read_curated_events
 from .dedupe import find_duplicates, normalize_url, same_person
 from .facility_history import (
@@ -40,6 +41,7 @@ from .tables import MAX_COLUMNS, MAX_TABLE_BYTES, MB, NULL_STRINGS, decode_text,
 from .validate import validate_facilities, validate_incidents
 
 __all__ = [
+    "build_287g", "load_287g",
     "apply_reference", "build_facility_history", "CATEGORY_SYNONYMS", "check_coordinates", "COMMON_COLUMNS",
     "CoordinateCheck", "CROSSWALK", "CURATED_COLUMNS", "decode_text", "facilities_in_use", "find_duplicates",
     "FISCAL_YEAR_COLUMNS", "fiscal_years_of", "generalise_place", "generalise_point", "H3_RESOLUTION",

@@ -33,7 +33,8 @@ from ..geography.geocode import normalize_place
 from ..geography.match import FacilityMatcher, normalize_facility_name
 
 __all__ = [
-    "HISTORY_COLUMNS", "FISCAL_YEAR_COLUMNS", "build_facility_history", "facilities_in_use", "fiscal_years_of",
+    "HISTORY_COLUMNS", "FISCAL_YEAR_COLUMNS", "address_key", "build_facility_history", "facilities_in_use",
+    "fiscal_years_of",
 ]
 
 #: Columns the history adds to the facility schema.
@@ -63,6 +64,11 @@ def _address_key(address) -> str:
     s = re.sub(r"[^A-Z0-9 ]+", " ", address.upper().replace("'", ""))
     words = [_STREET_WORDS.get(w, w) for w in s.split()]
     return " ".join(w for w in words if w)
+
+
+def address_key(address) -> str:
+    """A street address normalised to compare (``"566 Veterans Drive"`` -> ``"566 VETERAN DR"``)."""
+    return _address_key(address)
 
 
 def _house_number(key: str) -> str | None:

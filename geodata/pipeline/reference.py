@@ -328,6 +328,37 @@ def _distance_check(fac, ref_row, state) -> tuple[float, str | None]:
     return km, f"its point is {km:.0f} km from the facility's point and not near its city"
 
 
+def _counties(city, zip5, state) -> set[str]:
+    """The counties a record's city (its ZIP areas) or ZIP lies in, from the offline gazetteer."""
+    return gazetteer().counties(city if isinstance(city, str) else None, state,
+                                zip5 if isinstance(zip5, str) else None)
+
+
+def _elsewhere(fac, ref_row, state) -> str | None:
+    """Why a name match names another place (None when they agree).
+
+    A name alone does not make two records one place: Washington County Jail (Salem, NY)
+    is not Washington Correctional Facility (Comstock, NY), a state prison in the same
+    county.  The city must agree; the county counts only where one side names no city.
+    """
+    from ..geography.geocode import normalize_place
+
+    ref_state = ref_row["state"] if isinstance(ref_row["state"], str) else None
+    if state and ref_state and state_code(state) != state_code(ref_state):
+        return f"it is in {ref_state}, not {state}"
+    fac_city = fac.city if isinstance(fac.city, str) and fac.city.strip() else None
+    ref_city = ref_row["city"] if isinstance(ref_row["city"], str) and ref_row["city"].strip() else None
+    if fac_city and ref_city:
+        if normalize_place(fac_city) == normalize_place(ref_city):
+            return None
+        return f"it is in {ref_city.strip().title()}, not {fac_city.strip().title()}"
+    mine = _counties(fac_city, getattr(fac, "zip", None), state)
+    theirs = _counties(ref_city, ref_row.get("zip"), ref_state or state)
+    if mine and theirs and not mine & theirs:
+        return f"it is in {', '.join(sorted(theirs))}, not {', '.join(sorted(mine))}"
+    return None
+
+
 def _has_point(geom) -> bool:
     return geom is not None and not geom.is_empty
 
@@ -387,7 +418,10 @@ def match_reference(
         if out["ref_row"] is not None:
             r = ref.iloc[ref_by_row[out["ref_row"]]]
             out.update(code=r["code"], ref_name=r["name"])
-            if _has_point(fac.geometry) and out["how"] == "name":
+            if out["how"] == "name" and (elsewhere := _elsewhere(fac, r, state)):
+                out.update(status="unmatched", reason=(
+                    f"refused: the name matches {r['name']!r} (row {out['ref_row']}) but {elsewhere}"))
+            elif _has_point(fac.geometry) and out["how"] == "name":
                 out["distance_km"], problem = _distance_check(fac, r, state)
                 if problem:
                     out.update(status="unmatched", reason=(
@@ -470,7 +504,15 @@ def apply_reference(
         i = pos[m.facility_id]
         r = ref.loc[int(m.ref_row)]
         current = out["location_precision"].iat[i]
-        if not _finer(r["precision"], current if isinstance(current, str) else None):
+        current = current if isinstance(current, str) else None
+        precision = r["precision"]
+        if m.how != "code" and _finer(precision, "zip"):
+            # A name (and city) alone does not tell which building: the point moves to the
+            # named building, but says no more than the facility's own fields did.
+            if current in ("address", "block"):
+                continue
+            precision = current if current in ("zip", "city") else "city"
+        elif not _finer(precision, current):
             report.add(source, m.facility_id, "note",
                        f"matched {r['name']!r} but its point ({r['precision']}) is not finer than {current}")
             continue
@@ -480,7 +522,10 @@ def apply_reference(
                   + f" in {r['source_name']}, matched by {'ICE code ' + m.code if m.how == 'code' else 'name'}")
         if isinstance(r["note"], str) and r["note"]:
             method += f"; the source notes: {r['note']}"
-        out.iloc[i, out.columns.get_loc("location_precision")] = r["precision"]
+        if precision != r["precision"]:
+            method += f"; drawn at {precision} precision: a name is not a street address"
+        report.add(source, m.facility_id, "moved", method)
+        out.iloc[i, out.columns.get_loc("location_precision")] = precision
         out.iloc[i, out.columns.get_loc("location_method")] = method
         if isinstance(r["source_url"], str) and r["source_url"]:
             urls = out["source_urls"].iat[i]

@@ -12,10 +12,12 @@ from .ddp_offices import load_offices, read_offices
 from .ddp_population import read_daily_population
 from .ice.facility_list import read_facility_list
 from .ice.stats import read_ice_stats
+from .ice_287g import read_287g_snapshot, read_287g_snapshots
 from .uwchr import read_county_aor, read_headcount, read_seattle_arrests
 from .uwchr_headcount import load_headcount
 
 __all__ = [
+    "read_287g_snapshot", "read_287g_snapshots",
     "load_headcount", "load_offices", "read_arrests", "read_county_aor", "read_daily_population", "read_deaths_basu",
     "read_facility_list", "read_headcount", "read_ice_stats", "read_offices", "read_seattle_arrests",
 ]

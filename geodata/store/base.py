@@ -84,6 +84,9 @@ class Bundle:
     facility_years: pd.DataFrame | None = None
     #: UWCHR's headcount by facility code and month (``geodata.sources.uwchr_headcount``, GPL-3.0); None when absent.
     headcount: pd.DataFrame | None = None
+    #: Measure tables by area through time, by path under the data folder (``measures/287g-monthly.csv``:
+    #: :mod:`geodata.pipeline.agreements_287g`); written by ``save_bundle``, read by their own modules.  None: none.
+    measures: dict[str, pd.DataFrame] | None = None
 
     @property
     def date_span(self) -> tuple[str, str] | None:

@@ -73,6 +73,12 @@ def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
         with atomic_path(path) as tmp:
             bundle.facility_years.to_csv(tmp, index=False, lineterminator="\n", float_format="%.3f")
         paths.append(path)
+    for name, frame in (bundle.measures or {}).items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        paths.append(path)
     return paths
 
 

@@ -55,6 +55,7 @@ from ..core.report import GeodataError
 from ..core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
 from .parquet import arrow_frame, url_keys
+from .pool import shared_pool
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
 
@@ -244,20 +245,26 @@ class PostgisStore(Store):
     # -- connections -------------------------------------------------------------------
     @contextlib.contextmanager
     def _connection(self):
-        """The import's transaction inside :meth:`writing`; else a new connection, committed at the end."""
+        """The import's transaction inside :meth:`writing`; else a connection from the process's pool,
+        committed at the end (rolled back on an error) and handed back."""
         if self._tx is not None:
             yield self._tx
             return
         psycopg = self._psycopg
-        options = "-c default_transaction_read_only=on" if self.read_only else None
+        kwargs = {"connect_timeout": 10, "application_name": "geodata"}
+        if self.read_only:
+            kwargs["options"] = "-c default_transaction_read_only=on"
+
+        def probe():
+            try:
+                psycopg.connect(self._dsn, **kwargs).close()
+            except psycopg.Error as exc:
+                raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
+
+        # One pool per process (geodata/store/pool.py): a rerun borrows a connection, it does not open one.
+        pool = shared_pool(self._dsn, kwargs, probe)
         try:
-            conn = psycopg.connect(self._dsn, options=options, connect_timeout=10,
-                                   application_name="geodata") if options else \
-                psycopg.connect(self._dsn, connect_timeout=10, application_name="geodata")
-        except psycopg.Error as exc:
-            raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
-        try:
-            with conn:
+            with pool.connection() as conn:
                 yield conn
         except psycopg.errors.InsufficientPrivilege as exc:
             raise GeodataError(f"{self.url}: not allowed: {_message(exc, self.url, self._secret)}") from None

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..core.dates import clip_to_sane_range
 from ..pipeline.facility_history import facilities_in_use
-from .population_sources import SOURCES, best_population, population_sources
+from .population_sources import SOURCES, best_population, month_days, place_keys, population_sources
 from .selection import select
 
 __all__ = ["coverage", "range_adp", "range_sources", "monthly_totals", "population_table", "with_range_adp",
@@ -95,7 +95,8 @@ def population_table(bundle) -> pd.DataFrame | None:
     headcount, years = getattr(bundle, "headcount", None), getattr(bundle, "facility_years", None)
     if headcount is None and years is None:
         return bundle.population
-    best = best_population(population_sources(bundle.population, headcount, years))
+    best = best_population(population_sources(bundle.population, headcount, years),
+                           place_keys(getattr(bundle, "facilities", None)))
     try:
         bundle._best_population = best
     except AttributeError:  # pragma: no cover - a frozen object
@@ -115,6 +116,9 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
     months = sorted(population["month"].unique())
     if "source" in population.columns:
         # By month and source (best first), so a chart can say where each figure comes from.
+        # ICE's fiscal-year average over the few days of a month its list reaches (April 2026: 2 days)
+        # is not drawn as that month's bar: it would read as the month's count.
+        pop = pop[(pop["source"] != "ice") | (pop["days"].to_numpy() >= month_days(pop["month"]))]
         totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
         totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
         return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)

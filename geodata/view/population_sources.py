@@ -29,6 +29,8 @@ __all__ = [
     "SOURCE_NAMES",
     "best_population",
     "ice_monthly",
+    "month_days",
+    "place_keys",
     "population_sources",
     "source_words",
 ]
@@ -55,7 +57,7 @@ def _empty() -> pd.DataFrame:
 _DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
-def _month_days(months: pd.Series) -> np.ndarray:
+def month_days(months: pd.Series) -> np.ndarray:
     """Days in each ``YYYY-MM`` month (whole columns at once: a PeriodIndex parses each string alone)."""
     text = pd.Series(months, dtype=object).astype(str)
     year = text.str.slice(0, 4).astype(int).to_numpy()
@@ -93,9 +95,13 @@ def ice_monthly(facility_years: pd.DataFrame | None) -> pd.DataFrame:
     # FY y's first month is October of y - 1: months counted from year 0, then written out.
     first = 12 * (rows["fiscal_year"].to_numpy(dtype=np.int64) - 1) + 9
     rows["month"] = _month_text(first + k.to_numpy())
-    until = pd.to_datetime(rows["data_date"], errors="coerce").dt.strftime("%Y-%m").fillna("9999-12")
+    date = pd.to_datetime(rows["data_date"], errors="coerce")
+    until = date.dt.strftime("%Y-%m").fillna("9999-12")
+    rows = rows.assign(days=month_days(rows["month"]))
+    # The release's span ends on its data date: of that month, only the days up to it.
+    last = (rows["month"] == until).to_numpy()
+    rows.loc[last, "days"] = date[last].dt.day.astype(int).to_numpy()
     rows = rows[rows["month"] <= until]
-    rows = rows.assign(days=_month_days(rows["month"]))
     return rows[_COLUMNS].sort_values(["facility_id", "month"], kind="stable").reset_index(drop=True)
 
 
@@ -145,7 +151,7 @@ def _dense(table: pd.DataFrame) -> pd.DataFrame:
     days = table.groupby("month")["days"].max()
     months = pd.period_range(min(days.index), max(days.index), freq="M").strftime("%Y-%m")
     days = days.reindex(months)
-    days = days.fillna(pd.Series(_month_days(pd.Series(months)), index=months)).astype(int)
+    days = days.fillna(pd.Series(month_days(pd.Series(months)), index=months)).astype(int)
     grid = pd.MultiIndex.from_product([sorted(table["facility_id"].unique()), months], names=["facility_id", "month"])
     adp = table.set_index(["facility_id", "month"])["adp"].reindex(grid, fill_value=0.0)
     out = adp.reset_index()
@@ -153,8 +159,21 @@ def _dense(table: pd.DataFrame) -> pd.DataFrame:
     return out[_COLUMNS]
 
 
-def best_population(sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _fiscal_year(months: pd.Series) -> pd.Series:
+    year = months.str.slice(0, 4).astype(int)
+    return year + (months.str.slice(5, 7).astype(int) >= 10)
+
+
+def best_population(sources: dict[str, pd.DataFrame], places: dict[str, str] | None = None) -> pd.DataFrame:
     """For each facility and month, the figure of the best source that counts it then.
+
+    ICE's figure is an average over a fiscal year (to its list's data date), not a month's
+    count: it is used only for a facility and fiscal year that no daily source counts in any
+    month (Camp East Montana's FY2026-to-date 2,505 does not follow DDP's March 1,369 as
+    "April").  ``places`` (facility id -> a key of its place, e.g. its street address) makes
+    facility records of one place one population: in a month, only the best source that counts
+    any of them is kept (ICE's ADP for Dilley Immigration Processing Center is not added to
+    DDP's daily counts of the same complex at 300 El Rancho Way).
 
     Returns
     -------
@@ -169,6 +188,11 @@ def best_population(sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if table is None or table.empty:
             continue
         table = table if key == "ice" else _dense(table)
+        if key == "ice" and taken is not None:
+            counted = pd.DataFrame(list(taken), columns=["facility_id", "month"])
+            counted_years = pd.MultiIndex.from_arrays([counted["facility_id"], _fiscal_year(counted["month"])])
+            years = pd.MultiIndex.from_arrays([table["facility_id"], _fiscal_year(table["month"])])
+            table = table[~years.isin(counted_years)]
         keys = pd.MultiIndex.from_frame(table[["facility_id", "month"]])
         if taken is not None:
             table = table[~keys.isin(taken)]
@@ -178,7 +202,30 @@ def best_population(sources: dict[str, pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return _empty().assign(source=pd.Series(dtype=object))
     out = pd.concat(parts, ignore_index=True)
+    if places:
+        place = out["facility_id"].map(places).fillna(out["facility_id"])
+        rank = out["source"].map({k: i for i, k in enumerate(SOURCES)})
+        best = rank.groupby([place, out["month"]]).transform("min")
+        out = out[rank == best]
     return out.sort_values(["facility_id", "month"], kind="stable").reset_index(drop=True)
+
+
+def place_keys(facilities: pd.DataFrame) -> dict[str, str]:
+    """Facility id -> its place (street address and city, normalised) for the facilities that
+    share a place with another record: the four Dilley records at 300 El Rancho Way are one."""
+    from ..geography.geocode import normalize_place
+    from ..pipeline.facility_history import address_key
+
+    if facilities is None or "address" not in facilities.columns:
+        return {}
+    keys = {}
+    for fid, address, city, state in zip(facilities["id"], facilities["address"], facilities["city"],
+                                         facilities["state"]):
+        a = address_key(address)
+        if a and isinstance(city, str) and city.strip():
+            keys[fid] = f"{state}|{normalize_place(city)}|{a}"
+    counts = pd.Series(list(keys.values())).value_counts()
+    return {fid: k for fid, k in keys.items() if counts.get(k, 0) > 1}
 
 
 def source_words(keys) -> str:

@@ -47,7 +47,10 @@ def test_every_row_placed_or_reported(shared_data, year):
     x = placed.geometry.x
     assert (x.between(-180, -64) | x.between(144, 146)).all()
     coarse = {r["record"] for r in report.of("coarse")}
-    assert set(placed.loc[placed["location_precision"] != "zip", "name"]) == coarse
+    # A ZIP of another town moves a facility to its city: reported as "moved", with why (issue 18).
+    moved = {r["record"] for r in report.of("moved")}
+    not_zip = set(placed.loc[placed["location_precision"] != "zip", "name"])
+    assert coarse <= not_zip <= coarse | moved
 
 
 def test_territories_are_placed(fy26):

@@ -48,6 +48,8 @@ COLUMNS = {
     "ZIP": "zip", "ZIP CODE": "zip", "ZIPCODE": "zip",
     "AOR": "aor", "FIELD OFFICE": "aor",
     "TYPE DETAILED": "facility_type", "TYPE 1": "facility_type", "TYPE": "facility_type",
+    "FACILITY TYPE - DETAIL": "facility_type", "FACILITY TYPE DETAIL": "facility_type",
+    "FACILITY TYPE": "facility_type",
     "MALE/FEMALE": "gender",
     "FACILITY OPERATOR": "operator", "OPERATOR": "operator",
     "FACILITY OWNER": "owner", "OWNER": "owner",
@@ -187,7 +189,7 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
     for j, cell in enumerate(header):
         col = COLUMNS.get(cell)
         # "Type Detailed" beats "Type" where a list has both (the 2015 listing).
-        if col and (col not in col_of or cell == "TYPE DETAILED"):
+        if col and (col not in col_of or cell in ("TYPE DETAILED", "FACILITY TYPE - DETAIL")):
             col_of[col] = j
     fy_cols = {}
     for j, cell in enumerate(header):
@@ -208,9 +210,25 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
         j = col_of.get(col)
         return row[j] if j is not None and j < len(row) else None
 
+    # ICE's "over 72 hours" list comes in blocks: an AOR's name alone on a row ("Atlanta AOR"),
+    # the column header again, the AOR's facilities; a legend under the last block.
+    group_aor = _group_aor(rows[h - 1]) if h else None
+    skipped = {"header": 0, "group": int(group_aor is not None), "legend": 0}
+    legend: list[str] = []  # each legend row's text, in the note: a row skipped is said, not lost
     records, geoms, seen = [], [], {}
     for n, row in enumerate(rows[h + 1:], start=h + 2):
         if all(c is None or str(c).strip() == "" for c in row):
+            continue
+        if [_key(c) for c in row[:len(header)]] == header[:len(row)]:
+            skipped["header"] += 1  # the column header, repeated above a block
+            continue
+        if (aor := _group_aor(row)) is not None:
+            group_aor = aor
+            skipped["group"] += 1
+            continue
+        if _is_legend(row, cell(row, "city"), cell(row, "state"), cell(row, "zip")):
+            skipped["legend"] += 1  # "IGSA | Intergovernmental Service Agreement": not a facility
+            legend.append(" | ".join(str(c).strip() for c in row if c is not None and str(c).strip())[:60])
             continue
         name = cell_text(cell(row, "name"))
         if not name:
@@ -220,6 +238,8 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
             continue
         rec = {c: cell_text(cell(row, c)) for c in {*FACILITY_COLUMNS, *LIST_COLUMNS} if c in col_of}
         rec["state"] = state_code(rec.get("state")) or rec.get("state")
+        if group_aor and not rec.get("aor"):
+            rec["aor"] = group_aor
         rec["zip"] = zip5_of(cell(row, "zip"))
         if "detloc" in rec and rec["detloc"]:
             rec["detloc"] = rec["detloc"].upper()
@@ -245,8 +265,39 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
         geoms.append(place_offline(rec, gaz, report, source))
         records.append(rec)
 
+    if any(skipped.values()):
+        report.add(source, path.name, "note", (
+            f"not facilities, skipped: {skipped['header']} repeated header rows, {skipped['group']} AOR group "
+            f"rows (their AOR given to the rows below), {skipped['legend']} legend rows"
+            + (f" ({'; '.join(legend)})" if legend else "")))
     extra = [c for c in LIST_COLUMNS if c not in FACILITY_COLUMNS]
     columns = [*FACILITY_COLUMNS, *extra, *(f"adp_fy{fy}" for fy in sorted(fy_cols))]
     gdf = gpd.GeoDataFrame(pd.DataFrame(records).reindex(columns=columns), geometry=geoms, crs=CRS)
-    gdf.attrs.update(file=path.name, data_date=data_date, sheet=sheet, fiscal_year=year, adp_years=sorted(fy_cols))
+    gdf.attrs.update(file=path.name, data_date=data_date, sheet=sheet, fiscal_year=year, adp_years=sorted(fy_cols),
+                     skipped_rows=skipped)
     return gdf
+
+
+_GROUP = re.compile(r"^(.+?)\s+(?:AOR|AREA OF RESPONSIBILITY|FIELD OFFICE)$")
+
+
+def _group_aor(row) -> str | None:
+    """``"Atlanta AOR"`` alone on its row -> ``"ATL"`` (an unknown office: its name as written)."""
+    from ...geography.aor import AOR_NAMES
+
+    cells = [str(c).strip() for c in row if c is not None and str(c).strip()]
+    if len(cells) != 1:
+        return None
+    m = _GROUP.match(" ".join(cells[0].upper().split()))
+    if not m:
+        return None
+    office = m.group(1).replace("ST ", "ST. ", 1) if m.group(1).startswith("ST ") else m.group(1)
+    codes = {v.upper(): k for k, v in AOR_NAMES.items()}
+    return codes.get(office) or codes.get(office.replace("SAINT", "ST.")) or \
+        (office if office in AOR_NAMES else m.group(1).title())
+
+
+def _is_legend(row, city, state, zip_) -> bool:
+    """A row of at most two cells and no city, state or ZIP (a legend's ``code | meaning``) is not a facility."""
+    filled = sum(1 for c in row if c is not None and str(c).strip())
+    return filled <= 2 and not (cell_text(city) or state_code(cell_text(state)) or zip5_of(zip_))

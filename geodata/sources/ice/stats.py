@@ -144,6 +144,19 @@ def facility_id(state: str | None, name: str, seen: dict[str, int], report: Repo
     return fid
 
 
+def _names_zip_town(gaz, name: str, zip5: str | None) -> bool:
+    """Does the facility's name carry a town of its ZIP (``KARNES`` for Karnes City, 78118)?  Not its county:
+    Riverside County Sheriff (Riverside) is not at Blythe for being in Riverside County."""
+    from ...geography.geocode import normalize_place
+
+    words = f" {normalize_place(name)} "
+    for place in gaz.zip_towns(zip5):
+        first = place.split(" CITY")[0] if place.endswith(" CITY") else place
+        if len(first) > 3 and f" {first} " in words:
+            return True
+    return False
+
+
 def place_offline(rec: dict, gaz, report: Report, source: str):
     """Place a facility record at its ZIP (else city, county, state) from the offline gazetteer.
 
@@ -153,6 +166,12 @@ def place_offline(rec: dict, gaz, report: Report, source: str):
     name = rec["name"]
     military_mail = (rec["city"] or "").upper() in _MILITARY_MAIL
     hit = None if military_mail else gaz.geocode(zip5=rec["zip"], city=rec["city"], state=rec["state"])
+    if hit is not None and hit.correction and _names_zip_town(gaz, name, rec["zip"]):
+        # The name vouches for the ZIP, not the city: "TRUSTED ADULT KARNES FSC", listed in San
+        # Antonio with Karnes City's 78118, is at Karnes City.
+        hit = gaz.zip(rec["zip"], rec["state"])
+        report.add(source, name, "note", f"{rec['city']}, {rec['state']} {rec['zip']}: the city is not the ZIP's "
+                   "town, but the facility's name names the ZIP's town: placed at the ZIP")
     if military_mail:
         rec["location_precision"] = None
         rec["location_method"] = "not placed"
@@ -170,7 +189,9 @@ def place_offline(rec: dict, gaz, report: Report, source: str):
         return None
     rec["location_precision"] = hit.precision
     rec["location_method"] = hit.method
-    if hit.precision != "zip":
+    if hit.correction:  # the ZIP is another town's: every such record is listed
+        report.add(source, name, "moved", f"{rec['city']}, {rec['state']} {rec['zip']}: {hit.correction}")
+    elif hit.precision != "zip":
         report.add(source, name, "coarse", f"placed at {hit.precision} level: {hit.method}")
     return Point(round(hit.lon, 6), round(hit.lat, 6))
 
