@@ -26,11 +26,11 @@ from geodata.export.writers import export_size, write_csv, write_geojson
 from geodata.geography.aor import load_aor_areas
 from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
 from geodata.geography.places import PLACES_FILE
-from geodata.geography.regions import counts_by_region, load_regions
+from geodata.geography.regions import load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.view import LAYERS, select, start_warming
+from geodata.view import LAYERS, area_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
@@ -342,8 +342,8 @@ hide_empty = st.session_state.get("empty_facilities") == "hidden"
 frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
-overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
-                         arrest_cells=arrest_cells if arrests_on else None, window=window, lang=lang)
+overlays = area_overlays(area_frames(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
+                                     arrest_cells=arrest_cells if arrests_on else None, window=window), lang=lang)
 # The areas are drawn by Python: what they show (and so the map) changes with the dates only when they count
 # something in them; the offices and plain areas do not.
 overlay_key = (lang, aor_map, arrests_on, "offices" in layers_on,
@@ -475,17 +475,15 @@ def _drawn(gdf) -> int:
 
 
 # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
-region_counts = None
-if regions != "none" and shown_inc is not None:
-    region_counts = counts_by_region(shown_inc, regions)
+shown_regions = region_counts(shown_inc, regions)
 map_view = st.session_state.get("map_view")
 data_key = (store_key, generation)
 with st.spinner(_("Drawing the map…")):
     m = _map(
         data_key, layers_on, tuple(aors), style,
-        None if region_counts is None else (regions, window, chosen), tiles.name, offline,
+        None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
         "hide" if hide_empty else "hollow", map_view, upload_key,
-        _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays, lang,
+        _whole(store, store_key, generation), mine_all, shown_regions, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = (
@@ -547,7 +545,7 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
-for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, region_counts, map_view, lang, stem)):
+for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions, map_view, lang, stem)):
     col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.

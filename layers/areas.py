@@ -229,51 +229,35 @@ def offices_layer(offices, *, name: str = N_("ICE offices"), show: bool = True, 
     return layer
 
 
-def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", arrest_cells=None,
-                  window=None, lang: str = "en") -> list:
-    """The layers of this module that a view asks for, in drawing order (areas first, offices last).
+def area_overlays(counted: dict, *, lang: str = "en") -> list:
+    """The layers of this module for the frames a view counted, in drawing order (areas first, offices last).
 
     Parameters
     ----------
-    frames : dict
-        ``geodata.view.occupancy.view_frames``' frames: ``incidents`` are counted by AOR,
-        ``facilities`` (with ``adp_in_range``) summed by AOR, ``offices`` drawn.
-    areas : geopandas.GeoDataFrame
-        The AOR polygons (``geodata.geography.aor.load_aor_areas()``).
-    counties : geopandas.GeoDataFrame, optional
-        County polygons, needed with ``arrest_cells``.
-    aor_map : {"none", "areas", "incidents", "detained"}
-    arrest_cells : pandas.DataFrame, optional
-        Weekly arrest counts (``geodata.sources.ddp_arrests``), summed over ``window``.
-    window : (date, date), optional
-        The dates shown.
+    counted : dict
+        ``geodata.view.area_frames``' frames: ``aor_areas`` (drawn plain), ``aor_incidents`` and
+        ``aor_detained`` (AORs shaded by incidents or by people detained; ``attrs["weight"]`` says which
+        figure), ``arrests`` (counties shaded by arrests) and ``offices``; each drawn when present.
     lang : str
         The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
     _ = text(lang).gettext
-    from geodata.geography.aor import counts_by_aor
-    from geodata.sources.ddp_arrests import arrests_in_range
-
     out = []
-    if aor_map == "areas":
-        out.append(aor_areas_layer(areas, name=_("ICE areas of responsibility")))
-    elif aor_map == "incidents" and frames.get("incidents") is not None:
-        out.append(aor_counts_layer(counts_by_aor(frames["incidents"], areas=areas),
-                                    name=_("Incidents by ICE area of responsibility")))
-    elif aor_map == "detained" and frames.get("facilities") is not None:
-        fac = frames["facilities"]
-        column = "adp_in_range" if "adp_in_range" in fac.columns and fac["adp_in_range"].notna().any() else "adp"
-        layer = aor_counts_layer(counts_by_aor(fac, areas=areas, weight=column),
-                                 what="people detained on an average day",
+    if counted.get("aor_areas") is not None:
+        out.append(aor_areas_layer(counted["aor_areas"], name=_("ICE areas of responsibility")))
+    if counted.get("aor_incidents") is not None:
+        out.append(aor_counts_layer(counted["aor_incidents"], name=_("Incidents by ICE area of responsibility")))
+    if counted.get("aor_detained") is not None:
+        detained = counted["aor_detained"]
+        layer = aor_counts_layer(detained, what="people detained on an average day",
                                  name=_("People detained by ICE area of responsibility"))
         layer.notes.insert(1, "Average over the dates shown (the Deportation Data Project's daily counts), "
-                           "facilities counted where they are." if column == "adp_in_range" else
-                           "No daily counts for these dates: ICE's FY2026 average daily population, facilities "
-                           "counted where they are.")
+                           "facilities counted where they are." if detained.attrs.get("weight") == "adp_in_range"
+                           else "No daily counts for these dates: ICE's FY2026 average daily population, "
+                           "facilities counted where they are.")
         out.append(layer)
-    if arrest_cells is not None and counties is not None:
-        start, end = window if window else (None, None)
-        out.append(arrests_layer(arrests_in_range(arrest_cells, counties, start, end), name=_("ICE arrests by county")))
-    if frames.get("offices") is not None:
-        out.append(offices_layer(frames["offices"], name=_("ICE offices"), lang=lang))
+    if counted.get("arrests") is not None:
+        out.append(arrests_layer(counted["arrests"], name=_("ICE arrests by county")))
+    if counted.get("offices") is not None:
+        out.append(offices_layer(counted["offices"], name=_("ICE offices"), lang=lang))
     return out

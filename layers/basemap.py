@@ -259,9 +259,9 @@ def build_map(
 ) -> folium.Map:
     """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
 
-    A convenience for notebooks and tests; the app composes its map itself.
-    ``choropleth`` is a frame from ``geodata.geography.regions.counts_by_region``, or
-    a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
+    A convenience for notebooks and tests; the app composes its map itself.  It draws the
+    frames it is given and counts nothing: ``choropleth`` is a frame of counts by region
+    (``geodata.view.region_counts``).  Facilities are drawn under the incidents here,
     as before; every other argument is passed to the layer or base map it
     names; ``overlays`` (``layers.areas``) are drawn under the points.  ``lang`` is the language
     of the legend, the layers' names and the popups' field names.
@@ -269,11 +269,7 @@ def build_map(
     if incident_style not in STYLES:
         raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
     if isinstance(choropleth, str):
-        if incidents is None:
-            raise ValueError("choropleth by level needs incidents to count")
-        from geodata.geography.regions import counts_by_region
-
-        choropleth = counts_by_region(incidents, choropleth)
+        raise TypeError("choropleth is a frame of counts by region (geodata.view.region_counts), not a level name")
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
                  center=center, zoom=zoom, places=places, lang=lang)
     _ = text(lang).gettext

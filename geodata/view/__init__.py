@@ -1,10 +1,12 @@
 """What a user is looking at: a :class:`View` (dates, categories, layers, AORs), the records that fit
 it, the facilities in use and their population over the range, the figures, and the frames a
-store shows of a view (:func:`frames`, :func:`query`).
+store shows of a view (:func:`frames`, :func:`query`), and its counts by area for the map's shaded
+regions (:func:`region_counts`, :func:`area_frames`).
 
 Above the store: the store reads tables by query; the view composes them.
 """
 
+from .areas import area_frames, region_counts
 from .compose import frames, query
 from .figures import bundle_figures, fill_documents, fill_figures
 from .occupancy import (
@@ -33,11 +35,11 @@ from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start
 from .warm import health_check_url, run_page, start_warming, warm_seconds, watch_generation
 
 __all__ = [
-    "best_population", "bundle_figures", "cache_dir", "COMPLETE", "counts_through_time", "coverage", "DEFAULT_LAYERS",
-    "fill_documents", "fill_figures", "filter_incidents", "frames", "ice_monthly", "incident_aors", "KEEP_SECONDS",
-    "LAYERS", "MAX_PERIODS",
-    "monthly_totals", "periods", "place_keys", "population_sources", "population_table", "prune", "query", "range_adp",
-    "range_sources", "select", "SOURCE_CODES", "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
+    "area_frames", "best_population", "bundle_figures", "cache_dir", "COMPLETE", "counts_through_time", "coverage",
+    "DEFAULT_LAYERS", "fill_documents", "fill_figures", "filter_incidents", "frames", "ice_monthly", "incident_aors",
+    "KEEP_SECONDS", "LAYERS", "MAX_PERIODS", "monthly_totals", "periods", "place_keys", "population_sources",
+    "population_table", "prune", "query", "range_adp", "range_sources", "region_counts", "select", "SOURCE_CODES",
+    "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
     "view_frames", "week_start", "weekly_counts", "with_range_adp", "write_file", "write_shards",
     "health_check_url", "run_page", "start_warming", "warm_seconds", "watch_generation",
 ]

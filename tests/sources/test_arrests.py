@@ -9,6 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from test_app import map_script, run_app
 
 from geodata.cli import main
 from geodata.core.report import GeodataError
@@ -223,21 +224,11 @@ def test_a_city_jail_landmark_places_arrests_in_its_county():
 
 
 def test_app_shades_counties_by_arrests_when_counts_are_there(ddp_file, tmp_path, monkeypatch):
-    import json
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
     out = tmp_path / "weekly.csv"
     fetch_arrests(ddp_file.as_uri(), out)
     monkeypatch.setenv("ICE_MAP_ARRESTS", str(out))
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
-    at.query_params["arrests"] = "1"
-    at.query_params["start"] = "2025-06-01"
-    at.query_params["end"] = "2025-06-08"
-    at.run()
-    assert not at.exception, at.exception
+    at = run_app(timeout=90, arrests="1", start="2025-06-01", end="2025-06-08")
     assert not at.toggle(key="arrests_on").disabled and at.toggle(key="arrests_on").value
-    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    script = map_script(at)
     assert "Hennepin County, MN: 13 arrests" in script
     assert "Anoka County" not in script  # its arrests are in the next week, outside the dates shown

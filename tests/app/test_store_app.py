@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from geodata import load_bundle
 from geodata.cli import main
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 def _run(**params) -> AppTest:

@@ -14,7 +14,7 @@ from geodata.imports.ingest import import_incidents, load_store
 from geodata.pipeline.incidents_import import Mapping, map_incidents
 from geodata.pipeline.tables import read_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 KEVIN = "incidents-2025-2026-kevinnbass"
 KEVIN_FILES = ["tier1_deaths_in_custody.json", "tier2_shootings.json", "tier2_less_lethal.json",
                "tier3_incidents.json", "tier4_incidents.json"]

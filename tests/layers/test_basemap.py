@@ -341,13 +341,15 @@ def test_every_style_renders_valid_javascript(tmp_path):
     import pandas as pd
 
     from geodata import load_bundle
+    from geodata.view import region_counts
 
     b = load_bundle()
+    by_state = region_counts(b.incidents, "state")
     for style in ("points", "clusters", "heat"):
         html = render(
             build_map(
                 b.facilities, b.incidents, tiles=DEFAULT_TILES, outline=OUTLINE_URL, leaflet_url="../x",
-                incident_style=style, choropleth="state", population=b.population, deaths=b.incidents,
+                incident_style=style, choropleth=by_state, population=b.population, deaths=b.incidents,
                 facility_adp=pd.Series({"fac-ga-stewart-detention-center": 0.0}), center=(40, -90), zoom=5,
             )
         )

@@ -14,7 +14,7 @@ from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.view.occupancy import view_frames
 from geodata.view.timeline import weekly_counts
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture()
@@ -42,8 +42,9 @@ def downloads(monkeypatch):
     return saved
 
 
-def run_app(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+def run_app(*, timeout: float = 60, **params) -> AppTest:
+    """The app run once with ``params`` as the link's query parameters, having raised nothing."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

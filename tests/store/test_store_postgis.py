@@ -23,7 +23,7 @@ from geodata.core.report import GeodataError  # noqa: E402
 from geodata.store import load_bundle, open_store  # noqa: E402
 from geodata.view import View, query  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = "date,title,city,state,latitude,longitude,source_url,category\n"
 
 

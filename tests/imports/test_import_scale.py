@@ -19,7 +19,7 @@ from geodata.imports.ingest import import_incidents
 from geodata.pipeline.tables import plain_rows, read_table
 from geodata.store import load_bundle, open_store
 
-HOSTILE = Path(__file__).parent / "hostile"
+HOSTILE = Path(__file__).parents[1] / "hostile"
 
 
 def _read(path, **kwargs):
@@ -152,7 +152,7 @@ def test_the_progress_bar_stays_off_when_stderr_is_no_terminal(tmp_path):
     path = tmp_path / "few.csv"
     path.write_text("date,title,city,state,source_url\n2026-01-07,A test row,Minneapolis,MN,https://example.org/a\n")
     proc = subprocess.run([sys.executable, "-m", "geodata", "import", "incidents", str(path), "--store",
-                           str(tmp_path / "s.geojson")], cwd=Path(__file__).parents[1], capture_output=True,
+                           str(tmp_path / "s.geojson")], cwd=Path(__file__).parents[2], capture_output=True,
                           text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines()[0] == "1 rows: 1 stored (1 new, 0 updated, 0 unchanged), 0 merged, 0 rejected"

@@ -8,7 +8,7 @@ import pytest
 
 from geodata.view.figures import DOCUMENTS, FIGURE, bundle_figures, fill_figures
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

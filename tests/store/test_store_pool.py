@@ -18,7 +18,7 @@ from geodata.core.report import GeodataError  # noqa: E402
 from geodata.store import load_bundle, open_store  # noqa: E402
 from geodata.store.pool import POOL_ENV, close_pools, pool_size  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 RERUNS = 6
 SIZE = 2
 #: An idle session reports its statistics at most once a second: wait that long before counting.

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from test_app import map_script, run_app
 
 from geodata import GeodataError, Report, View, load_bundle, select
 from geodata.cli import main
@@ -86,20 +87,9 @@ def test_offices_layer_draws_each_office_by_agency():
 
 
 def test_app_draws_offices_and_aor_shading_from_the_link():
-    import json
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
-    at.query_params["layer"] = "facilities,incidents,offices"
-    at.query_params["aor_map"] = "incidents"
-    at.query_params["aor"] = "SPM"
-    at.run()
-    assert not at.exception, at.exception
+    at = run_app(timeout=90, layer="facilities,incidents,offices", aor_map="incidents", aor="SPM")
     assert at.session_state["map_points"]["ICE offices"] == 15
-    (component,) = at.get("component_instance")
-    script = json.loads(component.proto.json_args)["script"]
+    script = map_script(at)
     import re
 
     from geodata.sources.ddp_arrests import ARRESTS_FILE

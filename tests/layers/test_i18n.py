@@ -16,7 +16,7 @@ from geodata import CATEGORY_LABELS
 from layers import FACILITY_TYPE_GROUPS, build_map
 from layers.i18n import LOCALE_DIR, choose_language, text, translations
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PO = LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po"
 POT = LOCALE_DIR / "messages.pot"
 PLACEHOLDER = re.compile(r"\{(\w*)\}")

@@ -18,7 +18,7 @@ from geodata.view.selection import filter_incidents
 from layers import base_map, compose_map, incidents_layer
 from layers._compact import ALIGN, decode_column, pack_columns, quantised_column, typed_column
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from bench_map_scale import realistic_incidents  # noqa: E402
 
 KEYS = ["lon", "lat", "color", "shape", "hollow", "u", "day0", "day1", "dx", "dy", "category"]

@@ -27,7 +27,7 @@ from geodata.geography.regions import counts_by_region
 from geodata.imports.ingest import read_upload
 from layers import CanvasPointLayer, ChoroplethLayer, build_map, layer_points
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",

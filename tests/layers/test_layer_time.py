@@ -182,6 +182,15 @@ def test_links_are_labelled_by_their_real_host_in_punycode(tmp_path, with_url_ap
     assert "\u0430pple".encode("idna").decode() == "xn--pple-43d"
 
 
+#: For each of RANGES: the facilities' radii and the words of the LABEL field once the range is applied.
+SIZES_IN_RANGES_JS = (
+    "var l = new L.CanvasPointLayer(DATA, {});"
+    "console.log(JSON.stringify(RANGES.map(function (r) { L.IceTime.applyRange(l, r[0], r[1]);"
+    "  var f = l._data.fields.filter(function (f) { return f.label === LABEL; })[0];"
+    "  return { r: Array.from(l._data.r), words: f.values }; })));"
+)
+
+
 def test_facility_sizes_follow_the_dates_as_geodata_computes_them(tmp_path):
     b = load_bundle()
     fac = b.facilities[b.facilities.geometry.notna()].head(60)
@@ -190,10 +199,7 @@ def test_facility_sizes_follow_the_dates_as_geodata_computes_them(tmp_path):
     ranges = [("2025-01-01", "2025-01-31"), ("2023-03-15", "2024-02-10"), ("2019-01-01", "2019-02-01")]
     out = run_js(
         tmp_path,
-        "var l = new L.CanvasPointLayer(DATA, {});"
-        "console.log(JSON.stringify(RANGES.map(function (r) { L.IceTime.applyRange(l, r[0], r[1]);"
-        "  var f = l._data.fields.filter(function (f) { return f.label === LABEL; })[0];"
-        "  return { r: Array.from(l._data.r), words: f.values }; })));",
+        SIZES_IN_RANGES_JS,
         scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()),
         RANGES=[[day_of(a), day_of(b)] for a, b in ranges], LABEL="Average daily population in the selected dates",
     )
@@ -227,10 +233,7 @@ def test_sizes_and_sources_from_the_best_table_follow_the_dates_as_geodata_compu
     label = "Average daily population in the selected dates"
     out = run_js(
         tmp_path,
-        "var l = new L.CanvasPointLayer(DATA, {});"
-        "console.log(JSON.stringify(RANGES.map(function (r) { L.IceTime.applyRange(l, r[0], r[1]);"
-        "  var f = l._data.fields.filter(function (f) { return f.label === LABEL; })[0];"
-        "  return { r: Array.from(l._data.r), words: f.values }; })));",
+        SIZES_IN_RANGES_JS,
         scripts=("canvas.js", "timebar.js"), DATA=json.loads(layer.to_json()),
         RANGES=[[day_of(a), day_of(b_)] for a, b_ in ranges], LABEL=label,
     )

@@ -25,6 +25,7 @@ from geodata.geography.aor import (
 from geodata.geography.regions import load_regions
 from geodata.imports.bundle import build_aor_areas
 from geodata.sources.uwchr import read_county_aor
+from geodata.view import area_frames
 from geodata.view.selection import incident_aors
 
 SHOOTING = "2026-01-07-shooting-renee-nicole-good"
@@ -188,7 +189,7 @@ def test_aor_layers_render_names_and_counts():
 def test_data_notice_names_the_new_sources_and_licences():
     from pathlib import Path
 
-    notice = (Path(__file__).resolve().parents[1] / "DATA.md").read_text(encoding="utf-8")
+    notice = (Path(__file__).resolve().parents[2] / "DATA.md").read_text(encoding="utf-8")
     for file, licence in (("uwchr/ice-aor-areas.json", "GPL-3.0"),
                           ("uwchr/facility-headcount-monthly.csv", "GPL-3.0"),
                           ("ice-offices.geojson", "CC0 1.0"),
@@ -203,12 +204,15 @@ def test_area_overlays_shade_people_detained_and_say_which_figure(tiny_facilitie
     from layers.areas import area_overlays
 
     fac = tiny_facilities.assign(adp_in_range=[50.0, 7.0, 3.0])
-    (layer,) = area_overlays({"facilities": fac}, areas=load_aor_areas(), aor_map="detained")
+    counted = area_frames({"facilities": fac}, areas=load_aor_areas(), aor_map="detained")
+    assert list(counted) == ["aor_detained"] and counted["aor_detained"].attrs["weight"] == "adp_in_range"
+    (layer,) = area_overlays(counted)
     assert layer.tooltips() == {"ELP": "El Paso (ELP): 50 people detained on an average day",
                                 "SPM": "St. Paul (SPM): 7 people detained on an average day"}
     assert any("Average over the dates shown" in n for n in layer.notes)
-    (fy26,) = area_overlays({"facilities": fac.assign(adp_in_range=float("nan"))}, areas=load_aor_areas(),
-                            aor_map="detained")
+    (fy26,) = area_overlays(area_frames({"facilities": fac.assign(adp_in_range=float("nan"))},
+                                        areas=load_aor_areas(), aor_map="detained"))
     assert fy26.tooltips()["ELP"] == "El Paso (ELP): 100 people detained on an average day"  # ICE's adp, rounded
     assert any("FY2026 average" in n for n in fy26.notes)
-    assert area_overlays({"facilities": fac}, areas=load_aor_areas()) == []
+    assert area_frames({"facilities": fac}, areas=load_aor_areas()) == {}
+    assert area_overlays({}) == []

@@ -21,7 +21,7 @@ from geodata.sources.uwchr_headcount import (
     monthly_headcount,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 HEADCOUNT = "uwchr/inc_headcount_fy12-24ytd.psv.gz"
 DDP = "deportation-data-project/facilities-daily-population-latest.parquet"

@@ -26,7 +26,7 @@ from geodata.store import VIEW_COLUMNS, BundleStore, Query, open_store
 from geodata.store.parquet import MANIFEST, url_keys
 from geodata.view import frames, query
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def synthetic(n: int, *, first="2024-01-01", days=730, seed=0, prefix="s") -> gpd.GeoDataFrame:
@@ -375,8 +375,8 @@ _LOOP_WRITER = textwrap.dedent("""
 def test_readers_always_see_a_complete_store_while_a_writer_writes(store):
     base = len(store.incidents())
     allowed = {base + 3000 * k for k in range(7)}
-    proc = subprocess.Popen([sys.executable, "-c", _LOOP_WRITER.format(root=str(ROOT), tests=str(ROOT / "tests"),
-                                                                       store=str(store.path))],
+    writer = _LOOP_WRITER.format(root=str(ROOT), tests=str(Path(__file__).parent), store=str(store.path))
+    proc = subprocess.Popen([sys.executable, "-c", writer],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen = set()
     reader = open_store(store.path)

@@ -183,7 +183,7 @@ def test_app_offers_the_map_of_its_view_as_png_and_pdf(monkeypatch):
         return original(coordinates, data, proto, mimetype, file_name, **kwargs)
 
     monkeypatch.setattr(button, "marshall_file", marshall)
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=120)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"), default_timeout=120)
     for key, value in {"start": "2025-03-01", "end": "2025-09-30", "lat": "31.76", "lon": "-106.45",
                        "zoom": "8"}.items():
         at.query_params[key] = value

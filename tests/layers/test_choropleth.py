@@ -12,6 +12,7 @@ from test_aggregate import hand_checked
 from test_layers import XSS, facilities_gdf, incidents_gdf, inline_scripts, render
 
 from geodata.geography.regions import counts_by_region
+from geodata.view import region_counts
 from layers import CHOROPLETH_COLORS, ChoroplethLayer, build_map, choropleth_layer
 from layers.choropleth import _CLASS_JS, class_breaks, class_labels
 
@@ -93,12 +94,15 @@ def test_choropleth_is_in_the_layer_control_under_the_points(state_counts):
     assert 'data-part="choropleth"' in html and f'["choropleth", {names[0].get_name()}]' in html
 
 
-def test_choropleth_by_level_name_counts_the_incidents():
-    m = build_map(None, incidents_gdf([{"geometry": hand_checked().geometry.iloc[0]}]), tiles=None, choropleth="county")
+def test_region_counts_by_level_name_count_the_incidents_or_give_none():
+    incidents = incidents_gdf([{"geometry": hand_checked().geometry.iloc[0]}])
+    m = build_map(None, incidents, tiles=None, choropleth=region_counts(incidents, "county"))
     layer = next(c for c in m._children.values() if isinstance(c, ChoroplethLayer))
     assert layer.tooltips() == {"27053": "Hennepin County, MN: 1 incident"}
-    with pytest.raises(ValueError, match="needs incidents"):
-        build_map(None, None, choropleth="state")
+    assert region_counts(None, "state") is None
+    assert region_counts(incidents, "none") is None
+    with pytest.raises(TypeError, match="region_counts"):
+        build_map(None, incidents, choropleth="county")  # drawing counts nothing: the view counts
 
 
 @needs_node

@@ -27,7 +27,7 @@ from geodata.cli import main
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, load_store, read_upload
 from geodata.pipeline.tables import MB, read_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "hostile"
 GOOD = "date,title,city,state,source_url\n2026-01-05,Already stored,Denver,CO,https://e.org/stored\n"
 SUMMARY = re.compile(
