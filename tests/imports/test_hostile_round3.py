@@ -16,7 +16,7 @@ from geodata.cli import main
 from geodata.imports.ingest import load_store
 from geodata.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = "id,date,title,city,state,latitude,longitude,source_url\n"
 
 
