@@ -22,12 +22,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .measures import MEASURES
 from .schema import CATEGORIES
 
-__all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "filter_incidents", "incident_aors", "select"]
+__all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "MEASURE_LAYERS", "filter_incidents", "incident_aors", "select"]
 
-#: Every layer a view can show: ``offices`` are ICE's offices (DDP's table).
-LAYERS: tuple[str, ...] = ("facilities", "incidents", "offices")
+#: The measures by area through time (:mod:`geodata.measures`: ``287g``, ``atd``, ``usbp``, ``arrests``),
+#: drawn by ``layers.measures`` and exported one feature per place; :func:`select` leaves them to
+#: :mod:`geodata.measure_view`.
+MEASURE_LAYERS: tuple[str, ...] = tuple(MEASURES)
+#: Every layer a view can show: ``offices`` are ICE's offices (DDP's table), then the measures.
+LAYERS: tuple[str, ...] = ("facilities", "incidents", "offices") + MEASURE_LAYERS
 #: The layers a view shows when it names none (a link without ``layer=``).
 DEFAULT_LAYERS: tuple[str, ...] = ("facilities", "incidents")
 

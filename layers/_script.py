@@ -27,6 +27,7 @@ SCRIPTS_DIR = Path(str(resources.files("layers") / "js"))
 SCRIPT_NEEDS: dict[str, tuple[str, ...]] = {
     "outline.js": ("polyline.js", "places.js"),
     "choropleth.js": ("polyline.js",),
+    "measures.js": ("polyline.js",),
     "timebar.js": ("canvas.js",),
 }
 

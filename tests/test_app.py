@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -57,8 +58,8 @@ def map_script(at: AppTest) -> str:
 
 
 def test_app_runs_on_the_bundled_data():
-    at = run_app()
     bundle = load_bundle()
+    at = run_app(start=bundle.date_span[0], end=bundle.date_span[1])
     points = at.session_state["map_points"]
     # Every placed facility is in use at some time of the whole span but FMC Devens (not in ICE's lists;
     # DDP's counts have someone there on a few days, under 0.05 on an average day of the span).
@@ -124,8 +125,18 @@ def test_the_time_bar_step_in_a_link_reaches_the_map_once():
     assert "step" not in at.query_params  # a new filter shows its whole range
 
 
-def test_widgets_change_the_view_and_the_url():
+def test_a_link_without_parameters_opens_on_enforcement():
     at = run_app()
+    # The twelve months up to the last day any source counts, with the 287(g) agreements shaded.
+    assert at.query_params["layer"] == "facilities,incidents,287g"
+    start, end = (dt.date.fromisoformat(at.query_params[k]) for k in ("start", "end"))
+    assert end >= dt.date.fromisoformat(load_bundle().date_span[1]) and (end - start).days in (364, 365)
+    assert at.checkbox(key="layer_287g").value
+    assert any(m.label.startswith("287(g) agreements") for m in at.metric)
+
+
+def test_widgets_change_the_view_and_the_url():
+    at = run_app(start=load_bundle().date_span[0])
     at.checkbox(key="cat_death_in_custody").uncheck()
     at.checkbox(key="layer_facilities").uncheck()
     at.run()
