@@ -237,8 +237,8 @@ def save_measure(table: pd.DataFrame, key: str, directory: str | Path | None = N
     return p
 
 
-def build_measure_files(shared_data: str | Path, directory: str | Path | None = None):
-    """Run the reader of every bundled measure that has one and write its table.
+def build_measure_files(shared_data: str | Path, directory: str | Path | None = None, keys=None):
+    """Run the reader of every bundled measure that has one (or of those of ``keys``) and write its table.
 
     Returns ``(paths, report)``.  Measures without a reader here (287(g), written by its own
     module; arrests, fetched) are left as they are.
@@ -248,7 +248,7 @@ def build_measure_files(shared_data: str | Path, directory: str | Path | None = 
     report = Report()
     paths = []
     for m in MEASURES.values():
-        if not m.bundled or m.reader is None:
+        if not m.bundled or m.reader is None or (keys is not None and m.key not in keys):
             continue
         table = m.reader(Path(shared_data), report)
         paths.append(save_measure(table, m.key, directory))

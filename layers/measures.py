@@ -19,7 +19,7 @@ import pandas as pd
 
 from geodata.measures import MEASURES
 from layers._compact import day_numbers
-from layers._script import ScriptLayer, to_script_json
+from layers._script import ScriptLayer, _Raw, to_script_json
 from layers._text import JS_LOCALES, html_text
 from layers.i18n import N_, text
 
@@ -33,6 +33,20 @@ MEASURE_COLORS: dict[str, tuple[str, ...]] = {
     "arrests": ("#d4b9da", "#c994c7", "#df65b0", "#dd1c77", "#980043"),
 }
 _DEFAULT_COLORS = ("#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+
+_CSS = """
+<style>
+.ice-measure-popup { font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
+.ice-measure-popup .value { font-size: 14px; font-weight: 600; margin: 2px 0; }
+.ice-measure-popup .head { font-weight: 600; margin-top: 6px; }
+.ice-measure-popup .note, .ice-measure-popup .period { color: #444; }
+.ice-measure-popup ul { margin: 2px 0 2px 16px; padding: 0; }
+.ice-measure-agencies { border-collapse: collapse; font-size: 11px; margin-top: 2px; }
+.ice-measure-agencies th, .ice-measure-agencies td { border-bottom: 1px solid #ddd; padding: 1px 3px;
+  text-align: left; }
+.ice-measure-category { margin: 2px 0 4px; max-width: 100%; }
+</style>
+"""
 
 # The registry's words (geodata.measures), listed so that the extractor puts them in the catalogue.
 _MEASURE_WORDS = (
@@ -61,6 +75,7 @@ def measure_words(lang: str = "en") -> dict[str, str]:
         "notDrawn": _("Not drawn (no boundaries here): {names}."),
         "precisionCity": _("Drawn at its headquarters city (precision: city)."),
         "and": _("{n} more"),
+        "all": _("All"),
     }
 
 
@@ -163,6 +178,9 @@ class MeasureLayer(ScriptLayer):
 
     def __len__(self) -> int:
         return len(self.data["places"])
+
+    def _render_header(self, figure) -> None:
+        figure.header.add_child(_Raw(_CSS), name="ice_measures_css")
 
     def legend_html(self) -> str:
         parts = [f"<h4>{html_text(self.layer_name)}</h4>",

@@ -301,3 +301,37 @@ def test_export_mixing_measures_and_points_is_refused(tmp_path, capsys):
 
 def test_bundled_measures_load():
     assert load_measure("usbp") is not None and load_measure("atd") is not None
+
+
+def test_a_new_measure_needs_only_a_reader_and_a_registry_entry(tmp_path):
+    # The worked example of docs/measures.md: detainers by state and month.
+    from geodata.measures import Measure, build_measure_files, register
+    from layers.measures import measure_layer
+
+    (tmp_path / "shared" / "detainers").mkdir(parents=True)
+    (tmp_path / "shared" / "detainers" / "detainers.csv").write_text("state,month,detainers\nmn,2025-01,12\n"
+                                                                     "TX,2025-01,40\nTX,2025-02,30\n")
+
+    def read_detainers(shared_data, report):
+        raw = pd.read_csv(shared_data / "detainers" / "detainers.csv", dtype=str)
+        start = pd.to_datetime(raw["month"] + "-01")
+        return pd.DataFrame({
+            "measure": "detainers", "place_kind": "state", "place_id": raw["state"].str.upper(), "category": "",
+            "period_start": start.dt.strftime("%Y-%m-%d"),
+            "period_end": (start + pd.offsets.MonthEnd(0)).dt.strftime("%Y-%m-%d"),
+            "value": pd.to_numeric(raw["detainers"]), "source": "https://example.org/detainers",
+        })[list(MEASURE_COLUMNS)]
+
+    try:
+        register(Measure(key="detainers", label="ICE detainers", unit="detainers", place_kinds=("state",),
+                         summary="sum", source_name="Example", source_url="https://example.org/detainers",
+                         licence="public domain", file="detainers-monthly.csv", reader=read_detainers))
+        build_measure_files(tmp_path / "shared", tmp_path / "measures", keys=["detainers"])
+        table = load_measure("detainers", tmp_path / "measures")
+        got = values_for_range(table, "detainers", "2025-01-01", "2025-02-28")
+        assert got.set_index("place_id")["value"].to_dict() == {"TX": 70, "MN": 12}
+        assert measure_features("detainers", "2025-02-01", "2025-02-28", aors=["HOU"], table=table)["name"].tolist() \
+            == ["Texas"]
+        assert len(measure_layer("detainers", table).data["places"]) == 2
+    finally:
+        MEASURES.pop("detainers", None)

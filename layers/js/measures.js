@@ -265,6 +265,21 @@
       if (!box) { return; }
       while (box.firstChild) { box.removeChild(box.firstChild); }
       var d = this.data, b = this.bounds, colors = d.colors, self = this;
+      if (d.categories.length) {  // the measure's categories (a 287(g) model, an ATD technology): one at a time
+        var pick = el("select", "ice-measure-category");
+        pick.setAttribute("aria-label", d.categoryLabel);
+        var all = el("option", null, this.W.all || "All");
+        all.value = "-1";
+        pick.appendChild(all);
+        d.categories.forEach(function (name, ci) {
+          var o = el("option", null, name);
+          o.value = String(ci);
+          pick.appendChild(o);
+        });
+        pick.value = String(this.category);
+        pick.addEventListener("change", function () { self.setCategory(parseInt(pick.value, 10)); });
+        box.appendChild(pick);
+      }
       if (!b.length) { box.appendChild(el("div", "note", this.W.none)); return; }
       var c = this.current;
       var when = c.asOf !== null ? this.periodText(c.asOf, c.asOf) : "";
