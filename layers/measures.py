@@ -95,7 +95,8 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
         Its table, already filtered by AOR (``geodata.measure_view.filter_aors``).
     detail : DataFrame, optional
         One row per record behind the counts (287(g) agreements: ``place_kind``, ``place_id``,
-        ``agency``, ``model``, ``signed``, ``snapshots``...), listed in the popups.
+        ``agency``, ``model``, ``signed`` (else ``first_seen``), ``snapshot_count`` and ``snapshots``),
+        listed in the popups as agency, model, signing date, the ICE lists that show it.
     """
     from geodata.measure_view import place_names
 
@@ -103,8 +104,12 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
     _ = text(lang).gettext
     table = table if table is not None else pd.DataFrame(columns=["place_kind", "place_id", "category",
                                                                   "period_start", "period_end", "value"])
+    # Rows sorted by place: the page says how many rows each place has, not the place of each row.
+    table = table.sort_values(["place_kind", "place_id", "category", "period_start"], kind="stable")
     keys = pd.Series(list(zip(table["place_kind"], table["place_id"])), dtype=object)
     codes, uniq = pd.factorize(keys) if len(table) else (np.zeros(0, dtype=int), [])
+    periods = pd.Series(list(zip(table["period_start"], table["period_end"])), dtype=object)
+    pcodes, puniq = pd.factorize(periods) if len(table) else (np.zeros(0, dtype=int), [])
     places = []
     sector_at = {}
     if any(k == "sector" for k, _p in uniq):
@@ -132,10 +137,11 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
         "colors": list(MEASURE_COLORS.get(key, _DEFAULT_COLORS)),
         "places": places,
         "categories": [str(c) for c in cats],
+        # Each period once, as (first day, last day) since 1900-01-01; each row an index into them.
+        "periods": [list(p) for p in zip(_days([a for a, _b in puniq]), _days([b for _a, b in puniq]))],
         "rows": {
-            "p": [int(c) for c in codes],
-            "s": _days(table["period_start"]) if len(table) else [],
-            "e": _days(table["period_end"]) if len(table) else [],
+            "n": np.bincount(codes, minlength=len(uniq)).tolist() if len(table) else [],
+            "t": [int(c) for c in pcodes],
             "v": [int(v) if float(v).is_integer() else round(float(v), 2) for v in values],
             "c": [int(c) for c in cat_codes],
         },
@@ -149,8 +155,12 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
             k = index.get((getattr(r, "place_kind", ""), str(getattr(r, "place_id", ""))))
             if k is None:
                 continue
-            per.setdefault(k, []).append([str(getattr(r, c, "") or "") for c in
-                                          ("agency", "model", "signed", "first_seen", "last_seen", "snapshots")])
+            cell = {c: str(getattr(r, c, "") or "") for c in ("agency", "model", "signed", "first_seen",
+                                                               "snapshot_count", "snapshots")}
+            # How many of ICE's lists show it (ENF287G's snapshot_count), with their span where given.
+            count, span = cell["snapshot_count"], cell["snapshots"].replace("/", " – ")
+            per.setdefault(k, []).append([cell["agency"], cell["model"], cell["signed"] or cell["first_seen"],
+                                          f"{count} ({span})" if count and span else count or span])
         data["detail"] = {str(k): v for k, v in per.items()}
     return data
 

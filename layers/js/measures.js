@@ -1,7 +1,7 @@
 // A measure by area through time (L.MeasureLayer): 287(g) agreements, people on ATD, Border Patrol
 // encounters, ICE arrests.  Needs polyline.js.  Served by the app as a file; see layers/measures.py.
 //
-// The page holds the measure's rows as columns (place, first and last day, value, category); the
+// The page holds the measure's rows as columns (rows per place, period, value, category); the
 // polygons of counties, states and AORs come from the bundle's own files (options.regionsUrl,
 // options.aorUrl), fetched once per page and shared by every measure layer.  For the dates shown
 // (setFilter, called by L.iceTime on every filter change and playback step) the layer does what
@@ -27,10 +27,22 @@
 
   function isoOf(day) { return new Date(EPOCH + day * DAY_MS).toISOString().slice(0, 10); }
 
+  // The rows as the page sends them (sorted by place: n rows per place, t an index into data.periods)
+  // as one column each of place, first day, last day, value and category; worked out once.
+  function columns(data) {
+    if (data._cols) { return data._cols; }
+    var W = data.rows, n = W.t.length, p = new Int32Array(n), s = new Int32Array(n), e = new Int32Array(n);
+    var at = 0;
+    W.n.forEach(function (count, place) { for (var j = 0; j < count; j++) { p[at++] = place; } });
+    for (var k = 0; k < n; k++) { s[k] = data.periods[W.t[k]][0]; e[k] = data.periods[W.t[k]][1]; }
+    data._cols = { p: p, s: s, e: e, v: W.v, c: W.c };
+    return data._cols;
+  }
+
   // Rows of one category (-1: the totals) that meet [lo, hi], summarised as the measure says.
   // Returns {values: {place index: value}, first: {}, last: {}, asOf: day or null}.
   function summarise(data, lo, hi, category) {
-    var R = data.rows, n = R.p.length, k, out = { values: {}, first: {}, last: {}, asOf: null };
+    var R = columns(data), n = R.p.length, k, out = { values: {}, first: {}, last: {}, asOf: null };
     var pick = data.summary !== "sum", latest = -1;
     if (pick) {
       for (k = 0; k < n; k++) {
@@ -310,7 +322,7 @@
       if (d.categories.length && v) {
         var parts = [];
         d.categories.forEach(function (name, ci) {
-          var s = summarise({ rows: d.rows, summary: d.summary }, self.window[0], self.window[1], ci);
+          var s = summarise(d, self.window[0], self.window[1], ci);
           if (s.values[k]) { parts.push([name, s.values[k]]); }
         });
         if (parts.length) {
@@ -322,7 +334,7 @@
           box.appendChild(ul);
         }
       }
-      var pts = [], R = d.rows;
+      var pts = [], R = columns(d);
       for (var i = 0; i < R.p.length; i++) { if (R.p[i] === k && R.c[i] === -1) { pts.push([R.s[i], R.v[i]]); } }
       pts.sort(function (a, b) { return a[0] - b[0]; });
       if (pts.length > 1) {
@@ -337,7 +349,7 @@
         table.appendChild(head);
         rows.slice(0, 25).forEach(function (r) {
           var tr = el("tr");
-          [r[0], r[1], r[2] || r[3], r[5]].forEach(function (x) { tr.appendChild(el("td", null, x)); });
+          r.forEach(function (x) { tr.appendChild(el("td", null, x)); });
           table.appendChild(tr);
         });
         box.appendChild(table);
