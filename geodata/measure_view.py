@@ -209,12 +209,14 @@ def _names() -> dict[tuple[str, str], str]:
     for r in load_aor_areas()[["aor", "name"]].itertuples(index=False):
         out[("aor", r.aor)] = f"{r.name} ({r.aor})"
     for r in sector_places().itertuples(index=False):
-        out[("sector", r.place_id)] = f"{r.name.split(',')[0]} sector ({r.city}, {r.state})"
+        short = r.name.split(",")[0]  # the sector's name; its headquarters city where that differs
+        out[("sector", r.place_id)] = r.name if short == r.city else f"{short} ({r.city}, {r.state})"
     return out
 
 
 def place_names(place_kind: str, place_ids) -> list[str]:
-    """A readable name per place ("Hennepin County, MN", "St. Paul (SPM)", "Tucson sector (Tucson, AZ)")."""
+    """A readable name per place ("Hennepin County, MN", "St. Paul (SPM)", "Tucson, AZ",
+    "Rio Grande Valley (Edinburg, TX)")."""
     n = _names()
     return [n.get((place_kind, str(p)), str(p)) for p in place_ids]
 

@@ -357,3 +357,18 @@ def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
     name, size = files[0]
     # 9 bytes a point: 3 + 3 for the place, 2 for the day, 1 for its kind (colour, shape, precision).
     assert (cache_dir() / name).stat().st_size == int(size) >= 9 * at.session_state["map_points"]["Incidents"]
+
+
+def test_measure_figures_follow_the_dates_and_the_aor_filter():
+    from geodata.measure_view import filter_aors, values_for_range
+    from geodata.measures import load_measure
+
+    at = run_app(layer="atd,usbp", start="2025-10-01", end="2026-04-30", aor="SPM,PHO")
+    metrics = {m.label: m.value for m in at.metric}
+    atd = values_for_range(filter_aors(load_measure("atd"), ["SPM", "PHO"]), "atd", "2025-10-01", "2026-04-30")
+    assert metrics["People on ATD (as of Apr 4, 2026)"] == f"{atd.attrs['total']:,.0f}"
+    assert set(atd["place_id"]) == {"SPM", "PHO"}
+    assert metrics["Border Patrol encounters (nothing in the dates shown)"] == "0"  # the encounters end in Nov 2024
+    script = map_script(at)
+    assert script.count("new L.MeasureLayer(") == 2 and '"name":"Tucson, AZ"' in script
+    assert '"name":"El Paso, TX"' not in script  # not in the Phoenix or St. Paul AOR
