@@ -335,3 +335,28 @@ def test_a_new_measure_needs_only_a_reader_and_a_registry_entry(tmp_path):
         assert len(measure_layer("detainers", table).data["places"]) == 2
     finally:
         MEASURES.pop("detainers", None)
+
+
+def test_cli_export_of_287g_and_arrests_from_a_data_folder(fixture_287g, tmp_path):
+    # 287(g) as ENF287G's table (here a fixture), arrests as `geodata fetch ddp-arrests` writes them.
+    from geodata.cli import main
+    from geodata.measures import save_measure
+
+    folder = tmp_path / "data"
+    save_measure(fixture_287g, "287g", folder / "measures")
+    arrests = _table([("county", "27053", "", "2025-06-02", "2025-06-08", 13),
+                      ("county", "27003", "", "2025-06-09", "2025-06-15", 10),
+                      ("state", "MN", "", "2025-06-09", "2025-06-15", 11)], "arrests")
+    save_measure(arrests, "arrests", folder / "measures")
+    for key, table, start, end in (("287g", fixture_287g, "2025-09-01", "2025-11-30"),
+                                   ("arrests", arrests, "2025-06-01", "2025-06-30")):
+        out = tmp_path / f"{key}.geojson"
+        assert main(["export", "--layer", key, "--start", start, "--end", end, "--data", str(folder),
+                     "-o", str(out)]) == 0
+        doc = _valid_rfc7946(out)
+        fig = measure_figures(key, start, end, table=table)
+        assert len(doc["features"]) == fig["places"] and sum(f["properties"]["value"] for f in doc["features"]) \
+            == fig["total"]
+    assert {f["properties"]["place_id"] for f in doc["features"]} == {"27053", "27003", "MN"}
+    empty = tmp_path / "empty"
+    assert main(["export", "--layer", "arrests", "--data", str(empty), "-o", str(tmp_path / "x.csv")]) == 2
