@@ -57,6 +57,7 @@ __all__ = [
     "MEASURES_DIR",
     "MEASURE_COLUMNS",
     "PLACE_KINDS",
+    "REPORT_FILE",
     "SUMMARIES",
     "Measure",
     "build_measure_files",
@@ -81,6 +82,8 @@ MEASURE_COLUMNS: tuple[str, ...] = (
 PLACE_KINDS: tuple[str, ...] = ("county", "state", "aor", "sector")
 SUMMARIES: tuple[str, ...] = ("sum", "latest", "in_force")
 MEASURES_DIR = DATA_DIR / "measures"
+#: What the measure readers left out or noted, with the reasons (written by :func:`build_measure_files`).
+REPORT_FILE = "measures-report.csv"
 
 
 @dataclass(frozen=True)
@@ -240,9 +243,12 @@ def save_measure(table: pd.DataFrame, key: str, directory: str | Path | None = N
 def build_measure_files(shared_data: str | Path, directory: str | Path | None = None, keys=None):
     """Run the reader of every bundled measure that has one (or of those of ``keys``) and write its table.
 
-    Returns ``(paths, report)``.  Measures without a reader here (287(g), written by its own
-    module; arrests, fetched) are left as they are.
+    Returns ``(paths, report)``; what the readers left out or noted is written beside the
+    tables too (:data:`REPORT_FILE`, one row per row not kept as it came, with its reason).
+    Measures without a reader here (287(g), written by ``geodata.bundle``; arrests, fetched)
+    are left as they are.
     """
+    from .atomic import write_text
     from .report import Report
 
     report = Report()
@@ -252,6 +258,10 @@ def build_measure_files(shared_data: str | Path, directory: str | Path | None = 
             continue
         table = m.reader(Path(shared_data), report)
         paths.append(save_measure(table, m.key, directory))
+    if paths:
+        path = Path(directory or MEASURES_DIR) / REPORT_FILE
+        write_text(path, report.to_frame().to_csv(index=False, lineterminator="\n"))
+        paths.append(path)
     return paths, report
 
 

@@ -241,7 +241,7 @@ def test_rebuild_equals_committed_measure_files(shared_data, tmp_path):
     from geodata.measures import MEASURES_DIR, build_measure_files
 
     paths, _ = build_measure_files(shared_data, tmp_path)
-    assert sorted(p.name for p in paths) == ["atd.csv", "usbp-monthly.csv"]
+    assert sorted(p.name for p in paths) == ["atd.csv", "measures-report.csv", "usbp-monthly.csv"]
     for p in paths:
         assert p.read_bytes() == (MEASURES_DIR / p.name).read_bytes(), p.name
 
