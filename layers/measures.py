@@ -245,8 +245,8 @@ def figure_cards(figures: list[dict], lang: str = "en") -> list[tuple[str, str, 
             value = _("{n} in {c} counties").format(n=value, c=t.number(fig["counties"]))
         covered = fig["covered"]
         if fig["as_of"]:
-            when = (_("as of {date}") if m.summary == "latest" else _("in force in the month of {date}")).format(
-                date=t.date(fig["as_of"]))
+            when = (_("as of {date}").format(date=t.date(fig["as_of"])) if m.summary == "latest" else
+                    _("in force in {month}").format(month=t.date(fig["as_of"], format="MMMM y")))
         elif covered:
             when = _("{start} to {end}").format(start=t.date(covered[0]), end=t.date(covered[1]))
         else:

@@ -108,7 +108,7 @@
     var x0 = points[0][0], x1 = points[points.length - 1][0], vmax = 0;
     points.forEach(function (pt) { vmax = Math.max(vmax, pt[1]); });
     var sx = function (d) { return x1 === x0 ? w / 2 : 2 + (w - 4) * (d - x0) / (x1 - x0); };
-    var sy = function (v) { return h - 2 - (h - 4) * (vmax ? v / vmax : 0); };
+    var sy = function (v) { return h - 2 - (h - 4) * (vmax ? v / (vmax * 1.15) : 0); };  // room above the top
     if (hi >= x0 && lo <= x1) {
       var band = document.createElementNS(NS, "rect");
       var a = sx(Math.max(lo, x0)), b = sx(Math.min(hi, x1));
@@ -316,7 +316,8 @@
       var box = el("div", "ice-measure-popup");
       box.appendChild(el("strong", null, p.name));
       var v = c.values[k];
-      box.appendChild(el("div", "value", v ? self.number(v) + " " + d.unit : W.none));
+      // "agreements in force: 1": the unit first, so that one number or many read the same.
+      box.appendChild(el("div", "value", v ? d.unit + ": " + self.number(v) : W.none));
       if (v) { box.appendChild(el("div", "period", this.periodText(c.first[k], c.last[k]))); }
       if (p.kind === "sector") { box.appendChild(el("div", "note", W.precisionCity)); }
       if (d.categories.length && v) {

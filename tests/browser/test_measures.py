@@ -139,7 +139,7 @@ def test_a_measure_popup_opens_with_value_period_chart_and_agencies(measures_ser
     popup = app.map_frame().locator(".ice-measure-popup")
     popup.wait_for()
     text = popup.inner_text()
-    assert "Sherburne County, MN" in text and "1 agreements in force" in text
+    assert "Sherburne County, MN" in text and "agreements in force: 1" in text
     assert "Sherburne County Sheriff's Office" in text and "2025-10-17" in text
     assert "Source" in text and popup.locator("svg.ice-measure-chart").count() == 1
 
@@ -161,4 +161,4 @@ def test_sector_popup_and_legend_in_spanish(measures_server, open_page):
     popup = app.map_frame().locator(".ice-measure-popup")
     popup.wait_for()
     text = popup.inner_text()
-    assert "Tucson" in text and "11,450 encuentros" in text and "precisión: ciudad" in text
+    assert "Tucson" in text and "encuentros: 11,450" in text and "precisión: ciudad" in text
