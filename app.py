@@ -336,8 +336,8 @@ frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), h
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
 tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
-overlays = area_overlays(frames, areas=load_aor_areas(), aor_map=aor_map, lang=lang) + measure_overlays(
-    tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)
+overlays = lambda: area_overlays(frames, areas=load_aor_areas(), aor_map=aor_map, lang=lang) + measure_overlays(
+    tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)  # built only when the map is (1 s for 287(g))
 # What the areas show changes with the dates only when they count incidents or people (measures follow the
 # dates in the browser).
 overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
@@ -446,7 +446,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
                  zoom=map_view[1] if map_view else None, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
-    drawn = list(_overlays) + ([] if _region_counts is None else [
+    drawn = list(_overlays()) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
     if "incidents" in whole:
         drawn.append(_with_shards(incidents_layer(whole["incidents"], name=_("Incidents"), style=style,
