@@ -22,21 +22,22 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.aggregate import REGIONS_DIR, REGIONS_FILE, counts_by_region
-from geodata.aor import AOR_DIR, AOR_FILE, load_aor_areas
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.export import export_size, write_csv, write_geojson
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.measure_view import figures_of, first_screen, measure_tables, measures_span
-from geodata.measures import MEASURES
-from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.places import PLACES_FILE
-from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
-from geodata.shards import cache_dir, prune, write_file, write_shards
+from geodata.core.measures import MEASURES
+from geodata.export.writers import export_size, write_csv, write_geojson
+from geodata.geography.aor import AOR_DIR, AOR_FILE, load_aor_areas
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.places import PLACES_FILE
+from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE, counts_by_region
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
+from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.tables import MB
-from geodata.timeline import view_figures, weekly_counts
 from geodata.view import LAYERS, select
+from geodata.view import frames as store_frames
+from geodata.view.measures import figures_of, first_screen, measure_tables, measures_span
+from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.view.shards import cache_dir, prune, write_file, write_shards
+from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -66,7 +67,7 @@ _, ngettext = t.gettext, t.ngettext
 st.set_page_config(page_title=_("ICE enforcement map"), page_icon=":world_map:", layout="wide")
 
 LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices"),
-                **{k: m.label for k, m in MEASURES.items()}}  # the measures by area through time (geodata.measures)
+                **{k: m.label for k, m in MEASURES.items()}}  # measures by area through time (geodata.core.measures)
 STYLES = {"points": N_("Points"), "clusters": N_("Clusters"), "heat": N_("Heat map")}
 REGIONS = {"none": N_("None"), "state": N_("By state"), "county": N_("By county")}
 EMPTY_FACILITIES = {"hollow": N_("hollow"), "hidden": N_("hidden")}
@@ -139,7 +140,7 @@ def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool
     # download reads the view again with every column (_export).
     start, end, categories, layers, aors = view_key
     view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return _store.view_frames(view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
+    return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
 
 
 def _view_key(v: View) -> tuple:
@@ -338,8 +339,7 @@ measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP,
 tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
 overlays = lambda: area_overlays(frames, areas=load_aor_areas(), aor_map=aor_map, lang=lang) + measure_overlays(
     tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)  # built only when the map is (1 s for 287(g))
-# What the areas show changes with the dates only when they count incidents or people (measures follow the
-# dates in the browser).
+# The areas change with the dates only when they count incidents or people (measures follow dates in the browser).
 overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
                (window, chosen) if aor_map in ("incidents", "detained") else None)
 
@@ -534,7 +534,7 @@ def _export(writer, view=view, hide_empty=hide_empty):
     import io
 
     buf = io.BytesIO()
-    writer(store.view_frames(view, hide_empty=hide_empty)[0], buf)
+    writer(store_frames(store, view, hide_empty=hide_empty)[0], buf)
     return buf.getvalue()
 
 

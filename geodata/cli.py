@@ -11,7 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from .report import GeodataError, Report
+from .core.report import GeodataError, Report
+
+# Each command imports the library parts it needs inside its function: `geodata --help` and a small
+# command then start without loading GeoPandas, PyArrow and the whole package. The CLI is the top
+# layer, so these imports all point down; none of them avoids a cycle.
 
 __all__ = ["main"]
 
@@ -26,7 +30,7 @@ def _print_report(report: Report) -> None:
 
 
 def _geocoder(args):
-    from .geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
+    from .geography.geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
 
     providers = [GazetteerProvider()]
     if args.online == "census":
@@ -53,15 +57,15 @@ def _rejects_path(store: str, file: str) -> str:
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
-    from .incidents_import import Mapping
-    from .ingest import _is_file_store, import_incidents
+    from .imports.ingest import import_incidents, is_file_store
+    from .pipeline.incidents_import import Mapping
     from .store import load_bundle, open_store
 
     if not args.store:
         raise GeodataError("import incidents needs --store DIR (a store made by `geodata init --store DIR`)")
     mapping = Mapping.load(args.mapping, args.map)
     geocoder = _geocoder(args)
-    if _is_file_store(args.store):
+    if is_file_store(args.store):
         store, facilities = args.store, load_bundle().facilities
     else:
         store = open_store(args.store)
@@ -142,7 +146,7 @@ def _init_database(args) -> int:
 
 def _facilities(args):
     """The facility layer to join to: a GeoJSON given with --facilities, or the bundled one."""
-    from .schema import FACILITY_COLUMNS
+    from .core.schema import FACILITY_COLUMNS
     from .store import load_bundle, read_layer
 
     if getattr(args, "facilities", None):
@@ -151,8 +155,8 @@ def _facilities(args):
 
 
 def _cmd_import_reference(args) -> int:
-    from .export import write_export
-    from .reference import apply_reference, match_reference, read_facility_reference, write_rejects
+    from .export.writers import write_export
+    from .pipeline.reference import apply_reference, match_reference, read_facility_reference, write_rejects
 
     if not args.output:
         raise GeodataError("import facility-reference needs -o OUTPUT (the facilities, re-placed)")
@@ -199,8 +203,8 @@ def _cmd_import_population(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from .export import write_export
-    from .sources.ice_stats import read_ice_stats
+    from .export.writers import write_export
+    from .sources.ice.stats import read_ice_stats
 
     if args.kind == "incidents":
         return _cmd_import_incidents(args)
@@ -233,8 +237,8 @@ def _export_measures(args, keys) -> int:
     """``geodata export --layer 287g ...``: one feature per place with its value for the range."""
     import pandas as pd
 
-    from .measure_view import measure_features, write_measure_export
-    from .measures import load_measure
+    from .core.measures import load_measure
+    from .view.measures import measure_features, write_measure_export
 
     others = [x for x in args.layer if x not in keys]
     if others:
@@ -256,8 +260,8 @@ def _export_measures(args, keys) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import write_export
-    from .measures import MEASURES
+    from .core.measures import MEASURES
+    from .export.writers import write_export
 
     keys = [x for x in (args.layer or ()) if x in MEASURES]
     if keys:
@@ -265,6 +269,7 @@ def _cmd_export(args) -> int:
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View
+    from .view import frames as store_frames
 
     try:
         view = View(
@@ -279,10 +284,10 @@ def _cmd_export(args) -> int:
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
-    frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
+    frames, _ = store_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
-    from .export import export_size
+    from .export.writers import export_size
 
     total = export_size(frames)
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
@@ -295,7 +300,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_build_bundle(args) -> int:
-    from .bundle import build_bundle
+    from .imports.bundle import build_bundle
     from .store import save_bundle
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
@@ -313,7 +318,8 @@ def _cmd_build_bundle(args) -> int:
 
 def _build_measure_files(shared: Path, args) -> None:
     """The measures' tables (USBP encounters, people on ATD...): facts derived from public-domain sources."""
-    from .measures import MEASURES_DIR, build_measure_files
+    from .core.measures import MEASURES_DIR
+    from .imports.measures import build_measure_files
 
     paths, report = build_measure_files(shared, Path(args.out) / "measures" if args.out else MEASURES_DIR)
     print(f"wrote {', '.join(str(p) for p in paths)}; {len(report)} report rows", file=sys.stderr)
@@ -322,7 +328,7 @@ def _build_measure_files(shared: Path, args) -> None:
 
 def _build_area_files(shared: Path, args, bundle) -> None:
     """AOR polygons, UWCHR headcount, ICE offices: files of their own (own licences)."""
-    from .bundle import build_area_files
+    from .imports.bundle import build_area_files
     from .store import DATA_DIR
 
     paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR,
@@ -333,8 +339,8 @@ def _build_area_files(shared: Path, args, bundle) -> None:
 
 
 def _cmd_build_basemap(args) -> int:
-    from .boundaries import build_boundaries, save_boundaries
-    from .places import build_places, save_places
+    from .geography.boundaries import build_boundaries, save_boundaries
+    from .geography.places import build_places, save_places
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_boundaries(build_boundaries(shared))
@@ -346,7 +352,7 @@ def _cmd_build_basemap(args) -> int:
 
 
 def _cmd_build_regions(args) -> int:
-    from .aggregate import build_regions, save_regions
+    from .geography.regions import build_regions, save_regions
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_regions(build_regions(shared))
@@ -355,7 +361,7 @@ def _cmd_build_regions(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
-    from .measures import measure_path
+    from .core.measures import measure_path
     from .sources.ddp_arrests import DDP_ARRESTS_URL, fetch_arrests, summary
 
     url = args.url or os.environ.get("GEODATA_DDP_ARRESTS_URL") or DDP_ARRESTS_URL
@@ -375,8 +381,8 @@ def _date(text: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .schema import CATEGORIES
-    from .view import LAYERS
+    from .core.schema import CATEGORIES
+    from .view.selection import LAYERS
 
     parser = argparse.ArgumentParser(prog="geodata", description="Map data of US immigration enforcement.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,6 +1,6 @@
 """The charts under the map, as Altair charts: incidents per week, people detained by month.
 
-The data work is geodata's (``geodata.timeline.weekly_counts``, ``geodata.occupancy.monthly_totals``);
+The data work is geodata's (``geodata.view.timeline.weekly_counts``, ``geodata.view.occupancy.monthly_totals``);
 these functions only draw the tables they are given, in the map's colours and the page's language.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from geodata.population_sources import SOURCE_NAMES, SOURCES
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES
 from layers.facilities import SOURCE_STYLES
 from layers.i18n import text
 from layers.incidents import CATEGORY_COLORS

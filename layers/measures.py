@@ -1,11 +1,11 @@
-"""Measures by area through time on the map (``geodata.measures``): one layer kind for all of them.
+"""Measures by area through time on the map (``geodata.core.measures``): one layer kind for all of them.
 
 :class:`MeasureLayer` draws a measure's places: counties, states and ICE areas of
 responsibility as a choropleth whose polygons the browser fetches once from the bundle's own
 files (``us-regions.json``, ``ice-aor-areas.json``, served by the app: the page carries values,
 not geometry), Border Patrol sectors as circles at their headquarters city, sized by value.
 The page holds the measure's rows (place, period as days, value, category); the layer sums or
-picks them for the dates shown exactly as :func:`geodata.measure_view.values_for_range` does,
+picks them for the dates shown exactly as `geodata.view.measures.values_for_range` does,
 follows the page's date range and playback through ``L.iceTime`` (``layers/js/timebar.js``),
 colours its own legend, and opens a popup per place: the value for the dates shown, the period
 it covers, the source, the breakdown by category, a small chart of the place's series, and for
@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geodata.measures import MEASURES
+from geodata.core.measures import MEASURES
 from layers._compact import day_numbers
-from layers._script import ScriptLayer, _Raw, to_script_json
+from layers._script import RawElement, ScriptLayer, to_script_json
 from layers._text import JS_LOCALES, html_text
 from layers.i18n import N_, text
 
@@ -48,7 +48,7 @@ _CSS = """
 </style>
 """
 
-# The registry's words (geodata.measures), listed so that the extractor puts them in the catalogue.
+# The registry's words (geodata.core.measures), listed so that the extractor puts them in the catalogue.
 _MEASURE_WORDS = (
     N_("287(g) agreements"), N_("agreements in force"), N_("model"),
     N_("People on ATD"), N_("people on Alternatives to Detention"), N_("technology"),
@@ -90,15 +90,15 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
     Parameters
     ----------
     key : str
-        The measure (``geodata.measures.MEASURES``).
+        The measure (``geodata.core.measures.MEASURES``).
     table : DataFrame
-        Its table, already filtered by AOR (``geodata.measure_view.filter_aors``).
+        Its table, already filtered by AOR (``geodata.view.measures.filter_aors``).
     detail : DataFrame, optional
         One row per record behind the counts (287(g) agreements: ``place_kind``, ``place_id``,
         ``agency``, ``model``, ``signed`` (else ``first_seen``), ``snapshot_count`` and ``snapshots``),
         listed in the popups as agency, model, signing date, the ICE lists that show it.
     """
-    from geodata.measure_view import place_names
+    from geodata.view.measures import place_names
 
     m = MEASURES[key]
     _ = text(lang).gettext
@@ -190,7 +190,7 @@ class MeasureLayer(ScriptLayer):
         return len(self.data["places"])
 
     def _render_header(self, figure) -> None:
-        figure.header.add_child(_Raw(_CSS), name="ice_measures_css")
+        figure.header.add_child(RawElement(_CSS), name="ice_measures_css")
 
     def legend_html(self) -> str:
         parts = [f"<h4>{html_text(self.layer_name)}</h4>",
@@ -223,13 +223,13 @@ def measure_layer(key: str, table, *, regions_url: str | None = None, aor_url: s
 
 
 def measure_overlays(tables: dict, *, regions_url: str | None, aor_url: str | None, lang: str = "en") -> list:
-    """One :class:`MeasureLayer` per measure of ``tables`` that has data (``geodata.measure_view.measure_tables``)."""
+    """One :class:`MeasureLayer` per measure of ``tables`` that has data (``geodata.view.measures.measure_tables``)."""
     return [measure_layer(key, table, regions_url=regions_url, aor_url=aor_url, detail=detail, lang=lang)
             for key, (table, detail) in tables.items() if table is not None]
 
 
 def figure_cards(figures: list[dict], lang: str = "en") -> list[tuple[str, str, str]]:
-    """The figures above the map for the measures shown (``geodata.measure_view.measure_figures``):
+    """The figures above the map for the measures shown (``geodata.view.measures.measure_figures``):
     ``(label, value, help)`` per measure, in the page's language."""
     t = text(lang)
     _ = t.gettext

@@ -12,8 +12,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from geodata import View, load_bundle, to_csv, to_geojson
-from geodata.occupancy import view_frames
-from geodata.timeline import weekly_counts
+from geodata.view.occupancy import view_frames
+from geodata.view.timeline import weekly_counts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -185,10 +185,12 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert args["js_links"] and args["css_links"]
     for link in args["js_links"] + args["css_links"]:
         assert link.startswith("../") and "://" not in link, link
-    # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
+    # Leaflet, then the layers' own files (layers/js/), in the order they need each other (the first screen
+    # shades the 287(g) agreements: layers/js/measures.js).
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
-        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas.js", "legend.js",
-        "timebar.js", "viewurl.js"]
+        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "measures.js", "canvas-columns.js",
+        "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
+        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
@@ -348,7 +350,7 @@ def test_an_upload_is_drawn_beside_the_bundled_layers():
 
 
 def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
-    from geodata.shards import cache_dir
+    from geodata.view.shards import cache_dir
 
     at = run_app()
     script = component_args(at)["script"]
@@ -360,8 +362,8 @@ def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
 
 
 def test_measure_figures_follow_the_dates_and_the_aor_filter():
-    from geodata.measure_view import filter_aors, values_for_range
-    from geodata.measures import load_measure
+    from geodata.core.measures import load_measure
+    from geodata.view.measures import filter_aors, values_for_range
 
     at = run_app(layer="atd,usbp", start="2025-10-01", end="2026-04-30", aor="SPM,PHO")
     metrics = {m.label: m.value for m in at.metric}

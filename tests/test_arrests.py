@@ -11,8 +11,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from geodata.cli import main
-from geodata.measures import MEASURE_COLUMNS
-from geodata.report import GeodataError
+from geodata.core.measures import MEASURE_COLUMNS
+from geodata.core.report import GeodataError
 from geodata.sources.ddp_arrests import (
     CELL_COLUMNS,
     aggregate_arrests,
@@ -168,7 +168,7 @@ def test_not_a_parquet_file_is_one_clear_error(tmp_path):
 
 
 def test_arrests_go_through_the_measure_code_and_follow_the_dates(ddp_file):
-    from geodata.measure_view import measure_figures, values_for_range
+    from geodata.view.measures import measure_figures, values_for_range
 
     table = arrests_measure_table(aggregate_arrests(read_arrests(ddp_file)))
     week1 = values_for_range(table, "arrests", "2025-06-02", "2025-06-08").set_index("place_id")["value"]
@@ -233,7 +233,7 @@ def test_app_draws_arrests_as_a_measure_layer(ddp_file, tmp_path, monkeypatch):
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    import geodata.measures as measures
+    import geodata.core.measures as measures
 
     fetch_arrests(ddp_file.as_uri(), tmp_path / "ddp-arrests-weekly.csv")
     monkeypatch.setattr(measures, "MEASURES_DIR", tmp_path)  # where `geodata fetch ddp-arrests` writes by default

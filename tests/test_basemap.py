@@ -11,7 +11,7 @@ import folium
 import pytest
 import xyzservices
 
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
 from layers import DEFAULT_TILES, LEAFLET_DIR, SCRIPTS_DIR, OutlineLayer, build_map, page_links, tile_provider
 from layers.basemap import LEAFLET_VERSION
 from layers.outline import _CLASS_JS as OUTLINE_JS
@@ -363,7 +363,7 @@ def _incidents():
     import geopandas as gpd
     from shapely.geometry import Point
 
-    from geodata.schema import INCIDENT_COLUMNS
+    from geodata.core.schema import INCIDENT_COLUMNS
 
     rows = [{c: None for c in INCIDENT_COLUMNS} | {"id": "i0", "category": "protest", "title": "t",
                                                    "location_precision": "city"}]

@@ -1,4 +1,4 @@
-"""The bundled US outlines of the offline base map (geodata.boundaries)."""
+"""The bundled US outlines of the offline base map (geodata.geography.boundaries)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
 from geodata import load_bundle
-from geodata.boundaries import (
+from geodata.geography.boundaries import (
     BASEMAP_DIR,
     BASEMAP_FILE,
     BOUNDARY_KINDS,
-    _decode_ints,
-    _encode_ints,
     build_boundaries,
     decode_boundaries,
+    decode_ints,
     encode_boundaries,
+    encode_ints,
     load_boundaries,
     save_boundaries,
 )
@@ -42,8 +42,8 @@ def test_polyline_encoding_matches_the_reference_example():
     points = np.array([[38.5, -120.2], [40.7, -120.95], [43.252, -126.453]])
     ints = np.round(points * 1e5).astype(np.int64)
     deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    assert _encode_ints(deltas) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
-    assert _decode_ints("_p~iF~ps|U_ulLnnqC_mqNvxq`@").tolist() == deltas.tolist()
+    assert encode_ints(deltas) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert decode_ints("_p~iF~ps|U_ulLnnqC_mqNvxq`@").tolist() == deltas.tolist()
 
 
 def test_encode_decode_round_trip_keeps_rings_holes_and_lines():

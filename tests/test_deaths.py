@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geodata import Report, load_bundle, normalize_facility_name, read_deaths_basu
-from geodata.match import FacilityMatcher
+from geodata.geography.match import FacilityMatcher
 
 
 @pytest.fixture(scope="module")

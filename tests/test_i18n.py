@@ -79,7 +79,7 @@ def test_the_catalogue_is_up_to_date_with_the_sources():
 
 
 def test_words_from_geodata_tables_are_in_the_catalogue():
-    # Category names (geodata.schema) and facility groups are translated where they are shown.
+    # Category names (geodata.core.schema) and facility groups are translated where they are shown.
     es = translations("es")
     for words in list(CATEGORY_LABELS.values()) + list(FACILITY_TYPE_GROUPS):
         assert es.gettext(words) != words, words
@@ -211,7 +211,9 @@ def test_export_field_names_do_not_change_with_the_language(monkeypatch):
 def test_readme_links_the_spanish_using_the_map():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "(docs/README.es.md)" in readme and "### Idioma / Language" in readme
-    spanish = (ROOT / "docs" / "README.es.md").read_text(encoding="utf-8")
+    assert "(docs/using-the-map.es.md)" in readme
+    assert "(using-the-map.es.md)" in (ROOT / "docs" / "README.es.md").read_text(encoding="utf-8")
+    spanish = (ROOT / "docs" / "using-the-map.es.md").read_text(encoding="utf-8")
     assert "## Cómo usar el mapa" in spanish and "?lang=es" in spanish
     # The Spanish guide names the sidebar's widgets as the Spanish interface does.
     es = translations("es")

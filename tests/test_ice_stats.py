@@ -133,7 +133,7 @@ def test_placed_facilities_fall_inside_their_state(fy26, shared_data):
     """A ZIP centroid is checked against the Census outline of the state the workbook names."""
     import geopandas as gpd
 
-    from geodata.schema import STATE_NAMES
+    from geodata.core.schema import STATE_NAMES
 
     states = gpd.read_file(shared_data / "census-cartographic-2010" / "gz_2010_us_040_00_20m.json")
     states["code"] = states["NAME"].str.upper().map(STATE_NAMES)

@@ -1,5 +1,5 @@
 """The measure layer kind (layers/measures.py, layers/js/measures.js): what the page carries, and the browser's
-sums equal geodata.measure_view's for the same dates."""
+sums equal geodata.view.measures's for the same dates."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from jsharness import NODE, needs_node
 
-from geodata.measure_view import values_for_range
-from geodata.measures import MEASURE_COLUMNS, load_measure, validate_measure_table
+from geodata.core.measures import MEASURE_COLUMNS, load_measure, validate_measure_table
+from geodata.view.measures import values_for_range
 from layers._compact import day_of
 from layers._script import script_source
 from layers.measures import figure_cards, measure_layer, measure_layer_data

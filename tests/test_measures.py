@@ -9,7 +9,9 @@ import json
 import pandas as pd
 import pytest
 
-from geodata.measure_view import (
+from geodata.core.measures import MEASURE_COLUMNS, MEASURES, load_measure, validate_measure_table
+from geodata.core.report import GeodataError, Report
+from geodata.view.measures import (
     breakdown,
     filter_aors,
     measure_features,
@@ -18,8 +20,6 @@ from geodata.measure_view import (
     values_for_range,
     write_measure_export,
 )
-from geodata.measures import MEASURE_COLUMNS, MEASURES, load_measure, validate_measure_table
-from geodata.report import GeodataError, Report
 
 USBP_FILE = "usbp-encounters/KHSM Encounters (USBP) fy25m11.xlsx"
 
@@ -69,7 +69,8 @@ def test_usbp_missing_rows_stay_missing(usbp, shared_data):
 
 
 def test_sectors_sit_at_their_headquarters_city():
-    from geodata.places import load_places
+    from geodata.geography.places import load_places
+
     from geodata.sources.usbp_encounters import SECTOR_HQ, sector_places
 
     sp = sector_places().set_index("name")
@@ -238,7 +239,8 @@ def test_registry_entries_are_complete():
 # -- bundle and export -----------------------------------------------------------------------------
 
 def test_rebuild_equals_committed_measure_files(shared_data, tmp_path):
-    from geodata.measures import MEASURES_DIR, build_measure_files
+    from geodata.core.measures import MEASURES_DIR
+    from geodata.imports.measures import build_measure_files
 
     paths, _ = build_measure_files(shared_data, tmp_path)
     assert sorted(p.name for p in paths) == ["atd.csv", "measures-report.csv", "usbp-monthly.csv"]
@@ -305,7 +307,8 @@ def test_bundled_measures_load():
 
 def test_a_new_measure_needs_only_a_reader_and_a_registry_entry(tmp_path):
     # The worked example of docs/measures.md: detainers by state and month.
-    from geodata.measures import Measure, build_measure_files, register
+    from geodata.core.measures import Measure, register
+    from geodata.imports.measures import build_measure_files
     from layers.measures import measure_layer
 
     (tmp_path / "shared" / "detainers").mkdir(parents=True)
@@ -340,7 +343,7 @@ def test_a_new_measure_needs_only_a_reader_and_a_registry_entry(tmp_path):
 def test_cli_export_of_287g_and_arrests_from_a_data_folder(fixture_287g, tmp_path):
     # 287(g) as ENF287G's table (here a fixture), arrests as `geodata fetch ddp-arrests` writes them.
     from geodata.cli import main
-    from geodata.measures import save_measure
+    from geodata.core.measures import save_measure
 
     folder = tmp_path / "data"
     save_measure(fixture_287g, "287g", folder / "measures")

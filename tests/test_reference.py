@@ -12,8 +12,9 @@ import pytest
 from shapely.geometry import Point
 
 from geodata import GeodataError, Report
-from geodata.match import FacilityMatcher
-from geodata.reference import (
+from geodata.core.schema import CRS, FACILITY_COLUMNS
+from geodata.geography.match import FacilityMatcher
+from geodata.pipeline.reference import (
     apply_reference,
     check_coordinates,
     match_reference,
@@ -21,7 +22,6 @@ from geodata.reference import (
     reference_codes,
     write_rejects,
 )
-from geodata.schema import CRS, FACILITY_COLUMNS
 
 FILES = {
     "marshall": "marshall-project/locations.csv",

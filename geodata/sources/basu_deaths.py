@@ -20,11 +20,11 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from ..geocode import Gazetteer, gazetteer, normalize_place
-from ..ids import slug
-from ..match import FacilityMatcher, distinctive_words, normalize_facility_name
-from ..report import Report, read_csv_table
-from ..schema import CRS, INCIDENT_COLUMNS, state_code
+from ..core.ids import slug
+from ..core.report import Report, read_csv_table
+from ..core.schema import CRS, INCIDENT_COLUMNS, state_code
+from ..geography.geocode import Gazetteer, gazetteer, normalize_place
+from ..geography.match import FacilityMatcher, distinctive_words, normalize_facility_name
 
 __all__ = ["read_deaths_basu", "BASU_REPO_URL", "BASU_COPYRIGHT"]
 
@@ -128,9 +128,9 @@ def read_deaths_basu(
     Parameters
     ----------
     path : ``all_250_deaths_detailed.csv``.
-    facilities : the facility layer (``geodata.schema.FACILITY_COLUMNS``).
+    facilities : the facility layer (``geodata.core.schema.FACILITY_COLUMNS``).
     facility_years : the facility history's table of names by list
-        (``geodata.sources.FISCAL_YEAR_COLUMNS``): a death is then matched to a
+        (``geodata.pipeline.facility_history.FISCAL_YEAR_COLUMNS``): a death is then matched to a
         facility by any name the lists gave it, not only its newest.
     report : receives each death not matched to a facility (``unmatched``) and each
         one that could not be placed (``rejected``), with the reason.

@@ -31,8 +31,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import GeodataError
-from ..schema import state_code
+from ..core.arrests import normalise_arrests
+from ..core.report import GeodataError
+from ..geography.geocode import gazetteer
+from ..geography.match import FacilityMatcher
+from ..geography.regions import assign_regions, load_regions
 
 __all__ = [
     "ARRESTS_FILE",
@@ -93,29 +96,6 @@ def read_arrests(path: str | Path) -> pd.DataFrame:
     return normalise_arrests(df, source=path.name)
 
 
-def normalise_arrests(df: pd.DataFrame, *, source: str) -> pd.DataFrame:
-    """Arrest rows in one shape: ``apprehension_date`` (datetime64), ``state`` (postal code or
-    None), ``county``, ``aor``, ``apprehension_landmark``, ``apprehension_method`` (stripped
-    text or None) and ``duplicate`` (bool: DDP's ``duplicate_drop_row``; missing is False)."""
-    out = pd.DataFrame(index=df.index)
-    out["apprehension_date"] = pd.to_datetime(df["apprehension_date"], errors="coerce")
-    if getattr(out["apprehension_date"].dt, "tz", None) is not None:
-        out["apprehension_date"] = out["apprehension_date"].dt.tz_localize(None)
-    states = df["apprehension_state"] if "apprehension_state" in df.columns else pd.Series(None, index=df.index)
-    codes, uniques = pd.factorize(states.astype(object))
-    mapped = np.array([state_code(str(u)) for u in uniques] + [None], dtype=object)
-    out["state"] = mapped[codes]
-    for col in ("county", "aor", "apprehension_landmark", "apprehension_method"):
-        values = df[col] if col in df.columns else pd.Series(None, index=df.index)
-        text = values.astype(object).where(values.notna(), None)
-        out[col] = [(v.strip() or None) if isinstance(v, str) else None for v in text]
-    dup = df["duplicate"] if "duplicate" in df.columns else pd.Series(False, index=df.index)
-    out["duplicate"] = dup.map(lambda v: v is True or (isinstance(v, (bool, np.bool_)) and bool(v))
-                               or (isinstance(v, str) and v.strip().upper() in ("TRUE", "T", "Y", "1")))
-    out.attrs["source"] = source
-    return out.reset_index(drop=True)
-
-
 # -- places --------------------------------------------------------------------------
 
 _COUNTY_WORDS = re.compile(
@@ -171,15 +151,11 @@ def _landmark_city_county(landmark: str, state: str | None, counties) -> str | N
     m = _CITY_JAIL.match(str(landmark).upper().strip())
     if not m or not state:
         return None
-    from ..geocode import gazetteer
-
     hit = gazetteer().city(m.group(1), state)
     if hit is None:
         return None
     import geopandas as gpd
     from shapely.geometry import Point
-
-    from ..aggregate import assign_regions
 
     point = gpd.GeoDataFrame(geometry=[Point(hit.lon, hit.lat)], crs="EPSG:4326")
     return assign_regions(point, "county", regions=counties)["region_id"].iloc[0]
@@ -236,8 +212,6 @@ def _place_rows(rows: pd.DataFrame, counties: pd.DataFrame, facilities=None) -> 
 def _matcher(facilities):
     if facilities is None or len(facilities) == 0:
         return None
-    from ..match import FacilityMatcher
-
     return FacilityMatcher(facilities, strict=True)
 
 
@@ -245,8 +219,6 @@ def _facility_counties(facilities, counties) -> dict[str, str]:
     """Facility id -> the county its point is in."""
     if facilities is None or len(facilities) == 0:
         return {}
-    from ..aggregate import assign_regions
-
     placed = facilities[facilities.geometry.notna()]
     got = assign_regions(placed.drop(columns=["location_precision"], errors="ignore"), "county", regions=counties)
     return {fid: rid for fid, rid in zip(placed["id"], got["region_id"]) if rid}
@@ -287,8 +259,6 @@ def aggregate_arrests(
         ``suppressed_arrests``, ``min_cell``, ``first_day``, ``last_day``.
     """
     if counties is None:
-        from ..aggregate import load_regions
-
         counties = load_regions("county")
     n_rows = len(rows)
     dup = rows["duplicate"].to_numpy(dtype=bool)
@@ -337,10 +307,11 @@ def summary(cells: pd.DataFrame) -> str:
 
 
 def arrests_measure_table(cells: pd.DataFrame) -> pd.DataFrame:
-    """The weekly cells of :func:`aggregate_arrests` as the measure table (:data:`geodata.measures.MEASURE_COLUMNS`):
-    ``measure`` "arrests", ``place_kind`` "county" (FIPS) or "state" (postal code: the arrests of that week no
-    county could be found for), the week Monday to Sunday as the period, the arrests as ``value``."""
-    from ..measures import MEASURE_COLUMNS
+    """The weekly cells of :func:`aggregate_arrests` as the measure table
+    (:data:`geodata.core.measures.MEASURE_COLUMNS`): ``measure`` "arrests", ``place_kind`` "county" (FIPS)
+    or "state" (postal code: the arrests of that week no county could be found for), the week Monday to
+    Sunday as the period, the arrests as ``value``."""
+    from ..core.measures import MEASURE_COLUMNS
 
     week = pd.to_datetime(cells["week"])
     county = cells["level"].to_numpy() == "county"
@@ -359,7 +330,7 @@ def arrests_measure_table(cells: pd.DataFrame) -> pd.DataFrame:
 
 def save_arrest_cells(cells: pd.DataFrame, path: str | Path) -> Path:
     """Write the weekly cells (and only them) as the measure table's CSV (:func:`arrests_measure_table`)."""
-    from ..measures import save_measure
+    from ..core.measures import save_measure
 
     path = Path(path)
     return save_measure(arrests_measure_table(cells), "arrests", path=path)
@@ -370,7 +341,7 @@ def load_arrest_cells(path: str | Path) -> pd.DataFrame | None:
 
     A file of an older release (``week, level, region_id, state, arrests``) is read too.
     """
-    from ..measures import validate_measure_table
+    from ..core.measures import validate_measure_table
 
     path = Path(path)
     if not path.is_file():

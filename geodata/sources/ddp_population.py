@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..match import FacilityMatcher
-from ..report import GeodataError, Report
-from ..schema import STATE_CODES, state_code
+from ..core.report import GeodataError, Report
+from ..core.schema import STATE_CODES, state_code
+from ..geography.match import FacilityMatcher
 
 __all__ = [
     "DDP_URL",
@@ -78,7 +78,7 @@ def read_daily_population(path: str | Path) -> pd.DataFrame:
 
 
 def code_states(*references: pd.DataFrame) -> dict[str, str]:
-    """``ICE code -> state`` from reference tables (:func:`geodata.reference.read_facility_reference`)."""
+    """``ICE code -> state`` from reference tables (:func:`geodata.pipeline.reference.read_facility_reference`)."""
     out: dict[str, str] = {}
     for ref in references:
         for code, st in zip(ref["code"], ref["state"]):
@@ -136,7 +136,7 @@ def facility_codes(
         person-days so a reader sees what is missed; ``ambiguous`` when another code
         won the facility) and each facility without a code (``unmatched``).
     known : ``facility id -> ICE code`` from a reference match
-        (:func:`geodata.reference.reference_codes`); used before any name.
+        (:func:`geodata.pipeline.reference.reference_codes`); used before any name.
     states : ``ICE code -> state`` (:func:`code_states`); else a seven-letter code's
         last two letters, when they are a state, restrict the name match to it.
 

@@ -28,11 +28,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report import GeodataError, Report
+from ..core.measures import MEASURE_COLUMNS
+from ..core.report import GeodataError, Report
 
-__all__ = ["ATD_AOR_CODES", "ATD_SOURCE_URL", "atd_sheets", "read_atd_sheet", "read_atd_workbooks"]
+__all__ = ["ATD_AOR_CODES", "ATD_INPUT", "ATD_SOURCE_URL", "atd_sheets", "read_atd_measure", "read_atd_sheet",
+           "read_atd_workbooks"]
 
 ATD_SOURCE_URL = "https://www.ice.gov/detain/detention-management"
+#: The folder of ICE's workbooks under the shared data folder; every ``FY*.xlsx`` in it is read.
+ATD_INPUT = "ice-detention-stats"
 
 #: ICE's AOR names in the ATD sheets (spaces and dots removed, lower case) -> AOR code.
 ATD_AOR_CODES: dict[str, str] = {
@@ -72,14 +76,12 @@ def read_atd_sheet(path: str | Path, sheet: str, report: Report | None = None) -
     Returns
     -------
     pandas.DataFrame
-        :data:`geodata.measures.MEASURE_COLUMNS`: ``measure`` "atd", ``place_kind`` "aor",
+        :data:`geodata.core.measures.MEASURE_COLUMNS`: ``measure`` "atd", ``place_kind`` "aor",
         ``place_id`` (AOR code), ``category`` "" for the AOR's people on ATD and the
         technology's name for each of its technology rows, ``period_start`` =
         ``period_end`` = the "as of" date, ``value`` (people), ``source``.  ``attrs``:
         ``as_of``, ``total`` (the sheet's own total), ``aor_sum``, ``sheet``, ``file``.
     """
-    from ..measures import MEASURE_COLUMNS
-
     path = Path(path)
     report = report if report is not None else Report()
     where = f"{path.name} [{sheet.strip()}]"
@@ -166,8 +168,6 @@ def read_atd_sheet(path: str | Path, sheet: str, report: Report | None = None) -
 
 def read_atd_workbooks(paths, report: Report | None = None) -> pd.DataFrame:
     """Every ATD sheet of every workbook, one table; a date read twice kept once (the later file's)."""
-    from ..measures import MEASURE_COLUMNS
-
     report = report if report is not None else Report()
     parts: dict[str, pd.DataFrame] = {}
     for path in sorted(Path(p) for p in paths):
@@ -183,3 +183,8 @@ def read_atd_workbooks(paths, report: Report | None = None) -> pd.DataFrame:
     out = pd.concat([parts[k] for k in sorted(parts)], ignore_index=True)
     out.attrs["sheets"] = {k: (v.attrs["file"], v.attrs["sheet"], v.attrs["total"]) for k, v in sorted(parts.items())}
     return out
+
+
+def read_atd_measure(shared_data: str | Path, report: Report) -> pd.DataFrame:
+    """The ``atd`` measure's reader (``geodata.core.measures``): every workbook of :data:`ATD_INPUT`."""
+    return read_atd_workbooks(sorted((Path(shared_data) / ATD_INPUT).glob("FY*.xlsx")), report)

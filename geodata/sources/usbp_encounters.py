@@ -30,19 +30,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report import GeodataError, Report
+from ..core.measures import MEASURE_COLUMNS
+from ..core.report import GeodataError, Report
 
 __all__ = [
     "SECTOR_HQ",
     "USBP_SHEET",
     "USBP_SOURCE_URL",
     "fiscal_month_start",
+    "USBP_INPUT",
     "read_usbp_encounters",
+    "read_usbp_measure",
     "sector_key",
     "sector_places",
 ]
 
 USBP_SHEET = "Monthly Sector"
+#: The workbook under the shared data folder (``geodata build-bundle``).
+USBP_INPUT = "usbp-encounters/KHSM Encounters (USBP) fy25m11.xlsx"
 #: The publisher's page of the workbook (U.S. government work, public domain).
 USBP_SOURCE_URL = "https://ohss.dhs.gov/khsm/cbp-encounters"
 
@@ -103,7 +108,7 @@ def read_usbp_encounters(path: str | Path, report: Report | None = None) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        :data:`geodata.measures.MEASURE_COLUMNS`: ``measure`` "usbp", ``place_kind``
+        :data:`geodata.core.measures.MEASURE_COLUMNS`: ``measure`` "usbp", ``place_kind``
         "sector", ``place_id`` (:func:`sector_key`), ``category`` "" (the total),
         ``period_start``/``period_end`` the calendar month, ``value`` (encounters, as published),
         ``source``.  ``attrs["sector_names"]``: key -> the workbook's name.  Rows without a
@@ -143,8 +148,6 @@ def read_usbp_encounters(path: str | Path, report: Report | None = None) -> pd.D
         end = start + pd.offsets.MonthEnd(0)
         rows.append(("usbp", "sector", key, "", start.date().isoformat(), end.date().isoformat(), value,
                      USBP_SOURCE_URL))
-    from ..measures import MEASURE_COLUMNS
-
     out = pd.DataFrame(rows, columns=list(MEASURE_COLUMNS))
     dup = out.duplicated(["place_id", "period_start"], keep="first")
     for r in out[dup].itertuples():
@@ -164,8 +167,8 @@ def sector_places(names: dict[str, str] | None = None) -> pd.DataFrame:
     """
     import geopandas as gpd
 
-    from ..aggregate import load_regions
-    from ..places import load_places
+    from ..geography.places import load_places
+    from ..geography.regions import load_regions
 
     names = names or {sector_key(s): s for s in SECTOR_HQ}
     places = load_places()
@@ -187,3 +190,8 @@ def sector_places(names: dict[str, str] | None = None) -> pd.DataFrame:
         rows.append({"place_id": key, "name": name, "city": city, "state": state, "lon": lon, "lat": lat,
                      "location_precision": "city"})
     return pd.DataFrame(rows)
+
+
+def read_usbp_measure(shared_data: str | Path, report: Report) -> pd.DataFrame:
+    """The ``usbp`` measure's reader (``geodata.core.measures``): :data:`USBP_INPUT` under ``shared_data``."""
+    return read_usbp_encounters(Path(shared_data) / USBP_INPUT, report)

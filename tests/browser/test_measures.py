@@ -4,7 +4,7 @@ and the time bar's playback, and opens its popup.
 The app runs on a copy of the bundle folder (``ICE_MAP_DATA_DIR``) to which a small 287(g) table shaped as
 ``geodata/data/measures/287g-monthly.csv`` and a small arrests table (as ``geodata fetch ddp-arrests`` writes
 it) are added: neither is bundled in this branch.  The figures each layer shows are compared with
-``geodata.measure_view.values_for_range`` on the same tables.
+``geodata.view.measures.values_for_range`` on the same tables.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from geodata.measure_view import values_for_range
-from geodata.measures import MEASURE_COLUMNS, load_measure, validate_measure_table
-from geodata.store import DATA_DIR
+from geodata.core.measures import MEASURE_COLUMNS, load_measure, validate_measure_table
+from geodata.core.paths import DATA_DIR
+from geodata.view.measures import values_for_range
 
 LAYERS = "facilities,287g,atd,usbp,arrests"
 
