@@ -194,7 +194,9 @@
           }
           if (!shape) { self.notDrawn.push(p.name); return; }
           shape._icePlace = k;
-          shape.bindPopup(function () { return self.popup(k); }, { maxWidth: 320, minWidth: 240 });
+          // Not bindPopup: its click handler stops the event, and a facility or incident drawn over the area
+          // (layers/js/canvas-pointer.js answers the map's click) must open its own popup instead.
+          shape.on("click", function (e) { self._click(k, e); });
           shape.on("mouseover", function (e) { if (e.target.setStyle) { e.target.setStyle({ weight: 2, color: "#333" }); } });
           shape.on("mouseout", function (e) { self._style(e.target); });
           self.shapes[k] = shape;
@@ -206,6 +208,19 @@
         self.loadError = String(err);
         self.redraw();
       });
+    },
+
+    // A click on a place opens its popup, unless a point of the canvas layers is under the pointer.
+    _click: function (k, e) {
+      var map = this._map;
+      if (!map) { return; }
+      var points = map._cplLayers || [];
+      for (var i = 0; i < points.length; i++) {
+        if (points[i]._map && points[i]._hitTest && points[i]._hitTest(e.containerPoint)) { return; }
+      }
+      this._popupPlace = k;
+      this._popup = L.popup({ maxWidth: 320, minWidth: 240 }).setLatLng(e.latlng).setContent(this.popup(k));
+      this._popup.openOn(map);
     },
 
     isLoaded: function () { return !!this._loaded; },
@@ -243,10 +258,8 @@
       this.shownCount = shown;
       this.total = vals.reduce(function (a, b) { return a + b; }, 0);
       this._legend();
-      if (this._map) {
-        var open = null;
-        this.eachLayer(function (l) { if (l.isPopupOpen && l.isPopupOpen()) { open = l; } });
-        if (open) { open.setPopupContent(this.popup(open._icePlace)); }
+      if (this._map && this._popup && this._map.hasLayer(this._popup)) {
+        this._popup.setContent(this.popup(this._popupPlace));  // the open popup follows the dates too
       }
     },
 
