@@ -22,16 +22,18 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
+from geodata.core.measures import MEASURES
 from geodata.export.writers import export_size, write_csv, write_geojson
-from geodata.geography.aor import load_aor_areas
+from geodata.geography.aor import AOR_DIR, AOR_FILE, load_aor_areas
 from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
 from geodata.geography.places import PLACES_FILE
-from geodata.geography.regions import load_regions
+from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
+from geodata.view.measures import figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
@@ -52,6 +54,7 @@ from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
+from layers.measures import figure_cards, measure_overlays
 from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -64,7 +67,8 @@ _, ngettext = t.gettext, t.ngettext
 
 st.set_page_config(page_title=_("ICE enforcement map"), page_icon=":world_map:", layout="wide")
 
-LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices")}
+LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices"),
+                **{k: m.label for k, m in MEASURES.items()}}  # measures by area through time (geodata.core.measures)
 STYLES = {"points": N_("Points"), "clusters": N_("Clusters"), "heat": N_("Heat map")}
 REGIONS = {"none": N_("None"), "state": N_("By state"), "county": N_("By county")}
 EMPTY_FACILITIES = {"hollow": N_("hollow"), "hidden": N_("hidden")}
@@ -89,6 +93,10 @@ PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
 _script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
 _record_files = components.declare_component("records", path=str(cache_dir()))
 SCRIPT_URL = f"../{_script_files.name}"
+# The bundle's county/state and AOR polygons, fetched once by the measure layers (layers/js/measures.js).
+_region_files = components.declare_component("regions", path=str(REGIONS_DIR))
+_aor_files = components.declare_component("aor_areas", path=str(AOR_DIR))
+REGIONS_URL, AOR_URL = f"../{_region_files.name}/{REGIONS_FILE}", f"../{_aor_files.name}/{AOR_FILE}"
 RECORDS_URL = f"../{_record_files.name}"
 
 
@@ -147,16 +155,11 @@ def _upload(data: bytes, name: str):
     return read_upload(data, name)
 
 
-@st.cache_data(show_spinner=False, ttl=3600)
-def _arrest_cells(path: str | None, directory: str | None):
-    # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
-    from geodata.core.paths import DATA_DIR
-    from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
-
-    try:
-        return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
-    except GeodataError as exc:
-        return None, str(exc)
+@st.cache_data(show_spinner=False, ttl=3600, max_entries=8)
+def _measures(keys: tuple, aors: tuple, directory: str | None):
+    # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR.
+    folder = Path(directory) / "measures" if directory else None
+    return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
 
 @st.cache_data(show_spinner=False)
@@ -189,11 +192,15 @@ tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(_("ICE_MAP_TILES: {error}; using {tiles}.").format(error=tiles_warning[0], tiles=tiles_warning[1]))
 first_day, last_day = (dt.date.fromisoformat(d) for d in date_span) if date_span else (dt.date.today(),) * 2
+DATA_DIR_ENV = os.environ.get("ICE_MAP_DATA_DIR") or None
+reach = _measures((), (), DATA_DIR_ENV)[1] or (first_day, last_day)  # the dates reach as far as the measures do
+first_day, last_day = min(first_day, reach[0]), max(last_day, reach[1])
 
 # -- URL -> widgets, once per session -------------------------------------------------
 if "view_loaded" not in st.session_state:
     try:
-        url_view = View.from_params(st.query_params)
+        # No parameters at all: a first screen about enforcement (the last twelve months, 287(g) shaded).
+        url_view = View.from_params(st.query_params) if len(st.query_params) else first_screen(last_day)
     except ValueError as exc:
         st.warning(markdown_plain(_("Ignoring the link's filter: {error}").format(error=exc)))
         url_view = View()
@@ -277,17 +284,12 @@ with st.sidebar:
         + (" " + _("Set for everyone by this server (ICE_MAP_OFFLINE).") if OFFLINE_FORCED else ""),
     )
 
-# -- ICE areas, arrests (layers.areas): widgets, kept in the URL as aor_map= and arrests=1 --------
+# -- ICE areas (layers.areas): widgets, kept in the URL as aor_map= ------------------------------
 AOR_MAPS = {"none": N_("None"), "areas": N_("Areas"), "incidents": N_("Incidents"), "detained": N_("People detained")}
 if "areas_loaded" not in st.session_state:
     st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
         else "none"
-    st.session_state["arrests_on"] = st.query_params.get("arrests", "") in TRUE_WORDS
     st.session_state["areas_loaded"] = True
-arrest_cells, arrests_warning = _arrest_cells(os.environ.get("ICE_MAP_ARRESTS") or None,
-                                              os.environ.get("ICE_MAP_DATA_DIR") or None)
-if arrests_warning:
-    st.warning(f"ICE_MAP_ARRESTS: {arrests_warning}")
 with st.sidebar:
     st.subheader(_("ICE areas of responsibility"))
     aor_map = st.radio(_("Draw the areas"), list(AOR_MAPS), key="aor_map", format_func=lambda k: _(AOR_MAPS[k]),
@@ -295,12 +297,7 @@ with st.sidebar:
                        help=_("ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
                               "the incidents in view (by where they happened) or the people detained on an average "
                               "day in the dates shown (by where the facility is)."))
-    arrests_on = st.toggle(_("ICE arrests by county"), key="arrests_on", disabled=arrest_cells is None,
-                           help=_("ICE's arrest records (Deportation Data Project, CC0) counted by county and week: "
-                                  "likely duplicates dropped, weeks under 10 arrests in a county not published.")
-                           + (" " + _("Not fetched on this server: run `geodata fetch ddp-arrests`.")
-                              if arrest_cells is None else ""))
-areas_params = ({"aor_map": aor_map} if aor_map != "none" else {}) | ({"arrests": "1"} if arrests_on else {})
+areas_params = {"aor_map": aor_map} if aor_map != "none" else {}
 
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
@@ -342,12 +339,13 @@ hide_empty = st.session_state.get("empty_facilities") == "hidden"
 frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
-overlays = area_overlays(area_frames(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
-                                     arrest_cells=arrest_cells if arrests_on else None, window=window), lang=lang)
-# The areas are drawn by Python: what they show (and so the map) changes with the dates only when they count
-# something in them; the offices and plain areas do not.
-overlay_key = (lang, aor_map, arrests_on, "offices" in layers_on,
-               (window, chosen) if aor_map in ("incidents", "detained") or arrests_on else None)
+measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
+tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
+overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
+    measure_overlays(tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)  # built only with the map
+# The areas change with the dates only when they count incidents or people (measures follow dates in the browser).
+overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
+               (window, chosen) if aor_map in ("incidents", "detained") else None)
 
 # -- main -------------------------------------------------------------------------------
 st.title(_("US immigration enforcement: detention, deaths, incidents"))
@@ -391,6 +389,11 @@ if shown_fac is not None:
     elif cov:
         cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
                           "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
+
+# The measures' figures for the range (the same numbers as their layers and `geodata export --layer`).
+for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)),
+                                          figure_cards(figures_of(tables, *window), lang)):
+    col.metric(label, value, help=help_text)
 
 # The map holds every point of the layers and AORs chosen, for all dates: the date range,
 # the categories and the playback step reach it through the page's URL, and it redraws
@@ -447,7 +450,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
                  script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
                  zoom=map_view[1] if map_view else None, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
-    drawn = list(_overlays) + ([] if _region_counts is None else [
+    drawn = list(_overlays()) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
     if "incidents" in whole:
         drawn.append(_with_shards(incidents_layer(whole["incidents"], name=_("Incidents"), style=style,

@@ -255,8 +255,39 @@ def _cmd_import(args) -> int:
     return 0
 
 
+def _export_measures(args, keys) -> int:
+    """``geodata export --layer 287g ...``: one feature per place with its value for the range."""
+    import pandas as pd
+
+    from .core.measures import load_measure
+    from .view.measures import measure_features, write_measure_export
+
+    others = [x for x in args.layer if x not in keys]
+    if others:
+        raise GeodataError(f"export writes measures ({', '.join(keys)}) or {', '.join(others)}, not both in one file")
+    if args.store or args.hide_empty or args.category:
+        raise GeodataError("--store, --category and --hide-empty do not apply to a measure export")
+    parts = []
+    for key in keys:
+        table = load_measure(key, Path(args.data) / "measures" if args.data else None)
+        if table is None:
+            raise GeodataError(f"no data for {key!r} here" + (" (run `geodata fetch ddp-arrests`)"
+                                                               if key == "arrests" else ""))
+        parts.append(measure_features(key, args.start, args.end, aors=tuple(args.aor or ()), table=table))
+    gdf = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    n = write_measure_export(gdf, args.output)
+    print(f"wrote {n} features to {args.output} ({', '.join(f'{len(p)} {k}' for k, p in zip(keys, parts))})",
+          file=sys.stderr)
+    return 0
+
+
 def _cmd_export(args) -> int:
+    from .core.measures import MEASURES
     from .export.writers import write_export
+
+    keys = [x for x in (args.layer or ()) if x in MEASURES]
+    if keys:
+        return _export_measures(args, keys)
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View
@@ -304,6 +335,7 @@ def _cmd_build_bundle(args) -> int:
         file=sys.stderr,
     )
     _build_area_files(shared, args, bundle)
+    _build_measure_files(shared, args)
     if not args.out:  # the documents state the committed bundle's figures (geodata.figures)
         from .core.paths import DATA_DIR
         from .view.figures import fill_documents
@@ -311,6 +343,16 @@ def _cmd_build_bundle(args) -> int:
         for path in fill_documents(DATA_DIR.parents[1]):
             print(f"wrote the bundle's figures into {path}", file=sys.stderr)
     return 0
+
+
+def _build_measure_files(shared: Path, args) -> None:
+    """The measures' tables (USBP encounters, people on ATD...): facts derived from public-domain sources."""
+    from .core.measures import MEASURES_DIR
+    from .imports.measures import build_measure_files
+
+    paths, report = build_measure_files(shared, Path(args.out) / "measures" if args.out else MEASURES_DIR)
+    print(f"wrote {', '.join(str(p) for p in paths)}; {len(report)} report rows", file=sys.stderr)
+    _print_report(report)
 
 
 def _build_area_files(shared: Path, args, bundle) -> None:
@@ -348,11 +390,11 @@ def _cmd_build_regions(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
-    from .sources.ddp_arrests import ARRESTS_FILE, DDP_ARRESTS_URL, fetch_arrests, summary
-    from .store import DATA_DIR
+    from .core.measures import measure_path
+    from .sources.ddp_arrests import DDP_ARRESTS_URL, fetch_arrests, summary
 
     url = args.url or os.environ.get("GEODATA_DDP_ARRESTS_URL") or DDP_ARRESTS_URL
-    out = Path(args.output) if args.output else DATA_DIR / ARRESTS_FILE
+    out = Path(args.output) if args.output else measure_path("arrests")
     cells = fetch_arrests(url, out, facilities=_facilities(args))
     print(f"{summary(cells)}; wrote {out} (counts only, no row of the table)", file=sys.stderr)
     return 0
@@ -409,7 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
     p.add_argument("--layer", action="append", choices=LAYERS,
-                   help="layer (repeatable; default: facilities and incidents)")
+                   help="layer (repeatable; default: facilities and incidents); a measure (287g, atd, usbp, "
+                   "arrests) is written as one feature per area or sector with its value for the range")
     p.add_argument("--aor", action="append", help="ICE area of responsibility, such as ELP (repeatable)")
     p.add_argument("--hide-empty", action="store_true", help="leave out facilities that held nobody in the range")
     p.add_argument("--data", help="a bundle folder other than the default")
@@ -423,7 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="where to download it from (https://, file:// or a path; default: "
                    "$GEODATA_DDP_ARRESTS_URL or DDP's published file)")
     p.add_argument("--facilities", help="a facility layer (.geojson) to join arrest landmarks to; default: bundled")
-    p.add_argument("-o", "--output", help="the weekly counts (.csv); default: geodata/data/ddp-arrests-weekly.csv")
+    p.add_argument("-o", "--output", help="the weekly counts (.csv, the arrests measure's table); default: "
+                   "geodata/data/measures/ddp-arrests-weekly.csv")
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("build-basemap",

@@ -1,4 +1,6 @@
-"""Areas and offices: ICE's areas of responsibility, counts by area, arrests by county, ICE's offices.
+"""Areas and offices: ICE's areas of responsibility, counts by area, ICE's offices.
+
+ICE arrests by county are a measure (``layers.measures``), drawn like the other measures.
 
 Each function takes frames from ``geodata`` and returns one folium layer; none reads a
 file.  Shaded areas are :class:`layers.choropleth.ChoroplethLayer` objects (the same
@@ -7,8 +9,6 @@ are a :class:`layers.canvas.CanvasPointLayer`.
 
 * :func:`aor_areas_layer`: the 24 AORs, each its own pale colour, named on hover;
 * :func:`aor_counts_layer`: AORs shaded by incidents in view (or people detained);
-* :func:`arrests_layer`: counties shaded by ICE arrests in the date range (counts
-  published by ``geodata.sources.ddp_arrests``: never a person, no cell under 10);
 * :func:`offices_layer`: ICE's offices, shape and colour by agency.
 """
 
@@ -33,7 +33,6 @@ __all__ = [
     "OfficeLayer",
     "aor_areas_layer",
     "aor_counts_layer",
-    "arrests_layer",
     "offices_layer",
 ]
 
@@ -158,31 +157,6 @@ def aor_counts_layer(counts, *, what: str = "incidents", name: str | None = None
                    show=show, notes=notes, tooltip=tooltip)
 
 
-def arrests_layer(counts, *, name: str = "ICE arrests by county", show: bool = True) -> ChoroplethLayer:
-    """Counties shaded by ICE arrests over the date range (``geodata.sources.ddp_arrests.arrests_in_range``).
-
-    The counts are weekly cells of at least ten arrests summed over the range: a week
-    with fewer arrests in a county is not published, so a county's figure is a floor.
-    """
-    attrs = dict(getattr(counts, "attrs", {}) or {})
-    notes = ["From ICE's arrest records as published by the Deportation Data Project (CC0); likely "
-             "duplicate records dropped. Weeks with fewer than 10 arrests in a county are not published, so "
-             "each figure is a lower bound."]
-    weeks = attrs.get("weeks")
-    if weeks:
-        notes.append(f"Weeks from {weeks[0]} to {weeks[1]} (each starting on a Monday).")
-    state_only = sum((attrs.get("state_only") or {}).values())
-    if state_only:
-        notes.append(f"Not shaded: {state_only:,} arrests known only to their state.")
-
-    def tooltip(row):
-        n = int(row.count)
-        return f"{row.name}, {row.state}: {n:,} arrest{'s' if n != 1 else ''} (weeks of 10 or more)"
-
-    return _shaded(counts, unit="ICE arrests in the dates shown", name=name, show=show, notes=notes,
-                   tooltip=tooltip)
-
-
 class OfficeLayer(CanvasPointLayer):
     """ICE's offices on the canvas, with their own legend section."""
 
@@ -237,7 +211,7 @@ def area_overlays(counted: dict, *, lang: str = "en") -> list:
     counted : dict
         ``geodata.view.area_frames``' frames: ``aor_areas`` (drawn plain), ``aor_incidents`` and
         ``aor_detained`` (AORs shaded by incidents or by people detained; ``attrs["weight"]`` says which
-        figure), ``arrests`` (counties shaded by arrests) and ``offices``; each drawn when present.
+        figure) and ``offices``; each drawn when present.
     lang : str
         The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
@@ -256,8 +230,6 @@ def area_overlays(counted: dict, *, lang: str = "en") -> list:
                            else "No daily counts for these dates: ICE's FY2026 average daily population, "
                            "facilities counted where they are.")
         out.append(layer)
-    if counted.get("arrests") is not None:
-        out.append(arrests_layer(counted["arrests"], name=_("ICE arrests by county")))
     if counted.get("offices") is not None:
         out.append(offices_layer(counted["offices"], name=_("ICE offices"), lang=lang))
     return out

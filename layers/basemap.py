@@ -224,7 +224,9 @@ def compose_map(
             overlays=overlays, lang=lang,
         ).add_to(m)
     if time_range is not None:
-        points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
+        # Point layers, and the layers that follow the dates themselves (layers.measures).
+        points = [layer for layer in layers
+                  if isinstance(layer, CanvasPointLayer) or getattr(layer, "follows_time", False)]
         if points:
             TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar, lang=lang).add_to(m)
     _ViewInUrl(origin=getattr(m, "view_origin", "default")).add_to(m)

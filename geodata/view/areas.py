@@ -1,15 +1,14 @@
 """Counts by area for a view's frames: what the map's shaded regions and areas show, counted here.
 
 ``layers/`` draws these frames and computes nothing: the spatial joins (incidents by state,
-county or ICE area of responsibility, facilities' population by AOR) and the arrests summed over
-the dates run here, on the frames a view selected (:func:`geodata.view.frames`).
+county or ICE area of responsibility, facilities' population by AOR) run here, on the frames a view
+selected (:func:`geodata.view.frames`). ICE arrests by county are a measure (:mod:`geodata.view.measures`).
 """
 
 from __future__ import annotations
 
 from geodata.geography.aor import counts_by_aor
 from geodata.geography.regions import counts_by_region
-from geodata.sources.ddp_arrests import arrests_in_range
 
 __all__ = ["area_frames", "region_counts"]
 
@@ -24,8 +23,7 @@ def region_counts(incidents, level: str):
     return counts_by_region(incidents, level)
 
 
-def area_frames(frames: dict, *, areas, counties=None, aor_map: str = "none", arrest_cells=None,
-                window=None) -> dict:
+def area_frames(frames: dict, *, areas, aor_map: str = "none") -> dict:
     """The frames the area overlays of a view draw (``layers.areas.area_overlays``), counted.
 
     Parameters
@@ -35,14 +33,8 @@ def area_frames(frames: dict, *, areas, counties=None, aor_map: str = "none", ar
         ``facilities`` (with ``adp_in_range``) summed by AOR, ``offices`` passed on.
     areas : geopandas.GeoDataFrame
         The AOR polygons (``geodata.geography.aor.load_aor_areas()``).
-    counties : geopandas.GeoDataFrame, optional
-        County polygons, needed with ``arrest_cells``.
     aor_map : {"none", "areas", "incidents", "detained"}
         What the AOR overlay shows: nothing, the plain areas, incidents or people detained by AOR.
-    arrest_cells : pandas.DataFrame, optional
-        Weekly arrest counts (``geodata.sources.ddp_arrests``), summed over ``window``.
-    window : (date, date), optional
-        The dates shown.
 
     Returns
     -------
@@ -50,8 +42,7 @@ def area_frames(frames: dict, *, areas, counties=None, aor_map: str = "none", ar
         Only what was asked for and can be drawn: ``aor_areas`` (the polygons),
         ``aor_incidents`` (incidents by AOR), ``aor_detained`` (people detained on an average
         day by AOR; ``attrs["weight"]`` names the figure summed: ``adp_in_range``, the average over
-        the dates, or ``adp``, ICE's FY2026 figure, when no daily counts cover them), ``arrests``
-        (arrests by county over ``window``) and ``offices``.
+        the dates, or ``adp``, ICE's FY2026 figure, when no daily counts cover them) and ``offices``.
     """
     out: dict = {}
     if aor_map == "areas":
@@ -64,9 +55,6 @@ def area_frames(frames: dict, *, areas, counties=None, aor_map: str = "none", ar
         counts = counts_by_aor(fac, areas=areas, weight=column)
         counts.attrs["weight"] = column
         out["aor_detained"] = counts
-    if arrest_cells is not None and counties is not None:
-        start, end = window if window else (None, None)
-        out["arrests"] = arrests_in_range(arrest_cells, counties, start, end)
     if frames.get("offices") is not None:
         out["offices"] = frames["offices"]
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -58,8 +59,8 @@ def map_script(at: AppTest) -> str:
 
 
 def test_app_runs_on_the_bundled_data():
-    at = run_app()
     bundle = load_bundle()
+    at = run_app(start=bundle.date_span[0], end=bundle.date_span[1])
     points = at.session_state["map_points"]
     # Every placed facility is in use at some time of the whole span but FMC Devens (not in ICE's lists;
     # DDP's counts have someone there on a few days, under 0.05 on an average day of the span).
@@ -125,8 +126,18 @@ def test_the_time_bar_step_in_a_link_reaches_the_map_once():
     assert "step" not in at.query_params  # a new filter shows its whole range
 
 
-def test_widgets_change_the_view_and_the_url():
+def test_a_link_without_parameters_opens_on_enforcement():
     at = run_app()
+    # The twelve months up to the last day any source counts, with the 287(g) agreements shaded.
+    assert at.query_params["layer"] == "facilities,incidents,287g"
+    start, end = (dt.date.fromisoformat(at.query_params[k]) for k in ("start", "end"))
+    assert end >= dt.date.fromisoformat(load_bundle().date_span[1]) and (end - start).days in (364, 365)
+    assert at.checkbox(key="layer_287g").value
+    assert any(m.label.startswith("287(g) agreements") for m in at.metric)
+
+
+def test_widgets_change_the_view_and_the_url():
+    at = run_app(start=load_bundle().date_span[0])
     at.checkbox(key="cat_death_in_custody").uncheck()
     at.checkbox(key="layer_facilities").uncheck()
     at.run()
@@ -175,9 +186,10 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert args["js_links"] and args["css_links"]
     for link in args["js_links"] + args["css_links"]:
         assert link.startswith("../") and "://" not in link, link
-    # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
+    # Leaflet, then the layers' own files (layers/js/), in the order they need each other (the first screen
+    # shades the 287(g) agreements: layers/js/measures.js).
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
-        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas-columns.js",
+        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "measures.js", "canvas-columns.js",
         "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
         "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
@@ -348,3 +360,18 @@ def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
     name, size = files[0]
     # 9 bytes a point: 3 + 3 for the place, 2 for the day, 1 for its kind (colour, shape, precision).
     assert (cache_dir() / name).stat().st_size == int(size) >= 9 * at.session_state["map_points"]["Incidents"]
+
+
+def test_measure_figures_follow_the_dates_and_the_aor_filter():
+    from geodata.core.measures import load_measure
+    from geodata.view.measures import filter_aors, values_for_range
+
+    at = run_app(layer="atd,usbp", start="2025-10-01", end="2026-04-30", aor="SPM,PHO")
+    metrics = {m.label: m.value for m in at.metric}
+    atd = values_for_range(filter_aors(load_measure("atd"), ["SPM", "PHO"]), "atd", "2025-10-01", "2026-04-30")
+    assert metrics["People on ATD (as of Apr 4, 2026)"] == f"{atd.attrs['total']:,.0f}"
+    assert set(atd["place_id"]) == {"SPM", "PHO"}
+    assert metrics["Border Patrol encounters (nothing in the dates shown)"] == "0"  # the encounters end in Nov 2024
+    script = map_script(at)
+    assert script.count("new L.MeasureLayer(") == 2 and '"name":"Tucson, AZ"' in script
+    assert '"name":"El Paso, TX"' not in script  # not in the Phoenix or St. Paul AOR

@@ -12,11 +12,12 @@ import pytest
 from test_app import map_script, run_app
 
 from geodata.cli import main
+from geodata.core.measures import MEASURE_COLUMNS
 from geodata.core.report import GeodataError
 from geodata.sources.ddp_arrests import (
     CELL_COLUMNS,
     aggregate_arrests,
-    arrests_in_range,
+    arrests_measure_table,
     fetch_arrests,
     load_arrest_cells,
     read_arrests,
@@ -111,11 +112,11 @@ def test_no_row_level_output_anywhere(ddp_file, tmp_path, capsys):
     out = tmp_path / "weekly.csv"
     assert main(["fetch", "ddp-arrests", "--url", ddp_file.as_uri(), "-o", str(out)]) == 0
     text = out.read_text()
-    assert text.splitlines()[0] == ",".join(CELL_COLUMNS)
+    assert text.splitlines()[0] == ",".join(MEASURE_COLUMNS)
     for personal in ("Female", "ECUADOR", "1990", "h1", "Metro Surge", "Located", "ANOKA COUNTY JAIL"):
         assert personal not in text
     cells = load_arrest_cells(out)
-    assert (cells["arrests"] >= 10).all() and len(cells) == 3
+    assert (cells["value"] >= 10).all() and len(cells) == 3
     err = capsys.readouterr().err
     assert "3 likely duplicates dropped" in err and "no row of the table" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["arrests-latest.parquet", "weekly.csv"]
@@ -167,31 +168,34 @@ def test_not_a_parquet_file_is_one_clear_error(tmp_path):
         read_arrests(bad)
 
 
-def test_arrests_in_range_follow_the_dates(ddp_file):
-    from geodata.geography.regions import load_regions
+def test_arrests_go_through_the_measure_code_and_follow_the_dates(ddp_file):
+    from geodata.view.measures import measure_figures, values_for_range
 
+    table = arrests_measure_table(aggregate_arrests(read_arrests(ddp_file)))
+    week1 = values_for_range(table, "arrests", "2025-06-02", "2025-06-08").set_index("place_id")["value"]
+    assert week1["27053"] == 13 and "27003" not in week1.index
+    both = values_for_range(table, "arrests", "2025-06-04", "2025-06-15").set_index("place_id")["value"]
+    assert both[["27053", "27003"]].tolist() == [13, 10] and both["MN"] == 11  # MN: known only to the state
+    assert values_for_range(table, "arrests", "2025-07-01", None).empty
+    fig = measure_figures("arrests", "2025-06-02", "2025-06-15", table=table)
+    assert fig["total"] == 34 and fig["counties"] == 2
+
+
+def test_older_weekly_files_are_read_as_the_measure_table(ddp_file, tmp_path):
     cells = aggregate_arrests(read_arrests(ddp_file))
-    counties = load_regions("county")
-    week1 = arrests_in_range(cells, counties, "2025-06-02", "2025-06-08").set_index("region_id")["count"]
-    assert week1["27053"] == 13 and week1["27003"] == 0
-    both = arrests_in_range(cells, counties, "2025-06-04", "2025-06-15")
-    assert both.set_index("region_id")["count"][["27053", "27003"]].tolist() == [13, 10]
-    assert both.attrs["state_only"] == {"MN": 11}
-    later = arrests_in_range(cells, counties, "2025-07-01", None)
-    assert later["count"].sum() == 0
+    old = tmp_path / "old.csv"
+    cells[list(CELL_COLUMNS)].to_csv(old, index=False)
+    table = load_arrest_cells(old)
+    assert list(table.columns) == list(MEASURE_COLUMNS) and table["value"].sum() == cells["arrests"].sum()
 
 
 def test_arrests_layer_shades_counties(ddp_file):
-    from geodata.geography.regions import load_regions
-    from layers.areas import arrests_layer
+    from layers.measures import measure_layer_data
 
-    cells = aggregate_arrests(read_arrests(ddp_file))
-    layer = arrests_layer(arrests_in_range(cells, load_regions("county")))
-    assert layer.tooltips() == {
-        "27003": "Anoka County, MN: 10 arrests (weeks of 10 or more)",
-        "27053": "Hennepin County, MN: 13 arrests (weeks of 10 or more)",
-    }
-    assert any("11 arrests known only to their state" in n for n in layer.notes)
+    table = arrests_measure_table(aggregate_arrests(read_arrests(ddp_file)))
+    data = measure_layer_data("arrests", table)
+    assert {p["id"] for p in data["places"]} == {"27003", "27053", "MN"}
+    assert data["summary"] == "sum"
 
 
 def test_seattle_arrests_landmarks_are_placed(shared_data):
@@ -223,12 +227,24 @@ def test_a_city_jail_landmark_places_arrests_in_its_county():
     assert cells.attrs["placed"] == {"landmark_city": 10}
 
 
-def test_app_shades_counties_by_arrests_when_counts_are_there(ddp_file, tmp_path, monkeypatch):
-    out = tmp_path / "weekly.csv"
-    fetch_arrests(ddp_file.as_uri(), out)
-    monkeypatch.setenv("ICE_MAP_ARRESTS", str(out))
-    at = run_app(timeout=90, arrests="1", start="2025-06-01", end="2025-06-08")
-    assert not at.toggle(key="arrests_on").disabled and at.toggle(key="arrests_on").value
+def test_app_draws_arrests_as_a_measure_layer(ddp_file, tmp_path, monkeypatch):
+    import streamlit as st
+
+    import geodata.core.measures as measures
+
+    fetch_arrests(ddp_file.as_uri(), tmp_path / "ddp-arrests-weekly.csv")
+    monkeypatch.setattr(measures, "MEASURES_DIR", tmp_path)  # where `geodata fetch ddp-arrests` writes by default
+    st.cache_data.clear()
+    at = run_app(timeout=90, layer="arrests", start="2025-06-02", end="2025-06-08")
+    assert at.checkbox(key="layer_arrests").value
     script = map_script(at)
-    assert "Hennepin County, MN: 13 arrests" in script
-    assert "Anoka County" not in script  # its arrests are in the next week, outside the dates shown
+    assert "L.MeasureLayer(" in script and '"key":"arrests"' in script
+    assert "Hennepin County, MN" in script  # the place's name; its rows follow the dates in the browser
+    # The figure above the map: the weekly cells of that week, counted here from the cells themselves.
+    cells = aggregate_arrests(read_arrests(ddp_file))
+    expected = int(cells.loc[cells["week"] == "2025-06-02", "arrests"].sum())
+    (metric,) = [m for m in at.metric if m.label.startswith("ICE arrests")]
+    assert metric.value == f"{expected:,}"
+    st.cache_data.clear()
+
+

@@ -92,10 +92,8 @@ def test_app_draws_offices_and_aor_shading_from_the_link():
     script = map_script(at)
     import re
 
-    from geodata.sources.ddp_arrests import ARRESTS_FILE
-
     assert "Incidents by ICE area of responsibility" in script
     assert re.search(r"St\. Paul \(SPM\): \d+ incidents?", script)
     assert at.query_params["aor_map"] == "incidents" and at.query_params["aor"] == "SPM"
-    # The arrests switch works only once `geodata fetch ddp-arrests` has written its counts.
-    assert at.toggle(key="arrests_on").disabled == (not (DATA_DIR / ARRESTS_FILE).exists())
+    # ICE arrests are a layer of the list like the other measures (layers.measures).
+    assert not at.checkbox(key="layer_arrests").value
