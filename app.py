@@ -23,7 +23,7 @@ from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.aggregate import counts_by_region, load_regions
-from geodata.aor import load_aor_areas
+from geodata.aor import aor_label, load_aor_areas, unknown_aor_message
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
@@ -205,6 +205,9 @@ if "view_loaded" not in st.session_state:
     for layer in LAYERS:
         st.session_state[f"layer_{layer}"] = layer in url_view.layers
     st.session_state["aor"] = [a for a in url_view.aors if a in AORS]
+    if [a for a in url_view.aors if a not in AORS]:  # warned like the link's other bad values
+        st.warning(markdown_plain(_("Ignoring the link's filter: {error}").format(
+            error=unknown_aor_message([a for a in url_view.aors if a not in AORS], AORS))))
     st.session_state["style"] = st.query_params.get("style", "points") if st.query_params.get("style") in STYLES \
         else "points"
     st.session_state["regions"] = st.query_params.get("regions") if st.query_params.get("regions") in REGIONS \
@@ -233,7 +236,7 @@ with st.sidebar:
     st.subheader(_("Layers"))
     layers_on = tuple(x for x in LAYERS if st.checkbox(_(LAYER_LABELS[x]), key=f"layer_{x}"))
     aors = st.multiselect(
-        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"),
+        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"), format_func=aor_label,
         help=_("Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
                "(by place) or at those facilities; ICE offices in them."),
     )

@@ -50,6 +50,19 @@ def _rejects_path(store: str, file: str) -> str:
     return str(p.parent / (p.name.rstrip("/") + ".rejects.csv"))
 
 
+def _new_rejects_path(path: str) -> str:
+    """``X.rejects.csv``, or when an earlier run left that, ``X.rejects.2.csv``, ``.3``...: each run's
+    rejects in a file of its own, none overwritten."""
+    p = Path(path)
+    if not p.exists():
+        return path
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    n = 2
+    while (p.parent / f"{stem}.{n}{p.suffix}").exists():
+        n += 1
+    return str(p.parent / f"{stem}.{n}{p.suffix}")
+
+
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
@@ -66,7 +79,10 @@ def _cmd_import_incidents(args) -> int:
     else:
         store = open_store(args.store)
         facilities = store.facilities()
-    rejects = args.rejects or _rejects_path(args.store, args.file)
+    # Never over an earlier run's rejects: the default gets a new number; a file named with --rejects is refused.
+    if args.rejects and Path(args.rejects).exists():
+        raise GeodataError(f"{args.rejects} exists (an earlier run's rejects?); name a new file with --rejects")
+    rejects = args.rejects or _new_rejects_path(_rejects_path(args.store, args.file))
     # A bar only on a terminal (tqdm's disable=None: off when stderr is not a TTY, so tests and logs stay quiet):
     # rows mapped out of the file's rows, then the stage the run is in.
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
@@ -230,15 +246,18 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .export import write_export
+    from .aor import known_aors, unknown_aor_message
+    from .export import check_export_path, write_export
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View
 
+    start = args.start.start if args.start else None
+    end = args.end.end if args.end else None
     try:
         view = View(
-            start=args.start,
-            end=args.end,
+            start=start,
+            end=end,
             categories=tuple(args.category) if args.category else View().categories,
             layers=tuple(args.layer) if args.layer else View().layers,
             aors=tuple(args.aor or ()),
@@ -247,7 +266,13 @@ def _cmd_export(args) -> int:
         raise GeodataError(str(exc)) from None
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
+    check_export_path(args.output)  # before any reading: a typo in the folder is told at once
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
+    if view.aors:
+        known = known_aors(store.facilities())
+        unknown = [a for a in view.aors if a not in known]
+        if unknown:
+            raise GeodataError(unknown_aor_message(unknown, known))
     frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
@@ -258,8 +283,13 @@ def _cmd_export(args) -> int:
     with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
               disable=None if total >= 200_000 else True) as bar:
         n = write_export(frames, args.output, progress=bar.update)
-    counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
-    print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
+    # What was written, layer by layer (a record with no place is not a feature), and what was left out.
+    written = {layer: export_size({layer: gdf}) for layer, gdf in frames.items()}
+    counts = ", ".join(f"{written[layer]} {layer}" for layer in frames)
+    unplaced = sum(len(gdf) for gdf in frames.values()) - n
+    dates = (f"; dates {view.start or 'first'} to {view.end or 'last'}" if view.start or view.end else "")
+    print(f"wrote {n} features to {args.output} ({counts}{dates})"
+          + (f"; {unplaced} in view without a place, not written" if unplaced else ""), file=sys.stderr)
     return 0
 
 
@@ -324,13 +354,15 @@ def _cmd_fetch(args) -> int:
     return 0
 
 
-def _date(text: str) -> str:
-    import datetime as dt
+def _date(text: str):
+    """A day, a month or a year, as the importer reads them: ``2026-01`` is all of January 2026
+    (:func:`geodata.dates.parse_partial_date`); ``--start`` takes its first day, ``--end`` its last."""
+    from .dates import parse_partial_date
 
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        return parse_partial_date(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -354,7 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="incidents: the store folder (made by `geodata init --store DIR`)")
     p.add_argument("--mapping", help="incidents: a TOML column mapping")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
-    p.add_argument("--rejects", help="incidents: where to write rejected rows (default: beside the store)")
+    p.add_argument("--rejects", help="incidents: a new file for the rejected rows (default: beside the store, "
+                   "STORE.rejects.csv, then STORE.rejects.2.csv... one per run, none overwritten)")
     p.add_argument("--online", choices=["census", "nominatim"], help="incidents: also ask an online geocoder")
     p.add_argument("--user-agent", help="incidents: who is calling Nominatim")
     p.add_argument("--cache", help="incidents: geocoding cache file (JSON), so nothing is looked up twice")
@@ -369,8 +402,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("export", help="export a filtered view of the bundled data or of a store")
-    p.add_argument("--start", type=_date, help="first day (YYYY-MM-DD), inclusive")
-    p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
+    p.add_argument("--start", type=_date,
+                   help="first day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) starts on its first day")
+    p.add_argument("--end", type=_date,
+                   help="last day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) ends on its last day")
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
     p.add_argument("--layer", action="append", choices=LAYERS,
                    help="layer (repeatable; default: facilities and incidents)")

@@ -38,7 +38,7 @@ import shapely
 from .schema import CRS
 
 __all__ = ["feature_collection", "to_geojson", "to_csv", "write_geojson", "write_csv", "write_export",
-           "export_size", "LAYER_NAMES", "FORMULA_PREFIXES"]
+           "export_size", "check_export_path", "LAYER_NAMES", "FORMULA_PREFIXES"]
 
 #: Layer key -> the value of each feature's ``layer`` property.
 LAYER_NAMES = {"facilities": "facility", "incidents": "incident", "offices": "office"}
@@ -544,20 +544,31 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     return n
 
 
-def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
-    """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features."""
-    from .atomic import atomic_path
+def check_export_path(path: str | Path):
+    """The writer for ``path`` (by its extension); a :class:`GeodataError` when the format is unknown or
+    the folder does not exist (a typo in it should not silently make new folders)."""
+    from .report import GeodataError
 
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        writer = write_geojson
-    elif suffix == ".csv":
-        writer = write_csv
-    else:
-        from .report import GeodataError
-
+    if suffix not in (".geojson", ".json", ".csv"):
         raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
-    with atomic_path(path) as tmp:
+    if path.is_dir():
+        raise GeodataError(f"{path} is a folder; give a file name ending in .geojson or .csv")
+    if not path.parent.is_dir():
+        raise GeodataError(f"{path}: the folder {path.parent} does not exist (make it first)")
+    return write_csv if suffix == ".csv" else write_geojson
+
+
+def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
+    """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features.
+
+    The file's mode is what the umask gives a new file (``0644`` under the usual ``022``), as ``open``
+    would make it; the folder must exist (:func:`check_export_path`)."""
+    from .atomic import atomic_path
+
+    path = Path(path)
+    writer = check_export_path(path)
+    with atomic_path(path, mode="umask") as tmp:
         with open(tmp, "wb") as fh:
             return writer(frames, fh, progress=progress)

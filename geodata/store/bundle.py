@@ -94,6 +94,12 @@ def read_layer(path: str | Path, columns) -> gpd.GeoDataFrame:
 
 def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
     directory = Path(directory)
+    missing = [name for name in FILES.values() if not (directory / name).is_file()]
+    if missing:  # one clear line, not an errno
+        what = "no such folder" if not directory.exists() else "not a folder" if not directory.is_dir() else (
+            f"a folder without {' or '.join(missing)}")
+        raise GeodataError(f"{directory}: not a bundle folder ({what}); a bundle folder is what "
+                           "`geodata build-bundle --out DIR` writes")
     facilities = read_layer(directory / FILES["facilities"], FACILITY_COLUMNS)
     facilities["adp"] = pd.to_numeric(facilities["adp"], errors="coerce")
     incidents = read_layer(directory / FILES["incidents"], INCIDENT_COLUMNS)
