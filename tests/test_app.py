@@ -144,7 +144,9 @@ def test_export_matches_the_view(downloads):
     frames, _ = view_frames(bundle, view)
     (geojson_name,) = [n for n in downloads if n and n.endswith(".geojson")]
     (csv_name,) = [n for n in downloads if n and n.endswith(".csv")]
-    assert downloads[geojson_name].decode() == to_geojson(frames)
+    # The first line carries the view and what each layer covers (the "metadata" member); the features match.
+    assert downloads[geojson_name].decode().split("\n", 1)[1] == to_geojson(frames).split("\n", 1)[1]
+    assert json.loads(downloads[geojson_name])["metadata"]["view"]["start"] == "2025-01-01"
     assert downloads[csv_name].decode() == to_csv(frames)
     fc = json.loads(downloads[geojson_name])
     dates = sorted(f["properties"]["date"] for f in fc["features"] if f["properties"]["layer"] == "incident")

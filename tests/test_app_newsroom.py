@@ -27,3 +27,37 @@ def test_unknown_aor_in_the_link_warns_and_is_dropped():
 def test_aor_filter_shows_field_office_names():
     at = run_app(aor="SPM")
     assert "St. Paul (SPM)" in at.multiselect(key="aor").options
+
+
+def test_the_date_range_reaches_the_newest_population_figures():
+    at = run_app(start="2026-02-01", end="2026-03-10")
+    assert tuple(str(d) for d in at.date_input(key="dates").value) == ("2026-02-01", "2026-03-10")
+    assert not at.info  # not moved
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["People detained, daily average"] == "67,771"
+    assert at.session_state["map_points"]["Detention facilities"] == 258
+
+
+def test_data_as_of_names_each_layer_on_the_first_screen():
+    at = run_app()
+    line = " ".join(c.value for c in at.caption if c.value.startswith("Data as of"))
+    assert "Incidents: Oct 7, 2003 to Jan 31, 2026" in line
+    assert "Mar 10, 2026" in line and "Apr 2, 2026" in line
+
+
+def test_the_legend_says_what_the_data_covers_and_opens_on_desktop():
+    import json
+
+    at = run_app()
+    (component,) = at.get("component_instance")
+    args = json.loads(component.proto.json_args)
+    script = args["script"] + args.get("html", "") + args.get("header", "")
+    assert "Data as of" in script and "Apr 2, 2026" in script
+    assert "data-open-wide" in script  # legend.js opens it on a screen 800 px wide or more
+
+
+def test_about_panel_holds_sources_and_the_data_notice():
+    at = run_app(lang="es")
+    texts = " ".join(m.value for m in at.markdown)
+    assert "Cómo citar" in texts and "Deportation Data Project" in texts
+    assert "# Data notice" in texts  # DATA.md, rendered

@@ -119,3 +119,13 @@ def test_import_incidents_refuses_an_existing_rejects_file(tmp_path, capsys):
     assert main(["import", "incidents", str(src), "--store", str(store), "--rejects", str(named), "-q"]) == 2
     assert named.read_text() == "keep me" and not store.exists()
     assert "exists" in capsys.readouterr().err
+
+
+def test_export_says_the_view_and_what_each_layer_covers(tmp_path):
+    out = tmp_path / "x.geojson"
+    assert main(["export", "--start", "2026-02", "--aor", "SPM", "-o", str(out)]) == 0
+    meta = json.loads(out.read_text())["metadata"]
+    assert meta["view"] == {"start": "2026-02-01", "aor": "SPM"}
+    assert meta["data_as_of"]["population"]["last"] == "2026-03-10"
+    assert meta["data_as_of"]["facility_list"]["last"] == "2026-04-02"
+    assert meta["data_as_of"]["incidents"] == {"first": "2003-10-07", "last": "2026-01-31"}

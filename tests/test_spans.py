@@ -1,0 +1,30 @@
+"""What each layer's data covers, and the app's date range (geodata.spans)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from geodata import spans
+from geodata.store import BundleStore
+
+
+def test_bundled_spans_reach_the_population_and_the_facility_list():
+    got = spans.layer_spans(BundleStore())
+    assert got["incidents"] == (dt.date(2003, 10, 7), dt.date(2026, 1, 31))
+    assert got["population"][1] == dt.date(2026, 3, 10)  # DDP's last counted day
+    assert got["facility_list"][1] == dt.date(2026, 4, 2)  # the FY2026 list of April 2026
+    assert spans.date_range(got) == (dt.date(2003, 10, 7), dt.date(2026, 4, 2))
+
+
+def test_a_registered_layer_widens_the_range(monkeypatch):
+    monkeypatch.setattr(spans, "_SPANS", dict(spans._SPANS))
+    monkeypatch.setattr(spans, "SPAN_LABELS", dict(spans.SPAN_LABELS))
+    spans.register_span("detainers", lambda store: ("2026-05-01", "2026-06-30"), label="Detainers")
+    got = spans.layer_spans(BundleStore())
+    assert got["detainers"] == (dt.date(2026, 5, 1), dt.date(2026, 6, 30))
+    assert spans.date_range(got)[1] == dt.date(2026, 6, 30)
+
+
+def test_a_layer_without_data_has_no_span(monkeypatch):
+    monkeypatch.setattr(spans, "_SPANS", {"empty": lambda store: None})
+    assert spans.layer_spans(BundleStore()) == {} and spans.date_range({}) is None
