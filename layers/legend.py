@@ -51,8 +51,8 @@ class Legend(JSCSSMixin, MacroElement):
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
-        <div class="map-legend" id="{{ this.get_name() }}">
-          <details{{ " open" if this.open_ == True else " data-open-wide" if this.open_ == "wide" else "" }}>
+        <div class="map-legend" id="{{ this.get_name() }}"{{ " data-open-wide" if this.open_ == "wide" else "" }}>
+          <details{{ " open" if this.open_ == True else "" }}>
           <summary>{{ this.title }}</summary>{{ this.body }}{{ this.as_of }}</details>
         </div>
         {% endmacro %}

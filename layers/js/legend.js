@@ -15,8 +15,11 @@
       var box = document.getElementById(id);
       if (!box) { return; }
       // A legend made to open on a wide screen (a desktop) opens once; on a phone it stays folded over the map.
-      var wide = box.querySelector("details[data-open-wide]");
-      if (wide && !unfolded) { unfolded = true; if (window.innerWidth >= 800) { wide.open = true; } }
+      if (!unfolded) {
+        unfolded = true;
+        if (typeof box.hasAttribute === "function" && box.hasAttribute("data-open-wide") &&
+            window.innerWidth >= 800 && box.firstElementChild) { box.firstElementChild.open = true; }
+      }
       sections.forEach(function (s) {
         var el = box.querySelector("[data-part='" + s[0] + "']");
         if (el) { el.style.display = map.hasLayer(s[1]) ? "" : "none"; }
