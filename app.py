@@ -29,8 +29,9 @@ from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.export import export_metadata, export_size, write_csv, write_geojson
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.places import PLACES_FILE
+from geodata.places import PLACES_FILE, load_places
 from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.search import parse_focus, search, search_index
 from geodata.shards import cache_dir, prune, write_file, write_shards
 from geodata.spans import date_range, layer_spans
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
@@ -53,7 +54,9 @@ from layers.about import about_markdown, data_as_of, places_markdown, sources_ma
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
+from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
+from layers.page import PHONE_CSS
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -113,6 +116,11 @@ def _static(_store, key: str, generation):
 def _spans(_store, key: str, generation):
     # What each layer covers (geodata.spans): the date range runs from the first to the last of them.
     return layer_spans(_store)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _search_index(_store, key: str, generation, _deaths):  # facilities under every name, deaths, place names
+    return search_index(_store.facilities(), _store.facility_years(), _deaths, load_places())
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -227,6 +235,7 @@ if "view_loaded" not in st.session_state:
     # The step the map's time bar showed when the link was made: handed back to the map once.
     st.session_state["link_step"] = st.query_params.get("step")
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
+    st.session_state["focus"] = (parse_focus(st.query_params.get("focus")) or (None,))[0]
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
     st.session_state["offline"] = True
@@ -321,6 +330,7 @@ st.query_params.from_dict(
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
     | areas_params
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
+    | ({"focus": st.session_state["focus"]} if st.session_state.get("focus") else {})
     # The language stays in the link unless it is English and the browser's language too.
     | ({"lang": lang} if lang != DEFAULT_LANGUAGE or lang != BROWSER_LANGUAGE else {})
 )
@@ -371,12 +381,20 @@ st.markdown(
               n_inc)).format(n=t.number(n_inc), m=t.number(n_fac), start=t.date(window[0]), end=t.date(window[1]))
 )
 
-as_of_col, about_col = st.columns([4, 1])
+as_of_col, find_col, about_col = st.columns([5, 3, 2], vertical_alignment="center")
 as_of_col.caption(data_as_of(spans, t))
+query = find_col.text_input(_("Find"), key="find", placeholder=_("A facility, a place, a person who died"),
+                            label_visibility="collapsed")  # the match's id goes into the link as focus= (focus.js)
+found = search(_search_index(store, store_key, generation, deaths), query) if query else None
+if found is not None and len(found):
+    pick = find_col.selectbox(_("Matches"), range(len(found)), format_func=lambda i: found["label"][i], key="found")
+    st.session_state["focus"] = st.query_params["focus"] = found["id"][pick]
+elif found is not None:
+    find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
 with about_col.popover(_("About, sources, how to cite"), width="stretch"):
-    st.markdown(about_markdown(t) + "\n\n" + sources_markdown(t))
-    st.markdown(_("**DATA.md**, the data notice of the repository: every source, its licence and what was taken."))
-    st.markdown(Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
+    st.markdown("\n\n".join([about_markdown(t), sources_markdown(t), _(
+        "**DATA.md**, the data notice of the repository: every source, its licence and what was taken."),
+        Path(__file__).with_name("DATA.md").read_text(encoding="utf-8")]))
 # The figures of exactly what the map and the export show.
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
 figures = view_figures(shown_fac, shown_inc, adp=range_adp)
@@ -442,6 +460,7 @@ def _with_shards(layer):
     point columns, if they are a file, as that file)."""
     key = layer.records_key()
     write_shards(cache_dir() / key, layer.record_shards())
+    write_file(cache_dir() / key, *id_shard(layer))  # the records' ids in point order, for focus= (layers.focus)
     layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
     layer.drop_records()
     if layer.points_file() is not None:
@@ -481,8 +500,10 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))
-    return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
-                       as_of=data_as_of(spans, text(lang)))
+    m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
+                    as_of=data_as_of(spans, text(lang)))
+    Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it
+    return m
 
 
 def _drawn(gdf) -> int:
@@ -511,15 +532,6 @@ st.session_state["map_points"] = (
 )
 # No values come back from the map: panning and zooming never re-run this script.
 st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
-# On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
-PHONE_CSS = """<style>
-@media (max-width: 640px) {
-  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(iframe[title="streamlit_folium.st_folium"]) {
-    order: -1; }
-  iframe[title="streamlit_folium.st_folium"] { height: 70vh !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
-}
-</style>"""
 st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------

@@ -19,6 +19,7 @@ from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import CanvasPointLayer
+from layers.focus import ID_LABEL
 from layers.i18n import N_, text
 
 MIN_RADIUS = 3.0
@@ -242,6 +243,7 @@ def facilities_layer(
     ]
     if deaths is not None:
         fields.append((_(DEATHS_LABEL), _deaths_lists(deaths, ids), "list", {"lists": "death_in_custody"}))
+    fields.append((_(ID_LABEL), [str(i) for i in ids]))  # the id of the export and of focus= (layers.focus)
     nobody = ~(size_adp > 0) if adp is not None else False
     hollow = np.array([p.lower() in COARSE_PRECISIONS for p in precision], dtype=bool) | nobody
     layer = CanvasPointLayer(
