@@ -31,9 +31,9 @@ from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS
 from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.places import PLACES_FILE, load_places
 from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
-from geodata.search import parse_focus, search, search_index
+from geodata.search import aor_focus, parse_focus, search, search_index
 from geodata.shards import cache_dir, prune, write_file, write_shards
-from geodata.spans import date_range, layer_spans
+from geodata.spans import date_presets, date_range, layer_spans
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.tables import MB
 from geodata.timeline import view_figures, weekly_counts
@@ -50,7 +50,7 @@ from layers import (
     tile_provider,
 )
 from layers._text import markdown_plain
-from layers.about import about_markdown, data_as_of, places_markdown, sources_markdown
+from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
@@ -120,7 +120,7 @@ def _spans(_store, key: str, generation):
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _search_index(_store, key: str, generation, _deaths):  # facilities under every name, deaths, place names
-    return search_index(_store.facilities(), _store.facility_years(), _deaths, load_places())
+    return search_index(_store.facilities(), _store.facility_years(), _deaths, load_places(), load_regions("state"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -250,6 +250,10 @@ with st.sidebar:
         help=_("Incidents whose date overlaps the range, edges included. An incident known only "
                "to the month or year is shown for any range that touches that month or year."),
     )
+    presets = date_presets(first_day, last_day)  # a click sets the range (before the date input is drawn)
+    st.pills(_("Quick ranges"), list(presets), key="preset", format_func=lambda k: preset_label(k, t),
+             on_change=lambda: st.session_state.update(dates=presets.get(st.session_state["preset"],
+                                                                         st.session_state["dates"])))
     st.subheader(_("Incidents"))
     chosen = tuple(c for c in CATEGORIES if st.checkbox(_(CATEGORY_LABELS[c]), key=f"cat_{c}"))
     st.subheader(_("Layers"))
@@ -317,6 +321,9 @@ with st.sidebar:
                                   "likely duplicates dropped, weeks under 10 arrests in a county not published.")
                            + (" " + _("Not fetched on this server: run `geodata fetch ddp-arrests`.")
                               if arrest_cells is None else ""))
+if aors and tuple(aors) != st.session_state.get("aors_zoomed", tuple(aors)):  # AORs newly chosen: zoom to them
+    st.session_state["focus"] = aor_focus(load_aor_areas(), aors) or st.session_state.get("focus")
+st.session_state["aors_zoomed"] = tuple(aors)
 areas_params = ({"aor_map": aor_map} if aor_map != "none" else {}) | ({"arrests": "1"} if arrests_on else {})
 
 # A range being picked has one end for a moment: keep the last day until the second click.
@@ -392,9 +399,9 @@ if found is not None and len(found):
 elif found is not None:
     find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
 with about_col.popover(_("About, sources, how to cite"), width="stretch"):
-    st.markdown("\n\n".join([about_markdown(t), sources_markdown(t), _(
-        "**DATA.md**, the data notice of the repository: every source, its licence and what was taken."),
-        Path(__file__).with_name("DATA.md").read_text(encoding="utf-8")]))
+    st.markdown(about_panel(t))
+    st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(), hide_index=True)
+    st.markdown(data_notice_intro(t) + Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
 # The figures of exactly what the map and the export show.
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
 figures = view_figures(shown_fac, shown_inc, adp=range_adp)
@@ -590,8 +597,3 @@ if shown_fac is not None:
                                   "{n} facilities not on the map (no place could be found)",
                                   len(unplaced)).format(n=t.number(len(unplaced)))):
             st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
-
-with st.expander(_("How places and dates are known")):
-    st.markdown(places_markdown(t))
-    counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
-    st.dataframe(counts, hide_index=True)

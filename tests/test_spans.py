@@ -28,3 +28,14 @@ def test_a_registered_layer_widens_the_range(monkeypatch):
 def test_a_layer_without_data_has_no_span(monkeypatch):
     monkeypatch.setattr(spans, "_SPANS", {"empty": lambda store: None})
     assert spans.layer_spans(BundleStore()) == {} and spans.date_range({}) is None
+
+
+def test_quick_ranges_end_with_the_data_and_stay_inside_it():
+    got = spans.date_presets(dt.date(2003, 10, 7), dt.date(2026, 4, 2))
+    assert got["30d"] == (dt.date(2026, 3, 4), dt.date(2026, 4, 2))
+    assert got["12m"] == (dt.date(2025, 4, 3), dt.date(2026, 4, 2))
+    assert got["fy2025"] == (dt.date(2024, 10, 1), dt.date(2025, 9, 30))
+    assert got["fy2026"] == (dt.date(2025, 10, 1), dt.date(2026, 4, 2))  # to date
+    assert got["m2026-03"] == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    short = spans.date_presets(dt.date(2026, 3, 20), dt.date(2026, 3, 31))
+    assert short["12m"] == (dt.date(2026, 3, 20), dt.date(2026, 3, 31)) and "fy2025" not in short

@@ -4,7 +4,7 @@
  * When the page's link holds focus=<record id> (on load, or later: the app's search writes it),
  * the record is looked up in its layer's ids (inline, or ids.json beside the layer's popup
  * shards, fetched once), the map zooms there and its popup opens.  focus=place:LAT,LON zooms
- * to a place.  In every popup the record id row becomes a "link to this": a click puts the
+ * to a place, focus=bbox:W,S,E,N to an area (a state, an AOR).  In every popup the record id row becomes a "link to this": a click puts the
  * link (focus=<id>) into the address bar and copies it.
  */
 (function () {
@@ -45,6 +45,11 @@
     }
 
     function go(value) {
+      if (value.indexOf("bbox:") === 0) {  // an area (a state, an AOR): west, south, east, north
+        var b = value.slice(5).split(",").map(Number);
+        if (b.length === 4 && b.every(isFinite)) { map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false }); }
+        return;
+      }
       if (value.indexOf("place:") === 0) {
         var ll = value.slice(6).split(",").map(Number);
         if (ll.length === 2 && isFinite(ll[0]) && isFinite(ll[1])) { map.setView(ll, Math.max(map.getZoom(), 10)); }
