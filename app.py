@@ -30,7 +30,7 @@ from geodata.export import export_metadata, export_size, write_csv, write_geojso
 from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.places import PLACES_FILE, load_places
-from geodata.population_sources import SOURCE_NAMES, SOURCES, best_population, population_sources
+from geodata.population_sources import best_population, population_sources
 from geodata.search import aor_focus, parse_focus, search, search_index
 from geodata.shards import cache_dir, prune, write_file, write_shards
 from geodata.spans import date_presets, date_range, layer_spans
@@ -54,9 +54,10 @@ from layers.about import about_panel, data_as_of, data_notice_intro, preset_labe
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_per_week, people_by_month
+from layers.figures import facility_table, headline, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
-from layers.page import PHONE_CSS
+from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -378,18 +379,12 @@ overlay_key = (lang, aor_map, arrests_on, "offices" in layers_on,
 st.title(_("US immigration enforcement: detention, deaths, incidents"))
 shown_fac = frames.get("facilities")
 shown_inc = frames.get("incidents")
-n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
-n_inc = 0 if shown_inc is None else len(shown_inc)
-st.markdown(
-    (ngettext("**{n} incident** and **{m} detention facilities** shown, from {start} to {end}.",
-              "**{n} incidents** and **{m} detention facilities** shown, from {start} to {end}.", n_inc)
-     if shown_fac is not None else
-     ngettext("**{n} incident** shown, from {start} to {end}.", "**{n} incidents** shown, from {start} to {end}.",
-              n_inc)).format(n=t.number(n_inc), m=t.number(n_fac), start=t.date(window[0]), end=t.date(window[1]))
-)
-
-as_of_col, find_col, about_col = st.columns([5, 3, 2], vertical_alignment="center")
+range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
+figures = view_figures(shown_fac, shown_inc, adp=range_adp)  # of exactly what the map and the export show
+as_of_col, find_col, about_col, share_col = st.columns([5, 3, 2, 2], vertical_alignment="center")
+as_of_col.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
 as_of_col.caption(data_as_of(spans, t))
+map_slot = st.container()  # the map comes first, above the fold; the figures follow it
 query = find_col.text_input(_("Find"), key="find", placeholder=_("A facility, a place, a person who died"),
                             label_visibility="collapsed")  # the match's id goes into the link as focus= (focus.js)
 found = search(_search_index(store, store_key, generation, deaths), query) if query else None
@@ -402,34 +397,15 @@ with about_col.popover(_("About, sources, how to cite"), width="stretch"):
     st.markdown(about_panel(t))
     st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(), hide_index=True)
     st.markdown(data_notice_intro(t) + Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
-# The figures of exactly what the map and the export show.
-range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
-figures = view_figures(shown_fac, shown_inc, adp=range_adp)
-cols = st.columns(4)
-cols[0].metric(_("Incidents"), t.number(figures.get("incidents", 0)))
-cols[1].metric(_("Deaths in custody"), t.number(figures.get("death_in_custody", 0)))
-if shown_fac is not None:
-    cov = coverage(best_table)
-    if pop_span:
-        # Which source each facility's figure comes from (the best that counts it in the range).
-        counted = shown_fac[shown_fac.geometry.notna() & shown_fac["adp_in_range"].notna()]
-        per_source = (counted["adp_source"].dropna().str.split().explode().value_counts()
-                      if "adp_source" in counted.columns else {})
-        from_words = "; ".join(f"{_(SOURCE_NAMES[k])} ({t.number(int(per_source[k]))})" for k in SOURCES
-                               if k in per_source)
-        cols[2].metric(_("People detained, daily average"), t.number(figures["people_detained"]),
-                       help=_("Facilities shown, {start} to {end}, each from the best source that counts it "
-                              "then: DDP's daily counts (Oct 2022 to Mar 2026), else UWCHR's daily headcount "
-                              "(FY2012 to Jan 2024), else ICE's average of the fiscal year.").format(
-                           start=t.date(pop_span[0]), end=t.date(pop_span[1])))
-        cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
-                       help=_("Facilities shown whose figures have someone held on an average day of the "
-                              "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
-        if from_words:
-            st.caption(_("Population figures by source (facilities shown): {sources}.").format(sources=from_words))
-    elif cov:
-        cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
-                          "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
+with share_col.popover(_("Share or embed"), width="stretch"):
+    st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the link):"))
+    st.code(embed_snippet(st.context.url or "", dict(st.query_params)).split('"')[1].replace("&amp;embed=true", ""))
+    st.code(embed_snippet(st.context.url or "", dict(st.query_params)), language="html")
+fig_metrics, fig_caption = view_metrics(figures, shown_fac, pop_span, coverage(best_table), t)
+for col, (label, value, help_) in zip([] if st.context.is_embedded else st.columns(4), fig_metrics):
+    col.metric(label, value, help=help_)
+if fig_caption and not st.context.is_embedded:
+    st.caption(fig_caption)
 
 # The map holds every point of the layers and AORs chosen, for all dates: the date range,
 # the categories and the playback step reach it through the page's URL, and it redraws
@@ -538,7 +514,11 @@ st.session_state["map_points"] = (
     | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
 # No values come back from the map: panning and zooming never re-run this script.
-st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+with map_slot:
+    st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
+if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
+    st.markdown(EMBED_CSS, unsafe_allow_html=True)
+    st.stop()
 st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------
@@ -591,6 +571,11 @@ else:
     col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
+    with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
+        table = facility_table(shown_fac, shown_inc, t)
+        st.dataframe(table, hide_index=True)
+        st.download_button(_("Download the table (CSV)"), table.to_csv(index=False), file_name=f"{stem}_facilities.csv",
+                           mime="text/csv", key="download_table")
     unplaced = shown_fac[shown_fac.geometry.isna()]
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",

@@ -73,3 +73,19 @@ def test_a_quick_range_sets_the_dates():
     at = run_app()
     at.button_group(key="preset").set_value("fy2025").run()
     assert tuple(str(d) for d in at.date_input(key="dates").value) == ("2024-10-01", "2025-09-30")
+
+
+def test_the_facility_table_lists_what_the_figures_count():
+    at = run_app(start="2026-02-01", end="2026-03-10")
+    (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
+    assert len(table) == 258 and table["Record ID"].is_unique
+    assert round(table["People held, daily average in the range"].sum()) == 67771
+    assert table["People held, daily average in the range"].dropna().is_monotonic_decreasing  # unknown last
+    assert {"Name", "City", "State", "Type", "Source of the figure", "Deaths in custody in the range"} <= set(table)
+
+
+def test_the_facility_table_counts_the_deaths_in_view():
+    at = run_app(start="2026-01-01", end="2026-01-31")
+    (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
+    row = table.set_index("Record ID").loc["fac-tx-ero-el-paso-camp-east-montana"]
+    assert row["Deaths in custody in the range"] == 2

@@ -163,7 +163,7 @@ def test_app_in_spanish_from_the_link_and_the_link_keeps_it():
     assert at.checkbox(key="cat_death_in_custody").label == "Muerte bajo custodia"
     assert at.toggle(key="offline").label == "Sin solicitudes a terceros"
     assert at.multiselect(key="aor").label == "Área de responsabilidad de ICE"
-    assert [m.label for m in at.metric][:2] == ["Incidentes", "Muertes bajo custodia"]
+    assert [m.label for m in at.metric][:2] == ["Otros incidentes", "Muertes bajo custodia"]
     assert at.title[0].value.startswith("Control migratorio en EE. UU.")
     assert at.query_params["lang"] == ["es"] or at.query_params["lang"] == "es"
     # A filter change keeps the language in the link.

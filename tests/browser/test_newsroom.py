@@ -60,3 +60,81 @@ def test_search_finds_a_place_and_zooms_there(open_page, offline_server):
     app.page.wait_for_timeout(1500)
     zoom, lat, lon = app.evaluate_on_map("var c = map.getCenter(); return [map.getZoom(), c.lat, c.lng];")
     assert zoom >= 10 and abs(lat - 25.9) < 0.2 and abs(lon + 97.5) < 0.2
+
+
+def _frame(page, part: str, timeout_ms: int = 60_000):
+    for _ in range(timeout_ms // 250):
+        frames = [f for f in page.frames if part in f.url and not f.is_detached()]
+        if frames:
+            return frames[-1]
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no frame with {part} in its URL: {[f.url for f in page.frames]}")
+
+
+def test_embedded_in_a_news_page_the_map_shows_without_the_sidebar(browser, offline_server):
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    try:
+        page = context.new_page()
+        src = f"{offline_server.url}/?start=2026-01-01&end=2026-01-31&embed=true"
+        page.set_content(f'<h1>A news story</h1><iframe id="m" src="{src}" width="1000" height="820"></iframe>')
+        app = _frame(page, "embed=true")
+        app.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+        map_frame = _frame(page, "st_folium")
+        map_frame.wait_for_selector(".map-legend", timeout=60_000)
+        # No sidebar (its filter is the link's), a compact title, the view's dates and what the data covers.
+        assert not app.locator("[data-testid='stSidebar']").is_visible()
+        title = app.locator("h1").first
+        assert "US immigration enforcement" in title.inner_text()
+        assert title.bounding_box()["height"] < 40
+        text = app.locator("[data-testid='stMain']").inner_text()
+        assert "Jan 1, 2026" in text and "Jan 31, 2026" in text and "Data as of" in text
+        assert not app.locator("[data-testid='stMetric']").count()  # the figures stay on the full page
+        # The legend and the attribution (with the GeoNames credit) are in the map, and the map fits the frame.
+        assert "GeoNames" in map_frame.locator(".leaflet-control-attribution").inner_text()
+        frame_box = page.locator("#m").bounding_box()
+        attribution = map_frame.locator(".leaflet-control-attribution").bounding_box()
+        map_el = app.locator("iframe[title='streamlit_folium.st_folium']").bounding_box()
+        assert map_el["y"] + attribution["y"] + attribution["height"] <= frame_box["y"] + frame_box["height"] + 1
+        page.screenshot(path=str(SHOTS / "embed.png"))
+    finally:
+        context.close()
+
+
+def test_first_screen_at_1440x900_holds_the_map_its_legend_and_time_bar(browser, offline_server):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open()
+        frame_el = app.map_frame().frame_element()
+        box = frame_el.bounding_box()
+        frame = app.map_frame()
+        bar = frame.locator(".ice-timebar").bounding_box()
+        legend = frame.locator(".map-legend").first
+        assert legend.locator("details").get_attribute("open") is not None  # open on a desktop
+        attribution = frame.locator(".leaflet-control-attribution").bounding_box()
+        assert box["y"] + bar["y"] + bar["height"] <= 900, (box, bar)
+        assert box["y"] + attribution["y"] + attribution["height"] <= 900
+        assert not app.page.get_by_text("Deploy", exact=True).is_visible()  # client.toolbarMode
+        app.page.screenshot(path=str(SHOTS / "desktop-1440x900.png"))
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_frame_holds_the_whole_map(browser, offline_server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open()
+        frame_el = app.map_frame().frame_element()
+        outer = frame_el.bounding_box()
+        inner = app.map_frame().locator(".leaflet-container").bounding_box()
+        assert inner["height"] <= outer["height"] + 1  # the frame is not shorter than the map it holds
+        bar = app.map_frame().locator(".ice-timebar").bounding_box()
+        attribution = app.map_frame().locator(".leaflet-control-attribution").bounding_box()
+        assert bar["y"] + bar["height"] <= inner["height"]
+        assert attribution["y"] + attribution["height"] <= inner["height"]
+        assert outer["y"] + outer["height"] <= 844 + 60  # on the first screen, or nearly
+        app.page.screenshot(path=str(SHOTS / "phone-390x844.png"))
+    finally:
+        context.close()
