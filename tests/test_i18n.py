@@ -285,8 +285,8 @@ def test_a_link_outside_the_data_is_told_in_spanish():
     told = " ".join(i.value for i in at.info)
     assert "Las fechas del enlace (1990-01-01 a 1990-12-31) están fuera de los datos" in told
     at = _app_in("es", start="2026-01-01", end="2026-01-31")
-    help_text = next(m for m in at.metric if m.label == "Centros en uso").help
-    assert help_text.startswith("Centros mostrados cuyas cifras")
+    help_text = next(m for m in at.metric if m.label == "Centros con personas detenidas").help
+    assert help_text.startswith("Centros en el mapa cuyas cifras")
 
 
 def test_popup_words_of_the_script_come_from_the_catalogue(tmp_path, tiny_incidents):
