@@ -376,14 +376,14 @@ overlay_key = (lang, aor_map, arrests_on, "offices" in layers_on,
                (window, chosen) if aor_map in ("incidents", "detained") or arrests_on else None)
 
 # -- main -------------------------------------------------------------------------------
-st.title(_("US immigration enforcement: detention, deaths, incidents"))
+as_of_col, find_col, about_col, share_col = st.columns([9, 4, 3, 3], vertical_alignment="center")
+as_of_col.title(_("US immigration enforcement: detention, deaths, incidents"))
 shown_fac = frames.get("facilities")
 shown_inc = frames.get("incidents")
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
 figures = view_figures(shown_fac, shown_inc, adp=range_adp)  # of exactly what the map and the export show
-as_of_col, find_col, about_col, share_col = st.columns([5, 3, 2, 2], vertical_alignment="center")
-as_of_col.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
-as_of_col.caption(data_as_of(spans, t))
+st.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
+st.caption(data_as_of(spans, t))
 map_slot = st.container()  # the map comes first, above the fold; the figures follow it
 query = find_col.text_input(_("Find"), key="find", placeholder=_("A facility, a place, a person who died"),
                             label_visibility="collapsed")  # the match's id goes into the link as focus= (focus.js)

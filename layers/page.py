@@ -9,7 +9,8 @@ __all__ = ["EMBED_CSS", "PAGE_CSS", "PHONE_CSS", "embed_snippet"]
 # the map's own height (a shorter frame would cut off the time bar, the scale and the attribution).
 PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 1.7rem; padding: 0 0 0.2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem !important; padding: 0 !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { margin-bottom: 0; }
 @media (max-width: 640px) {
   [data-testid="stVerticalBlock"] > *:has(iframe[title="streamlit_folium.st_folium"]) { order: -1; }
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
@@ -24,11 +25,11 @@ EMBED_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
   display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem 0 !important; max-width: none; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.1rem !important; padding: 0 !important; }
 </style>"""
 
 
-def embed_snippet(url: str, params: dict, height: int = 820) -> str:
+def embed_snippet(url: str, params: dict, height: int = 900) -> str:
     """The HTML to paste into a page: the view of ``params`` in an iframe, in Streamlit's embed mode."""
     from html import escape
     from urllib.parse import urlencode

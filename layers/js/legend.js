@@ -28,6 +28,7 @@
     map.on("layeradd layerremove", sync);
     sync();
     window.setTimeout(sync, 0);
+    window.setTimeout(sync, 800);  // the box may be put in place later still (a slow page): open it then
     return { sync: sync };
   };
 })();
