@@ -53,7 +53,7 @@ from layers._text import markdown_plain
 from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
-from layers.charts import incidents_per_week, people_by_month
+from layers.charts import incidents_heading, incidents_per_week, people_by_month
 from layers.figures import facility_table, headline, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
@@ -525,7 +525,7 @@ st.markdown(PHONE_CSS, unsafe_allow_html=True)
 weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
 chart_left, chart_right = st.columns(2)
 if weekly is not None and len(weekly):
-    chart_left.markdown(_("**Incidents per week**") + (
+    chart_left.markdown(incidents_heading(weekly, lang) + (
         " " + ngettext("({n} known only to the month or year not shown)",
                        "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
         if undated else ""))

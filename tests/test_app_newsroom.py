@@ -89,3 +89,20 @@ def test_the_facility_table_counts_the_deaths_in_view():
     (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
     row = table.set_index("Record ID").loc["fac-tx-ero-el-paso-camp-east-montana"]
     assert row["Deaths in custody in the range"] == 2
+
+
+def test_the_incidents_chart_is_labelled_by_its_real_bin():
+    at = run_app()  # the whole span: more than ten years, counted by month or year
+    heads = [m.value for m in at.markdown if m.value.startswith("**Incidents per")]
+    assert heads and not heads[0].startswith("**Incidents per week")
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert '"title": "week"' not in spec.replace('"title":"week"', '"title": "week"')
+    short = run_app(start="2026-01-01", end="2026-01-31")
+    assert any(m.value.startswith("**Incidents per week") for m in short.markdown)
+
+
+def test_chart_dates_in_spanish_use_no_english_month_names():
+    at = run_app(lang="es", start="2026-01-01", end="2026-01-31")
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "%-d/%m/%Y" in spec and "%b" not in spec
+    assert '"labelLimit": 0' in spec.replace('"labelLimit":0', '"labelLimit": 0')  # legends not cut

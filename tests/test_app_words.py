@@ -26,7 +26,7 @@ def test_a_one_month_range_still_charts_its_month():
     # A bar per month and source (stacked), so a range of one month shows its figure too.
     assert '"type": "bar"' in spec.replace('"type":"bar"', '"type": "bar"') and "2026-01" in str(charts[1].proto)
     weekly = charts[0].proto.spec
-    assert "%d %b %Y" in weekly  # one date format on the weekly chart's axis
+    assert "%b %-d, %Y" in weekly  # the page's date style ("Oct 7, 2003") on the weekly chart's axis
 
 
 def test_facilities_in_use_says_what_it_counts():
