@@ -54,10 +54,11 @@ from layers.about import about_panel, data_as_of, data_notice_intro, preset_labe
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
 from layers.charts import incidents_heading, incidents_per_week, people_by_month
-from layers.figures import facility_table, headline, view_metrics
+from layers.figures import facility_table, headline, table_display, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
+from layers.printmap import print_map
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -562,6 +563,11 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
+for fmt, label in (("png", _("Map as PNG (print, 2x)")), ("svg", _("Map as SVG"))):  # title, legend, credits drawn in
+    col3.download_button(label, lambda fmt=fmt: print_map(
+        frames, load_regions("state"), title=_("US immigration enforcement: detention, deaths, incidents"),
+        subtitle=headline(figures, None, window, t).replace("**", ""), as_of=data_as_of(spans, t), t=t, fmt=fmt),
+        file_name=f"{stem}.{fmt}", mime=f"image/{'svg+xml' if fmt == 'svg' else 'png'}", key=f"download_{fmt}")
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
@@ -572,10 +578,10 @@ else:
 
 if shown_fac is not None:
     with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
-        table = facility_table(shown_fac, shown_inc, t)
-        st.dataframe(table, hide_index=True)
-        st.download_button(_("Download the table (CSV)"), table.to_csv(index=False), file_name=f"{stem}_facilities.csv",
-                           mime="text/csv", key="download_table")
+        table = facility_table(shown_fac, shown_inc)  # the CSV keeps its field names in every language
+        st.dataframe(table_display(table, t), hide_index=True)
+        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
+                           file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
     unplaced = shown_fac[shown_fac.geometry.isna()]
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",

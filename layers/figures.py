@@ -12,7 +12,7 @@ from geodata.population_sources import SOURCE_NAMES, SOURCES
 
 from .i18n import N_, Text
 
-__all__ = ["TABLE_COLUMNS", "facility_table", "headline", "view_metrics"]
+__all__ = ["TABLE_COLUMNS", "facility_table", "headline", "table_display", "view_metrics"]
 
 
 def headline(figures: dict, n_facilities: int | None, window, t: Text) -> str:
@@ -71,12 +71,12 @@ TABLE_COLUMNS = {
 }
 
 
-def facility_table(shown_fac, shown_inc, t: Text):
-    """The facilities on the map for the filter, one row each (most people held first), with the deaths in
-    custody of the view at each, under translated headings; the same ids as the export and ``focus=``."""
+def facility_table(shown_fac, shown_inc):
+    """The facilities on the map for the filter, one row each (most people held first; unknown last), with the
+    deaths in custody of the view at each; the columns of :data:`TABLE_COLUMNS` under their own names (the
+    CSV's field names do not change with the language) and the same ids as the export and ``focus=``."""
     import pandas as pd
 
-    _ = t.gettext
     fac = shown_fac[shown_fac.geometry.notna()]
     deaths = pd.Series(dtype=int)
     if shown_inc is not None and len(shown_inc):
@@ -87,8 +87,14 @@ def facility_table(shown_fac, shown_inc, t: Text):
     table = pd.DataFrame({
         "name": fac["name"], "city": fac["city"].str.title(), "state": fac["state"],
         "facility_type": fac["facility_type"], "people_held": pd.to_numeric(adp, errors="coerce").round(1),
-        "people_source": source.map(lambda s: "; ".join(_(SOURCE_NAMES[k]) for k in str(s).split() if k in SOURCE_NAMES)
-                                    if isinstance(s, str) else None),
-        "deaths": fac["id"].map(deaths).fillna(0).astype(int), "id": fac["id"],
+        "people_source": source, "deaths": fac["id"].map(deaths).fillna(0).astype(int), "id": fac["id"],
     }).sort_values(["people_held", "name"], ascending=[False, True], na_position="last")
-    return table.rename(columns={k: _(v) for k, v in TABLE_COLUMNS.items()}).reset_index(drop=True)
+    return table.reset_index(drop=True)
+
+
+def table_display(table, t: Text):
+    """The table under the page's headings, its sources named in the page's language."""
+    _ = t.gettext
+    named = table["people_source"].map(
+        lambda s: "; ".join(_(SOURCE_NAMES[k]) for k in s.split() if k in SOURCE_NAMES) if isinstance(s, str) else None)
+    return table.assign(people_source=named).rename(columns={k: _(v) for k, v in TABLE_COLUMNS.items()})

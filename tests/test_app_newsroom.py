@@ -82,6 +82,7 @@ def test_the_facility_table_lists_what_the_figures_count():
     assert round(table["People held, daily average in the range"].sum()) == 67771
     assert table["People held, daily average in the range"].dropna().is_monotonic_decreasing  # unknown last
     assert {"Name", "City", "State", "Type", "Source of the figure", "Deaths in custody in the range"} <= set(table)
+    assert "DDP daily counts" in set(table["Source of the figure"])
 
 
 def test_the_facility_table_counts_the_deaths_in_view():
