@@ -483,7 +483,9 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             empty=empty, range_sizes=True, records_url=RECORDS_URL, lang=lang,
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
-        drawn.append(_with_shards(layer))
+        drawn.append(_with_shards(layer))  # and each facility's months, which its popup offers as a CSV (focus.js):
+        write_file(cache_dir() / layer.data["records"]["url"].rsplit("/", 1)[1], "population.csv", best.round(
+            {"adp": 1}).to_csv(index=False).encode() if best is not None else b"facility_id,month,adp,days,source\n")
     m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
                     as_of=data_as_of(spans, text(lang)))
     Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it

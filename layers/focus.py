@@ -49,8 +49,13 @@ class Focus(JSCSSMixin, MacroElement):
         self.default_js: list[tuple[str, str]] = []
         _ = text(lang).gettext
         self.layers = [layer for layer in layers if getattr(layer, "ids", None) is not None]
+        # The facilities' months by source (population.csv beside their shards, written by the app): each
+        # facility's popup offers its own rows as a CSV.
+        series = next((layer.data["records"]["url"].rstrip("/") + "/population.csv" for layer in self.layers
+                       if getattr(layer, "legend_part", None) == "facilities" and layer.data.get("records")), None)
         self.words_json = to_script_json({"idLabel": _(ID_LABEL), "link": _("Link to this"),
-                                          "copied": _("Link copied")})
+                                          "copied": _("Link copied"), "series": series,
+                                          "seriesLink": _("Population by month (CSV)")})
 
     def entries(self) -> str:
         out = []

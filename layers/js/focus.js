@@ -99,8 +99,40 @@
         });
         row.appendChild(document.createTextNode(" · "));
         row.appendChild(a);
+        if (words.series && id.indexOf("fac-") === 0) { row.appendChild(seriesLink(id)); }
       });
     });
+
+    // A facility's population by month and source, as a CSV of its own rows of population.csv (fetched once).
+    var seriesText = null;
+    function seriesLink(id) {
+      var wrap = document.createElement("div"), a = document.createElement("a");
+      a.className = "cpl-series";
+      a.href = "#";
+      a.textContent = words.seriesLink;
+      a.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        if (!seriesText) {
+          seriesText = fetch(words.series, { credentials: "same-origin" }).then(function (r) {
+            if (!r.ok) { throw new Error("HTTP " + r.status); }
+            return r.text();
+          }).catch(function (err) { seriesText = null; throw err; });
+        }
+        seriesText.then(function (text) {
+          var lines = text.split("\n"), head = lines[0], key = id + ",";
+          var rows = lines.filter(function (line) { return line.indexOf(key) === 0; });
+          var blob = new Blob([[head].concat(rows).join("\n") + "\n"], { type: "text/csv" });
+          var link = document.createElement("a");
+          link.href = URL.createObjectURL(blob);
+          link.download = "population-" + id + ".csv";
+          document.body.appendChild(link);
+          link.click();
+          link.remove();
+        });
+      });
+      wrap.appendChild(a);
+      return wrap;
+    }
 
     map.whenReady(function () { window.setTimeout(check, 300); });
     window.setInterval(check, 700);

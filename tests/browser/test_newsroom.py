@@ -141,3 +141,23 @@ def test_on_a_phone_the_frame_holds_the_whole_map(browser, offline_server):
         app.page.screenshot(path=str(SHOTS / "phone-390x844.png"))
     finally:
         context.close()
+
+
+def test_a_facility_popup_downloads_its_population_by_month(open_page, offline_server, tmp_path):
+    app = open_page(offline_server)
+    app.open(f"?focus={CAMP}")
+    assert _popup_title(app) == "ERO EL PASO CAMP EAST MONTANA"
+    with app.page.expect_download(timeout=60_000) as got:
+        app.map_frame().locator(".leaflet-popup-content a.cpl-series").first.click()
+    download = got.value
+    assert download.suggested_filename == f"population-{CAMP}.csv"
+    path = tmp_path / "p.csv"
+    download.save_as(path)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "facility_id,month,adp,days,source"
+    assert len(lines) > 5 and all(line.startswith(CAMP + ",") for line in lines[1:])
+    from geodata import load_bundle
+    from geodata.occupancy import population_table
+
+    best = population_table(load_bundle())
+    assert [line.split(",")[1] for line in lines[1:]] == best.loc[best["facility_id"] == CAMP, "month"].tolist()
