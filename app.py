@@ -286,8 +286,9 @@ with st.sidebar:
     )
     st.subheader(_("Play through time"))
     playing_on = st.toggle(_("Step through the range"), key="play_on",
-                           help=_("Show one week or month at a time, with the figures and charts of that step. "
-                                  "The map's time bar plays through the range without reloading anything."))
+                           help=_("Two controls, two reaches: these steps move the map, the figures and the "
+                                  "charts together; ▶ in the map's time bar (bottom right) moves the map only, "
+                                  "without reloading anything."))
     step = st.radio(_("Step"), list(STEPS), key="play_step", format_func=lambda k: _(STEPS[k]), horizontal=True,
                     disabled=not playing_on)
     # The step buttons and slider are filled in below, once the range is known: here, under "Play through time".
@@ -352,8 +353,8 @@ if playing_on:
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
     with play_box:
-        st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
-                     "browser."))
+        st.caption(_("These steps move the map, the figures and the charts. ▶ in the map's time bar (bottom "
+                     "right) plays the map only, in the browser."))
         back, fwd = st.columns(2)
         if back.button("◀", key="play_back", help=_("Previous step"), width="stretch"):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
