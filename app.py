@@ -23,21 +23,22 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.aggregate import counts_by_region, load_regions
-from geodata.aor import aor_label, load_aor_areas, unknown_aor_message
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.export import export_metadata, export_size, write_csv, write_geojson
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
-from geodata.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.places import PLACES_FILE, load_places
-from geodata.population_sources import best_population, population_sources
-from geodata.search import aor_focus, parse_focus, search, search_index
-from geodata.shards import cache_dir, prune, write_file, write_shards
-from geodata.spans import date_presets, date_range, layer_spans
+from geodata.export.writers import export_metadata, export_size, write_csv, write_geojson
+from geodata.geography.aor import aor_label, load_aor_areas, unknown_aor_message
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
+from geodata.geography.places import PLACES_FILE, load_places
+from geodata.geography.regions import counts_by_region, load_regions
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
+from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.tables import MB
-from geodata.timeline import view_figures, weekly_counts
-from geodata.view import LAYERS, select
+from geodata.view import LAYERS, select, start_warming
+from geodata.view import frames as store_frames
+from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
+from geodata.view.population_sources import best_population, place_keys, population_sources
+from geodata.view.search import aor_focus, parse_focus, search, search_index
+from geodata.view.shards import cache_dir, prune, write_file, write_shards
+from geodata.view.spans import date_presets, date_range, layer_spans
+from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -58,7 +59,7 @@ from layers.figures import facility_table, headline, table_display, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
-from layers.printmap import print_map
+from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -141,7 +142,8 @@ def _whole(_store, key: str, generation):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _population(_store, key: str, generation):
     # The best source of each facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP): the figures' table.
-    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()))
+    return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()),
+                           place_keys(_store.facilities()))  # records of one place: one population
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -150,7 +152,7 @@ def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool
     # download reads the view again with every column (_export).
     start, end, categories, layers, aors = view_key
     view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return _store.view_frames(view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
+    return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
 
 
 def _view_key(v: View) -> tuple:
@@ -166,8 +168,8 @@ def _upload(data: bytes, name: str):
 @st.cache_data(show_spinner=False, ttl=3600)
 def _arrest_cells(path: str | None, directory: str | None):
     # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
+    from geodata.core.paths import DATA_DIR
     from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
-    from geodata.store import DATA_DIR
 
     try:
         return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
@@ -183,6 +185,7 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
 
 
+_warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
     store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -191,6 +194,7 @@ try:
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
     best_table = _population(store, store_key, generation)
+    _warming(store, store_key)  # after an import this process draws the new map (geodata/view/warm.py)
 except GeodataError as exc:
     # Name the store by its folder, not by a path on this server.
     message = str(exc)
@@ -553,7 +557,7 @@ def _export(writer, view=view, hide_empty=hide_empty):
     import io
 
     buf = io.BytesIO()
-    writer(store.view_frames(view, hide_empty=hide_empty)[0], buf)
+    writer(store_frames(store, view, hide_empty=hide_empty)[0], buf)
     return buf.getvalue()
 
 
@@ -566,11 +570,8 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
-for fmt, label in (("png", _("Map as PNG (print, 2x)")), ("svg", _("Map as SVG"))):  # title, legend, credits drawn in
-    col3.download_button(label, lambda fmt=fmt: print_map(
-        frames, load_regions("state"), title=_("US immigration enforcement: detention, deaths, incidents"),
-        subtitle=headline(figures, None, window, t).replace("**", ""), as_of=data_as_of(spans, t), t=t, fmt=fmt),
-        file_name=f"{stem}.{fmt}", mime=f"image/{'svg+xml' if fmt == 'svg' else 'png'}", key=f"download_{fmt}")
+for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, region_counts, map_view, lang, stem)):
+    col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "

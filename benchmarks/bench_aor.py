@@ -17,8 +17,8 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from geodata.aor import assign_aors, load_aor_areas
-from geodata.view import incident_aors
+from geodata.geography.aor import assign_aors, load_aor_areas
+from geodata.view.selection import incident_aors
 
 
 def frame(n: int, decimals: int | None, seed: int = 0) -> gpd.GeoDataFrame:

@@ -94,7 +94,7 @@ def one(n: int, to_json_max: int) -> list[str]:
     from bench_scale import synthetic
 
     from geodata import load_bundle
-    from geodata.export import write_csv, write_export, write_geojson
+    from geodata.export.writers import write_csv, write_export, write_geojson
     from geodata.store import open_store
 
     with tempfile.TemporaryDirectory() as tmp:

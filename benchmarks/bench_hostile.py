@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CASE = r"""
 import gzip, json, resource, sys, time
 from pathlib import Path
-from geodata.report import GeodataError
-from geodata.tables import MB, read_table
+from geodata.core.report import GeodataError
+from geodata.pipeline.tables import MB, read_table
 
 kind, path = sys.argv[1], Path(sys.argv[2])
 if kind == "gzip bomb (1.2 MB -> 1.2 GB)":

@@ -19,8 +19,8 @@ from collections import Counter
 from pathlib import Path
 
 from geodata import load_bundle
-from geodata.incidents_import import Mapping
-from geodata.ingest import import_incidents, load_store
+from geodata.imports.ingest import import_incidents, load_store
+from geodata.pipeline.incidents_import import Mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 CITIES = [("Minneapolis", "MN", "55401"), ("Saint Paul", "MN", ""), ("El Paso", "TX", "79936"),

@@ -65,7 +65,7 @@ def _cities():
     for z in zipcodes.list_all():
         if z.get("state") and z.get("city") and z.get("lat") not in (None, "", "0"):
             counts[(z["city"].title(), z["state"])] = counts.get((z["city"].title(), z["state"]), 0) + 1
-    from geodata.geocode import gazetteer
+    from geodata.geography.geocode import gazetteer
 
     gaz = gazetteer()
     places, weights, lonlat = [], [], []
@@ -133,7 +133,7 @@ def _child(src: str, store: str, mode: str) -> None:
     (``pipeline``: read, map, validate, dedupe), timing each; print one JSON line."""
     import resource
 
-    import geodata.ingest as ingest
+    import geodata.imports.ingest as ingest
 
     timings: dict[str, float] = {}
 
@@ -156,7 +156,7 @@ def _child(src: str, store: str, mode: str) -> None:
     else:
         import geopandas as gpd
 
-        from geodata.report import Report
+        from geodata.core.report import Report
 
         table = ingest.read_table(src)
         report = Report()
@@ -190,10 +190,11 @@ def run(n: int, mode: str) -> dict:
     return res
 
 
-_STAGES = (("read", "geodata.ingest", "read_table"), ("map", "geodata.ingest", "map_incidents"),
-           ("validate", "geodata.ingest", "validate_incidents"), ("candidates", "geodata.ingest", "_candidate_keys"),
+_STAGES = (("read", "geodata.imports.ingest", "read_table"), ("map", "geodata.imports.ingest", "map_incidents"),
+           ("validate", "geodata.imports.ingest", "validate_incidents"),
+           ("candidates", "geodata.imports.ingest", "_candidate_keys"),
            ("candidates", "geodata.store.parquet:ParquetStore", "candidates"),
-           ("merge+dedupe", "geodata.ingest", "_merge"),
+           ("merge+dedupe", "geodata.imports.ingest", "_merge"),
            ("write", "geodata.store.parquet:ParquetStore", "write_incidents"))
 
 
@@ -288,7 +289,7 @@ def main() -> None:
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
     ap.add_argument("--mode", choices=["import", "pipeline", "both", "cli"], default="both",
                     help="import: the whole import_incidents run, store included; pipeline: read, map, validate "
-                         "and dedupe only (the store is written by geodata.ingest/geodata.store); cli: "
+                         "and dedupe only (the store is written by geodata.imports.ingest/geodata.store); cli: "
                          "`geodata init` and `geodata import incidents` into a folder store, under /usr/bin/time")
     ap.add_argument("--csv", help="with --mode cli: import this file instead of writing one")
     ap.add_argument("--stages", action="store_true", help="with --mode cli: peak RSS and seconds of each stage")

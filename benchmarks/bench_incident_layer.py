@@ -18,7 +18,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
 from layers import base_map, build_map, compose_map, incidents_layer
 
 

@@ -6,7 +6,7 @@ For each N it makes N realistic synthetic incidents (60-character titles,
 200-character descriptions, source URLs, mixed precision, dates from October
 2022 to March 2026, clustered round the bundled facilities' towns), builds the
 map as the app does (``incidents_layer(records_url=..., points_url=...)``, the
-popup shards and the points file written with ``geodata.shards``, the bundled
+popup shards and the points file written with ``geodata.view.shards``, the bundled
 facilities on top, ``compose_map`` with the time filter) and prints two lines,
 in the same run: ``file``, the points as a file the map fetches (the app now),
 and ``inline``, the points as columns in the page (without ``points_url``; the
@@ -47,10 +47,10 @@ import geopandas as gpd
 import numpy as np
 
 from geodata import load_bundle
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.occupancy import with_range_adp
-from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
-from geodata.shards import write_file, write_shards
+from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.view.occupancy import with_range_adp
+from geodata.view.shards import write_file, write_shards
 from layers import LEAFLET_DIR, SCRIPTS_DIR, base_map, compose_map, facilities_layer, incidents_layer
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

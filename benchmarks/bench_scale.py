@@ -67,7 +67,7 @@ def synthetic(n: int, seed: int = 0):
     import numpy as np
     import pandas as pd
 
-    from geodata.schema import CATEGORIES, CRS
+    from geodata.core.schema import CATEGORIES, CRS
 
     rng = np.random.default_rng(seed)
     pool = 4096
@@ -169,10 +169,11 @@ def _map_figures(incidents) -> list[str]:
 
 def one(n: int, to_json_max: int, location: str | None = None, with_map: bool = True) -> list[str]:
     from geodata import load_bundle
-    from geodata.export import write_csv, write_geojson
-    from geodata.ingest import import_incidents
+    from geodata.export.writers import write_csv, write_geojson
+    from geodata.imports.ingest import import_incidents
     from geodata.store import VIEW_COLUMNS, open_store
     from geodata.view import View
+    from geodata.view import frames as frames_of
 
     batch = synthetic(n)
     with tempfile.TemporaryDirectory() as tmp:
@@ -190,10 +191,10 @@ def one(n: int, to_json_max: int, location: str | None = None, with_map: bool = 
         view = View(start="2025-06-01", end=dt.date(2025, 6, 1) + dt.timedelta(days=89))
         if location:
             _vacuum(reader)
-        query_s = _times(lambda: reader.view_frames(view, columns=VIEW_COLUMNS))
-        frames, _ = reader.view_frames(view, columns=VIEW_COLUMNS)
+        query_s = _times(lambda: frames_of(reader, view, columns=VIEW_COLUMNS))
+        frames, _ = frames_of(reader, view, columns=VIEW_COLUMNS)
         q_rows = len(frames["incidents"])
-        all_s = _times(lambda: reader.view_frames(view))
+        all_s = _times(lambda: frames_of(reader, view))
 
         out = Path(tmp) / "all.geojson"
         frame = {"incidents": inc}

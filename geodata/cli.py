@@ -11,7 +11,11 @@ import os
 import sys
 from pathlib import Path
 
-from .report import GeodataError, Report
+from .core.report import GeodataError, Report
+
+# Each command imports the library parts it needs inside its function: `geodata --help` and a small
+# command then start without loading GeoPandas, PyArrow and the whole package. The CLI is the top
+# layer, so these imports all point down; none of them avoids a cycle.
 
 __all__ = ["main"]
 
@@ -26,7 +30,7 @@ def _print_report(report: Report) -> None:
 
 
 def _geocoder(args):
-    from .geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
+    from .geography.geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider
 
     providers = [GazetteerProvider()]
     if args.online == "census":
@@ -66,15 +70,15 @@ def _new_rejects_path(path: str) -> str:
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
-    from .incidents_import import Mapping
-    from .ingest import _is_file_store, import_incidents
+    from .imports.ingest import import_incidents, is_file_store
+    from .pipeline.incidents_import import Mapping
     from .store import load_bundle, open_store
 
     if not args.store:
         raise GeodataError("import incidents needs --store DIR (a store made by `geodata init --store DIR`)")
     mapping = Mapping.load(args.mapping, args.map)
     geocoder = _geocoder(args)
-    if _is_file_store(args.store):
+    if is_file_store(args.store):
         store, facilities = args.store, load_bundle().facilities
     else:
         store = open_store(args.store)
@@ -158,7 +162,7 @@ def _init_database(args) -> int:
 
 def _facilities(args):
     """The facility layer to join to: a GeoJSON given with --facilities, or the bundled one."""
-    from .schema import FACILITY_COLUMNS
+    from .core.schema import FACILITY_COLUMNS
     from .store import load_bundle, read_layer
 
     if getattr(args, "facilities", None):
@@ -167,8 +171,8 @@ def _facilities(args):
 
 
 def _cmd_import_reference(args) -> int:
-    from .export import write_export
-    from .reference import apply_reference, match_reference, read_facility_reference, write_rejects
+    from .export.writers import write_export
+    from .pipeline.reference import apply_reference, match_reference, read_facility_reference, write_rejects
 
     if not args.output:
         raise GeodataError("import facility-reference needs -o OUTPUT (the facilities, re-placed)")
@@ -215,8 +219,8 @@ def _cmd_import_population(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from .export import write_export
-    from .sources.ice_stats import read_ice_stats
+    from .export.writers import write_export
+    from .sources.ice.stats import read_ice_stats
 
     if args.kind == "incidents":
         return _cmd_import_incidents(args)
@@ -246,11 +250,12 @@ def _cmd_import(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from .aor import known_aors, unknown_aor_message
-    from .export import check_export_path, export_metadata, write_export
+    from .export.writers import check_export_path, export_metadata, write_export
+    from .geography.aor import known_aors, unknown_aor_message
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View
+    from .view import frames as store_frames
 
     start = args.start.start if args.start else None
     end = args.end.end if args.end else None
@@ -273,16 +278,16 @@ def _cmd_export(args) -> int:
         unknown = [a for a in view.aors if a not in known]
         if unknown:
             raise GeodataError(unknown_aor_message(unknown, known))
-    frames, _ = store.view_frames(view, hide_empty=args.hide_empty)
+    frames, _ = store_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
-    from .export import export_size
+    from .export.writers import export_size
 
     total = export_size(frames)
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
     with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
               disable=None if total >= 200_000 else True) as bar:
-        from .spans import layer_spans
+        from .view.spans import layer_spans
 
         n = write_export(frames, args.output, progress=bar.update,
                          metadata=export_metadata(view, layer_spans(store)))
@@ -297,7 +302,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_build_bundle(args) -> int:
-    from .bundle import build_bundle
+    from .imports.bundle import build_bundle
     from .store import save_bundle
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
@@ -309,12 +314,18 @@ def _cmd_build_bundle(args) -> int:
         file=sys.stderr,
     )
     _build_area_files(shared, args, bundle)
+    if not args.out:  # the documents state the committed bundle's figures (geodata.figures)
+        from .core.paths import DATA_DIR
+        from .view.figures import fill_documents
+
+        for path in fill_documents(DATA_DIR.parents[1]):
+            print(f"wrote the bundle's figures into {path}", file=sys.stderr)
     return 0
 
 
 def _build_area_files(shared: Path, args, bundle) -> None:
     """AOR polygons, UWCHR headcount, ICE offices: files of their own (own licences)."""
-    from .bundle import build_area_files
+    from .imports.bundle import build_area_files
     from .store import DATA_DIR
 
     paths, report = build_area_files(shared, Path(args.out) if args.out else DATA_DIR,
@@ -325,8 +336,8 @@ def _build_area_files(shared: Path, args, bundle) -> None:
 
 
 def _cmd_build_basemap(args) -> int:
-    from .boundaries import build_boundaries, save_boundaries
-    from .places import build_places, save_places
+    from .geography.boundaries import build_boundaries, save_boundaries
+    from .geography.places import build_places, save_places
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_boundaries(build_boundaries(shared))
@@ -338,7 +349,7 @@ def _cmd_build_basemap(args) -> int:
 
 
 def _cmd_build_regions(args) -> int:
-    from .aggregate import build_regions, save_regions
+    from .geography.regions import build_regions, save_regions
 
     shared = Path(args.shared or os.environ.get("GEODATA_SHARED_DATA") or DEFAULT_SHARED)
     path = save_regions(build_regions(shared))
@@ -359,8 +370,8 @@ def _cmd_fetch(args) -> int:
 
 def _date(text: str):
     """A day, a month or a year, as the importer reads them: ``2026-01`` is all of January 2026
-    (:func:`geodata.dates.parse_partial_date`); ``--start`` takes its first day, ``--end`` its last."""
-    from .dates import parse_partial_date
+    (:func:`geodata.core.dates.parse_partial_date`); ``--start`` takes its first day, ``--end`` its last."""
+    from .core.dates import parse_partial_date
 
     try:
         return parse_partial_date(text)
@@ -369,8 +380,8 @@ def _date(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .schema import CATEGORIES
-    from .view import LAYERS
+    from .core.schema import CATEGORIES
+    from .view.selection import LAYERS
 
     parser = argparse.ArgumentParser(prog="geodata", description="Map data of US immigration enforcement.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -1,6 +1,6 @@
 """Folium layers for the enforcement map.
 
-``layers`` turns the GeoDataFrames described in :mod:`geodata.schema` into
+``layers`` turns the GeoDataFrames described in :mod:`geodata.core.schema` into
 Folium objects.  It imports folium but never streamlit, and reads no files.
 """
 

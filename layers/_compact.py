@@ -7,7 +7,7 @@ as days since :data:`DAY_EPOCH` (uint16, 2 bytes; the last day only where it
 differs from the first), and one ``kind`` byte that indexes small tables of
 colour, shape, outline, uncertainty radius and category: 9 bytes, and base64
 makes that 4/3 as large: about 12 bytes a point in the page.  Decoded in the browser by
-``decodeColumns`` in ``layers/js/canvas.js``.
+``decodeColumns`` in ``layers/js/canvas-columns.js``.
 
 :func:`pack_columns` moves those columns out of the page into one binary
 file (the raw bytes, 9 a point, each column at an offset aligned on
@@ -97,7 +97,7 @@ def pack_columns(data: dict) -> tuple[dict, bytes]:
     of them replaced by ``{"dtype", "at", "len"}`` (its byte offset in ``buffer``,
     a multiple of :data:`ALIGN`, and its number of values; a ``q24`` column keeps
     its ``min`` and ``step``), ``buffer`` the columns' little-endian bytes, zeros
-    between them.  ``decodeColumns(head, arrayBuffer)`` in ``layers/js/canvas.js``
+    between them.  ``decodeColumns(head, arrayBuffer)`` in ``layers/js/canvas-columns.js``
     reads them back.
     """
     parts: list[bytes] = []

@@ -2,7 +2,7 @@
 
 :class:`layers.canvas.CanvasPointLayer` is the Folium side (options, rendering,
 popup shards); this module turns its inputs into the small JSON forms that
-``layers/js/canvas.js`` reads:
+``layers/js/canvas.js`` and its parts (``canvas-*.js``) read:
 
 * drawing columns: one number where every point has the same value, small codes
   as one character of :data:`CODE_ALPHABET` per point, or in the *compact* form

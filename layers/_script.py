@@ -1,10 +1,11 @@
 """Layers whose JavaScript is a file of ``layers/js/``, linked from the page or put in it.
 
 A map built with ``script_url`` (see :func:`layers.basemap.base_map`) links each
-layer's files from there (``<script src=".../canvas.js">``): the app serves the
-folder, the browser caches the files, and the page holds only a short call per
-layer that hands it its data.  Without ``script_url`` the files' text goes into
-the page once each, so a map saved as one HTML file still works.
+layer's files from there (``<script src=".../canvas.js">``, after the files it
+needs: ``SCRIPT_NEEDS``): the app serves the folder, the browser caches the
+files, and the page holds only a short call per layer that hands it its data.
+Without ``script_url`` the files' text goes into the page once each, so a map
+saved as one HTML file still works.
 """
 
 from __future__ import annotations
@@ -23,11 +24,27 @@ from folium.template import Template
 #: The folder of the layers' JavaScript files, for an app to serve.
 SCRIPTS_DIR = Path(str(resources.files("layers") / "js"))
 
-#: Files each script needs first (loaded before it, in this order).
+#: The canvas point layer's parts (layers/js/canvas-*.js), each a file of what it does, in
+#: the order they load before ``canvas.js``, which draws the points and makes the layer.
+CANVAS_PARTS: tuple[str, ...] = (
+    "canvas-columns.js",  # the binary columns reader
+    "canvas-words.js",  # the popups' words, numbers and link hosts
+    "canvas-charts.js",  # the popups' small charts
+    "canvas-popup.js",  # the popup
+    "canvas-pointer.js",  # clicks and the pointer (hit grid)
+    "canvas-clusters.js",  # clusters and heat
+    "canvas-filter.js",  # time and category filtering
+)
+
+#: Files each script needs first (loaded before it, in this order); a need's own needs load before it.
 SCRIPT_NEEDS: dict[str, tuple[str, ...]] = {
     "outline.js": ("polyline.js", "places.js"),
     "choropleth.js": ("polyline.js",),
     "timebar.js": ("canvas.js",),
+    "canvas.js": CANVAS_PARTS,
+    "canvas-charts.js": ("canvas-words.js",),
+    "canvas-popup.js": ("canvas-columns.js", "canvas-words.js", "canvas-charts.js"),
+    "canvas-clusters.js": ("canvas-columns.js", "canvas-pointer.js"),
 }
 
 
@@ -38,12 +55,18 @@ def script_source(name: str) -> str:
 
 
 def scripts_with_needs(names) -> list[str]:
-    """``names`` preceded by the files they need, each once, in loading order."""
+    """``names`` preceded by the files they need (and those by theirs), each once, in loading order."""
     out: list[str] = []
+
+    def add(name: str) -> None:
+        if name in out:
+            return
+        for need in SCRIPT_NEEDS.get(name, ()):
+            add(need)
+        out.append(name)
+
     for name in names:
-        for need in (*SCRIPT_NEEDS.get(name, ()), name):
-            if need not in out:
-                out.append(need)
+        add(name)
     return out
 
 
@@ -71,7 +94,7 @@ def to_script_json(obj) -> str:
     return _JINJA_OPENER.sub(r"\\u007b", text)
 
 
-class _Raw(Element):
+class RawElement(Element):
     """Text put into the page as it is, not parsed again as a Jinja template."""
 
     def __init__(self, text: str):
@@ -175,6 +198,6 @@ class ScriptLayer(JSCSSMixin, Layer):
                 ElementAddToElement(element_name=self.get_name(), element_parent_name=self._parent.get_name()),
                 name=self.get_name() + "_add",
             )
-        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
+        figure.script.add_child(RawElement(self._template.module.script(self, kwargs)), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)

@@ -42,7 +42,7 @@ SHAPES: dict[str, list[list[float]] | None] = {
 #:   150 km2, Houston 1,700 km2.
 #: * ``county``, ``state``: the median county (1,565 km2) and state
 #:   (137,000 km2) land area of the bundled Census boundaries as a circle
-#:   (``geodata.aggregate.typical_radius_m``; a test keeps them in step).
+#:   (``geodata.geography.regions.typical_radius_m``; a test keeps them in step).
 UNCERTAINTY_RADIUS_M: dict[str, float] = {
     "address": 0.0,
     "block": 531.0,

@@ -55,7 +55,7 @@ JS_LOCALES = {"en": "en-US", "es": "es-US"}
 
 
 def popup_words(lang: str = "en") -> dict[str, str]:
-    """The words ``layers/js/canvas.js`` writes in popups, in ``lang``, keyed as its ``WORDS``."""
+    """The words ``layers/js/canvas-words.js`` writes in popups, in ``lang``, keyed as its ``WORDS``."""
     _ = text(lang).gettext
     return {
         # The link to a record in a list (a death's record at ICE).

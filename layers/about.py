@@ -1,7 +1,7 @@
 """The words around the map: what each layer's data covers ("data as of"), the sources, how to cite.
 
 Plain Markdown for ``app.py`` to show (no streamlit here); each function takes the
-language's :class:`layers.i18n.Text`.  The spans come from :func:`geodata.spans.layer_spans`.
+language's :class:`layers.i18n.Text`.  The spans come from :func:`geodata.view.spans.layer_spans`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from .i18n import N_, Text
 __all__ = ["SPAN_WORDS", "data_as_of", "data_as_of_items", "about_markdown", "places_markdown",
            "preset_label", "sources_markdown", "about_panel", "data_notice_intro"]
 
-#: The built-in spans (geodata.spans.SPAN_LABELS) in the catalogue's words; a span registered later
+#: The built-in spans (geodata.view.spans.SPAN_LABELS) in the catalogue's words; a span registered later
 #: without a word here is shown under its own label.
 SPAN_WORDS = {
     "incidents": N_("Incidents"),
@@ -22,7 +22,7 @@ SPAN_WORDS = {
 
 def data_as_of_items(spans: dict, t: Text) -> list[tuple[str, str, str]]:
     """``(label, first day, last day)`` of each layer, in the language's date style."""
-    from geodata.spans import SPAN_LABELS
+    from geodata.view.spans import SPAN_LABELS
 
     _ = t.gettext
     return [(_(SPAN_WORDS[k]) if k in SPAN_WORDS else SPAN_LABELS.get(k, k), t.date(a), t.date(b))
@@ -88,7 +88,7 @@ def sources_markdown(t: Text) -> str:
 
 
 def preset_label(key: str, t: Text) -> str:
-    """The words of a quick range of :func:`geodata.spans.date_presets`: "Last 30 days", "FY2025", "Mar 2026"."""
+    """The words of a quick range of :func:`geodata.view.spans.date_presets`: "Last 30 days", "FY2025", "Mar 2026"."""
     import datetime as dt
 
     from babel.dates import format_date

@@ -19,11 +19,11 @@ import html
 import numpy as np
 import shapely
 
-from geodata.aggregate import encode_polygon
+from geodata.geography.regions import encode_polygon
 from layers._prepare import prepare_points, text_column
 from layers._symbols import symbol_svg
 from layers.canvas import CanvasPointLayer
-from layers.choropleth import CHOROPLETH_COLORS, ChoroplethLayer, _spread, class_breaks, class_labels
+from layers.choropleth import CHOROPLETH_COLORS, ChoroplethLayer, class_breaks, class_labels, spread_palette
 from layers.i18n import N_, text
 
 __all__ = [
@@ -70,7 +70,7 @@ def _colouring(geoms) -> list[int]:
 
 
 def aor_areas_layer(areas, *, name: str = "ICE areas of responsibility", show: bool = True) -> ChoroplethLayer:
-    """The AOR polygons (``geodata.aor.load_aor_areas``), each a pale colour, named on hover.
+    """The AOR polygons (``geodata.geography.aor.load_aor_areas``), each a pale colour, named on hover.
 
     The tooltip gives the field office, its code, the states it reaches and how many
     counties; the legend names the source (UWCHR's county table, GPL-3.0).
@@ -105,7 +105,7 @@ def _shaded(frame, *, unit: str, name: str, show: bool, notes: list[str], toolti
     """Regions shaded by ``count`` in quantile classes; ``tooltip(row)`` gives each one's text."""
     values = frame["count"].to_numpy(dtype=float) if len(frame) else np.zeros(0)
     breaks = class_breaks(values, 5)
-    colors = _spread(CHOROPLETH_COLORS, len(breaks))
+    colors = spread_palette(CHOROPLETH_COLORS, len(breaks))
     shown = np.isfinite(values) & (values > 0)
     vmax = float(values[shown].max()) if shown.any() else 0.0
     regions = []
@@ -127,7 +127,7 @@ def _shaded(frame, *, unit: str, name: str, show: bool, notes: list[str], toolti
 
 
 def aor_counts_layer(counts, *, what: str = "incidents", name: str | None = None, show: bool = True):
-    """AORs shaded by a count (``geodata.aor.counts_by_aor``: incidents by where they happened).
+    """AORs shaded by a count (``geodata.geography.aor.counts_by_aor``: incidents by where they happened).
 
     Parameters
     ----------
@@ -236,10 +236,10 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
     Parameters
     ----------
     frames : dict
-        ``geodata.occupancy.view_frames``' frames: ``incidents`` are counted by AOR,
+        ``geodata.view.occupancy.view_frames``' frames: ``incidents`` are counted by AOR,
         ``facilities`` (with ``adp_in_range``) summed by AOR, ``offices`` drawn.
     areas : geopandas.GeoDataFrame
-        The AOR polygons (``geodata.aor.load_aor_areas()``).
+        The AOR polygons (``geodata.geography.aor.load_aor_areas()``).
     counties : geopandas.GeoDataFrame, optional
         County polygons, needed with ``arrest_cells``.
     aor_map : {"none", "areas", "incidents", "detained"}
@@ -251,7 +251,7 @@ def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", 
         The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
     _ = text(lang).gettext
-    from geodata.aor import counts_by_aor
+    from geodata.geography.aor import counts_by_aor
     from geodata.sources.ddp_arrests import arrests_in_range
 
     out = []

@@ -263,7 +263,7 @@ def build_map(
     """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
 
     A convenience for notebooks and tests; the app composes its map itself.
-    ``choropleth`` is a frame from ``geodata.aggregate.counts_by_region``, or
+    ``choropleth`` is a frame from ``geodata.geography.regions.counts_by_region``, or
     a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
     as before; every other argument is passed to the layer or base map it
     names; ``overlays`` (``layers.areas``) are drawn under the points.  ``lang`` is the language
@@ -274,7 +274,7 @@ def build_map(
     if isinstance(choropleth, str):
         if incidents is None:
             raise ValueError("choropleth by level needs incidents to count")
-        from geodata.aggregate import counts_by_region
+        from geodata.geography.regions import counts_by_region
 
         choropleth = counts_by_region(incidents, choropleth)
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,

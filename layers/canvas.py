@@ -60,7 +60,7 @@ from layers._encode import (
     uncertainty_columns,
 )
 from layers._prepare import clean_values
-from layers._script import ScriptLayer, _Raw, script_source, to_script_json
+from layers._script import RawElement, ScriptLayer, script_source, scripts_with_needs, to_script_json
 from layers._symbols import SHAPES
 from layers._text import JS_LOCALES, popup_words
 
@@ -101,10 +101,10 @@ _CSS = """
 </style>
 """
 
-# The layer's JavaScript is a file the app serves (layers/js/canvas.js); its
-# constants (CODE_ALPHABET, SHAPES, HEAT_RAMP) are written there too, and
-# tests/test_layer_styles.py checks that they match these.
-_CLASS_JS = script_source("canvas.js")
+# The layer's JavaScript is files the app serves (layers/js/canvas.js and its parts,
+# canvas-*.js, in loading order); its constants (CODE_ALPHABET, SHAPES, HEAT_RAMP) are
+# written there too, and tests/test_layer_styles.py checks that they match these.
+_CLASS_JS = "\n".join(script_source(name) for name in scripts_with_needs(("canvas.js",)))
 
 
 class CanvasPointLayer(ScriptLayer):
@@ -499,5 +499,5 @@ class CanvasPointLayer(ScriptLayer):
         return self.to_json()
 
     def _render_header(self, figure) -> None:
-        figure.header.add_child(_Raw(_CSS), name="canvas_point_layer_css")
+        figure.header.add_child(RawElement(_CSS), name="canvas_point_layer_css")
 

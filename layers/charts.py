@@ -1,6 +1,6 @@
 """The charts under the map, as Altair charts: incidents per week, people detained by month.
 
-The data work is geodata's (``geodata.timeline.weekly_counts``, ``geodata.occupancy.monthly_totals``);
+The data work is geodata's (``geodata.view.timeline.weekly_counts``, ``geodata.view.occupancy.monthly_totals``);
 these functions only draw the tables they are given, in the map's colours and the page's language.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from geodata.population_sources import SOURCE_NAMES, SOURCES
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES
 from layers.facilities import SOURCE_STYLES
 from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS
@@ -70,6 +70,10 @@ def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[alt.Chart, 
     present = [k for k in SOURCES if k in set(months["source"])]
     caption = _("Each month: the facilities' figures from the best source that counts them then "
                 "({sources}).").format(sources=", ".join(names[k] for k in present))
+    if "ice" in present:  # a fiscal year's average, not a count of the month (issue 18)
+        caption += " " + _("ICE's figure is a facility's average over its fiscal year (to the date of ICE's list), "
+                           "drawn alike in each month of that year; it is never a month's count, and it is used "
+                           "only for a year no daily source counts.")
     palette = alt.Scale(domain=[names[k] for k in SOURCES], range=[SOURCE_BAR_COLORS[k] for k in SOURCES])
     chart = alt.Chart(months.assign(source=months["source"].map(names))).mark_bar().encode(
         x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),

@@ -1,4 +1,4 @@
-"""Incidents by state or county as a choropleth, from ``geodata.aggregate.counts_by_region``.
+"""Incidents by state or county as a choropleth, from ``geodata.geography.regions.counts_by_region``.
 
 Each shaded region is one polygon in a ``L.FeatureGroup``, decoded in the
 browser from the same compact polyline encoding as the outline map (a state
@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from geodata.aggregate import PER_100K_UNAVAILABLE, encode_polygon
+from geodata.geography.regions import PER_100K_UNAVAILABLE, encode_polygon
 from layers._script import ScriptLayer, script_source, to_script_json
 from layers._text import html_text
 
@@ -105,7 +105,7 @@ def choropleth_layer(
     Parameters
     ----------
     counts : geopandas.GeoDataFrame
-        As returned by ``geodata.aggregate.counts_by_region`` (``region_id``,
+        As returned by ``geodata.geography.regions.counts_by_region`` (``region_id``,
         ``name``, ``state``, ``count``, optionally ``per_100k`` and
         ``population``; ``attrs`` with ``level`` and what was not counted).
     value : {"count", "per_100k"}
@@ -136,7 +136,7 @@ def choropleth_layer(
 
     values = counts[value].to_numpy(dtype=float)
     breaks = class_breaks(values, classes)
-    colors = _spread(CHOROPLETH_COLORS, len(breaks))
+    colors = spread_palette(CHOROPLETH_COLORS, len(breaks))
     integer = value == "count"
     shown = np.isfinite(values) & (values > 0)
     vmax = float(values[shown].max()) if shown.any() else 0.0
@@ -232,7 +232,7 @@ def _short(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:.3g}"
 
 
-def _spread(palette: tuple[str, ...], n: int) -> list[str]:
+def spread_palette(palette: tuple[str, ...], n: int) -> list[str]:
     if n <= 0:
         return []
     if n == 1:

@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from geodata.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
-from geodata.schema import FACILITY_TYPE_LABELS
+from geodata.core.schema import FACILITY_TYPE_LABELS
+from geodata.view.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
 from layers._compact import DAY_EPOCH, day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
@@ -102,7 +102,7 @@ def facilities_layer(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        Rows with ``geodata.schema.FACILITY_COLUMNS`` and point geometries.
+        Rows with ``geodata.core.schema.FACILITY_COLUMNS`` and point geometries.
         Another CRS is reprojected to EPSG:4326; rows without a geometry are
         left out and counted in the layer's ``dropped``.
     name : str
@@ -112,7 +112,7 @@ def facilities_layer(
     population : pandas.DataFrame, optional
         Facility x month population (``Bundle.population``: ``facility_id``,
         ``month`` as ``YYYY-MM``, ``adp``), or the best-source table
-        (``geodata.occupancy.population_table``, with ``source`` and a row for
+        (``geodata.view.occupancy.population_table``, with ``source`` and a row for
         every facility-month some source counts).  Without ``sources``, each
         facility's popup draws its months as a small chart; a month missing
         from the table between its first and last month counts as nobody held
@@ -120,7 +120,7 @@ def facilities_layer(
         gets no chart.  With ``range_sizes`` it is what the browser sizes by.
     sources : dict, optional
         The population sources side by side
-        (``geodata.population_sources.population_sources``: ``ddp``, ``uwchr``,
+        (``geodata.view.population_sources.population_sources``: ``ddp``, ``uwchr``,
         ``ice``).  The popup chart then draws each on one axis and one scale:
         ICE's fiscal-year ADP as steps, the daily sources by month as lines,
         each in its colour (:data:`SOURCE_STYLES`) and named in a legend.
@@ -130,13 +130,13 @@ def facilities_layer(
         and listed (date and title) in its popup.
     adp : pandas.Series, optional
         Average daily population over the selected dates, indexed by facility
-        ``id`` (as ``geodata.occupancy.range_adp`` gives it).  Circles are then
+        ``id`` (as ``geodata.view.occupancy.range_adp`` gives it).  Circles are then
         sized by it instead of the ``adp`` column (ICE's fiscal year to date).
         A facility missing from it (or NaN) has no figures for the range: it
         is drawn as a small outline and its popup says so.
     adp_sources : pandas.Series, optional
         With ``adp``: the sources of each facility's figure
-        (``adp_source`` of ``geodata.occupancy.with_range_adp``), named after it in the popup.
+        (``adp_source`` of ``geodata.view.occupancy.with_range_adp``), named after it in the popup.
     empty : {"hollow", "hide"}
         With ``adp``: a facility that held nobody in the range (0) is drawn
         as a small outline, or left out.
@@ -148,10 +148,10 @@ def facilities_layer(
         (``fiscal_years``, as a bitmask over the years some facility of ``gdf``
         is listed in), and with ``population`` and ``adp`` each facility's months:
         the browser then shows the facilities in use in the dates as
-        ``geodata.occupancy.view_frames`` does (listed for them, by the rule of
-        ``geodata.sources.facilities_in_use``, or holding someone then), resizes
+        ``geodata.view.occupancy.view_frames`` does (listed for them, by the rule of
+        ``geodata.pipeline.facility_history.facilities_in_use``, or holding someone then), resizes
         the circles and rewrites the popup's range figure as
-        ``geodata.occupancy.range_adp`` computes them, and applies ``empty`` for
+        ``geodata.view.occupancy.range_adp`` computes them, and applies ``empty`` for
         those dates (so no facility is left out here).
     records_url : str, optional
         Where the popup records are served as shards (see
@@ -282,7 +282,7 @@ def facilities_layer(
 
 def _covered_years(gdf) -> list[int]:
     """The fiscal years ICE's lists cover (those some facility of ``gdf`` is listed in), oldest first,
-    as ``geodata.sources.facilities_in_use`` takes them; [] without a history."""
+    as ``geodata.pipeline.facility_history.facilities_in_use`` takes them; [] without a history."""
     if "fiscal_years" not in gdf.columns:
         return []
     years = pd.Series(gdf["fiscal_years"], dtype=object).dropna().astype(str).str.split().explode().dropna()

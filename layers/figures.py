@@ -8,7 +8,7 @@ other incidents, so "5 events and 251 deaths in custody" is not "256 incidents".
 
 from __future__ import annotations
 
-from geodata.population_sources import SOURCE_NAMES, SOURCES
+from geodata.view.population_sources import SOURCE_NAMES, SOURCES
 
 from .i18n import N_, Text
 

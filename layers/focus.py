@@ -5,7 +5,7 @@ The map is drawn once for all dates and kept (the app caches it), so the script 
 from the page's link, and again whenever the link changes (a search in the app writes it): it
 finds the record's index in its layer through the layer's list of ids (``ids.json`` beside the
 layer's popup shards, :func:`id_shard`, fetched only when a link names a record), zooms there
-and opens the popup.  ``focus=place:LAT,LON`` (:func:`geodata.search.focus_place`) only zooms.
+and opens the popup.  ``focus=place:LAT,LON`` (:func:`geodata.view.search.focus_place`) only zooms.
 """
 
 from __future__ import annotations

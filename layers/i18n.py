@@ -46,7 +46,7 @@ def N_(message: str) -> str:
 
 # Words that geodata keeps in tables (geodata has no interface of its own): listed here so the
 # extractor puts them in the catalogue; app.py and layers translate them where they show them.
-_GEODATA_WORDS = (  # geodata.schema.CATEGORY_LABELS
+_GEODATA_WORDS = (  # geodata.core.schema.CATEGORY_LABELS
     N_("Death in custody"),
     N_("Shooting (by or at an agent)"),
     N_("Arrest or raid"),
@@ -54,7 +54,7 @@ _GEODATA_WORDS = (  # geodata.schema.CATEGORY_LABELS
     N_("Protest or strike"),
     N_("Deployment of agents or troops"),
     N_("Other"),
-    # geodata.population_sources.SOURCE_NAMES
+    # geodata.view.population_sources.SOURCE_NAMES
     N_("DDP daily counts"),
     N_("UWCHR daily headcount"),
     N_("ICE fiscal-year ADP"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
 from layers._prepare import prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
@@ -12,7 +12,7 @@ from layers.canvas import MODES, CanvasPointLayer
 from layers.focus import ID_LABEL
 from layers.i18n import N_, text
 
-#: One colour per category, in :data:`geodata.schema.CATEGORIES` order.
+#: One colour per category, in :data:`geodata.core.schema.CATEGORIES` order.
 CATEGORY_COLORS: dict[str, str] = dict(
     zip(CATEGORIES, ("#1a1a1a", "#d62728", "#ff7f0e", "#9467bd", "#2ca02c", "#8c564b", "#7f7f7f"))
 )
@@ -62,7 +62,7 @@ def incidents_layer(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        Rows with ``geodata.schema.INCIDENT_COLUMNS`` and point geometries.
+        Rows with ``geodata.core.schema.INCIDENT_COLUMNS`` and point geometries.
         Another CRS is reprojected to EPSG:4326; rows without a geometry are
         left out and counted in the layer's ``dropped``.
     name : str

@@ -10,7 +10,7 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from geodata.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
 from layers._script import add_scripts
 from layers._symbols import UNCERTAINTY_RADIUS_M, radius_words, symbol_svg
 from layers._text import html_text

@@ -1,13 +1,13 @@
 """The offline base map: land, state and county borders drawn in the browser.
 
 No tile server is asked for anything.  The outlines come from
-``geodata/data/basemap/us-outline.json`` (see :mod:`geodata.boundaries`), either
+``geodata/data/basemap/us-outline.json`` (see :mod:`geodata.geography.boundaries`), either
 fetched from a URL of the app's own server (cached by the browser, so filtering
 does not send them again) or embedded in the page.  They are drawn on one
 canvas in their own pane under the points; county borders appear from zoom 6.
 
 With ``places`` (``geodata/data/basemap/us-places.json``, see
-:mod:`geodata.places`: GeoNames, CC BY 4.0) the map also names cities and
+:mod:`geodata.geography.places`: GeoNames, CC BY 4.0) the map also names cities and
 towns, more of them as it zooms in (:data:`PLACE_STEPS`), in small grey type
 with a pale halo, on a canvas of their own in a pane under every data layer,
 no two labels overlapping (``layers/js/places.js``).
@@ -24,7 +24,9 @@ from layers._text import html_text
 from layers.i18n import N_, text
 
 OUTLINE_NAME = "Outline map (no tiles)"
-OUTLINE_ATTRIBUTION = N_("Outlines: US Census Bureau 2010 (public domain)")
+#: The outline map's sources: the US from the Census Bureau, its neighbours' land from Natural Earth
+#: (geodata.geography.boundaries.neighbour_land); both public domain, credited all the same.
+OUTLINE_ATTRIBUTION = N_("Outlines: US Census Bureau 2010, Natural Earth (public domain)")
 #: The place names' attribution, as GeoNames' licence (CC BY 4.0) asks.  ``{geonames}`` is its link.
 PLACES_ATTRIBUTION = N_("Place names: {geonames} (CC BY 4.0)")
 _GEONAMES_LINK = '<a href="https://www.geonames.org/">GeoNames</a>'

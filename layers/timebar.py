@@ -15,9 +15,9 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
 
-from geodata.schema import CATEGORIES
+from geodata.core.schema import CATEGORIES
 from layers._compact import DAY_EPOCH, day_of
-from layers._script import _Raw, add_scripts, to_script_json
+from layers._script import RawElement, add_scripts, to_script_json
 from layers._text import JS_LOCALES
 from layers.i18n import text
 
@@ -119,7 +119,7 @@ class TimeFilter(JSCSSMixin, MacroElement):
 
     def render(self, **kwargs):
         figure = self.get_root()
-        figure.header.add_child(_Raw(_CSS), name="ice_timebar_css")
+        figure.header.add_child(RawElement(_CSS), name="ice_timebar_css")
         self.default_js, self._inline_js = add_scripts(self, ("timebar.js",))
         MacroElement.render(self, **kwargs)  # the links are in the page's head already
 

@@ -17,6 +17,9 @@ from shapely.geometry import Point
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("GEODATA_SHARED_DATA", ROOT.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# An AppTest has no server to run the page on after an import (geodata/view/warm.py); the app servers
+# the browser tests start warm as they ship (they are given their own ICE_MAP_ settings).
+os.environ.setdefault("ICE_MAP_WARM_SECONDS", "0")
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +44,7 @@ def fy26(shared_data):
 @pytest.fixture()
 def tiny_facilities() -> gpd.GeoDataFrame:
     """Three facilities; one without a location."""
-    from geodata.schema import CRS, FACILITY_COLUMNS
+    from geodata.core.schema import CRS, FACILITY_COLUMNS
 
     rows = [
         dict(id="fac-tx-a", name="ALPHA PROCESSING CENTER", city="EL PASO", state="TX", zip="79936", adp=100.5,
@@ -56,7 +59,7 @@ def tiny_facilities() -> gpd.GeoDataFrame:
 
 
 def make_incident(id, date, precision="day", category="arrest", lon=-93.2650, lat=44.9778, **extra):
-    from geodata.dates import parse_partial_date
+    from geodata.core.dates import parse_partial_date
 
     when = parse_partial_date(date, precision)
     rec = dict(
@@ -72,7 +75,7 @@ def make_incident(id, date, precision="day", category="arrest", lon=-93.2650, la
 
 @pytest.fixture()
 def tiny_incidents() -> gpd.GeoDataFrame:
-    from geodata.schema import CRS, INCIDENT_COLUMNS
+    from geodata.core.schema import CRS, INCIDENT_COLUMNS
 
     items = [
         make_incident("i-2025", "2025", "year", "other"),

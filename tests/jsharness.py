@@ -1,12 +1,12 @@
 """Run the layers' JavaScript in node, with just enough of Leaflet and the DOM mocked.
 
 ``run_js(tmp_path, body, **values)`` loads the canvas layer's script from its
-file (``layers/js/canvas.js``, and with ``scripts=`` other files of
-``layers/js/``), binds each keyword as a JavaScript variable (as JSON) and runs
-``body``, which must ``console.log(JSON.stringify(...))`` one result; the parsed
-result is returned (``body`` may log it when a promise settles).  Setting
-``innerHTML`` on a mocked element throws, so a test fails
-if any code path parses markup.
+files (``layers/js/canvas.js`` and the parts it needs; with ``scripts=`` other
+files of ``layers/js/``, each after those it needs, as the page loads them),
+binds each keyword as a JavaScript variable (as JSON) and runs ``body``, which
+must ``console.log(JSON.stringify(...))`` one result; the parsed result is
+returned (``body`` may log it when a promise settles).  Setting ``innerHTML`` on
+a mocked element throws, so a test fails if any code path parses markup.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from layers import SCRIPTS_DIR
+from layers._script import scripts_with_needs
 
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -28,8 +29,8 @@ PRELUDE = (Path(__file__).parent / "js" / "prelude.js").read_text(encoding="utf-
 
 
 def load_scripts(*names: str) -> str:
-    """JavaScript that runs the files ``names`` of ``layers/js/`` in order, each from its path."""
-    return "".join(f"require({json.dumps(str(SCRIPTS_DIR / name))});\n" for name in names)
+    """JavaScript that runs the files ``names`` of ``layers/js/``, after those they need, each from its path."""
+    return "".join(f"require({json.dumps(str(SCRIPTS_DIR / name))});\n" for name in scripts_with_needs(names))
 
 
 def run_js(tmp_path, body: str, scripts=("canvas.js",), **values) -> dict:

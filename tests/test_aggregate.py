@@ -1,4 +1,4 @@
-"""Incidents counted by state and county (geodata.aggregate), and the bundled region polygons."""
+"""Incidents counted by state and county (geodata.geography.regions), and the bundled region polygons."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ import shapely
 from shapely.geometry import Point
 
 from geodata import load_bundle
-from geodata.aggregate import (
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.regions import (
     PER_100K_UNAVAILABLE,
     REGIONS_DIR,
     REGIONS_FILE,
@@ -28,7 +29,6 @@ from geodata.aggregate import (
     save_regions,
     typical_radius_m,
 )
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from layers import UNCERTAINTY_RADIUS_M
 
 #: Hand-checked places: (lat, lon) -> state FIPS, county FIPS.

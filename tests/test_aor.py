@@ -9,12 +9,12 @@ import shapely
 from shapely.geometry import Point
 
 from geodata import View, load_bundle, select
-from geodata.aggregate import load_regions
-from geodata.aor import (
+from geodata.core.report import GeodataError
+from geodata.core.schema import CRS
+from geodata.geography.aor import (
     AOR_DIR,
     AOR_FILE,
     assign_aors,
-    build_aor_areas,
     counts_by_aor,
     decode_aor_areas,
     encode_aor_areas,
@@ -22,10 +22,10 @@ from geodata.aor import (
     save_aor_areas,
     single_aor_states,
 )
-from geodata.report import GeodataError
-from geodata.schema import CRS
+from geodata.geography.regions import load_regions
+from geodata.imports.bundle import build_aor_areas
 from geodata.sources.uwchr import read_county_aor
-from geodata.view import incident_aors
+from geodata.view.selection import incident_aors
 
 SHOOTING = "2026-01-07-shooting-renee-nicole-good"
 
@@ -136,15 +136,14 @@ def test_aor_filter_keeps_incidents_by_place_or_facility(tiny_facilities, tiny_i
 
 
 def test_incident_aors_is_cached_per_set_of_places(monkeypatch, tiny_incidents):
+    import importlib
     from collections import OrderedDict
 
-    import geodata.aor as agg
-    import geodata.view as view
-
+    view = importlib.import_module("geodata.view.selection")
     monkeypatch.setattr(view, "_AOR_CACHE", OrderedDict())
     calls = []
-    real = agg.assign_aors
-    monkeypatch.setattr(agg, "assign_aors", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = view.assign_aors
+    monkeypatch.setattr(view, "assign_aors", lambda *a, **k: calls.append(1) or real(*a, **k))
     first = incident_aors(tiny_incidents.assign(state="MN"))
     again = incident_aors(tiny_incidents.assign(state="MN"))
     assert first.tolist() == again.tolist() and len(calls) == 1

@@ -11,8 +11,8 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from geodata import View, load_bundle, to_csv, to_geojson
-from geodata.occupancy import view_frames
-from geodata.timeline import weekly_counts
+from geodata.view.occupancy import view_frames
+from geodata.view.timeline import weekly_counts
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -180,8 +180,9 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
         assert link.startswith("../") and "://" not in link, link
     # Leaflet, then the layers' own files (layers/js/), in the order they need each other.
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
-        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas.js", "legend.js",
-        "timebar.js", "viewurl.js", "focus.js"]
+        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "canvas-columns.js",
+        "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
+        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js", "focus.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
@@ -342,7 +343,7 @@ def test_an_upload_is_drawn_beside_the_bundled_layers():
 
 
 def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
-    from geodata.shards import cache_dir
+    from geodata.view.shards import cache_dir
 
     at = run_app()
     script = component_args(at)["script"]

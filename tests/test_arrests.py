@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from geodata.cli import main
-from geodata.report import GeodataError
+from geodata.core.report import GeodataError
 from geodata.sources.ddp_arrests import (
     CELL_COLUMNS,
     aggregate_arrests,
@@ -167,7 +167,7 @@ def test_not_a_parquet_file_is_one_clear_error(tmp_path):
 
 
 def test_arrests_in_range_follow_the_dates(ddp_file):
-    from geodata.aggregate import load_regions
+    from geodata.geography.regions import load_regions
 
     cells = aggregate_arrests(read_arrests(ddp_file))
     counties = load_regions("county")
@@ -181,7 +181,7 @@ def test_arrests_in_range_follow_the_dates(ddp_file):
 
 
 def test_arrests_layer_shades_counties(ddp_file):
-    from geodata.aggregate import load_regions
+    from geodata.geography.regions import load_regions
     from layers.areas import arrests_layer
 
     cells = aggregate_arrests(read_arrests(ddp_file))

@@ -1,4 +1,4 @@
-"""The bundled US outlines of the offline base map (geodata.boundaries)."""
+"""The bundled US outlines of the offline base map (geodata.geography.boundaries)."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
-from geodata import load_bundle
-from geodata.boundaries import (
+from geodata import GeodataError, load_bundle
+from geodata.geography.boundaries import (
     BASEMAP_DIR,
     BASEMAP_FILE,
     BOUNDARY_KINDS,
-    _decode_ints,
-    _encode_ints,
     build_boundaries,
     decode_boundaries,
+    decode_ints,
     encode_boundaries,
+    encode_ints,
     load_boundaries,
     save_boundaries,
 )
@@ -42,8 +42,8 @@ def test_polyline_encoding_matches_the_reference_example():
     points = np.array([[38.5, -120.2], [40.7, -120.95], [43.252, -126.453]])
     ints = np.round(points * 1e5).astype(np.int64)
     deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    assert _encode_ints(deltas) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
-    assert _decode_ints("_p~iF~ps|U_ulLnnqC_mqNvxq`@").tolist() == deltas.tolist()
+    assert encode_ints(deltas) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    assert decode_ints("_p~iF~ps|U_ulLnnqC_mqNvxq`@").tolist() == deltas.tolist()
 
 
 def test_encode_decode_round_trip_keeps_rings_holes_and_lines():
@@ -88,7 +88,7 @@ def outlines() -> gpd.GeoDataFrame:
 
 def test_outlines_cover_the_country_in_lon_lat(outlines):
     assert outlines["kind"].tolist() == list(BOUNDARY_KINDS)
-    land, states, counties = outlines.geometry
+    land, states, counties, _neighbours = outlines.geometry
     minx, miny, maxx, maxy = land.bounds
     # Longitude first; the Aleutians west of 180 degrees run on below -180.
     assert -190 < minx < -180 and -66 < maxx < -65
@@ -115,3 +115,43 @@ _STATES_AND_PR = {
     "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH",
     "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR",
 }
+
+
+# -- the neighbours' land (Natural Earth) -----------------------------------------------------------
+
+
+def test_mexico_is_land_up_to_the_census_border_with_no_strip_of_water():
+    from geodata.geography.boundaries import load_boundaries
+
+    layers = dict(zip(*[load_boundaries()[c] for c in ("kind", "geometry")]))
+    land, neighbours = layers["land"], layers["neighbours"]
+    # Cities just across the border are on the neighbours' land, not the US's, and not in the sea.
+    for lon, lat in ((-106.45, 31.70), (-117.03, 32.50), (-110.94, 31.30), (-99.51, 27.47), (-97.50, 25.87)):
+        assert neighbours.contains(shapely.Point(lon, lat)) and not land.contains(shapely.Point(lon, lat))
+    for lon, lat in ((-96.0, 26.0), (-118.0, 32.0)):  # the Gulf and the Pacific stay water
+        assert not neighbours.contains(shapely.Point(lon, lat))
+    # Every bit of the US's edge along the land border touches Mexico (the coasts, west of -117.1 and east
+    # of -97.7, left out).
+    edge = shapely.intersection(land.boundary, shapely.box(-117.1, 25.8, -97.7, 32.8))
+    assert edge.length > 20
+    assert shapely.difference(edge, shapely.buffer(neighbours, 0.005)).length < 0.01
+    # Drawn under the US, never over it (apart from rounding to 3 decimals).
+    assert shapely.intersection(land, neighbours).area < 1e-3
+
+
+def test_canada_is_not_drawn_for_its_natural_earth_polygon_fills_the_great_lakes():
+    from geodata.geography.boundaries import NATURAL_EARTH_FILE, load_boundaries
+
+    world = gpd.read_file(NATURAL_EARTH_FILE)
+    canada = world.loc[world["iso_a3"] == "CAN"].geometry.iloc[0]
+    lake_ontario, toronto = shapely.Point(-77.8, 43.7), shapely.Point(-79.38, 43.65)
+    assert canada.contains(lake_ontario)  # the reason (docs/outline-map.md): the lakes would be land
+    neighbours = dict(zip(*[load_boundaries()[c] for c in ("kind", "geometry")]))["neighbours"]
+    assert not neighbours.contains(lake_ontario) and not neighbours.contains(toronto)
+
+
+def test_missing_natural_earth_file_is_one_clear_error(tmp_path):
+    from geodata.geography.boundaries import neighbour_land
+
+    with pytest.raises(GeodataError, match="Natural Earth"):
+        neighbour_land(shapely.box(0, 0, 1, 1), tmp_path / "nope.shp")

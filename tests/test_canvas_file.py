@@ -13,8 +13,8 @@ import pytest
 from jsharness import needs_node, run_js
 from test_layer_time import mixed_incidents
 
-from geodata.schema import CATEGORIES
-from geodata.view import filter_incidents
+from geodata.core.schema import CATEGORIES
+from geodata.view.selection import filter_incidents
 from layers import base_map, compose_map, incidents_layer
 from layers._compact import ALIGN, decode_column, pack_columns, quantised_column, typed_column
 

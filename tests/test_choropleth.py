@@ -11,7 +11,7 @@ from jsharness import NODE, needs_node
 from test_aggregate import hand_checked
 from test_layers import XSS, facilities_gdf, incidents_gdf, inline_scripts, render
 
-from geodata.aggregate import counts_by_region
+from geodata.geography.regions import counts_by_region
 from layers import CHOROPLETH_COLORS, ChoroplethLayer, build_map, choropleth_layer
 from layers.choropleth import _CLASS_JS, class_breaks, class_labels
 

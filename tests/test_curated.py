@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from geodata import Report, read_curated_events
-from geodata.curated import CURATED_COLUMNS
+from geodata.pipeline.curated import CURATED_COLUMNS
 
 
 def _write(path, rows):

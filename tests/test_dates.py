@@ -7,11 +7,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geodata.dates import EARLIEST_DATE, date_range_problem, latest_date, parse_loose_date
-from geodata.ingest import import_incidents, read_upload
-from geodata.occupancy import periods
-from geodata.report import GeodataError
-from geodata.timeline import MAX_PERIODS, counts_through_time, weekly_counts
+from geodata.core.dates import EARLIEST_DATE, date_range_problem, latest_date, parse_loose_date
+from geodata.core.report import GeodataError
+from geodata.imports.ingest import import_incidents, read_upload
+from geodata.view.occupancy import periods
+from geodata.view.timeline import MAX_PERIODS, counts_through_time, weekly_counts
 
 HEADER = "date,title,city,state,source_url\n"
 
@@ -58,8 +58,8 @@ def test_impossible_dates_are_rejected_in_an_upload():
 
 
 def test_validation_rejects_an_impossible_date_that_skipped_the_importer(tiny_incidents):
-    from geodata.report import Report
-    from geodata.validate import validate_incidents
+    from geodata.core.report import Report
+    from geodata.pipeline.validate import validate_incidents
 
     gdf = tiny_incidents.copy()
     day = gdf.index[gdf["date_precision"] == "day"][0]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geodata import Report, load_bundle, normalize_facility_name, read_deaths_basu
-from geodata.match import FacilityMatcher
+from geodata.geography.match import FacilityMatcher
 
 
 @pytest.fixture(scope="module")
@@ -109,9 +109,10 @@ def test_most_deaths_at_their_facility_every_other_one_reported(bundled_deaths):
     rejected = rep[rep["action"] == "rejected"]
     assert len(deaths) + len(rejected) == 249
     at_facility = deaths["facility_id"].notna()
-    # With the facilities of 2009-2026 placed, and FMC Devens from DDP's hand-placed points: 198 of 249
-    # (135 with FY2026's alone).
-    assert at_facility.sum() >= 198
+    # With the facilities of 2009-2026 placed, and FMC Devens from DDP's hand-placed points: 197 of 249
+    # (135 with FY2026's alone); the death at "Guadalupe City Jail" is no longer joined to the
+    # Tornillo-Guadalupe port of entry, 800 km away (issue 18).
+    assert at_facility.sum() >= 197
     unmatched = rep[rep["action"] == "unmatched"]
     assert len(unmatched) == (~at_facility).sum()
     assert (unmatched["reason"].str.len() > 10).all()

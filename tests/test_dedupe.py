@@ -1,4 +1,4 @@
-"""Deduplication: the rule of the README ("When two records are the same event"), and missing is missing."""
+"""Deduplication: the rule of docs/importing.md ("When two records are the same event"); missing is missing."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from geodata.dedupe import find_duplicates, normalize_url
+from geodata.pipeline.dedupe import find_duplicates, normalize_url
 
 MISSING = st.sampled_from([None, float("nan"), "", pd.NA])
 # Words far apart, so that two titles made of different ones never look alike.
@@ -159,7 +159,7 @@ def _random_frame(rnd: np.random.Generator, n: int) -> gpd.GeoDataFrame:
 
 
 def test_blocked_and_pairwise_agree_on_crowded_tables():
-    from geodata.dedupe import _pairwise
+    from geodata.pipeline.dedupe import _pairwise
 
     rnd = np.random.default_rng(7)
     merged = 0

@@ -23,8 +23,8 @@ from jsharness import run_js, text_of, walk
 from streamlit.runtime.uploaded_file_manager import UploadedFile, UploadedFileRec
 from streamlit.testing.v1 import AppTest
 
-from geodata.aggregate import counts_by_region
-from geodata.ingest import read_upload
+from geodata.geography.regions import counts_by_region
+from geodata.imports.ingest import read_upload
 from layers import CanvasPointLayer, ChoroplethLayer, build_map, layer_points
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -12,7 +12,7 @@ import pytest
 
 from geodata import View, load_bundle, select, to_csv, to_geojson
 from geodata.cli import main
-from geodata.occupancy import view_frames
+from geodata.view.occupancy import view_frames
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ from shapely.geometry import Point
 
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.cli import main
-from geodata.export import FORMULA_PREFIXES, write_export
-from geodata.occupancy import view_frames
-from geodata.schema import CRS
+from geodata.core.schema import CRS
+from geodata.export.writers import FORMULA_PREFIXES, write_export
+from geodata.view.occupancy import view_frames
 
 
 # -- the reference: the per-feature writer this project used before (json.dumps of each dict) --------------
@@ -116,7 +116,7 @@ def test_fast_geojson_equals_the_reference_on_the_bundle():
 
 
 def test_small_chunks_give_the_same_file(mixed, tmp_path):
-    from geodata.export import write_geojson
+    from geodata.export.writers import write_geojson
 
     frames = {"incidents": mixed}
     write_geojson(frames, tmp_path / "a.geojson", chunk_rows=7)
@@ -190,7 +190,7 @@ def _frame(columns: dict, n: int) -> gpd.GeoDataFrame:
 
 @pytest.mark.parametrize("chunk_rows", [1, 4, 8192])
 def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chunk_rows, tmp_path):
-    from geodata.export import write_csv, write_geojson
+    from geodata.export.writers import write_csv, write_geojson
 
     n = 3 * len(HOSTILE)
     text = [HOSTILE[i % len(HOSTILE)] for i in range(n)]
@@ -232,7 +232,7 @@ def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chun
 
 
 def test_number_text_is_pythons_for_floats_of_every_size():
-    from geodata.export import _clean, _number_strings
+    from geodata.export.writers import _clean, _number_strings
 
     rng = np.random.default_rng(5)
     bits = rng.integers(0, 2**63, 200_000, dtype=np.int64).view(np.float64)  # every exponent and sign
@@ -247,7 +247,7 @@ def test_number_text_is_pythons_for_floats_of_every_size():
 
 
 def test_coordinate_text_is_repr_of_round_6():
-    from geodata.export import _coord_strings
+    from geodata.export.writers import _coord_strings
 
     rng = np.random.default_rng(9)
     x = np.concatenate([rng.uniform(-180, 180, 200_000), rng.uniform(-1e-3, 1e-3, 5_000),

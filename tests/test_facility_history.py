@@ -8,9 +8,9 @@ import pytest
 from shapely.geometry import Point
 
 from geodata import Report, View, load_bundle
-from geodata.occupancy import view_frames
-from geodata.schema import CRS, FACILITY_COLUMNS
-from geodata.sources import build_facility_history, facilities_in_use, fiscal_years_of
+from geodata.core.schema import CRS, FACILITY_COLUMNS
+from geodata.pipeline.facility_history import build_facility_history, facilities_in_use, fiscal_years_of
+from geodata.view.occupancy import view_frames
 from layers import facilities_layer
 
 

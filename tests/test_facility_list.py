@@ -73,3 +73,42 @@ def test_bad_file_is_one_clear_error(tmp_path, content, capsys):
         read_facility_list(path)
     assert main(["import", "facility-list", str(path), "-o", str(tmp_path / "o.geojson")]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_over_72_hours_layout_reads_aor_blocks_type_and_skips_headers_and_legend(tmp_path):
+    """ICE's "over 72 hours" list: an AOR row above each block, the header repeated, a legend below."""
+    header = ["Name", "Address", "City", "State", "Zip", "Facility Type - Detail", "Gender"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Facilities"
+    ws.append(["ICE Detention Facilities Used Over 72 Hours"])
+    ws.append(["Atlanta AOR"])
+    ws.append(header)
+    ws.append(["Stewart Detention Center", "146 CCA Road", "Lumpkin", "GA", "31815", "DIGSA", "Male"])
+    ws.append(["Irwin County Detention Center", "132 Cotton Drive", "Ocilla", "GA", "31774", "IGSA", "Female/Male"])
+    ws.append([])
+    ws.append(["New Orleans AOR"])
+    ws.append(header)
+    ws.append(["Jackson Parish Correctional Center", "327 Industrial Drive", "Jonesboro", "LA", "71251",
+               "IGSA", "Male"])
+    ws.append(["St. Paul AOR"])
+    ws.append(header)
+    ws.append(["Sherburne County Jail", "13880 Business Center Drive", "Elk River", "MN", "55330", "USMS IGA",
+               "Female/Male"])
+    ws.append([])
+    ws.append(["Facility Type - Detail:"])
+    ws.append(["DIGSA", "Dedicated Intergovernmental Service Agreement"])
+    ws.append(["IGSA", "Intergovernmental Service Agreement"])
+    ws.append(["USMS IGA", "U.S. Marshals Service Intergovernmental Agreement"])
+    wb.save(tmp_path / "over72.xlsx")
+    report = Report()
+    gdf = read_facility_list(tmp_path / "over72.xlsx", report)
+    assert gdf["name"].tolist() == ["Stewart Detention Center", "Irwin County Detention Center",
+                                    "Jackson Parish Correctional Center", "Sherburne County Jail"]
+    assert gdf["aor"].tolist() == ["ATL", "ATL", "NOL", "SPM"]
+    assert gdf["facility_type"].tolist() == ["DIGSA", "IGSA", "IGSA", "USMS IGA"]
+    assert gdf["location_precision"].eq("zip").all()
+    assert gdf.attrs["skipped_rows"] == {"header": 2, "group": 3, "legend": 4}
+    assert not report.of("unplaced") and not report.of("rejected")
+    note = next(r["reason"] for r in report.of("note") if "2 repeated header rows" in r["reason"])
+    assert "IGSA | Intergovernmental Service Agreement" in note  # each row skipped is named

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from geodata.geocode import DiskCache, GazetteerProvider, GeocodeQuery, Geocoder, GeocodeResult, RateLimiter
+from geodata.geography.geocode import DiskCache, GazetteerProvider, GeocodeQuery, Geocoder, GeocodeResult, RateLimiter
 
 
 class FakeClock:
@@ -86,7 +86,7 @@ def test_offline_fallback_when_the_service_fails():
 def test_cache_is_saved_whole_and_a_damaged_one_is_one_clear_error(tmp_path):
     import pytest
 
-    from geodata.report import GeodataError
+    from geodata.core.report import GeodataError
 
     path = tmp_path / "cache.json"
     cache = DiskCache(path)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geodata.report import GeodataError, Report
+from geodata.core.report import GeodataError, Report
 from geodata.sources.uwchr import read_headcount
 from geodata.sources.uwchr_headcount import (
     HEADCOUNT_DIR,
@@ -69,7 +69,7 @@ def test_bad_headcount_file_is_one_clear_error(tmp_path):
 
 def test_bundled_headcount_equals_a_rebuild(shared_data, tmp_path):
     from geodata import load_bundle
-    from geodata.bundle import build_area_files
+    from geodata.imports.bundle import build_area_files
 
     bundle = load_bundle()
     build_area_files(shared_data, tmp_path, population=bundle.population, facilities=bundle.facilities)
@@ -89,17 +89,17 @@ def test_bundled_headcount_equals_a_rebuild(shared_data, tmp_path):
     assert set(report["detention_facility_code"]) == set(
         committed.loc[committed["facility_id"].isna(), "detention_facility_code"])
     share = report["person_days"].sum() / (committed["adp"] * committed["days"]).sum()
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "population.md").read_text(encoding="utf-8")
     assert f"({100 - round(100 * share)}% of its person-days)" in readme
 
 
 def test_national_totals_agree_within_what_the_readme_reports(tables):
     national = compare_national(*tables)
     assert national["month"].tolist()[0] == "2022-10" and national["month"].tolist()[-1] == "2023-12"
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "population.md").read_text(encoding="utf-8")
     m = re.search(r"UWCHR's count is within ([0-9.]+)% of DDP's count at midnight every month, and "
                   r"([0-9.]+)% to ([0-9.]+)% below DDP's count", readme)
-    assert m, "the README states how far the two sources differ"
+    assert m, "docs/population.md states how far the two sources differ"
     within, low, high = (float(x) for x in m.groups())
     assert (national["midnight_pct"].abs() <= within + 0.05).all()
     assert (national["ddp_pct"] < 0).all()
@@ -108,12 +108,12 @@ def test_national_totals_agree_within_what_the_readme_reports(tables):
 
 def test_readme_tables_are_the_computed_ones(tables):
     text = comparison_markdown(compare_national(*tables), compare_facilities(*tables))
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "population.md").read_text(encoding="utf-8")
     assert text in readme
 
 
 def test_a_facility_own_code_joins_the_headcount(shared_data, tmp_path):
-    from geodata.bundle import build_area_files
+    from geodata.imports.bundle import build_area_files
 
     facilities = pd.DataFrame({"id": ["fac-tx-dilley"], "detloc": ["STFRCTX"]})
     _, report = build_area_files(shared_data, tmp_path, facilities=facilities)
@@ -121,6 +121,6 @@ def test_a_facility_own_code_joins_the_headcount(shared_data, tmp_path):
     assert set(got.loc[got["detention_facility_code"] == "STFRCTX", "facility_id"]) == {"fac-tx-dilley"}
     assert "STFRCTX" not in {r["record"] for r in report.of("unmatched")}
     # The other files of the build are the committed ones.
-    from geodata.aor import AOR_DIR, AOR_FILE
+    from geodata.geography.aor import AOR_DIR, AOR_FILE
 
     assert (tmp_path / "uwchr" / AOR_FILE).read_bytes() == (AOR_DIR / AOR_FILE).read_bytes()

@@ -24,8 +24,8 @@ from hypothesis import strategies as hs
 
 from geodata import GeodataError
 from geodata.cli import main
-from geodata.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, load_store, read_upload
-from geodata.tables import MB, read_table
+from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, load_store, read_upload
+from geodata.pipeline.tables import MB, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "hostile"
@@ -208,8 +208,8 @@ def _one_line_error(proc: subprocess.CompletedProcess, says: str) -> None:
 
 _PEAK_RSS = """
 import resource, sys
-from geodata.ingest import read_upload
-from geodata.report import GeodataError
+from geodata.imports.ingest import read_upload
+from geodata.core.report import GeodataError
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
@@ -314,7 +314,7 @@ def test_streamlit_upload_limit_is_the_apps():
     assert config["server"]["maxUploadSize"] * MB == MAX_UPLOAD_BYTES  # Streamlit counts MB as 2**20 bytes
     app = (ROOT / "app.py").read_text()
     assert "max_upload_size=MAX_UPLOAD_BYTES // MB" in app and "1e6" not in app
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join((ROOT / "docs" / "using-the-map.md").read_text().split())
     assert f"up to {MAX_UPLOAD_BYTES // MB} MB" in readme
     assert f"{MAX_UPLOAD_ROWS:,} rows and {MAX_UPLOAD_COLUMNS} columns" in readme
 

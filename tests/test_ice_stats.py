@@ -47,7 +47,10 @@ def test_every_row_placed_or_reported(shared_data, year):
     x = placed.geometry.x
     assert (x.between(-180, -64) | x.between(144, 146)).all()
     coarse = {r["record"] for r in report.of("coarse")}
-    assert set(placed.loc[placed["location_precision"] != "zip", "name"]) == coarse
+    # A ZIP of another town moves a facility to its city: reported as "moved", with why (issue 18).
+    moved = {r["record"] for r in report.of("moved")}
+    not_zip = set(placed.loc[placed["location_precision"] != "zip", "name"])
+    assert coarse <= not_zip <= coarse | moved
 
 
 def test_territories_are_placed(fy26):
@@ -133,7 +136,7 @@ def test_placed_facilities_fall_inside_their_state(fy26, shared_data):
     """A ZIP centroid is checked against the Census outline of the state the workbook names."""
     import geopandas as gpd
 
-    from geodata.schema import STATE_NAMES
+    from geodata.core.schema import STATE_NAMES
 
     states = gpd.read_file(shared_data / "census-cartographic-2010" / "gz_2010_us_040_00_20m.json")
     states["code"] = states["NAME"].str.upper().map(STATE_NAMES)

@@ -9,7 +9,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.ingest import import_incidents, load_store
+from geodata.imports.ingest import import_incidents, load_store
 
 DATES = st.one_of(
     st.dates().map(str), st.sampled_from(["2026-01-07", "1/9/2026", "Oct-25", "2025", "", "soon", "2025-02-30",

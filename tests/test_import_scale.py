@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import geodata.tables as tables
+import geodata.pipeline.tables as tables
 from geodata import GeodataError
-from geodata.ingest import import_incidents
+from geodata.imports.ingest import import_incidents
+from geodata.pipeline.tables import plain_rows, read_table
 from geodata.store import load_bundle, open_store
-from geodata.tables import plain_rows, read_table
 
 HOSTILE = Path(__file__).parent / "hostile"
 

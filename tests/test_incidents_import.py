@@ -10,9 +10,9 @@ import pytest
 
 from geodata import GeodataError, Report, load_bundle
 from geodata.cli import main
-from geodata.incidents_import import Mapping, map_incidents
-from geodata.ingest import import_incidents, load_store
-from geodata.tables import read_table
+from geodata.imports.ingest import import_incidents, load_store
+from geodata.pipeline.incidents_import import Mapping, map_incidents
+from geodata.pipeline.tables import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 KEVIN = "incidents-2025-2026-kevinnbass"
@@ -197,7 +197,7 @@ def test_cli_bad_mapping_is_one_clear_error(tmp_path, capsys):
 
 
 def test_upload_is_mapped_and_errors_are_clear():
-    from geodata.ingest import read_upload
+    from geodata.imports.ingest import read_upload
 
     data = b"date,title,city,state,source_url\n2026-01-07,My event,Minneapolis,MN,https://e.org/a\nsoon,x,,,\n"
     gdf, rejects = read_upload(data, "mine.csv")
@@ -213,7 +213,7 @@ def test_upload_is_mapped_and_errors_are_clear():
 
 
 def test_each_distinct_place_is_geocoded_once(tmp_path):
-    from geodata.geocode import GazetteerProvider, Geocoder
+    from geodata.geography.geocode import GazetteerProvider, Geocoder
 
     class Counting(GazetteerProvider):
         asked: list = []
@@ -232,7 +232,7 @@ def test_each_distinct_place_is_geocoded_once(tmp_path):
 
 
 def test_a_table_mapped_in_chunks_is_mapped_as_a_whole(tmp_path, monkeypatch):
-    import geodata.incidents_import as importer
+    import geodata.pipeline.incidents_import as importer
 
     rows = [dict(BASE, title=f"Event {k}", source_url=f"https://e.org/{k}" if k % 7 else "",
                  date="soon" if k % 11 == 0 else "2026-01-07") for k in range(60)]

@@ -10,7 +10,7 @@ import pytest
 from jsharness import needs_node, run_js, text_of, walk
 from test_layers import incidents_gdf
 
-from geodata.schema import CATEGORIES
+from geodata.core.schema import CATEGORIES
 from layers import CATEGORY_COLORS, CATEGORY_SHAPES, SHAPES, UNCERTAINTY_RADIUS_M, CanvasPointLayer, incidents_layer
 from layers._symbols import symbol_svg, uncertainty_radius
 from layers.canvas import _CLASS_JS, CODE_ALPHABET

@@ -14,11 +14,11 @@ from shapely.geometry import Point
 from test_layers import facilities_gdf, incidents_gdf
 
 from geodata import View, load_bundle
-from geodata.occupancy import periods, population_table, range_adp, view_frames, with_range_adp
-from geodata.population_sources import population_sources
-from geodata.schema import CATEGORIES
-from geodata.sources import facilities_in_use
-from geodata.view import filter_incidents
+from geodata.core.schema import CATEGORIES
+from geodata.pipeline.facility_history import facilities_in_use
+from geodata.view.occupancy import periods, population_table, range_adp, view_frames, with_range_adp
+from geodata.view.population_sources import population_sources
+from geodata.view.selection import filter_incidents
 from layers import facilities_layer, incidents_layer
 from layers._compact import day_of
 
@@ -374,7 +374,7 @@ def test_the_browser_shows_the_facilities_of_the_view_for_any_dates(tmp_path, bu
 
 
 def test_the_in_use_rule_of_the_browser_at_the_gaps_and_edges(tmp_path):
-    from geodata.sources import fiscal_years_of
+    from geodata.pipeline.facility_history import fiscal_years_of
 
     frame = pd.DataFrame({"fiscal_years": ["2009 2015 2016", "2016 2019 2026", "2026", "2019", ""]})
     gdf = facilities_gdf([{"name": f"F{i}", "adp": 10.0 * (i + 1)} for i in range(len(frame))])

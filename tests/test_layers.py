@@ -18,7 +18,7 @@ from jsharness import text_of, walk
 from shapely.geometry import Point
 
 import layers
-from geodata.schema import CATEGORIES, FACILITY_COLUMNS, INCIDENT_COLUMNS
+from geodata.core.schema import CATEGORIES, FACILITY_COLUMNS, INCIDENT_COLUMNS
 from layers import (
     CATEGORY_COLORS,
     CanvasPointLayer,

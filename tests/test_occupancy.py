@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geodata.occupancy import coverage, monthly_totals, range_adp
+from geodata.view.occupancy import coverage, monthly_totals, range_adp
 
 # Two facilities; the panel runs 2026-01-01 .. 2026-02-10 (February counted for 10 days).
 POP = pd.DataFrame({
@@ -50,7 +50,7 @@ def test_bundle_camp_east_montana_january(shared_data):
 
 
 def test_periods_by_week_and_month_clipped_to_the_range():
-    from geodata.occupancy import periods
+    from geodata.view.occupancy import periods
 
     weeks = periods("2026-01-01", "2026-01-20", "week")
     assert weeks[0] == (dt.date(2026, 1, 1), dt.date(2026, 1, 4))  # Thursday to Sunday
@@ -62,7 +62,7 @@ def test_periods_by_week_and_month_clipped_to_the_range():
 
 
 def test_with_range_adp_unknown_is_not_zero(tiny_facilities):
-    from geodata.occupancy import with_range_adp
+    from geodata.view.occupancy import with_range_adp
 
     fac = tiny_facilities.assign(id=["a", "b", "z"])
     out, span = with_range_adp(fac, POP, "2026-02-01", "2026-02-10")

@@ -29,7 +29,7 @@ def test_read_offices_keeps_every_office(shared_data):
 
 
 def test_bundled_offices_equal_a_rebuild(shared_data, tmp_path):
-    from geodata.export import to_geojson
+    from geodata.export.writers import to_geojson
 
     text = to_geojson({"offices": read_offices(shared_data / OFFICES)}, keep_unplaced=True)
     assert text == (DATA_DIR / OFFICES_FILE).read_text(encoding="utf-8")

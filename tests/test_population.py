@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geodata import GeodataError, Report
-from geodata.reference import match_reference, read_facility_reference, reference_codes
+from geodata.pipeline.reference import match_reference, read_facility_reference, reference_codes
 from geodata.sources.ddp_population import (
     DAILY_COLUMNS,
     MONTHLY_COLUMNS,

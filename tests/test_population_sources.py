@@ -12,9 +12,9 @@ import pytest
 from test_app import run_app
 
 from geodata import View, load_bundle
-from geodata.occupancy import population_table, range_adp, view_frames, with_range_adp
-from geodata.population_sources import best_population, ice_monthly, population_sources
 from geodata.store import DATA_DIR
+from geodata.view.occupancy import population_table, range_adp, view_frames, with_range_adp
+from geodata.view.population_sources import best_population, ice_monthly, population_sources
 from layers.i18n import text
 
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import folium
 
-from geodata.export import to_csv, to_geojson
-from geodata.geocode import CensusProvider, DiskCache, GazetteerProvider, Geocoder, NominatimProvider, RateLimiter
-from geodata.incidents_import import map_incidents
-from geodata.ingest import import_incidents, load_store, read_upload
-from geodata.privacy import generalise_place, has_street_address, without_house_numbers
-from geodata.report import Report
-from geodata.tables import read_table
+from geodata.core.report import Report
+from geodata.export.writers import to_csv, to_geojson
+from geodata.geography.geocode import (
+    CensusProvider,
+    DiskCache,
+    GazetteerProvider,
+    Geocoder,
+    NominatimProvider,
+    RateLimiter,
+)
+from geodata.imports.ingest import import_incidents, load_store, read_upload
+from geodata.pipeline.incidents_import import map_incidents
+from geodata.pipeline.privacy import generalise_place, has_street_address, without_house_numbers
+from geodata.pipeline.tables import read_table
 from layers import incidents_layer
 
 HEADER = "date,title,place,city,state,latitude,longitude,source_url"

@@ -12,8 +12,9 @@ import pytest
 from shapely.geometry import Point
 
 from geodata import GeodataError, Report
-from geodata.match import FacilityMatcher
-from geodata.reference import (
+from geodata.core.schema import CRS, FACILITY_COLUMNS
+from geodata.geography.match import FacilityMatcher
+from geodata.pipeline.reference import (
     apply_reference,
     check_coordinates,
     match_reference,
@@ -21,7 +22,6 @@ from geodata.reference import (
     reference_codes,
     write_rejects,
 )
-from geodata.schema import CRS, FACILITY_COLUMNS
 
 FILES = {
     "marshall": "marshall-project/locations.csv",
@@ -213,7 +213,8 @@ def test_camp_east_montana_matches_carwilb_and_moves_to_its_point(matches, refs,
     moved = apply_reference(facilities, refs["carwilb"][0], Report(), matches=table)
     row = moved.set_index("id").loc["fac-tx-ero-el-paso-camp-east-montana"]
     assert (row.geometry.x, row.geometry.y) == (-106.298333, 31.812729)
-    assert row["location_precision"] == "address"
+    # Matched by name (and city) alone: the point moves, its precision stays the ZIP's (issue 18).
+    assert row["location_precision"] == "zip" and "a name is not a street address" in row["location_method"]
     assert "Camp East Montana" in row["location_method"] and "CarwilB" in row["location_method"]
     assert row["source_urls"].split() == ["https://www.ice.gov/detain/detention-management",
                                           "https://github.com/CarwilB/ice-detention"]
@@ -223,7 +224,8 @@ def test_camp_east_montana_matches_carwilb_and_moves_to_its_point(matches, refs,
     before = facilities.set_index("id").loc[kept]
     after = moved.set_index("id").loc[kept]
     assert (before["location_precision"].fillna("-") == after["location_precision"].fillna("-")).all()
-    assert facilities["location_precision"].eq("zip").sum() == 202  # the input is not changed
+    # the input is not changed (Sweetwater County Jail, Rock Springs, is at its city: 82935 is Green River's)
+    assert facilities["location_precision"].eq("zip").sum() == 201
 
 
 def test_tricky_names_matched_or_refused(matches):
@@ -240,9 +242,10 @@ def test_tricky_names_matched_or_refused(matches):
     assert status("carwilb", "fac-ga-folkston-main-ipc")["ref_name"] == "Folkston Main IPC"
     # A 2025 camp is not the El Paso county jail of 2017.
     assert status("marshall", "fac-tx-ero-el-paso-camp-east-montana")["status"] == "unmatched"
-    # ICE's sheet gives Irwin County (Ocilla) the ZIP of Oakfield, 71 km away: the city vouches for the match.
+    # ICE's sheet gives Irwin County (Ocilla) the ZIP of Oakfield, 71 km away: the geocoder now places it
+    # at Ocilla's own ZIP (issue 18), a short way from the reference's building.
     irwin = status("carwilb", "fac-ga-irwin-county-detention-center")
-    assert irwin["status"] == "matched" and irwin["distance_km"] > 60
+    assert irwin["status"] == "matched" and irwin["distance_km"] < 10
     # Renamed: Pine Prairie Correctional Center became Pine Prairie ICE Processing Center.
     pine = status("uwchr", "fac-la-pine-prairie-ice-processing-center")
     assert pine["ref_name"] == "PINE PRAIRIE CORRECTIONAL CENTER"
@@ -313,8 +316,12 @@ def test_cli_import_facility_reference(shared_data, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "1532 rows, 1522 with a usable point" in err and "matched" in err
     fc = json.loads(out.read_text())
-    precisions = [f["properties"]["location_precision"] for f in fc["features"]]
-    assert precisions.count("address") > 100  # moved from ZIP centroids to the reference's points
+    # Moved from ZIP centroids to the reference's points; FY26 gives no codes, so these are name (and
+    # city) matches, which keep the precision of the facility's own ZIP (issue 18).
+    moved = [f for f in fc["features"] if "UWCHR" in (f["properties"]["location_method"] or "")]
+    assert len(moved) > 100
+    assert all("address" != f["properties"]["location_precision"] for f in moved
+               if "matched by name" in f["properties"]["location_method"])
     rejects = list(csv.DictReader(open(tmp_path / "facilities.rejects.csv")))
     assert len(rejects) == 10
 

@@ -1,12 +1,12 @@
-"""Finding a facility, a person named in a death record, or a place (geodata.search)."""
+"""Finding a facility, a person named in a death record, or a place (geodata.view.search)."""
 
 from __future__ import annotations
 
 import pytest
 
 from geodata import load_bundle
-from geodata.places import load_places
-from geodata.search import focus_place, parse_focus, search, search_index
+from geodata.geography.places import load_places
+from geodata.view.search import focus_place, parse_focus, search, search_index
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ def test_bad_focus_values_are_ignored():
 
 
 def test_a_state_is_found_as_an_area_to_zoom_to():
-    from geodata.aggregate import load_regions
+    from geodata.geography.regions import load_regions
 
     ix = search_index(states=load_regions("state"))
     value, bounds = parse_focus(search(ix, "minnesota")["id"][0])
@@ -61,8 +61,8 @@ def test_a_state_is_found_as_an_area_to_zoom_to():
 
 
 def test_chosen_aors_are_zoomed_to_as_one_area():
-    from geodata.aor import load_aor_areas
-    from geodata.search import aor_focus
+    from geodata.geography.aor import load_aor_areas
+    from geodata.view.search import aor_focus
 
     _, (w, s, e, n) = parse_focus(aor_focus(load_aor_areas(), ["SPM"]))
     assert w < -96 and e > -91 and s < 41 and n > 48  # Minnesota, Iowa, Nebraska, the Dakotas

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from geodata.shards import COMPLETE, write_file, write_shards
+from geodata.view.shards import COMPLETE, write_file, write_shards
 
 
 def test_shards_are_written_once_and_completely(tmp_path):
@@ -53,7 +53,7 @@ def test_prune_removes_what_no_map_used_for_a_week_and_keeps_what_is_in_use(tmp_
     import os
     import time
 
-    from geodata.shards import KEEP_SECONDS, prune, write_file, write_shards
+    from geodata.view.shards import KEEP_SECONDS, prune, write_file, write_shards
 
     now = time.time()
     old_folder = write_shards(tmp_path / "old", [(0, b"{}")])

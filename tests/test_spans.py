@@ -1,11 +1,11 @@
-"""What each layer's data covers, and the app's date range (geodata.spans)."""
+"""What each layer's data covers, and the app's date range (geodata.view.spans)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from geodata import spans
 from geodata.store import BundleStore
+from geodata.view import spans
 
 
 def test_bundled_spans_reach_the_population_and_the_facility_list():

@@ -19,11 +19,12 @@ import pytest
 
 from geodata import GeodataError, View, load_bundle, select
 from geodata.cli import main
-from geodata.dedupe import normalize_url
-from geodata.ingest import import_incidents, load_store
-from geodata.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.imports.ingest import import_incidents, load_store
+from geodata.pipeline.dedupe import normalize_url
 from geodata.store import VIEW_COLUMNS, BundleStore, Query, open_store
 from geodata.store.parquet import MANIFEST, url_keys
+from geodata.view import frames, query
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -117,7 +118,7 @@ def test_query_gives_what_select_gives(store, view):
     bundle = load_bundle()
     expected = select(bundle.facilities, bundle.incidents, view)
     for backend in (store, BundleStore()):
-        got = backend.query(view)
+        got = query(backend, view)
         assert list(got) == list(expected)
         for layer in got:
             _same_frame(expected[layer], got[layer])
@@ -136,9 +137,9 @@ def assert_columns_agree(store):
     """Reading some columns gives the rows of the whole read, in its order, and its values in those columns."""
     n = 0
     for view in COLUMN_VIEWS:
-        whole, span = store.view_frames(view)
+        whole, span = frames(store, view)
         for columns in COLUMN_CHOICES:
-            part, part_span = store.view_frames(view, columns=columns)
+            part, part_span = frames(store, view, columns=columns)
             assert list(part) == list(whole) and part_span == span
             if "facilities" in whole:
                 _same_frame(whole["facilities"], part["facilities"])
@@ -155,7 +156,7 @@ def assert_columns_agree(store):
     _same_frame(full[["id", "title", "location_precision", "geometry"]], got)
     assert n > 0  # the views held records
     with pytest.raises(GeodataError, match="unknown incident column 'nope'"):
-        store.view_frames(View(), columns=["nope"])
+        frames(store, View(), columns=["nope"])
 
 
 def test_a_view_of_some_columns_agrees_with_the_whole_view_on_every_backend(store):
@@ -234,7 +235,7 @@ def test_import_into_a_folder_counts_and_stores_as_into_a_file(store, tmp_path):
     a.write_text(ROWS)
     b.write_text(ROWS.replace("Event number", "Other event").replace("e.org/", "f.org/"))
     file_store = tmp_path / "s.geojson"  # the same start: the bundled incidents
-    from geodata.ingest import save_store
+    from geodata.imports.ingest import save_store
 
     save_store(load_bundle().incidents.assign(person=None, canonical_id=None), file_store)
     for src in (a, b, a):
@@ -303,7 +304,7 @@ def test_damaged_store_is_one_clear_error(store, damage, tmp_path, capsys):
 _WRITER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
     r = import_incidents({src!r}, {store!r})
     print(r.summary())
 """)
@@ -391,7 +392,7 @@ def test_readers_always_see_a_complete_store_while_a_writer_writes(store):
 _IMPORTER = textwrap.dedent("""
     import sys
     sys.path.insert(0, {root!r})
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
     import_incidents({src!r}, {store!r})
 """)
 

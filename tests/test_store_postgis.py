@@ -19,9 +19,9 @@ import pytest
 
 psycopg = pytest.importorskip("psycopg")
 
-from geodata.report import GeodataError  # noqa: E402
+from geodata.core.report import GeodataError  # noqa: E402
 from geodata.store import load_bundle, open_store  # noqa: E402
-from geodata.view import View  # noqa: E402
+from geodata.view import View, query  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "date,title,city,state,latitude,longitude,source_url,category\n"
@@ -107,7 +107,7 @@ def test_both_backends_give_the_same_export(pg_url, tmp_path):
 def test_query_is_the_views_rows_only(pg_store):
     bundle = load_bundle()
     view = View(start="2026-01-01", end="2026-01-31", categories=("shooting", "protest"))
-    frames = pg_store.query(view)
+    frames = query(pg_store, view)
     expected = bundle.incidents[(bundle.incidents["date_end"] >= "2026-01-01")
                                 & (bundle.incidents["date_start"] <= "2026-01-31")
                                 & bundle.incidents["category"].isin(["shooting", "protest"])]
@@ -164,7 +164,7 @@ def test_a_write_moves_the_generation_and_a_reader_sees_it(pg_store, pg_url):
 
 
 def test_reimport_is_idempotent_and_logged(pg_store, tmp_path):
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
 
     f = _csv(tmp_path / "a.csv", _rows(20, "A"))
     first = import_incidents(f, pg_store)
@@ -243,7 +243,7 @@ def test_the_read_only_role_cannot_write(pg_store, postgis_cluster, pg_url):
 
 
 def test_the_importer_role_imports(pg_store, postgis_cluster, pg_url, tmp_path):
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
 
     db = pg_url.rsplit("/", 1)[1]
     postgis_cluster.psql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'map_import') THEN "
@@ -254,7 +254,7 @@ def test_the_importer_role_imports(pg_store, postgis_cluster, pg_url, tmp_path):
 
 
 def test_hostile_values_are_stored_as_text(pg_store, tmp_path):
-    from geodata.ingest import import_incidents
+    from geodata.imports.ingest import import_incidents
 
     evil = "Robert'); DROP TABLE incidents; -- \"quoted\" \\ backslash"
     f = _csv(tmp_path / "evil.csv", [f"2025-06-05,\"{evil.replace(chr(34), chr(34) * 2)}\",Austin,TX,,,"

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from geodata import GeodataError
-from geodata.tables import read_table
+from geodata.pipeline.tables import read_table
 
 ROWS = [["id", "date", "city"], ["1", "2026-01-07", "Minneapolis"], ["2", "1/8/2026", "Saint Paul"]]
 

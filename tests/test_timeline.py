@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from geodata import View, load_bundle, select
-from geodata.timeline import view_figures, weekly_counts
+from geodata.view.timeline import view_figures, weekly_counts
 
 
 def test_weekly_counts_by_category_with_empty_weeks(tiny_incidents):

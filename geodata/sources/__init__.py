@@ -1,14 +1,23 @@
-"""Readers of one outside source each (ICE, DDP, UWCHR, Basu et al.), and the facility history built from them.
+"""Readers of one outside source each: ICE (:mod:`.ice`), the Deportation Data Project (arrests,
+offices, daily population), UWCHR (county AORs, headcount) and Basu et al. (deaths).
 
-* :func:`read_facility_list` -- any ICE facility list (the 2009 FOIA list, the 2015
-  facility listing, other layouts; ``.xls`` or ``.xlsx``).
-* :func:`build_facility_history` -- one facility layer across fiscal years from
-  several lists, with the years, ADP and source of each value.
+A source never imports another source: what two share lives below them (:mod:`geodata.core`,
+:mod:`geodata.geography`).  The facility history, which combines several of ICE's lists, is
+pipeline work: :mod:`geodata.pipeline.facility_history`.
 """
 
-from .facility_history import FISCAL_YEAR_COLUMNS, build_facility_history, facilities_in_use, fiscal_years_of
-from .ice_facility_list import read_facility_list
+from .basu_deaths import read_deaths_basu
+from .ddp_arrests import read_arrests
+from .ddp_offices import load_offices, read_offices
+from .ddp_population import read_daily_population
+from .ice.facility_list import read_facility_list
+from .ice.stats import read_ice_stats
+from .ice_287g import read_287g_snapshot, read_287g_snapshots
+from .uwchr import read_county_aor, read_headcount, read_seattle_arrests
+from .uwchr_headcount import load_headcount
 
 __all__ = [
-    "FISCAL_YEAR_COLUMNS", "build_facility_history", "facilities_in_use", "fiscal_years_of", "read_facility_list",
+    "read_287g_snapshot", "read_287g_snapshots",
+    "load_headcount", "load_offices", "read_arrests", "read_county_aor", "read_daily_population", "read_deaths_basu",
+    "read_facility_list", "read_headcount", "read_ice_stats", "read_offices", "read_seattle_arrests",
 ]

@@ -20,11 +20,11 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import Point
 
-from ..geocode import Gazetteer, gazetteer, normalize_place
-from ..ids import slug
-from ..match import FacilityMatcher, distinctive_words, normalize_facility_name
-from ..report import Report, read_csv_table
-from ..schema import CRS, INCIDENT_COLUMNS, state_code
+from ..core.ids import slug
+from ..core.report import Report, read_csv_table
+from ..core.schema import CRS, INCIDENT_COLUMNS, state_code
+from ..geography.geocode import Gazetteer, county_key, gazetteer, normalize_place
+from ..geography.match import FacilityMatcher, Match, distinctive_words, normalize_facility_name
 
 __all__ = ["read_deaths_basu", "BASU_REPO_URL", "BASU_COPYRIGHT"]
 
@@ -74,6 +74,50 @@ def _place_from_name(gaz: Gazetteer, facility_name: str, state: str) -> tuple[st
     return None
 
 
+def _named_place(gaz: Gazetteer, facility_name: str, state: str | None) -> tuple[str, str] | None:
+    """The county or city a facility's name points to, also where no word says "county":
+    ``"Guadalupe City Jail"`` is Guadalupe County's (TX has no town of Guadalupe)."""
+    if not state:
+        return None
+    found = _place_from_name(gaz, facility_name, state)
+    own = distinctive_words(normalize_facility_name(facility_name, state))
+    if found is None and own and gaz.has_county(own, state):
+        found = ("county", own)
+    return found
+
+
+def _elsewhere(gaz: Gazetteer, fac: pd.Series, state: str, city: str | None, facility_name: str) -> str | None:
+    """Why the facility a name matched is not at the place the record names (None: it may be).
+
+    A name is not a place: the death at "Guadalupe City Jail" (Guadalupe County, TX) is
+    not at the Tornillo-Guadalupe port of entry, 800 km away.  The record's city, else the
+    county or city its facility's name carries, must agree with the facility's city or county.
+    """
+    fac_city = fac["city"] if isinstance(fac["city"], str) else None
+    fac_zip = fac["zip"] if "zip" in fac.index and isinstance(fac["zip"], str) else None
+    theirs = gaz.counties(fac_city, state, fac_zip)
+    where = f"{fac_city.title() if fac_city else '?'}" + (f" ({', '.join(sorted(theirs)).title()} County)"
+                                                           if theirs else "")
+    if city:
+        if fac_city and _city_key(city) == _city_key(fac_city):
+            return None
+        mine = gaz.counties(city, state)
+        if not mine or not theirs or mine & theirs:
+            return None
+        return f"the record's city {city} is not in the county of {where}"
+    # Only a county in the name is checked: a town in a name is often the institution's, not its
+    # place (Mira Loma Detention Center is in Lancaster, not in Mira Loma).
+    named = _named_place(gaz, facility_name, state)
+    if named is None or named[0] != "county" or not theirs:
+        return None
+    place = named[1]
+    return None if county_key(place) in theirs else f"the name points to {place.title()} County, not {where}"
+
+
+class _Refused(Match):
+    """A name match refused because the facility is elsewhere (already reported)."""
+
+
 class _HistoryMatcher(FacilityMatcher):
     """A :class:`FacilityMatcher` that knows each facility by every name ICE's lists gave it.
 
@@ -105,6 +149,9 @@ class _HistoryMatcher(FacilityMatcher):
             if entry not in self._by_state.setdefault(st, []):
                 self._by_state[st].append(entry)
 
+    def row(self, facility_id: str) -> pd.Series:
+        return self._rows.loc[facility_id]
+
     def state_of(self, facility_id: str) -> str | None:
         return self._rows.at[facility_id, "state"] if facility_id in self._rows.index else None
 
@@ -128,9 +175,9 @@ def read_deaths_basu(
     Parameters
     ----------
     path : ``all_250_deaths_detailed.csv``.
-    facilities : the facility layer (``geodata.schema.FACILITY_COLUMNS``).
+    facilities : the facility layer (``geodata.core.schema.FACILITY_COLUMNS``).
     facility_years : the facility history's table of names by list
-        (``geodata.sources.FISCAL_YEAR_COLUMNS``): a death is then matched to a
+        (``geodata.pipeline.facility_history.FISCAL_YEAR_COLUMNS``): a death is then matched to a
         facility by any name the lists gave it, not only its newest.
     report : receives each death not matched to a facility (``unmatched``) and each
         one that could not be placed (``rejected``), with the reason.
@@ -189,6 +236,23 @@ def read_deaths_basu(
 
         matcher.year = date.year + (date.month >= 10)  # the fiscal year of the death
         match, fields, point = matcher.locate(facility_name, st, city)
+        if fields and (elsewhere := _elsewhere(gaz, matcher.row(fields["facility_id"]), st, city, facility_name)):
+            report.add(source, f"{name} ({iso}), {facility_name}", "unmatched",
+                       f"refused: the name matches {fields['facility_id']} but {elsewhere}")
+            match, fields, point = _Refused(match.facility_id, match.score, f"refused: {elsewhere}"), None, None
+        location_name = _first_part(row["Facility_Location"]).rpartition(",")[0].strip()
+        if fields is None and not city and st and location_name and \
+                normalize_facility_name(location_name, st) != normalize_facility_name(facility_name, st):
+            # The record's location field names the facility again, spelt right where the name is not
+            # ("Prio County Jail TX" at "Frio County Jail, TX"): the location field is tried too.
+            again, again_fields, again_point = matcher.locate(location_name, st)
+            if again_fields and not _elsewhere(gaz, matcher.row(again_fields["facility_id"]), st, None,
+                                               location_name):
+                match, fields, point = again, again_fields, again_point
+            if fields or _named_place(gaz, location_name, st):
+                report.add(source, f"{name} ({iso}), {facility_name}", "corrected",
+                           f"the record's location field names {location_name!r}: read instead of the name")
+                facility_name = location_name
         if fields and city and _city_key(city) != _city_key(fields["city"]):
             disagree.append(f"the record's city {city} is not the city of the facility matched by name "
                             f"({fields['city']})")
@@ -214,13 +278,25 @@ def read_deaths_basu(
                 rec["description"] = (f"{rec['description']} Sources disagree on the place: the facility's name "
                                       f"is that of a facility in {matcher.state_of(elsewhere.facility_id)}, "
                                       f"the record says {st}.").strip()
-            report.add(source, f"{name} ({iso}), {facility_name}", "unmatched", reason)
+            if not isinstance(match, _Refused):
+                report.add(source, f"{name} ({iso}), {facility_name}", "unmatched", reason)
             hit, how = None, None
             if city:
                 hit, how = gaz.city(city, st), "city of the death record"
+                if match.how.startswith("ambiguous"):
+                    # "Central Arizona Florence Correctional Complex" (CoreCivic's name for two
+                    # Florence facilities together) fits several of the town's facilities alike.
+                    how += f", kept there because the name fits several facilities alike ({match.how})"
                 rec["city"] = city
             elif st:
-                found = _place_from_name(gaz, facility_name, st)
+                found = _named_place(gaz, facility_name, st)
+                if not found and (near := gaz.near_city(distinctive_words(
+                        normalize_facility_name(facility_name, st)), st)):
+                    # A typing slip in the town's name ("Forth Worth Federal Medical Center"):
+                    # the town within the state the name spells nearly, listed in the report.
+                    found = ("city", near)
+                    report.add(source, f"{name} ({iso}), {facility_name}", "corrected",
+                               f"no facility of this name; the name nearly spells {near.title()}, {st}: placed there")
                 if found:
                     level, place = found
                     hit = gaz.county(place, st) if level == "county" else gaz.city(place, st)

@@ -31,8 +31,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import GeodataError
-from ..schema import state_code
+from ..core.arrests import normalise_arrests
+from ..core.atomic import write_text
+from ..core.report import GeodataError
+from ..geography.geocode import gazetteer
+from ..geography.match import FacilityMatcher
+from ..geography.regions import assign_regions, load_regions
 
 __all__ = [
     "ARRESTS_FILE",
@@ -91,29 +95,6 @@ def read_arrests(path: str | Path) -> pd.DataFrame:
     return normalise_arrests(df, source=path.name)
 
 
-def normalise_arrests(df: pd.DataFrame, *, source: str) -> pd.DataFrame:
-    """Arrest rows in one shape: ``apprehension_date`` (datetime64), ``state`` (postal code or
-    None), ``county``, ``aor``, ``apprehension_landmark``, ``apprehension_method`` (stripped
-    text or None) and ``duplicate`` (bool: DDP's ``duplicate_drop_row``; missing is False)."""
-    out = pd.DataFrame(index=df.index)
-    out["apprehension_date"] = pd.to_datetime(df["apprehension_date"], errors="coerce")
-    if getattr(out["apprehension_date"].dt, "tz", None) is not None:
-        out["apprehension_date"] = out["apprehension_date"].dt.tz_localize(None)
-    states = df["apprehension_state"] if "apprehension_state" in df.columns else pd.Series(None, index=df.index)
-    codes, uniques = pd.factorize(states.astype(object))
-    mapped = np.array([state_code(str(u)) for u in uniques] + [None], dtype=object)
-    out["state"] = mapped[codes]
-    for col in ("county", "aor", "apprehension_landmark", "apprehension_method"):
-        values = df[col] if col in df.columns else pd.Series(None, index=df.index)
-        text = values.astype(object).where(values.notna(), None)
-        out[col] = [(v.strip() or None) if isinstance(v, str) else None for v in text]
-    dup = df["duplicate"] if "duplicate" in df.columns else pd.Series(False, index=df.index)
-    out["duplicate"] = dup.map(lambda v: v is True or (isinstance(v, (bool, np.bool_)) and bool(v))
-                               or (isinstance(v, str) and v.strip().upper() in ("TRUE", "T", "Y", "1")))
-    out.attrs["source"] = source
-    return out.reset_index(drop=True)
-
-
 # -- places --------------------------------------------------------------------------
 
 _COUNTY_WORDS = re.compile(
@@ -169,15 +150,11 @@ def _landmark_city_county(landmark: str, state: str | None, counties) -> str | N
     m = _CITY_JAIL.match(str(landmark).upper().strip())
     if not m or not state:
         return None
-    from ..geocode import gazetteer
-
     hit = gazetteer().city(m.group(1), state)
     if hit is None:
         return None
     import geopandas as gpd
     from shapely.geometry import Point
-
-    from ..aggregate import assign_regions
 
     point = gpd.GeoDataFrame(geometry=[Point(hit.lon, hit.lat)], crs="EPSG:4326")
     return assign_regions(point, "county", regions=counties)["region_id"].iloc[0]
@@ -234,8 +211,6 @@ def _place_rows(rows: pd.DataFrame, counties: pd.DataFrame, facilities=None) -> 
 def _matcher(facilities):
     if facilities is None or len(facilities) == 0:
         return None
-    from ..match import FacilityMatcher
-
     return FacilityMatcher(facilities, strict=True)
 
 
@@ -243,8 +218,6 @@ def _facility_counties(facilities, counties) -> dict[str, str]:
     """Facility id -> the county its point is in."""
     if facilities is None or len(facilities) == 0:
         return {}
-    from ..aggregate import assign_regions
-
     placed = facilities[facilities.geometry.notna()]
     got = assign_regions(placed.drop(columns=["location_precision"], errors="ignore"), "county", regions=counties)
     return {fid: rid for fid, rid in zip(placed["id"], got["region_id"]) if rid}
@@ -285,8 +258,6 @@ def aggregate_arrests(
         ``suppressed_arrests``, ``min_cell``, ``first_day``, ``last_day``.
     """
     if counties is None:
-        from ..aggregate import load_regions
-
         counties = load_regions("county")
     n_rows = len(rows)
     dup = rows["duplicate"].to_numpy(dtype=bool)
@@ -336,8 +307,6 @@ def summary(cells: pd.DataFrame) -> str:
 
 def save_arrest_cells(cells: pd.DataFrame, path: str | Path) -> Path:
     """Write the weekly cells (and only them) as CSV."""
-    from ..atomic import write_text
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text(path, cells[list(CELL_COLUMNS)].to_csv(index=False, lineterminator="\n"))
@@ -362,7 +331,7 @@ def arrests_in_range(cells: pd.DataFrame, counties: pd.DataFrame, start=None, en
     Returns
     -------
     geopandas.GeoDataFrame
-        As ``geodata.aggregate.counts_by_region(..., "county")``: every county with
+        As ``geodata.geography.regions.counts_by_region(..., "county")``: every county with
         ``count`` (0 where nothing was published); ``attrs``: ``level`` ("county"),
         ``weeks`` (first and last Monday counted), ``state_only`` (arrests in the range
         known only to their state, by state) and ``min_cell``.

@@ -18,9 +18,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ..ids import slug
-from ..report import GeodataError, Report
-from ..schema import CRS, state_code
+from ..core.geojson import read_layer
+from ..core.ids import slug
+from ..core.paths import DATA_DIR
+from ..core.report import GeodataError, Report
+from ..core.schema import CRS, state_code
+from ..geography.aor import AOR_NAMES, assign_aors
 
 __all__ = ["AGENCY_NAMES", "OFFICE_COLUMNS", "OFFICES_FILE", "load_offices", "read_offices", "with_office_aor"]
 
@@ -128,8 +131,6 @@ def _unique(ids: list[str]) -> list[str]:
 
 def load_offices(directory=None) -> gpd.GeoDataFrame:
     """The bundled office layer, with its ``aor`` by place (:func:`with_office_aor`)."""
-    from ..store import DATA_DIR, read_layer
-
     path = Path(directory or DATA_DIR) / OFFICES_FILE
     gdf = read_layer(path, OFFICE_COLUMNS)
     return with_office_aor(gdf)
@@ -140,9 +141,6 @@ def with_office_aor(offices: gpd.GeoDataFrame, areas=None) -> gpd.GeoDataFrame:
     every AOR polygon: Guam, Saipan), and ``field_office_aor``, the AOR of the ERO field office
     the table names for an ERO office (``St. Paul Field Office`` -> SPM; Harlingen -> HLG,
     which has no polygon)."""
-    from ..aor import assign_aors
-    from .uwchr import AOR_NAMES
-
     out = offices.copy()
     out["aor"] = assign_aors(out.drop(columns=["location_precision"]), areas=areas)["aor"].to_numpy()
     by_name = {f"{city} Field Office".upper(): code for code, city in AOR_NAMES.items()}

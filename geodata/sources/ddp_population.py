@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..match import FacilityMatcher
-from ..report import GeodataError, Report
-from ..schema import STATE_CODES, state_code
+from ..core.report import GeodataError, Report
+from ..core.schema import STATE_CODES, state_code
+from ..geography.match import FacilityMatcher
 
 __all__ = [
     "DDP_URL",
@@ -78,7 +78,7 @@ def read_daily_population(path: str | Path) -> pd.DataFrame:
 
 
 def code_states(*references: pd.DataFrame) -> dict[str, str]:
-    """``ICE code -> state`` from reference tables (:func:`geodata.reference.read_facility_reference`)."""
+    """``ICE code -> state`` from reference tables (:func:`geodata.pipeline.reference.read_facility_reference`)."""
     out: dict[str, str] = {}
     for ref in references:
         for code, st in zip(ref["code"], ref["state"]):
@@ -91,6 +91,27 @@ def _state_from_code(code: str) -> str | None:
     """ICE's seven-letter codes mostly end with the state (``DODGEWI``, ``ORANGNY``);
     three- and six-letter ones (``KRO``, ``EROFCB``) do not."""
     return code[-2:] if len(code) == 7 and code[-2:] in STATE_CODES else None
+
+
+def _within_a_state(matcher: FacilityMatcher, frame: pd.DataFrame, code: str, name: str, tried: str | None):
+    """A second try for a code its name did not place: the state its first two letters give,
+    else the one state whose facilities' cities the name names.  ``(match, state)`` or ``(None, None)``."""
+    from ..geography.geocode import normalize_place
+    from ..geography.match import normalize_facility_name
+
+    first = code[:2].upper()
+    if len(code) == 7 and first in STATE_CODES and first != tried and matcher.has_state(first):
+        m = matcher.match(name, first)
+        if m.facility_id is not None:
+            return m, first
+    words = f" {normalize_facility_name(name)} "
+    places = {(st, c) for st, c in zip(frame["state"], frame["city"])
+              if isinstance(st, str) and isinstance(c, str) and len(normalize_place(c)) > 3
+              and f" {normalize_place(c)} " in words}
+    if len({st for st, _ in places}) == 1:
+        st = next(iter(places))[0]
+        return matcher.match(name, st), st  # the city chose the state; it adds nothing to the name
+    return None, None
 
 
 def _codes_summary(daily: pd.DataFrame) -> pd.DataFrame:
@@ -136,7 +157,7 @@ def facility_codes(
         person-days so a reader sees what is missed; ``ambiguous`` when another code
         won the facility) and each facility without a code (``unmatched``).
     known : ``facility id -> ICE code`` from a reference match
-        (:func:`geodata.reference.reference_codes`); used before any name.
+        (:func:`geodata.pipeline.reference.reference_codes`); used before any name.
     states : ``ICE code -> state`` (:func:`code_states`); else a seven-letter code's
         last two letters, when they are a state, restrict the name match to it.
 
@@ -176,6 +197,14 @@ def facility_codes(
             m, how = matcher.match(name, given or guessed), "name+state"
         else:
             m, how = matcher.match_any_state(name), "name"
+        if m.facility_id is None and not given:
+            # Some codes begin with the state (INMIAMI is Miami Correctional Center, Indiana,
+            # not Michigan); a name alike in several states is taken in the one whose
+            # facility's city the name names (BOPMIM "MIAMI FED.DET.CENTER": Miami, FL, not
+            # Miami Correctional Center in Bunker Hill, IN).  Within a state only.
+            m2, st2 = _within_a_state(matcher, frame, code, name, guessed)
+            if m2 is not None and m2.facility_id is not None:
+                m, how = m2, f"name+state ({st2})"
         if m.facility_id is None:
             action = "ambiguous" if m.how.startswith("ambiguous") else "unmatched"
             misses[code] = (action, m.how + (f" (state {guessed} read from the code)" if guessed and not given else ""))

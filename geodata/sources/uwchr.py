@@ -20,28 +20,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report import GeodataError
+from ..core.arrests import normalise_arrests
+from ..core.report import GeodataError
 
 __all__ = [
-    "AOR_NAMES",
     "FIPS_2010",
     "HEADCOUNT_COLUMNS",
     "read_county_aor",
     "read_headcount",
     "read_seattle_arrests",
 ]
-
-#: ICE ERO field offices by AOR code, as ICE names them (the city of the field office).
-#: HLG (Harlingen) is an AOR in ICE's FY2024-26 statistics, carved out of San Antonio;
-#: UWCHR's county table predates it, so no county maps to it.
-AOR_NAMES: dict[str, str] = {
-    "ATL": "Atlanta", "BAL": "Baltimore", "BOS": "Boston", "BUF": "Buffalo", "CHI": "Chicago",
-    "DAL": "Dallas", "DEN": "Denver", "DET": "Detroit", "ELP": "El Paso", "HLG": "Harlingen",
-    "HOU": "Houston", "LOS": "Los Angeles", "MIA": "Miami", "NEW": "Newark", "NOL": "New Orleans",
-    "NYC": "New York City", "PHI": "Philadelphia", "PHO": "Phoenix", "SEA": "Seattle",
-    "SFR": "San Francisco", "SLC": "Salt Lake City", "SNA": "San Antonio", "SND": "San Diego",
-    "SPM": "St. Paul", "WAS": "Washington",
-}
 
 #: 2010 county FIPS codes that UWCHR's 2024 table spells otherwise (its SOURCE.md):
 #: Wade Hampton AK is now Kusilvak, Shannon SD is Oglala Lakota, and Bedford city VA
@@ -131,7 +119,7 @@ _SEATTLE_COLUMNS = {
 def read_seattle_arrests(path: str | Path) -> pd.DataFrame:
     """UWCHR's Seattle-AOR arrests 2012-2019 as arrest rows (one per arrest, never shown one by one).
 
-    Columns as :func:`geodata.sources.ddp_arrests.read_arrests` returns them; the state
+    Columns as :func:`geodata.core.arrests.normalise_arrests` returns them; the state
     codes ``OTHER`` and ``AMBIGUOUS`` become unknown, there is no county, and no row is
     marked as a duplicate (the source marks none).
     """
@@ -140,8 +128,6 @@ def read_seattle_arrests(path: str | Path) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=list(_SEATTLE_COLUMNS))
     except (OSError, ValueError) as exc:
         raise GeodataError(f"{path}: cannot read the Seattle arrests table ({exc})") from None
-    from .ddp_arrests import normalise_arrests
-
     df = raw.rename(columns=_SEATTLE_COLUMNS)
     df["aor"] = "SEA"
     return normalise_arrests(df, source=path.name)

@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..report import Report
+from ..core.paths import DATA_DIR
+from ..core.report import Report
 
 __all__ = [
     "FIRST_COMPLETE_DAY",
@@ -52,8 +53,6 @@ SOURCE = "uwchr daily headcount"
 
 
 def _data_dir() -> Path:
-    from ..store import DATA_DIR
-
     return DATA_DIR / "uwchr"
 
 

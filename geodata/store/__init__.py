@@ -4,24 +4,19 @@
 embedded GeoParquet store in a folder (``geodata init --store DIR``); a
 ``postgresql://`` URL the shared PostGIS store (:mod:`geodata.store.postgis`).  See
 :class:`geodata.store.base.Store` for the interface every backend implements.
+
+Persistence only: a store reads and writes tables by query.  What a view shows of them is
+composed above it, in :mod:`geodata.view` (:func:`geodata.view.frames`).
 """
 
-from .base import SCHEMA_VERSION, STORE_COLUMNS, VIEW_COLUMNS, Query, Store, open_store, query_of
-from .bundle import (
-    DATA_DIR,
-    FACILITY_YEARS_FILE,
-    FILES,
-    POPULATION_FILE,
-    REPORT_FILE,
-    Bundle,
-    BundleStore,
-    load_bundle,
-    read_layer,
-    save_bundle,
-)
+from ..core.geojson import read_layer
+from ..core.paths import DATA_DIR, FACILITY_YEARS_FILE, FILES, POPULATION_FILE, REPORT_FILE
+from .backends import open_store
+from .base import SCHEMA_VERSION, STORE_COLUMNS, VIEW_COLUMNS, Bundle, Query, Store, filter_incidents, query_of
+from .bundle import BundleStore, load_bundle, save_bundle
 
 __all__ = [
     "Bundle", "BundleStore", "DATA_DIR", "FACILITY_YEARS_FILE", "FILES", "POPULATION_FILE", "Query", "REPORT_FILE",
-    "SCHEMA_VERSION",
-    "STORE_COLUMNS", "Store", "VIEW_COLUMNS", "load_bundle", "open_store", "query_of", "read_layer", "save_bundle",
+    "SCHEMA_VERSION", "STORE_COLUMNS", "Store", "VIEW_COLUMNS", "filter_incidents", "load_bundle", "open_store",
+    "query_of", "read_layer", "save_bundle",
 ]

@@ -15,31 +15,30 @@ Writes (:meth:`Store.write_incidents`, :meth:`Store.seed`) are all-or-nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
-from ..report import GeodataError
+from ..core.dates import as_date
+from ..core.paths import DATA_DIR, FACILITY_YEARS_FILE
+from ..core.report import GeodataError
+from ..core.schema import CRS, INCIDENT_COLUMNS
+from ..sources.uwchr_headcount import load_headcount
 
-__all__ = ["Store", "Query", "SCHEMA_VERSION", "STORE_COLUMNS", "VIEW_COLUMNS", "open_store", "query_of"]
+__all__ = ["Bundle", "Store", "Query", "SCHEMA_VERSION", "STORE_COLUMNS", "VIEW_COLUMNS", "filter_incidents",
+           "query_of"]
 
 #: Version of the stored layout; a store written by a newer version is refused, not misread.
 SCHEMA_VERSION = 1
 
 
-def _store_columns() -> tuple[str, ...]:
-    from ..schema import INCIDENT_COLUMNS
-
-    # Helper fields beside the schema: two for deduplication (never exported), and ``review``
-    # (a record whose own text held a street address; see README, Homes).
-    return (*INCIDENT_COLUMNS, "person", "canonical_id", "review")
-
-
-STORE_COLUMNS = _store_columns()
+# Helper fields beside the schema: two for deduplication (never exported), and ``review``
+# (a record whose own text held a street address; see README, Homes).
+STORE_COLUMNS = (*INCIDENT_COLUMNS, "person", "canonical_id", "review")
 
 #: The incident columns the map's figures, charts and shaded areas read from a view (with the geometry):
 #: the filters' dates and category, the AOR rule's facility, state and precision, the weekly counts' date
@@ -64,13 +63,59 @@ class Query:
     layers: tuple[str, ...] = ("facilities", "incidents")
 
     def __post_init__(self):
-        from ..view import _as_date
-
-        object.__setattr__(self, "start", _as_date(self.start))
-        object.__setattr__(self, "end", _as_date(self.end))
+        object.__setattr__(self, "start", as_date(self.start))
+        object.__setattr__(self, "end", as_date(self.end))
         if self.categories is not None:
             object.__setattr__(self, "categories", tuple(self.categories))
         object.__setattr__(self, "aors", tuple(a.upper() for a in self.aors))
+
+
+@dataclass
+class Bundle:
+    """Everything a store holds, in memory: the bundled data as loaded, or what a store hands a view."""
+
+    facilities: gpd.GeoDataFrame
+    incidents: gpd.GeoDataFrame
+    report: pd.DataFrame
+    #: Facility x month average daily population (``geodata.sources.ddp_population.MONTHLY_COLUMNS``),
+    #: months in which nobody was held left out; None when the bundle has none.
+    population: pd.DataFrame | None = None
+    #: Facility x fiscal year x list (``geodata.pipeline.facility_history.FISCAL_YEAR_COLUMNS``); None when absent.
+    facility_years: pd.DataFrame | None = None
+    #: UWCHR's headcount by facility code and month (``geodata.sources.uwchr_headcount``, GPL-3.0); None when absent.
+    headcount: pd.DataFrame | None = None
+    #: Measure tables by area through time, by path under the data folder (``measures/287g-monthly.csv``:
+    #: :mod:`geodata.pipeline.agreements_287g`); written by ``save_bundle``, read by their own modules.  None: none.
+    measures: dict[str, pd.DataFrame] | None = None
+
+    @property
+    def date_span(self) -> tuple[str, str] | None:
+        """First and last day that any incident covers, as ISO strings."""
+        if self.incidents.empty:
+            return None
+        return self.incidents["date_start"].min(), self.incidents["date_end"].max()
+
+
+def filter_incidents(
+    incidents: gpd.GeoDataFrame,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    categories=None,
+) -> gpd.GeoDataFrame:
+    """Incidents whose date span overlaps ``[start, end]`` (inclusive) and whose category is listed.
+
+    The in-memory form of a :class:`Query`'s dates and categories (what the backends push down);
+    :func:`geodata.view.select` applies the same rule."""
+    mask = pd.Series(True, index=incidents.index)
+    start, end = as_date(start), as_date(end)
+    # ISO strings compare like the dates they spell.
+    if start is not None:
+        mask &= incidents["date_end"] >= start.isoformat()
+    if end is not None:
+        mask &= incidents["date_start"] <= end.isoformat()
+    if categories is not None:
+        mask &= incidents["category"].isin(list(categories))
+    return incidents[mask]
 
 
 def query_of(view, bbox=None) -> Query:
@@ -85,9 +130,6 @@ _BUNDLED: dict = {}
 def _bundled(name: str):
     """A small table of the bundled data (read once per process)."""
     if name not in _BUNDLED:
-        from ..sources.uwchr_headcount import load_headcount
-        from .bundle import DATA_DIR, FACILITY_YEARS_FILE
-
         if name == "headcount":
             _BUNDLED[name] = load_headcount(DATA_DIR / "uwchr")
         else:
@@ -142,68 +184,29 @@ class Store(ABC):
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
         """The incidents that fit ``query`` (all without one), with the schema's columns."""
 
-    def query(self, view, *, bbox=None, columns=None) -> dict[str, gpd.GeoDataFrame]:
-        """The frames a :class:`geodata.view.View` (or a :class:`Query`) shows, keyed by layer.
-
-        Same result as :func:`geodata.view.select` on the whole data, but only the view's
-        rows leave the store: the dates, categories and bounding box go into the backend;
-        the AOR rule (incidents by where they happened, or at one of the AOR's facilities)
-        is :func:`geodata.view.select`'s own, applied to those rows.  ``columns``: the
-        incident columns to read (all of the schema's by default; see :data:`VIEW_COLUMNS`).
-        """
-        from ..view import View, select
-
-        q = view if isinstance(view, Query) else query_of(view, bbox)
-        if not isinstance(view, View):
-            view = View(start=q.start, end=q.end, layers=q.layers, aors=q.aors,
-                        **({"categories": q.categories} if q.categories is not None else {}))
-        return select(self.facilities(), self._incidents_of(q, columns), view)
-
-    def _incidents_of(self, q: Query, columns=None) -> gpd.GeoDataFrame:
-        from ..schema import CRS, INCIDENT_COLUMNS
-
+    def incidents_of(self, q: Query, columns=None) -> gpd.GeoDataFrame:
+        """The incidents of ``q`` without its AORs (the view applies its AOR rule to them), none when
+        ``q`` does not show incidents; ``columns`` as :meth:`incidents`, plus what a view's rules read."""
         columns = _columns(columns)
         if "incidents" not in q.layers:
             return gpd.GeoDataFrame({c: [] for c in columns or INCIDENT_COLUMNS}, geometry=[], crs=CRS)
         return self.incidents(Query(start=q.start, end=q.end, categories=q.categories, bbox=q.bbox),
                               columns=columns)
 
-    def view_frames(self, view, *, hide_empty: bool = False, bbox=None, columns=None):
-        """What :func:`geodata.occupancy.view_frames` gives for the whole data, from the view's rows only:
-        ``(frames, span)``, facilities with ``adp_in_range``.
-
-        The dates, categories and bounding box go into the backend; the rest of the view's rules
-        (an AOR's incidents by where they happened or at its facilities, the facilities in use in
-        the dates, the offices) are the bundled data's own, applied to those rows.  ``columns``:
-        the incident columns to read, default all of the schema's (an export); the map's figures
-        need only :data:`VIEW_COLUMNS`, and reading those alone is what makes a large view quick.
-        """
-        from ..occupancy import view_frames as frames_of
-        from .bundle import Bundle
-
-        q = query_of(view, bbox)
-        data = Bundle(self.facilities(), self._incidents_of(q, columns), pd.DataFrame(), self.population(),
-                      self.facility_years(), self.headcount())
-        data._best_population = self._best_population(data)
-        return frames_of(data, view, hide_empty=hide_empty)
-
-    def _best_population(self, data) -> pd.DataFrame | None:
-        """The best-source facility x month table (:func:`geodata.occupancy.population_table`) of these
-        tables, computed once while the store hands out the same tables (half a second each time)."""
-        from ..occupancy import population_table
-
+    def best_population(self, data: Bundle, compute) -> pd.DataFrame | None:
+        """``compute(data)``, the best-source facility x month table of this store's population tables
+        (the view's :func:`geodata.view.occupancy.population_table`), kept while the store hands out the
+        same tables: computing it takes half a second, and the store knows when its tables change."""
         inputs = (data.population, data.facility_years, data.headcount)
         kept = getattr(self, "_best_population_kept", None)
         if kept is not None and all(a is b for a, b in zip(kept[0], inputs)):
             return kept[1]
-        best = population_table(data)
+        best = compute(data)
         self._best_population_kept = (inputs, best)  # the inputs too: their ids stay theirs while kept
         return best
 
     def load_bundle(self):
         """Everything, as a :class:`geodata.store.Bundle` (for small stores and tests)."""
-        from .bundle import Bundle
-
         return Bundle(self.facilities(), self.incidents(), self.report(), self.population(), self.facility_years(),
                       self.headcount())
 
@@ -231,8 +234,6 @@ class Store(ABC):
 
     def writing(self):
         """A context in which this process alone writes (other writers wait); for SQL, a transaction."""
-        import contextlib
-
         return contextlib.nullcontext()
 
 
@@ -246,29 +247,3 @@ def _columns(columns) -> list[str] | None:
         raise GeodataError(f"unknown incident column {unknown[0]!r}")
     # The filters and the AOR rule read these whatever the caller asks for.
     return columns + [c for c in VIEW_COLUMNS if c not in columns]
-
-
-def open_store(location: str | Path | None = None, *, create: bool = False, read_only: bool = False) -> Store:
-    """The store at ``location``: a folder (the embedded store), or ``None`` for the bundled data.
-
-    ``create`` makes an empty folder store where there is none (``geodata init``).
-    A ``postgresql://`` URL is the PostGIS store (:class:`geodata.store.postgis.PostgisStore`).
-    """
-    if location is None or str(location) == "":
-        from .bundle import BundleStore
-
-        return BundleStore()
-    text = str(location)
-    scheme = text.split("://", 1)[0].lower() if "://" in text else ""
-    if scheme in ("postgresql", "postgres"):
-        from .postgis import PostgisStore
-
-        return PostgisStore(text, create=create, read_only=read_only)
-    if scheme:
-        raise GeodataError(f"unknown kind of store {scheme}://; use a folder or a postgresql:// URL")
-    from .parquet import ParquetStore
-
-    path = Path(text)
-    if path.suffix.lower() in (".geojson", ".json") and not path.is_dir():
-        raise GeodataError(f"{path}: a store is a folder now (make one with `geodata init --store DIR`)")
-    return ParquetStore(path, create=create)

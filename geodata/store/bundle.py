@@ -1,6 +1,6 @@
 """The bundled default data: two GeoJSON files and the build report, under ``geodata/data/``.
 
-They are written by :func:`geodata.bundle.build_bundle` and never edited by hand
+They are written by :func:`geodata.imports.bundle.build_bundle` and never edited by hand
 (a test rebuilds them and compares).  GeoJSON keeps them readable in a diff and
 opens in any GIS as it is.  :class:`BundleStore` serves them through the store
 interface (read-only): the app and the command line use it when no store is given.
@@ -8,88 +8,21 @@ interface (read-only): the app and the command line use it when no store is give
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
-import orjson
 import pandas as pd
-import shapely
 
-from ..atomic import atomic_path
-from ..report import GeodataError
-from ..schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
-from .base import Query, Store
+from ..core.atomic import atomic_path
+from ..core.geojson import read_layer
+from ..core.paths import DATA_DIR, FACILITY_YEARS_FILE, FILES, POPULATION_FILE, REPORT_FILE
+from ..core.report import GeodataError
+from ..core.schema import FACILITY_COLUMNS, INCIDENT_COLUMNS
+from ..export.writers import write_geojson
+from ..sources.uwchr_headcount import load_headcount
+from .base import SCHEMA_VERSION, Bundle, Query, Store, filter_incidents
 
-__all__ = ["Bundle", "BundleStore", "DATA_DIR", "load_bundle", "save_bundle", "read_layer"]
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-FILES = {"facilities": "facilities.geojson", "incidents": "incidents.geojson"}
-REPORT_FILE = "build-report.csv"
-POPULATION_FILE = "facility-population-monthly.csv"
-#: Facility x fiscal year x list: ADP and what each list says (geodata.sources.facility_history).
-FACILITY_YEARS_FILE = "facility-years.csv"
-
-
-@dataclass
-class Bundle:
-    facilities: gpd.GeoDataFrame
-    incidents: gpd.GeoDataFrame
-    report: pd.DataFrame
-    #: Facility x month average daily population (``geodata.sources.ddp_population.MONTHLY_COLUMNS``),
-    #: months in which nobody was held left out; None when the bundle has none.
-    population: pd.DataFrame | None = None
-    #: Facility x fiscal year x list (``geodata.sources.FISCAL_YEAR_COLUMNS``); None when absent.
-    facility_years: pd.DataFrame | None = None
-    #: UWCHR's headcount by facility code and month (``geodata.sources.uwchr_headcount``, GPL-3.0); None when absent.
-    headcount: pd.DataFrame | None = None
-
-    @property
-    def date_span(self) -> tuple[str, str] | None:
-        """First and last day that any incident covers, as ISO strings."""
-        if self.incidents.empty:
-            return None
-        return self.incidents["date_start"].min(), self.incidents["date_end"].max()
-
-
-def _geometries(geoms: list) -> np.ndarray:
-    """Shapely geometries of GeoJSON geometry objects: points built in one call, others one by one."""
-    n = len(geoms)
-    xs, ys = np.full(n, np.nan), np.full(n, np.nan)
-    other = []
-    for i, g in enumerate(geoms):
-        if not g:
-            continue
-        if g.get("type") == "Point" and len(g.get("coordinates") or ()) >= 2:
-            xs[i], ys[i] = g["coordinates"][0], g["coordinates"][1]
-        else:
-            other.append(i)
-    out = shapely.points(xs, ys)
-    out[np.isnan(xs)] = None
-    if other:
-        from shapely.geometry import shape
-
-        for i in other:
-            out[i] = shape(geoms[i])
-    return out
-
-
-def read_layer(path: str | Path, columns) -> gpd.GeoDataFrame:
-    """Read one stored layer.  Plain JSON, not GDAL: values come back exactly as written
-    (GDAL would turn ISO date strings into datetimes and guess other types)."""
-    path = Path(path)
-    try:
-        data = orjson.loads(path.read_bytes())
-        features = data["features"]
-        props = [f["properties"] or {} for f in features]
-        geoms = [f.get("geometry") for f in features]
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise GeodataError(f"{path}: not a readable GeoJSON layer ({exc.__class__.__name__}: {exc})") from None
-    columns = list(columns)
-    frame = pd.DataFrame.from_records(props, columns=columns) if props else pd.DataFrame(columns=columns)
-    frame = frame.reindex(columns=columns)
-    return gpd.GeoDataFrame(frame, geometry=_geometries(geoms), crs=CRS)
+__all__ = ["BundleStore", "filter_frame", "load_bundle", "save_bundle"]
 
 
 def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
@@ -115,19 +48,15 @@ def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
         facility_years = pd.read_csv(years_path, dtype=str, keep_default_na=False)
         for col in ("fiscal_year", "adp"):
             facility_years[col] = pd.to_numeric(facility_years[col], errors="coerce")
-    from ..sources.uwchr_headcount import load_headcount
-
     return Bundle(facilities, incidents, report, population, facility_years, load_headcount(directory / "uwchr"))
 
 
 def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
     """Write the bundle (unplaced records kept with a null geometry); return the paths written.
 
-    Each file is replaced atomically (:mod:`geodata.atomic`): an interrupted rebuild
+    Each file is replaced atomically (:mod:`geodata.core.atomic`): an interrupted rebuild
     leaves the old file, never half a file.
     """
-    from ..export import write_geojson
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -151,6 +80,12 @@ def save_bundle(bundle: Bundle, directory: str | Path = DATA_DIR) -> list[Path]:
         with atomic_path(path) as tmp:
             bundle.facility_years.to_csv(tmp, index=False, lineterminator="\n", float_format="%.3f")
         paths.append(path)
+    for name, frame in (bundle.measures or {}).items():
+        path = directory / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+        paths.append(path)
     return paths
 
 
@@ -158,8 +93,6 @@ def filter_frame(incidents: gpd.GeoDataFrame, query: Query | None, facility_ids=
     """The rows of an in-memory incident frame that fit ``query`` (what the backends push down)."""
     if query is None:
         return incidents
-    from ..view import filter_incidents
-
     out = filter_incidents(incidents, query.start, query.end, query.categories)
     if facility_ids is not None:
         out = out[out["facility_id"].isin(set(facility_ids))]
@@ -192,8 +125,6 @@ class BundleStore(Store):
         return self.bundle()
 
     def metadata(self) -> dict:
-        from .base import SCHEMA_VERSION
-
         return {"schema_version": SCHEMA_VERSION, "backend": "bundle", "incidents": len(self.bundle().incidents),
                 "date_span": self.bundle().date_span}
 

@@ -19,7 +19,7 @@ ranges knows its longest span, so ``date_end >= start`` becomes the prunable
 WKB geometry so a bounding box prunes the same way.
 
 Atomic writes: every file is new (a fresh name, written through
-:func:`geodata.atomic.atomic_path`: temporary file, fsync, rename); the manifest is
+:func:`geodata.core.atomic.atomic_path`: temporary file, fsync, rename); the manifest is
 replaced last, the same way, and that rename is the commit.  A kill at any moment
 leaves the old manifest pointing at old, complete files.  Files no manifest names
 and temporary files are removed when no writer holds the lock and no reader
@@ -47,12 +47,12 @@ import pyarrow.fs
 import pyarrow.parquet as pq
 import shapely
 
-from ..atomic import TEMP_SUFFIX, atomic_path, write_bytes
-from ..report import GeodataError
-from ..schema import CRS, INCIDENT_COLUMNS
+from ..core.atomic import TEMP_SUFFIX, atomic_path, write_bytes
+from ..core.report import GeodataError
+from ..core.schema import CRS, INCIDENT_COLUMNS
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store
 
-__all__ = ["ParquetStore", "ROW_GROUP_ROWS", "url_keys"]
+__all__ = ["ParquetStore", "ROW_GROUP_ROWS", "arrow_frame", "url_keys", "url_keys_arrow"]
 
 FORMAT = "ice-map-store"
 MANIFEST = "manifest.json"
@@ -73,7 +73,7 @@ _GEO_META = {
 
 
 def url_keys(source_urls) -> pd.Series:
-    """Each record's source URLs normalised as :func:`geodata.dedupe.normalize_url` does, space-separated."""
+    """Each record's source URLs normalised as :func:`geodata.pipeline.dedupe.normalize_url` does, space-separated."""
     index = source_urls.index if isinstance(source_urls, pd.Series) else None
     out = url_keys_arrow(pa.array(pd.Series(source_urls, dtype=object).where(pd.notna(source_urls), None),
                                   pa.string(), from_pandas=True))
@@ -285,15 +285,13 @@ class ParquetStore(Store):
         with self._reading():
             return self._small_table(self._manifest(), "facilities").copy()
 
-    def _best_population(self, data):
+    def best_population(self, data, compute):
         # Computed from the population table, kept while the manifest names the same file.
-        from ..occupancy import population_table
-
         name = self._manifest().get("population")
         kept = self._small.get("best_population")
         if kept and kept[0] == name:
             return kept[1]
-        best = population_table(data)
+        best = compute(data)
         self._small["best_population"] = (name, best)
         return best
 
@@ -403,11 +401,9 @@ class ParquetStore(Store):
         return pa.concat_tables(tables)
 
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
-        from ..schema import INCIDENT_COLUMNS
-
         columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
         table = self.incident_table(query, columns=[*columns, "lon", "lat"])
-        return _frame(table, columns)
+        return arrow_frame(table, columns)
 
     def _read_key_columns(self, name: str) -> pa.Table:
         keys = ["id", "date_start", "date_precision", "state", "canonical_id", URL_KEYS]
@@ -451,10 +447,10 @@ class ParquetStore(Store):
                     if b > a:
                         parts.append(self._rows(e["file"], found[a:b] - lo))
         if not parts:
-            return _frame(pa.table({c: pa.array([], pa.string()) for c in STORE_COLUMNS}
+            return arrow_frame(pa.table({c: pa.array([], pa.string()) for c in STORE_COLUMNS}
                                    | {"lon": pa.array([], pa.float64()), "lat": pa.array([], pa.float64())}),
                           STORE_COLUMNS)
-        gdf = _frame(pa.concat_tables(parts), STORE_COLUMNS)
+        gdf = arrow_frame(pa.concat_tables(parts), STORE_COLUMNS)
         return gdf.sort_values("id", kind="stable").reset_index(drop=True)
 
     def _rows(self, name: str, positions: np.ndarray) -> pa.Table:
@@ -583,7 +579,7 @@ class ParquetStore(Store):
         return len(batch)
 
 
-def _frame(table: pa.Table, columns) -> gpd.GeoDataFrame:
+def arrow_frame(table: pa.Table, columns) -> gpd.GeoDataFrame:
     """A GeoDataFrame of stored columns, the points built from lon/lat in one call."""
     lon = table["lon"].to_numpy(zero_copy_only=False).astype(float)
     lat = table["lat"].to_numpy(zero_copy_only=False).astype(float)

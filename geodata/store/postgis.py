@@ -51,9 +51,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 import shapely
 
-from ..report import GeodataError
-from ..schema import CRS, INCIDENT_COLUMNS
+from ..core.report import GeodataError
+from ..core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
+from .parquet import arrow_frame, url_keys
+from .pool import shared_pool
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
 
@@ -200,8 +202,6 @@ def _na(series: pd.Series) -> list:
 
 
 def _url_keys(source_urls: pd.Series) -> list[list[str]]:
-    from .parquet import url_keys
-
     return [k.split() if isinstance(k, str) and k else [] for k in url_keys(source_urls).tolist()]
 
 
@@ -219,7 +219,7 @@ class PostgisStore(Store):
 
     def __init__(self, url: str, *, create: bool = False, read_only: bool = False):
         try:
-            import psycopg
+            import psycopg  # optional (the postgis extra), so imported only when a PostGIS store is opened
         except ImportError:
             raise GeodataError("a postgresql:// store needs psycopg 3 (pip install 'psycopg[binary]')") from None
         self._psycopg = psycopg
@@ -245,20 +245,26 @@ class PostgisStore(Store):
     # -- connections -------------------------------------------------------------------
     @contextlib.contextmanager
     def _connection(self):
-        """The import's transaction inside :meth:`writing`; else a new connection, committed at the end."""
+        """The import's transaction inside :meth:`writing`; else a connection from the process's pool,
+        committed at the end (rolled back on an error) and handed back."""
         if self._tx is not None:
             yield self._tx
             return
         psycopg = self._psycopg
-        options = "-c default_transaction_read_only=on" if self.read_only else None
+        kwargs = {"connect_timeout": 10, "application_name": "geodata"}
+        if self.read_only:
+            kwargs["options"] = "-c default_transaction_read_only=on"
+
+        def probe():
+            try:
+                psycopg.connect(self._dsn, **kwargs).close()
+            except psycopg.Error as exc:
+                raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
+
+        # One pool per process (geodata/store/pool.py): a rerun borrows a connection, it does not open one.
+        pool = shared_pool(self._dsn, kwargs, probe)
         try:
-            conn = psycopg.connect(self._dsn, options=options, connect_timeout=10,
-                                   application_name="geodata") if options else \
-                psycopg.connect(self._dsn, connect_timeout=10, application_name="geodata")
-        except psycopg.Error as exc:
-            raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
-        try:
-            with conn:
+            with pool.connection() as conn:
                 yield conn
         except psycopg.errors.InsufficientPrivilege as exc:
             raise GeodataError(f"{self.url}: not allowed: {_message(exc, self.url, self._secret)}") from None
@@ -348,16 +354,12 @@ class PostgisStore(Store):
     def facilities(self) -> gpd.GeoDataFrame:
         return self._cached("facilities", self._load_facilities)
 
-    def _best_population(self, data):
+    def best_population(self, data, compute):
         # Computed from the facilities' tables, which change only with the generation.
-        from ..occupancy import population_table
-
-        return self._cached("best_population", lambda conn: population_table(data))
+        return self._cached("best_population", lambda conn: compute(data))
 
     @staticmethod
     def _load_facilities(conn) -> gpd.GeoDataFrame:
-        from ..schema import FACILITY_COLUMNS
-
         text, x, y = conn.execute(
             "SELECT coalesce(json_agg(props ORDER BY position), '[]')::text, "
             "array_agg(ST_X(geom) ORDER BY position), array_agg(ST_Y(geom) ORDER BY position) FROM facilities"
@@ -449,14 +451,10 @@ class PostgisStore(Store):
         return table.take(order).drop_columns(sort)
 
     def incidents(self, query: Query | None = None, *, columns=None) -> gpd.GeoDataFrame:
-        from .parquet import _frame
-
         columns = list(columns) if columns is not None else list(INCIDENT_COLUMNS)
-        return _frame(self.incident_table(query, columns=columns), columns)
+        return arrow_frame(self.incident_table(query, columns=columns), columns)
 
     def candidates(self, *, ids=(), day_keys=(), canonical_ids=(), url_keys=()) -> gpd.GeoDataFrame:
-        from .parquet import _frame
-
         days = sorted({f"{d}|{s or ''}" for d, s in day_keys})
         params = {
             "ids": sorted(set(ids)), "canon": sorted(set(canonical_ids)), "urls": sorted(set(url_keys) - {""}),
@@ -473,7 +471,7 @@ class PostgisStore(Store):
                "UNION SELECT id FROM incidents WHERE date_start = ANY(%(dates)s::date[]) AND date_precision = 'day' "
                "  AND (to_char(date_start, 'YYYY-MM-DD') || '|' || coalesce(state, '')) = ANY(%(days)s::text[])"
                ") ORDER BY id")
-        return _frame(self._copy_out(sql, params, list(STORE_COLUMNS)), STORE_COLUMNS)
+        return arrow_frame(self._copy_out(sql, params, list(STORE_COLUMNS)), STORE_COLUMNS)
 
     # -- writing -----------------------------------------------------------------------
     @contextlib.contextmanager

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata.aor import counts_by_aor, load_aor_areas
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.aor import counts_by_aor, load_aor_areas
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
 from geodata.sources.ddp_offices import load_offices
 from layers import LEAFLET_DIR, build_map
 from layers.areas import aor_areas_layer, aor_counts_layer, offices_layer

@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import Point
 
 from geodata import Bundle, Report, save_bundle
-from geodata.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
+from geodata.core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 
 IMG = "<img src=x onerror=alert('img')>"
 SCRIPT = "<script>alert('script')</script>"

@@ -16,7 +16,7 @@ import pytest
 from shapely.geometry import Point
 
 from geodata import Bundle, Report, save_bundle
-from geodata.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
+from geodata.core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 
 IMG = "<img id=xss-img src=x onerror=alert('img')>"
 SVG = "\"><svg id=xss-svg onload=alert('svg')>"

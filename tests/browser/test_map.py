@@ -13,7 +13,7 @@ from conftest import DOWNLOAD_MS
 from PIL import Image
 
 from geodata import View, load_bundle
-from geodata.occupancy import view_frames
+from geodata.view.occupancy import view_frames
 from layers.facilities import FACILITY_GROUP_COLORS
 from layers.outline import OUTLINE_STYLE
 

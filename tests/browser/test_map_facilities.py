@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geodata import View, load_bundle
-from geodata.occupancy import view_frames
+from geodata.view.occupancy import view_frames
 
 NAME = "Detention facilities"
 

@@ -21,8 +21,8 @@ import pytest
 from PIL import Image
 
 from geodata import load_bundle
-from geodata.aggregate import counts_by_region
-from geodata.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
+from geodata.geography.regions import counts_by_region
 from layers import LEAFLET_DIR, build_map
 
 #: Screenshots of test runs (git-ignored), as in test_map.py.

@@ -157,7 +157,7 @@ def test_a_facility_popup_downloads_its_population_by_month(open_page, offline_s
     assert lines[0] == "facility_id,month,adp,days,source"
     assert len(lines) > 5 and all(line.startswith(CAMP + ",") for line in lines[1:])
     from geodata import load_bundle
-    from geodata.occupancy import population_table
+    from geodata.view.occupancy import population_table
 
     best = population_table(load_bundle())
     assert [line.split(",")[1] for line in lines[1:]] == best.loc[best["facility_id"] == CAMP, "month"].tolist()

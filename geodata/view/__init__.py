@@ -1,0 +1,43 @@
+"""What a user is looking at: a :class:`View` (dates, categories, layers, AORs), the records that fit
+it, the facilities in use and their population over the range, the figures, and the frames a
+store shows of a view (:func:`frames`, :func:`query`).
+
+Above the store: the store reads tables by query; the view composes them.
+"""
+
+from .compose import frames, query
+from .figures import bundle_figures, fill_documents, fill_figures
+from .occupancy import (
+    coverage,
+    monthly_totals,
+    periods,
+    population_table,
+    range_adp,
+    range_sources,
+    view_frames,
+    with_range_adp,
+)
+from .population_sources import (
+    SOURCE_CODES,
+    SOURCE_NAMES,
+    SOURCES,
+    best_population,
+    ice_monthly,
+    place_keys,
+    population_sources,
+    source_words,
+)
+from .selection import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
+from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_shards
+from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start, weekly_counts
+from .warm import health_check_url, run_page, start_warming, warm_seconds, watch_generation
+
+__all__ = [
+    "best_population", "bundle_figures", "cache_dir", "COMPLETE", "counts_through_time", "coverage", "DEFAULT_LAYERS",
+    "fill_documents", "fill_figures", "filter_incidents", "frames", "ice_monthly", "incident_aors", "KEEP_SECONDS",
+    "LAYERS", "MAX_PERIODS",
+    "monthly_totals", "periods", "place_keys", "population_sources", "population_table", "prune", "query", "range_adp",
+    "range_sources", "select", "SOURCE_CODES", "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
+    "view_frames", "week_start", "weekly_counts", "with_range_adp", "write_file", "write_shards",
+    "health_check_url", "run_page", "start_warming", "warm_seconds", "watch_generation",
+]

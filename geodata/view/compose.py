@@ -1,0 +1,49 @@
+"""What a store shows of a view: the view's rules composed over the rows a store hands out.
+
+The store reads and writes tables by query (:mod:`geodata.store`); the view decides what those
+rows mean for the map, the figures and every export.  Only the view's rows leave the store:
+the dates, categories and bounding box go into the backend, the rest of the view's rules (an
+AOR's incidents by where they happened or at its facilities, the facilities in use in the
+dates, the offices) are applied here, to those rows.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+
+from ..store.base import Bundle, Query, Store, query_of
+from .occupancy import population_table, view_frames
+from .selection import View, select
+
+__all__ = ["frames", "query"]
+
+
+def query(store: Store, view, *, bbox=None, columns=None) -> dict[str, gpd.GeoDataFrame]:
+    """The frames a :class:`geodata.view.View` (or a :class:`geodata.store.Query`) shows, keyed by layer.
+
+    Same result as :func:`geodata.view.select` on the whole data, but only the view's rows
+    leave the store; the AOR rule is :func:`geodata.view.select`'s own, applied to those rows.
+    ``columns``: the incident columns to read (all of the schema's by default; see
+    :data:`geodata.store.VIEW_COLUMNS`).
+    """
+    q = view if isinstance(view, Query) else query_of(view, bbox)
+    if not isinstance(view, View):
+        view = View(start=q.start, end=q.end, layers=q.layers, aors=q.aors,
+                    **({"categories": q.categories} if q.categories is not None else {}))
+    return select(store.facilities(), store.incidents_of(q, columns), view)
+
+
+def frames(store: Store, view: View, *, hide_empty: bool = False, bbox=None, columns=None):
+    """What :func:`geodata.view.occupancy.view_frames` gives for the whole data, from the view's rows only:
+    ``(frames, span)``, facilities with ``adp_in_range``.
+
+    ``columns``: the incident columns to read, default all of the schema's (an export); the
+    map's figures need only :data:`geodata.store.VIEW_COLUMNS`, and reading those alone is what
+    makes a large view quick.  The best-source population table is kept by the store
+    (:meth:`geodata.store.Store.best_population`) while its tables are unchanged.
+    """
+    q = query_of(view, bbox)
+    data = Bundle(store.facilities(), store.incidents_of(q, columns), pd.DataFrame(), store.population(),
+                  store.facility_years(), store.headcount())
+    return view_frames(data, view, hide_empty=hide_empty, population=store.best_population(data, population_table))

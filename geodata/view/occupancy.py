@@ -1,0 +1,203 @@
+"""How many people each facility held over a date range, from a facility x month table.
+
+Two shapes of table are read.  DDP's own (``Bundle.population``) has one row per
+facility and month with the average over the days DDP counted (``days``; the last
+month of the panel is partial), and leaves out months in which nobody was held: a
+facility's average over a range is its person-days in the range divided by the days
+of the range that DDP covers; a month left out counts as zero people, a day outside
+DDP's span counts not at all.  The best-source table
+(:func:`geodata.view.population_sources.best_population`, with a ``source`` column) has a
+row for every facility-month some source counts: a facility's average is its
+person-days over the days of the range its rows cover, and ``adp_source`` says which
+sources gave them.  :func:`population_table` gives the table a bundle's figures use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..core.dates import clip_to_sane_range
+from ..pipeline.facility_history import facilities_in_use
+from .population_sources import SOURCES, best_population, month_days, place_keys, population_sources
+from .selection import select
+
+__all__ = ["coverage", "range_adp", "range_sources", "monthly_totals", "population_table", "with_range_adp",
+           "periods", "view_frames"]
+
+
+def _month_bounds(population: pd.DataFrame) -> pd.DataFrame:
+    first = pd.to_datetime(population["month"] + "-01")
+    return population.assign(_first=first, _last=first + pd.to_timedelta(population["days"] - 1, unit="D"))
+
+
+def coverage(population: pd.DataFrame | None) -> tuple[dt.date, dt.date] | None:
+    """First and last day the table counts (DDP: 2022-10-01 .. 2026-03-10)."""
+    if population is None or population.empty:
+        return None
+    b = _month_bounds(population)
+    return b["_first"].min().date(), b["_last"].max().date()
+
+
+def range_adp(population: pd.DataFrame | None, start=None, end=None) -> tuple[pd.Series, tuple | None]:
+    """Average daily population of each facility over ``[start, end]``.
+
+    Returns ``(adp, span)``: ``adp`` is indexed by facility id (facilities absent
+    from the table are absent from it: unknown, not zero); ``span`` is the part of
+    the range the table covers, or None when the range lies outside it (then every
+    facility is unknown).
+    """
+    cov = coverage(population)
+    if cov is None:
+        return pd.Series(dtype=float), None
+    lo = max(cov[0], pd.Timestamp(start).date()) if start is not None else cov[0]
+    hi = min(cov[1], pd.Timestamp(end).date()) if end is not None else cov[1]
+    if lo > hi:
+        return pd.Series(dtype=float), None
+    b = _month_bounds(population)
+    lo_ts, hi_ts = pd.Timestamp(lo), pd.Timestamp(hi)
+    overlap = ((b["_last"].clip(upper=hi_ts) - b["_first"].clip(lower=lo_ts)).dt.days + 1).clip(lower=0)
+    person_days = (b["adp"] * overlap).groupby(b["facility_id"]).sum()
+    if "source" in population.columns:  # a row for every facility-month known: average over those days
+        days = overlap.groupby(b["facility_id"]).sum()
+        adp = (person_days[days > 0] / days[days > 0]).rename("adp")
+        return adp, (lo, hi)
+    days = (hi - lo).days + 1
+    adp = (person_days / days).rename("adp")
+    return adp, (lo, hi)
+
+
+def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.Series:
+    """Per facility, the sources of its figure over ``[start, end]``, best first (``"ddp uwchr"``).
+
+    Needs the best-source table (a ``source`` column); empty otherwise or outside its span.
+    """
+    if population is None or population.empty or "source" not in population.columns:
+        return pd.Series(dtype=object)
+    b = _month_bounds(population)
+    lo = pd.Timestamp(start) if start is not None else b["_first"].min()
+    hi = pd.Timestamp(end) if end is not None else b["_last"].max()
+    used = b[(b["_last"] >= lo) & (b["_first"] <= hi)]
+    rank = {k: i for i, k in enumerate(SOURCES)}
+    pairs = used[["facility_id", "source"]].drop_duplicates()
+    pairs = pairs.assign(_rank=pairs["source"].map(rank)).sort_values(["facility_id", "_rank"], kind="stable")
+    return pairs.groupby("facility_id")["source"].agg(" ".join).rename("adp_source")
+
+
+def population_table(bundle) -> pd.DataFrame | None:
+    """The facility x month table a bundle's figures are computed from: the best source of each
+    facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP) when the bundle has the UWCHR
+    headcount or ICE's years, else DDP's table as it is.  Kept on the bundle once computed."""
+    cached = getattr(bundle, "_best_population", None)
+    if cached is not None:
+        return cached
+    headcount, years = getattr(bundle, "headcount", None), getattr(bundle, "facility_years", None)
+    if headcount is None and years is None:
+        return bundle.population
+    best = best_population(population_sources(bundle.population, headcount, years),
+                           place_keys(getattr(bundle, "facilities", None)))
+    try:
+        bundle._best_population = best
+    except AttributeError:  # pragma: no cover - a frozen object
+        pass
+    return best
+
+
+def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.DataFrame:
+    """People held on an average day of each month, summed over the given facilities.
+
+    ``month``, ``people``; from the best-source table also ``source``: one row per month
+    and source that counts some of those facilities then.
+    """
+    if population is None or population.empty:
+        return pd.DataFrame(columns=["month", "people"])
+    pop = population if facility_ids is None else population[population["facility_id"].isin(set(facility_ids))]
+    months = sorted(population["month"].unique())
+    if "source" in population.columns:
+        # By month and source (best first), so a chart can say where each figure comes from.
+        # ICE's fiscal-year average over the few days of a month its list reaches (April 2026: 2 days)
+        # is not drawn as that month's bar: it would read as the month's count.
+        pop = pop[(pop["source"] != "ice") | (pop["days"].to_numpy() >= month_days(pop["month"]))]
+        totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
+        totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
+        return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+    totals = pop.groupby("month")["adp"].sum().reindex(months, fill_value=0.0)
+    return totals.rename("people").rename_axis("month").reset_index()
+
+
+def with_range_adp(facilities, population, start=None, end=None):
+    """The facilities with ``adp_in_range``: their average daily population over the range.
+
+    Returns ``(facilities, span)``.  ``adp_in_range`` is NaN where it is unknown: a
+    facility not in the table, or a range outside the table's span (``span`` None).  With
+    the best-source table, ``adp_source`` says which sources the figure comes from
+    (:data:`geodata.view.population_sources.SOURCES` keys, best first, space-separated).
+    """
+    adp, span = range_adp(population, start, end)
+    out = facilities.copy()
+    out["adp_in_range"] = out["id"].map(adp).round(1) if span else float("nan")
+    if population is not None and "source" in population.columns:
+        sources = range_sources(population, start, end) if span else pd.Series(dtype=object)
+        out["adp_source"] = out["id"].map(sources).where(out["adp_in_range"].notna(), None)
+    return out, span
+
+
+def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
+    """The weeks (Monday to Sunday) or calendar months that meet ``[start, end]``, each clipped to it.
+
+    The range is first clipped to the dates a record may have (1900-01-01 to a month from
+    today, :func:`geodata.core.dates.clip_to_sane_range`), so even ``date.min .. date.max``
+    gives a bounded list (at most about 6,700 weeks or 1,550 months); a range wholly
+    outside gives none.
+    """
+    if step not in ("week", "month"):
+        raise ValueError(f"step must be week or month, not {step!r}")
+    start, end = clip_to_sane_range(start, end)
+    bounds = []
+    if step == "week":
+        a = start - dt.timedelta(days=start.weekday())
+        while a <= end:
+            bounds.append((a, a + dt.timedelta(days=6)))
+            a += dt.timedelta(days=7)
+    else:
+        a = start.replace(day=1)
+        while a <= end:
+            nxt = dt.date(a.year + a.month // 12, a.month % 12 + 1, 1)
+            bounds.append((a, nxt - dt.timedelta(days=1)))
+            a = nxt
+    return [(max(a, start), min(b, end)) for a, b in bounds]
+
+
+def _in_use(facilities, view):
+    """The facilities in use in the view's dates: listed by ICE for them, or counted by a
+    source holding someone in them (Varick Street is in ICE's 2009 list only, and in DDP's counts)."""
+    listed = facilities_in_use(facilities, view.start, view.end)
+    held = facilities["adp_in_range"].fillna(0) > 0
+    return facilities[listed | held]
+
+
+def view_frames(bundle, view, *, hide_empty: bool = False, population=None):
+    """The frames a view shows, as the map, the figures and every export see them.
+
+    Facilities are those in use in the view's dates: ICE's lists show them then (a 2015
+    range shows 2015's facilities, see :func:`geodata.pipeline.facility_history.facilities_in_use`), or
+    a population source has people in them.  They get
+    ``adp_in_range`` over the view's dates from the best source of each month
+    (:func:`population_table`, :func:`with_range_adp`) and ``adp_source``;
+    with ``hide_empty``, facilities that held nobody in the range are left out (those
+    whose population is unknown stay).  ``population``: the bundle's :func:`population_table`, when the
+    caller keeps it (a store does, :func:`geodata.view.frames`).  Returns ``(frames, span)``.
+    """
+    frames = select(bundle.facilities, bundle.incidents, view)
+    if "incidents" in frames:  # one order whatever the store: by day, then id (every backend exports the same)
+        frames["incidents"] = frames["incidents"].sort_values(["date_start", "id"], kind="stable")
+    span = None
+    if "facilities" in frames:
+        if population is None:
+            population = population_table(bundle)
+        frames["facilities"], span = with_range_adp(frames["facilities"], population, view.start, view.end)
+        frames["facilities"] = _in_use(frames["facilities"], view)
+        if hide_empty and span:
+            frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]
+    return frames, span

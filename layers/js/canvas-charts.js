@@ -1,0 +1,184 @@
+// The small charts of the canvas point layer's popups (a series as a line, a facility's
+// population from several sources side by side), built with DOM calls only.
+// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
+// functions are in L.CanvasPointParts.charts.
+(function () {
+  "use strict";
+  var P = L.CanvasPointParts || (L.CanvasPointParts = {});
+  if (P.charts) { return; }
+  var W = P.words, fill = W.fill, formatNumber = W.formatNumber, say = W.say;
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+
+  function svgEl(doc, tag, attrs) {
+    var el = doc.createElementNS(SVG_NS, tag);
+    for (var k in attrs) { el.setAttribute(k, String(attrs[k])); }
+    return el;
+  }
+
+  // A small line chart of a series along `axis` (months), built with DOM calls
+  // only.  null values are gaps; the caption says the span, peak and last value.
+  function sparkline(doc, axis, values, unit) {
+    var W = 240, H = 52, TOP = 5, BOTTOM = 3, SIDE = 2;
+    var n = Math.min(axis.length, values.length), max = 0, peak = -1, last = -1, i, v;
+    for (i = 0; i < n; i++) {
+      v = values[i];
+      if (v === null || v === undefined) { continue; }
+      if (peak < 0 || v > max) { max = v; peak = i; }
+      last = i;
+    }
+    var summary = last < 0 ? say().noFigures :
+      (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ", " : "") +
+      fill(say().series, { from: axis[0], to: axis[n - 1], peak: formatNumber(max), peakAt: axis[peak],
+                       last: formatNumber(values[last]), lastAt: axis[last] });
+    var wrap = doc.createElement("div");
+    wrap.className = "cpl-spark";
+    var svg = svgEl(doc, "svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
+                                   "aria-label": summary });
+    var title = svgEl(doc, "title", {});
+    title.textContent = summary;
+    svg.appendChild(title);
+    function px(k) { return (SIDE + (n > 1 ? k * (W - 2 * SIDE) / (n - 1) : (W - 2 * SIDE) / 2)).toFixed(1); }
+    function py(val) { return (H - BOTTOM - (max > 0 ? val / max : 0) * (H - TOP - BOTTOM)).toFixed(1); }
+    var floor = (H - BOTTOM).toFixed(1), line = "", area = "", open = false, startX = "0", prevX = "0";
+    for (i = 0; i < n; i++) {
+      v = values[i];
+      if (v === null || v === undefined) {
+        if (open) { area += "L" + prevX + "," + floor + "L" + startX + "," + floor + "Z"; open = false; }
+        continue;
+      }
+      var x = px(i), y = py(v);
+      if (!open) {
+        line += "M" + x + "," + y;
+        area += "M" + x + "," + floor + "L" + x + "," + y;
+        startX = x; open = true;
+      } else {
+        line += "L" + x + "," + y;
+        area += "L" + x + "," + y;
+      }
+      prevX = x;
+    }
+    if (open) { area += "L" + prevX + "," + floor + "Z"; }
+    svg.appendChild(svgEl(doc, "line", { x1: SIDE, y1: floor, x2: W - SIDE, y2: floor, stroke: "#bbbbbb",
+                                         "stroke-width": 1 }));
+    if (line) {
+      svg.appendChild(svgEl(doc, "path", { d: area, fill: "#2171b5", "fill-opacity": 0.18, stroke: "none" }));
+      svg.appendChild(svgEl(doc, "path", { d: line, fill: "none", stroke: "#2171b5", "stroke-width": 1.4,
+                                           "stroke-linejoin": "round" }));
+      svg.appendChild(svgEl(doc, "circle", { cx: px(peak), cy: py(max), r: 2.2, fill: "#08306b" }));
+    }
+    wrap.appendChild(svg);
+    var caption = doc.createElement("div");
+    caption.className = "cpl-spark-caption";
+    caption.textContent = summary;
+    wrap.appendChild(caption);
+    return wrap;
+  }
+
+  // The population of a facility from several sources on one axis (months), side by side:
+  // `sources` is [{key, label, color, dash, step}], `values` {key: ...}: a line source gives
+  // [offset, v, v, ...] (its months from axis[offset]; null is a gap), a step source
+  // (ICE's fiscal-year ADP) gives runs [[offset, months, v], ...] drawn as flat steps.
+  // One y scale for all, so they compare; under it a legend names each source, its
+  // months and its peak.  DOM calls only.
+  function sourceChart(doc, axis, values, sources, unit) {
+    var W = 300, H = 76, TOP = 5, BOTTOM = 13, SIDE = 2, n = axis.length, max = 0, k, i, v;
+    var plotted = [];
+    for (k = 0; k < sources.length; k++) {
+      var src = sources[k], got = values[src.key];
+      if (!got || !got.length) { continue; }
+      var runs = [];  // [first month, months, value] in axis indexes
+      if (src.step) {
+        for (i = 0; i < got.length; i++) { runs.push([got[i][0], got[i][1], got[i][2]]); }
+      } else {
+        for (i = 1; i < got.length; i++) {
+          if (got[i] !== null && got[i] !== undefined) { runs.push([got[0] + i - 1, 1, got[i]]); }
+        }
+      }
+      if (!runs.length) { continue; }
+      var peak = runs[0];
+      for (i = 0; i < runs.length; i++) { if (runs[i][2] > peak[2]) { peak = runs[i]; } }
+      max = Math.max(max, peak[2]);
+      plotted.push({ src: src, runs: runs, peak: peak, first: runs[0][0],
+                     last: runs[runs.length - 1][0] + runs[runs.length - 1][1] - 1 });
+    }
+    var wrap = doc.createElement("div");
+    wrap.className = "cpl-spark";
+    function words(p) {
+      return p.src.label + ", " + axis[p.first] + " to " + axis[p.last] + ": peak " + formatNumber(p.peak[2]) +
+        " (" + axis[p.peak[0]] + ")";
+    }
+    var summary = plotted.length ? (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ". " : "") +
+      plotted.map(words).join("; ") : "no figures";
+    // As wide as the popup allows, up to W (a phone's popup is narrower).
+    var svg = svgEl(doc, "svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img",
+                                   "aria-label": summary, style: "max-width:" + W + "px" });
+    var title = svgEl(doc, "title", {});
+    title.textContent = summary;
+    svg.appendChild(title);
+    var step = (W - 2 * SIDE) / Math.max(1, n);
+    function px(m) { return (SIDE + m * step).toFixed(1); }  // the left edge of month m
+    function py(val) { return (H - BOTTOM - (max > 0 ? val / max : 0) * (H - TOP - BOTTOM)).toFixed(1); }
+    var floor = H - BOTTOM;
+    svg.appendChild(svgEl(doc, "line", { x1: SIDE, y1: floor, x2: W - SIDE, y2: floor, stroke: "#bbbbbb",
+                                         "stroke-width": 1 }));
+    // A tick and the year at each January of a year ending in 0 or 5.
+    for (i = 0; i < n; i++) {
+      var ym = String(axis[i]);
+      if (ym.slice(5) !== "01" || Number(ym.slice(0, 4)) % 5 !== 0) { continue; }
+      var tx = Number(px(i));
+      svg.appendChild(svgEl(doc, "line", { x1: tx, y1: floor, x2: tx, y2: floor + 3, stroke: "#999999",
+                                           "stroke-width": 1 }));
+      var label = svgEl(doc, "text", { x: Math.min(W - 12, Math.max(12, tx)), y: H - 2, "font-size": 9,
+                                       "text-anchor": "middle", fill: "#555555" });
+      label.textContent = ym.slice(0, 4);
+      svg.appendChild(label);
+    }
+    for (k = 0; k < plotted.length; k++) {
+      var p = plotted[k], d = "", prevEnd = -1, prevY = null;
+      for (i = 0; i < p.runs.length; i++) {
+        var r = p.runs[i], y = py(r[2]);
+        if (p.src.step) {
+          // A flat step over the run's months; joined to the last one when they touch.
+          d += (r[0] === prevEnd && prevY !== null ? "L" + px(r[0]) + "," + y : "M" + px(r[0]) + "," + y) +
+            "L" + px(r[0] + r[1]) + "," + y;
+          prevEnd = r[0] + r[1];
+        } else {
+          // A point in the middle of each month, joined to the month before.
+          var cx = (Number(px(r[0])) + step / 2).toFixed(1);
+          d += (r[0] === prevEnd ? "L" : "M") + cx + "," + y;
+          prevEnd = r[0] + 1;
+        }
+        prevY = y;
+      }
+      var attrs = { d: d, fill: "none", stroke: p.src.color, "stroke-width": p.src.step ? 1.6 : 1.4,
+                    "stroke-linejoin": "round" };
+      if (p.src.dash) { attrs["stroke-dasharray"] = p.src.dash; }
+      var path = svgEl(doc, "path", attrs);
+      path.setAttribute("data-source", p.src.key);
+      svg.appendChild(path);
+    }
+    wrap.appendChild(svg);
+    var legend = doc.createElement("div");
+    legend.className = "cpl-spark-caption";
+    for (k = 0; k < plotted.length; k++) {
+      var item = doc.createElement("div");
+      item.className = "cpl-spark-key";
+      var swatch = svgEl(doc, "svg", { width: 16, height: 8, "aria-hidden": "true" });
+      var sAttrs = { x1: 0, y1: 4, x2: 16, y2: 4, stroke: plotted[k].src.color, "stroke-width": 2 };
+      if (plotted[k].src.dash) { sAttrs["stroke-dasharray"] = plotted[k].src.dash; }
+      swatch.appendChild(svgEl(doc, "line", sAttrs));
+      item.appendChild(swatch);
+      item.appendChild(doc.createTextNode(" " + words(plotted[k])));
+      legend.appendChild(item);
+    }
+    if (!plotted.length) { legend.textContent = summary; }
+    wrap.appendChild(legend);
+    return wrap;
+  }
+
+  P.charts = {
+    svgEl: svgEl, sparkline: sparkline, sourceChart: sourceChart
+  };
+})();
