@@ -71,7 +71,9 @@ def test_app_runs_on_the_bundled_data():
     frames, _ = view_frames(bundle, View(start=bundle.date_span[0], end=bundle.date_span[1]))
     assert set(bundle.facilities.dropna(subset=["geometry"])["id"]) - set(frames["facilities"]["id"]) == {
         "fac-ma-devens-fmc"}
-    assert f"**{len(bundle.incidents):,} incidents**" in at.markdown[0].value
+    deaths = int((bundle.incidents["category"] == "death_in_custody").sum())
+    head = next(m.value for m in at.markdown if "on the map from" in m.value)
+    assert f"**{len(bundle.incidents) - deaths:,} other incidents** and **{deaths:,} deaths in custody**" in head
     # The facility that cannot be placed is listed, not silently dropped.
     assert any("not on the map" in e.label for e in at.expander)
 
@@ -155,8 +157,10 @@ def test_export_matches_the_view(downloads):
     view = View(start="2025-01-01", end="2026-01-15", categories=("death_in_custody", "shooting"))
     frames, _ = view_frames(bundle, view)
     (geojson_name,) = [n for n in downloads if n and n.endswith(".geojson")]
-    (csv_name,) = [n for n in downloads if n and n.endswith(".csv")]
-    assert downloads[geojson_name].decode() == to_geojson(frames)
+    (csv_name,) = [n for n in downloads if n and n.endswith(".csv") and not n.endswith("_facilities.csv")]
+    # The first line carries the view and what each layer covers (the "metadata" member); the features match.
+    assert downloads[geojson_name].decode().split("\n", 1)[1] == to_geojson(frames).split("\n", 1)[1]
+    assert json.loads(downloads[geojson_name])["metadata"]["view"]["start"] == "2025-01-01"
     assert downloads[csv_name].decode() == to_csv(frames)
     fc = json.loads(downloads[geojson_name])
     dates = sorted(f["properties"]["date"] for f in fc["features"] if f["properties"]["layer"] == "incident")
@@ -191,7 +195,7 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
         "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "measures.js", "canvas-columns.js",
         "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
-        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js"]
+        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js", "focus.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
@@ -264,7 +268,8 @@ def test_figures_panel_matches_the_view():
     metrics = {m.label: m.value for m in at.metric}
     bundle = load_bundle()
     frames, span = view_frames(bundle, View(start="2026-01-01", end="2026-01-31"))
-    assert metrics["Incidents"] == str(len(frames["incidents"]))
+    deaths = (frames["incidents"]["category"] == "death_in_custody").sum()
+    assert metrics["Other incidents"] == str(len(frames["incidents"]) - deaths)
     assert metrics["Deaths in custody"] == str((frames["incidents"]["category"] == "death_in_custody").sum())
     people = frames["facilities"].dropna(subset=["geometry"])["adp_in_range"].sum()
     assert metrics["People detained, daily average"] == f"{people:,.0f}"
