@@ -251,7 +251,7 @@ def test_rebuild_equals_committed_measure_files(shared_data, tmp_path):
 def test_data_notice_names_the_measure_sources():
     from pathlib import Path
 
-    notice = (Path(__file__).resolve().parents[1] / "DATA.md").read_text()
+    notice = (Path(__file__).resolve().parents[2] / "DATA.md").read_text()
     for name in ("measures/usbp-monthly.csv", "measures/atd.csv", "Office of Homeland Security Statistics"):
         assert name in notice
 
