@@ -15,10 +15,12 @@
       var box = document.getElementById(id);
       if (!box) { return; }
       // A legend made to open on a wide screen (a desktop) opens once; on a phone it stays folded over the map.
-      if (!unfolded) {
+      // The frame may still be narrow while the page lays it out: only a wide frame settles it (once, so a
+      // legend the reader folds stays folded).
+      if (!unfolded && typeof box.hasAttribute === "function" && box.hasAttribute("data-open-wide") &&
+          window.innerWidth >= 800 && box.firstElementChild) {
         unfolded = true;
-        if (typeof box.hasAttribute === "function" && box.hasAttribute("data-open-wide") &&
-            window.innerWidth >= 800 && box.firstElementChild) { box.firstElementChild.open = true; }
+        box.firstElementChild.open = true;
       }
       sections.forEach(function (s) {
         var el = box.querySelector("[data-part='" + s[0] + "']");
@@ -29,6 +31,7 @@
     sync();
     window.setTimeout(sync, 0);
     window.setTimeout(sync, 800);  // the box may be put in place later still (a slow page): open it then
+    window.setTimeout(sync, 2500);
     return { sync: sync };
   };
 })();
