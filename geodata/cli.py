@@ -54,6 +54,35 @@ def _rejects_path(store: str, file: str) -> str:
     return str(p.parent / (p.name.rstrip("/") + ".rejects.csv"))
 
 
+def _refuse_store_path(path, what: str, store=None) -> None:
+    """Exit 2 (before anything is written) when the output ``path`` is, or is inside, a store, or is
+    the ``.geojson`` store (or one of its files) being imported into."""
+    from .store.manifest import store_holding
+
+    if not path:
+        return
+    inside = store_holding(path)
+    if inside is not None:
+        raise GeodataError(f"{path}: {what} would be written inside the store {inside}; choose a path outside it")
+    if store and "://" not in str(store):
+        own = Path(store).resolve()
+        if Path(path).resolve() in (own, Path(f"{own}.lock"), Path(f"{own}.sources.json")):
+            raise GeodataError(f"{path}: {what} would replace the store {store}; choose another path")
+
+
+def _new_rejects_path(path: str) -> str:
+    """``X.rejects.csv``, or when an earlier run left that, ``X.rejects.2.csv``, ``.3``...: each run's
+    rejects in a file of its own, none overwritten."""
+    p = Path(path)
+    if not p.exists():
+        return path
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    n = 2
+    while (p.parent / f"{stem}.{n}{p.suffix}").exists():
+        n += 1
+    return str(p.parent / f"{stem}.{n}{p.suffix}")
+
+
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
@@ -64,13 +93,20 @@ def _cmd_import_incidents(args) -> int:
     if not args.store:
         raise GeodataError("import incidents needs --store DIR (a store made by `geodata init --store DIR`)")
     mapping = Mapping.load(args.mapping, args.map)
+    if args.source_key is not None:
+        mapping.source_key = Mapping.check_key(args.source_key)
+    # Never over an earlier run's rejects: the default gets a new number; a file named with --rejects is refused.
+    if args.rejects and Path(args.rejects).exists():
+        raise GeodataError(f"{args.rejects} exists (an earlier run's rejects?); name a new file with --rejects")
+    rejects = args.rejects or _new_rejects_path(_rejects_path(args.store, args.file))
+    _refuse_store_path(rejects, "the rejects file", args.store)
+    _refuse_store_path(args.cache, "the geocoding cache", args.store)
     geocoder = _geocoder(args)
     if is_file_store(args.store):
         store, facilities = args.store, load_bundle().facilities
     else:
         store = open_store(args.store)
         facilities = store.facilities()
-    rejects = args.rejects or _rejects_path(args.store, args.file)
     # A bar only on a terminal (tqdm's disable=None: off when stderr is not a TTY, so tests and logs stay quiet):
     # rows mapped out of the file's rows, then the stage the run is in.
     with tqdm(desc=f"importing {args.file}", unit=" rows", disable=args.quiet or None, file=sys.stderr) as bar:
@@ -206,6 +242,8 @@ def _cmd_import(args) -> int:
     from .export.writers import write_export
     from .sources.ice.stats import read_ice_stats
 
+    _refuse_store_path(args.output, "the output")
+    _refuse_store_path(args.rejects, "the rejects file")
     if args.kind == "incidents":
         return _cmd_import_incidents(args)
     if args.kind == "facility-reference":
@@ -233,16 +271,53 @@ def _cmd_import(args) -> int:
     return 0
 
 
+def _export_measures(args, keys) -> int:
+    """``geodata export --layer 287g ...``: one feature per place with its value for the range."""
+    import pandas as pd
+
+    from .core.measures import load_measure
+    from .export.writers import check_export_path
+    from .view.measures import measure_features, write_measure_export
+
+    others = [x for x in args.layer if x not in keys]
+    if others:
+        raise GeodataError(f"export writes measures ({', '.join(keys)}) or {', '.join(others)}, not both in one file")
+    if args.store or args.hide_empty or args.category:
+        raise GeodataError("--store, --category and --hide-empty do not apply to a measure export")
+    check_export_path(args.output)
+    _refuse_store_path(args.output, "the export")
+    parts = []
+    for key in keys:
+        table = load_measure(key, Path(args.data) / "measures" if args.data else None)
+        if table is None:
+            raise GeodataError(f"no data for {key!r} here" + (" (run `geodata fetch ddp-arrests`)"
+                                                               if key == "arrests" else ""))
+        parts.append(measure_features(key, args.start, args.end, aors=tuple(args.aor or ()), table=table))
+    gdf = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    n = write_measure_export(gdf, args.output)
+    print(f"wrote {n} features to {args.output} ({', '.join(f'{len(p)} {k}' for k, p in zip(keys, parts))})",
+          file=sys.stderr)
+    return 0
+
+
 def _cmd_export(args) -> int:
-    from .export.writers import write_export
+    from .core.measures import MEASURES
+    from .export.writers import check_export_path, export_metadata, write_export
+    from .geography.aor import known_aors, unknown_aor_message
+
+    keys = [x for x in (args.layer or ()) if x in MEASURES]
+    if keys:
+        return _export_measures(args, keys)
     from .store import open_store
     from .store.bundle import BundleStore
     from .view import View, export_frames
 
+    start = args.start.start if args.start else None
+    end = args.end.end if args.end else None
     try:
         view = View(
-            start=args.start,
-            end=args.end,
+            start=start,
+            end=end,
             categories=tuple(args.category) if args.category else View().categories,
             layers=tuple(args.layer) if args.layer else View().layers,
             aors=tuple(args.aor or ()),
@@ -251,7 +326,14 @@ def _cmd_export(args) -> int:
         raise GeodataError(str(exc)) from None
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
+    check_export_path(args.output)  # before any reading: a typo in the folder is told at once
+    _refuse_store_path(args.output, "the export", args.store)
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
+    if view.aors:
+        known = known_aors(store.facilities())
+        unknown = [a for a in view.aors if a not in known]
+        if unknown:
+            raise GeodataError(unknown_aor_message(unknown, known))
     frames = export_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
@@ -261,9 +343,17 @@ def _cmd_export(args) -> int:
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
     with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
               disable=None if total >= 200_000 else True) as bar:
-        n = write_export(frames, args.output, progress=bar.update)
-    counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
-    print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
+        from .view.spans import layer_spans
+
+        n = write_export(frames, args.output, progress=bar.update,
+                         metadata=export_metadata(view, layer_spans(store)))
+    # What was written, layer by layer (a record with no place is not a feature), and what was left out.
+    written = {layer: export_size({layer: gdf}) for layer, gdf in frames.items()}
+    counts = ", ".join(f"{written[layer]} {layer}" for layer in frames)
+    unplaced = sum(len(gdf) for gdf in frames.values()) - n
+    dates = (f"; dates {view.start or 'first'} to {view.end or 'last'}" if view.start or view.end else "")
+    print(f"wrote {n} features to {args.output} ({counts}{dates})"
+          + (f"; {unplaced} in view without a place, not written" if unplaced else ""), file=sys.stderr)
     return 0
 
 
@@ -280,6 +370,7 @@ def _cmd_build_bundle(args) -> int:
         file=sys.stderr,
     )
     _build_area_files(shared, args, bundle)
+    _build_measure_files(shared, args)
     if not args.out:  # the documents state the committed bundle's figures (geodata.figures)
         from .core.paths import DATA_DIR
         from .view.figures import fill_documents
@@ -287,6 +378,16 @@ def _cmd_build_bundle(args) -> int:
         for path in fill_documents(DATA_DIR.parents[1]):
             print(f"wrote the bundle's figures into {path}", file=sys.stderr)
     return 0
+
+
+def _build_measure_files(shared: Path, args) -> None:
+    """The measures' tables (USBP encounters, people on ATD...): facts derived from public-domain sources."""
+    from .core.measures import MEASURES_DIR
+    from .imports.measures import build_measure_files
+
+    paths, report = build_measure_files(shared, Path(args.out) / "measures" if args.out else MEASURES_DIR)
+    print(f"wrote {', '.join(str(p) for p in paths)}; {len(report)} report rows", file=sys.stderr)
+    _print_report(report)
 
 
 def _build_area_files(shared: Path, args, bundle) -> None:
@@ -324,23 +425,25 @@ def _cmd_build_regions(args) -> int:
 
 
 def _cmd_fetch(args) -> int:
-    from .sources.ddp_arrests import ARRESTS_FILE, DDP_ARRESTS_URL, fetch_arrests, summary
-    from .store import DATA_DIR
+    from .core.measures import measure_path
+    from .sources.ddp_arrests import DDP_ARRESTS_URL, fetch_arrests, summary
 
     url = args.url or os.environ.get("GEODATA_DDP_ARRESTS_URL") or DDP_ARRESTS_URL
-    out = Path(args.output) if args.output else DATA_DIR / ARRESTS_FILE
+    out = Path(args.output) if args.output else measure_path("arrests")
     cells = fetch_arrests(url, out, facilities=_facilities(args))
     print(f"{summary(cells)}; wrote {out} (counts only, no row of the table)", file=sys.stderr)
     return 0
 
 
-def _date(text: str) -> str:
-    import datetime as dt
+def _date(text: str):
+    """A day, a month or a year, as the importer reads them: ``2026-01`` is all of January 2026
+    (:func:`geodata.core.dates.parse_partial_date`); ``--start`` takes its first day, ``--end`` its last."""
+    from .core.dates import parse_partial_date
 
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        return parse_partial_date(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -364,7 +467,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="incidents: the store folder (made by `geodata init --store DIR`)")
     p.add_argument("--mapping", help="incidents: a TOML column mapping")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
-    p.add_argument("--rejects", help="incidents: where to write rejected rows (default: beside the store)")
+    p.add_argument("--rejects", help="incidents: a new file for the rejected rows (default: beside the store, "
+                   "STORE.rejects.csv, then STORE.rejects.2.csv... one per run, none overwritten)")
+    p.add_argument("--source-key", help="incidents: the prefix of this source's record ids (default: the file's "
+                   "name, made unique in the store)")
     p.add_argument("--online", choices=["census", "nominatim"], help="incidents: also ask an online geocoder")
     p.add_argument("--user-agent", help="incidents: who is calling Nominatim")
     p.add_argument("--cache", help="incidents: geocoding cache file (JSON), so nothing is looked up twice")
@@ -379,11 +485,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("export", help="export a filtered view of the bundled data or of a store")
-    p.add_argument("--start", type=_date, help="first day (YYYY-MM-DD), inclusive")
-    p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
+    p.add_argument("--start", type=_date,
+                   help="first day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) starts on its first day")
+    p.add_argument("--end", type=_date,
+                   help="last day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) ends on its last day")
     p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
     p.add_argument("--layer", action="append", choices=LAYERS,
-                   help="layer (repeatable; default: facilities and incidents)")
+                   help="layer (repeatable; default: facilities and incidents); a measure (287g, atd, usbp, "
+                   "arrests) is written as one feature per area or sector with its value for the range")
     p.add_argument("--aor", action="append", help="ICE area of responsibility, such as ELP (repeatable)")
     p.add_argument("--hide-empty", action="store_true", help="leave out facilities that held nobody in the range")
     p.add_argument("--data", help="a bundle folder other than the default")
@@ -397,7 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="where to download it from (https://, file:// or a path; default: "
                    "$GEODATA_DDP_ARRESTS_URL or DDP's published file)")
     p.add_argument("--facilities", help="a facility layer (.geojson) to join arrest landmarks to; default: bundled")
-    p.add_argument("-o", "--output", help="the weekly counts (.csv); default: geodata/data/ddp-arrests-weekly.csv")
+    p.add_argument("-o", "--output", help="the weekly counts (.csv, the arrests measure's table); default: "
+                   "geodata/data/measures/ddp-arrests-weekly.csv")
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("build-basemap",

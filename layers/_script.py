@@ -40,6 +40,7 @@ CANVAS_PARTS: tuple[str, ...] = (
 SCRIPT_NEEDS: dict[str, tuple[str, ...]] = {
     "outline.js": ("polyline.js", "places.js"),
     "choropleth.js": ("polyline.js",),
+    "measures.js": ("polyline.js",),
     "timebar.js": ("canvas.js",),
     "canvas.js": CANVAS_PARTS,
     "canvas-charts.js": ("canvas-words.js",),

@@ -1,4 +1,6 @@
-"""Areas and offices: ICE's areas of responsibility, counts by area, arrests by county, ICE's offices.
+"""Areas and offices: ICE's areas of responsibility, counts by area, ICE's offices.
+
+ICE arrests by county are a measure (``layers.measures``), drawn like the other measures.
 
 Each function takes frames from ``geodata`` and returns one folium layer; none reads a
 file.  Shaded areas are :class:`layers.choropleth.ChoroplethLayer` objects (the same
@@ -7,8 +9,6 @@ are a :class:`layers.canvas.CanvasPointLayer`.
 
 * :func:`aor_areas_layer`: the 24 AORs, each its own pale colour, named on hover;
 * :func:`aor_counts_layer`: AORs shaded by incidents in view (or people detained);
-* :func:`arrests_layer`: counties shaded by ICE arrests in the date range (counts
-  published by ``geodata.sources.ddp_arrests``: never a person, no cell under 10);
 * :func:`offices_layer`: ICE's offices, shape and colour by agency.
 """
 
@@ -33,7 +33,6 @@ __all__ = [
     "OfficeLayer",
     "aor_areas_layer",
     "aor_counts_layer",
-    "arrests_layer",
     "offices_layer",
 ]
 
@@ -158,31 +157,6 @@ def aor_counts_layer(counts, *, what: str = "incidents", name: str | None = None
                    show=show, notes=notes, tooltip=tooltip)
 
 
-def arrests_layer(counts, *, name: str = "ICE arrests by county", show: bool = True) -> ChoroplethLayer:
-    """Counties shaded by ICE arrests over the date range (``geodata.sources.ddp_arrests.arrests_in_range``).
-
-    The counts are weekly cells of at least ten arrests summed over the range: a week
-    with fewer arrests in a county is not published, so a county's figure is a floor.
-    """
-    attrs = dict(getattr(counts, "attrs", {}) or {})
-    notes = ["From ICE's arrest records as published by the Deportation Data Project (CC0); likely "
-             "duplicate records dropped. Weeks with fewer than 10 arrests in a county are not published, so "
-             "each figure is a lower bound."]
-    weeks = attrs.get("weeks")
-    if weeks:
-        notes.append(f"Weeks from {weeks[0]} to {weeks[1]} (each starting on a Monday).")
-    state_only = sum((attrs.get("state_only") or {}).values())
-    if state_only:
-        notes.append(f"Not shaded: {state_only:,} arrests known only to their state.")
-
-    def tooltip(row):
-        n = int(row.count)
-        return f"{row.name}, {row.state}: {n:,} arrest{'s' if n != 1 else ''} (weeks of 10 or more)"
-
-    return _shaded(counts, unit="ICE arrests in the dates shown", name=name, show=show, notes=notes,
-                   tooltip=tooltip)
-
-
 class OfficeLayer(CanvasPointLayer):
     """ICE's offices on the canvas, with their own legend section."""
 
@@ -229,51 +203,33 @@ def offices_layer(offices, *, name: str = N_("ICE offices"), show: bool = True, 
     return layer
 
 
-def area_overlays(frames: dict, *, areas, counties=None, aor_map: str = "none", arrest_cells=None,
-                  window=None, lang: str = "en") -> list:
-    """The layers of this module that a view asks for, in drawing order (areas first, offices last).
+def area_overlays(counted: dict, *, lang: str = "en") -> list:
+    """The layers of this module for the frames a view counted, in drawing order (areas first, offices last).
 
     Parameters
     ----------
-    frames : dict
-        ``geodata.view.occupancy.view_frames``' frames: ``incidents`` are counted by AOR,
-        ``facilities`` (with ``adp_in_range``) summed by AOR, ``offices`` drawn.
-    areas : geopandas.GeoDataFrame
-        The AOR polygons (``geodata.geography.aor.load_aor_areas()``).
-    counties : geopandas.GeoDataFrame, optional
-        County polygons, needed with ``arrest_cells``.
-    aor_map : {"none", "areas", "incidents", "detained"}
-    arrest_cells : pandas.DataFrame, optional
-        Weekly arrest counts (``geodata.sources.ddp_arrests``), summed over ``window``.
-    window : (date, date), optional
-        The dates shown.
+    counted : dict
+        ``geodata.view.area_frames``' frames: ``aor_areas`` (drawn plain), ``aor_incidents`` and
+        ``aor_detained`` (AORs shaded by incidents or by people detained; ``attrs["weight"]`` says which
+        figure) and ``offices``; each drawn when present.
     lang : str
         The language of the layers' names and the offices' popups (the areas' notes stay in English).
     """
     _ = text(lang).gettext
-    from geodata.geography.aor import counts_by_aor
-    from geodata.sources.ddp_arrests import arrests_in_range
-
     out = []
-    if aor_map == "areas":
-        out.append(aor_areas_layer(areas, name=_("ICE areas of responsibility")))
-    elif aor_map == "incidents" and frames.get("incidents") is not None:
-        out.append(aor_counts_layer(counts_by_aor(frames["incidents"], areas=areas),
-                                    name=_("Incidents by ICE area of responsibility")))
-    elif aor_map == "detained" and frames.get("facilities") is not None:
-        fac = frames["facilities"]
-        column = "adp_in_range" if "adp_in_range" in fac.columns and fac["adp_in_range"].notna().any() else "adp"
-        layer = aor_counts_layer(counts_by_aor(fac, areas=areas, weight=column),
-                                 what="people detained on an average day",
+    if counted.get("aor_areas") is not None:
+        out.append(aor_areas_layer(counted["aor_areas"], name=_("ICE areas of responsibility")))
+    if counted.get("aor_incidents") is not None:
+        out.append(aor_counts_layer(counted["aor_incidents"], name=_("Incidents by ICE area of responsibility")))
+    if counted.get("aor_detained") is not None:
+        detained = counted["aor_detained"]
+        layer = aor_counts_layer(detained, what="people detained on an average day",
                                  name=_("People detained by ICE area of responsibility"))
         layer.notes.insert(1, "Average over the dates shown (the Deportation Data Project's daily counts), "
-                           "facilities counted where they are." if column == "adp_in_range" else
-                           "No daily counts for these dates: ICE's FY2026 average daily population, facilities "
-                           "counted where they are.")
+                           "facilities counted where they are." if detained.attrs.get("weight") == "adp_in_range"
+                           else "No daily counts for these dates: ICE's FY2026 average daily population, "
+                           "facilities counted where they are.")
         out.append(layer)
-    if arrest_cells is not None and counties is not None:
-        start, end = window if window else (None, None)
-        out.append(arrests_layer(arrests_in_range(arrest_cells, counties, start, end), name=_("ICE arrests by county")))
-    if frames.get("offices") is not None:
-        out.append(offices_layer(frames["offices"], name=_("ICE offices"), lang=lang))
+    if counted.get("offices") is not None:
+        out.append(offices_layer(counted["offices"], name=_("ICE offices"), lang=lang))
     return out

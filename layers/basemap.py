@@ -175,6 +175,7 @@ def compose_map(
     time_range: tuple | None = None,
     time_bar: bool = True,
     lang: str = "en",
+    as_of: str | None = None,
 ) -> folium.Map:
     """Add ``layers`` to the base map ``m`` (:func:`base_map`), in drawing order, then the legend and control.
 
@@ -187,8 +188,10 @@ def compose_map(
         they stay visible over many incidents).  Each layer that a legend
         section explains (``legend_part``: incidents, facilities, choropleth)
         adds its section; a layer of any other kind is simply added.
-    legend_open : bool
-        Whether the legend starts unfolded.
+    legend_open : bool or "wide"
+        Whether the legend starts unfolded ("wide": on a screen 800 px wide or more, not on a phone).
+    as_of : str, optional
+        What the data covers ("Data as of ..."), a note at the foot of the legend.
     time_range : (first, last), optional
         The dates the data spans: the map then follows the page's date range
         and categories in the browser and has a time bar
@@ -221,10 +224,12 @@ def compose_map(
         Legend(
             facilities=fac, incidents=inc, choropleth=regions,
             range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
-            overlays=overlays, lang=lang,
+            overlays=overlays, lang=lang, as_of=as_of,
         ).add_to(m)
     if time_range is not None:
-        points = [layer for layer in layers if isinstance(layer, CanvasPointLayer)]
+        # Point layers, and the layers that follow the dates themselves (layers.measures).
+        points = [layer for layer in layers
+                  if isinstance(layer, CanvasPointLayer) or getattr(layer, "follows_time", False)]
         if points:
             TimeFilter(points, first=time_range[0], last=time_range[1], bar=time_bar, lang=lang).add_to(m)
     _ViewInUrl(origin=getattr(m, "view_origin", "default")).add_to(m)
@@ -259,9 +264,9 @@ def build_map(
 ) -> folium.Map:
     """A map of frames in one call: :func:`base_map` and :func:`compose_map` of the usual layers.
 
-    A convenience for notebooks and tests; the app composes its map itself.
-    ``choropleth`` is a frame from ``geodata.geography.regions.counts_by_region``, or
-    a level counted here from ``incidents``.  Facilities are drawn under the incidents here,
+    A convenience for notebooks and tests; the app composes its map itself.  It draws the
+    frames it is given and counts nothing: ``choropleth`` is a frame of counts by region
+    (``geodata.view.region_counts``).  Facilities are drawn under the incidents here,
     as before; every other argument is passed to the layer or base map it
     names; ``overlays`` (``layers.areas``) are drawn under the points.  ``lang`` is the language
     of the legend, the layers' names and the popups' field names.
@@ -269,11 +274,7 @@ def build_map(
     if incident_style not in STYLES:
         raise ValueError(f"incident_style must be one of {STYLES}, got {incident_style!r}")
     if isinstance(choropleth, str):
-        if incidents is None:
-            raise ValueError("choropleth by level needs incidents to count")
-        from geodata.geography.regions import counts_by_region
-
-        choropleth = counts_by_region(incidents, choropleth)
+        raise TypeError("choropleth is a frame of counts by region (geodata.view.region_counts), not a level name")
     m = base_map(tiles=tiles, outline=outline, leaflet_url=leaflet_url, script_url=script_url,
                  center=center, zoom=zoom, places=places, lang=lang)
     _ = text(lang).gettext

@@ -103,7 +103,7 @@ _CSS = """
 
 # The layer's JavaScript is files the app serves (layers/js/canvas.js and its parts,
 # canvas-*.js, in loading order); its constants (CODE_ALPHABET, SHAPES, HEAT_RAMP) are
-# written there too, and tests/test_layer_styles.py checks that they match these.
+# written there too, and tests/layers/test_layer_styles.py checks that they match these.
 _CLASS_JS = "\n".join(script_source(name) for name in scripts_with_needs(("canvas.js",)))
 
 

@@ -19,6 +19,7 @@ from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import CanvasPointLayer
+from layers.focus import ID_LABEL
 from layers.i18n import N_, text
 
 MIN_RADIUS = 3.0
@@ -239,7 +240,7 @@ def facilities_layer(
         (_("AOR"), col("aor")),
         (_("Guaranteed minimum"), [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
         (_("Last inspection"), [_inspection_words(*parts) for parts in inspection]),
-        (_("In ICE's facility lists"), [_seen_words(a, b, y) for a, b, y in
+        (_("In ICE's facility lists"), [_seen_words(a, b, y, lang) for a, b, y in
                                      zip(col("first_seen"), col("last_seen"), col("fiscal_years"))]),
         (_("Data date"), col("data_date")),
         (_("Location"), [location_text(p, m, lang) for p, m in zip(precision, col("location_method"))]),
@@ -248,6 +249,7 @@ def facilities_layer(
     ]
     if deaths is not None:
         fields.append((_(DEATHS_LABEL), _deaths_lists(deaths, ids), "list", {"lists": "death_in_custody"}))
+    fields.append((_(ID_LABEL), [str(i) for i in ids]))  # the id of the export and of focus= (layers.focus)
     nobody = ~(size_adp > 0) if adp is not None else False
     hollow = np.array([p.lower() in COARSE_PRECISIONS for p in precision], dtype=bool) | nobody
     layer = CanvasPointLayer(
@@ -304,12 +306,15 @@ def _year_masks(fiscal_years: list[str], covered: list[int]) -> np.ndarray:
                     dtype=np.uint32)
 
 
-def _seen_words(first: str, last: str, years: str) -> str | None:
-    """``"first seen FY2009, last seen FY2016 (8 fiscal years listed)"``; None without a history."""
+def _seen_words(first: str, last: str, years: str, lang: str = "en") -> str | None:
+    """``"first seen FY2009, last seen FY2016 (8 fiscal years listed)"``, in the page's language; None without
+    a history."""
     if not first:
         return None
     n = len(years.split())
-    return f"first seen {first}, last seen {last} ({n} fiscal year{'s' if n != 1 else ''} listed)"
+    return text(lang).ngettext("first seen {first}, last seen {last} ({n} fiscal year listed)",
+                               "first seen {first}, last seen {last} ({n} fiscal years listed)", n).format(
+        first=first, last=last, n=n)
 
 
 def _range_data(population, axis, series, fy_adp, precision, label, empty, ids, _=lambda s: s) -> dict:

@@ -24,7 +24,9 @@ from layers._text import html_text
 from layers.i18n import N_, text
 
 OUTLINE_NAME = "Outline map (no tiles)"
-OUTLINE_ATTRIBUTION = N_("Outlines: US Census Bureau 2010 (public domain)")
+#: The outline map's sources: the US from the Census Bureau, its neighbours' land from Natural Earth
+#: (geodata.geography.boundaries.neighbour_land); both public domain, credited all the same.
+OUTLINE_ATTRIBUTION = N_("Outlines: US Census Bureau 2010, Natural Earth (public domain)")
 #: The place names' attribution, as GeoNames' licence (CC BY 4.0) asks.  ``{geonames}`` is its link.
 PLACES_ATTRIBUTION = N_("Place names: {geonames} (CC BY 4.0)")
 _GEONAMES_LINK = '<a href="https://www.geonames.org/">GeoNames</a>'

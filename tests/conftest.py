@@ -17,6 +17,9 @@ from shapely.geometry import Point
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("GEODATA_SHARED_DATA", ROOT.parent / "shared" / "data"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# An AppTest has no server to run the page on after an import (geodata/view/warm.py); the app servers
+# the browser tests start warm as they ship (they are given their own ICE_MAP_ settings).
+os.environ.setdefault("ICE_MAP_WARM_SECONDS", "0")
 
 
 @pytest.fixture(scope="session")

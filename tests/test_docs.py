@@ -172,7 +172,7 @@ def test_every_setting_a_documented_command_uses_is_in_the_settings_table():
 def test_every_script_the_docs_name_exists():
     named = set()
     for page in PAGES:
-        named |= set(re.findall(r"\b((?:benchmarks|scripts|tests(?:/browser)?)/[\w-]+\.(?:py|sh))\b",
+        named |= set(re.findall(r"\b((?:benchmarks|scripts|tests(?:/\w+)?)/[\w-]+\.(?:py|sh))\b",
                                 page.read_text(encoding="utf-8")))
     assert "benchmarks/bench_scale.py" in named and "scripts/test.sh" in named
     missing = sorted(name for name in named if not (ROOT / name).exists())

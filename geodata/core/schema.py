@@ -165,11 +165,11 @@ def state_code(text: str | None) -> str | None:
 
 def join_urls(urls) -> str:
     """Join source URLs into the ``source_urls`` string, dropping blanks and repeats."""
-    seen: list[str] = []
+    seen: dict[str, None] = {}  # an ordered set: a list's "in" made joining n URLs quadratic
     for url in urls:
         url = (url or "").strip()
-        if url and url not in seen:
-            seen.append(url)
+        if url:
+            seen.setdefault(url)
     return " ".join(seen)
 
 

@@ -40,7 +40,7 @@ from ..core.report import GeodataError
 from ..core.schema import CRS
 
 __all__ = ["feature_collection", "to_geojson", "to_csv", "write_geojson", "write_csv", "write_export",
-           "export_size", "LAYER_NAMES", "FORMULA_PREFIXES"]
+           "export_size", "check_export_path", "export_metadata", "LAYER_NAMES", "FORMULA_PREFIXES"]
 
 #: Layer key -> the value of each feature's ``layer`` property.
 LAYER_NAMES = {"facilities": "facility", "incidents": "incident", "offices": "office"}
@@ -324,8 +324,14 @@ def _csv_python(value) -> str:
     return str(value)
 
 
+#: Characters a spreadsheet does not show and may skip before a formula: "\ufeff=cmd|..." runs as "=cmd|...".
+_INVISIBLE_LEAD = "\ufeff\u200b\u200c\u200d\u2060\u00ad\u180e"
+#: The first UTF-8 byte of each of them (the cells to look at again in Python: very few).
+_INVISIBLE_BYTES = np.array(sorted({c.encode()[0] for c in _INVISIBLE_LEAD}), dtype=np.uint8)
+
+
 def _neutralise(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if text.lstrip(_INVISIBLE_LEAD).startswith(FORMULA_PREFIXES) else text
 
 
 _FORMULA_BYTES = np.frombuffer("".join(FORMULA_PREFIXES).encode(), dtype=np.uint8)
@@ -344,6 +350,11 @@ def _csv_text(arr: pa.Array, *, formulas: bool = True) -> list:
     if formulas:
         risky = np.zeros(len(arr), dtype=bool)
         risky[nonempty] = np.isin(data[starts[nonempty]], _FORMULA_BYTES)
+        hidden = np.zeros(len(arr), dtype=bool)
+        hidden[nonempty] = np.isin(data[starts[nonempty]], _INVISIBLE_BYTES)
+        for k in np.flatnonzero(hidden):  # an invisible character, then perhaps a formula
+            text = arr[int(k)].as_py()
+            risky[k] = text != _neutralise(text)
         if risky.all():
             pieces = ["'", arr]
         elif risky.any():
@@ -467,15 +478,23 @@ def _write_strings(fh, arr: pa.Array, *, drop_tail: int = 0) -> None:
 
 
 def write_geojson(frames: dict[str, gpd.GeoDataFrame], target, *, keep_unplaced: bool = False,
-                  chunk_rows: int = CHUNK_ROWS, progress=None) -> int:
+                  chunk_rows: int = CHUNK_ROWS, progress=None, metadata: dict | None = None) -> int:
     """Write the FeatureCollection (UTF-8, one feature per line) to a path or a binary file; return the
-    number of features.  ``progress(n)`` is called after each chunk of ``n`` features."""
+    number of features.  ``progress(n)`` is called after each chunk of ``n`` features.
+
+    ``metadata`` (JSON-ready) is written as the collection's ``metadata`` member, on the first line
+    (RFC 7946 section 6.1 allows such foreign members; GIS software ignores it): the view exported and what
+    each layer's data covers (:func:`export_metadata`)."""
     if not hasattr(target, "write"):
         with open(target, "wb") as fh:
-            return write_geojson(frames, fh, keep_unplaced=keep_unplaced, chunk_rows=chunk_rows, progress=progress)
+            return write_geojson(frames, fh, keep_unplaced=keep_unplaced, chunk_rows=chunk_rows, progress=progress,
+                                 metadata=metadata)
     layers = [_Layer(name, gdf, keep_unplaced) for name, gdf in frames.items()]
     total = sum(layer.n for layer in layers)
-    target.write(b'{"type":"FeatureCollection","features":[\n')
+    head = '{"type":"FeatureCollection",'
+    if metadata is not None:
+        head += '"metadata":' + json.dumps(metadata, ensure_ascii=False, separators=(",", ":"), default=str) + ","
+    target.write((head + '"features":[\n').encode("utf-8"))
     jobs = _jobs(layers, chunk_rows)
     for k, lines in enumerate(_in_order(lambda job: job[0].feature_lines(job[1], job[2], ",\n"), jobs)):
         _write_strings(target, lines, drop_tail=2 if k == len(jobs) - 1 else 0)
@@ -579,16 +598,41 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     return n
 
 
-def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
-    """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features."""
+def check_export_path(path: str | Path):
+    """The writer for ``path`` (by its extension); a :class:`GeodataError` when the format is unknown or
+    the folder does not exist (a typo in it should not silently make new folders)."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        writer = write_geojson
-    elif suffix == ".csv":
-        writer = write_csv
-    else:
+    if suffix not in (".geojson", ".json", ".csv"):
         raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
-    with atomic_path(path) as tmp:
+    if path.is_dir():
+        raise GeodataError(f"{path} is a folder; give a file name ending in .geojson or .csv")
+    if not path.parent.is_dir():
+        raise GeodataError(f"{path}: the folder {path.parent} does not exist (make it first)")
+    return write_csv if suffix == ".csv" else write_geojson
+
+
+def export_metadata(view=None, spans: dict | None = None) -> dict:
+    """What an export says about itself: the view's filter (as in a link) and each layer's first and
+    last day (:func:`geodata.spans.layer_spans`, "data as of")."""
+    out = {}
+    if view is not None:
+        out["view"] = view.to_params()
+    if spans:
+        out["data_as_of"] = {layer: {"first": str(a), "last": str(b)} for layer, (a, b) in spans.items()}
+    return out
+
+
+def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None,
+                 metadata: dict | None = None) -> int:
+    """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features.
+
+    The file's mode is what the umask gives a new file (``0644`` under the usual ``022``), as ``open``
+    would make it; the folder must exist (:func:`check_export_path`)."""
+    path = Path(path)
+    writer = check_export_path(path)
+    with atomic_path(path, mode="umask") as tmp:
         with open(tmp, "wb") as fh:
+            if writer is write_geojson:
+                return writer(frames, fh, progress=progress, metadata=metadata)
             return writer(frames, fh, progress=progress)

@@ -24,13 +24,16 @@ __all__ = [
     "AOR_INPUTS",
     "AOR_LICENSE",
     "AOR_NAMES",
+    "aor_label",
     "assign_aors",
     "counts_by_aor",
     "decode_aor_areas",
     "encode_aor_areas",
+    "known_aors",
     "load_aor_areas",
     "save_aor_areas",
     "single_aor_states",
+    "unknown_aor_message",
 ]
 
 # -- ICE areas of responsibility ----------------------------------------------------
@@ -258,3 +261,27 @@ def counts_by_aor(
         "per_100k": PER_100K_UNAVAILABLE,
     }
     return out
+
+
+# -- AOR codes and names, for the filter and for messages ------------------------------------------------
+
+
+def aor_label(code: str) -> str:
+    """``"St. Paul (SPM)"``: ICE's field office city with its code (the code alone when it has no name)."""
+    name = AOR_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def known_aors(facilities: gpd.GeoDataFrame | None = None) -> list[str]:
+    """Every AOR code a filter can name: ICE's field offices (``AOR_NAMES``) and those the facilities carry."""
+    codes = set(AOR_NAMES)
+    if facilities is not None and "aor" in facilities.columns:
+        codes |= {str(a) for a in facilities["aor"].dropna().unique()}
+    return sorted(codes)
+
+
+def unknown_aor_message(unknown, known) -> str:
+    """One line naming the codes no AOR has, and the codes there are."""
+    unknown = list(unknown)
+    return (f"unknown AOR {', '.join(repr(a) for a in unknown)} (no ICE area of responsibility has "
+            f"{'that code' if len(unknown) == 1 else 'those codes'}); known: {', '.join(known)}")

@@ -14,7 +14,12 @@ also a county border and nothing is drawn twice:
 * ``land``: the country as polygons (its outline is the coast and the borders
   with Canada and Mexico);
 * ``state``: borders between states, as lines (not the coast);
-* ``county``: borders between counties inside a state, as lines.
+* ``county``: borders between counties inside a state, as lines;
+* ``neighbours``: the land of Mexico, Central America and the Caribbean (Natural Earth, public domain), so
+  that the border with Mexico reads as a border, not a coast (:func:`neighbour_land`).  Canada is left
+  out: every Natural Earth file to be had here (1:110m shipped inside ``pyogrio``, 1:50m and 1:10m in npm's
+  ``world-atlas``) draws the Great Lakes as land, so Canada would fill half of Lakes Superior, Huron, Erie
+  and Ontario; see ``docs/outline-map.md``.
 
 The Aleutian islands west of 180° are shifted by -360° (longitudes below -180)
 so that they are drawn next to Alaska, not at the far edge of the world.
@@ -32,6 +37,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pyogrio
 import shapely
 
 from ..core.atomic import write_text
@@ -44,6 +50,7 @@ __all__ = [
     "BASEMAP_FILE",
     "BOUNDARY_INPUTS",
     "BOUNDARY_KINDS",
+    "NATURAL_EARTH_FILE",
     "build_boundaries",
     "decode_boundaries",
     "encode_boundaries",
@@ -57,7 +64,17 @@ BOUNDARY_INPUTS = {
 }
 BASEMAP_DIR = DATA_DIR / "basemap"
 BASEMAP_FILE = "us-outline.json"
-BOUNDARY_KINDS = ("land", "state", "county")
+BOUNDARY_KINDS = ("land", "state", "county", "neighbours")
+#: Natural Earth's 1:110m countries (public domain), as the ``pyogrio`` package ships them (a dependency):
+#: the neighbouring land is taken from there, so a rebuild needs nothing from outside the install.
+NATURAL_EARTH_FILE = Path(pyogrio.__file__).parent / "tests/fixtures/naturalearth_lowres/naturalearth_lowres.shp"
+#: The neighbours drawn: Natural Earth's North America but the US, Canada (see above) and Greenland
+#: (which, without Canada, would float alone).
+NOT_NEIGHBOURS = ("USA", "CAN", "GRL")
+#: Gaps between Natural Earth's coarse border and the Census's are filled with the neighbour's land this
+#: far (degrees, about 30 km) from Natural Earth's border; at the border's two ends this also fills a strip
+#: of Natural Earth's coarse US coast as far (into the sea off Brownsville and San Diego).
+BORDER_GAP = 0.3
 
 #: Simplification tolerance in degrees (about 1 km): under a pixel up to zoom 7,
 #: still a fair outline at zoom 9.
@@ -67,11 +84,13 @@ PRECISION = 3
 
 _SOURCE = (
     "U.S. Census Bureau, 2010 cartographic boundary files 1:20,000,000 (gz_2010_us_050_00_20m), "
-    "public domain; simplified by geodata.boundaries"
+    "public domain; neighbouring land: Natural Earth 1:110m admin 0 countries (naturalearth_lowres as "
+    "pyogrio ships it), public domain; simplified by geodata.boundaries"
 )
 
 
-def build_boundaries(shared_data: str | Path, tolerance: float = TOLERANCE) -> gpd.GeoDataFrame:
+def build_boundaries(shared_data: str | Path, tolerance: float = TOLERANCE,
+                     natural_earth: str | Path | None = NATURAL_EARTH_FILE) -> gpd.GeoDataFrame:
     """The three outline layers from the Census county file.
 
     Parameters
@@ -80,12 +99,14 @@ def build_boundaries(shared_data: str | Path, tolerance: float = TOLERANCE) -> g
         The shared data folder holding ``census-cartographic-2010/``.
     tolerance : float
         Simplification tolerance in degrees.
+    natural_earth : path, optional
+        Natural Earth's countries, for the ``neighbours`` layer (:func:`neighbour_land`); ``None``: none.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Three rows in EPSG:4326, ``kind`` = ``land`` (MultiPolygon), ``state``
-        and ``county`` (MultiLineString).
+        Rows in EPSG:4326, ``kind`` = ``land`` (MultiPolygon), ``state``
+        and ``county`` (MultiLineString), and ``neighbours`` (MultiPolygon) unless ``natural_earth`` is None.
     """
     path = Path(shared_data) / BOUNDARY_INPUTS["counties"]
     if not path.is_file():
@@ -110,7 +131,27 @@ def build_boundaries(shared_data: str | Path, tolerance: float = TOLERANCE) -> g
         "state": _lines(shapely.difference(state_edges, shapely.boundary(land))),
         "county": _lines(shapely.difference(county_edges, state_edges)),
     }
+    if natural_earth is not None:
+        rows["neighbours"] = neighbour_land(land, natural_earth)
     return gpd.GeoDataFrame({"kind": list(rows)}, geometry=list(rows.values()), crs=CRS)
+
+
+def neighbour_land(us_land, path: str | Path = NATURAL_EARTH_FILE) -> shapely.MultiPolygon:
+    """The land of the US's neighbours (Natural Earth's North America but :data:`NOT_NEIGHBOURS`), up to
+    the Census's border exactly: the US's own land (``us_land``) is cut out, and the gaps left where
+    Natural Earth's coarse border runs inside Mexico are filled from Natural Earth's US, near the border
+    only (:data:`BORDER_GAP`), so that no strip of water runs along the border."""
+    path = Path(path)
+    if not path.is_file():
+        raise GeodataError(f"missing input {path} (Natural Earth's countries, shipped by the pyogrio package)")
+    world = gpd.read_file(path)
+    america = world[world["continent"] == "North America"]
+    others = shapely.union_all(america.loc[~america["iso_a3"].isin(NOT_NEIGHBOURS)].geometry.to_numpy())
+    usa = shapely.union_all(america.loc[america["iso_a3"] == "USA"].geometry.to_numpy())
+    gap = shapely.intersection(shapely.difference(usa, us_land), shapely.buffer(others, BORDER_GAP))
+    land = shapely.difference(shapely.union(others, gap), us_land)
+    polygons = [p for p in shapely.get_parts(land) if isinstance(p, shapely.Polygon) and p.area > 1e-4]
+    return shapely.normalize(shapely.MultiPolygon(polygons))
 
 
 def west_of_antimeridian(coords: np.ndarray) -> np.ndarray:

@@ -403,6 +403,19 @@ class NominatimProvider(_OnlineProvider):
         return None if loc is None else (loc.longitude, loc.latitude, loc.address)
 
 
+def _cached_hit_ok(hit) -> bool:
+    """A cache entry as :meth:`DiskCache.put` writes it: the fields of a :class:`GeocodeResult`, no others."""
+    from ..core.schema import LOCATION_PRECISIONS
+
+    if not isinstance(hit, dict) or not {"lon", "lat", "precision", "method"} <= set(hit) \
+            or not set(hit) <= {"lon", "lat", "precision", "method", "provider"}:
+        return False
+    numbers = all(isinstance(hit[k], (int, float)) and not isinstance(hit[k], bool) for k in ("lon", "lat"))
+    return numbers and -180 <= hit["lon"] <= 180 and -90 <= hit["lat"] <= 90 \
+        and hit["precision"] in LOCATION_PRECISIONS and isinstance(hit["method"], str) \
+        and isinstance(hit.get("provider", ""), str)
+
+
 class DiskCache:
     """Answers already found, in one JSON file, so nothing is geocoded twice (misses too)."""
 
@@ -422,6 +435,10 @@ class DiskCache:
                 ) from None
             if not isinstance(self._data, dict):
                 raise GeodataError(f"{self.path}: not a geocoding cache; remove it to start a new one")
+            for key, hit in self._data.items():
+                if hit is not None and not _cached_hit_ok(hit):
+                    raise GeodataError(f"{self.path}: not a geocoding cache (the entry {key[:80]!r} is "
+                                       f"{str(hit)[:80]}); remove it to start a new one")
         self._dirty = False
 
     def get(self, key: str):

@@ -21,6 +21,7 @@ accepted as a store for compatibility: it is read whole and replaced atomically.
 from __future__ import annotations
 
 import contextlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,14 @@ from ..pipeline.validate import validate_incidents
 from ..store import open_store, read_layer
 from ..store.base import STORE_COLUMNS, Store
 from ..store.parquet import url_keys_arrow
+from .source_keys import (
+    check_writable,
+    file_store_lock,
+    file_store_sources,
+    note_legacy_ids,
+    read_file_sources,
+    source_key,
+)
 
 __all__ = [
     "ImportResult", "import_incidents", "STORE_COLUMNS", "load_store", "save_store", "read_upload",
@@ -228,7 +237,14 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     fresh_urls: dict[int, str | None] = {}
     fresh_ver: dict[int, str | None] = {}
 
+    # The URLs a record gathers, as an ordered set per record: one merge adds its URLs in time linear
+    # in them, where re-joining the string each time made a chain of merges into one record cubic.
+    gathered: dict[tuple, dict] = {}
+
     def fresh_url(j):
+        acc = gathered.get(("new", j))
+        if acc is not None:
+            return " ".join(acc)
         return fresh_urls[j] if j in fresh_urls else _value(valid_urls[fresh[j]])
 
     def fresh_verification(j):
@@ -242,19 +258,22 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
     def merge_into(slot, rec_urls, rec_ver):
         kind, i = slot
         if kind == "old":
-            cur_u, cur_v = urls[i], verification[i]
+            cur_v = verification[i]
         else:
-            cur_u, cur_v = fresh_url(i), fresh_verification(i)
-        new_u = join_urls([*split_urls(cur_u if isinstance(cur_u, str) else None),
-                           *split_urls(rec_urls if isinstance(rec_urls, str) else None)])
+            cur_v = fresh_verification(i)
+        acc = gathered.get(slot)
+        if acc is None:
+            cur_u = urls[i] if kind == "old" else fresh_url(i)
+            acc = gathered[slot] = dict.fromkeys(split_urls(cur_u if isinstance(cur_u, str) else None))
+        acc.update(dict.fromkeys(split_urls(rec_urls if isinstance(rec_urls, str) else None)))
         new_v = cur_v
         if rec_ver is not None and _VERIFICATION_RANK.get(rec_ver, 9) < _VERIFICATION_RANK.get(cur_v, 9):
             new_v = rec_ver
         if kind == "old":
-            urls[i], verification[i] = new_u, new_v
+            verification[i] = new_v
             touched[i] = True
         else:
-            fresh_urls[i], fresh_ver[i] = new_u, new_v
+            fresh_ver[i] = new_v
 
     old_index = dict(zip(stored_ids, range(n_old)))
     # The same id twice in one file: the later row is a duplicate of the first (sources added to it).
@@ -284,6 +303,11 @@ def _merge(valid: gpd.GeoDataFrame, stored: gpd.GeoDataFrame, result: ImportResu
         result.merged += 1
         result.merges.append((r_id, target))
         result.report.add(source, r_id, "merged", f"a repeat of an earlier row of this file (into {target})")
+    for (kind, i), acc in gathered.items():
+        if kind == "old":
+            urls[i] = " ".join(acc)
+        else:
+            fresh_urls[i] = " ".join(acc)
     result.new += int(fresh_keep.sum())
     out["source_urls"] = urls
     out["verification"] = verification
@@ -349,16 +373,25 @@ def import_incidents(
     ``progress(k)`` is called as rows are mapped; ``stage(what, rows)`` as the run moves on
     ("mapping", "checking", "deduplicating", "writing"), with the file's row count (for a
     progress bar's total)."""
+    import dataclasses
+
     path = Path(path)
     result = ImportResult()
     file_store = is_file_store(store_path)
     store = None
+    if rejects_path is not None:
+        check_writable(rejects_path, "the rejects file")  # before anything is stored, not after
     if not file_store:
         store = store_path if isinstance(store_path, Store) else open_store(store_path)
     table = read_table(path, max_bytes=MAX_IMPORT_BYTES, columnar=True)
     result.rows = len(table)
     source = path.name
     result.warnings = list(table.attrs.get("warnings", []))
+    origins = read_file_sources(store_path) if file_store else store.source_origins()
+    mapping = mapping or Mapping()
+    key, origin, key_warnings = source_key(path, mapping.source_key, origins)
+    mapping = dataclasses.replace(mapping, source_key=key)
+    result.warnings += key_warnings
     for warning in result.warnings:
         result.report.add(source, "file", "note", warning)
 
@@ -371,6 +404,7 @@ def import_incidents(
         table, mapping, source=source, geocoder=geocoder, facilities=facilities, report=result.report,
         progress=progress,
     )
+    legacy_all = mapped.attrs.get("legacy_ids", {})
     before = set(mapped.index)
     step("checking")
     valid = validate_incidents(mapped, result.report, source=source, allow_repeated_ids=True)
@@ -386,21 +420,38 @@ def import_incidents(
         if c not in valid.columns:
             valid[c] = None
 
+    valid_ids = set(valid["id"]) if legacy_all else set()
+    legacy = {k: v for k, v in legacy_all.items() if k in valid_ids}
     if file_store:
-        step("deduplicating")
-        stored = load_store(store_path)
-        written = _merge(valid, stored, result, source)
-        step("writing")
-        if len(written) or not Path(store_path).is_file():
-            ids = set(written["id"])
-            out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
-            save_store(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS), store_path)
+        from ..store.locks import hold_lock
+
+        with hold_lock(file_store_lock(store_path), str(store_path)):  # one import at a time, as a folder store
+            step("deduplicating")
+            stored = load_store(store_path)
+            note_legacy_ids(legacy, set(stored["id"]), result)
+            written = _merge(valid, stored, result, source)
+            step("writing")
+            if len(written) or not Path(store_path).is_file():
+                ids = set(written["id"])
+                out = pd.concat([stored[~stored["id"].isin(ids)], written], ignore_index=True)
+                save_store(gpd.GeoDataFrame(out, geometry="geometry", crs=CRS), store_path)
+            if key not in read_file_sources(store_path):
+                from ..core.atomic import write_bytes
+
+                write_bytes(file_store_sources(store_path),
+                            json.dumps({**read_file_sources(store_path), key: origin}, indent=1).encode())
     else:
         guard = store.writing() if hasattr(store, "writing") else contextlib.nullcontext()
         with guard:  # read the candidates and write the result as one step: no other import in between
             step("deduplicating")
-            stored = store.candidates(**_candidate_keys(valid)) if len(valid) else store.candidates()
+            keys = _candidate_keys(valid) if len(valid) else {}
+            if legacy:
+                keys["ids"] = keys["ids"] | set(legacy.values())
+            del valid_ids
+            stored = store.candidates(**keys)
+            note_legacy_ids(legacy, set(stored["id"]), result)
             written = _merge(valid, stored, result, source)
+            store.record_sources({key: origin})
             del valid, stored  # the records to write are their own copy: a million records are not held twice
             _release()
             step("writing")
@@ -412,8 +463,14 @@ def import_incidents(
     result.rejects = rejects
     result.rejected = len(rejects)
     if rejects_path is not None:  # written every run, so an old file never lingers
-        with atomic_path(rejects_path) as tmp:
-            (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(tmp, index=False)
+        try:
+            with atomic_path(rejects_path) as tmp:
+                (rejects if len(rejects) else pd.DataFrame(columns=["reason"])).to_csv(tmp, index=False)
+        except OSError as exc:  # checked before; gone since: the import landed, and its accounting is said
+            from ..core.report import GeodataError
+
+            raise GeodataError(f"{result.summary()} (stored); but the rejects file {rejects_path} could not be "
+                               f"written ({exc.strerror or exc})") from None
     return result
 
 

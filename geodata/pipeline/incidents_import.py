@@ -27,6 +27,7 @@ import hashlib
 import operator
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import pandas as pd
 import shapely
 
 from ..core.dates import date_range_problem, parse_loose_date
-from ..core.ids import slug
+from ..core.ids import distinct_slug, slug
 from ..core.report import GeodataError, Report
 from ..core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS, VERIFICATION_STATUSES, state_code
 from ..geography.coords import check_coordinates, plain_number, state_boxes
@@ -101,6 +102,7 @@ VERIFICATION_SYNONYMS: dict[str, str] = {
 
 _URL = re.compile(r"https?://[^\s\"'<>;,|\]\[)]+")
 _PARENS = re.compile(r"\s*\([^)]*\)")
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,59}")
 _STREET = re.compile(r"^\s*\d+[A-Za-z]?\s+\S+")  # "1234 Elm St": a house number
 
 
@@ -114,6 +116,15 @@ class Mapping:
     day_first: bool = False
     source_key: str | None = None
 
+    @staticmethod
+    def check_key(key) -> str:
+        """``key`` if it can prefix record ids (letters, digits, ``-``, ``_``, ``.``; at most 60), else a
+        :class:`GeodataError`."""
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
+            raise GeodataError(f"source key {key!r}: use 1 to 60 letters, digits, '-', '_' or '.' "
+                               "(it begins every record id of the source)")
+        return key
+
     @classmethod
     def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> "Mapping":
         """Read a TOML mapping file and/or ``field=column`` overrides."""
@@ -123,6 +134,7 @@ class Mapping:
                 data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
                 raise GeodataError(f"{path}: not a readable TOML mapping ({exc})") from None
+        _check_mapping(path, data)
         columns = {k: [v] if isinstance(v, str) else list(v) for k, v in data.get("columns", {}).items()}
         for item in overrides or []:
             key, sep, value = item.partition("=")
@@ -140,7 +152,7 @@ class Mapping:
             categories={str(k).lower(): v for k, v in data.get("categories", {}).items()},
             defaults={k: str(v) for k, v in data.get("defaults", {}).items()},
             day_first=bool(data.get("day_first", False)),
-            source_key=data.get("source_key"),
+            source_key=None if data.get("source_key") is None else cls.check_key(data.get("source_key")),
         )
 
     def resolve(self, available: list[str]) -> dict[str, list[str]]:
@@ -163,6 +175,30 @@ class Mapping:
                 if found:
                     out[fld] = found
         return out
+
+
+def _check_mapping(path, data: dict) -> None:
+    """One clear message for a mapping whose values have the wrong type (``date = 5`` at the top level,
+    ``columns = "x"``, ``day_first = "false"``, which ``bool()`` would read as true)."""
+    known = {"columns", "categories", "defaults", "day_first", "source_key"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise GeodataError(f"{path}: unknown key(s) {', '.join(map(repr, unknown))} in the mapping; "
+                           f"known: {', '.join(sorted(known))} (columns go in a [columns] table)")
+    for table in ("columns", "categories", "defaults"):
+        if table in data and not isinstance(data[table], dict):
+            raise GeodataError(f"{path}: {table} must be a table ([{table}]), not {data[table]!r}")
+    for fld, v in data.get("columns", {}).items():
+        if not (isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v))):
+            raise GeodataError(f"{path}: columns.{fld} must be a column name or a list of names, not {v!r}")
+    for k, v in data.get("categories", {}).items():
+        if not isinstance(v, str):
+            raise GeodataError(f"{path}: categories.{k} must be a category name, not {v!r}")
+    for k, v in data.get("defaults", {}).items():
+        if isinstance(v, (dict, list)):
+            raise GeodataError(f"{path}: defaults.{k} must be a single value, not {v!r}")
+    if "day_first" in data and not isinstance(data["day_first"], bool):
+        raise GeodataError(f"{path}: day_first must be true or false (no quotes), not {data['day_first']!r}")
 
 
 def _first(row, cols) -> str | None:
@@ -207,14 +243,34 @@ class _Cache(dict):
         return value
 
 
+def _shown(text):
+    """``text`` unless it is only characters nobody sees (zero-width spaces, joiners, marks, controls): a
+    title like that is no title."""
+    if not text or text.isascii():
+        return text
+    return text if any(unicodedata.category(c)[0] not in "CZM" for c in text) else None
+
+
+def _no_nul(values: list) -> list:
+    """``values`` without NUL characters: no text means one (PostgreSQL's text cannot hold it, and one NUL
+    would fail a whole import there), so both stores keep the same text."""
+    if "\x00" not in "\x01".join(v for v in values if v):  # one scan in C: most files have none
+        return values
+    return [v.replace("\x00", "") if isinstance(v, str) else v for v in values]
+
+
+def _texts(column) -> list:
+    return _no_nul(text_lists(column))
+
+
 def _column(table: pd.DataFrame, names, default=None) -> list:
     """One field for every row: the first non-empty of its source columns, else the mapping's default."""
     names = list(names or ())
     if not names:
         return [default] * len(table)
-    values = text_lists(table[names[0]])
+    values = _texts(table[names[0]])
     for name in names[1:]:
-        values = [v if v not in (None, "") else w for v, w in zip(values, text_lists(table[name]))]
+        values = [v if v not in (None, "") else w for v, w in zip(values, _texts(table[name]))]
     if default:
         return [v if v else default for v in values]
     return [v if v not in (None, "") else None for v in values]
@@ -237,8 +293,18 @@ _CHUNK = 100_000  # rows mapped at a time
 _ASCII_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
+def _holds_address(src_id: str) -> bool:
+    """A source id that holds a street address ("4512-elm-street-minneapolis", "4512 Elm"): not made part
+    of a record id, which every export shows."""
+    # The record's id is then the hash of its (generalised, published) content, as for a row with no id:
+    # a hash of the source id itself could be undone by trying every house number.
+    return has_street_address(src_id.replace("-", " ").replace("_", " "))
+
+
 def _source_id(src_id: str) -> str:
-    return src_id if len(src_id) <= 60 and _ASCII_SLUG.fullmatch(src_id) else slug(src_id, 60)
+    """The source's id as the record id's tail: whole where it is a short ASCII slug; else
+    :func:`~geodata.ids.distinct_slug` (two ids never become one)."""
+    return src_id if len(src_id) <= 60 and _ASCII_SLUG.fullmatch(src_id) else distinct_slug(src_id, 60)
 
 
 def _fast_point(lat, lon, box) -> tuple[float, float] | None:
@@ -296,11 +362,18 @@ def map_incidents(
     verifications = _Cache(lambda v: VERIFICATION_SYNONYMS.get((v or "unverified").lower().strip(), "unverified"))
     public_places = _Cache(lambda v: (v or "").lower() in ("true", "yes", "1"))
     places = _Cache(generalise_place)
+    # Every text field and id goes through the same generalisation (geodata.privacy): the source's name
+    # and a source id too ("4512 Elm Street neighbour group", "4512-elm-street-minneapolis").
+    names = _Cache(without_house_numbers)
+    source = names[source]
     joined = _Cache(lambda parts: ", ".join(dict.fromkeys(p for p in parts if p)))
     boxes = state_boxes()
     queries = _Cache(geocoder.geocode)
     facilities_found = _Cache(lambda k: matcher.locate(*k)[1:] if matcher is not None else (None, None))
     cells: dict[str, tuple[float, float]] = {}  # H3 cell -> its centre
+    _source_ids = _Cache(lambda s: None if _holds_address(s) else _source_id(s))
+    _legacy_tails = _Cache(lambda s: slug(s, 60))  # what an earlier version made of a source id
+    legacy: dict[str, str] = {}  # record id -> the id an earlier version gave it, where they differ
     out_columns = [*INCIDENT_COLUMNS, "person", "canonical_id", "review", "_row"]
     as_row = operator.itemgetter(*out_columns)
     # A large table is worked a chunk at a time: what a chunk holds while it is mapped stays
@@ -316,7 +389,7 @@ def map_incidents(
         whens = [None] * n
         for i, k in enumerate(zip(get["date"], get["date_precision"])):
             whens[i], reason[i] = dates[k]
-        url_cols = [text_lists(table[c]) for c in cols.get("source_urls", [])]
+        url_cols = [_texts(table[c]) for c in cols.get("source_urls", [])]
         url_default = mapping.defaults.get("source_urls", "")
         urls = [None] * n
         for i in range(n):
@@ -333,7 +406,7 @@ def map_incidents(
         for i in range(n):
             if reason[i]:
                 continue
-            raw = titles[i] or descriptions[i] or ""
+            raw = _shown(titles[i]) or _shown(descriptions[i]) or ""
             t = " ".join(raw.split())
             t = raw if t == raw else t  # keep the table's own string: one copy in memory, not two
             if not t:
@@ -356,10 +429,13 @@ def map_incidents(
             category, cat_note = categories[get["category"][i]]
             state_raw = g["state"][i]
             st = states[state_raw]
-            city_raw = g["city"][i]
-            city = cities[city_raw]
+            city_given = city_raw = g["city"][i]
             raw_place = g["place"][i]
             public = public_places[g["public_place"][i]]
+            state_shown = state_raw
+            if not public:
+                city_raw, state_shown = places[city_raw], places[state_raw]
+            city = cities[city_raw]
             t = title[i]
             description = descriptions[i]
             if description:
@@ -371,6 +447,8 @@ def map_incidents(
                 # The text goes with the point: a house number never leaves the importer.
                 place = places[raw_place]
                 held = [k for k, v in (("title", t), ("description", description)) if has_street_address(v)]
+                held += [k for k, a, b in (("city", city_given, city_raw), ("state", state_raw, state_shown))
+                         if a != b]
                 if held:
                     review = f"street address in the {' and '.join(held)}: house number left out"
                     t, description = without_house_numbers(t), without_house_numbers(description)
@@ -381,11 +459,11 @@ def map_incidents(
                 "date_precision": when_precision,
                 "date_start": when_start,
                 "date_end": when_end,
-                "place": joined[(place, city_raw, st or state_raw)],
+                "place": joined[(place, city_raw, st or state_shown)],
                 "city": city,
                 "state": st,
                 "description": description,
-                "source_name": g["source_name"][i] or source,
+                "source_name": names[g["source_name"][i]] or source,
                 "source_urls": urls[i],
                 "verification": verifications[g["verification"][i]],
                 "person": g["person"][i],
@@ -394,8 +472,13 @@ def map_incidents(
                 "facility_id": None,
             }
             src_id = id_col[i]
-            if src_id:
-                rec["id"] = f"{key}:{_source_id(src_id)}"
+            tail = _source_ids[src_id] if src_id else None
+            if tail:
+                rec["id"] = f"{key}:{tail}"
+                if tail != src_id:
+                    old = _legacy_tails[src_id]
+                    if old != tail:
+                        legacy[rec["id"]] = f"{key}:{old}"
             else:
                 parts = (when_text, t, rec["place"], rec["person"], rec["source_urls"])
                 digest = hashlib.sha1("|".join(str(p or "") for p in parts).encode()).hexdigest()[:10]
@@ -471,8 +554,10 @@ def map_incidents(
 
     parts = [chunk(table.iloc[a:a + _CHUNK]) for a in range(0, len(table), _CHUNK)] or [chunk(table)]
     if len(parts) == 1:
-        return parts[0]
-    gdf = gpd.GeoDataFrame(pd.concat([g for g, _ in parts], ignore_index=True), geometry="geometry", crs=CRS)
-    rejects = pd.concat([r for _, r in parts if len(r)], ignore_index=True) if any(len(r) for _, r in parts) \
-        else pd.DataFrame()
+        gdf, rejects = parts[0]
+    else:
+        gdf = gpd.GeoDataFrame(pd.concat([g for g, _ in parts], ignore_index=True), geometry="geometry", crs=CRS)
+        rejects = pd.concat([r for _, r in parts if len(r)], ignore_index=True) if any(len(r) for _, r in parts) \
+            else pd.DataFrame()
+    gdf.attrs["legacy_ids"] = legacy
     return gdf, rejects

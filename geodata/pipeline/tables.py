@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..core.report import GeodataError
+from .table_checks import check_sheet_widths, lone_surrogates_replaced, too_many_columns
 
 __all__ = ["read_table", "text_lists", "plain_rows", "decode_text", "NULL_STRINGS", "MB", "MAX_TABLE_BYTES",
            "MAX_COLUMNS"]
@@ -240,10 +241,6 @@ def _unique_names(names: list[str]) -> list[str]:
     return out
 
 
-def _too_many_columns(name: str, n: int, max_columns: int) -> GeodataError:
-    return GeodataError(f"{name}: {n:,} or more columns; the limit is {max_columns:,}")
-
-
 def _frame(columns: list[str], rows: list[list], *, arrow: bool = False) -> pd.DataFrame:
     """Rows of raw values (each as long as ``columns``) -> text columns plus ``_row``."""
     out = _Columns(columns, arrow)
@@ -303,7 +300,7 @@ def _records_frame(records: list[dict], name: str, max_columns: int, arrow: bool
             if key not in keys:
                 keys[key] = None
                 if len(keys) > max_columns:
-                    raise _too_many_columns(name, len(keys), max_columns)
+                    raise too_many_columns(name, len(keys), max_columns)
     keys = list(keys)
     names = _unique_names([str(k).strip() for k in keys])
     return _frame(names, [[rec.get(k) for k in keys] for rec in records], arrow=arrow)
@@ -357,7 +354,7 @@ def _read_csv(text: str, delimiter: str | None, name: str, max_columns: int, max
     # A huge header would be split into a huge list before it could be counted.
     first = text.lstrip("\n")[: 2 * MB].split("\n", 1)[0]
     if first.count(delimiter) >= max_columns:
-        raise _too_many_columns(name, first.count(delimiter) + 1, max_columns)
+        raise too_many_columns(name, first.count(delimiter) + 1, max_columns)
     reader = csv.reader(_lines(text), delimiter=delimiter)
     rows, warnings, longer, embedded = [], [], [], []
     columns, count = None, 0
@@ -370,7 +367,7 @@ def _read_csv(text: str, delimiter: str | None, name: str, max_columns: int, max
                 continue
             if header is None:
                 if len(values) > max_columns:
-                    raise _too_many_columns(name, len(values), max_columns)
+                    raise too_many_columns(name, len(values), max_columns)
                 header = _unique_names([h.strip() for h in values])
                 ncols = len(header)
                 columns = _Columns(header, arrow)
@@ -476,8 +473,10 @@ def _read_json(text: str, name: str) -> tuple[list[dict], list[str]]:
         raise GeodataError(f"{name}: not readable JSON (nested too deeply)") from None
     except ValueError as exc:  # JSONDecodeError, or an integer of more than 4,300 digits
         raise GeodataError(f"{name}: not valid JSON ({exc})") from None
+    data, fixed = lone_surrogates_replaced(text, data)
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         rows, notes = _geojson_records(data, name)
+        notes = fixed + notes
         if not rows:
             raise GeodataError(f"{name}: a FeatureCollection with no features")
         return rows, notes
@@ -490,10 +489,11 @@ def _read_json(text: str, name: str) -> tuple[list[dict], list[str]]:
         raise GeodataError(f"{name}: JSON must be an array of objects, or an object holding one")
     if not data:
         raise GeodataError(f"{name}: a JSON array with no records")
-    return data, []
+    return data, fixed
 
 
-def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | None) -> pd.DataFrame:
+def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | None,
+               max_columns: int = MAX_COLUMNS) -> pd.DataFrame:
     try:
         with zipfile.ZipFile(path) as z:  # declared sizes bound what zipfile will inflate
             unpacked = sum(i.file_size for i in z.infolist())
@@ -505,6 +505,7 @@ def _read_xlsx(path: Path, name: str, sheet, max_bytes: int, max_rows: int | Non
     if unpacked > _XLSX_EXPANSION * max_bytes:
         raise GeodataError(f"{name}: a workbook of {megabytes(unpacked)} once unzipped; the limit is "
                            f"{megabytes(_XLSX_EXPANSION * max_bytes)}")
+    check_sheet_widths(path, name, max_columns, max_rows)
     try:
         return pd.read_excel(path, sheet_name=sheet or 0, dtype=object,
                              nrows=None if max_rows is None else max_rows + 1)
@@ -558,9 +559,9 @@ def read_table(
     suffixes = [s.lower() for s in path.suffixes]
     try:
         if ".xlsx" in suffixes or ".xlsm" in suffixes:
-            df = _read_xlsx(path, name, sheet, max_bytes, max_rows)
+            df = _read_xlsx(path, name, sheet, max_bytes, max_rows, max_columns)
             if len(df.columns) > max_columns:
-                raise _too_many_columns(name, len(df.columns), max_columns)
+                raise too_many_columns(name, len(df.columns), max_columns)
             if df.empty:
                 raise GeodataError(f"{name}: a sheet with {'a header and ' if len(df.columns) else ''}no rows")
             if max_rows is not None and len(df) > max_rows:

@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from ..core.arrests import normalise_arrests
-from ..core.atomic import write_text
 from ..core.report import GeodataError
 from ..geography.geocode import gazetteer
 from ..geography.match import FacilityMatcher
@@ -44,7 +43,7 @@ __all__ = [
     "DDP_ARRESTS_URL",
     "MIN_CELL",
     "aggregate_arrests",
-    "arrests_in_range",
+    "arrests_measure_table",
     "fetch_arrests",
     "load_arrest_cells",
     "normalise_arrests",
@@ -53,9 +52,11 @@ __all__ = [
 
 #: Where DDP publishes the table (override with ``--url`` or ``GEODATA_DDP_ARRESTS_URL``).
 DDP_ARRESTS_URL = "https://github.com/deportationdata/ice/raw/main/data/arrests-latest.parquet"
+#: The publisher's page, the ``source`` of every count.
+DDP_SOURCE_URL = "https://deportationdata.org"
 #: Cells of fewer arrests than this are not published.
 MIN_CELL = 10
-#: The weekly cells, as the map reads them (a bundle folder, beside the other files).
+#: The weekly counts, as the map reads them: the ``arrests`` measure's file (``geodata/data/measures/``).
 ARRESTS_FILE = "ddp-arrests-weekly.csv"
 CELL_COLUMNS: tuple[str, ...] = ("week", "level", "region_id", "state", "arrests")
 
@@ -305,56 +306,51 @@ def summary(cells: pd.DataFrame) -> str:
     )
 
 
+def arrests_measure_table(cells: pd.DataFrame) -> pd.DataFrame:
+    """The weekly cells of :func:`aggregate_arrests` as the measure table
+    (:data:`geodata.core.measures.MEASURE_COLUMNS`): ``measure`` "arrests", ``place_kind`` "county" (FIPS)
+    or "state" (postal code: the arrests of that week no county could be found for), the week Monday to
+    Sunday as the period, the arrests as ``value``."""
+    from ..core.measures import MEASURE_COLUMNS
+
+    week = pd.to_datetime(cells["week"])
+    county = cells["level"].to_numpy() == "county"
+    out = pd.DataFrame({
+        "measure": "arrests",
+        "place_kind": np.where(county, "county", "state"),
+        "place_id": np.where(county, cells["region_id"].astype(str), cells["state"].astype(str)),
+        "category": "",
+        "period_start": week.dt.strftime("%Y-%m-%d").to_numpy(),
+        "period_end": (week + pd.Timedelta(days=6)).dt.strftime("%Y-%m-%d").to_numpy(),
+        "value": cells["arrests"].astype(float).to_numpy(),
+        "source": DDP_SOURCE_URL,
+    })
+    return out[list(MEASURE_COLUMNS)]
+
+
 def save_arrest_cells(cells: pd.DataFrame, path: str | Path) -> Path:
-    """Write the weekly cells (and only them) as CSV."""
+    """Write the weekly cells (and only them) as the measure table's CSV (:func:`arrests_measure_table`)."""
+    from ..core.measures import save_measure
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, cells[list(CELL_COLUMNS)].to_csv(index=False, lineterminator="\n"))
-    return path
+    return save_measure(arrests_measure_table(cells), "arrests", path=path)
 
 
 def load_arrest_cells(path: str | Path) -> pd.DataFrame | None:
-    """The weekly cells written by :func:`save_arrest_cells`, or None when there are none."""
+    """The arrests measure table written by :func:`save_arrest_cells`, or None when there is none.
+
+    A file of an older release (``week, level, region_id, state, arrests``) is read too.
+    """
+    from ..core.measures import validate_measure_table
+
     path = Path(path)
     if not path.is_file():
         return None
-    cells = pd.read_csv(path, dtype={"week": str, "level": str, "region_id": str, "state": str})
-    missing = set(CELL_COLUMNS) - set(cells.columns)
-    if missing:
-        raise GeodataError(f"{path.name}: not a table of weekly arrest counts (no {', '.join(sorted(missing))})")
-    return cells
-
-
-def arrests_in_range(cells: pd.DataFrame, counties: pd.DataFrame, start=None, end=None):
-    """Arrests per county over the weeks that meet ``[start, end]``, for a choropleth.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        As ``geodata.geography.regions.counts_by_region(..., "county")``: every county with
-        ``count`` (0 where nothing was published); ``attrs``: ``level`` ("county"),
-        ``weeks`` (first and last Monday counted), ``state_only`` (arrests in the range
-        known only to their state, by state) and ``min_cell``.
-    """
-    sel = cells
-    if start is not None:
-        first_monday = pd.Timestamp(start) - pd.Timedelta(days=pd.Timestamp(start).day_of_week)
-        sel = sel[sel["week"] >= first_monday.strftime("%Y-%m-%d")]
-    if end is not None:
-        sel = sel[sel["week"] <= pd.Timestamp(end).strftime("%Y-%m-%d")]
-    by_county = sel[sel["level"] == "county"].groupby("region_id")["arrests"].sum()
-    out = counties[["region_id", "name", "state", "geometry"]].copy()
-    out["count"] = out["region_id"].map(by_county).fillna(0).astype(int)
-    out = out[["region_id", "name", "state", "count", "geometry"]].reset_index(drop=True)
-    state_only = sel[sel["level"] == "state"].groupby("state")["arrests"].sum()
-    out.attrs = {
-        "level": "county",
-        "weeks": (sel["week"].min(), sel["week"].max()) if len(sel) else None,
-        "state_only": {k: int(v) for k, v in state_only.items()},
-        "counted": int(by_county.sum()),
-        "outside": [], "too_coarse": [], "unplaced": [], "near": [],
-    }
-    return out
+    cells = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if set(CELL_COLUMNS) <= set(cells.columns):
+        cells["arrests"] = pd.to_numeric(cells["arrests"])
+        return arrests_measure_table(cells)
+    return validate_measure_table(cells, "arrests")
 
 
 # -- fetching --------------------------------------------------------------------------

@@ -229,6 +229,14 @@ class Store(ABC):
         in ``url_keys``.  Ordered by id, as the rule's "stored first" order."""
         raise GeodataError(f"{self.url}: this store is read-only")  # pragma: no cover
 
+    def source_origins(self) -> dict[str, str]:
+        """Source key -> the file whose import first used it (its absolute path), where the store keeps them."""
+        return {}
+
+    def record_sources(self, origins: dict[str, str]) -> None:  # noqa: B027 - a no-op for read-only backends
+        """Keep ``origins`` (source key -> file) beside those already kept, in the import's step
+        (the caller holds :meth:`writing`); a key already kept keeps its first file."""
+
     def log_import(self, file: str, result) -> None:  # noqa: B027 - a no-op where a backend keeps no log
         """Note an import (file, counts, rejects) in the store's import log, where it keeps one."""
 

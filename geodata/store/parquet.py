@@ -38,7 +38,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import orjson
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -51,11 +50,11 @@ from ..core.atomic import TEMP_SUFFIX, atomic_path, write_bytes
 from ..core.report import GeodataError
 from ..core.schema import CRS, INCIDENT_COLUMNS
 from .base import SCHEMA_VERSION, STORE_COLUMNS, Query, Store
+from .locks import hold_lock
+from .manifest import FORMAT, MANIFEST, read_manifest
 
 __all__ = ["ParquetStore", "ROW_GROUP_ROWS", "arrow_frame", "url_keys", "url_keys_arrow"]
 
-FORMAT = "ice-map-store"
-MANIFEST = "manifest.json"
 LOCK = ".lock"
 READERS_LOCK = ".readers.lock"
 ROW_GROUP_ROWS = 10_000
@@ -144,6 +143,7 @@ class ParquetStore(Store):
             what = "is not a store (no manifest.json)" if self.path.is_dir() else "does not exist"
             raise GeodataError(f"{self.path} {what}; make one with `geodata init --store {self.path}`")
         self._small: dict = {}
+        self._checked = None  # the manifest's bytes last checked against its files
         self.clean()
 
     # -- locks and cleaning ----------------------------------------------------------
@@ -165,8 +165,8 @@ class ParquetStore(Store):
                 os.close(fd)  # closing releases the lock
 
     def writing(self):
-        """Hold the writers' lock: one import at a time, the others wait."""
-        return self._flock(LOCK, fcntl.LOCK_EX)
+        """Hold the writers' lock: one import at a time, the others wait (saying so, for a bounded time)."""
+        return hold_lock(self.path / LOCK, str(self.path))
 
     def _reading(self):
         return self._flock(READERS_LOCK, fcntl.LOCK_SH)
@@ -218,18 +218,7 @@ class ParquetStore(Store):
 
     # -- manifest ----------------------------------------------------------------------
     def _manifest(self) -> dict:
-        path = self.path / MANIFEST
-        try:
-            m = orjson.loads(path.read_bytes())
-        except FileNotFoundError:
-            raise GeodataError(f"{self.path} is not a store (no manifest.json)") from None
-        except (orjson.JSONDecodeError, OSError) as exc:
-            raise GeodataError(f"{path}: the store's manifest is damaged ({exc})") from None
-        if not isinstance(m, dict) or m.get("format") != FORMAT or not isinstance(m.get("incidents"), list):
-            raise GeodataError(f"{path}: not the manifest of an ICE map store")
-        if int(m.get("schema_version", 0)) > SCHEMA_VERSION:
-            raise GeodataError(f"{self.path}: written by a newer version (store schema "
-                               f"{m['schema_version']}, this one reads {SCHEMA_VERSION})")
+        m, self._checked = read_manifest(self.path, self._checked, self._damage)
         return m
 
     @staticmethod
@@ -325,14 +314,19 @@ class ParquetStore(Store):
 
         if q.start:
             f = both(f, ds.field("date_end") >= q.start.isoformat())
-            lower = q.start - dt.timedelta(days=int(entry.get("max_span_days", 0)))
-            f = both(f, ds.field("date_start") >= lower.isoformat())  # implied by the above: prunes row groups
+            try:
+                lower = q.start - dt.timedelta(days=int(entry.get("max_span_days", 0)))
+            except OverflowError:  # a start near year 1: nothing to prune below it
+                lower = None
+            if lower is not None:
+                f = both(f, ds.field("date_start") >= lower.isoformat())  # implied by the above: prunes row groups
         if q.end:
             f = both(f, ds.field("date_start") <= q.end.isoformat())
         if q.categories is not None:
-            f = both(f, ds.field("category").isin(list(q.categories)))
+            # Typed: an empty list (no category ticked) is a null array, which Arrow will not compare to text.
+            f = both(f, ds.field("category").isin(pa.array(list(q.categories), pa.string())))
         if facility_ids is not None:
-            f = both(f, ds.field("facility_id").isin(list(facility_ids)))
+            f = both(f, ds.field("facility_id").isin(pa.array(list(facility_ids), pa.string())))
         if q.bbox is not None:
             w, s, e, n = (float(v) for v in q.bbox)
             f = both(f, (ds.field("lon") >= w) & (ds.field("lon") <= e) & (ds.field("lat") >= s)
@@ -540,6 +534,17 @@ class ParquetStore(Store):
             return int(self._manifest().get("generation", 0))
         except GeodataError:
             return 0
+
+    def source_origins(self) -> dict[str, str]:
+        sources = self._manifest().get("sources")
+        return {str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {}
+
+    def record_sources(self, origins: dict[str, str]) -> None:
+        m = self._manifest()
+        kept = self.source_origins()
+        new = {k: v for k, v in origins.items() if k not in kept}
+        if new:
+            self._commit(dict(m, sources={**kept, **new}))
 
     def write_incidents(self, batch: gpd.GeoDataFrame, *, locked: bool = False) -> int:
         """Insert or replace (by id) the records of ``batch``: only the partitions they touch are rewritten,

@@ -39,8 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import geopandas as gpd
 import numpy as np
@@ -55,6 +54,8 @@ from ..core.report import GeodataError
 from ..core.schema import CRS, FACILITY_COLUMNS, INCIDENT_COLUMNS
 from .base import STORE_COLUMNS, VIEW_COLUMNS, Query, Store
 from .parquet import arrow_frame, url_keys
+from .pg_support import advisory_lock, json_rows, message_of, password_of, redact, table_lock
+from .pool import shared_pool
 
 __all__ = ["PostgisStore", "MIGRATIONS", "redact", "READER_ROLE", "IMPORTER_ROLE"]
 
@@ -170,28 +171,33 @@ BEGIN
 END
 $$;
 """),
+    (5, "which file each source key came from; the importers' lock as a table; the log's rejects not for readers",
+     f"""
+CREATE TABLE import_sources (
+    key text PRIMARY KEY,
+    origin text NOT NULL,
+    first_imported timestamptz NOT NULL DEFAULT now()
+);
+-- A table lock, not an advisory lock: any role may take an advisory lock (and so block every import),
+-- but LOCK TABLE ... IN EXCLUSIVE MODE needs UPDATE on the table, which only importers have.
+CREATE TABLE import_lock (only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row));
+INSERT INTO import_lock DEFAULT VALUES;
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{READER_ROLE}') THEN
+        -- The rejected rows are the source's own, addresses and all: readers see the counts only.
+        REVOKE SELECT ON import_log FROM {READER_ROLE};
+        GRANT SELECT (id, file, imported_by, imported_at, rows, new, updated, unchanged, merged, rejected)
+            ON import_log TO {READER_ROLE};
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{IMPORTER_ROLE}') THEN
+        GRANT SELECT, INSERT ON import_sources TO {IMPORTER_ROLE};
+        GRANT SELECT, UPDATE ON import_lock TO {IMPORTER_ROLE};
+    END IF;
+END
+$$;
+"""),
 )
-
-
-def redact(url: str) -> str:
-    """The URL without its password (``postgresql://user@host:5432/db``)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "postgresql://…"
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    host = netloc[-1]
-    user = parts.username or ""
-    return urlunsplit((parts.scheme, f"{user}@{host}" if user else host, parts.path, parts.query, parts.fragment))
-
-
-def _message(exc: BaseException, url: str, secret: str | None) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-    if secret:
-        text = text.replace(secret, "***")
-    return text
 
 
 def _na(series: pd.Series) -> list:
@@ -204,15 +210,6 @@ def _url_keys(source_urls: pd.Series) -> list[list[str]]:
     return [k.split() if isinstance(k, str) and k else [] for k in url_keys(source_urls).tolist()]
 
 
-def _json_rows(frame: pd.DataFrame) -> list[str]:
-    """Each row of a small table as a JSON object (NaN as null, numbers kept as numbers)."""
-    def plain(v):  # numpy scalars as Python numbers, anything else as text
-        return v.item() if hasattr(v, "item") else str(v)
-
-    return [json.dumps(r, ensure_ascii=False, allow_nan=False, default=plain)
-            for r in frame.astype(object).where(frame.notna(), None).to_dict("records")]
-
-
 class PostgisStore(Store):
     """The store in the PostgreSQL database at ``url`` (see the module docstring)."""
 
@@ -223,7 +220,11 @@ class PostgisStore(Store):
             raise GeodataError("a postgresql:// store needs psycopg 3 (pip install 'psycopg[binary]')") from None
         self._psycopg = psycopg
         self._dsn = url
-        self._secret = urlsplit(url).password
+        try:
+            self._secret = password_of(url)
+            urlsplit(url).port  # noqa: B018 - a bad port or host raises here, not deep in psycopg
+        except ValueError as exc:
+            raise GeodataError(f"{redact(url)}: not a valid postgresql:// URL ({exc})") from None
         self.url = redact(url)
         self.read_only = read_only
         self._tx = None
@@ -244,30 +245,36 @@ class PostgisStore(Store):
     # -- connections -------------------------------------------------------------------
     @contextlib.contextmanager
     def _connection(self):
-        """The import's transaction inside :meth:`writing`; else a new connection, committed at the end."""
+        """The import's transaction inside :meth:`writing`; else a connection from the process's pool,
+        committed at the end (rolled back on an error) and handed back."""
         if self._tx is not None:
             yield self._tx
             return
         psycopg = self._psycopg
-        options = "-c default_transaction_read_only=on" if self.read_only else None
+        kwargs = {"connect_timeout": 10, "application_name": "geodata"}
+        if self.read_only:
+            kwargs["options"] = "-c default_transaction_read_only=on"
+
+        def probe():
+            try:
+                psycopg.connect(self._dsn, **kwargs).close()
+            except psycopg.Error as exc:
+                raise GeodataError(f"cannot connect to {self.url}: {message_of(exc, self.url, self._secret)}") from None
+
+        # One pool per process (geodata/store/pool.py): a rerun borrows a connection, it does not open one.
+        pool = shared_pool(self._dsn, kwargs, probe)
         try:
-            conn = psycopg.connect(self._dsn, options=options, connect_timeout=10,
-                                   application_name="geodata") if options else \
-                psycopg.connect(self._dsn, connect_timeout=10, application_name="geodata")
-        except psycopg.Error as exc:
-            raise GeodataError(f"cannot connect to {self.url}: {_message(exc, self.url, self._secret)}") from None
-        try:
-            with conn:
+            with pool.connection() as conn:
                 yield conn
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise GeodataError(f"{self.url}: not allowed: {_message(exc, self.url, self._secret)}") from None
+            raise GeodataError(f"{self.url}: not allowed: {message_of(exc, self.url, self._secret)}") from None
         except psycopg.errors.ReadOnlySqlTransaction:
             raise GeodataError(f"{self.url}: this store is open read-only") from None
         except psycopg.errors.UndefinedTable as exc:
-            raise GeodataError(f"{self.url} holds no store or an older one ({_message(exc, self.url, None)}); "
+            raise GeodataError(f"{self.url} holds no store or an older one ({message_of(exc, self.url, None)}); "
                                "run `geodata init --store URL`") from None
         except psycopg.Error as exc:
-            raise GeodataError(f"{self.url}: {_message(exc, self.url, self._secret)}") from None
+            raise GeodataError(f"{self.url}: {message_of(exc, self.url, self._secret)}") from None
 
     def _version(self, conn) -> int:
         exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()[0]
@@ -281,7 +288,9 @@ class PostgisStore(Store):
             raise GeodataError(f"{self.url}: this store is open read-only")
         applied = []
         with self._connection() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            # Migrations run before the importers' lock table exists: an advisory lock, waited for with a
+            # bound (any role can take one, so an endless wait would be anyone's to cause).
+            advisory_lock(conn, self._psycopg.errors, self.url, LOCK_KEY)
             ok = conn.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()[0]
             if not ok:
                 try:
@@ -289,7 +298,7 @@ class PostgisStore(Store):
                         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
                 except self._psycopg.Error as exc:
                     raise GeodataError(f"{self.url}: PostGIS is not installed in this database and cannot be "
-                                       f"added ({_message(exc, self.url, self._secret)}); "
+                                       f"added ({message_of(exc, self.url, self._secret)}); "
                                        "run CREATE EXTENSION postgis as its owner") from None
             conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, "
                          "description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
@@ -477,12 +486,30 @@ class PostgisStore(Store):
             yield
             return
         with self._connection() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
+            self._lock(conn)
             self._tx = conn
             try:
                 yield
             finally:
                 self._tx = None
+
+    def _lock(self, conn) -> None:
+        """The importers' lock: a table lock only importers may take (:func:`~geodata.store.pg_support.table_lock`)."""
+        table_lock(conn, self._psycopg.errors, self.url, "import_lock")
+
+    def source_origins(self) -> dict[str, str]:
+        with self._connection() as conn:
+            if not conn.execute("SELECT to_regclass('import_sources') IS NOT NULL").fetchone()[0]:
+                return {}
+            return dict(conn.execute("SELECT key, origin FROM import_sources").fetchall())
+
+    def record_sources(self, origins: dict[str, str]) -> None:
+        if self.read_only or not origins:
+            return
+        with self._connection() as conn:
+            for key, origin in origins.items():
+                conn.execute("INSERT INTO import_sources (key, origin) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+                             (key, origin))
 
     def _copy_incidents(self, conn, batch: gpd.GeoDataFrame, table: str) -> None:
         geoms = np.asarray(batch.geometry.array, dtype=object)
@@ -520,7 +547,7 @@ class PostgisStore(Store):
             return
         rejects = None
         if result.rejects is not None and len(result.rejects):
-            rejects = _json_rows(result.rejects.astype(str))
+            rejects = json_rows(result.rejects.astype(str))
         with self._connection() as conn:
             conn.execute(
                 "INSERT INTO import_log (file, rows, new, updated, unchanged, merged, rejected, rejects) "
@@ -545,7 +572,7 @@ class PostgisStore(Store):
             fac = bundle.facilities
             geoms = np.asarray(fac.geometry.array, dtype=object)
             x, y = shapely.get_x(geoms), shapely.get_y(geoms)
-            props = _json_rows(pd.DataFrame(fac.drop(columns=fac.geometry.name)))
+            props = json_rows(pd.DataFrame(fac.drop(columns=fac.geometry.name)))
             with conn.cursor().copy("COPY facilities (position, id, aor, geom, props) FROM STDIN") as copy:
                 for i, (fid, aor, a, b, p) in enumerate(zip(_na(fac["id"]), _na(fac["aor"]), x, y, props)):
                     point = None if (np.isnan(a) or np.isnan(b)) else f"SRID=4326;POINT({float(a)!r} {float(b)!r})"
@@ -554,7 +581,7 @@ class PostgisStore(Store):
                 if frame is None or frame.empty:
                     continue
                 with conn.cursor().copy(f"COPY {table} (position, props) FROM STDIN") as copy:
-                    for i, p in enumerate(_json_rows(frame)):
+                    for i, p in enumerate(json_rows(frame)):
                         copy.write_row((i, p))
             if len(bundle.incidents):
                 self._copy_incidents(conn, bundle.incidents, "incidents")

@@ -23,15 +23,20 @@ import pandas as pd
 import shapely
 
 from ..core.dates import as_date
+from ..core.measures import MEASURES
 from ..core.schema import CATEGORIES
 from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
 from ..sources.ddp_offices import load_offices
 from ..store.base import filter_incidents
 
-__all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "filter_incidents", "incident_aors", "select"]
+__all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "MEASURE_LAYERS", "filter_incidents", "incident_aors", "select"]
 
-#: Every layer a view can show: ``offices`` are ICE's offices (DDP's table).
-LAYERS: tuple[str, ...] = ("facilities", "incidents", "offices")
+#: The measures by area through time (:mod:`geodata.core.measures`: ``287g``, ``atd``, ``usbp``, ``arrests``),
+#: drawn by ``layers.measures`` and exported one feature per place; :func:`select` leaves them to
+#: :mod:`geodata.view.measures`.
+MEASURE_LAYERS: tuple[str, ...] = tuple(MEASURES)
+#: Every layer a view can show: ``offices`` are ICE's offices (DDP's table), then the measures.
+LAYERS: tuple[str, ...] = ("facilities", "incidents", "offices") + MEASURE_LAYERS
 #: The layers a view shows when it names none (a link without ``layer=``).
 DEFAULT_LAYERS: tuple[str, ...] = ("facilities", "incidents")
 

@@ -24,14 +24,25 @@ from pathlib import Path
 from ..core.atomic import write_bytes
 
 #: Marks a folder whose shards are all written.
-__all__ = ["COMPLETE", "KEEP_SECONDS", "cache_dir", "prune", "write_file", "write_shards"]
+__all__ = ["CACHE_ENV", "COMPLETE", "KEEP_SECONDS", "cache_dir", "prune", "write_file", "write_shards"]
 
 COMPLETE = "complete"
 
 
+#: Names the folder of the map's files (see :func:`cache_dir`); several app processes share it.
+CACHE_ENV = "ICE_MAP_CACHE_DIR"
+
+
 def cache_dir() -> Path:
-    """The folder under the system's temporary folder where the app keeps shard folders (made if missing)."""
-    folder = Path(tempfile.gettempdir()) / "ice-map-records"
+    """The folder where the app keeps shard folders and points files (made if missing).
+
+    ``$ICE_MAP_CACHE_DIR`` if set, else ``ice-map-records`` under the system's temporary folder.
+    Every file in it is named by a digest of its bytes and written atomically, so several app
+    processes (behind one proxy, on one machine or on a shared volume) can use one folder: a page
+    built by one process finds its files through any other (see docs/scaling.md).
+    """
+    configured = os.environ.get(CACHE_ENV, "").strip()
+    folder = Path(configured) if configured else Path(tempfile.gettempdir()) / "ice-map-records"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

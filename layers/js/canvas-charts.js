@@ -1,6 +1,6 @@
 // The small charts of the canvas point layer's popups (a series as a line, a facility's
 // population from several sources side by side), built with DOM calls only.
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.charts.
 (function () {

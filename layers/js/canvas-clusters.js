@@ -1,7 +1,7 @@
 // Clusters and heat of the canvas point layer: points counted in cells of the world's pixel
 // grid (numbered discs whose ring shows the mix of colours), and a kernel density coloured
 // on HEAT_RAMP.  `methods` are the layer's (mixed into L.CanvasPointLayer by canvas.js).
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.clusters.
 (function () {

@@ -1,7 +1,7 @@
 // The binary columns reader of the canvas point layer: a layer's columns from the page
 // (lists, code strings, base64 typed arrays) or from its points file (an ArrayBuffer
 // fetched once), decoded into the arrays the drawing code reads (layers/_compact.py writes them).
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.columns.
 (function () {

@@ -1,7 +1,7 @@
 // Time and category filtering of the canvas point layer: which points are shown for the
 // page's date range and categories (setFilter, which the time bar calls), and how many.
 // `methods` are the layer's (mixed into L.CanvasPointLayer by canvas.js).
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.filter.
 (function () {

@@ -1,7 +1,7 @@
 // Clicks and the pointer over the canvas point layers: the screen grid that finds what is
 // under the cursor, and one click and one mousemove handler per map shared by its point
 // layers (the topmost answers; one popup for everything at the spot).
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.pointer.
 (function () {

@@ -2,7 +2,7 @@
 // from shards of records fetched when a point of them is clicked, written with
 // textContent / createTextNode / setAttribute only: no markup from the data is ever parsed.
 // `methods` are the layer's (mixed into L.CanvasPointLayer by canvas.js).
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.popup.
 (function () {

@@ -1,6 +1,6 @@
 // The words of the canvas point layer's popups (English here, the page's language from
 // Python: setWords), how numbers are written in them, and the host a link is shown as.
-// Served by the app as a file of layers/js/; tested in node from this file (tests/test_canvas_parts.py).
+// Served by the app as a file of layers/js/; tested in node from this file (tests/layers/test_canvas_parts.py).
 // Loaded before canvas.js, after the parts it needs (SCRIPT_NEEDS in layers/_script.py); its
 // functions are in L.CanvasPointParts.words.
 (function () {

@@ -118,6 +118,10 @@
         if (layer.kind === "land") {
           parts.land = L.polygon(latlngs, L.extend({}, base, {
             color: s.coast, weight: 1, fillColor: s.land, fillOpacity: 1 }));
+        } else if (layer.kind === "neighbours") {
+          // Mexico, Central America, the Caribbean (Natural Earth): land like the US's, under it.
+          parts.neighbours = L.polygon(latlngs, L.extend({}, base, {
+            color: s.coast, weight: 1, fillColor: s.land, fillOpacity: 1 }));
         } else if (layer.kind === "state") {
           parts.state = L.polyline(latlngs, L.extend({}, base, { color: s.state, weight: 1.2 }));
         } else if (layer.kind === "county") {
@@ -125,6 +129,7 @@
         }
       }
       this._parts = parts;
+      if (parts.neighbours) { this.addLayer(parts.neighbours); }
       if (parts.land) { this.addLayer(parts.land); }
       if (parts.state) { this.addLayer(parts.state); }
       this._showCounties();
@@ -146,7 +151,7 @@
       }
     },
 
-    // Which parts are drawn now: "land", "state", "county".
+    // Which parts are drawn now: "neighbours", "land", "state", "county".
     drawnParts: function () {
       var out = [], p = this._parts || {};
       for (var key in p) { if (this.hasLayer(p[key])) { out.push(key); } }

@@ -146,6 +146,24 @@ def _number(value) -> float | None:
     return None if pd.isna(v) else float(v)
 
 
+#: More people than any facility has held (the largest hold a few thousand): above it, a value is a typo
+#: or an attack, not a count.
+MAX_FACILITY_COUNT = 100_000
+
+
+def _count(value, report: Report, source: str, where: str, what: str) -> float | None:
+    """A head count (ADP, guaranteed minimum): a number from 0 to :data:`MAX_FACILITY_COUNT`; anything else
+    is left empty and reported (-5 and 1e20 are no counts of people)."""
+    v = _number(value)
+    if v is None:
+        return None
+    if not (0 <= v <= MAX_FACILITY_COUNT):  # NaN and infinity fail this too
+        report.add(source, where, "note", f"{what} {value!r} is not a count of people (0 to "
+                                          f"{MAX_FACILITY_COUNT:,}): left empty")
+        return None
+    return v
+
+
 def read_facility_list(path: str | Path, report: Report | None = None, *, source_name: str | None = None,
                        source_url: str = ICE_STATS_URL) -> gpd.GeoDataFrame:
     """Read an ICE facility list of any layout into the facility schema.
@@ -244,18 +262,20 @@ def read_facility_list(path: str | Path, report: Report | None = None, *, source
         if "detloc" in rec and rec["detloc"]:
             rec["detloc"] = rec["detloc"].upper()
         rec["last_inspection_end_date"] = inspection_date(cell(row, "last_inspection_end_date"))
-        gm = _number(cell(row, "guaranteed_minimum"))
+        where = f"row {n}"
+        gm = _count(cell(row, "guaranteed_minimum"), report, source, where, "guaranteed minimum")
         rec["guaranteed_minimum"] = None if gm is None else int(gm)
         for fy, j in fy_cols.items():
-            rec[f"adp_fy{fy}"] = None if (v := _number(row[j] if j < len(row) else None)) is None else round(v, 4)
+            v = _count(row[j] if j < len(row) else None, report, source, where, f"FY{fy} ADP")
+            rec[f"adp_fy{fy}"] = None if v is None else round(v, 4)
         if fy_cols:
             rec["adp"] = rec[f"adp_fy{max(fy_cols)}"]
         elif level_cols:
-            levels = [_number(row[j]) for j in level_cols if j < len(row)]
+            levels = [_count(row[j], report, source, where, "ADP") for j in level_cols if j < len(row)]
             known = [v for v in levels if v is not None]
             rec["adp"] = round(sum(known), 3) if known else None
         else:
-            rec["adp"] = _number(cell(row, "adp"))
+            rec["adp"] = _count(cell(row, "adp"), report, source, where, "ADP")
         rec["data_date"] = data_date
         rec["source_name"] = source_name
         rec["source_urls"] = source_url
