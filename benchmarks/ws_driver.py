@@ -7,7 +7,7 @@ bytes, the time until ``script_finished``, and any error the page would show (an
 ``exception`` element, or a run that never finishes).
 
 Used by ``benchmarks/bench_viewers.py`` (k concurrent sessions: CPU per action, latency,
-bytes, errors) and by ``tests/test_app_load.py`` (0 failed reruns under concurrency).
+bytes, errors) and by ``tests/app/test_app_load.py`` (0 failed reruns under concurrency).
 
     python3 benchmarks/ws_driver.py [--sessions K] [--port P]
 
