@@ -24,7 +24,8 @@ from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.core.measures import MEASURES
-from geodata.export.writers import export_metadata, export_size, write_csv, write_geojson
+from geodata.export.files import export_metadata
+from geodata.export.writers import export_size, write_csv, write_geojson
 from geodata.geography.aor import AOR_DIR, AOR_FILE, aor_label, load_aor_areas, unknown_aor_message
 from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
 from geodata.geography.places import PLACES_FILE, load_places

@@ -97,7 +97,7 @@ def _cmd_import_incidents(args) -> int:
         mapping.source_key = Mapping.check_key(args.source_key)
     # Never over an earlier run's rejects: the default gets a new number; a file named with --rejects is refused.
     if args.rejects and Path(args.rejects).exists():
-        raise GeodataError(f"{args.rejects} exists (an earlier run's rejects?); name a new file with --rejects")
+        raise GeodataError(f"{args.rejects} exists (an earlier run's rejects file?); name a new file with --rejects")
     rejects = args.rejects or _new_rejects_path(_rejects_path(args.store, args.file))
     _refuse_store_path(rejects, "the rejects file", args.store)
     _refuse_store_path(args.cache, "the geocoding cache", args.store)
@@ -191,7 +191,7 @@ def _facilities(args):
 
 
 def _cmd_import_reference(args) -> int:
-    from .export.writers import write_export
+    from .export.files import write_export
     from .pipeline.reference import apply_reference, match_reference, read_facility_reference, write_rejects
 
     if not args.output:
@@ -239,7 +239,7 @@ def _cmd_import_population(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from .export.writers import write_export
+    from .export.files import write_export
     from .sources.ice.stats import read_ice_stats
 
     _refuse_store_path(args.output, "the output")
@@ -276,7 +276,7 @@ def _export_measures(args, keys) -> int:
     import pandas as pd
 
     from .core.measures import load_measure
-    from .export.writers import check_export_path
+    from .export.files import check_export_path
     from .view.measures import measure_features, write_measure_export
 
     others = [x for x in args.layer if x not in keys]
@@ -292,7 +292,8 @@ def _export_measures(args, keys) -> int:
         if table is None:
             raise GeodataError(f"no data for {key!r} here" + (" (run `geodata fetch ddp-arrests`)"
                                                                if key == "arrests" else ""))
-        parts.append(measure_features(key, args.start, args.end, aors=tuple(args.aor or ()), table=table))
+        parts.append(measure_features(key, args.start.start if args.start else None,
+                                      args.end.end if args.end else None, aors=tuple(args.aor or ()), table=table))
     gdf = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     n = write_measure_export(gdf, args.output)
     print(f"wrote {n} features to {args.output} ({', '.join(f'{len(p)} {k}' for k, p in zip(keys, parts))})",
@@ -302,7 +303,7 @@ def _export_measures(args, keys) -> int:
 
 def _cmd_export(args) -> int:
     from .core.measures import MEASURES
-    from .export.writers import check_export_path, export_metadata, write_export
+    from .export.files import check_export_path, export_metadata, write_export
     from .geography.aor import known_aors, unknown_aor_message
 
     keys = [x for x in (args.layer or ()) if x in MEASURES]

@@ -26,7 +26,6 @@ import io
 import json
 import math
 import os
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -35,12 +34,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from ..core.atomic import atomic_path
-from ..core.report import GeodataError
 from ..core.schema import CRS
 
-__all__ = ["feature_collection", "to_geojson", "to_csv", "write_geojson", "write_csv", "write_export",
-           "export_size", "check_export_path", "export_metadata", "LAYER_NAMES", "FORMULA_PREFIXES"]
+__all__ = ["to_geojson", "to_csv", "write_geojson", "write_csv",
+           "export_size", "json_scalar", "LAYER_NAMES", "FORMULA_PREFIXES"]
 
 #: Layer key -> the value of each feature's ``layer`` property.
 LAYER_NAMES = {"facilities": "facility", "incidents": "incident", "offices": "office"}
@@ -52,7 +49,7 @@ _JSON_SHORT = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t"
                ("\f", "\\f"))
 
 
-def _clean(value):
+def json_scalar(value):
     """JSON-ready scalar: NaN/NaT -> None, numpy -> Python, dates -> ISO strings."""
     if value is None:
         return None
@@ -69,40 +66,6 @@ def _clean(value):
     return value
 
 
-# -- the old way, for small frames that want dicts ---------------------------------------
-def _features(layer: str, gdf: gpd.GeoDataFrame, keep_unplaced: bool):
-    if gdf.crs is not None and gdf.crs != CRS:
-        gdf = gdf.to_crs(CRS)
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    for values, geom in zip(gdf[columns].itertuples(index=False, name=None), gdf.geometry):
-        unplaced = geom is None or geom.is_empty
-        if unplaced and not keep_unplaced:
-            continue
-        props = {"layer": LAYER_NAMES[layer]}
-        props.update((c, _clean(v)) for c, v in zip(columns, values))
-        yield {
-            "type": "Feature",
-            "id": str(props["id"]),
-            "geometry": None if unplaced else {
-                "type": "Point",
-                "coordinates": [round(geom.x, COORD_DECIMALS), round(geom.y, COORD_DECIMALS)],
-            },
-            "properties": props,
-        }
-
-
-def feature_collection(frames: dict[str, gpd.GeoDataFrame], *, keep_unplaced: bool = False) -> dict:
-    """One FeatureCollection of the given layers (``{"facilities": gdf, "incidents": gdf}``), as a dict.
-
-    ``keep_unplaced`` keeps records without a location as features with a null
-    geometry (RFC 7946 allows it); the bundle does, exports do not.  For files use
-    :func:`write_geojson`, which never builds the dicts.
-    """
-    features = []
-    for layer, gdf in frames.items():
-        features.extend(_features(layer, gdf, keep_unplaced))
-    return {"type": "FeatureCollection", "features": features}
-
 
 # -- column-wise encoding ------------------------------------------------------------------
 # A chunk of features is one Arrow string array whose data buffer is the file's bytes: one
@@ -113,7 +76,7 @@ def feature_collection(frames: dict[str, gpd.GeoDataFrame], *, keep_unplaced: bo
 
 
 def _python_json(values) -> pa.Array:
-    return pa.array([json.dumps(_clean(v), ensure_ascii=False) for v in values], pa.string())
+    return pa.array([json.dumps(json_scalar(v), ensure_ascii=False) for v in values], pa.string())
 
 
 def _bytes_of(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -316,7 +279,7 @@ class _Column:
 
 
 def _csv_python(value) -> str:
-    value = _clean(value)
+    value = json_scalar(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -435,7 +398,7 @@ class _Layer:
             fid = values["id"]
         else:  # the feature's id is always a string: str() of the value, as the dict writer did
             raw = ids.arrow.slice(lo, hi - lo).to_pylist() if ids.values is None else ids.values.iloc[lo:hi].tolist()
-            fid = [_python_json([str(_clean(v)) for v in raw])]
+            fid = [_python_json([str(json_scalar(v)) for v in raw])]
         xs, ys = map(_coord_strings, self.xy(lo, hi))
         point = ['{"type":"Point","coordinates":[', xs, ",", ys, "]}"]
         if self.unplaced[lo:hi].any():
@@ -596,43 +559,3 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
         geoms = np.asarray(gdf.geometry.array, dtype=object)
         n += len(geoms) - int(np.count_nonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     return n
-
-
-def check_export_path(path: str | Path):
-    """The writer for ``path`` (by its extension); a :class:`GeodataError` when the format is unknown or
-    the folder does not exist (a typo in it should not silently make new folders)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".geojson", ".json", ".csv"):
-        raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
-    if path.is_dir():
-        raise GeodataError(f"{path} is a folder; give a file name ending in .geojson or .csv")
-    if not path.parent.is_dir():
-        raise GeodataError(f"{path}: the folder {path.parent} does not exist (make it first)")
-    return write_csv if suffix == ".csv" else write_geojson
-
-
-def export_metadata(view=None, spans: dict | None = None) -> dict:
-    """What an export says about itself: the view's filter (as in a link) and each layer's first and
-    last day (:func:`geodata.spans.layer_spans`, "data as of")."""
-    out = {}
-    if view is not None:
-        out["view"] = view.to_params()
-    if spans:
-        out["data_as_of"] = {layer: {"first": str(a), "last": str(b)} for layer, (a, b) in spans.items()}
-    return out
-
-
-def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None,
-                 metadata: dict | None = None) -> int:
-    """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features.
-
-    The file's mode is what the umask gives a new file (``0644`` under the usual ``022``), as ``open``
-    would make it; the folder must exist (:func:`check_export_path`)."""
-    path = Path(path)
-    writer = check_export_path(path)
-    with atomic_path(path, mode="umask") as tmp:
-        with open(tmp, "wb") as fh:
-            if writer is write_geojson:
-                return writer(frames, fh, progress=progress, metadata=metadata)
-            return writer(frames, fh, progress=progress)

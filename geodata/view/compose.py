@@ -50,7 +50,7 @@ def frames(store: Store, view: View, *, hide_empty: bool = False, bbox=None, col
 
 
 def export_frames(store: Store, view: View, *, hide_empty: bool = False) -> dict:
-    """The frames an export of ``view`` writes (:func:`geodata.export.writers.write_export`): those of
+    """The frames an export of ``view`` writes (:func:`geodata.export.files.write_export`): those of
     :func:`frames`, with every column.
 
     A view of incidents alone, without AORs (their rule needs the points' areas), from a store that

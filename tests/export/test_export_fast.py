@@ -17,7 +17,8 @@ from shapely.geometry import Point
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.cli import main
 from geodata.core.schema import CRS
-from geodata.export.writers import FORMULA_PREFIXES, write_export
+from geodata.export.files import write_export
+from geodata.export.writers import FORMULA_PREFIXES
 from geodata.view import export_frames
 from geodata.view import frames as store_frames
 from geodata.view.occupancy import view_frames
@@ -234,7 +235,7 @@ def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chun
 
 
 def test_number_text_is_pythons_for_floats_of_every_size():
-    from geodata.export.writers import _clean, _number_strings
+    from geodata.export.writers import _number_strings, json_scalar
 
     rng = np.random.default_rng(5)
     bits = rng.integers(0, 2**63, 200_000, dtype=np.int64).view(np.float64)  # every exponent and sign
@@ -244,7 +245,7 @@ def test_number_text_is_pythons_for_floats_of_every_size():
     scaled = rng.uniform(-1, 1, 50_000) * 10.0 ** rng.integers(-8, 18, 50_000)
     x = np.concatenate([bits, edges, scaled])
     got = _number_strings(x).to_pylist()
-    want = [json.dumps(_clean(v)) for v in x.tolist()]
+    want = [json.dumps(json_scalar(v)) for v in x.tolist()]
     assert got == want
 
 
@@ -266,7 +267,7 @@ def folder_store(tmp_path_factory):
     import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
     from bench_scale import synthetic
 
     from geodata.store import open_store

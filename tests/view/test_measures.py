@@ -70,7 +70,6 @@ def test_usbp_missing_rows_stay_missing(usbp, shared_data):
 
 def test_sectors_sit_at_their_headquarters_city():
     from geodata.geography.places import load_places
-
     from geodata.sources.usbp_encounters import SECTOR_HQ, sector_places
 
     sp = sector_places().set_index("name")

@@ -13,7 +13,12 @@ def test_bundled_spans_reach_the_population_and_the_facility_list():
     assert got["incidents"] == (dt.date(2003, 10, 7), dt.date(2026, 1, 31))
     assert got["population"][1] == dt.date(2026, 3, 10)  # DDP's last counted day
     assert got["facility_list"][1] == dt.date(2026, 4, 2)  # the FY2026 list of April 2026
-    assert spans.date_range(got) == (dt.date(2003, 10, 7), dt.date(2026, 4, 2))
+    own = {k: v for k, v in got.items() if k in ("incidents", "population", "facility_list")}
+    assert spans.date_range(own) == (dt.date(2003, 10, 7), dt.date(2026, 4, 2))
+    # The enforcement measures register theirs (geodata.view.measures): the range reaches back to the Border
+    # Patrol's first month and on to the last 287(g) snapshot.
+    assert got["usbp"][0] == dt.date(1999, 10, 1) and got["287g"][1] >= dt.date(2026, 5, 18)
+    assert spans.date_range(got) == (dt.date(1999, 10, 1), max(v[1] for v in got.values()))
 
 
 def test_a_registered_layer_widens_the_range(monkeypatch):
