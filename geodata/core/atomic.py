@@ -103,3 +103,13 @@ def clean_temp_files(path: str | Path) -> list[Path]:
             tmp.unlink()
             removed.append(tmp)
     return removed
+
+
+def write_text_in(directory: str | Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` as ``directory/name`` (the folder made if need be), all or nothing: readers never see
+    half a file. Returns the path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    write_text(path, text, encoding=encoding)
+    return path

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..core.atomic import write_text
+from ..core.atomic import write_text_in
 from ..core.paths import DATA_DIR
 from ..core.schema import CRS
 from .boundaries import PRECISION, decode_ints, decode_multipolygon
@@ -96,11 +96,7 @@ def decode_aor_areas(text: str) -> gpd.GeoDataFrame:
 
 def save_aor_areas(areas: gpd.GeoDataFrame, directory: str | Path = AOR_DIR) -> Path:
     """Write ``ice-aor-areas.json`` into ``directory``; return its path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / AOR_FILE
-    write_text(path, encode_aor_areas(areas), encoding="ascii")  # all or nothing: readers never see half a file
-    return path
+    return write_text_in(directory, AOR_FILE, encode_aor_areas(areas), encoding="ascii")
 
 
 @functools.lru_cache(maxsize=2)
