@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from geodata.core.measures import MEASURES
+from geodata.core.measures import MEASURES, last_day
 from layers._compact import day_numbers
 from layers._script import RawElement, ScriptLayer, to_script_json
 from layers._text import JS_LOCALES, html_text
@@ -147,6 +147,8 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
         },
         "text": measure_words(lang),
         "locale": JS_LOCALES.get(lang, "en-US"),
+        # The measure's last day (of the whole table, not only the AORs shown): "in_force" reads on it.
+        "lastDay": _days([last_day(table)])[0] if len(table) else None,
     }
     if detail is not None and len(detail):
         index = {(p["kind"], p["id"]): k for k, p in enumerate(places)}
