@@ -342,8 +342,8 @@ frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
 tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
 overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
-    measure_overlays(tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)  # built only with the map
-# The areas change with the dates only when they count incidents or people (measures follow dates in the browser).
+    measure_overlays(tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang, files=(RECORDS_URL, cache_dir()))
+# Built with the map (measure rows: cache files). Areas follow the dates only when counting incidents or people.
 overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
                (window, chosen) if aor_map in ("incidents", "detained") else None)
 

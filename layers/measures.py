@@ -14,6 +14,9 @@ it covers, the source, the breakdown by category, a small chart of the place's s
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -178,10 +181,18 @@ class MeasureLayer(ScriptLayer):
     _scripts = ("measures.js",)
 
     def __init__(self, data: dict, *, regions_url: str | None, aor_url: str | None, name: str, notes=(),
-                 show: bool = True):
+                 show: bool = True, data_url: str | None = None):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "MeasureLayer"
         self.data = data
+        self._file = None
+        if data_url is not None:
+            # The page then holds only where the rows are (as the incidents' points file): a file named
+            # by their digest, fetched once and kept by the browser, not sent again on every rerun.
+            self._file = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self._file_name = f"measure-{data['key']}-{hashlib.sha256(self._file).hexdigest()[:20]}.json"
+            self.data = {"key": data["key"], "file": {"url": f"{str(data_url).rstrip('/')}/{self._file_name}",
+                                                      "bytes": len(self._file)}}
         self.notes = list(notes)
         self.options = {"regionsUrl": regions_url, "aorUrl": aor_url, "fillOpacity": 0.7, "weight": 0.6,
                         "strokeColor": "#ffffff", "maxRadius": 28}
@@ -189,7 +200,12 @@ class MeasureLayer(ScriptLayer):
         self.follows_time = True
 
     def __len__(self) -> int:
-        return len(self.data["places"])
+        return len(self.data.get("places", ()))
+
+    def data_file(self) -> tuple[str, bytes] | None:
+        """``(name, bytes)`` of the rows' file, for the caller to write as ``<data_url>/<name>`` (None when
+        the rows are in the page: no ``data_url``).  The name holds a digest of the bytes."""
+        return None if self._file is None else (self._file_name, self._file)
 
     def _render_header(self, figure) -> None:
         figure.header.add_child(RawElement(_CSS), name="ice_measures_css")
@@ -209,25 +225,43 @@ class MeasureLayer(ScriptLayer):
 
 
 def measure_layer(key: str, table, *, regions_url: str | None = None, aor_url: str | None = None,
-                  detail=None, lang: str = "en", show: bool = True) -> MeasureLayer:
+                  detail=None, lang: str = "en", show: bool = True, data_url: str | None = None) -> MeasureLayer:
     """The :class:`MeasureLayer` of measure ``key`` from its (AOR-filtered) table.
 
     ``regions_url`` and ``aor_url`` are where the browser fetches the bundle's county/state and
-    AOR polygons (without them, in a saved page, the areas are not drawn; sectors are).
+    AOR polygons (without them, in a saved page, the areas are not drawn; sectors are).  With
+    ``data_url`` the page holds only the URL of the rows' file (:meth:`MeasureLayer.data_file`).
     """
     m = MEASURES[key]
     _ = text(lang).gettext
     notes = list(m.notes)  # English, as the other overlays' notes (layers.areas)
     notes.append(_("Source: {source} ({licence}).").format(source=m.source_name, licence=m.licence))
     data = measure_layer_data(key, table, detail=detail, lang=lang)
-    return MeasureLayer(data, regions_url=regions_url, aor_url=aor_url, name=_(m.label), notes=notes, show=show)
+    return MeasureLayer(data, regions_url=regions_url, aor_url=aor_url, name=_(m.label), notes=notes, show=show,
+                        data_url=data_url)
 
 
 
-def measure_overlays(tables: dict, *, regions_url: str | None, aor_url: str | None, lang: str = "en") -> list:
-    """One :class:`MeasureLayer` per measure of ``tables`` that has data (``geodata.view.measures.measure_tables``)."""
-    return [measure_layer(key, table, regions_url=regions_url, aor_url=aor_url, detail=detail, lang=lang)
-            for key, (table, detail) in tables.items() if table is not None]
+def measure_overlays(tables: dict, *, regions_url: str | None, aor_url: str | None, lang: str = "en",
+                     files: tuple | None = None) -> list:
+    """One :class:`MeasureLayer` per measure of ``tables`` that has data (``geodata.view.measures.measure_tables``).
+
+    ``files``: ``(data_url, where)`` to serve each layer's rows as a file (:meth:`MeasureLayer.data_file`)
+    written where ``data_url`` is served: ``where`` a folder (the app's cache:
+    ``geodata.view.shards.write_file``, once per digest) or a function ``save(name, bytes)``.
+    """
+    data_url, save = files if files else (None, None)
+    if save is not None and not callable(save):
+        from geodata.view.shards import write_file
+
+        folder = save
+        save = lambda name, data: write_file(folder, name, data)  # noqa: E731
+    layers = [measure_layer(key, table, regions_url=regions_url, aor_url=aor_url, detail=detail, lang=lang,
+                            data_url=data_url) for key, (table, detail) in tables.items() if table is not None]
+    for layer in layers:
+        if save is not None and layer.data_file() is not None:
+            save(*layer.data_file())
+    return layers
 
 
 def figure_cards(figures: list[dict], lang: str = "en") -> list[tuple[str, str, str]]:

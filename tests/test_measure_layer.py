@@ -72,6 +72,28 @@ def test_the_page_carries_values_not_geometry():
     assert 'class="ice-measure-legend" data-measure="atd"' in layer.legend_html()
 
 
+def test_the_page_holds_only_the_url_of_a_measure_s_rows_with_data_url():
+    from layers.measures import measure_overlays
+
+    table = load_measure("287g")
+    saved = {}
+    layers = measure_overlays({"287g": (table, None)}, regions_url="r.json", aor_url="a.json",
+                              files=("../records", lambda name, data: saved.__setitem__(name, data)))
+    (layer,) = layers
+    page = layer.js_data()
+    assert len(page) < 300 and '"rows"' not in page and "Task Force Model" not in page
+    (name, data), = saved.items()
+    assert layer.data["file"] == {"url": f"../records/{name}", "bytes": len(data)}
+    full = json.loads(data)
+    assert full == json.loads(json.dumps(measure_layer_data("287g", table)))
+    assert name.startswith("measure-287g-") and name.endswith(".json")
+    # Named by the rows' digest: other rows, another file; the same rows, the same name.
+    other = measure_layer("287g", table[table["place_kind"] == "state"], data_url="../records")
+    assert other.data_file()[0] != name
+    assert measure_layer("287g", table, data_url="../records").data_file()[0] == name
+    assert measure_layer("287g", table).data_file() is None and '"rows"' in measure_layer("287g", table).js_data()
+
+
 def test_sectors_carry_their_headquarters_point():
     data = measure_layer_data("usbp", load_measure("usbp"))
     tucson = next(p for p in data["places"] if p["id"] == "tucson-az")

@@ -186,6 +186,22 @@
 
     // Fetch the polygons the places need, make one Leaflet layer per place, then draw.
     _load: function () {
+      var self = this;
+      if (!this.data.file) { return this._loadShapes(); }
+      // The page holds only the URL of the measure's rows (a file named by their digest: the browser
+      // keeps it, and a rerun of the page does not send them again).
+      return fetchJson(this.data.file.url).then(function (full) {
+        full.file = self.data.file;  // where its rows came from
+        self.data = full;
+        self.W = full.text || {};
+        return self._loadShapes();
+      }).catch(function (err) {
+        self._loaded = true;
+        self.loadError = String(err);
+      });
+    },
+
+    _loadShapes: function () {
       var self = this, d = this.data, o = this.options, kinds = {};
       d.places.forEach(function (p) { kinds[p.kind] = true; });
       var jobs = [];
@@ -262,6 +278,7 @@
 
     redraw: function () {
       var d = this.data, self = this;
+      if (!d.rows) { return; }  // its rows are still on their way (data.file)
       this.current = summarise(d, this.window[0], this.window[1], this.category);
       var vals = [], k;
       for (k in this.current.values) { vals.push(this.current.values[k]); }

@@ -14,7 +14,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from geodata.core.measures import MEASURE_COLUMNS, load_measure, validate_measure_table
+from geodata.core.measures import MEASURE_COLUMNS, as_runs, load_measure, validate_measure_table
 from geodata.core.paths import DATA_DIR
 from geodata.view.measures import values_for_range
 
@@ -27,7 +27,7 @@ STATE = """() => {
     var l; try { l = window[k]; } catch (e) { continue; }
     if (!(l && window.L && L.MeasureLayer && l instanceof L.MeasureLayer)) { continue; }
     out[l.data.key] = { drawn: l.getLayers().length, total: l.total || 0, window: l.window, loaded: l.isLoaded(),
-                        onMap: !!l._map };
+                        onMap: !!l._map, file: l.data.file ? l.data.file.url : null };
   }
   return out;
 }"""
@@ -44,7 +44,8 @@ def _fixture_tables(folder):
             rows.append(("287g", "county", "27141", "", a, b, 1, "https://www.ice.gov/identify-and-arrest/287g"))
             rows.append(("287g", "county", "27141", "Jail Enforcement Model", a, b, 1,
                          "https://www.ice.gov/identify-and-arrest/287g"))
-    g = validate_measure_table(pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)), "287g")
+    # As the bundled table: runs of months with the same value (geodata.core.measures.as_runs).
+    g = as_runs(validate_measure_table(pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)), "287g"))
     g.to_csv(folder / "287g-monthly.csv", index=False)
     pd.DataFrame([{"place_kind": "county", "place_id": "27141", "agency": "Sherburne County Sheriff's Office",
                    "agency_type": "County", "model": "Jail Enforcement Model", "signed": "2025-10-17",
@@ -106,6 +107,8 @@ def test_each_measure_layer_draws_and_follows_the_dates(measures_server, open_pa
         drawn = want[want["place_id"] != "HLG"]  # Harlingen's AOR has no boundaries here: counted, not drawn
         assert state[key]["drawn"] == len(drawn), key
     assert state["287g"]["drawn"] == 3  # FL, Hennepin, Sherburne in force in October
+    # The rows came from a file named by their digest, not from the page's script.
+    assert all(v["file"] and v["file"].endswith(".json") and f"measure-{k}-" in v["file"] for k, v in state.items())
 
     # The date filter in the page's link: the layers follow it without a new map.
     app.page.evaluate("() => history.replaceState(null, '', '?layer=" + LAYERS + "&start=2025-06-01&end=2025-06-30')")
