@@ -33,7 +33,7 @@ from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
-from geodata.view.measures import figures_of, first_screen, measure_tables, measures_span
+from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
@@ -308,7 +308,7 @@ st.query_params.from_dict(
     | ({"style": style} if style != "points" else {})
     | ({"regions": regions} if regions != "none" else {})
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
-    | areas_params
+    | areas_params | category_params(st.query_params)  # a measure's category chosen on the map (model=...)
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
     # The language stays in the link unless it is English and the browser's language too.
     | ({"lang": lang} if lang != DEFAULT_LANGUAGE or lang != BROWSER_LANGUAGE else {})

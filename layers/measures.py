@@ -134,6 +134,8 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
         "label": _(m.label),
         "unit": _(m.unit),
         "categoryLabel": _(m.category_label) if m.category_label else "",
+        # The link's parameter for the category chosen (English, as the registry writes it: model=, technology=).
+        "categoryParam": m.category_label,
         "source": m.source_url,
         "sourceName": m.source_name,
         "licence": m.licence,

@@ -9,7 +9,14 @@ import json
 import pandas as pd
 import pytest
 
-from geodata.core.measures import as_runs, expand_months, MEASURE_COLUMNS, MEASURES, load_measure, validate_measure_table
+from geodata.core.measures import (
+    MEASURE_COLUMNS,
+    MEASURES,
+    as_runs,
+    expand_months,
+    load_measure,
+    validate_measure_table,
+)
 from geodata.core.report import GeodataError, Report
 from geodata.view.measures import (
     breakdown,
@@ -386,3 +393,26 @@ def test_cli_export_of_287g_and_arrests_from_a_data_folder(fixture_287g, tmp_pat
     assert {f["properties"]["place_id"] for f in doc["features"]} == {"27053", "27003", "MN"}
     empty = tmp_path / "empty"
     assert main(["export", "--layer", "arrests", "--data", str(empty), "-o", str(tmp_path / "x.csv")]) == 2
+
+
+def test_cli_export_of_one_287g_model_is_the_map_s_count_of_that_model(fixture_287g, tmp_path, capsys):
+    from geodata.cli import main
+    from geodata.core.measures import save_measure
+
+    folder = tmp_path / "data"
+    save_measure(as_runs(fixture_287g), "287g", folder / "measures")
+    out = tmp_path / "tf.csv"
+    assert main(["export", "--layer", "287g", "--category", "Task Force Model", "--start", "2025-09-01",
+                 "--end", "2025-10-31", "--data", str(folder), "-o", str(out)]) == 0
+    got = pd.read_csv(out, dtype={"place_id": str})
+    want = values_for_range(fixture_287g, "287g", "2025-09-01", "2025-10-31", category="Task Force Model")
+    assert dict(zip(got["place_id"], got["value"])) == dict(zip(want["place_id"], want["value"])) == {"27053": 1,
+                                                                                                        "FL": 1}
+    assert set(got["category"]) == {"Task Force Model"}
+    # A model the table does not have, two of them, or an incident category: one clear message, exit 2.
+    for extra in (["--category", "Task Force"],
+                  ["--category", "Task Force Model", "--category", "Jail Enforcement Model"]):
+        assert main(["export", "--layer", "287g", *extra, "--data", str(folder), "-o", str(out)]) == 2
+    assert "its categories: Jail Enforcement Model, Task Force Model" in capsys.readouterr().err
+    assert main(["export", "--category", "Task Force Model", "-o", str(tmp_path / "x.geojson")]) == 2
+    assert "unknown category" in capsys.readouterr().err

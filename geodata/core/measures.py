@@ -155,6 +155,9 @@ def register(measure: Measure) -> Measure:
     """Add ``measure`` to :data:`MEASURES` (a key registered twice is an error)."""
     if measure.key in MEASURES:
         raise ValueError(f"measure {measure.key!r} is registered already")
+    # The category label names the link's parameter of the category chosen (model=, technology=).
+    if measure.category_label and measure.category_label in {m.category_label for m in MEASURES.values()}:
+        raise ValueError(f"measure {measure.key!r}: category label {measure.category_label!r} is another's already")
     MEASURES[measure.key] = measure
     return measure
 

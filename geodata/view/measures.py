@@ -25,6 +25,7 @@ from ..sources.usbp_encounters import sector_places
 
 __all__ = [
     "breakdown",
+    "category_params",
     "day_counted",
     "filter_aors",
     "measure_export",
@@ -406,6 +407,22 @@ def write_measure_export(gdf, path: str | Path) -> int:
 
 
 # -- what the app asks ---------------------------------------------------------------------------
+
+def category_params(params) -> dict[str, str]:
+    """The measures' chosen categories among a link's ``params`` (``model=Task Force Model``,
+    ``technology=GPS``: each measure's English ``category_label``), to write back into the link.
+
+    The map's legend sets them (``layers/js/measures.js``); the app keeps them when it rewrites the query.
+    """
+    out = {}
+    for m in MEASURES.values():
+        value = params.get(m.category_label) if m.category_label else None
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else None
+        if value:
+            out[m.category_label] = str(value)[:200]
+    return out
+
 
 def measure_tables(keys, *, aors=(), directory: str | Path | None = None) -> dict:
     """``{key: (table filtered by AOR or None when the measure has no data here, detail table or None)}``."""

@@ -241,6 +241,7 @@
           self.shapes[k] = shape;
         });
         self._loaded = true;
+        self.category = self._linkCategory();
         self.redraw();
       }).catch(function (err) {
         self._loaded = true;
@@ -274,7 +275,24 @@
       return this.shownCount || 0;
     },
 
-    setCategory: function (index) { this.category = index; this.redraw(); },
+    // The category chosen in the legend, kept in the page's link as <categoryParam>=<name> ("model=Task Force
+    // Model", "technology=GPS"; layers/js/viewurl.js keeps it through the app's rewrites of the query).
+    setCategory: function (index) {
+      this.category = index;
+      var d = this.data, url = L.iceViewInUrl;
+      if (d.categoryParam && url && url.setParam) {
+        url.setParam(d.categoryParam, index >= 0 ? d.categories[index] : null);
+      }
+      this.redraw();
+    },
+
+    // The category the page's link names (-1: all, also for a name the measure does not have).
+    _linkCategory: function () {
+      var d = this.data, url = L.iceViewInUrl;
+      if (!d.categoryParam || !url || !url.getParam) { return this.category; }
+      var name = url.getParam(d.categoryParam), at = name === null ? -1 : (d.categories || []).indexOf(name);
+      return at >= 0 ? at : this.category;
+    },
 
     redraw: function () {
       var d = this.data, self = this;
@@ -347,7 +365,8 @@
       }
       if (!b.length) { box.appendChild(el("div", "note", this.W.none)); return; }
       var c = this.current;
-      var when = c.asOf === null ? "" : this.periodText.apply(this, d.summary === "in_force" ? monthOf(c.asOf) : [c.asOf, c.asOf]);
+      var span = d.summary === "in_force" ? monthOf(c.asOf) : [c.asOf, c.asOf];
+      var when = c.asOf === null ? "" : this.periodText(span[0], span[1]);
       box.appendChild(el("div", "row", d.unit + ": " + this.number(this.total) + (when ? " (" + when + ")" : "")));
       b.forEach(function (lo, k) {
         var row = el("div", "row"), sw = el("i", "box");
@@ -391,7 +410,9 @@
       var pts = [], R = columns(d);
       // Each row drawn from its first day to its last (a run of months is flat across them).
       for (var i = 0; i < R.p.length; i++) {
-        if (R.p[i] === k && R.c[i] === -1) { pts.push([R.s[i], R.v[i]]); if (R.e[i] > R.s[i]) { pts.push([R.e[i], R.v[i]]); } }
+        if (R.p[i] !== k || R.c[i] !== -1) { continue; }
+        pts.push([R.s[i], R.v[i]]);
+        if (R.e[i] > R.s[i]) { pts.push([R.e[i], R.v[i]]); }
       }
       pts.sort(function (a, b) { return a[0] - b[0]; });
       if (pts.length > 1) {

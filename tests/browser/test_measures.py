@@ -152,6 +152,26 @@ def test_a_measure_popup_opens_with_value_period_chart_and_agencies(measures_ser
     frame.select_option('.ice-measure-legend[data-measure="287g"] select', label="Jail Enforcement Model")
     state = _state(app, lambda s: s["287g"]["drawn"] == 1)
     assert state["287g"]["total"] == 1
+    # The model chosen is in the link, and stays there when the app rewrites the query (a new date range).
+    assert "model=Jail%20Enforcement%20Model" in app.page.url
+    app.page.evaluate("() => history.replaceState(null, '', '?layer=287g&start=2025-11-01&end=2025-12-31')")
+    assert "model=Jail%20Enforcement%20Model" in app.page.url and "start=2025-11-01" in app.page.url
+
+
+def test_a_link_naming_a_model_opens_with_that_model(measures_server, open_page):
+    app = open_page(measures_server)
+    _open(app, "?layer=287g&start=2025-10-01&end=2025-12-31&model=Jail+Enforcement+Model")
+    state = _state(app, lambda s: "287g" in s and s["287g"]["loaded"] and s["287g"]["drawn"] == 1)
+    want = values_for_range(measures_server.tables["287g"], "287g", "2025-10-01", "2025-12-31",
+                            category="Jail Enforcement Model")
+    assert state["287g"]["total"] == want.attrs["total"] == 1
+    frame = app.map_frame()
+    frame.locator(".map-legend summary").click()
+    assert frame.locator('.ice-measure-legend[data-measure="287g"] select option:checked').inner_text() == (
+        "Jail Enforcement Model")
+    frame.select_option('.ice-measure-legend[data-measure="287g"] select', label="All")
+    _state(app, lambda s: s["287g"]["drawn"] == 3)
+    assert "model=" not in app.page.url
 
 
 def test_sector_popup_and_legend_in_spanish(measures_server, open_page):
