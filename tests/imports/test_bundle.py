@@ -73,3 +73,18 @@ def test_data_notice_names_every_facility_list_and_its_licence():
         assert f"FY{fy}" in notice
     assert "public domain" in notice and "facility-years.csv" in notice
     assert BUNDLE_INPUTS["deaths"].rsplit("/", 1)[-1] in notice and "Copyright (c) 2025 Sanjay Basu" in notice
+
+
+def test_build_report_holds_every_measure_reader_row():
+    # What the measure readers (ATD, USBP) left out or noted is in the one build report too, beside
+    # measures-report.csv, so every row not kept as it came is in one place.
+    import pandas as pd
+
+    from geodata.core.measures import MEASURES_DIR, MEASURES_REPORT_FILE
+
+    measures = pd.read_csv(MEASURES_DIR / MEASURES_REPORT_FILE, dtype=str, keep_default_na=False)
+    report = load_bundle().report.fillna("").astype(str)
+    assert len(measures) and (measures["action"] == "rejected").any()
+    rows = set(map(tuple, report[list(measures.columns)].to_numpy()))
+    missing = [r for r in map(tuple, measures.to_numpy()) if r not in rows]
+    assert not missing, missing
