@@ -4,7 +4,8 @@
 responsibility as a choropleth whose polygons the browser fetches once from the bundle's own
 files (``us-regions.json``, ``ice-aor-areas.json``, served by the app: the page carries values,
 not geometry), Border Patrol sectors as circles at their headquarters city, sized by value.
-The page holds the measure's rows (place, period as days, value, category); the layer sums or
+The measure's rows (place, period as days, value, category) are in the page, or, with ``data_url`` (the
+app), in a file named by their digest that the browser fetches once (:meth:`MeasureLayer.data_file`); the layer sums or
 picks them for the dates shown exactly as `geodata.view.measures.values_for_range` does,
 follows the page's date range and playback through ``L.iceTime`` (``layers/js/timebar.js``),
 colours its own legend, and opens a popup per place: the value for the dates shown, the period

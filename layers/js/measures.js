@@ -1,7 +1,8 @@
 // A measure by area through time (L.MeasureLayer): 287(g) agreements, people on ATD, Border Patrol
 // encounters, ICE arrests.  Needs polyline.js.  Served by the app as a file; see layers/measures.py.
 //
-// The page holds the measure's rows as columns (rows per place, period, value, category); the
+// The measure's rows as columns (rows per place, period, value, category), in the page or in a file it
+// names (data.file: fetched, not sent again with each rerun of the page); the
 // polygons of counties, states and AORs come from the bundle's own files (options.regionsUrl,
 // options.aorUrl), fetched once per page and shared by every measure layer.  For the dates shown
 // (setFilter, called by L.iceTime on every filter change and playback step) the layer does what
