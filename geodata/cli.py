@@ -70,6 +70,19 @@ def _refuse_store_path(path, what: str, store=None) -> None:
             raise GeodataError(f"{path}: {what} would replace the store {store}; choose another path")
 
 
+def _new_rejects_path(path: str) -> str:
+    """``X.rejects.csv``, or when an earlier run left that, ``X.rejects.2.csv``, ``.3``...: each run's
+    rejects in a file of its own, none overwritten."""
+    p = Path(path)
+    if not p.exists():
+        return path
+    stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+    n = 2
+    while (p.parent / f"{stem}.{n}{p.suffix}").exists():
+        n += 1
+    return str(p.parent / f"{stem}.{n}{p.suffix}")
+
+
 def _cmd_import_incidents(args) -> int:
     from tqdm import tqdm
 
@@ -82,7 +95,10 @@ def _cmd_import_incidents(args) -> int:
     mapping = Mapping.load(args.mapping, args.map)
     if args.source_key is not None:
         mapping.source_key = Mapping.check_key(args.source_key)
-    rejects = args.rejects or _rejects_path(args.store, args.file)
+    # Never over an earlier run's rejects: the default gets a new number; a file named with --rejects is refused.
+    if args.rejects and Path(args.rejects).exists():
+        raise GeodataError(f"{args.rejects} exists (an earlier run's rejects file?); name a new file with --rejects")
+    rejects = args.rejects or _new_rejects_path(_rejects_path(args.store, args.file))
     _refuse_store_path(rejects, "the rejects file", args.store)
     _refuse_store_path(args.cache, "the geocoding cache", args.store)
     geocoder = _geocoder(args)
@@ -175,7 +191,7 @@ def _facilities(args):
 
 
 def _cmd_import_reference(args) -> int:
-    from .export.writers import write_export
+    from .export.files import write_export
     from .pipeline.reference import apply_reference, match_reference, read_facility_reference, write_rejects
 
     if not args.output:
@@ -223,7 +239,7 @@ def _cmd_import_population(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from .export.writers import write_export
+    from .export.files import write_export
     from .sources.ice.stats import read_ice_stats
 
     _refuse_store_path(args.output, "the output")
@@ -269,6 +285,7 @@ def _export_measures(args, keys) -> int:
     import pandas as pd
 
     from .core.measures import load_measure
+    from .export.files import check_export_path
     from .view.measures import measure_features, write_measure_export
 
     others = [x for x in args.layer if x not in keys]
@@ -277,6 +294,8 @@ def _export_measures(args, keys) -> int:
     if args.store or args.hide_empty:
         raise GeodataError("--store and --hide-empty do not apply to a measure export")
     category = _measure_category(args.category, keys)
+    check_export_path(args.output)
+    _refuse_store_path(args.output, "the export")
     parts = []
     for key in keys:
         table = load_measure(key, Path(args.data) / "measures" if args.data else None)
@@ -286,7 +305,8 @@ def _export_measures(args, keys) -> int:
         if category and category not in set(table["category"]):
             known = sorted(set(table["category"]) - {""})
             raise GeodataError(f"{key} has no category {category!r}; its categories: {', '.join(known) or 'none'}")
-        parts.append(measure_features(key, args.start, args.end, aors=tuple(args.aor or ()), table=table,
+        parts.append(measure_features(key, args.start.start if args.start else None,
+                                      args.end.end if args.end else None, aors=tuple(args.aor or ()), table=table,
                                       category=category))
     gdf = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     n = write_measure_export(gdf, args.output)
@@ -297,20 +317,22 @@ def _export_measures(args, keys) -> int:
 
 def _cmd_export(args) -> int:
     from .core.measures import MEASURES
-    from .export.writers import write_export
+    from .export.files import check_export_path, export_metadata, write_export
+    from .geography.aor import known_aors, unknown_aor_message
 
     keys = [x for x in (args.layer or ()) if x in MEASURES]
     if keys:
         return _export_measures(args, keys)
     from .store import open_store
     from .store.bundle import BundleStore
-    from .view import View
-    from .view import frames as store_frames
+    from .view import View, export_frames
 
+    start = args.start.start if args.start else None
+    end = args.end.end if args.end else None
     try:
         view = View(
-            start=args.start,
-            end=args.end,
+            start=start,
+            end=end,
             categories=tuple(args.category) if args.category else View().categories,
             layers=tuple(args.layer) if args.layer else View().layers,
             aors=tuple(args.aor or ()),
@@ -319,9 +341,15 @@ def _cmd_export(args) -> int:
         raise GeodataError(str(exc)) from None
     if args.store and args.data:
         raise GeodataError("export reads --store or --data, not both")
+    check_export_path(args.output)  # before any reading: a typo in the folder is told at once
     _refuse_store_path(args.output, "the export", args.store)
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
-    frames, _ = store_frames(store, view, hide_empty=args.hide_empty)
+    if view.aors:
+        known = known_aors(store.facilities())
+        unknown = [a for a in view.aors if a not in known]
+        if unknown:
+            raise GeodataError(unknown_aor_message(unknown, known))
+    frames = export_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 
     from .export.writers import export_size
@@ -330,9 +358,17 @@ def _cmd_export(args) -> int:
     # A bar only for large exports on a terminal (tqdm's disable=None: off when stderr is not a TTY).
     with tqdm(total=total, desc=f"writing {args.output}", unit=" features", file=sys.stderr,
               disable=None if total >= 200_000 else True) as bar:
-        n = write_export(frames, args.output, progress=bar.update)
-    counts = ", ".join(f"{len(gdf)} {layer}" for layer, gdf in frames.items())
-    print(f"wrote {n} features to {args.output} ({counts} in view)", file=sys.stderr)
+        from .view.spans import layer_spans
+
+        n = write_export(frames, args.output, progress=bar.update,
+                         metadata=export_metadata(view, layer_spans(store)))
+    # What was written, layer by layer (a record with no place is not a feature), and what was left out.
+    written = {layer: export_size({layer: gdf}) for layer, gdf in frames.items()}
+    counts = ", ".join(f"{written[layer]} {layer}" for layer in frames)
+    unplaced = sum(len(gdf) for gdf in frames.values()) - n
+    dates = (f"; dates {view.start or 'first'} to {view.end or 'last'}" if view.start or view.end else "")
+    print(f"wrote {n} features to {args.output} ({counts}{dates})"
+          + (f"; {unplaced} in view without a place, not written" if unplaced else ""), file=sys.stderr)
     return 0
 
 
@@ -414,13 +450,15 @@ def _cmd_fetch(args) -> int:
     return 0
 
 
-def _date(text: str) -> str:
-    import datetime as dt
+def _date(text: str):
+    """A day, a month or a year, as the importer reads them: ``2026-01`` is all of January 2026
+    (:func:`geodata.core.dates.parse_partial_date`); ``--start`` takes its first day, ``--end`` its last."""
+    from .core.dates import parse_partial_date
 
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        return parse_partial_date(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD, YYYY-MM or YYYY): {text!r}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -444,7 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", help="incidents: the store folder (made by `geodata init --store DIR`)")
     p.add_argument("--mapping", help="incidents: a TOML column mapping")
     p.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="incidents: map one field (repeatable)")
-    p.add_argument("--rejects", help="incidents: where to write rejected rows (default: beside the store)")
+    p.add_argument("--rejects", help="incidents: a new file for the rejected rows (default: beside the store, "
+                   "STORE.rejects.csv, then STORE.rejects.2.csv... one per run, none overwritten)")
     p.add_argument("--source-key", help="incidents: the prefix of this source's record ids (default: the file's "
                    "name, made unique in the store)")
     p.add_argument("--online", choices=["census", "nominatim"], help="incidents: also ask an online geocoder")
@@ -461,8 +500,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("export", help="export a filtered view of the bundled data or of a store")
-    p.add_argument("--start", type=_date, help="first day (YYYY-MM-DD), inclusive")
-    p.add_argument("--end", type=_date, help="last day (YYYY-MM-DD), inclusive")
+    p.add_argument("--start", type=_date,
+                   help="first day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) starts on its first day")
+    p.add_argument("--end", type=_date,
+                   help="last day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) ends on its last day")
     p.add_argument("--category", action="append", metavar="CATEGORY",
                    help=f"incident category (repeatable: {', '.join(CATEGORIES)}); with a measure --layer, one of its "
                    "categories: a 287(g) model (\"Task Force Model\"), an ATD technology (GPS)")

@@ -92,8 +92,8 @@ def decode_column(column, buffer: bytes | None = None) -> np.ndarray:
 def pack_columns(data: dict) -> tuple[dict, bytes]:
     """Move the typed columns of a compact layer's ``data`` into one buffer.
 
-    The columns moved are those at the top level and in ``data["sparse"]`` and
-    ``data["pairs"]``.  Returns ``(head, buffer)``: ``head`` is ``data`` with each
+    The columns moved are those at the top level and in ``data["sparse"]``,
+    ``data["pairs"]`` and ``data["range"]``.  Returns ``(head, buffer)``: ``head`` is ``data`` with each
     of them replaced by ``{"dtype", "at", "len"}`` (its byte offset in ``buffer``,
     a multiple of :data:`ALIGN`, and its number of values; a ``q24`` column keeps
     its ``min`` and ``step``), ``buffer`` the columns' little-endian bytes, zeros
@@ -121,6 +121,9 @@ def pack_columns(data: dict) -> tuple[dict, bytes]:
         head["sparse"] = [{k: move(v) for k, v in sp.items()} for sp in data["sparse"]]
     if isinstance(data.get("pairs"), dict):
         head["pairs"] = {k: move(v) for k, v in data["pairs"].items()}
+    if isinstance(data.get("range"), dict):
+        # A facility layer's months (layers.facilities): the largest part of its page, the same on every rerun.
+        head["range"] = {k: move(v) for k, v in data["range"].items()}
     return head, b"".join(parts)
 
 

@@ -175,6 +175,7 @@ def compose_map(
     time_range: tuple | None = None,
     time_bar: bool = True,
     lang: str = "en",
+    as_of: str | None = None,
 ) -> folium.Map:
     """Add ``layers`` to the base map ``m`` (:func:`base_map`), in drawing order, then the legend and control.
 
@@ -187,8 +188,10 @@ def compose_map(
         they stay visible over many incidents).  Each layer that a legend
         section explains (``legend_part``: incidents, facilities, choropleth)
         adds its section; a layer of any other kind is simply added.
-    legend_open : bool
-        Whether the legend starts unfolded.
+    legend_open : bool or "wide"
+        Whether the legend starts unfolded ("wide": on a screen 800 px wide or more, not on a phone).
+    as_of : str, optional
+        What the data covers ("Data as of ..."), a note at the foot of the legend.
     time_range : (first, last), optional
         The dates the data spans: the map then follows the page's date range
         and categories in the browser and has a time bar
@@ -221,7 +224,7 @@ def compose_map(
         Legend(
             facilities=fac, incidents=inc, choropleth=regions,
             range_adp=bool(fac is not None and getattr(fac, "range_adp", False)), open_=legend_open,
-            overlays=overlays, lang=lang,
+            overlays=overlays, lang=lang, as_of=as_of,
         ).add_to(m)
     if time_range is not None:
         # Point layers, and the layers that follow the dates themselves (layers.measures).

@@ -346,12 +346,18 @@ class CanvasPointLayer(ScriptLayer):
         }
         self._file = None
         if points_url is not None:
-            # The page then carries only where the columns are: its size no longer grows with n.
-            head, self._file = pack_columns(self.data)
-            name = hashlib.sha256(self._file).hexdigest()[:20] + ".bin"
-            self._file_name = name
-            self.data = {**head, "n": n, "file": {"url": f"{str(points_url).rstrip('/')}/{name}",
-                                                  "bytes": len(self._file)}}
+            self.to_file(points_url)
+
+    def to_file(self, points_url: str) -> None:
+        """Move the typed columns of :attr:`data` out of the page into one file (:meth:`points_file`), which
+        the browser fetches from ``<points_url>/<name>``: the page then carries only where the columns are,
+        and its size no longer grows with the points (nor with a facility layer's months, ``data["range"]``,
+        which a caller adds before this)."""
+        head, self._file = pack_columns(self.data)
+        name = hashlib.sha256(self._file).hexdigest()[:20] + ".bin"
+        self._file_name = name
+        self.data = {**head, "n": self._n, "file": {"url": f"{str(points_url).rstrip('/')}/{name}",
+                                                    "bytes": len(self._file)}}
 
     def points_file(self) -> tuple[str, bytes] | None:
         """``(name, bytes)`` of the drawing columns' file, for the caller to write as ``<points_url>/<name>``.

@@ -12,29 +12,45 @@ import pandas as pd
 from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES
 from layers.facilities import SOURCE_STYLES
-from layers.i18n import text
+from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS
 
 #: Bars of the people-by-month chart per source: the popups' colours, ICE's steps as grey bars.
 SOURCE_BAR_COLORS = {"ddp": SOURCE_STYLES["ddp"]["color"], "uwchr": SOURCE_STYLES["uwchr"]["color"], "ice": "#555555"}
 HEIGHT = 260
+#: The heading of the incidents chart for the bin its bars are (geodata.timeline counts a long range by month
+#: or year, ``weekly.attrs["step"]``).
+BIN_HEADINGS = {"week": N_("**Incidents per week**"), "month": N_("**Incidents per month**"),
+                "year": N_("**Incidents per year**")}
+BIN_WORDS = {"week": N_("week"), "month": N_("month"), "year": N_("year")}
+#: One date style per language, as the page writes its dates ("Oct 7, 2003"; Spanish by numbers, as Vega
+#: knows only English month names).
+AXIS_FORMATS = {"en": {"week": "%b %-d, %Y", "month": "%b %Y", "year": "%Y"},
+                "es": {"week": "%-d/%m/%Y", "month": "%m/%Y", "year": "%Y"}}
+
+
+def incidents_heading(weekly: pd.DataFrame, lang: str = "en") -> str:
+    """"**Incidents per week**", or per month or year when the bars are months or years."""
+    return text(lang).gettext(BIN_HEADINGS[weekly.attrs.get("step", "week")])
 
 
 def incidents_per_week(weekly: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Stacked bars of ``weekly`` (a ``week`` column and one column per category), coloured as on the map."""
     _ = text(lang).gettext
+    step = weekly.attrs.get("step", "week")
+    fmt, unit = AXIS_FORMATS.get(lang, AXIS_FORMATS["en"])[step], _(BIN_WORDS[step])
     long = weekly.melt("week", var_name="category", value_name="incidents")
     long["category"] = long["category"].map(lambda c: _(CATEGORY_LABELS[c]))
     # The map's colours, in the legend's order, so a category reads the same everywhere.
     colors = alt.Scale(domain=[_(CATEGORY_LABELS[c]) for c in CATEGORIES],
                        range=[CATEGORY_COLORS[c] for c in CATEGORIES])
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("week:T", title=_("week"), axis=alt.Axis(format="%d %b %Y", labelAngle=-30)),
+        x=alt.X("week:T", title=unit, axis=alt.Axis(format=fmt, labelAngle=-30)),
         y=alt.Y("sum(incidents):Q", title=_("incidents"), axis=alt.Axis(tickMinStep=1)),
         color=alt.Color(
-            "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=2, title=None, labelLimit=260)
+            "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=3, title=None, labelLimit=0)
         ),
-        tooltip=[alt.Tooltip("week:T", title=_("week"), format="%d %b %Y"),
+        tooltip=[alt.Tooltip("week:T", title=unit, format=fmt),
                  alt.Tooltip("category:N", title=_("category")), alt.Tooltip("incidents:Q", title=_("incidents"))],
     ).properties(height=HEIGHT)
 
@@ -61,7 +77,7 @@ def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[alt.Chart, 
     palette = alt.Scale(domain=[names[k] for k in SOURCES], range=[SOURCE_BAR_COLORS[k] for k in SOURCES])
     chart = alt.Chart(months.assign(source=months["source"].map(names))).mark_bar().encode(
         x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),
-        color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
         tooltip=[alt.Tooltip("month:O", title=_("month")), alt.Tooltip("source:N", title=_("source")),
                  alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
     return chart.properties(height=HEIGHT), caption

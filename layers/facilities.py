@@ -19,6 +19,7 @@ from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import CanvasPointLayer
+from layers.focus import ID_LABEL
 from layers.i18n import N_, text
 
 MIN_RADIUS = 3.0
@@ -95,6 +96,7 @@ def facilities_layer(
     records_url: str | None = None,
     lang: str = "en",
     sources: dict[str, pd.DataFrame] | None = None,
+    points_url: str | None = None,
 ) -> CanvasPointLayer:
     """Detention facilities as circles sized by average daily population.
 
@@ -157,6 +159,11 @@ def facilities_layer(
         :func:`layers.incidents_layer`); None puts them in the page.
     lang : str
         The language of the popups' field names (:data:`layers.i18n.LANGUAGES`); English by default.
+    points_url : str, optional
+        Keep the typed columns, the month-by-month figures of ``range_sizes`` among them, out of the page:
+        one file the browser fetches from ``<points_url>/<name>`` (its name is a digest of its bytes, so it
+        can be cached for good; the caller writes :meth:`CanvasPointLayer.points_file` there), so the page
+        sent for each map stays small.
 
     Returns
     -------
@@ -233,7 +240,7 @@ def facilities_layer(
         (_("AOR"), col("aor")),
         (_("Guaranteed minimum"), [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
         (_("Last inspection"), [_inspection_words(*parts) for parts in inspection]),
-        (_("In ICE's facility lists"), [_seen_words(a, b, y) for a, b, y in
+        (_("In ICE's facility lists"), [_seen_words(a, b, y, lang) for a, b, y in
                                      zip(col("first_seen"), col("last_seen"), col("fiscal_years"))]),
         (_("Data date"), col("data_date")),
         (_("Location"), [location_text(p, m, lang) for p, m in zip(precision, col("location_method"))]),
@@ -242,6 +249,7 @@ def facilities_layer(
     ]
     if deaths is not None:
         fields.append((_(DEATHS_LABEL), _deaths_lists(deaths, ids), "list", {"lists": "death_in_custody"}))
+    fields.append((_(ID_LABEL), [str(i) for i in ids]))  # the id of the export and of focus= (layers.focus)
     nobody = ~(size_adp > 0) if adp is not None else False
     hollow = np.array([p.lower() in COARSE_PRECISIONS for p in precision], dtype=bool) | nobody
     layer = CanvasPointLayer(
@@ -269,6 +277,8 @@ def facilities_layer(
             masks = _year_masks(col("fiscal_years"), listed_years)
             dtype = "u1" if len(listed_years) <= 8 else "u2" if len(listed_years) <= 16 else "u4"
             layer.data["range"]["listed"] = typed_column(masks, dtype)
+    if points_url is not None:
+        layer.to_file(points_url)
     if deaths is not None:
         layer.options["lists"] = "death_in_custody"  # its popup leads, and lists the deaths at its spot
     layer.ids = ids
@@ -296,12 +306,15 @@ def _year_masks(fiscal_years: list[str], covered: list[int]) -> np.ndarray:
                     dtype=np.uint32)
 
 
-def _seen_words(first: str, last: str, years: str) -> str | None:
-    """``"first seen FY2009, last seen FY2016 (8 fiscal years listed)"``; None without a history."""
+def _seen_words(first: str, last: str, years: str, lang: str = "en") -> str | None:
+    """``"first seen FY2009, last seen FY2016 (8 fiscal years listed)"``, in the page's language; None without
+    a history."""
     if not first:
         return None
     n = len(years.split())
-    return f"first seen {first}, last seen {last} ({n} fiscal year{'s' if n != 1 else ''} listed)"
+    return text(lang).ngettext("first seen {first}, last seen {last} ({n} fiscal year listed)",
+                               "first seen {first}, last seen {last} ({n} fiscal years listed)", n).format(
+        first=first, last=last, n=n)
 
 
 def _range_data(population, axis, series, fy_adp, precision, label, empty, ids, _=lambda s: s) -> dict:

@@ -9,6 +9,7 @@ from layers._prepare import prepare_points, text_column
 from layers._symbols import uncertainty_radius
 from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
 from layers.canvas import MODES, CanvasPointLayer
+from layers.focus import ID_LABEL
 from layers.i18n import N_, text
 
 #: One colour per category, in :data:`geodata.core.schema.CATEGORIES` order.
@@ -138,6 +139,7 @@ def incidents_layer(
         (_("Verification"), [_(VERIFICATION_WORDS[v]) if v in VERIFICATION_WORDS else v for v in col("verification")]),
         (_("Source"), col("source_name")),
         (_("Links"), col("source_urls"), "links"),
+        (_(ID_LABEL), col("id")),  # the id of the export and of focus= (layers.focus)
     ]
     layer = CanvasPointLayer(
         lon,
@@ -163,6 +165,7 @@ def incidents_layer(
         points_max=points_max,
     )
     layer.legend_part = "incidents"
+    layer.ids = col("id")
     layer.dropped = dropped
     return layer
 

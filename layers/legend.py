@@ -51,8 +51,9 @@ class Legend(JSCSSMixin, MacroElement):
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}
-        <div class="map-legend" id="{{ this.get_name() }}">
-          <details{{ " open" if this.open_ else "" }}><summary>{{ this.title }}</summary>{{ this.body }}</details>
+        <div class="map-legend" id="{{ this.get_name() }}"{{ " data-open-wide" if this.open_ == "wide" else "" }}>
+          <details{{ " open" if this.open_ == True else "" }}>
+          <summary>{{ this.title }}</summary>{{ this.body }}{{ this.as_of }}</details>
         </div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
@@ -75,14 +76,17 @@ class Legend(JSCSSMixin, MacroElement):
         self._rendered_as = self.get_name()
 
     def __init__(self, *, facilities=None, incidents=None, choropleth=None, range_adp=False, open_=False,
-                 overlays=(), lang="en"):
+                 overlays=(), lang="en", as_of: str | None = None):
         super().__init__()
         self._name = "Legend"
         self._inline_js = ""
         self.default_js: list[tuple[str, str]] = []
         _ = text(lang).gettext
         self.title = html_text(_("Legend"))
-        self.open_ = bool(open_)
+        # True: open; "wide": open on a screen 800 px wide or more (legend.js), folded on a phone.
+        self.open_ = open_ if open_ == "wide" else bool(open_)
+        # What the data covers ("Data as of ..."): a note under every part, whichever layers are on.
+        self.as_of = f'<p class="note as-of">{html_text(as_of)}</p>' if as_of else ""
         parts: list[str] = []
         self.sections: list[tuple[str, object]] = []
 

@@ -16,7 +16,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_bytes", "write_text", "clean_temp_files", "TEMP_SUFFIX"]
+__all__ = ["atomic_path", "umask", "write_bytes", "write_text", "clean_temp_files", "TEMP_SUFFIX"]
 
 TEMP_SUFFIX = ".tmp"
 
@@ -34,10 +34,27 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux: /proc)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)  # elsewhere: set and put back (a moment in which another thread could create a file)
+    os.umask(old)
+    return old
+
+
 @contextlib.contextmanager
-def atomic_path(path: str | Path):
+def atomic_path(path: str | Path, *, mode: str | int | None = None):
     """Yield a temporary path beside ``path``; when the block ends without an error the
     file written there is synced and renamed to ``path``, otherwise it is removed.
+
+    ``mkstemp`` makes the temporary file ``0600``; ``mode="umask"`` gives the file the mode
+    ``open`` would give a new one (``0666`` less the umask), for files users share (exports);
+    an int sets that mode; None keeps ``0600`` (the stores' private files).
 
     For writers that want a path (pyarrow, GDAL)::
 
@@ -51,6 +68,8 @@ def atomic_path(path: str | Path):
     tmp = Path(tmp_name)
     try:
         yield tmp
+        if mode is not None:
+            os.chmod(tmp, (0o666 & ~umask()) if mode == "umask" else mode)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -84,3 +103,13 @@ def clean_temp_files(path: str | Path) -> list[Path]:
             tmp.unlink()
             removed.append(tmp)
     return removed
+
+
+def write_text_in(directory: str | Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` as ``directory/name`` (the folder made if need be), all or nothing: readers never see
+    half a file. Returns the path."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    write_text(path, text, encoding=encoding)
+    return path

@@ -306,7 +306,8 @@ register(Measure(
     source_url="https://www.ice.gov/identify-and-arrest/287g", licence="public domain (U.S. government work)",
     file="287g-monthly.csv", detail_file="287g-agreements.csv", category_label=N_("model"),
     notes=("Agreements in force at the end of the dates shown: from the signing date (else the first snapshot "
-           "that lists it) to the last snapshot that lists it. State agencies are shown as their state.",),
+           "that lists it) to the last snapshot that lists it. A state agency's agreements (state police, a state's "
+           "corrections) are drawn as the outline of its state, coloured by their number; counties are shaded.",),
 ))
 register(Measure(
     key="atd", label=N_("People on ATD"), unit=N_("people on Alternatives to Detention"), place_kinds=("aor",),

@@ -4,19 +4,20 @@ Below the store (the bundle store writes its GeoJSON files with them) and knowin
 stores or views: the command line and the app hand them the view's frames.
 """
 
+from .features import feature_collection
+from .files import check_export_path, export_metadata, write_export
 from .writers import (
     FORMULA_PREFIXES,
     LAYER_NAMES,
     export_size,
-    feature_collection,
     to_csv,
     to_geojson,
     write_csv,
-    write_export,
     write_geojson,
 )
 
 __all__ = [
+    "check_export_path", "export_metadata",
     "export_size", "feature_collection", "FORMULA_PREFIXES", "LAYER_NAMES", "to_csv", "to_geojson", "write_csv",
     "write_export", "write_geojson",
 ]

@@ -26,7 +26,6 @@ import io
 import json
 import math
 import os
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -35,12 +34,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
-from ..core.atomic import atomic_path
-from ..core.report import GeodataError
 from ..core.schema import CRS
 
-__all__ = ["feature_collection", "to_geojson", "to_csv", "write_geojson", "write_csv", "write_export",
-           "export_size", "LAYER_NAMES", "FORMULA_PREFIXES"]
+__all__ = ["to_geojson", "to_csv", "write_geojson", "write_csv",
+           "export_size", "json_scalar", "LAYER_NAMES", "FORMULA_PREFIXES"]
 
 #: Layer key -> the value of each feature's ``layer`` property.
 LAYER_NAMES = {"facilities": "facility", "incidents": "incident", "offices": "office"}
@@ -52,7 +49,7 @@ _JSON_SHORT = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t"
                ("\f", "\\f"))
 
 
-def _clean(value):
+def json_scalar(value):
     """JSON-ready scalar: NaN/NaT -> None, numpy -> Python, dates -> ISO strings."""
     if value is None:
         return None
@@ -69,40 +66,6 @@ def _clean(value):
     return value
 
 
-# -- the old way, for small frames that want dicts ---------------------------------------
-def _features(layer: str, gdf: gpd.GeoDataFrame, keep_unplaced: bool):
-    if gdf.crs is not None and gdf.crs != CRS:
-        gdf = gdf.to_crs(CRS)
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
-    for values, geom in zip(gdf[columns].itertuples(index=False, name=None), gdf.geometry):
-        unplaced = geom is None or geom.is_empty
-        if unplaced and not keep_unplaced:
-            continue
-        props = {"layer": LAYER_NAMES[layer]}
-        props.update((c, _clean(v)) for c, v in zip(columns, values))
-        yield {
-            "type": "Feature",
-            "id": str(props["id"]),
-            "geometry": None if unplaced else {
-                "type": "Point",
-                "coordinates": [round(geom.x, COORD_DECIMALS), round(geom.y, COORD_DECIMALS)],
-            },
-            "properties": props,
-        }
-
-
-def feature_collection(frames: dict[str, gpd.GeoDataFrame], *, keep_unplaced: bool = False) -> dict:
-    """One FeatureCollection of the given layers (``{"facilities": gdf, "incidents": gdf}``), as a dict.
-
-    ``keep_unplaced`` keeps records without a location as features with a null
-    geometry (RFC 7946 allows it); the bundle does, exports do not.  For files use
-    :func:`write_geojson`, which never builds the dicts.
-    """
-    features = []
-    for layer, gdf in frames.items():
-        features.extend(_features(layer, gdf, keep_unplaced))
-    return {"type": "FeatureCollection", "features": features}
-
 
 # -- column-wise encoding ------------------------------------------------------------------
 # A chunk of features is one Arrow string array whose data buffer is the file's bytes: one
@@ -113,7 +76,7 @@ def feature_collection(frames: dict[str, gpd.GeoDataFrame], *, keep_unplaced: bo
 
 
 def _python_json(values) -> pa.Array:
-    return pa.array([json.dumps(_clean(v), ensure_ascii=False) for v in values], pa.string())
+    return pa.array([json.dumps(json_scalar(v), ensure_ascii=False) for v in values], pa.string())
 
 
 def _bytes_of(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -269,6 +232,15 @@ def _string_slice(arr: pa.Array | pa.ChunkedArray, lo: int, hi: int) -> pa.Array
 class _Column:
     """One property column, encoded a chunk at a time (for JSON, or for CSV) as join pieces."""
 
+    @classmethod
+    def of_arrow(cls, arr: pa.ChunkedArray) -> _Column:
+        """A column of an Arrow table: text stays as it is (no pandas copy); other types go through pandas."""
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return cls(arr.to_pandas())
+        col = cls.__new__(cls)
+        col.values, col.arrow, col.kind = None, arr, "text"
+        return col
+
     def __init__(self, values: pd.Series):
         self.values = values
         self.arrow = _arrow_strings(values)
@@ -307,7 +279,7 @@ class _Column:
 
 
 def _csv_python(value) -> str:
-    value = _clean(value)
+    value = json_scalar(value)
     if value is None:
         return ""
     if isinstance(value, str):
@@ -376,7 +348,11 @@ def _merged(pieces: list) -> list:
 class _Layer:
     """The placed (or, with ``keep_unplaced``, all) rows of one layer, ready to encode."""
 
-    def __init__(self, layer: str, gdf: gpd.GeoDataFrame, keep_unplaced: bool):
+    def __init__(self, layer: str, gdf: gpd.GeoDataFrame | pa.Table, keep_unplaced: bool):
+        self.lonlat = None
+        if isinstance(gdf, pa.Table):
+            self._of_table(layer, gdf, keep_unplaced)
+            return
         if gdf.crs is not None and gdf.crs != CRS:
             gdf = gdf.to_crs(CRS)
         geoms = np.asarray(gdf.geometry.array, dtype=object)
@@ -390,8 +366,23 @@ class _Layer:
         self.geoms = geoms
         self.cols = {c: _Column(gdf[c].reset_index(drop=True)) for c in self.columns}
 
+    def _of_table(self, layer: str, table: pa.Table, keep_unplaced: bool) -> None:
+        """The layer from an Arrow table whose ``lon``/``lat`` columns are the points (NaN or null: none),
+        as :func:`geodata.view.export_frames` gives it: no pandas frame, no shapely points."""
+        lon, lat = (table[c].to_numpy(zero_copy_only=False).astype(float) for c in ("lon", "lat"))
+        unplaced = np.isnan(lon) | np.isnan(lat)
+        if not keep_unplaced and unplaced.any():
+            keep = ~unplaced
+            table, lon, lat, unplaced = table.filter(pa.array(keep)), lon[keep], lat[keep], unplaced[keep]
+        self.name = LAYER_NAMES[layer]
+        self.columns = [c for c in table.column_names if c not in ("lon", "lat")]
+        self.n, self.unplaced, self.geoms, self.lonlat = table.num_rows, unplaced, None, (lon, lat)
+        self.cols = {c: _Column.of_arrow(table[c]) for c in self.columns}
+
     def xy(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Longitudes and latitudes of rows ``lo..hi`` (NaN where there is no point), a chunk at a time."""
+        if self.lonlat is not None:
+            return self.lonlat[0][lo:hi], self.lonlat[1][lo:hi]
         geoms, unplaced = self.geoms[lo:hi], self.unplaced[lo:hi]
         if not unplaced.any():
             return shapely.get_x(geoms), shapely.get_y(geoms)
@@ -406,7 +397,8 @@ class _Layer:
         if ids.kind == "text" and ids.arrow.slice(lo, hi - lo).null_count == 0:
             fid = values["id"]
         else:  # the feature's id is always a string: str() of the value, as the dict writer did
-            fid = [_python_json([str(_clean(v)) for v in ids.values.iloc[lo:hi].tolist()])]
+            raw = ids.arrow.slice(lo, hi - lo).to_pylist() if ids.values is None else ids.values.iloc[lo:hi].tolist()
+            fid = [_python_json([str(json_scalar(v)) for v in raw])]
         xs, ys = map(_coord_strings, self.xy(lo, hi))
         point = ['{"type":"Point","coordinates":[', xs, ",", ys, "]}"]
         if self.unplaced[lo:hi].any():
@@ -449,15 +441,23 @@ def _write_strings(fh, arr: pa.Array, *, drop_tail: int = 0) -> None:
 
 
 def write_geojson(frames: dict[str, gpd.GeoDataFrame], target, *, keep_unplaced: bool = False,
-                  chunk_rows: int = CHUNK_ROWS, progress=None) -> int:
+                  chunk_rows: int = CHUNK_ROWS, progress=None, metadata: dict | None = None) -> int:
     """Write the FeatureCollection (UTF-8, one feature per line) to a path or a binary file; return the
-    number of features.  ``progress(n)`` is called after each chunk of ``n`` features."""
+    number of features.  ``progress(n)`` is called after each chunk of ``n`` features.
+
+    ``metadata`` (JSON-ready) is written as the collection's ``metadata`` member, on the first line
+    (RFC 7946 section 6.1 allows such foreign members; GIS software ignores it): the view exported and what
+    each layer's data covers (:func:`export_metadata`)."""
     if not hasattr(target, "write"):
         with open(target, "wb") as fh:
-            return write_geojson(frames, fh, keep_unplaced=keep_unplaced, chunk_rows=chunk_rows, progress=progress)
+            return write_geojson(frames, fh, keep_unplaced=keep_unplaced, chunk_rows=chunk_rows, progress=progress,
+                                 metadata=metadata)
     layers = [_Layer(name, gdf, keep_unplaced) for name, gdf in frames.items()]
     total = sum(layer.n for layer in layers)
-    target.write(b'{"type":"FeatureCollection","features":[\n')
+    head = '{"type":"FeatureCollection",'
+    if metadata is not None:
+        head += '"metadata":' + json.dumps(metadata, ensure_ascii=False, separators=(",", ":"), default=str) + ","
+    target.write((head + '"features":[\n').encode("utf-8"))
     jobs = _jobs(layers, chunk_rows)
     for k, lines in enumerate(_in_order(lambda job: job[0].feature_lines(job[1], job[2], ",\n"), jobs)):
         _write_strings(target, lines, drop_tail=2 if k == len(jobs) - 1 else 0)
@@ -552,21 +552,10 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     """How many features an export of ``frames`` holds (placed records)."""
     n = 0
     for gdf in frames.values():
+        if isinstance(gdf, pa.Table):  # geodata.view.export_frames: points as lon/lat columns
+            n += gdf.num_rows - int(pc.sum(pc.or_(pc.is_nan(pc.fill_null(gdf["lon"], math.nan)),
+                                                   pc.is_nan(pc.fill_null(gdf["lat"], math.nan)))).as_py() or 0)
+            continue
         geoms = np.asarray(gdf.geometry.array, dtype=object)
         n += len(geoms) - int(np.count_nonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
     return n
-
-
-def write_export(frames: dict[str, gpd.GeoDataFrame], path: str | Path, *, progress=None) -> int:
-    """Write ``.geojson``/``.json`` or ``.csv`` (by extension), atomically; return the number of features."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in (".geojson", ".json"):
-        writer = write_geojson
-    elif suffix == ".csv":
-        writer = write_csv
-    else:
-        raise GeodataError(f"{path}: unknown export format {suffix!r} (use .geojson or .csv)")
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as fh:
-            return writer(frames, fh, progress=progress)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..core.atomic import write_text
+from ..core.atomic import write_text_in
 from ..core.paths import DATA_DIR
 from ..core.schema import CRS
 from .boundaries import PRECISION, decode_ints, decode_multipolygon
@@ -24,13 +24,16 @@ __all__ = [
     "AOR_INPUTS",
     "AOR_LICENSE",
     "AOR_NAMES",
+    "aor_label",
     "assign_aors",
     "counts_by_aor",
     "decode_aor_areas",
     "encode_aor_areas",
+    "known_aors",
     "load_aor_areas",
     "save_aor_areas",
     "single_aor_states",
+    "unknown_aor_message",
 ]
 
 # -- ICE areas of responsibility ----------------------------------------------------
@@ -93,11 +96,7 @@ def decode_aor_areas(text: str) -> gpd.GeoDataFrame:
 
 def save_aor_areas(areas: gpd.GeoDataFrame, directory: str | Path = AOR_DIR) -> Path:
     """Write ``ice-aor-areas.json`` into ``directory``; return its path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / AOR_FILE
-    write_text(path, encode_aor_areas(areas), encoding="ascii")  # all or nothing: readers never see half a file
-    return path
+    return write_text_in(directory, AOR_FILE, encode_aor_areas(areas), encoding="ascii")
 
 
 @functools.lru_cache(maxsize=2)
@@ -258,3 +257,27 @@ def counts_by_aor(
         "per_100k": PER_100K_UNAVAILABLE,
     }
     return out
+
+
+# -- AOR codes and names, for the filter and for messages ------------------------------------------------
+
+
+def aor_label(code: str) -> str:
+    """``"St. Paul (SPM)"``: ICE's field office city with its code (the code alone when it has no name)."""
+    name = AOR_NAMES.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def known_aors(facilities: gpd.GeoDataFrame | None = None) -> list[str]:
+    """Every AOR code a filter can name: ICE's field offices (``AOR_NAMES``) and those the facilities carry."""
+    codes = set(AOR_NAMES)
+    if facilities is not None and "aor" in facilities.columns:
+        codes |= {str(a) for a in facilities["aor"].dropna().unique()}
+    return sorted(codes)
+
+
+def unknown_aor_message(unknown, known) -> str:
+    """One line naming the codes no AOR has, and the codes there are."""
+    unknown = list(unknown)
+    return (f"unknown AOR {', '.join(repr(a) for a in unknown)} (no ICE area of responsibility has "
+            f"{'that code' if len(unknown) == 1 else 'those codes'}); known: {', '.join(known)}")

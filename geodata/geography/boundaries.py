@@ -40,7 +40,7 @@ import numpy as np
 import pyogrio
 import shapely
 
-from ..core.atomic import write_text
+from ..core.atomic import write_text_in
 from ..core.paths import DATA_DIR
 from ..core.report import GeodataError
 from ..core.schema import CRS
@@ -248,11 +248,7 @@ def decode_boundaries(text: str) -> gpd.GeoDataFrame:
 
 def save_boundaries(gdf: gpd.GeoDataFrame, directory: str | Path = BASEMAP_DIR) -> Path:
     """Write ``us-outline.json`` into ``directory``; return its path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / BASEMAP_FILE
-    write_text(path, encode_boundaries(gdf), encoding="ascii")  # all or nothing: readers never see half a file
-    return path
+    return write_text_in(directory, BASEMAP_FILE, encode_boundaries(gdf), encoding="ascii")
 
 
 def load_boundaries(directory: str | Path = BASEMAP_DIR) -> gpd.GeoDataFrame:

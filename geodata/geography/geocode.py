@@ -408,7 +408,9 @@ def _cached_hit_ok(hit) -> bool:
     from ..core.schema import LOCATION_PRECISIONS
 
     if not isinstance(hit, dict) or not {"lon", "lat", "precision", "method"} <= set(hit) \
-            or not set(hit) <= {"lon", "lat", "precision", "method", "provider"}:
+            or not set(hit) <= {"lon", "lat", "precision", "method", "provider", "correction"}:
+        return False
+    if not isinstance(hit.get("correction") or "", str):  # a ZIP moved to its city says why (GeocodeResult)
         return False
     numbers = all(isinstance(hit[k], (int, float)) and not isinstance(hit[k], bool) for k in ("lon", "lat"))
     return numbers and -180 <= hit["lon"] <= 180 and -90 <= hit["lat"] <= 90 \

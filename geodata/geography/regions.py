@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..core.atomic import write_text
+from ..core.atomic import write_text_in
 from ..core.paths import DATA_DIR
 from ..core.report import GeodataError
 from ..core.schema import CRS, LOCATION_PRECISIONS, STATE_NAMES
@@ -262,11 +262,7 @@ def decode_regions(text: str) -> dict[str, gpd.GeoDataFrame]:
 
 def save_regions(regions: dict[str, gpd.GeoDataFrame], directory: str | Path = REGIONS_DIR) -> Path:
     """Write ``us-regions.json`` into ``directory``; return its path."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / REGIONS_FILE
-    write_text(path, encode_regions(regions), encoding="ascii")  # all or nothing: readers never see half a file
-    return path
+    return write_text_in(directory, REGIONS_FILE, encode_regions(regions), encoding="ascii")
 
 
 @functools.lru_cache(maxsize=4)

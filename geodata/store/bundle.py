@@ -16,6 +16,7 @@ import pandas as pd
 from ..core.atomic import atomic_path
 from ..core.geojson import read_layer
 from ..core.paths import DATA_DIR, FACILITY_YEARS_FILE, FILES, POPULATION_FILE, REPORT_FILE
+from ..core.report import GeodataError
 from ..core.schema import FACILITY_COLUMNS, INCIDENT_COLUMNS
 from ..export.writers import write_geojson
 from ..sources.uwchr_headcount import load_headcount
@@ -26,6 +27,12 @@ __all__ = ["BundleStore", "filter_frame", "load_bundle", "save_bundle"]
 
 def load_bundle(directory: str | Path = DATA_DIR) -> Bundle:
     directory = Path(directory)
+    missing = [name for name in FILES.values() if not (directory / name).is_file()]
+    if missing:  # one clear line, not an errno
+        what = "no such folder" if not directory.exists() else "not a folder" if not directory.is_dir() else (
+            f"a folder without {' or '.join(missing)}")
+        raise GeodataError(f"{directory}: not a bundle folder ({what}); a bundle folder is what "
+                           "`geodata build-bundle --out DIR` writes")
     facilities = read_layer(directory / FILES["facilities"], FACILITY_COLUMNS)
     facilities["adp"] = pd.to_numeric(facilities["adp"], errors="coerce")
     incidents = read_layer(directory / FILES["incidents"], INCIDENT_COLUMNS)

@@ -7,8 +7,11 @@ Above the store: the store reads tables by query; the view composes them.
 """
 
 from .areas import area_frames, region_counts
-from .compose import frames, query
+from .compose import export_frames, frames, query
 from .figures import bundle_figures, fill_documents, fill_figures
+
+# Importing the measures registers each measure's span (geodata.view.spans): exports and the app see them.
+from .measures import measure_span
 from .occupancy import (
     coverage,
     monthly_totals,
@@ -31,10 +34,12 @@ from .population_sources import (
 )
 from .selection import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
 from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_shards
+from .spans import layer_spans
 from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start, weekly_counts
 from .warm import health_check_url, run_page, start_warming, warm_seconds, watch_generation
 
 __all__ = [
+    "layer_spans", "measure_span", "export_frames",
     "area_frames", "best_population", "bundle_figures", "cache_dir", "COMPLETE", "counts_through_time", "coverage",
     "DEFAULT_LAYERS", "fill_documents", "fill_figures", "filter_incidents", "frames", "ice_monthly", "incident_aors",
     "KEEP_SECONDS", "LAYERS", "MAX_PERIODS", "monthly_totals", "periods", "place_keys", "population_sources",

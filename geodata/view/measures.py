@@ -22,6 +22,7 @@ from ..export.writers import FORMULA_PREFIXES
 from ..geography.aor import AOR_NAMES, assign_aors, load_aor_areas
 from ..geography.regions import load_regions
 from ..sources.usbp_encounters import sector_places
+from .spans import register_span
 
 __all__ = [
     "breakdown",
@@ -446,6 +447,26 @@ def measures_span(directory: str | Path | None = None) -> tuple[dt.date, dt.date
         a, b = table["period_start"].min(), table["period_end"].max()
         lo, hi = min(lo or a, a), max(hi or b, b)
     return (dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)) if lo else None
+
+
+def measure_span(key: str, directory: str | Path | None = None) -> tuple[dt.date, dt.date] | None:
+    """The first and last day the measure ``key`` counts here (None when it has no data here)."""
+    table = load_measure(key, directory)
+    if table is None or not len(table):
+        return None
+    return dt.date.fromisoformat(table["period_start"].min()), dt.date.fromisoformat(table["period_end"].max())
+
+
+def _measures_dir(store) -> Path | None:
+    """A bundle folder's measures (``ICE_MAP_DATA_DIR``), else the bundled ones."""
+    directory = getattr(store, "directory", None)
+    return Path(directory) / "measures" if directory is not None and (Path(directory) / "measures").is_dir() else None
+
+
+# Each measure's span is one of the layers' spans (geodata.view.spans): the app's date range reaches as far as
+# any measure counts, and "data as of" names each.
+for _key, _m in MEASURES.items():
+    register_span(_key, lambda store, key=_key: measure_span(key, _measures_dir(store)), _m.label)
 
 
 def first_screen(last_day: dt.date, *, layers=("facilities", "incidents", "287g")):

@@ -37,6 +37,7 @@
                  i4: Int32Array, f4: Float32Array, f8: Float64Array };
 
   function decodeTyped(col, buffer) {
+    if (ArrayBuffer.isView(col)) { return col; }  // decoded already (decodeColumns)
     var T = col.dtype === "q24" ? null : DTYPES[col.dtype];
     if (!T && col.dtype !== "q24") { throw new Error("unknown column type " + col.dtype); }
     var width = T ? T.BYTES_PER_ELEMENT : 3, bytes;
@@ -77,6 +78,10 @@
   function decodeColumns(data, buffer) {
     for (var key in data) {
       if (isTyped(data[key])) { data[key] = decodeTyped(data[key], buffer); }
+    }
+    // A facility layer's months (data.range, timebar.js applyRange): in the page, or in its file.
+    for (key in data.range || {}) {
+      if (isTyped(data.range[key])) { data.range[key] = decodeTyped(data.range[key], buffer); }
     }
     var n = data.lon.length, i, j;
     if (data.kind && data.kinds) {

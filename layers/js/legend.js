@@ -10,9 +10,18 @@
   if (L.iceLegend) { return; }
 
   L.iceLegend = function (map, id, sections) {
+    var unfolded = false;
     function sync() {
       var box = document.getElementById(id);
       if (!box) { return; }
+      // A legend made to open on a wide screen (a desktop) opens once; on a phone it stays folded over the map.
+      // The frame may still be narrow while the page lays it out: only a wide frame settles it (once, so a
+      // legend the reader folds stays folded).
+      if (!unfolded && typeof box.hasAttribute === "function" && box.hasAttribute("data-open-wide") &&
+          window.innerWidth >= 800 && box.firstElementChild) {
+        unfolded = true;
+        box.firstElementChild.open = true;
+      }
       sections.forEach(function (s) {
         var el = box.querySelector("[data-part='" + s[0] + "']");
         if (el) { el.style.display = map.hasLayer(s[1]) ? "" : "none"; }
@@ -21,6 +30,8 @@
     map.on("layeradd layerremove", sync);
     sync();
     window.setTimeout(sync, 0);
+    window.setTimeout(sync, 800);  // the box may be put in place later still (a slow page): open it then
+    window.setTimeout(sync, 2500);
     return { sync: sync };
   };
 })();

@@ -218,6 +218,7 @@
       } else { jobs.push(Promise.resolve({})); }
       return Promise.all(jobs).then(function (got) {
         var regions = got[0], aors = got[1];
+        var hasCounties = d.places.some(function (p) { return p.kind === "county"; });
         self.notDrawn = [];
         d.places.forEach(function (p, k) {
           var shape = null;
@@ -227,9 +228,13 @@
             }
           } else {
             var polys = p.kind === "aor" ? aors[p.id] : (regions[p.kind] || {})[p.id];
+            // A state's own figure beside its counties' (a state police's 287(g) agreement) is drawn as the
+            // state's outline, not a fill: a filled state would hide its counties.
+            var outline = p.kind === "state" && hasCounties;
             if (polys) {
-              shape = L.polygon(polys, { weight: o.weight, color: o.strokeColor, opacity: 0.9,
-                                         fillOpacity: o.fillOpacity });
+              shape = outline ? L.polygon(polys, { fill: false, weight: 3, opacity: 0.95 }) :
+                L.polygon(polys, { weight: o.weight, color: o.strokeColor, opacity: 0.9, fillOpacity: o.fillOpacity });
+              shape._iceOutline = outline;
             }
           }
           if (!shape) { self.notDrawn.push(p.name); return; }
@@ -239,6 +244,7 @@
           shape.on("click", function (e) { self._click(k, e); });
           shape.on("mouseover", function (e) { if (e.target.setStyle) { e.target.setStyle({ weight: 2, color: "#333" }); } });
           shape.on("mouseout", function (e) { self._style(e.target); });
+          if (shape._iceOutline) { shape.on("add", function (e) { e.target.bringToFront(); }); }
           self.shapes[k] = shape;
         });
         self._loaded = true;
@@ -329,6 +335,8 @@
         var r = this.vmax ? Math.max(3, this.options.maxRadius * Math.sqrt(v / this.vmax)) : 0;
         shape.setRadius(r);
         shape.setStyle({ fillColor: colors[colors.length - 1], color: "#ffffff", weight: 1 });
+      } else if (shape._iceOutline) {
+        shape.setStyle({ color: color, weight: 3 });
       } else {
         shape.setStyle({ fillColor: color, color: this.options.strokeColor, weight: this.options.weight });
       }

@@ -307,7 +307,10 @@
     // A layer whose columns are still on their way (canvas.js, data.file) has applied the
     // filter once they are in: the count follows.
     layers.forEach(function (layer) {
-      if (layer.isLoaded && !layer.isLoaded()) { layer.loaded().then(function () { self.recount(); }); }
+      if (layer.isLoaded && !layer.isLoaded()) {
+        // A facility layer's months come in its file too: its sizes for the dates shown follow.
+        layer.loaded().then(function () { if (layer._data.range) { self.apply(); } else { self.recount(); } });
+      }
     });
     // How many maps this page has made (kept by the parent page, which outlives a map's frame):
     // a filter change that rebuilt the map would show here.
@@ -414,7 +417,7 @@
       var shown = 0, words = this.words, locale = this.locale;
       this.layers.forEach(function (layer) {
         if (layer._data.range) {
-          applyRange(layer, w[0], w[1], words, locale);
+          if (!layer.isLoaded || layer.isLoaded()) { applyRange(layer, w[0], w[1], words, locale); }
         } else {
           var n = layer.setFilter({ start: w[0], end: w[1], categories: cats });
           if (layer._data.day0) { shown += n; }

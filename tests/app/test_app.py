@@ -71,7 +71,9 @@ def test_app_runs_on_the_bundled_data():
     frames, _ = view_frames(bundle, View(start=bundle.date_span[0], end=bundle.date_span[1]))
     assert set(bundle.facilities.dropna(subset=["geometry"])["id"]) - set(frames["facilities"]["id"]) == {
         "fac-ma-devens-fmc"}
-    assert f"**{len(bundle.incidents):,} incidents**" in at.markdown[0].value
+    deaths = int((bundle.incidents["category"] == "death_in_custody").sum())
+    head = next(m.value for m in at.markdown if "on the map from" in m.value)
+    assert f"**{len(bundle.incidents) - deaths:,} other incidents** and **{deaths:,} deaths in custody**" in head
     # The facility that cannot be placed is listed, not silently dropped.
     assert any("not on the map" in e.label for e in at.expander)
 
@@ -155,8 +157,10 @@ def test_export_matches_the_view(downloads):
     view = View(start="2025-01-01", end="2026-01-15", categories=("death_in_custody", "shooting"))
     frames, _ = view_frames(bundle, view)
     (geojson_name,) = [n for n in downloads if n and n.endswith(".geojson")]
-    (csv_name,) = [n for n in downloads if n and n.endswith(".csv")]
-    assert downloads[geojson_name].decode() == to_geojson(frames)
+    (csv_name,) = [n for n in downloads if n and n.endswith(".csv") and not n.endswith("_facilities.csv")]
+    # The first line carries the view and what each layer covers (the "metadata" member); the features match.
+    assert downloads[geojson_name].decode().split("\n", 1)[1] == to_geojson(frames).split("\n", 1)[1]
+    assert json.loads(downloads[geojson_name])["metadata"]["view"]["start"] == "2025-01-01"
     assert downloads[csv_name].decode() == to_csv(frames)
     fc = json.loads(downloads[geojson_name])
     dates = sorted(f["properties"]["date"] for f in fc["features"] if f["properties"]["layer"] == "incident")
@@ -191,7 +195,7 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
         "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "measures.js", "canvas-columns.js",
         "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
-        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js"]
+        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js", "focus.js"]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 
@@ -264,7 +268,8 @@ def test_figures_panel_matches_the_view():
     metrics = {m.label: m.value for m in at.metric}
     bundle = load_bundle()
     frames, span = view_frames(bundle, View(start="2026-01-01", end="2026-01-31"))
-    assert metrics["Incidents"] == str(len(frames["incidents"]))
+    deaths = (frames["incidents"]["category"] == "death_in_custody").sum()
+    assert metrics["Other incidents"] == str(len(frames["incidents"]) - deaths)
     assert metrics["Deaths in custody"] == str((frames["incidents"]["category"] == "death_in_custody").sum())
     people = frames["facilities"].dropna(subset=["geometry"])["adp_in_range"].sum()
     assert metrics["People detained, daily average"] == f"{people:,.0f}"
@@ -324,16 +329,36 @@ def test_the_step_buttons_sit_under_play_through_time():
 def test_map_view_style_and_regions_come_from_the_link():
     at = run_app(lat="44.97782", lon="-93.26501", zoom="11", style="heat", regions="state")
     script = map_script(at)
-    assert "[44.97782, -93.26501]" in script
-    assert re.search(r'"?zoom"?: 11\b', script)
+    # The view is handed to the map beside its page (applied in the browser), not written into the shared page.
+    args = component_args(at)
+    assert args["center"] == [44.97782, -93.26501] and args["zoom"] == 11
+    assert "44.97782" not in script
     assert at.radio(key="style").value == "heat" and at.radio(key="regions").value == "state"
     assert at.query_params["style"] == "heat" and at.query_params["regions"] == "state"
     assert "Incidents by state" in script
 
 
 def test_bad_view_in_the_link_opens_the_default_view():
-    script = map_script(run_app(lat="999", lon="x", zoom="4"))
-    assert "[39.5, -98.35]" in script
+    at = run_app(lat="999", lon="x", zoom="4")
+    assert "[39.5, -98.35]" in map_script(at)
+    assert component_args(at)["center"] is None and component_args(at)["zoom"] is None
+
+
+def test_the_links_view_is_applied_once_and_never_builds_a_map(monkeypatch):
+    import layers
+
+    built = []
+    original = layers.compose_map
+    monkeypatch.setattr(layers, "compose_map", lambda *a, **k: built.append(1) or original(*a, **k))
+    run_app(start="2026-01-01", end="2026-01-31")
+    built.clear()
+    # Ten readers, each on a link with its own view: the map already drawn for these filters serves them all.
+    for i in range(10):
+        at = run_app(start="2026-01-01", end="2026-01-31", lat=f"{30 + i}.5", lon="-95.25", zoom=f"{4 + i % 8}")
+        assert component_args(at)["center"] == [30.5 + i, -95.25]
+    assert built == []
+    at.checkbox(key="cat_protest").uncheck().run()  # the next rerun leaves the map where the reader moved it
+    assert component_args(at)["center"] is None
 
 
 def test_an_upload_is_drawn_beside_the_bundled_layers():
@@ -356,7 +381,8 @@ def test_the_incidents_reach_the_map_as_a_points_file_the_app_serves():
     at = run_app()
     script = component_args(at)["script"]
     files = re.findall(r'"file":\{"url":"\.\./[^"/]+/([0-9a-f]{20}\.bin)","bytes":(\d+)\}', script)
-    assert len(files) == 1  # the incidents' columns: the page carries only where they are
+    # The incidents' columns and the facilities' (their months among them): the page carries only where they are.
+    assert len(files) == 2 and all((cache_dir() / n).stat().st_size == int(b) for n, b in files)
     name, size = files[0]
     # 9 bytes a point: 3 + 3 for the place, 2 for the day, 1 for its kind (colour, shape, precision).
     assert (cache_dir() / name).stat().st_size == int(size) >= 9 * at.session_state["map_points"]["Incidents"]

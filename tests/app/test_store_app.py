@@ -48,7 +48,8 @@ def test_downloads_are_built_only_on_a_click(monkeypatch):
     monkeypatch.setattr(button, "marshall_file", spy)
     at = _run()
     assert not at.exception
-    assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "geojson"]
+    # The view as GeoJSON and CSV, the facility table as CSV, the map as PNG and PDF: each built on its click.
+    assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "csv", "geojson", "pdf", "png"]
     assert all(lazy for _, lazy in handed)
     assert any("features in view" in c.value for c in at.caption)
 

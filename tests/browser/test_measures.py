@@ -27,7 +27,9 @@ STATE = """() => {
     var l; try { l = window[k]; } catch (e) { continue; }
     if (!(l && window.L && L.MeasureLayer && l instanceof L.MeasureLayer)) { continue; }
     out[l.data.key] = { drawn: l.getLayers().length, total: l.total || 0, window: l.window, loaded: l.isLoaded(),
-                        onMap: !!l._map, file: l.data.file ? l.data.file.url : null };
+                        onMap: !!l._map, file: l.data.file ? l.data.file.url : null,
+                        outlines: l.getLayers().filter(function (s) { return s._iceOutline && !s.options.fill; })
+                          .map(function (s) { return l.data.places[s._icePlace].id; }) };
   }
   return out;
 }"""
@@ -109,6 +111,8 @@ def test_each_measure_layer_draws_and_follows_the_dates(measures_server, open_pa
     assert state["287g"]["drawn"] == 3  # FL, Hennepin, Sherburne in force in October
     # The rows came from a file named by their digest, not from the page's script.
     assert all(v["file"] and v["file"].endswith(".json") and f"measure-{k}-" in v["file"] for k, v in state.items())
+    # A state agency's agreements: Florida's outline, not a fill that would hide its counties.
+    assert state["287g"]["outlines"] == ["FL"] and state["arrests"]["outlines"] == []
 
     # The date filter in the page's link: the layers follow it without a new map.
     app.page.evaluate("() => history.replaceState(null, '', '?layer=" + LAYERS + "&start=2025-06-01&end=2025-06-30')")

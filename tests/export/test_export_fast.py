@@ -17,7 +17,10 @@ from shapely.geometry import Point
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.cli import main
 from geodata.core.schema import CRS
-from geodata.export.writers import FORMULA_PREFIXES, write_export
+from geodata.export.files import write_export
+from geodata.export.writers import FORMULA_PREFIXES
+from geodata.view import export_frames
+from geodata.view import frames as store_frames
 from geodata.view.occupancy import view_frames
 
 
@@ -232,7 +235,7 @@ def test_hostile_text_gives_the_reference_geojson_and_csv_at_any_chunk_size(chun
 
 
 def test_number_text_is_pythons_for_floats_of_every_size():
-    from geodata.export.writers import _clean, _number_strings
+    from geodata.export.writers import _number_strings, json_scalar
 
     rng = np.random.default_rng(5)
     bits = rng.integers(0, 2**63, 200_000, dtype=np.int64).view(np.float64)  # every exponent and sign
@@ -242,7 +245,7 @@ def test_number_text_is_pythons_for_floats_of_every_size():
     scaled = rng.uniform(-1, 1, 50_000) * 10.0 ** rng.integers(-8, 18, 50_000)
     x = np.concatenate([bits, edges, scaled])
     got = _number_strings(x).to_pylist()
-    want = [json.dumps(_clean(v)) for v in x.tolist()]
+    want = [json.dumps(json_scalar(v)) for v in x.tolist()]
     assert got == want
 
 
@@ -257,3 +260,47 @@ def test_coordinate_text_is_repr_of_round_6():
                          1e9, 1e15, 1e-300]])
     assert _coord_strings(x).to_pylist() == [repr(round(v, 6)) for v in x.tolist()]
     assert _coord_strings(np.array([np.nan, 1.0])).to_pylist() == ["null", "1.0"]
+
+
+@pytest.fixture(scope="module")
+def folder_store(tmp_path_factory):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_scale import synthetic
+
+    from geodata.store import open_store
+
+    store = open_store(tmp_path_factory.mktemp("export") / "store", create=True)
+    store.seed(load_bundle())
+    extra = synthetic(3000, seed=3)
+    nasty = [v for v in NASTY if v is not None]
+    extra["title"] = [nasty[i % len(nasty)] for i in range(len(extra))]
+    extra["place"] = [None if i % 5 else nasty[-i % len(nasty)] for i in range(len(extra))]
+    extra.loc[extra.index[::97], "geometry"] = None  # not placed: not a feature
+    store.write_incidents(extra)
+    return store
+
+
+@pytest.mark.parametrize("view", [
+    View(layers=("incidents",)),
+    View(start="2024-03-01", end="2025-06-30", categories=("arrest", "death_in_custody", "protest"),
+         layers=("incidents",)),
+    View(start="2026-01-01", layers=("incidents",)),
+])
+def test_a_stores_incident_export_from_arrow_columns_is_the_same_file(folder_store, view, tmp_path):
+    fast = export_frames(folder_store, view)
+    assert isinstance(fast["incidents"], pa.Table)  # the Arrow view: no pandas frame, no shapely points
+    frames, _ = store_frames(folder_store, view)
+    for suffix in ("geojson", "csv"):
+        assert write_export(fast, tmp_path / f"fast.{suffix}") == write_export(frames, tmp_path / f"ref.{suffix}")
+        assert (tmp_path / f"fast.{suffix}").read_bytes() == (tmp_path / f"ref.{suffix}").read_bytes(), suffix
+    assert (tmp_path / "fast.geojson").read_text("utf-8") == ref_geojson(frames)
+    placed = frames["incidents"].geometry.notna().sum()
+    assert 0 < placed < len(frames["incidents"]) or view.start  # unplaced rows are left out of both
+
+
+def test_a_view_with_facilities_or_areas_is_exported_from_the_frames(folder_store):
+    for view in (View(), View(layers=("incidents",), aors=("CHI",))):
+        assert not any(isinstance(f, pa.Table) for f in export_frames(folder_store, view).values())

@@ -402,10 +402,10 @@ def test_app_on_a_folder_store_with_no_category_shows_zero(seeded_store, monkeyp
 
 @pytest.mark.parametrize("url", ["postgresql://someone@127.0.0.1:1/db?password=s3cr3t-pw",
                                  "postgresql://someone:s3cr3t-pw@127.0.0.1:1/db?sslmode=disable"])
-def test_postgres_password_is_never_shown(url, capsys, monkeypatch):
+def test_postgres_password_is_never_shown(url, capsys, monkeypatch, tmp_path):
     from streamlit.testing.v1 import AppTest
 
-    assert main(["export", "--store", url, "-o", os.devnull]) == 2
+    assert main(["export", "--store", url, "-o", str(tmp_path / "out.geojson")]) == 2
     err = capsys.readouterr().err
     assert "s3cr3t-pw" not in err and "someone@127.0.0.1" in err
     monkeypatch.setenv("ICE_MAP_STORE", url)

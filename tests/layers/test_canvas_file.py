@@ -134,3 +134,40 @@ def test_the_page_does_not_grow_with_the_points_when_they_are_a_file():
     # The columns in the page (the fallback without points_url) grow with every point.
     inline_small, inline_large = (_page_bytes(n, records_url="r") for n in (1_000, 10_000))
     assert inline_large - inline_small > 9_000 * 9
+
+
+def _facilities(**urls):
+    from test_layer_time import _map_layer
+
+    from geodata import load_bundle
+
+    return _map_layer(load_bundle(), "hollow", **urls)
+
+
+# The facility layer under a time filter: its sizes and how many it shows once its columns are in.
+_RANGE_JS = FETCH + """
+var l = new L.CanvasPointLayer(DATA, {});
+var t = new L.IceTime({}, [l], { epoch: '1900-01-01', first: 0, last: 60000, categories: [], bar: false,
+                                 poll: false, search: '?start=2023-03-15&end=2024-02-10' });
+var before = l.isLoaded() ? null : [t.shown, l.pointCount()];
+l.loaded().then(function () { return Promise.resolve(); }).then(function () {
+  console.log(JSON.stringify({ before: before, asked: asked, r: Array.from(l._data.r), shown: l.pointCount(),
+                               hollow: Array.from(l._data.hollow) })); });
+"""
+
+
+@needs_node
+def test_a_facility_layers_months_come_in_its_file_and_size_it_as_in_the_page(tmp_path):
+    inline, layer = _facilities(), _facilities(points_url="points")
+    page, inline_page = layer.to_json(), inline.to_json()
+    # The months (several hundred kB of base64) travel once, as a file the browser caches, not in every page.
+    assert "b64" not in page and len(page) < len(inline_page) / 5, (len(page), len(inline_page))
+    name, data = layer.points_file()
+    assert json.loads(page)["range"]["series"]["at"] % ALIGN == 0 and len(data) > 100_000
+    out = run_js(tmp_path, _RANGE_JS, scripts=("canvas.js", "timebar.js"), DATA=json.loads(page),
+                 FILES=files_of(layer), KEYS=KEYS)
+    want = run_js(tmp_path, _RANGE_JS, scripts=("canvas.js", "timebar.js"), DATA=json.loads(inline_page),
+                  FILES={}, KEYS=KEYS)
+    assert out["before"] == [0, 0] and out["asked"] == [f"points/{name}"]
+    assert out["shown"] == want["shown"] and 0 < want["shown"] < len(inline)
+    assert out["r"] == want["r"] and out["hollow"] == want["hollow"]

@@ -163,7 +163,7 @@ def test_app_in_spanish_from_the_link_and_the_link_keeps_it():
     assert at.checkbox(key="cat_death_in_custody").label == "Muerte bajo custodia"
     assert at.toggle(key="offline").label == "Sin solicitudes a terceros"
     assert at.multiselect(key="aor").label == "Área de responsabilidad de ICE"
-    assert [m.label for m in at.metric][:2] == ["Incidentes", "Muertes bajo custodia"]
+    assert [m.label for m in at.metric][:2] == ["Otros incidentes", "Muertes bajo custodia"]
     assert at.title[0].value.startswith("Control migratorio en EE. UU.")
     assert at.query_params["lang"] == ["es"] or at.query_params["lang"] == "es"
     # A filter change keeps the language in the link.
@@ -191,7 +191,7 @@ def _exports(monkeypatch, lang):
 
     def marshall(coordinates, data, proto, mimetype, file_name=None, **kwargs):
         if callable(data) and file_name.endswith((".csv", ".geojson")):  # not the map's images (test_printmap)
-            saved[file_name.rsplit(".", 1)[-1]] = data()
+            saved["table" if file_name.endswith("_facilities.csv") else file_name.rsplit(".", 1)[-1]] = data()
         return original(coordinates, data, proto, mimetype, file_name, **kwargs)
 
     monkeypatch.setattr(button, "marshall_file", marshall)
@@ -201,7 +201,8 @@ def _exports(monkeypatch, lang):
 
 def test_export_field_names_do_not_change_with_the_language(monkeypatch):
     en, es = _exports(monkeypatch, None), _exports(monkeypatch, "es")
-    assert set(en) == set(es) == {"csv", "geojson"}
+    assert set(en) == set(es) == {"csv", "geojson", "table"}
+    assert es["table"] == en["table"]
     assert es["csv"].split(b"\n", 1)[0] == en["csv"].split(b"\n", 1)[0]
     assert es["csv"] == en["csv"] and es["geojson"] == en["geojson"]
     keys = {k for f in json.loads(es["geojson"])["features"] for k in f["properties"]}
@@ -287,8 +288,8 @@ def test_a_link_outside_the_data_is_told_in_spanish():
     told = " ".join(i.value for i in at.info)
     assert "Las fechas del enlace (1990-01-01 a 1990-12-31) están fuera de los datos" in told
     at = _app_in("es", start="2026-01-01", end="2026-01-31")
-    help_text = next(m for m in at.metric if m.label == "Centros en uso").help
-    assert help_text.startswith("Centros mostrados cuyas cifras")
+    help_text = next(m for m in at.metric if m.label == "Centros con personas detenidas").help
+    assert help_text.startswith("Centros en el mapa cuyas cifras")
 
 
 def test_popup_words_of_the_script_come_from_the_catalogue(tmp_path, tiny_incidents):

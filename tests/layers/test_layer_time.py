@@ -324,7 +324,7 @@ def bundle():
     return load_bundle()
 
 
-def _map_layer(bundle, empty):
+def _map_layer(bundle, empty, **urls):
     """The facility layer as the app's map has it: every facility, sized for the whole span from the best
     source of each facility-month, the three sources in the popups' chart."""
     best = population_table(bundle)
@@ -332,7 +332,7 @@ def _map_layer(bundle, empty):
     return facilities_layer(fac, population=best, deaths=bundle.incidents,
                             adp=fac.set_index("id")["adp_in_range"] if span else None,
                             adp_sources=fac.set_index("id")["adp_source"] if span else None, empty=empty,
-                            range_sizes=True, records_url="r",
+                            range_sizes=True, records_url="r", **urls,
                             sources=population_sources(bundle.population, bundle.headcount, bundle.facility_years))
 
 

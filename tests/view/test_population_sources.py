@@ -101,7 +101,7 @@ def test_app_2015_figures_are_not_zero_and_name_their_source(bundle):
     assert people == pytest.approx(sum(want.values()), abs=0.5) and people > 20_000
     # As the app writes it (Babel rounds half to even: 28,354.5 is "28,354").
     assert metrics["People detained, daily average"] == text("en").number(round(people, 1))
-    assert int(metrics["Facilities in use"].replace(",", "")) == sum(v > 0 for v in want.values()) > 150
+    assert int(metrics["Facilities holding people"].replace(",", "")) == sum(v > 0 for v in want.values()) > 150
     caption = next(c.value for c in at.caption if c.value.startswith("Population figures by source"))
     assert "UWCHR daily headcount" in caption and "DDP" not in caption
     # The people-by-month chart is stacked by source and names it.

@@ -77,7 +77,6 @@ def test_usbp_missing_rows_stay_missing(usbp, shared_data):
 
 def test_sectors_sit_at_their_headquarters_city():
     from geodata.geography.places import load_places
-
     from geodata.sources.usbp_encounters import SECTOR_HQ, sector_places
 
     sp = sector_places().set_index("name")
@@ -281,7 +280,7 @@ def test_rebuild_equals_committed_measure_files(shared_data, tmp_path):
 def test_data_notice_names_the_measure_sources():
     from pathlib import Path
 
-    notice = (Path(__file__).resolve().parents[1] / "DATA.md").read_text()
+    notice = (Path(__file__).resolve().parents[2] / "DATA.md").read_text()
     for name in ("measures/usbp-monthly.csv", "measures/atd.csv", "Office of Homeland Security Statistics"):
         assert name in notice
 

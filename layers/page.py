@@ -1,0 +1,39 @@
+"""Styles of the app's page (Streamlit's own elements), kept out of app.py: plain text, no streamlit here."""
+
+from __future__ import annotations
+
+__all__ = ["EMBED_CSS", "PAGE_CSS", "PHONE_CSS", "embed_snippet"]
+
+# A compact title and less space above it, so that at 1440 x 900 the map, its legend and its time bar are on
+# the first screen.  On a phone (Streamlit folds the sidebar away there) the map comes first; its frame keeps
+# the map's own height (a shorter frame would cut off the time bar, the scale and the attribution).
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem !important; padding: 0 !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { margin-bottom: 0; }
+@media (max-width: 640px) {
+  [data-testid="stVerticalBlock"] > *:has(iframe[title="streamlit_folium.st_folium"]) { order: -1; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+}
+</style>"""
+#: The name app.py used before (one block of styles now).
+PHONE_CSS = PAGE_CSS
+
+# Embedded in a news site's page (Streamlit's ?embed=true): no sidebar (the filter comes from the link), a
+# compact title; the map with its legend, attribution and "data as of" is all there is.
+EMBED_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {
+  display: none !important; }
+[data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem 0 !important; max-width: none; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.1rem !important; padding: 0 !important; }
+</style>"""
+
+
+def embed_snippet(url: str, params: dict, height: int = 900) -> str:
+    """The HTML to paste into a page: the view of ``params`` in an iframe, in Streamlit's embed mode."""
+    from html import escape
+    from urllib.parse import urlencode
+
+    src = url.split("?", 1)[0] + "?" + urlencode({**params, "embed": "true"})
+    return (f'<iframe src="{escape(src)}" title="US immigration enforcement map" width="100%" height="{height}" '
+            'style="border:0" loading="lazy" allow="clipboard-write"></iframe>')
