@@ -35,7 +35,7 @@ from geodata.pipeline.tables import MB
 from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
-from geodata.view.measures import figures_of, first_screen, measure_tables, measures_span
+from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
 from geodata.view.search import aor_focus, parse_focus, search, search_index
@@ -339,7 +339,7 @@ st.query_params.from_dict(
     | ({"style": style} if style != "points" else {})
     | ({"regions": regions} if regions != "none" else {})
     | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
-    | areas_params
+    | areas_params | category_params(st.query_params)  # a measure's category chosen on the map (model=...)
     | ({"step": st.session_state.pop("link_step")} if st.session_state.get("link_step") else {})
     | ({"focus": st.session_state["focus"]} if st.session_state.get("focus") else {})
     # The language stays in the link unless it is English and the browser's language too.
@@ -374,8 +374,8 @@ frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
 tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
 overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
-    measure_overlays(tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang)  # built only with the map
-# The areas change with the dates only when they count incidents or people (measures follow dates in the browser).
+    measure_overlays(tables, regions_url=REGIONS_URL, aor_url=AOR_URL, lang=lang, files=(RECORDS_URL, cache_dir()))
+# Built with the map (measure rows: cache files). Areas follow the dates only when counting incidents or people.
 overlay_key = (lang, aor_map, measures_on, tuple(aors), "offices" in layers_on,
                (window, chosen) if aor_map in ("incidents", "detained") else None)
 

@@ -271,6 +271,15 @@ def _cmd_import(args) -> int:
     return 0
 
 
+def _measure_category(categories, keys) -> str:
+    """The one category (a 287(g) model, an ATD technology) ``--category`` asks of a measure export ("": all)."""
+    if not categories:
+        return ""
+    if len(categories) > 1 or len(keys) > 1:
+        raise GeodataError("a measure export takes one --category (a 287(g) model, an ATD technology) of one --layer")
+    return categories[0]
+
+
 def _export_measures(args, keys) -> int:
     """``geodata export --layer 287g ...``: one feature per place with its value for the range."""
     import pandas as pd
@@ -282,8 +291,9 @@ def _export_measures(args, keys) -> int:
     others = [x for x in args.layer if x not in keys]
     if others:
         raise GeodataError(f"export writes measures ({', '.join(keys)}) or {', '.join(others)}, not both in one file")
-    if args.store or args.hide_empty or args.category:
-        raise GeodataError("--store, --category and --hide-empty do not apply to a measure export")
+    if args.store or args.hide_empty:
+        raise GeodataError("--store and --hide-empty do not apply to a measure export")
+    category = _measure_category(args.category, keys)
     check_export_path(args.output)
     _refuse_store_path(args.output, "the export")
     parts = []
@@ -292,8 +302,12 @@ def _export_measures(args, keys) -> int:
         if table is None:
             raise GeodataError(f"no data for {key!r} here" + (" (run `geodata fetch ddp-arrests`)"
                                                                if key == "arrests" else ""))
+        if category and category not in set(table["category"]):
+            known = sorted(set(table["category"]) - {""})
+            raise GeodataError(f"{key} has no category {category!r}; its categories: {', '.join(known) or 'none'}")
         parts.append(measure_features(key, args.start.start if args.start else None,
-                                      args.end.end if args.end else None, aors=tuple(args.aor or ()), table=table))
+                                      args.end.end if args.end else None, aors=tuple(args.aor or ()), table=table,
+                                      category=category))
     gdf = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     n = write_measure_export(gdf, args.output)
     print(f"wrote {n} features to {args.output} ({', '.join(f'{len(p)} {k}' for k, p in zip(keys, parts))})",
@@ -490,7 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="first day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) starts on its first day")
     p.add_argument("--end", type=_date,
                    help="last day (YYYY-MM-DD), inclusive; a month (YYYY-MM) or year (YYYY) ends on its last day")
-    p.add_argument("--category", action="append", choices=CATEGORIES, help="incident category (repeatable)")
+    p.add_argument("--category", action="append", metavar="CATEGORY",
+                   help=f"incident category (repeatable: {', '.join(CATEGORIES)}); with a measure --layer, one of its "
+                   "categories: a 287(g) model (\"Task Force Model\"), an ATD technology (GPS)")
     p.add_argument("--layer", action="append", choices=LAYERS,
                    help="layer (repeatable; default: facilities and incidents); a measure (287g, atd, usbp, "
                    "arrests) is written as one feature per area or sector with its value for the range")

@@ -4,7 +4,8 @@
 responsibility as a choropleth whose polygons the browser fetches once from the bundle's own
 files (``us-regions.json``, ``ice-aor-areas.json``, served by the app: the page carries values,
 not geometry), Border Patrol sectors as circles at their headquarters city, sized by value.
-The page holds the measure's rows (place, period as days, value, category); the layer sums or
+The measure's rows (place, period as days, value, category) are in the page, or, with ``data_url`` (the
+app), in a file named by their digest that the browser fetches once (:meth:`MeasureLayer.data_file`); the layer sums or
 picks them for the dates shown exactly as `geodata.view.measures.values_for_range` does,
 follows the page's date range and playback through ``L.iceTime`` (``layers/js/timebar.js``),
 colours its own legend, and opens a popup per place: the value for the dates shown, the period
@@ -14,10 +15,13 @@ it covers, the source, the breakdown by category, a small chart of the place's s
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import numpy as np
 import pandas as pd
 
-from geodata.core.measures import MEASURES
+from geodata.core.measures import MEASURES, last_day
 from layers._compact import day_numbers
 from layers._script import RawElement, ScriptLayer, to_script_json
 from layers._text import JS_LOCALES, html_text
@@ -131,6 +135,8 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
         "label": _(m.label),
         "unit": _(m.unit),
         "categoryLabel": _(m.category_label) if m.category_label else "",
+        # The link's parameter for the category chosen (English, as the registry writes it: model=, technology=).
+        "categoryParam": m.category_label,
         "source": m.source_url,
         "sourceName": m.source_name,
         "licence": m.licence,
@@ -147,6 +153,8 @@ def measure_layer_data(key: str, table: pd.DataFrame | None, *, detail: pd.DataF
         },
         "text": measure_words(lang),
         "locale": JS_LOCALES.get(lang, "en-US"),
+        # The measure's last day (of the whole table, not only the AORs shown): "in_force" reads on it.
+        "lastDay": _days([last_day(table)])[0] if len(table) else None,
     }
     if detail is not None and len(detail):
         index = {(p["kind"], p["id"]): k for k, p in enumerate(places)}
@@ -176,10 +184,18 @@ class MeasureLayer(ScriptLayer):
     _scripts = ("measures.js",)
 
     def __init__(self, data: dict, *, regions_url: str | None, aor_url: str | None, name: str, notes=(),
-                 show: bool = True):
+                 show: bool = True, data_url: str | None = None):
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "MeasureLayer"
         self.data = data
+        self._file = None
+        if data_url is not None:
+            # The page then holds only where the rows are (as the incidents' points file): a file named
+            # by their digest, fetched once and kept by the browser, not sent again on every rerun.
+            self._file = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self._file_name = f"measure-{data['key']}-{hashlib.sha256(self._file).hexdigest()[:20]}.json"
+            self.data = {"key": data["key"], "file": {"url": f"{str(data_url).rstrip('/')}/{self._file_name}",
+                                                      "bytes": len(self._file)}}
         self.notes = list(notes)
         self.options = {"regionsUrl": regions_url, "aorUrl": aor_url, "fillOpacity": 0.7, "weight": 0.6,
                         "strokeColor": "#ffffff", "maxRadius": 28}
@@ -187,7 +203,12 @@ class MeasureLayer(ScriptLayer):
         self.follows_time = True
 
     def __len__(self) -> int:
-        return len(self.data["places"])
+        return len(self.data.get("places", ()))
+
+    def data_file(self) -> tuple[str, bytes] | None:
+        """``(name, bytes)`` of the rows' file, for the caller to write as ``<data_url>/<name>`` (None when
+        the rows are in the page: no ``data_url``).  The name holds a digest of the bytes."""
+        return None if self._file is None else (self._file_name, self._file)
 
     def _render_header(self, figure) -> None:
         figure.header.add_child(RawElement(_CSS), name="ice_measures_css")
@@ -207,25 +228,43 @@ class MeasureLayer(ScriptLayer):
 
 
 def measure_layer(key: str, table, *, regions_url: str | None = None, aor_url: str | None = None,
-                  detail=None, lang: str = "en", show: bool = True) -> MeasureLayer:
+                  detail=None, lang: str = "en", show: bool = True, data_url: str | None = None) -> MeasureLayer:
     """The :class:`MeasureLayer` of measure ``key`` from its (AOR-filtered) table.
 
     ``regions_url`` and ``aor_url`` are where the browser fetches the bundle's county/state and
-    AOR polygons (without them, in a saved page, the areas are not drawn; sectors are).
+    AOR polygons (without them, in a saved page, the areas are not drawn; sectors are).  With
+    ``data_url`` the page holds only the URL of the rows' file (:meth:`MeasureLayer.data_file`).
     """
     m = MEASURES[key]
     _ = text(lang).gettext
     notes = list(m.notes)  # English, as the other overlays' notes (layers.areas)
     notes.append(_("Source: {source} ({licence}).").format(source=m.source_name, licence=m.licence))
     data = measure_layer_data(key, table, detail=detail, lang=lang)
-    return MeasureLayer(data, regions_url=regions_url, aor_url=aor_url, name=_(m.label), notes=notes, show=show)
+    return MeasureLayer(data, regions_url=regions_url, aor_url=aor_url, name=_(m.label), notes=notes, show=show,
+                        data_url=data_url)
 
 
 
-def measure_overlays(tables: dict, *, regions_url: str | None, aor_url: str | None, lang: str = "en") -> list:
-    """One :class:`MeasureLayer` per measure of ``tables`` that has data (``geodata.view.measures.measure_tables``)."""
-    return [measure_layer(key, table, regions_url=regions_url, aor_url=aor_url, detail=detail, lang=lang)
-            for key, (table, detail) in tables.items() if table is not None]
+def measure_overlays(tables: dict, *, regions_url: str | None, aor_url: str | None, lang: str = "en",
+                     files: tuple | None = None) -> list:
+    """One :class:`MeasureLayer` per measure of ``tables`` that has data (``geodata.view.measures.measure_tables``).
+
+    ``files``: ``(data_url, where)`` to serve each layer's rows as a file (:meth:`MeasureLayer.data_file`)
+    written where ``data_url`` is served: ``where`` a folder (the app's cache:
+    ``geodata.view.shards.write_file``, once per digest) or a function ``save(name, bytes)``.
+    """
+    data_url, save = files if files else (None, None)
+    if save is not None and not callable(save):
+        from geodata.view.shards import write_file
+
+        folder = save
+        save = lambda name, data: write_file(folder, name, data)  # noqa: E731
+    layers = [measure_layer(key, table, regions_url=regions_url, aor_url=aor_url, detail=detail, lang=lang,
+                            data_url=data_url) for key, (table, detail) in tables.items() if table is not None]
+    for layer in layers:
+        if save is not None and layer.data_file() is not None:
+            save(*layer.data_file())
+    return layers
 
 
 def figure_cards(figures: list[dict], lang: str = "en") -> list[tuple[str, str, str]]:

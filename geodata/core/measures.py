@@ -31,10 +31,12 @@ summarised (``summary``):
     stocks (people on ATD): the latest "as of" date inside the range, and the values of that
     date only (a place without a row that day has no value: nothing is carried forward).
 ``in_force``
-    agreements (287(g)): the agreements **in force at the end of the range**: the values of
-    the latest period that starts on or before the range's end and ends on or after its start.
-    Chosen over "at any time in the range" so that a figure is always a count on one day the
-    user can name, and playback month by month shows agreements coming and going.
+    agreements (287(g)): the agreements **in force on one day** ``d``, the range's end or the
+    measure's last day if that comes first: the value of each place is that of its row whose
+    period contains ``d`` (no row: no value).  Chosen over "at any time in the range" so that a
+    figure is always a count on one day the user can name, and playback month by month shows
+    agreements coming and going.  Its rows may be *runs* (:func:`as_runs`): one row for several
+    consecutive months of the same value, which the rule reads as it reads one month.
 
 Adding a dataset is one reader (a function of a source module returning this table) plus one
 :func:`register` call at the end of this module: see ``docs/measures.md``.
@@ -55,6 +57,9 @@ __all__ = [
     "MEASURES",
     "MEASURES_DIR",
     "MEASURE_COLUMNS",
+    "as_runs",
+    "expand_months",
+    "last_day",
     "PLACE_KINDS",
     "MEASURES_REPORT_FILE",
     "SUMMARIES",
@@ -150,6 +155,9 @@ def register(measure: Measure) -> Measure:
     """Add ``measure`` to :data:`MEASURES` (a key registered twice is an error)."""
     if measure.key in MEASURES:
         raise ValueError(f"measure {measure.key!r} is registered already")
+    # The category label names the link's parameter of the category chosen (model=, technology=).
+    if measure.category_label and measure.category_label in {m.category_label for m in MEASURES.values()}:
+        raise ValueError(f"measure {measure.key!r}: category label {measure.category_label!r} is another's already")
     MEASURES[measure.key] = measure
     return measure
 
@@ -193,7 +201,57 @@ def validate_measure_table(table: pd.DataFrame, key: str) -> pd.DataFrame:
 @functools.lru_cache(maxsize=16)
 def _read_cached(path: str, mtime: float, key: str) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_measure_table(table, key)
+    table = validate_measure_table(table, key)
+    table.attrs["last_day"] = table["period_end"].max() if len(table) else None
+    return table
+
+
+def last_day(table: pd.DataFrame) -> str | None:
+    """The measure's last day counted (ISO): kept in ``table.attrs["last_day"]`` by :func:`load_measure`
+    so that a part of the table (one AOR's rows) still knows it; else its latest ``period_end``."""
+    if table is None or not len(table):
+        return None
+    return table.attrs.get("last_day") or table["period_end"].max()
+
+
+def _next_day(iso: pd.Series) -> pd.Series:
+    return (pd.to_datetime(iso) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d")
+
+
+def as_runs(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``table`` joined into runs: one row per place, category and stretch of periods
+    that follow each other day after day with the same value (and source), from the first one's
+    start to the last one's end.  :func:`expand_months` undoes it for a table of calendar months."""
+    if not len(table):
+        return table.copy()
+    keys = ["measure", "place_kind", "place_id", "category"]
+    t = table.sort_values([*keys, "period_start"], kind="stable").reset_index(drop=True)
+    prev = t.shift(1)
+    same = (t[keys] == prev[keys]).all(axis=1) & (t["value"] == prev["value"]) & (t["source"] == prev["source"])
+    follows = pd.Series(False, index=t.index)
+    follows[1:] = (_next_day(prev["period_end"][1:]) == t["period_start"][1:]).to_numpy()
+    run = (~(same & follows)).cumsum()
+    out = t.groupby(run, sort=False).agg({**{c: "first" for c in MEASURE_COLUMNS}, "period_end": "last"})
+    return out[list(MEASURE_COLUMNS)].reset_index(drop=True)
+
+
+def expand_months(table: pd.DataFrame) -> pd.DataFrame:
+    """Each row of ``table`` cut into the calendar months its period spans (the first and the last
+    clipped to the period), each with the row's value: the month by month table runs stand for."""
+    if not len(table):
+        return table.copy()
+    parts = []
+    for row in table.itertuples(index=False):
+        start, end = pd.Timestamp(row.period_start), pd.Timestamp(row.period_end)
+        firsts = pd.date_range(start.to_period("M").start_time, end, freq="MS")
+        for first in firsts:
+            a = max(first, start)
+            b = min(first + pd.offsets.MonthEnd(0), end)
+            parts.append((*row, a.strftime("%Y-%m-%d"), b.strftime("%Y-%m-%d")))
+    cols = list(table.columns)
+    out = pd.DataFrame(parts, columns=[*cols, "_a", "_b"])
+    out["period_start"], out["period_end"] = out.pop("_a"), out.pop("_b")
+    return out[cols].reset_index(drop=True)
 
 
 def measure_path(key: str, directory: str | Path | None = None) -> Path:

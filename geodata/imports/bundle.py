@@ -40,6 +40,7 @@ from ..sources.uwchr_headcount import (
     unmatched_codes,
 )
 from ..store import Bundle
+from .measures import read_measures
 
 __all__ = [
     "build_area_files", "build_bundle", "build_facility_history_layer", "AREA_INPUTS", "BUNDLE_INPUTS",
@@ -186,6 +187,9 @@ def build_bundle(shared_data: str | Path, curated_dir: str | Path = CURATED_DIR)
     incidents = pd.concat(parts, ignore_index=True)
     incidents = validate_incidents(incidents, report)
     measures = build_287g_tables(shared_data, report)
+    # The other measures' readers (ATD, USBP) too, for their report rows only: every row left out or
+    # noted is then in the one build report (their tables are written by `build_measure_files`).
+    read_measures(shared_data, report)
     return Bundle(
         facilities.reset_index(drop=True),
         incidents.sort_values(["date_start", "id"]).reset_index(drop=True),

@@ -16,7 +16,8 @@ The rule (``docs/enforcement-287g.md`` says it for readers):
   So on every snapshot date the agreements in force are exactly that snapshot's rows:
   the map never contradicts a list ICE published that day.
 * A month's value is the number of agreements with a period that overlaps the
-  calendar month (in force on at least one day of it).
+  calendar month (in force on at least one day of it).  The bundled table stores
+  consecutive months of the same value as one row (a run) spanning them.
 
 Places (:func:`place_agencies`): a state agency is drawn as its state; other agencies
 in the Census county their COUNTY cell names (:class:`geodata.geography.counties.Counties`),
@@ -35,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.atomic import write_text
+from ..core.measures import as_runs
 from ..core.paths import DATA_DIR
 from ..core.report import GeodataError, Report
 from ..geography.counties import Counties
@@ -214,12 +216,15 @@ def _months(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
 
 
 def monthly_in_force(agreements: pd.DataFrame, last_day: dt.date, first_month: dt.date = FIRST_MONTH,
-                     source: str = ICE_287G_URL) -> pd.DataFrame:
+                     source: str = ICE_287G_URL, *, runs: bool = True) -> pd.DataFrame:
     """Agreements in force during each calendar month, per place: the measure table.
 
     ``agreements`` needs ``place_kind``, ``place_id``, ``model`` and ``periods``; those
     without a place are left out.  One row per place, month and category (the model,
-    or ``""`` for all models) where the value is above 0 (a row absent is 0).
+    or ``""`` for all models) where the value is above 0 (a row absent is 0); with ``runs``
+    (the bundled table), consecutive months of the same value are one row from the first
+    month's first day to the last month's last day (:func:`geodata.core.measures.as_runs`;
+    :func:`geodata.core.measures.expand_months` gives the months back).
     """
     counts: dict[tuple, int] = {}
     months = _months(first_month, last_day)
@@ -236,6 +241,8 @@ def monthly_in_force(agreements: pd.DataFrame, last_day: dt.date, first_month: d
              "period_end": k[3].isoformat(), "category": k[4], "value": v, "source": source}
             for k, v in counts.items()]
     frame = pd.DataFrame(rows, columns=MEASURE_COLUMNS)
+    if runs:
+        frame = as_runs(frame)[MEASURE_COLUMNS]
     frame["_o"] = frame["category"].map(order)
     frame = frame.sort_values(["place_kind", "place_id", "period_start", "_o"], kind="stable")
     return frame.drop(columns="_o").reset_index(drop=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..core.measures import MEASURES, load_measure, load_measure_detail
+from ..core.measures import MEASURES, expand_months, last_day, load_measure, load_measure_detail
 from ..core.report import GeodataError
 from ..export.writers import FORMULA_PREFIXES
 from ..geography.aor import AOR_NAMES, assign_aors, load_aor_areas
@@ -26,6 +26,8 @@ from .spans import register_span
 
 __all__ = [
     "breakdown",
+    "category_params",
+    "day_counted",
     "filter_aors",
     "measure_export",
     "measure_features",
@@ -57,15 +59,44 @@ def _in_range(table: pd.DataFrame, start, end) -> pd.DataFrame:
     return table[mask]
 
 
-def _chosen_rows(table: pd.DataFrame, key: str, start, end) -> tuple[pd.DataFrame, str | None]:
-    """The rows a range summarises, and for a stock the date they count (else None)."""
-    rows = _in_range(table, start, end)
+def day_counted(table: pd.DataFrame, key: str, start=None, end=None) -> str | None:
+    """The one day a stock or an agreement count is read on for the range (ISO), or None.
+
+    ``in_force``: the range's end, or the measure's last day
+    (:func:`geodata.core.measures.last_day`) if that comes first; None when that day is before
+    the range.  ``latest``: the latest day inside the range that a row counts (an "as of" date).
+    ``sum``: None (flows are added up, not read on a day).
+    """
     how = MEASURES[key].summary
-    if how == "sum" or not len(rows):
-        return rows, None
-    # latest / in_force: the one period (its start) that is latest among those meeting the range.
-    last = rows["period_start"].max()
-    return rows[rows["period_start"] == last], last
+    if how == "sum" or table is None or not len(table):
+        return None
+    lo, hi = _iso(start), _iso(end)
+    if how == "in_force":
+        last = last_day(table)
+        d = min(hi, last) if hi else last
+        return None if lo and d < lo else d
+    rows = _in_range(table, lo, hi)
+    if not len(rows):
+        return None
+    ends = rows["period_end"] if not hi else rows["period_end"].where(rows["period_end"] <= hi, hi)
+    return ends.max()
+
+
+def _chosen_rows(table: pd.DataFrame, key: str, start, end, day: str | None) -> pd.DataFrame:
+    """The rows a range summarises: for a flow those that meet the range, else those whose period
+    holds ``day`` (:func:`day_counted`), their period cut to ``day``'s calendar month for ``in_force``
+    (a run of months stands for each of them: the count is of the month ``day`` is in)."""
+    if MEASURES[key].summary == "sum":
+        return _in_range(table, start, end)
+    if day is None:
+        return table.iloc[:0]
+    rows = table[(table["period_start"] <= day) & (table["period_end"] >= day)]
+    if MEASURES[key].summary == "in_force" and len(rows):
+        first = day[:8] + "01"
+        month_end = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).strftime("%Y-%m-%d")
+        rows = rows.assign(period_start=rows["period_start"].where(rows["period_start"] >= first, first),
+                           period_end=rows["period_end"].where(rows["period_end"] <= month_end, month_end))
+    return rows
 
 
 def values_for_range(table: pd.DataFrame | None, key: str, start=None, end=None, *, category: str = "") -> pd.DataFrame:
@@ -87,8 +118,8 @@ def values_for_range(table: pd.DataFrame | None, key: str, start=None, end=None,
     DataFrame
         ``place_kind``, ``place_id``, ``value``, ``period_start``, ``period_end`` (the periods
         actually counted for that place), ``periods`` (how many), sorted by value, largest
-        first.  ``attrs``: ``measure``, ``summary``, ``as_of`` (the date of a stock or of the
-        agreements in force, else None), ``covered`` (first and last day counted, or None),
+        first.  ``attrs``: ``measure``, ``summary``, ``as_of`` (the day a stock or the agreements
+        in force are read on, :func:`day_counted`, else None), ``covered`` (first and last day counted, or None),
         ``total``.
     """
     cols = ["place_kind", "place_id", "value", "period_start", "period_end", "periods"]
@@ -96,8 +127,8 @@ def values_for_range(table: pd.DataFrame | None, key: str, start=None, end=None,
         out = pd.DataFrame(columns=cols)
         out.attrs = {"measure": key, "summary": MEASURES[key].summary, "as_of": None, "covered": None, "total": 0.0}
         return out
-    sub = table[table["category"] == category]
-    rows, as_of = _chosen_rows(sub, key, start, end)
+    as_of = day_counted(table, key, start, end)
+    rows = _chosen_rows(table[table["category"] == category], key, start, end, as_of)
     if len(rows):
         out = (rows.groupby(["place_kind", "place_id"], sort=False)
                .agg(value=("value", "sum"), period_start=("period_start", "min"), period_end=("period_end", "max"),
@@ -117,8 +148,8 @@ def breakdown(table: pd.DataFrame | None, key: str, start=None, end=None) -> pd.
     ``place_kind``, ``place_id``, ``category``, ``value``."""
     if table is None or not len(table):
         return pd.DataFrame(columns=["place_kind", "place_id", "category", "value"])
-    sub = table[table["category"] != ""]
-    rows, _ = _chosen_rows(sub, key, start, end)
+    day = day_counted(table, key, start, end)
+    rows = _chosen_rows(table[table["category"] != ""], key, start, end, day)
     return (rows.groupby(["place_kind", "place_id", "category"], sort=True)["value"].sum().reset_index())
 
 
@@ -127,7 +158,10 @@ def series(table: pd.DataFrame | None, place_kind: str, place_id: str, *, catego
     if table is None:
         return pd.DataFrame(columns=["period_start", "period_end", "value"])
     sel = table[(table["place_kind"] == place_kind) & (table["place_id"] == place_id) & (table["category"] == category)]
-    return sel[["period_start", "period_end", "value"]].sort_values("period_start").reset_index(drop=True)
+    sel = sel[["period_start", "period_end", "value"]]
+    if len(sel) and MEASURES[str(table["measure"].iloc[0])].summary == "in_force":
+        sel = expand_months(sel)  # a run of months is each of its months
+    return sel.sort_values("period_start").reset_index(drop=True)
 
 
 # -- places: names, AORs -----------------------------------------------------------------------
@@ -374,6 +408,22 @@ def write_measure_export(gdf, path: str | Path) -> int:
 
 
 # -- what the app asks ---------------------------------------------------------------------------
+
+def category_params(params) -> dict[str, str]:
+    """The measures' chosen categories among a link's ``params`` (``model=Task Force Model``,
+    ``technology=GPS``: each measure's English ``category_label``), to write back into the link.
+
+    The map's legend sets them (``layers/js/measures.js``); the app keeps them when it rewrites the query.
+    """
+    out = {}
+    for m in MEASURES.values():
+        value = params.get(m.category_label) if m.category_label else None
+        if isinstance(value, (list, tuple)):
+            value = value[-1] if value else None
+        if value:
+            out[m.category_label] = str(value)[:200]
+    return out
+
 
 def measure_tables(keys, *, aors=(), directory: str | Path | None = None) -> dict:
     """``{key: (table filtered by AOR or None when the measure has no data here, detail table or None)}``."""

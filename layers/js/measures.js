@@ -1,12 +1,13 @@
 // A measure by area through time (L.MeasureLayer): 287(g) agreements, people on ATD, Border Patrol
 // encounters, ICE arrests.  Needs polyline.js.  Served by the app as a file; see layers/measures.py.
 //
-// The page holds the measure's rows as columns (rows per place, period, value, category); the
+// The measure's rows as columns (rows per place, period, value, category), in the page or in a file it
+// names (data.file: fetched, not sent again with each rerun of the page); the
 // polygons of counties, states and AORs come from the bundle's own files (options.regionsUrl,
 // options.aorUrl), fetched once per page and shared by every measure layer.  For the dates shown
 // (setFilter, called by L.iceTime on every filter change and playback step) the layer does what
-// geodata.measure_view.values_for_range does: "sum" adds the periods that meet the range; "latest"
-// and "in_force" take the one latest period that meets it.  Texts are set with textContent.
+// geodata.view.measures.values_for_range does: "sum" adds the periods that meet the range; "latest"
+// and "in_force" take the rows whose period holds one day (see dayCounted).  Texts are set with textContent.
 (function () {
   "use strict";
   if (L.MeasureLayer) { return; }
@@ -39,24 +40,47 @@
     return data._cols;
   }
 
-  // Rows of one category (-1: the totals) that meet [lo, hi], summarised as the measure says.
+  // The first and last day (day numbers) of the calendar month that holds day d.
+  function monthOf(d) {
+    var t = new Date(EPOCH + d * DAY_MS), y = t.getUTCFullYear(), m = t.getUTCMonth();
+    return [(Date.UTC(y, m, 1) - EPOCH) / DAY_MS, (Date.UTC(y, m + 1, 1) - EPOCH) / DAY_MS - 1];
+  }
+
+  // The one day "latest" and "in_force" read on (geodata.view.measures.day_counted), or -1:
+  // in_force: the range's end or the measure's last day if that comes first; latest: the latest
+  // day inside the range that a row (of any category) counts.
+  function dayCounted(data, lo, hi) {
+    var R = columns(data), n = R.p.length, k, d = -1;
+    if (data.summary === "in_force") {
+      d = data.lastDay === null || data.lastDay === undefined ? -1 : Math.min(hi, data.lastDay);
+      return d < lo ? -1 : d;
+    }
+    for (k = 0; k < n; k++) {
+      if (R.e[k] >= lo && R.s[k] <= hi) { d = Math.max(d, Math.min(R.e[k], hi)); }
+    }
+    return d;
+  }
+
+  // Rows of one category (-1: the totals) summarised for [lo, hi] as the measure says: "sum" adds
+  // the rows that meet it; "latest" and "in_force" take the rows whose period holds the day counted
+  // (a row may be a run of months: for in_force its period shown is the month of that day).
   // Returns {values: {place index: value}, first: {}, last: {}, asOf: day or null}.
   function summarise(data, lo, hi, category) {
     var R = columns(data), n = R.p.length, k, out = { values: {}, first: {}, last: {}, asOf: null };
-    var pick = data.summary !== "sum", latest = -1;
+    var pick = data.summary !== "sum", day = -1, month = null;
     if (pick) {
-      for (k = 0; k < n; k++) {
-        if (R.c[k] === category && R.e[k] >= lo && R.s[k] <= hi && R.s[k] > latest) { latest = R.s[k]; }
-      }
-      if (latest < 0) { return out; }
-      out.asOf = latest;
+      day = dayCounted(data, lo, hi);
+      if (day < 0) { return out; }
+      out.asOf = day;
+      if (data.summary === "in_force") { month = monthOf(day); }
     }
     for (k = 0; k < n; k++) {
-      if (R.c[k] !== category || R.e[k] < lo || R.s[k] > hi || (pick && R.s[k] !== latest)) { continue; }
-      var p = R.p[k];
+      if (R.c[k] !== category) { continue; }
+      if (pick ? (R.s[k] > day || R.e[k] < day) : (R.e[k] < lo || R.s[k] > hi)) { continue; }
+      var p = R.p[k], s = month ? Math.max(R.s[k], month[0]) : R.s[k], e = month ? Math.min(R.e[k], month[1]) : R.e[k];
       out.values[p] = (out.values[p] || 0) + R.v[k];
-      out.first[p] = out.first[p] === undefined ? R.s[k] : Math.min(out.first[p], R.s[k]);
-      out.last[p] = out.last[p] === undefined ? R.e[k] : Math.max(out.last[p], R.e[k]);
+      out.first[p] = out.first[p] === undefined ? s : Math.min(out.first[p], s);
+      out.last[p] = out.last[p] === undefined ? e : Math.max(out.last[p], e);
     }
     for (var key in out.values) { if (out.values[key] === 0) { delete out.values[key]; } }
     return out;
@@ -163,6 +187,22 @@
 
     // Fetch the polygons the places need, make one Leaflet layer per place, then draw.
     _load: function () {
+      var self = this;
+      if (!this.data.file) { return this._loadShapes(); }
+      // The page holds only the URL of the measure's rows (a file named by their digest: the browser
+      // keeps it, and a rerun of the page does not send them again).
+      return fetchJson(this.data.file.url).then(function (full) {
+        full.file = self.data.file;  // where its rows came from
+        self.data = full;
+        self.W = full.text || {};
+        return self._loadShapes();
+      }).catch(function (err) {
+        self._loaded = true;
+        self.loadError = String(err);
+      });
+    },
+
+    _loadShapes: function () {
       var self = this, d = this.data, o = this.options, kinds = {};
       d.places.forEach(function (p) { kinds[p.kind] = true; });
       var jobs = [];
@@ -208,6 +248,7 @@
           self.shapes[k] = shape;
         });
         self._loaded = true;
+        self.category = self._linkCategory();
         self.redraw();
       }).catch(function (err) {
         self._loaded = true;
@@ -241,10 +282,28 @@
       return this.shownCount || 0;
     },
 
-    setCategory: function (index) { this.category = index; this.redraw(); },
+    // The category chosen in the legend, kept in the page's link as <categoryParam>=<name> ("model=Task Force
+    // Model", "technology=GPS"; layers/js/viewurl.js keeps it through the app's rewrites of the query).
+    setCategory: function (index) {
+      this.category = index;
+      var d = this.data, url = L.iceViewInUrl;
+      if (d.categoryParam && url && url.setParam) {
+        url.setParam(d.categoryParam, index >= 0 ? d.categories[index] : null);
+      }
+      this.redraw();
+    },
+
+    // The category the page's link names (-1: all, also for a name the measure does not have).
+    _linkCategory: function () {
+      var d = this.data, url = L.iceViewInUrl;
+      if (!d.categoryParam || !url || !url.getParam) { return this.category; }
+      var name = url.getParam(d.categoryParam), at = name === null ? -1 : (d.categories || []).indexOf(name);
+      return at >= 0 ? at : this.category;
+    },
 
     redraw: function () {
       var d = this.data, self = this;
+      if (!d.rows) { return; }  // its rows are still on their way (data.file)
       this.current = summarise(d, this.window[0], this.window[1], this.category);
       var vals = [], k;
       for (k in this.current.values) { vals.push(this.current.values[k]); }
@@ -315,7 +374,8 @@
       }
       if (!b.length) { box.appendChild(el("div", "note", this.W.none)); return; }
       var c = this.current;
-      var when = c.asOf !== null ? this.periodText(c.asOf, c.asOf) : "";
+      var span = d.summary === "in_force" ? monthOf(c.asOf) : [c.asOf, c.asOf];
+      var when = c.asOf === null ? "" : this.periodText(span[0], span[1]);
       box.appendChild(el("div", "row", d.unit + ": " + this.number(this.total) + (when ? " (" + when + ")" : "")));
       b.forEach(function (lo, k) {
         var row = el("div", "row"), sw = el("i", "box");
@@ -357,7 +417,12 @@
         }
       }
       var pts = [], R = columns(d);
-      for (var i = 0; i < R.p.length; i++) { if (R.p[i] === k && R.c[i] === -1) { pts.push([R.s[i], R.v[i]]); } }
+      // Each row drawn from its first day to its last (a run of months is flat across them).
+      for (var i = 0; i < R.p.length; i++) {
+        if (R.p[i] !== k || R.c[i] !== -1) { continue; }
+        pts.push([R.s[i], R.v[i]]);
+        if (R.e[i] > R.s[i]) { pts.push([R.e[i], R.v[i]]); }
+      }
       pts.sort(function (a, b) { return a[0] - b[0]; });
       if (pts.length > 1) {
         box.appendChild(el("div", "head", W.series + " (" + isoOf(pts[0][0]) + " \u2013 " + isoOf(pts[pts.length - 1][0]) + ")"));
@@ -389,6 +454,7 @@
   });
 
   MeasureLayer.summarise = summarise;
+  MeasureLayer.dayCounted = dayCounted;
   MeasureLayer.breaks = breaks;
   L.MeasureLayer = MeasureLayer;
 })();

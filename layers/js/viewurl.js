@@ -42,6 +42,23 @@
     return path + withView(search, view) + hash;
   }
 
+  // A URL given to pushState/replaceState with the parameters the map keeps besides the view
+  // (sticky: name -> value, a measure's chosen category; null: kept out, the viewer took it away)
+  // put in place of any of that name the URL has.
+  function urlWithSticky(url, sticky) {
+    if (url === undefined || url === null || !sticky || !Object.keys(sticky).length) { return url; }
+    var s = String(url), hash = "", at = s.indexOf("#");
+    if (at >= 0) { hash = s.slice(at); s = s.slice(0, at); }
+    var q = s.indexOf("?"), path = q >= 0 ? s.slice(0, q) : s;
+    var parts = (q >= 0 ? s.slice(q + 1) : "").split("&").filter(function (p) {
+      return p && !Object.prototype.hasOwnProperty.call(sticky, p.split("=")[0]);
+    });
+    Object.keys(sticky).forEach(function (name) {
+      if (sticky[name] !== null) { parts.push(name + "=" + encodeURIComponent(sticky[name])); }
+    });
+    return path + (parts.length ? "?" + parts.join("&") : "") + hash;
+  }
+
   // Wrap the page's history methods once per page; the wrappers read the view the map left on
   // the history object (plain data), so a map drawn again only updates it.
   function guardHistory(page) {
@@ -51,7 +68,7 @@
       var original = h[method];
       if (typeof original !== "function") { return; }
       h[method] = function (state, title, url) {
-        return original.call(h, state, title, urlWithView(url, h.__iceView));
+        return original.call(h, state, title, urlWithSticky(urlWithView(url, h.__iceView), h.__iceSticky));
       };
     });
     h.__iceViewGuard = true;
@@ -112,6 +129,26 @@
     }, 1000);
     return { writeView: writeView };
   };
+  function linkPage() {
+    try { return window.parent && window.parent !== window ? window.parent : window; } catch (err) { return window; }
+  }
+
+  // One parameter of the page's link (null when absent or unreadable).
+  L.iceViewInUrl.getParam = function (name) {
+    try { return new URLSearchParams(linkPage().location.search).get(name); } catch (err) { return null; }
+  };
+
+  // Keep name=value in the page's link (null: take it out), also through the app's rewrites of the query.
+  L.iceViewInUrl.setParam = function (name, value) {
+    try {
+      var page = linkPage(), h = page.history, loc = page.location;
+      guardHistory(page);
+      h.__iceSticky = h.__iceSticky || {};
+      h.__iceSticky[name] = value === undefined ? null : value;
+      h.replaceState(h.state, "", loc.pathname + loc.search + loc.hash);  // the wrapper puts it in or out
+    } catch (err) { /* another origin: the link stays as it is */ }
+  };
+  L.iceViewInUrl.urlWithSticky = urlWithSticky;
   L.iceViewInUrl.withView = withView;
   L.iceViewInUrl.urlWithView = urlWithView;
 })();

@@ -399,5 +399,14 @@ def test_measure_figures_follow_the_dates_and_the_aor_filter():
     assert set(atd["place_id"]) == {"SPM", "PHO"}
     assert metrics["Border Patrol encounters (nothing in the dates shown)"] == "0"  # the encounters end in Nov 2024
     script = map_script(at)
-    assert script.count("new L.MeasureLayer(") == 2 and '"name":"Tucson, AZ"' in script
-    assert '"name":"El Paso, TX"' not in script  # not in the Phoenix or St. Paul AOR
+    assert script.count("new L.MeasureLayer(") == 2
+    # The page holds only the URL of each measure's rows: a file in the app's cache named by their digest.
+    import re
+
+    from geodata.view.shards import cache_dir
+
+    names = re.findall(r'"url":\s*"[^"]*/(measure-(?:atd|usbp)-[0-9a-f]{20}\.json)"', script)
+    assert len(names) == 2 and '"rows"' not in script and "Tucson" not in script
+    usbp = (cache_dir() / next(n for n in names if "usbp" in n)).read_text(encoding="utf-8")
+    assert '"name":"Tucson, AZ"' in usbp
+    assert '"name":"El Paso, TX"' not in usbp  # not in the Phoenix or St. Paul AOR

@@ -14,7 +14,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from geodata.core.measures import MEASURE_COLUMNS, load_measure, validate_measure_table
+from geodata.core.measures import MEASURE_COLUMNS, as_runs, load_measure, validate_measure_table
 from geodata.core.paths import DATA_DIR
 from geodata.view.measures import values_for_range
 
@@ -27,7 +27,7 @@ STATE = """() => {
     var l; try { l = window[k]; } catch (e) { continue; }
     if (!(l && window.L && L.MeasureLayer && l instanceof L.MeasureLayer)) { continue; }
     out[l.data.key] = { drawn: l.getLayers().length, total: l.total || 0, window: l.window, loaded: l.isLoaded(),
-                        onMap: !!l._map,
+                        onMap: !!l._map, file: l.data.file ? l.data.file.url : null,
                         outlines: l.getLayers().filter(function (s) { return s._iceOutline && !s.options.fill; })
                           .map(function (s) { return l.data.places[s._icePlace].id; }) };
   }
@@ -46,7 +46,8 @@ def _fixture_tables(folder):
             rows.append(("287g", "county", "27141", "", a, b, 1, "https://www.ice.gov/identify-and-arrest/287g"))
             rows.append(("287g", "county", "27141", "Jail Enforcement Model", a, b, 1,
                          "https://www.ice.gov/identify-and-arrest/287g"))
-    g = validate_measure_table(pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)), "287g")
+    # As the bundled table: runs of months with the same value (geodata.core.measures.as_runs).
+    g = as_runs(validate_measure_table(pd.DataFrame(rows, columns=list(MEASURE_COLUMNS)), "287g"))
     g.to_csv(folder / "287g-monthly.csv", index=False)
     pd.DataFrame([{"place_kind": "county", "place_id": "27141", "agency": "Sherburne County Sheriff's Office",
                    "agency_type": "County", "model": "Jail Enforcement Model", "signed": "2025-10-17",
@@ -108,6 +109,8 @@ def test_each_measure_layer_draws_and_follows_the_dates(measures_server, open_pa
         drawn = want[want["place_id"] != "HLG"]  # Harlingen's AOR has no boundaries here: counted, not drawn
         assert state[key]["drawn"] == len(drawn), key
     assert state["287g"]["drawn"] == 3  # FL, Hennepin, Sherburne in force in October
+    # The rows came from a file named by their digest, not from the page's script.
+    assert all(v["file"] and v["file"].endswith(".json") and f"measure-{k}-" in v["file"] for k, v in state.items())
     # A state agency's agreements: Florida's outline, not a fill that would hide its counties.
     assert state["287g"]["outlines"] == ["FL"] and state["arrests"]["outlines"] == []
 
@@ -153,6 +156,26 @@ def test_a_measure_popup_opens_with_value_period_chart_and_agencies(measures_ser
     frame.select_option('.ice-measure-legend[data-measure="287g"] select', label="Jail Enforcement Model")
     state = _state(app, lambda s: s["287g"]["drawn"] == 1)
     assert state["287g"]["total"] == 1
+    # The model chosen is in the link, and stays there when the app rewrites the query (a new date range).
+    assert "model=Jail%20Enforcement%20Model" in app.page.url
+    app.page.evaluate("() => history.replaceState(null, '', '?layer=287g&start=2025-11-01&end=2025-12-31')")
+    assert "model=Jail%20Enforcement%20Model" in app.page.url and "start=2025-11-01" in app.page.url
+
+
+def test_a_link_naming_a_model_opens_with_that_model(measures_server, open_page):
+    app = open_page(measures_server)
+    _open(app, "?layer=287g&start=2025-10-01&end=2025-12-31&model=Jail+Enforcement+Model")
+    state = _state(app, lambda s: "287g" in s and s["287g"]["loaded"] and s["287g"]["drawn"] == 1)
+    want = values_for_range(measures_server.tables["287g"], "287g", "2025-10-01", "2025-12-31",
+                            category="Jail Enforcement Model")
+    assert state["287g"]["total"] == want.attrs["total"] == 1
+    frame = app.map_frame()
+    frame.locator(".map-legend summary").click()
+    assert frame.locator('.ice-measure-legend[data-measure="287g"] select option:checked').inner_text() == (
+        "Jail Enforcement Model")
+    frame.select_option('.ice-measure-legend[data-measure="287g"] select', label="All")
+    _state(app, lambda s: s["287g"]["drawn"] == 3)
+    assert "model=" not in app.page.url
 
 
 def test_sector_popup_and_legend_in_spanish(measures_server, open_page):

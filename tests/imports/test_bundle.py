@@ -83,7 +83,7 @@ def test_build_report_holds_every_measure_reader_row():
     from geodata.core.measures import MEASURES_DIR, MEASURES_REPORT_FILE
 
     measures = pd.read_csv(MEASURES_DIR / MEASURES_REPORT_FILE, dtype=str, keep_default_na=False)
-    report = load_bundle().report.astype(str)
+    report = load_bundle().report.fillna("").astype(str)
     assert len(measures) and (measures["action"] == "rejected").any()
     rows = set(map(tuple, report[list(measures.columns)].to_numpy()))
     missing = [r for r in map(tuple, measures.to_numpy()) if r not in rows]

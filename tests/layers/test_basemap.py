@@ -287,6 +287,28 @@ console.log(JSON.stringify({ pushed: pushed, absolute: absolute, own: own, again
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_measure_category_set_by_the_map_survives_the_app_s_rewrites(tmp_path):
+    # layers/js/measures.js keeps the model chosen in the legend in the link (model=...); the app, which
+    # rewrites the query on each rerun, may write it without it, or with the one the page was opened with.
+    out = _run_view_js(tmp_path, """
+L.iceViewInUrl(map, "default");
+L.iceViewInUrl.setParam("model", "Task Force Model");
+var chosen = calls[calls.length - 1][2];
+parentPage.history.pushState({}, "", "/?start=2026-01-05");
+var rewritten = calls[calls.length - 1][2];
+L.iceViewInUrl.setParam("model", null);  // "All" chosen: kept out, even when the app writes the old one back
+parentPage.history.replaceState({}, "", "/?start=2026-01-06&model=Jail%20Enforcement%20Model");
+var out = calls[calls.length - 1][2];
+console.log(JSON.stringify({ chosen: chosen, rewritten: rewritten, out: out,
+  plain: L.iceViewInUrl.urlWithSticky("/?a=1", {}) }));
+""")
+    assert out["chosen"].endswith("&model=Task%20Force%20Model") and "start=2026-01-01" in out["chosen"]
+    assert out["rewritten"] == "/?start=2026-01-05&lat=44.97782&lon=-93.26501&zoom=11&model=Task%20Force%20Model"
+    assert out["out"] == "/?start=2026-01-06&lat=44.97782&lon=-93.26501&zoom=11"
+    assert out["plain"] == "/?a=1"
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_legend_script_shows_a_part_only_while_its_layer_is_on(tmp_path):
     harness = tmp_path / "legend.js"
     harness.write_text(

@@ -26,7 +26,7 @@ def _summarise_in_node(tmp_path, data, windows, category=-1):
         f"var data = {json.dumps(data)}, windows = {json.dumps(windows)};\n"
         "var out = windows.map(function (w) {\n"
         f"  var s = L.MeasureLayer.summarise(data, w[0], w[1], {category}), vals = {{}};\n"
-        "  for (var k in s.values) { vals[data.places[k].id] = s.values[k]; }\n"
+        "  for (var k in s.values) { vals[data.places[k].id] = [s.values[k], s.first[k], s.last[k]]; }\n"
         "  return { values: vals, asOf: s.asOf };\n"
         "});\n"
         "console.log(JSON.stringify(out));\n"
@@ -39,18 +39,25 @@ def _summarise_in_node(tmp_path, data, windows, category=-1):
 
 
 @needs_node
-@pytest.mark.parametrize("key", ["usbp", "atd"])
-def test_the_browser_sums_as_python_does(tmp_path, key):
-    table = load_measure(key)
+@pytest.mark.parametrize("key, aors, category", [("usbp", (), ""), ("atd", (), ""), ("atd", (), "GPS"),
+                                                 ("287g", (), ""), ("287g", (), "Task Force Model"),
+                                                 ("287g", ("SPM",), "")])
+def test_the_browser_sums_as_python_does(tmp_path, key, aors, category):
+    from geodata.view.measures import filter_aors
+
+    table = filter_aors(load_measure(key), aors)
     data = measure_layer_data(key, table)
     ranges = [("2024-10-01", "2024-10-31"), ("2020-03-15", "2021-02-10"), ("2025-11-01", "2026-02-01"),
-              ("1999-01-01", "2030-01-01"), ("2026-04-05", "2026-12-31")]
-    got = _summarise_in_node(tmp_path, data, [[day_of(a), day_of(b)] for a, b in ranges])
+              ("1999-01-01", "2030-01-01"), ("2026-04-05", "2026-12-31"), ("2025-06-10", "2025-06-12")]
+    ci = data["categories"].index(category) if category else -1
+    got = _summarise_in_node(tmp_path, data, [[day_of(a), day_of(b)] for a, b in ranges], ci)
     for (a, b), js in zip(ranges, got):
-        py = values_for_range(table, key, a, b)
-        assert js["values"] == {p: v for p, v in zip(py["place_id"], py["value"])}, (a, b)
+        py = values_for_range(table, key, a, b, category=category)
+        assert js["values"] == {p: [v, day_of(s), day_of(e)] for p, v, s, e in
+                                zip(py["place_id"], py["value"], py["period_start"], py["period_end"])}, (a, b)
         as_of = py.attrs["as_of"]
         assert js["asOf"] == (day_of(as_of) if as_of else None)
+    assert any(js["values"] for js in got)
 
 
 def test_the_page_carries_values_not_geometry():
@@ -63,6 +70,28 @@ def test_the_page_carries_values_not_geometry():
     assert {p["kind"] for p in layer.data["places"]} == {"aor"}
     assert "Harlingen" in " ".join(p["name"] for p in layer.data["places"])
     assert 'class="ice-measure-legend" data-measure="atd"' in layer.legend_html()
+
+
+def test_the_page_holds_only_the_url_of_a_measure_s_rows_with_data_url():
+    from layers.measures import measure_overlays
+
+    table = load_measure("287g")
+    saved = {}
+    layers = measure_overlays({"287g": (table, None)}, regions_url="r.json", aor_url="a.json",
+                              files=("../records", lambda name, data: saved.__setitem__(name, data)))
+    (layer,) = layers
+    page = layer.js_data()
+    assert len(page) < 300 and '"rows"' not in page and "Task Force Model" not in page
+    (name, data), = saved.items()
+    assert layer.data["file"] == {"url": f"../records/{name}", "bytes": len(data)}
+    full = json.loads(data)
+    assert full == json.loads(json.dumps(measure_layer_data("287g", table)))
+    assert name.startswith("measure-287g-") and name.endswith(".json")
+    # Named by the rows' digest: other rows, another file; the same rows, the same name.
+    other = measure_layer("287g", table[table["place_kind"] == "state"], data_url="../records")
+    assert other.data_file()[0] != name
+    assert measure_layer("287g", table, data_url="../records").data_file()[0] == name
+    assert measure_layer("287g", table).data_file() is None and '"rows"' in measure_layer("287g", table).js_data()
 
 
 def test_sectors_carry_their_headquarters_point():

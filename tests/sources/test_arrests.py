@@ -239,7 +239,15 @@ def test_app_draws_arrests_as_a_measure_layer(ddp_file, tmp_path, monkeypatch):
     assert at.checkbox(key="layer_arrests").value
     script = map_script(at)
     assert "L.MeasureLayer(" in script and '"key":"arrests"' in script
-    assert "Hennepin County, MN" in script  # the place's name; its rows follow the dates in the browser
+    # The page holds the URL of the layer's rows (a file in the app's cache), whose places are named;
+    # the rows follow the dates in the browser.
+    import re
+
+    from geodata.view.shards import cache_dir
+
+    (name,) = re.findall(r'"url":\s*"[^"]*/(measure-arrests-[0-9a-f]{20}\.json)"', script)
+    assert "Hennepin County, MN" not in script
+    assert "Hennepin County, MN" in (cache_dir() / name).read_text(encoding="utf-8")
     # The figure above the map: the weekly cells of that week, counted here from the cells themselves.
     cells = aggregate_arrests(read_arrests(ddp_file))
     expected = int(cells.loc[cells["week"] == "2025-06-02", "arrests"].sum())

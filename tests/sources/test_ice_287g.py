@@ -304,9 +304,45 @@ def test_in_force_on_each_snapshot_date_is_exactly_that_snapshot(all_rows):
 # -- the bundled tables --------------------------------------------------------------------
 
 
+def _months_of(tables) -> pd.DataFrame:
+    from geodata.core.measures import expand_months
+
+    return expand_months(tables["monthly"])
+
+
+def test_monthly_runs_expand_to_the_agreements_in_force_each_month(built):
+    # The test's own month by month count, from each agreement's periods in force (287g-agreements.csv):
+    # an agreement counts in a month when one of its periods meets it.  The bundled table's runs,
+    # cut into months, must be exactly that.
+    tables, _ = built
+    ag = tables["agreements"]
+    months = pd.period_range("2021-01", "2026-05", freq="M")
+    expected: dict[tuple, int] = {}
+    for kind, pid, model, spans in zip(ag["place_kind"], ag["place_id"], ag["model"], ag["in_force"]):
+        if not kind:
+            continue
+        periods = [tuple(p.split("/")) for p in spans.split(";")]
+        for month in months:
+            a, b = month.start_time.strftime("%Y-%m-%d"), month.end_time.strftime("%Y-%m-%d")
+            if any(s <= b and e >= a for s, e in periods):
+                for cat in ("", model):
+                    expected[(kind, pid, a, b, cat)] = expected.get((kind, pid, a, b, cat), 0) + 1
+    got = _months_of(tables)
+    assert dict(zip(zip(got["place_kind"], got["place_id"], got["period_start"], got["period_end"], got["category"]),
+                    got["value"])) == expected
+    assert len(got) == len(expected) > 10 * len(tables["monthly"])
+    # Runs are as long as they can be: no row follows another of its place and category with the same value.
+    m = tables["monthly"].sort_values(["place_kind", "place_id", "category", "period_start"])
+    nxt = m.shift(-1)
+    same = ((m[["place_kind", "place_id", "category", "value"]] == nxt[["place_kind", "place_id", "category",
+                                                                        "value"]]).all(axis=1))
+    follows = (pd.to_datetime(m["period_end"]) + pd.Timedelta(days=1)).dt.strftime("%Y-%m-%d") == nxt["period_start"]
+    assert not (same & follows).any()
+
+
 def test_monthly_table_has_the_measure_shape(built):
     tables, _ = built
-    m = tables["monthly"]
+    m = _months_of(tables)
     assert list(m.columns) == MEASURE_COLUMNS
     assert set(m["measure"]) == {"287g"} and set(m["place_kind"]) == {"county", "state"}
     county, state = m[m["place_kind"] == "county"], m[m["place_kind"] == "state"]
@@ -328,7 +364,7 @@ def test_may_2026_counts_every_placed_agreement_of_its_two_snapshots(snaps, buil
               | _keys(read_287g_snapshot(snaps / "participatingAgencies05182026am.xlsx")))
     ag = tables["agreements"]
     unplaced = _keys(ag[ag["place_kind"] == ""])
-    m = tables["monthly"]
+    m = _months_of(tables)
     may = m[(m["period_start"] == "2026-05-01") & (m["category"] == "")]
     assert may["value"].sum() == len(listed - unplaced)
 
@@ -339,7 +375,7 @@ def test_minnesota_january_2026_has_sherburne_jail_enforcement(built):
     sherburne = ag[(ag["place_id"] == "27141") & (ag["model"] == "Jail Enforcement Model")]
     assert sherburne["signed"].tolist() == ["2025-10-17"]
     assert sherburne["agency"].tolist() == ["Sherburne County Sheriff's Office"]
-    m = tables["monthly"]
+    m = _months_of(tables)
     jan = m[(m["period_start"] == "2026-01-01") & m["place_id"].str.startswith("27")]
     assert jan[(jan["place_id"] == "27141") & (jan["category"] == "Jail Enforcement Model")]["value"].tolist() == [1]
     assert jan[jan["category"] == ""]["value"].sum() >= 1

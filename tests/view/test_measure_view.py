@@ -9,7 +9,14 @@ import json
 import pandas as pd
 import pytest
 
-from geodata.core.measures import MEASURE_COLUMNS, MEASURES, load_measure, validate_measure_table
+from geodata.core.measures import (
+    MEASURE_COLUMNS,
+    MEASURES,
+    as_runs,
+    expand_months,
+    load_measure,
+    validate_measure_table,
+)
 from geodata.core.report import GeodataError, Report
 from geodata.view.measures import (
     breakdown,
@@ -175,18 +182,41 @@ def fixture_287g():
 
 def test_in_force_counts_the_agreements_at_the_end_of_the_range(fixture_287g):
     whole = values_for_range(fixture_287g, "287g", "2025-09-01", "2025-11-30")
-    assert whole.attrs["as_of"] == "2025-11-01"  # the last month meeting the range
+    assert whole.attrs["as_of"] == "2025-11-30"  # the range's end, the measure's last day
     assert set(whole["place_id"]) == {"27141", "FL"}  # Hennepin's agreement ended in October
     assert whole.attrs["total"] == 2
     sept = values_for_range(fixture_287g, "287g", "2025-09-10", "2025-09-20")
     assert set(sept["place_id"]) == {"27053", "FL"}
     fig = measure_figures("287g", "2025-10-01", "2025-10-31", table=fixture_287g)
-    assert fig["total"] == 3 and fig["counties"] == 2 and fig["as_of"] == "2025-10-01"
+    assert fig["total"] == 3 and fig["counties"] == 2 and fig["as_of"] == "2025-10-31"
     models = breakdown(fixture_287g, "287g", "2025-10-01", "2025-10-31")
     assert dict(zip(models["place_id"], models["category"])) == {"27053": "Task Force Model",
                                                                  "27141": "Jail Enforcement Model",
                                                                  "FL": "Task Force Model"}
     assert values_for_range(fixture_287g, "287g", "2024-01-01", "2024-12-31").empty
+
+
+def test_in_force_reads_runs_of_months_as_the_months(fixture_287g):
+    runs = as_runs(fixture_287g)
+    assert len(runs) < len(fixture_287g)
+    assert expand_months(runs).sort_values(list(runs.columns)).reset_index(drop=True).equals(
+        fixture_287g.sort_values(list(runs.columns)).reset_index(drop=True))
+    days = pd.date_range("2025-08-20", "2025-12-10", freq="9D").strftime("%Y-%m-%d")
+    for a in days:
+        for b in days[days >= a]:
+            monthly, joined = (values_for_range(t, "287g", a, b) for t in (fixture_287g, runs))
+            assert joined.equals(monthly) and joined.attrs == monthly.attrs, (a, b)
+    assert series(runs, "county", "27141")["period_start"].tolist() == ["2025-10-01", "2025-11-01"]
+
+
+def test_in_force_is_read_on_the_measure_s_last_day_in_every_aor(fixture_287g):
+    # Hennepin's agreement ended in October: in St. Paul's AOR alone, November is still the day read,
+    # not Hennepin's last month (the measure's last day is kept by load_measure in attrs).
+    t = fixture_287g.copy()
+    t.attrs["last_day"] = t["period_end"].max()
+    hennepin = t[t["place_id"] == "27053"]
+    v = values_for_range(hennepin, "287g", "2025-09-01", "2025-12-31")
+    assert v.empty and v.attrs["as_of"] == "2025-11-30"
 
 
 def test_latest_takes_the_latest_as_of_date_inside_the_range():
@@ -362,3 +392,26 @@ def test_cli_export_of_287g_and_arrests_from_a_data_folder(fixture_287g, tmp_pat
     assert {f["properties"]["place_id"] for f in doc["features"]} == {"27053", "27003", "MN"}
     empty = tmp_path / "empty"
     assert main(["export", "--layer", "arrests", "--data", str(empty), "-o", str(tmp_path / "x.csv")]) == 2
+
+
+def test_cli_export_of_one_287g_model_is_the_map_s_count_of_that_model(fixture_287g, tmp_path, capsys):
+    from geodata.cli import main
+    from geodata.core.measures import save_measure
+
+    folder = tmp_path / "data"
+    save_measure(as_runs(fixture_287g), "287g", folder / "measures")
+    out = tmp_path / "tf.csv"
+    assert main(["export", "--layer", "287g", "--category", "Task Force Model", "--start", "2025-09-01",
+                 "--end", "2025-10-31", "--data", str(folder), "-o", str(out)]) == 0
+    got = pd.read_csv(out, dtype={"place_id": str})
+    want = values_for_range(fixture_287g, "287g", "2025-09-01", "2025-10-31", category="Task Force Model")
+    assert dict(zip(got["place_id"], got["value"])) == dict(zip(want["place_id"], want["value"])) == {"27053": 1,
+                                                                                                        "FL": 1}
+    assert set(got["category"]) == {"Task Force Model"}
+    # A model the table does not have, two of them, or an incident category: one clear message, exit 2.
+    for extra in (["--category", "Task Force"],
+                  ["--category", "Task Force Model", "--category", "Jail Enforcement Model"]):
+        assert main(["export", "--layer", "287g", *extra, "--data", str(folder), "-o", str(out)]) == 2
+    assert "its categories: Jail Enforcement Model, Task Force Model" in capsys.readouterr().err
+    assert main(["export", "--category", "Task Force Model", "-o", str(tmp_path / "x.geojson")]) == 2
+    assert "unknown category" in capsys.readouterr().err
