@@ -18,8 +18,10 @@ merged into.
 to a whole table without comparing every pair: it only looks at the pairs that could
 be the same event (one event key, one article, or the same day within 25 km or one
 city), found by sorting and binary search, and checks them column-wise (name and
-title similarity through rapidfuzz's ``cpdist``).  The result is the one of a
-pairwise comparison in row order (:func:`_pairwise`, kept for tests).
+title similarity through rapidfuzz's ``cpdist``).  Copies of one row (every key equal)
+are compared once, through the first copy (:func:`_copies`): one event repeated 100,000
+times is linear work.  The result is the one of a pairwise comparison in row order
+(:func:`_pairwise`, kept for tests).
 """
 
 from __future__ import annotations
