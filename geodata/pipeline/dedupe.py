@@ -18,8 +18,10 @@ merged into.
 to a whole table without comparing every pair: it only looks at the pairs that could
 be the same event (one event key, one article, or the same day within 25 km or one
 city), found by sorting and binary search, and checks them column-wise (name and
-title similarity through rapidfuzz's ``cpdist``).  The result is the one of a
-pairwise comparison in row order (:func:`_pairwise`, kept for tests).
+title similarity through rapidfuzz's ``cpdist``).  Copies of one row (every key equal)
+are compared once, through the first copy (:func:`_copies`): one event repeated 100,000
+times is linear work.  The result is the one of a pairwise comparison in row order
+(:func:`_pairwise`, kept for tests).
 """
 
 from __future__ import annotations
@@ -291,9 +293,10 @@ def _range_pairs(order: np.ndarray, lo: np.ndarray, hi: np.ndarray):
         start = stop
 
 
-def _nearby_pairs(keys: _Keys):
-    """Batches of pairs (i < j) that rule 3 could join: one day, and latitudes within 25 km, or one city."""
-    rows = np.flatnonzero(keys.day)
+def _nearby_pairs(keys: _Keys, among: np.ndarray):
+    """Batches of pairs (i < j) of rows ``among`` that rule 3 could join: one day, and latitudes within
+    25 km, or one city."""
+    rows = np.flatnonzero(keys.day & among)
     if len(rows) < 2:
         return
     day = _codes(keys.start[rows])
@@ -352,6 +355,26 @@ def _group_pairs(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.minimum(i, j), np.maximum(i, j)
 
 
+def _copies(keys: _Keys, shared: list) -> np.ndarray:
+    """For each row, the first row whose comparison keys are all equal to its own (itself when none
+    is earlier).  Two such rows are alike to every rule: whatever one matches, the other does.
+
+    Of the URLs, only those ``shared`` count (cited by two to MAX_CITATIONS records): a page only one
+    record cites is shared with no other, and one cited by more joins nothing (rule 2)."""
+    urls = _codes(["\n".join(sorted(u)) for u in shared])
+    columns = (keys.event, keys.start, keys.end, keys.day, keys.category, keys.state, keys.city,
+               keys.person, keys.title, keys.x, keys.y, urls)
+    table = pd.DataFrame({k: np.asarray(c) for k, c in enumerate(columns)})
+    group = table.groupby(list(table.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = np.full(group.max() + 1, len(group), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(group)))
+    return first[group]
+
+
+#: Candidate pairs checked by the last :func:`find_duplicates` call (tests read it: the work, not the time).
+last_pairs_checked = 0
+
+
 def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
     """Map the position of each duplicate row to the position of the row it merges into.
 
@@ -359,48 +382,102 @@ def find_duplicates(frame: pd.DataFrame) -> dict[int, int]:
     the earliest such row's group, and the first of a group is kept.  Candidates are
     found through shared keys (event key, URL, day and place) rather than by comparing
     every pair; the answer is that of comparing every pair (``_pairwise``).
+
+    Copies (rows whose comparison keys are all equal: one event repeated in a file) are
+    compared once: the first copy goes through the matching and the others follow it, so
+    100,000 copies of one event take linear time, not quadratic.
     """
+    global last_pairs_checked
+    last_pairs_checked = 0
     n = len(frame)
     if n < 2:
         return {}
     keys = _Keys(frame)
+    owner = np.repeat(np.arange(n), [len(u) for u in keys.urls])
+    entries = [u for urls in keys.urls for u in urls]
+    url_codes = _codes(entries)
+    cited = np.bincount(url_codes)[url_codes] if len(url_codes) else np.zeros(0, dtype=np.int64)
+    cited_ok = cited <= MAX_CITATIONS  # a page cited by more is a round-up: it joins nothing
+    shared: list = [[] for _ in range(n)]
+    for k in np.flatnonzero(cited_ok & (cited >= 2)):
+        shared[owner[k]].append(entries[k])
+    rep = _copies(keys, shared)
+    is_rep = rep == np.arange(n)
     found = []
     # Rule 1: one event key.  The first row of a key is the earliest match of every other.
-    rows = np.flatnonzero(keys.event != 0)
+    rows = np.flatnonzero((keys.event != 0) & is_rep)
     if len(rows):
         first = pd.Series(rows).groupby(keys.event[rows]).transform("min").to_numpy()
         later = first != rows
         found.append(np.stack([first[later], rows[later]]))
-    # Rule 2: one article (cited by at most MAX_CITATIONS records), overlapping dates, one state,
-    # and one person, or naming nobody, one category.
-    owner = np.repeat(np.arange(n), [len(u) for u in keys.urls])
-    url_codes = _codes([u for urls in keys.urls for u in urls])
+    # Rule 2: one article (cited by at most MAX_CITATIONS records, copies counted), overlapping dates,
+    # one state, and one person, or naming nobody, one category.
+    own_article = np.fromiter((bool(u) for u in shared), dtype=bool, count=n)  # shared with its copies
     if len(url_codes):
-        cited_ok = np.bincount(url_codes)[url_codes] <= MAX_CITATIONS
-        ui, uj = _group_pairs(np.where(cited_ok, url_codes, 0))  # pairs of (record, URL) entries
+        ui, uj = _group_pairs(np.where(cited_ok & is_rep[owner], url_codes, 0))  # pairs of (record, URL) entries
         i, j = owner[ui], owner[uj]
         keep = i != j
         i, j = np.minimum(i[keep], j[keep]), np.maximum(i[keep], j[keep])
         if len(i):
-            ok = (keys.start[i] <= keys.end[j]) & (keys.start[j] <= keys.end[i]) & keys.state_ok(i, j)
-            i, j = i[ok], j[ok]
-            nobody = (keys.person[i] == 0) & (keys.person[j] == 0) & (keys.category[i] == keys.category[j])
-            match = nobody | keys.one_person(i, j)
-            found.append(np.stack([i[match], j[match]]))
+            last_pairs_checked += len(i)
+            found.append(_article_matches(keys, i, j))
     # Rule 3: one day, near, one person or one title.
-    for i, j in _nearby_pairs(keys):
+    for i, j in _nearby_pairs(keys, is_rep):
+        last_pairs_checked += len(i)
         found.append(_same_day_matches(keys, i, j))
     found = [f for f in found if f.shape[1]]
-    if not found:
+    pairs = np.concatenate(found, axis=1) if found else np.zeros((2, 0), dtype=np.int64)
+    earliest = np.full(n, n, dtype=np.int64)  # each row's earliest earlier match (n: none)
+    np.minimum.at(earliest, pairs[1], pairs[0])
+    copies = np.flatnonzero(~is_rep)
+    if len(copies):
+        # A copy is matched by what its first copy matches.  When the first copy is the same event as
+        # itself, it is the copy's earliest match (or an earlier row it joins); otherwise the copy joins
+        # the earliest row, before it, of those the first copy matches on either side.
+        reps = np.unique(rep[copies])
+        last_pairs_checked += len(reps)
+        itself = _self_matches(keys, reps, own_article)
+        matched = np.full(n, n, dtype=np.int64)
+        np.minimum.at(matched, pairs[1], pairs[0])
+        np.minimum.at(matched, pairs[0], pairs[1])
+        matched[reps[itself]] = np.minimum(matched[reps[itself]], reps[itself])
+        target = matched[rep[copies]]
+        take = target < copies
+        earliest[copies[take]] = target[take]
+    dup = np.flatnonzero(earliest < n)
+    if not len(dup):
         return {}
-    pairs = np.concatenate(found, axis=1)
-    earliest = pd.Series(pairs[0]).groupby(pairs[1]).min()
     parent = np.arange(n)
-    parent[earliest.index.to_numpy()] = earliest.to_numpy()
+    parent[dup] = earliest[dup]
     # Every row points to an earlier one: follow the pointers to the first row of each group.
     while True:
         nxt = parent[parent]
         if np.array_equal(nxt, parent):
             break
         parent = nxt
-    return {int(j): int(parent[j]) for j in earliest.index}
+    return {int(j): int(parent[j]) for j in dup}
+
+
+def _article_matches(keys: _Keys, i, j) -> np.ndarray:
+    """Rule 2 for pairs sharing an article: overlapping dates, compatible states, one person or nobody
+    and one category."""
+    ok = (keys.start[i] <= keys.end[j]) & (keys.start[j] <= keys.end[i]) & keys.state_ok(i, j)
+    i, j = i[ok], j[ok]
+    nobody = (keys.person[i] == 0) & (keys.person[j] == 0) & (keys.category[i] == keys.category[j])
+    match = nobody | keys.one_person(i, j)
+    return np.stack([i[match], j[match]])
+
+
+def _self_matches(keys: _Keys, rows: np.ndarray, own_article: np.ndarray) -> np.ndarray:
+    """Whether each row is the same event as a copy of itself, by the same column-wise rules
+    (``own_article``: the row cites a page its copies cite too, and few others)."""
+    out = keys.event[rows] != 0
+    art = own_article[rows]
+    if art.any():
+        m = _article_matches(keys, rows[art], rows[art])[0]
+        out |= np.isin(rows, m)
+    day = keys.day[rows]
+    if day.any():
+        m = _same_day_matches(keys, rows[day], rows[day])[0]
+        out |= np.isin(rows, m)
+    return out

@@ -9,6 +9,7 @@ import os
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import Point
@@ -193,3 +194,60 @@ def test_ten_thousand_rows_of_one_day_in_one_state():
                      "lon": src["lon"] + 0.01})
         planted[10_000 + k] = k * 200 + 1
     assert find_duplicates(frame(rows)) == planted
+
+
+def _with_copies(rnd: np.random.Generator, n: int) -> gpd.GeoDataFrame:
+    """A crowded table whose rows are repeated, shuffled: some copies cite the same pages, some a page
+    of their own (one event reported again by another outlet)."""
+    gdf = _random_frame(rnd, n)
+    out = gdf.iloc[np.r_[np.arange(n), rnd.integers(0, n, 2 * n)]].reset_index(drop=True)
+    own = rnd.random(len(out)) < 0.4
+    out.loc[own, "source_urls"] = [f"https://own.org/{k}" for k in np.flatnonzero(own)]
+    return out.iloc[rnd.permutation(len(out))].reset_index(drop=True)
+
+
+def test_copies_of_rows_merge_as_comparing_every_pair_says():
+    from geodata.pipeline.dedupe import _pairwise
+
+    rnd = np.random.default_rng(11)
+    merged = 0
+    for n in (3, 20, 80):
+        for _ in range(6):
+            gdf = _with_copies(rnd, n)
+            expected = _pairwise(gdf)
+            assert find_duplicates(gdf) == expected
+            merged += len(expected)
+    assert merged > 300
+
+
+@settings(max_examples=int(os.environ.get("PROPERTY_EXAMPLES", 200)), deadline=None)
+@given(rows=unrelated_records(), repeats=st.lists(st.integers(0, 6), min_size=1, max_size=12),
+       own=st.lists(st.booleans(), min_size=12, max_size=12))
+def test_repeated_records_merge_as_comparing_every_pair_says(rows, repeats, own):
+    # Copies of records that may or may not be the same event as themselves (a month, no title, a
+    # round-up page): each copy must end where comparing every pair in row order puts it.
+    from geodata.pipeline.dedupe import _pairwise
+
+    copies = [dict(rows[k % len(rows)]) for k in repeats]
+    for k, c in enumerate(copies):
+        if own[k]:
+            c["source_urls"] = f"https://own.org/{k}"
+    gdf = frame([dict(r) for r in rows + copies])
+    assert find_duplicates(gdf) == _pairwise(gdf)
+
+
+@pytest.mark.parametrize("kind", ["same pages", "own page each", "one event key"])
+def test_candidate_pairs_do_not_grow_with_the_copies_of_one_event(kind):
+    import geodata.pipeline.dedupe as dedupe
+
+    def copies(n):
+        rows = [{"title": "One raid", "category": "arrest", "city": "Denver", "state": "CO", "lon": -104.99,
+                 "lat": 39.74, "canonical_id": "ev-1" if kind == "one event key" else None,
+                 "source_urls": "https://e.org/1 https://x.org/all" if kind == "same pages" else f"https://e.org/{i}"}
+                for i in range(n)]
+        dup = find_duplicates(frame(rows))
+        assert dup == {j: 0 for j in range(1, n)}
+        return dedupe.last_pairs_checked
+
+    small, large = copies(2_000), copies(8_000)
+    assert large <= 2 * small + 10, (small, large)  # comparing every copy: 2.0 million and 32 million pairs
