@@ -8,8 +8,8 @@ own, put through :func:`geodata.pipeline.dedupe.find_duplicates` alone (no readi
 line per N: seconds (wall and CPU), the candidate pairs checked, the rows merged, and seconds per
 1,000 rows (flat when the time is linear in N).  With ``--import``, the same rows as a CSV go through
 :func:`geodata.imports.ingest.import_incidents` into a new GeoJSON store (reading, validation, the
-merge of the sources into one record): CPU seconds and the stored/merged accounting.  Copies are matched once, through their first copy;
-before that, every pair of copies was checked (2,000 rows 0.5 s, 8,000 rows 6.0 s, 20,000 rows 45 s on
+merge of the sources into one record): CPU seconds and the stored/merged accounting.  Copies are matched
+once, through their first copy; before that, every pair of copies was checked (2,000 rows 0.5 s, 8,000 rows 6.0 s, 20,000 rows 45 s on
 the 2-core machine, December 2026).  The machine may be shared: compare within one run.
 """
 
