@@ -1,16 +1,16 @@
 """Deduplication of one event repeated many times in a file: rows vs seconds (issue 20).
 
-    python3 benchmarks/bench_dedupe_copies.py [N ...]        # default: 2000 8000 20000 100000
-    python3 benchmarks/bench_dedupe_copies.py --import [N ...]   # the whole import of a CSV of N copies
+python3 benchmarks/bench_dedupe_copies.py [N ...] # default: 2000 8000 20000 100000 python3
+benchmarks/bench_dedupe_copies.py --import [N ...] # the whole import of a CSV of N copies
 
-Each N is a table of N reports of one raid (one day, one place, one title), each citing a page of its
-own, put through :func:`geodata.pipeline.dedupe.find_duplicates` alone (no reading, no store).  One
-line per N: seconds (wall and CPU), the candidate pairs checked, the rows merged, and seconds per
-1,000 rows (flat when the time is linear in N).  With ``--import``, the same rows as a CSV go through
-:func:`geodata.imports.ingest.import_incidents` into a new GeoJSON store (reading, validation, the
-merge of the sources into one record): CPU seconds and the stored/merged accounting.  Copies are matched
-once, through their first copy; before that, every pair of copies was checked (2,000 rows 0.5 s, 8,000 rows 6.0 s, 20,000 rows 45 s on
-the 2-core machine, December 2026).  The machine may be shared: compare within one run.
+Each N is a table of N reports of one raid (one day, one place, one title), each citing a page of its own, put
+through :func:`geodata.pipeline.dedupe.find_duplicates` alone (no reading, no store). One line per N: seconds
+(wall and CPU), the candidate pairs checked, the rows merged, and seconds per 1,000 rows (flat when the time
+is linear in N). With ``--import``, the same rows as a CSV go through
+:func:`geodata.imports.ingest.import_incidents` into a new GeoJSON store (reading, validation, the merge of
+the sources into one record): CPU seconds and the stored/merged accounting. Copies are matched once, through
+their first copy; before that, every pair of copies was checked (2,000 rows 0.5 s, 8,000 rows 6.0 s, 20,000
+rows 45 s on the 2-core machine, December 2026). The machine may be shared: compare within one run.
 """
 
 from __future__ import annotations
