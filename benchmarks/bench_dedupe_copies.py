@@ -1,7 +1,7 @@
 """Deduplication of one event repeated many times in a file: rows vs seconds (issue 20).
 
-python3 benchmarks/bench_dedupe_copies.py [N ...] # default: 2000 8000 20000 100000 python3
-benchmarks/bench_dedupe_copies.py --import [N ...] # the whole import of a CSV of N copies
+    python3 benchmarks/bench_dedupe_copies.py [N ...]            # default: 2000 8000 20000 100000
+    python3 benchmarks/bench_dedupe_copies.py --import [N ...]   # the whole import of a CSV of N copies
 
 Each N is a table of N reports of one raid (one day, one place, one title), each citing a page of its own, put
 through :func:`geodata.pipeline.dedupe.find_duplicates` alone (no reading, no store). One line per N: seconds
