@@ -131,6 +131,8 @@ def popup_words(lang: str = "en") -> dict[str, str]:
         "noFigures": _("no figures"),
         # A facility's population chart: "2022-10 to 2026-03: peak 2,235 (2025-06), last 2,057 (2026-03)".
         "series": _("{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})"),
+        # One source of a facility's population chart: "DDP daily counts, 2025-08 to 2026-03: peak 2,870 (2025-12)".
+        "sourceSeries": _("{label}, {from} to {to}: peak {peak} ({peakAt})"),
     }
 
 

@@ -61,7 +61,7 @@ SOURCE_STYLES: dict[str, dict] = {
 }
 
 #: Unit of the monthly population chart.
-POPULATION_UNIT = "people held on an average day"
+POPULATION_UNIT = N_("people held on an average day")
 
 _OTHER_GROUP = "Other or unknown type"
 _NO_POPULATION = pd.DataFrame({"facility_id": pd.Series(dtype=object), "month": pd.Series(dtype=object),
@@ -231,10 +231,10 @@ def facilities_layer(
         axis, series = _source_series(sources, ids)
         styles = [{"key": k, "label": _(SOURCE_NAMES[k]), **SOURCE_STYLES[k]} for k in SOURCES]
         fields.append((_("Population by month"), series, "series",
-                       {"axis": axis, "unit": POPULATION_UNIT, "sources": styles}))
+                       {"axis": axis, "unit": _(POPULATION_UNIT), "sources": styles}))
     elif population is not None:
         axis, series = _monthly_series(population, ids)
-        fields.append((_("Population by month"), series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
+        fields.append((_("Population by month"), series, "series", {"axis": axis, "unit": _(POPULATION_UNIT)}))
     fields += [
         (_("Address"), [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
         (_("AOR"), col("aor")),

@@ -113,11 +113,11 @@
     var wrap = doc.createElement("div");
     wrap.className = "cpl-spark";
     function words(p) {
-      return p.src.label + ", " + axis[p.first] + " to " + axis[p.last] + ": peak " + formatNumber(p.peak[2]) +
-        " (" + axis[p.peak[0]] + ")";
+      return fill(say().sourceSeries, { label: p.src.label, from: axis[p.first], to: axis[p.last],
+                                        peak: formatNumber(p.peak[2]), peakAt: axis[p.peak[0]] });
     }
     var summary = plotted.length ? (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ". " : "") +
-      plotted.map(words).join("; ") : "no figures";
+      plotted.map(words).join("; ") : say().noFigures;
     // As wide as the popup allows, up to W (a phone's popup is narrower).
     var svg = svgEl(doc, "svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img",
                                    "aria-label": summary, style: "max-width:" + W + "px" });

@@ -196,6 +196,18 @@ def test_charts_part_spans_a_short_lived_facility_over_its_own_months_with_y_val
     assert "2026" in xlabels and "2010" not in xlabels and "2020" not in xlabels
 
 
+def test_charts_part_writes_the_source_chart_legend_in_the_page_language(tmp_path):
+    from layers._text import popup_words
+
+    out = run_part(tmp_path, "canvas-charts.js", """
+        L.CanvasPointParts.words.setWords(WORDS, "es-US");
+        console.log(JSON.stringify(L.CanvasPointParts.charts.sourceChart(document, ["2025-11", "2025-12"],
+            {ddp: [0, 1500, 12000]}, [{key: "ddp", label: "DDP", color: "#111111"}], "personas")));""",
+        WORDS=popup_words("es"))
+    assert "DDP, de 2025-11 a 2025-12: máximo 12,000 (2025-12)" in text_of(out)
+    assert " to " not in text_of(out) and "peak" not in text_of(out)
+
+
 # --- canvas-popup.js: the popup -------------------------------------------------------------
 
 
