@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from geodata.core.schema import FACILITY_TYPE_LABELS
 from layers.i18n import N_, text
 
 #: How a point's location_precision reads in a popup.  Anything coarser than a
@@ -51,6 +52,17 @@ METHOD_PHRASES: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), w) fo
     (r"; generalised to an H3 cell \(about 0.7 km2\) to protect a possible home",
      N_("; generalised to an H3 cell (about 0.7 km\u00b2) to protect a possible home")),
 ))
+
+
+def type_text(facility_type, lang: str = "en") -> str:
+    """ICE's facility type code in words of ``lang`` and the code: ``"Intergovernmental service agreement (IGSA)"``.
+
+    A code the schema does not name stays as ICE wrote it.
+    """
+    if not isinstance(facility_type, str):
+        return facility_type
+    words = FACILITY_TYPE_LABELS.get(" ".join(facility_type.upper().split()))
+    return f"{text(lang).gettext(words)} ({facility_type})" if words else facility_type
 
 
 def method_text(method: str, lang: str = "en") -> str:

@@ -12,12 +12,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from geodata.core.schema import FACILITY_TYPE_LABELS
 from geodata.view.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
 from layers._compact import DAY_EPOCH, day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
-from layers._text import COARSE_PRECISIONS, inspection_text, join_nonempty, location_text
+from layers._text import COARSE_PRECISIONS, inspection_text, join_nonempty, location_text, type_text
 from layers.canvas import CanvasPointLayer
 from layers.focus import ID_LABEL
 from layers.i18n import N_, text
@@ -216,7 +215,7 @@ def facilities_layer(
     # The facility first: its name, type, population and sources; then the deaths there.
     fields = [
         (_("Name"), col("name"), "title"),
-        (_("Type"), [_type_words(t, _) for t in types]),
+        (_("Type"), [type_text(t, lang) for t in types]),
     ]
     if adp is not None:
         if adp_sources is not None:
@@ -470,11 +469,6 @@ def _deaths_lists(deaths: pd.DataFrame, ids: list[str]) -> list:
 
 def _type_code(facility_type: str | None) -> str:
     return " ".join((facility_type or "").upper().split())
-
-
-def _type_words(facility_type: str, _=str) -> str:
-    words = FACILITY_TYPE_LABELS.get(_type_code(facility_type))
-    return f"{_(words)} ({facility_type})" if words else facility_type
 
 
 def _count(v: float) -> str | None:

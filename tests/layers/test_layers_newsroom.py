@@ -57,3 +57,15 @@ def test_every_location_phrase_the_pipeline_writes_reads_in_spanish():
     ]:
         assert method_text(method, "es") == want
         assert method_text(method, "en") == method
+
+
+def test_the_facility_table_names_types_in_the_page_language_and_keeps_the_codes():
+    from layers.figures import facility_table, table_display
+    from layers.i18n import Text
+
+    table = facility_table(load_bundle().facilities, None)
+    es, en = table_display(table, Text("es")), table_display(table, Text("en"))
+    assert "Acuerdo intergubernamental de servicio (IGSA)" in set(es["Tipo"])
+    assert "Intergovernmental service agreement (IGSA)" in set(en["Type"])
+    assert not set(es["Tipo"].dropna()) & set(en["Type"].dropna()) - set(table["facility_type"])
+    assert "IGSA" in set(table["facility_type"])  # the table's CSV keeps ICE's codes
