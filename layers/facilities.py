@@ -12,12 +12,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from geodata.core.schema import FACILITY_TYPE_LABELS
 from geodata.view.population_sources import SOURCE_CODES, SOURCE_NAMES, SOURCES
 from layers._compact import DAY_EPOCH, day_of, typed_column
 from layers._prepare import number_column, prepare_points, text_column
 from layers._symbols import uncertainty_radius
-from layers._text import COARSE_PRECISIONS, join_nonempty, location_text
+from layers._text import COARSE_PRECISIONS, inspection_text, join_nonempty, location_text, type_text
 from layers.canvas import CanvasPointLayer
 from layers.focus import ID_LABEL
 from layers.i18n import N_, text
@@ -61,7 +60,7 @@ SOURCE_STYLES: dict[str, dict] = {
 }
 
 #: Unit of the monthly population chart.
-POPULATION_UNIT = "people held on an average day"
+POPULATION_UNIT = N_("people held on an average day")
 
 _OTHER_GROUP = "Other or unknown type"
 _NO_POPULATION = pd.DataFrame({"facility_id": pd.Series(dtype=object), "month": pd.Series(dtype=object),
@@ -216,7 +215,7 @@ def facilities_layer(
     # The facility first: its name, type, population and sources; then the deaths there.
     fields = [
         (_("Name"), col("name"), "title"),
-        (_("Type"), [_type_words(t) for t in types]),
+        (_("Type"), [type_text(t, lang) for t in types]),
     ]
     if adp is not None:
         if adp_sources is not None:
@@ -231,15 +230,15 @@ def facilities_layer(
         axis, series = _source_series(sources, ids)
         styles = [{"key": k, "label": _(SOURCE_NAMES[k]), **SOURCE_STYLES[k]} for k in SOURCES]
         fields.append((_("Population by month"), series, "series",
-                       {"axis": axis, "unit": POPULATION_UNIT, "sources": styles}))
+                       {"axis": axis, "unit": _(POPULATION_UNIT), "sources": styles}))
     elif population is not None:
         axis, series = _monthly_series(population, ids)
-        fields.append((_("Population by month"), series, "series", {"axis": axis, "unit": POPULATION_UNIT}))
+        fields.append((_("Population by month"), series, "series", {"axis": axis, "unit": _(POPULATION_UNIT)}))
     fields += [
         (_("Address"), [join_nonempty([a, c, join_nonempty([s, z], " ")]) for a, c, s, z in street_city]),
         (_("AOR"), col("aor")),
         (_("Guaranteed minimum"), [_count(v) for v in number_column(attrs, "guaranteed_minimum")]),
-        (_("Last inspection"), [_inspection_words(*parts) for parts in inspection]),
+        (_("Last inspection"), [inspection_text(*parts, lang) for parts in inspection]),
         (_("In ICE's facility lists"), [_seen_words(a, b, y, lang) for a, b, y in
                                      zip(col("first_seen"), col("last_seen"), col("fiscal_years"))]),
         (_("Data date"), col("data_date")),
@@ -472,17 +471,8 @@ def _type_code(facility_type: str | None) -> str:
     return " ".join((facility_type or "").upper().split())
 
 
-def _type_words(facility_type: str) -> str:
-    words = FACILITY_TYPE_LABELS.get(_type_code(facility_type))
-    return f"{words} ({facility_type})" if words else facility_type
-
-
 def _count(v: float) -> str | None:
     if not np.isfinite(v):
         return None
     return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}"
 
-
-def _inspection_words(kind: str, date: str, standard: str, rating: str) -> str:
-    head = join_nonempty([kind, date and f"ended {date}", standard and f"standard {standard}"])
-    return join_nonempty([head, rating and f"rated {rating}"], "; ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES
 
+from ._text import type_text
 from .i18n import N_, Text
 
 __all__ = ["TABLE_COLUMNS", "facility_table", "headline", "table_display", "view_metrics"]
@@ -97,4 +98,6 @@ def table_display(table, t: Text):
     _ = t.gettext
     named = table["people_source"].map(
         lambda s: "; ".join(_(SOURCE_NAMES[k]) for k in s.split() if k in SOURCE_NAMES) if isinstance(s, str) else None)
-    return table.assign(people_source=named).rename(columns={k: _(v) for k, v in TABLE_COLUMNS.items()})
+    types = table["facility_type"].map(lambda v: type_text(v, t.lang))
+    return table.assign(people_source=named, facility_type=types).rename(
+        columns={k: _(v) for k, v in TABLE_COLUMNS.items()})

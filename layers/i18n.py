@@ -68,6 +68,20 @@ _FACILITY_GROUPS = (
     N_("Family residential center"),
     N_("Other or unknown type"),
 )
+# ICE's facility types (geodata.core.schema.FACILITY_TYPE_LABELS), as a popup names them.
+_FACILITY_TYPES = (
+    N_("Federal Bureau of Prisons facility"),
+    N_("Contract detention facility"),
+    N_("Dedicated intergovernmental service agreement"),
+    N_("Department of Defense facility"),
+    N_("Family residential center"),
+    N_("Intergovernmental service agreement"),
+    N_("ICE service processing center"),
+    N_("Staging facility"),
+    N_("State facility"),
+    N_("US Marshals Service contract facility"),
+    N_("US Marshals Service intergovernmental agreement"),
+)
 
 
 def choose_language(param: str | None = None, browser: str | None = None) -> str:

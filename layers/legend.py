@@ -48,6 +48,16 @@ class Legend(JSCSSMixin, MacroElement):
         .map-legend .ends { display: flex; justify-content: space-between; color: #555; font-size: 11px; }
         .map-legend .sizes { display: flex; align-items: flex-end; gap: 8px; }
         .map-legend .sizes span { display: flex; flex-direction: column; align-items: center; }
+        @media (max-width: 520px) {
+          /* A phone: the attribution on one line beside the scale (a tap shows the whole credit), the
+             time bar above both, the legend under the zoom buttons: none of them covers another. */
+          .leaflet-control-attribution { white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+            max-width: calc(100vw - 100px); cursor: pointer; }
+          .leaflet-control-attribution:hover, .leaflet-control-attribution:focus-within {
+            white-space: normal; overflow: visible; max-width: calc(100vw - 20px); background: #fff; }
+          .leaflet-bottom.leaflet-right .ice-timebar { margin-bottom: 40px; }
+          .map-legend { top: 80px; bottom: auto; max-height: calc(100% - 200px); }
+        }
         </style>
         {% endmacro %}
         {% macro html(this, kwargs) %}

@@ -76,6 +76,13 @@
     return wrap;
   }
 
+  // 1, 2 or 5 times a power of ten, the nearest at or above `raw` (a tick step).
+  function niceStep(raw) {
+    if (!(raw > 0)) { return 1; }
+    var p = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10)), f = raw / p;
+    return Math.max(1, (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * p);
+  }
+
   // The population of a facility from several sources on one axis (months), side by side:
   // `sources` is [{key, label, color, dash, step}], `values` {key: ...}: a line source gives
   // [offset, v, v, ...] (its months from axis[offset]; null is a gap), a step source
@@ -83,7 +90,7 @@
   // One y scale for all, so they compare; under it a legend names each source, its
   // months and its peak.  DOM calls only.
   function sourceChart(doc, axis, values, sources, unit) {
-    var W = 300, H = 76, TOP = 5, BOTTOM = 13, SIDE = 2, n = axis.length, max = 0, k, i, v;
+    var W = 300, H = 84, TOP = 6, BOTTOM = 13, SIDE = 2, n = axis.length, max = 0, k, i, v;
     var plotted = [];
     for (k = 0; k < sources.length; k++) {
       var src = sources[k], got = values[src.key];
@@ -106,33 +113,58 @@
     var wrap = doc.createElement("div");
     wrap.className = "cpl-spark";
     function words(p) {
-      return p.src.label + ", " + axis[p.first] + " to " + axis[p.last] + ": peak " + formatNumber(p.peak[2]) +
-        " (" + axis[p.peak[0]] + ")";
+      return fill(say().sourceSeries, { label: p.src.label, from: axis[p.first], to: axis[p.last],
+                                        peak: formatNumber(p.peak[2]), peakAt: axis[p.peak[0]] });
     }
     var summary = plotted.length ? (unit ? unit.charAt(0).toUpperCase() + unit.slice(1) + ". " : "") +
-      plotted.map(words).join("; ") : "no figures";
+      plotted.map(words).join("; ") : say().noFigures;
     // As wide as the popup allows, up to W (a phone's popup is narrower).
     var svg = svgEl(doc, "svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img",
                                    "aria-label": summary, style: "max-width:" + W + "px" });
     var title = svgEl(doc, "title", {});
     title.textContent = summary;
     svg.appendChild(title);
-    var step = (W - 2 * SIDE) / Math.max(1, n);
-    function px(m) { return (SIDE + m * step).toFixed(1); }  // the left edge of month m
-    function py(val) { return (H - BOTTOM - (max > 0 ? val / max : 0) * (H - TOP - BOTTOM)).toFixed(1); }
+    // The facility's own months (first to last with a figure from any source, a little padding),
+    // not the whole axis: a camp open for a year would otherwise be a few pixels wide.
+    var lo = 0, hi = n - 1;
+    if (plotted.length) {
+      lo = plotted[0].first; hi = plotted[0].last;
+      for (k = 1; k < plotted.length; k++) { lo = Math.min(lo, plotted[k].first); hi = Math.max(hi, plotted[k].last); }
+      var pad = Math.max(1, Math.round((hi - lo + 1) * 0.04));
+      lo = Math.max(0, lo - pad); hi = Math.min(n - 1, hi + pad);
+    }
+    var span = Math.max(1, hi - lo + 1);
+    // A few round y values (1, 2 or 5 times a power of ten), the top one at or above the peak.
+    var yStep = niceStep(max / 3), yTop = max > 0 ? Math.ceil(max / yStep) * yStep : 1, yTicks = [];
+    for (v = 0; v <= yTop + yStep / 2; v += yStep) { yTicks.push(v); }
+    var LEFT = SIDE + 4 + 5.2 * Math.max.apply(null, yTicks.map(function (t) { return formatNumber(t).length; }));
+    var step = (W - LEFT - SIDE) / span;
+    function px(m) { return (LEFT + (m - lo) * step).toFixed(1); }  // the left edge of month m
+    function py(val) { return (H - BOTTOM - (val / yTop) * (H - TOP - BOTTOM)).toFixed(1); }
     var floor = H - BOTTOM;
-    svg.appendChild(svgEl(doc, "line", { x1: SIDE, y1: floor, x2: W - SIDE, y2: floor, stroke: "#bbbbbb",
-                                         "stroke-width": 1 }));
-    // A tick and the year at each January of a year ending in 0 or 5.
-    for (i = 0; i < n; i++) {
-      var ym = String(axis[i]);
-      if (ym.slice(5) !== "01" || Number(ym.slice(0, 4)) % 5 !== 0) { continue; }
+    for (i = 0; i < yTicks.length; i++) {
+      var gy = Number(py(yTicks[i]));
+      svg.appendChild(svgEl(doc, "line", { x1: LEFT, y1: gy, x2: W - SIDE, y2: gy,
+                                           stroke: i ? "#e6e6e6" : "#bbbbbb", "stroke-width": 1 }));
+      var yl = svgEl(doc, "text", { x: LEFT - 3, y: gy + 3, "font-size": 9, "text-anchor": "end",
+                                    fill: "#555555", "data-axis": "y" });
+      yl.textContent = formatNumber(yTicks[i]);
+      svg.appendChild(yl);
+    }
+    // Ticks along the months: each January (every 2, 5 or 10 years on a long span); on a span
+    // of under two years each quarter too, as year-month.
+    var years = span / 12, every = years <= 6 ? 1 : years <= 12 ? 2 : years <= 30 ? 5 : 10;
+    for (i = lo; i <= hi; i++) {
+      var ym = String(axis[i]), mon = ym.slice(5), yr = Number(ym.slice(0, 4)), text = null;
+      if (mon === "01" && yr % every === 0) { text = ym.slice(0, 4); }
+      else if (span < 24 && (mon === "04" || mon === "07" || mon === "10")) { text = ym; }
+      if (text === null) { continue; }
       var tx = Number(px(i));
       svg.appendChild(svgEl(doc, "line", { x1: tx, y1: floor, x2: tx, y2: floor + 3, stroke: "#999999",
                                            "stroke-width": 1 }));
-      var label = svgEl(doc, "text", { x: Math.min(W - 12, Math.max(12, tx)), y: H - 2, "font-size": 9,
-                                       "text-anchor": "middle", fill: "#555555" });
-      label.textContent = ym.slice(0, 4);
+      var label = svgEl(doc, "text", { x: Math.min(W - 16, Math.max(LEFT + 10, tx)), y: H - 2, "font-size": 9,
+                                       "text-anchor": "middle", fill: "#555555", "data-axis": "x" });
+      label.textContent = text;
       svg.appendChild(label);
     }
     for (k = 0; k < plotted.length; k++) {

@@ -76,7 +76,8 @@
     record: "record", moreFolded: "{n} more", andMore: "\u2026 and {n} more",
     andMoreHere: "\u2026 and {n} more; zoom in to separate them", recordsHere: "{n} records at this spot",
     notLoaded: "This record could not be loaded ({error}).", noFigures: "no figures",
-    series: "{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})"
+    series: "{from} to {to}: peak {peak} ({peakAt}), last {last} ({lastAt})",
+    sourceSeries: "{label}, {from} to {to}: peak {peak} ({peakAt})"
   };
   var SAY = WORDS, LOCALE = "en-US";
 

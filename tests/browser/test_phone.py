@@ -59,3 +59,44 @@ def test_on_a_phone_the_map_comes_first_and_a_popup_fits(browser, offline_server
         page.screenshot(path=SCREENSHOT)
     finally:
         context.close()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def test_on_a_phone_the_scale_legend_button_and_attribution_do_not_overlap(browser, offline_server):
+    context = browser.new_context(**PHONE)
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open()
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        app.page.screenshot(path=SCREENSHOT.with_name("phone-controls.png"))
+        frame = app.map_frame()
+        boxes = {
+            "scale": frame.locator(".leaflet-control-scale").bounding_box(),
+            "legend button": frame.locator(".map-legend summary >> visible=true").first.bounding_box(),
+            "attribution": frame.locator(".leaflet-control-attribution").bounding_box(),
+            "time bar": frame.locator(".ice-timebar").bounding_box(),
+            "zoom": frame.locator(".leaflet-control-zoom").bounding_box(),
+        }
+        names = list(boxes)
+        for i, a in enumerate(names):
+            assert boxes[a], a
+            for b in names[i + 1:]:
+                assert not _overlap(boxes[a], boxes[b]), (a, b, boxes)
+        map_box = frame.locator(".leaflet-container").bounding_box()
+        for name, box in boxes.items():  # all on the map, none cut off by its frame
+            assert box["y"] >= map_box["y"] and box["y"] + box["height"] <= map_box["y"] + map_box["height"], name
+        attribution = frame.locator(".leaflet-control-attribution")
+        assert "GeoNames" in attribution.text_content()  # the full credit is there, and a tap shows it whole
+        short = attribution.bounding_box()
+        attribution.tap(position={"x": short["width"] / 2, "y": short["height"] / 2})  # the text, not a link
+        app.page.wait_for_timeout(200)
+        assert attribution.evaluate("el => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1")
+        assert "GeoNames" in attribution.inner_text()
+        assert attribution.bounding_box()["height"] > short["height"]
+        app.page.screenshot(path=SCREENSHOT.with_name("phone-attribution.png"))
+    finally:
+        context.close()

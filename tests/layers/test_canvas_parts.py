@@ -161,6 +161,53 @@ def test_charts_part_draws_one_line_per_source_on_one_scale(tmp_path):
     assert "DDP, 2020-01 to 2020-04: peak 30 (2020-04)" in text_of(out)
 
 
+def _months(first: int, last: int) -> list[str]:
+    return [f"{y}-{m:02d}" for y in range(first, last + 1) for m in range(1, 13)]
+
+
+def _path_xs(path) -> list[float]:
+    import re
+    return [float(x) for x in re.findall(r"[ML]([0-9.]+),", path["attrs"]["d"])]
+
+
+@pytest.mark.parametrize(("locale", "peak", "labels"), [
+    ("en-US", 2870, ["0", "1,000", "2,000", "3,000"]),
+    ("es-ES", 26500, ["0", "10.000", "20.000", "30.000"]),
+])
+def test_charts_part_spans_a_short_lived_facility_over_its_own_months_with_y_values(tmp_path, locale,
+                                                                                     peak, labels):
+    # Camp East Montana: figures from August 2025 to March 2026 on the page's 2010-2026 axis.
+    axis = _months(2010, 2026)
+    first = axis.index("2025-08")
+    series = [first, 400, 1200, 2000, 2500, peak, 2700, 2600, 2500]
+    out = run_part(tmp_path, "canvas-charts.js", """
+        L.CanvasPointParts.words.setWords({}, LOCALE);
+        console.log(JSON.stringify(L.CanvasPointParts.charts.sourceChart(document, AXIS,
+            {ddp: SERIES}, [{key: "ddp", label: "DDP", color: "#111111"}], "people")));""",
+        AXIS=axis, SERIES=series, LOCALE=locale)
+    nodes = list(walk(out))
+    svg = next(n for n in nodes if n.get("tag") == "svg")
+    width = float(svg["attrs"]["viewBox"].split()[2])
+    xs = _path_xs(next(n for n in nodes if n.get("tag") == "path"))
+    assert max(xs) - min(xs) > width * 0.6  # not a few pixels wide
+    ys = [text_of(n) for n in nodes if n.get("tag") == "text" and n["attrs"].get("data-axis") == "y"]
+    assert ys == labels
+    xlabels = [text_of(n) for n in nodes if n.get("tag") == "text" and n["attrs"].get("data-axis") == "x"]
+    assert "2026" in xlabels and "2010" not in xlabels and "2020" not in xlabels
+
+
+def test_charts_part_writes_the_source_chart_legend_in_the_page_language(tmp_path):
+    from layers._text import popup_words
+
+    out = run_part(tmp_path, "canvas-charts.js", """
+        L.CanvasPointParts.words.setWords(WORDS, "es-US");
+        console.log(JSON.stringify(L.CanvasPointParts.charts.sourceChart(document, ["2025-11", "2025-12"],
+            {ddp: [0, 1500, 12000]}, [{key: "ddp", label: "DDP", color: "#111111"}], "personas")));""",
+        WORDS=popup_words("es"))
+    assert "DDP, de 2025-11 a 2025-12: máximo 12,000 (2025-12)" in text_of(out)
+    assert " to " not in text_of(out) and "peak" not in text_of(out)
+
+
 # --- canvas-popup.js: the popup -------------------------------------------------------------
 
 

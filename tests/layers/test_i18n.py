@@ -13,6 +13,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from geodata import CATEGORY_LABELS
+from geodata.core.schema import FACILITY_TYPE_LABELS
 from layers import FACILITY_TYPE_GROUPS, build_map
 from layers.i18n import LOCALE_DIR, choose_language, text, translations
 
@@ -79,9 +80,9 @@ def test_the_catalogue_is_up_to_date_with_the_sources():
 
 
 def test_words_from_geodata_tables_are_in_the_catalogue():
-    # Category names (geodata.core.schema) and facility groups are translated where they are shown.
+    # Category names and facility types (geodata.core.schema) and facility groups are translated where they are shown.
     es = translations("es")
-    for words in list(CATEGORY_LABELS.values()) + list(FACILITY_TYPE_GROUPS):
+    for words in [*CATEGORY_LABELS.values(), *FACILITY_TYPE_GROUPS, *FACILITY_TYPE_LABELS.values()]:
         assert es.gettext(words) != words, words
 
 
