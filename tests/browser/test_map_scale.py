@@ -54,11 +54,12 @@ def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_th
     want = shown(b, start="2024-01-01", end="2024-12-31")
     assert state["points"]["Incidents"]["n"] == want > 20_000
     assert app.evaluate_on_map("return window.parent.__iceMapInits;") == 1
-    # The points came as one file, fetched once; the map's page holds only its URL.
+    # The points came as files, one per layer (the incidents, the facilities with their months), each fetched
+    # once; the map's page holds only their URLs.
     files = [u for u in app.requests if u.endswith(".bin")]
-    assert len(files) == 1 and "/component/" in files[0]
+    assert len(files) == 2 and all("/component/" in u for u in files)
     page = app.evaluate_on_map("return document.documentElement.outerHTML;")
-    assert files[0].rsplit("/", 1)[1] in page
+    assert all(u.rsplit("/", 1)[1] in page for u in files)
     assert len(page.encode()) < FIXED_BYTES
     app.evaluate_on_map("window.__sameFrame = true;")
     # Zoomed out, that many points are counted in clusters, and facilities are drawn on top.
@@ -81,7 +82,7 @@ def test_a_date_change_redraws_the_big_map_in_the_browser_and_a_click_fetches_th
     assert app.evaluate_on_map("return window.parent.__iceMapInits + ':' + !!window.__sameFrame;") == "1:true"
     # The rerun sent the map again (streamlit-folium sends its page each time), but not its points.
     assert 0 < sum(received[before:]) < FIXED_BYTES, received[before:]
-    assert len([u for u in app.requests if u.endswith(".bin")]) == 1
+    assert len([u for u in app.requests if u.endswith(".bin")]) == 2
 
     # The time bar's next step: the first week of the range, in the browser, and in the link.
     app.map_frame().get_by_role("button", name="Next step").click()

@@ -111,8 +111,9 @@ def test_first_screen_at_1440x900_holds_the_map_its_legend_and_time_bar(browser,
         box = frame_el.bounding_box()
         frame = app.map_frame()
         bar = frame.locator(".ice-timebar").bounding_box()
-        legend = frame.locator(".map-legend").first
-        assert legend.locator("details").get_attribute("open") is not None  # open on a desktop
+        # Open on a desktop: once the map's frame is laid out wide (legend.js checks again as it settles).
+        frame.wait_for_function("() => { var d = document.querySelector('.map-legend details'); "
+                                "return !!(d && d.open); }", timeout=15_000)
         attribution = frame.locator(".leaflet-control-attribution").bounding_box()
         assert bar["y"] + bar["height"] <= 900 and box["y"] < 250, (box, bar)  # boxes in the page's coordinates
         assert attribution["y"] + attribution["height"] <= 900
