@@ -62,7 +62,8 @@ def test_hidden_empty_facilities_follow_the_view(open_page, offline_server, bund
 
 
 TACOMA = (47.2664, -122.4015)  # Northwest ICE Processing Center: in ICE's lists, UWCHR's headcount and DDP's counts
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "population-sources.png"
+#: Each run's screenshot (git-ignored); docs/screenshots/population-sources.png holds the README's.
+SCREENSHOT = Path(__file__).resolve().parents[2] / "artifacts" / "population-sources.png"
 
 
 def test_a_facility_popup_shows_the_three_sources_side_by_side_and_fits(open_page, offline_server):

@@ -7,7 +7,15 @@ from pathlib import Path
 from conftest import AppPage
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
+#: Each run's screenshots (git-ignored); copy one to docs/screenshots/ to renew the README's.
+SHOTS = ROOT / "artifacts"
+
+
+def _shot(name: str):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS / name
+
+
 CAMP = "fac-tx-ero-el-paso-camp-east-montana"
 
 
@@ -97,7 +105,7 @@ def test_embedded_in_a_news_page_the_map_shows_without_the_sidebar(browser, offl
         # (Boxes of elements in frames are in the page's coordinates.)
         assert attribution["y"] + attribution["height"] <= frame_box["y"] + frame_box["height"] + 1
         assert map_el["y"] + map_el["height"] <= frame_box["y"] + frame_box["height"] + 1
-        page.screenshot(path=str(SHOTS / "embed.png"))
+        page.screenshot(path=str(_shot("embed.png")))
     finally:
         context.close()
 
@@ -118,7 +126,7 @@ def test_first_screen_at_1440x900_holds_the_map_its_legend_and_time_bar(browser,
         assert bar["y"] + bar["height"] <= 900 and box["y"] < 250, (box, bar)  # boxes in the page's coordinates
         assert attribution["y"] + attribution["height"] <= 900
         assert not app.page.get_by_text("Deploy", exact=True).is_visible()  # client.toolbarMode
-        app.page.screenshot(path=str(SHOTS / "desktop-1440x900.png"))
+        app.page.screenshot(path=str(_shot("desktop-1440x900.png")))
     finally:
         context.close()
 
@@ -139,7 +147,7 @@ def test_on_a_phone_the_frame_holds_the_whole_map(browser, offline_server):
         assert bar["y"] + bar["height"] <= bottom + 1 and attribution["y"] + attribution["height"] <= bottom + 1
         assert outer["y"] + outer["height"] >= bottom - 1
         assert outer["y"] + outer["height"] <= 844 + 60  # on the first screen, or nearly
-        app.page.screenshot(path=str(SHOTS / "phone-390x844.png"))
+        app.page.screenshot(path=str(_shot("phone-390x844.png")))
     finally:
         context.close()
 

@@ -94,7 +94,8 @@ def test_on_a_phone_the_scale_legend_button_and_attribution_do_not_overlap(brows
         short = attribution.bounding_box()
         attribution.tap(position={"x": short["width"] / 2, "y": short["height"] / 2})  # the text, not a link
         app.page.wait_for_timeout(200)
-        assert attribution.evaluate("el => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1")
+        assert attribution.evaluate(
+            "el => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1")
         assert "GeoNames" in attribution.inner_text()
         assert attribution.bounding_box()["height"] > short["height"]
         app.page.screenshot(path=SCREENSHOT.with_name("phone-attribution.png"))
