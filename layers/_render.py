@@ -31,6 +31,11 @@ def component_args(st_folium, m, **kwargs) -> dict:
                                    st_folium.__closure__)
     recording.__kwdefaults__ = st_folium.__kwdefaults__
     with _LOCK:
+        # Twice: rendering renames the map's elements (streamlit-folium gives each a fixed id such as
+        # ``legend_div_5`` in the script), and only the second render's HTML carries the ids the script uses
+        # (the legend box, found by its id, never opened on a map rendered once).
+        recording(m, **kwargs)
+        sent.clear()
         recording(m, **kwargs)
     if "script" not in sent:
         raise RuntimeError("st_folium did not call its component: this streamlit-folium is not supported")

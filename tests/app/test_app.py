@@ -410,3 +410,14 @@ def test_measure_figures_follow_the_dates_and_the_aor_filter():
     usbp = (cache_dir() / next(n for n in names if "usbp" in n)).read_text(encoding="utf-8")
     assert '"name":"Tucson, AZ"' in usbp
     assert '"name":"El Paso, TX"' not in usbp  # not in the Phoenix or St. Paul AOR
+
+
+def test_the_legend_box_and_its_script_name_the_same_element():
+    # The map is rendered once per version (layers/_render.py); a single render left the legend's box with
+    # folium's id while the script looked it up by streamlit-folium's (legend_div_5): it never opened.
+    at = run_app(start="2025-06-01", end="2025-12-31")
+    (component,) = at.get("component_instance")
+    args = json.loads(component.proto.json_args)
+    box = re.search(r'class="map-legend" id="([^"]+)"', args["html"] + args.get("header", ""))
+    call = re.search(r'iceLegend\([^,]+,\s*"([^"]+)"', args["script"])
+    assert box and call and box.group(1) == call.group(1), (box and box.group(1), call and call.group(1))

@@ -10,6 +10,7 @@ failed with ``RuntimeError: OrderedDict mutated during iteration`` (2 to 14 of 6
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import sys
 from pathlib import Path
@@ -20,6 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import ws_driver  # noqa: E402
+
+
+def _run(coro):
+    """``asyncio.run`` in a thread of its own: a test run that used Playwright's sync API earlier in this process
+    has an event loop running in this thread, where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 
 pytest.importorskip("websockets")
 
@@ -42,7 +51,7 @@ def test_concurrent_sessions_rerun_without_errors(server):
     base, proc = server
     # One link for all: every session is sent the one cached map (each link view is a session's own, see below).
     queries = ["start=2024-06-01"] * SESSIONS
-    results = asyncio.run(ws_driver.sessions(base, queries, CHANGES, timeout=180))
+    results = _run(ws_driver.sessions(base, queries, CHANGES, timeout=180))
     runs = [run for r in results if not isinstance(r, BaseException) for run in r.runs]
     assert ws_driver.failed_runs(results) == []
     assert len(runs) == SESSIONS * (1 + len(CHANGES))
@@ -56,11 +65,11 @@ def _views(first: int, n: int) -> list[str]:
 def test_links_with_distinct_views_cost_no_more_than_the_same_link(server):
     base, proc = server
     n = 10
-    asyncio.run(ws_driver.sessions(base, [""]))  # the map for the default filters, built once
+    _run(ws_driver.sessions(base, [""]))  # the map for the default filters, built once
 
     def cpu_of(queries):
         before = ws_driver.cpu_seconds(proc.pid)
-        results = asyncio.run(ws_driver.sessions(base, queries))
+        results = _run(ws_driver.sessions(base, queries))
         assert ws_driver.failed_runs(results) == []
         return ws_driver.cpu_seconds(proc.pid) - before
 
