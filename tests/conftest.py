@@ -106,3 +106,32 @@ def postgis_cluster():
         yield cluster
     finally:
         cluster.stop()
+
+
+@pytest.fixture()
+def pg_database(postgis_cluster):
+    """A new database with PostGIS on the session's cluster, dropped after the test: ``(url, name)``."""
+    import uuid
+
+    name = f"t_{uuid.uuid4().hex[:10]}"
+    postgis_cluster.psql(f"CREATE DATABASE {name}", database="postgres")
+    postgis_cluster.psql("CREATE EXTENSION postgis", database=name)
+    yield postgis_cluster.url(database=name), name
+    postgis_cluster.psql(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")
+
+
+@pytest.fixture()
+def pg_url(pg_database):
+    """The URL of :func:`pg_database`."""
+    return pg_database[0]
+
+
+@pytest.fixture()
+def pg_store(pg_url):
+    """A PostGIS store in :func:`pg_database`, seeded with the bundled data."""
+    from geodata.store import load_bundle, open_store
+
+    store = open_store(pg_url, create=True)
+    store.seed(load_bundle())
+    return store
+

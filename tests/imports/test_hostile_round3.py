@@ -154,26 +154,6 @@ def test_unwritable_rejects_file_stops_the_import_before_it_stores(store, tmp_pa
 # -- PostGIS: NUL bytes, roles, the importers' lock ----------------------------------------------------
 
 
-@pytest.fixture()
-def pg_url(postgis_cluster):
-    import uuid
-
-    name = f"h3_{uuid.uuid4().hex[:10]}"
-    postgis_cluster.psql(f"CREATE DATABASE {name}", database="postgres")
-    postgis_cluster.psql("CREATE EXTENSION postgis", database=name)
-    yield postgis_cluster.url(database=name)
-    postgis_cluster.psql(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")
-
-
-@pytest.fixture()
-def pg_store(pg_url):
-    from geodata.store import load_bundle
-
-    store = open_store(pg_url, create=True)
-    store.seed(load_bundle())
-    return store
-
-
 def _login(postgis_cluster, pg_url, name: str, group: str) -> str:
     db = pg_url.rsplit("/", 1)[1]
     postgis_cluster.psql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN "

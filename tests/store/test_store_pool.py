@@ -4,7 +4,6 @@ pool's size of connections, counted by the server (``pg_stat_database.sessions``
 from __future__ import annotations
 
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,15 +24,6 @@ SIZE = 2
 STATS_FLUSH_SECONDS = 2.5
 
 
-@pytest.fixture()
-def pg_url(postgis_cluster):
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    postgis_cluster.psql(f"CREATE DATABASE {name}", database="postgres")
-    postgis_cluster.psql("CREATE EXTENSION postgis", database=name)
-    yield postgis_cluster.url(database=name), name
-    postgis_cluster.psql(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")
-
-
 def _sessions(postgis_cluster, name: str) -> int:
     """Connections ever opened to database ``name`` (the server's count), after its statistics are flushed."""
     time.sleep(STATS_FLUSH_SECONDS)
@@ -48,8 +38,8 @@ def _open_now(postgis_cluster, name: str) -> int:
                                 "= 'geodata'", (name,)).fetchone()[0])
 
 
-def test_app_reruns_open_at_most_the_pools_size_of_connections(postgis_cluster, pg_url, monkeypatch):
-    url, name = pg_url
+def test_app_reruns_open_at_most_the_pools_size_of_connections(postgis_cluster, pg_database, monkeypatch):
+    url, name = pg_database
     writer = open_store(url, create=True)
     writer.seed(load_bundle())
     close_pools()  # the writer's connection: only the app's are counted
@@ -70,8 +60,8 @@ def test_app_reruns_open_at_most_the_pools_size_of_connections(postgis_cluster, 
     assert 1 <= opened <= SIZE + 1, opened
 
 
-def test_a_store_reads_many_times_over_the_same_connections(postgis_cluster, pg_url, monkeypatch):
-    url, name = pg_url
+def test_a_store_reads_many_times_over_the_same_connections(postgis_cluster, pg_database, monkeypatch):
+    url, name = pg_database
     monkeypatch.setenv(POOL_ENV, str(SIZE))
     store = open_store(url, create=True)
     store.seed(load_bundle())

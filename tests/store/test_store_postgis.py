@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -25,22 +24,6 @@ from geodata.view import View, query  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "date,title,city,state,latitude,longitude,source_url,category\n"
-
-
-@pytest.fixture()
-def pg_url(postgis_cluster):
-    name = f"t_{uuid.uuid4().hex[:10]}"
-    postgis_cluster.psql(f"CREATE DATABASE {name}", database="postgres")
-    postgis_cluster.psql("CREATE EXTENSION postgis", database=name)
-    yield postgis_cluster.url(database=name)
-    postgis_cluster.psql(f"DROP DATABASE {name} WITH (FORCE)", database="postgres")
-
-
-@pytest.fixture()
-def pg_store(pg_url):
-    store = open_store(pg_url, create=True)
-    store.seed(load_bundle())
-    return store
 
 
 def _cli(*args, env=None, check=True) -> subprocess.CompletedProcess:
