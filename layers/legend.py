@@ -32,9 +32,11 @@ class Legend(JSCSSMixin, MacroElement):
         """
         {% macro header(this, kwargs) %}
         <style>
-        .map-legend { position: absolute; bottom: 58px; left: 10px; z-index: 1000;
+        /* Under the zoom buttons, well clear of the time bar at the foot of the map (an open legend there
+           covered the time bar's buttons once they wrapped, as they do in Spanish). */
+        .map-legend { position: absolute; top: 80px; left: 10px; z-index: 1000;
           background: rgba(255,255,255,0.94); padding: 6px 9px; border-radius: 4px;
-          box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-height: calc(100% - 150px); max-width: 280px;
+          box-shadow: 0 1px 4px rgba(0,0,0,0.35); max-height: calc(100% - 200px); max-width: 280px;
           overflow-y: auto; font: 12px/1.35 system-ui, -apple-system, "Segoe UI", sans-serif; }
         .map-legend summary { cursor: pointer; font-weight: 600; }
         .map-legend h4 { margin: 6px 0 2px; font-size: 12px; font-weight: 600; }
@@ -56,7 +58,6 @@ class Legend(JSCSSMixin, MacroElement):
           .leaflet-control-attribution:hover, .leaflet-control-attribution:focus-within {
             white-space: normal; overflow: visible; max-width: calc(100vw - 20px); background: #fff; }
           .leaflet-bottom.leaflet-right .ice-timebar { margin-bottom: 40px; }
-          .map-legend { top: 80px; bottom: auto; max-height: calc(100% - 200px); }
         }
         </style>
         {% endmacro %}

@@ -247,3 +247,14 @@ def open_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+def unfold_legend(box) -> None:
+    """Open the map's legend (``box``: the ``.map-legend`` locator) if it is folded.  On a wide frame the legend
+    opens by itself as the map settles (layers/js/legend.js): wait for that a moment rather than click it shut."""
+    details = box.locator("details").first
+    for _ in range(30):
+        if details.evaluate("d => d.open"):
+            return
+        box.page.wait_for_timeout(100)
+    box.locator("summary").first.click()

@@ -13,6 +13,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from conftest import unfold_legend
 
 from geodata.core.measures import MEASURE_COLUMNS, as_runs, load_measure, validate_measure_table
 from geodata.core.paths import DATA_DIR
@@ -152,7 +153,7 @@ def test_a_measure_popup_opens_with_value_period_chart_and_agencies(measures_ser
 
     # One model at a time, chosen in the legend: only Sherburne County has a Jail Enforcement agreement.
     frame = app.map_frame()
-    frame.locator(".map-legend summary").click()
+    unfold_legend(frame.locator(".map-legend").first)
     frame.select_option('.ice-measure-legend[data-measure="287g"] select', label="Jail Enforcement Model")
     state = _state(app, lambda s: s["287g"]["drawn"] == 1)
     assert state["287g"]["total"] == 1
@@ -170,7 +171,7 @@ def test_a_link_naming_a_model_opens_with_that_model(measures_server, open_page)
                             category="Jail Enforcement Model")
     assert state["287g"]["total"] == want.attrs["total"] == 1
     frame = app.map_frame()
-    frame.locator(".map-legend summary").click()
+    unfold_legend(frame.locator(".map-legend").first)
     assert frame.locator('.ice-measure-legend[data-measure="287g"] select option:checked').inner_text() == (
         "Jail Enforcement Model")
     frame.select_option('.ice-measure-legend[data-measure="287g"] select', label="All")

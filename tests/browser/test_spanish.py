@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from conftest import unfold_legend
 
 
 @pytest.fixture()
@@ -31,7 +32,7 @@ def legend(app):
 
 def legend_text(app) -> str:
     box = legend(app)
-    box.locator("summary").click()  # unfold it
+    unfold_legend(box)
     return box.inner_text()
 
 
