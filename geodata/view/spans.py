@@ -16,10 +16,13 @@ as dates, or None when the layer has no data there.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Callable
 
 import pandas as pd
+
+from .occupancy import coverage
 
 __all__ = ["Span", "SPAN_LABELS", "register_span", "layer_spans", "date_range", "date_presets"]
 
@@ -53,8 +56,6 @@ def _incidents(store) -> Span | None:
 
 def _population(store) -> Span | None:
     """The daily counts: DDP's facility x month table and UWCHR's headcount (each month to its last counted day)."""
-    from .occupancy import coverage
-
     spans = []
     for table in (store.population(), store.headcount()):
         if table is not None and len(table) and {"month", "days"} <= set(table.columns):
@@ -104,8 +105,6 @@ def date_presets(first: dt.date, last: dt.date) -> dict[str, Span]:
     """Quick ranges ending with the data (``last``), each clipped to ``[first, last]``: ``all``, ``30d`` (the
     last 30 days), ``12m`` (the last 12 months), ``fyYYYY`` (the fiscal year of the last day, to date, and the
     one before: 1 October to 30 September) and ``mYYYY-MM`` (the last whole month)."""
-    import calendar
-
     def clip(a: dt.date, b: dt.date) -> Span:
         return max(first, a), min(last, b)
 
