@@ -10,7 +10,9 @@ import altair as alt
 import pandas as pd
 
 from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
+from geodata.view.occupancy import monthly_totals
 from geodata.view.population_sources import SOURCE_NAMES, SOURCES
+from geodata.view.timeline import weekly_counts
 from layers.facilities import SOURCE_STYLES
 from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS
@@ -27,6 +29,22 @@ BIN_WORDS = {"week": N_("week"), "month": N_("month"), "year": N_("year")}
 #: knows only English month names).
 AXIS_FORMATS = {"en": {"week": "%b %-d, %Y", "month": "%b %Y", "year": "%Y"},
                 "es": {"week": "%-d/%m/%Y", "month": "%m/%Y", "year": "%Y"}}
+
+
+def chart_tables(shown_inc, shown_fac, population, window):
+    """The tables the two charts draw for a view: ``(weekly, undated, months)``.
+
+    ``weekly`` and ``undated``: :func:`geodata.view.timeline.weekly_counts` of the incidents shown over
+    ``window`` (None and 0 without an incidents layer); ``months``: people held on an average day of each
+    month of the window, over the facilities shown (:func:`geodata.view.occupancy.monthly_totals`; None
+    without a facilities layer or a population table).
+    """
+    weekly, undated = weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0)
+    months = None
+    if shown_fac is not None and population is not None:
+        totals = monthly_totals(population, shown_fac["id"])
+        months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
+    return weekly, undated, months
 
 
 def incidents_heading(weekly: pd.DataFrame, lang: str = "en") -> str:
