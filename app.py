@@ -570,13 +570,13 @@ col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
     _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
     file_name=f"{stem}.geojson",
-    mime="application/geo+json", key="download_geojson",
+    mime="application/geo+json", key="download_geojson", on_click="ignore",  # a download reruns nothing
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
-                     key="download_csv")
+                     key="download_csv", on_click="ignore")
 for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions,
                                               st.session_state["print_view"], lang, stem)):
-    col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
+    col.download_button(**kw, on_click="ignore")  # the map as a still image (layers/printmap.py), drawn on a click
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
@@ -589,7 +589,7 @@ if shown_fac is not None:
     with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
         table = _per_view(("table", vk), lambda: facility_table(shown_fac, shown_inc))  # field names in any language
         st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
-        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
+        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
                            file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
     unplaced = _per_view(("unplaced", vk), lambda: shown_fac[shown_fac.geometry.isna()])
     if len(unplaced):

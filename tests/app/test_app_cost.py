@@ -83,3 +83,11 @@ def test_the_first_run_is_kept_out_of_the_collector_after_each_run():
     _open(**LINK)
     # Streamlit's gc.collect(2) after each run walked every object the process held (95 ms a run on the bundle).
     assert gc.get_freeze_count() > 100_000
+
+
+def test_downloads_rerun_nothing():
+    at = _open(**LINK)
+    buttons = at.get("download_button")
+    # GeoJSON, CSV, the map as PNG and PDF, the facility table: built on a click, with no rerun of the page.
+    assert len(buttons) >= 5
+    assert all(b.proto.ignore_rerun for b in buttons), [b.proto.label for b in buttons if not b.proto.ignore_rerun]
