@@ -373,9 +373,9 @@ if playing_on:
     st.query_params["step"] = f"{window[0]},{window[1]}"
 hide_empty = st.session_state.get("empty_facilities") == "hidden"
 frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
-vk = (store_key, generation, _view_key(view), hide_empty)  # names what is made once per view (_per_view)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
+vk = (store_key, generation, view, hide_empty)  # names what is made once per view (_per_view)
 measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
 tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
 overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
@@ -528,8 +528,7 @@ st.session_state["map_points"] = _per_view(("drawn", vk, upload_key), lambda: (
 # No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
 with map_slot:
     send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
-# Once: what the first run loaded is left out of Streamlit's gc.collect(2) after each run (95 ms a run; issue 21).
-_frozen = st.cache_resource(show_spinner=False)(lambda: gc.freeze())()
+_frozen = st.cache_resource(show_spinner=False)(lambda: gc.freeze())()  # once: the first run's objects skip gc passes
 if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
     st.markdown(EMBED_CSS, unsafe_allow_html=True)
     st.stop()
@@ -586,11 +585,13 @@ else:
     col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
-    with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
-        table = _per_view(("table", vk), lambda: facility_table(shown_fac, shown_inc))  # field names in any language
-        st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
-        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
-                           file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
+    with (box := st.expander(_("Table of the facilities on the map (sortable: click a heading)"), key="table_open",
+                             on_change="rerun")):  # lazy: made only while open (opening it reruns the page)
+        if box.open:
+            table = _per_view(("table", vk), lambda: facility_table(shown_fac, shown_inc))  # its fields in any language
+            st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
+            st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
+                               file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
     unplaced = _per_view(("unplaced", vk), lambda: shown_fac[shown_fac.geometry.isna()])
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",

@@ -58,7 +58,8 @@ def _date_change(i: int, distinct: bool):
     # Distinct views change to ranges of their own too (each reader's own first day), so every run of the
     # round is a view no other session asked for; the category change that follows keeps them apart.
     key, (start, end) = DATE_CHANGE
-    return key, (start + dt.timedelta(days=i if distinct else 0), end)
+    shift = dt.timedelta(days=i if distinct else 0)  # both ends: the range stays three months at any k
+    return key, (start + shift, end + shift)
 
 
 async def _phase(proc, clients, step):

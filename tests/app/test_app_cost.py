@@ -55,7 +55,7 @@ def _open(**params) -> AppTest:
 def test_a_view_is_computed_once_for_every_session(calls):
     _open(**LINK)
     first = dict(calls)
-    assert first.get("view_figures") == 1 and first.get("chart_tables") == 1 and first.get("facility_table") == 1
+    assert first.get("view_figures") == 1 and first.get("chart_tables") == 1
     # A second reader of the same link: the same figures, charts and table, none made again.
     second = _open(**LINK)
     assert {k: v for k, v in calls.items() if k != "component_args"} == \
@@ -87,7 +87,19 @@ def test_the_first_run_is_kept_out_of_the_collector_after_each_run():
 
 def test_downloads_rerun_nothing():
     at = _open(**LINK)
+    at.session_state["table_open"] = True
+    at.run()
     buttons = at.get("download_button")
     # GeoJSON, CSV, the map as PNG and PDF, the facility table: built on a click, with no rerun of the page.
     assert len(buttons) >= 5
     assert all(b.proto.ignore_rerun for b in buttons), [b.proto.label for b in buttons if not b.proto.ignore_rerun]
+
+
+def test_the_facility_table_is_made_only_while_its_expander_is_open(calls):
+    at = _open(start="2025-02-05", end="2025-04-15")
+    assert "facility_table" not in calls and not [d for d in at.dataframe if "Record ID" in d.value.columns]
+    at.session_state["table_open"] = True  # as a click on the expander does
+    at.run()
+    assert calls["facility_table"] == 1
+    assert [d for d in at.dataframe if "Record ID" in d.value.columns]
+    assert [b for b in at.get("download_button") if b.proto.label == "Download the table (CSV)"]
