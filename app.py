@@ -13,6 +13,7 @@ and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 from functools import partial
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as vega_spec  # as st.altair_chart does
 from streamlit_folium import st_folium
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
@@ -36,12 +38,12 @@ from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
 from geodata.view import frames as store_frames
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
-from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
+from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
-from geodata.view.timeline import view_figures, weekly_counts
+from geodata.view.timeline import view_figures
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -58,8 +60,8 @@ from layers._text import markdown_plain
 from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
-from layers.charts import incidents_heading, incidents_per_week, people_by_month
-from layers.figures import facility_table, headline, table_display, view_metrics
+from layers.charts import chart_tables, incidents_heading, incidents_per_week, people_by_month
+from layers.figures import drawn_count, facility_table, headline, table_display, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
@@ -191,6 +193,8 @@ def _tiles(name: str):
 
 
 _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
+# Figures, charts, tables: made once per view (`key`: what they depend on) for every session; never changed after.
+_per_view = st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)(lambda key, _make: _make())
 STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
 try:
     store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -207,7 +211,7 @@ except GeodataError as exc:
         message = message.replace(STORE_LOCATION.rstrip("/"), os.path.basename(STORE_LOCATION.rstrip("/")))
     st.error(_("The map's data store could not be read: {message}").format(message=message))
     st.stop()
-AORS = sorted(a for a in facilities["aor"].dropna().unique())
+AORS = _per_view(("aors", store_key, generation), lambda: sorted(a for a in facilities["aor"].dropna().unique()))
 tiles, tiles_warning = _tiles(os.environ.get("ICE_MAP_TILES") or DEFAULT_TILES)
 if tiles_warning:
     st.warning(_("ICE_MAP_TILES: {error}; using {tiles}.").format(error=tiles_warning[0], tiles=tiles_warning[1]))
@@ -371,6 +375,7 @@ hide_empty = st.session_state.get("empty_facilities") == "hidden"
 frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
+vk = (store_key, generation, view, hide_empty)  # names what is made once per view (_per_view)
 measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
 tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
 overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
@@ -384,8 +389,8 @@ as_of_col, find_col, about_col, share_col = st.columns([9, 4, 3, 3], vertical_al
 as_of_col.title(_("US immigration enforcement: detention, deaths, incidents"))
 shown_fac = frames.get("facilities")
 shown_inc = frames.get("incidents")
-range_adp = None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]
-figures = view_figures(shown_fac, shown_inc, adp=range_adp)  # of exactly what the map and the export show
+figures = _per_view(("figures", vk), lambda: view_figures(  # of exactly what the map and the export show
+    shown_fac, shown_inc, adp=None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]))
 st.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
 st.caption(data_as_of(spans, t))
 map_slot = st.container()  # the map comes first, above the fold; the figures follow it
@@ -399,21 +404,23 @@ elif found is not None:
     find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
 with about_col.popover(_("About, sources, how to cite"), width="stretch"):
     st.markdown(about_panel(t))
-    st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(), hide_index=True)
-    st.markdown(data_notice_intro(t) + Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
+    st.dataframe(_per_view(("report", store_key, generation), lambda: build_report.groupby(["source", "action"])
+                           .size().rename("rows").reset_index()), hide_index=True)
+    st.markdown(data_notice_intro(t) + _per_view("DATA.md", Path(__file__).with_name("DATA.md").read_text))
 with share_col.popover(_("Share or embed"), width="stretch"):
     st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the link):"))
     st.code(embed_snippet(st.context.url or "", dict(st.query_params)).split('"')[1].replace("&amp;embed=true", ""))
     st.code(embed_snippet(st.context.url or "", dict(st.query_params)), language="html")
-fig_metrics, fig_caption = view_metrics(figures, shown_fac, pop_span, coverage(best_table), t)
+fig_metrics, fig_caption = _per_view(("metrics", vk, lang), lambda: view_metrics(
+    figures, shown_fac, pop_span, coverage(best_table), t))
 for col, (label, value, help_) in zip([] if st.context.is_embedded else st.columns(4), fig_metrics):
     col.metric(label, value, help=help_)
 if fig_caption and not st.context.is_embedded:
     st.caption(fig_caption)
 
 # The measures' figures for the range (the same numbers as their layers and `geodata export --layer`).
-for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)),
-                                          figure_cards(figures_of(tables, *window), lang)):
+for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)), _per_view(
+        ("cards", vk, lang), lambda: figure_cards(figures_of(tables, *window), lang))):
     col.metric(label, value, help=help_text)
 
 # The map holds every point of the layers and AORs chosen, for all dates: the date range,
@@ -499,10 +506,6 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     return component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
 
 
-def _drawn(gdf) -> int:
-    return 0 if gdf is None else int((gdf.geometry.notna() & ~gdf.geometry.is_empty).sum())
-
-
 # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
 shown_regions = region_counts(shown_inc, regions)
 link_view = st.session_state.pop("map_view", None)  # sent to the map once; the print frame keeps it
@@ -516,38 +519,37 @@ with st.spinner(_("Drawing the map…")):
         _whole(store, store_key, generation), mine_all, shown_regions, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
-st.session_state["map_points"] = (
-    ({"Detention facilities": _drawn(shown_fac)} if shown_fac is not None else {})
-    | ({"Incidents": _drawn(shown_inc)} if shown_inc is not None else {})
-    | ({f"Your file: {upload_key[0]}": _drawn(mine)} if mine_all is not None else {})
-    | ({"ICE offices": _drawn(frames["offices"])} if frames.get("offices") is not None else {})
-)
+st.session_state["map_points"] = _per_view(("drawn", vk, upload_key), lambda: (
+    ({"Detention facilities": drawn_count(shown_fac)} if shown_fac is not None else {})
+    | ({"Incidents": drawn_count(shown_inc)} if shown_inc is not None else {})
+    | ({f"Your file: {upload_key[0]}": drawn_count(mine)} if mine_all is not None else {})
+    | ({"ICE offices": drawn_count(frames["offices"])} if frames.get("offices") is not None else {})
+))
 # No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
 with map_slot:
     send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
+_frozen = st.cache_resource(show_spinner=False)(lambda: gc.freeze())()  # once: the first run's objects skip gc passes
 if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
     st.markdown(EMBED_CSS, unsafe_allow_html=True)
     st.stop()
 st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
 # -- time: incidents per week and people detained, for the view ---------------------------
-weekly, undated = (weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0))
+weekly, undated, months = _per_view(("charts", vk), lambda: chart_tables(shown_inc, shown_fac, best_table, window))
 chart_left, chart_right = st.columns(2)
 if weekly is not None and len(weekly):
     chart_left.markdown(incidents_heading(weekly, lang) + (
         " " + ngettext("({n} known only to the month or year not shown)",
                        "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
         if undated else ""))
-    chart_left.altair_chart(incidents_per_week(weekly, lang), width="stretch")
-if shown_fac is not None and best_table is not None:
-    totals = monthly_totals(best_table, shown_fac["id"])
-    months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
-    if len(months):
-        chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        chart, caption = people_by_month(months, lang)
-        if caption:
-            chart_right.caption(caption)
-        chart_right.altair_chart(chart, width="stretch")
+    chart_left.vega_lite_chart(spec=_per_view(("weekly chart", vk, lang), lambda: vega_spec(incidents_per_week(
+        weekly, lang))), width="stretch")  # the chart's spec made once: Altair's checks took 4 ms a chart a rerun
+if months is not None and len(months):
+    chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
+    chart, caption = _per_view(("months chart", vk, lang), lambda: people_by_month(months, lang))
+    if caption:
+        chart_right.caption(caption)
+    chart_right.vega_lite_chart(spec=_per_view(("months spec", vk, lang), lambda: vega_spec(chart)), width="stretch")
 
 stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
@@ -567,13 +569,13 @@ col1, col2, col3 = st.columns([1, 1, 3])
 col1.download_button(
     _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
     file_name=f"{stem}.geojson",
-    mime="application/geo+json", key="download_geojson",
+    mime="application/geo+json", key="download_geojson", on_click="ignore",  # a download reruns nothing
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
-                     key="download_csv")
+                     key="download_csv", on_click="ignore")
 for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions,
                                               st.session_state["print_view"], lang, stem)):
-    col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
+    col.download_button(**kw, on_click="ignore")  # the map as a still image (layers/printmap.py), drawn on a click
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
@@ -583,12 +585,14 @@ else:
     col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
-    with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
-        table = facility_table(shown_fac, shown_inc)  # the CSV keeps its field names in every language
-        st.dataframe(table_display(table, t), hide_index=True)
-        st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
-                           file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
-    unplaced = shown_fac[shown_fac.geometry.isna()]
+    with (box := st.expander(_("Table of the facilities on the map (sortable: click a heading)"), key="table_open",
+                             on_change="rerun")):  # lazy: made only while open (opening it reruns the page)
+        if box.open:
+            table = _per_view(("table", vk), lambda: facility_table(shown_fac, shown_inc))  # its fields in any language
+            st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
+            st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
+                               file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
+    unplaced = _per_view(("unplaced", vk), lambda: shown_fac[shown_fac.geometry.isna()])
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                   "{n} facilities not on the map (no place could be found)",

@@ -1,13 +1,17 @@
 """What each viewer costs the server: k concurrent sessions over Streamlit's websocket.
 
-    python3 benchmarks/bench_viewers.py [--k 1 10 50] [--store DIR]
+    python3 benchmarks/bench_viewers.py [--k 1 10 50 100] [--store DIR] [--views same|distinct|both]
 
-starts ``streamlit run app.py`` (the bundled data, or the store ``DIR``), warms it with one
-session, then for each k connects k sessions (``benchmarks/ws_driver.py``: each one as a browser
-tab, keeping Streamlit's message cache) and, all k at once:
+starts ``streamlit run app.py`` (the bundled data, or the store ``DIR``), warms it with two
+sessions (the page without a link, and one link of the kind the distinct views use: each draws
+the map of its layers, once per process), prints what the idle server burns (Streamlit polls its
+config and secrets files five times a second), then for each k connects k sessions
+(``benchmarks/ws_driver.py``: each one as a browser tab, keeping Streamlit's message cache)
+and, all k at once:
 
 * opens the page (``same``: one link for all; ``distinct``: each its own dates and map view, as
-  shared links are), then changes the date range, then unticks a category;
+  shared links are), then changes the date range (``distinct``: each to a range of its own), then
+  unticks a category;
 * prints, per action, the server's CPU seconds per session (user + system of the server process
   over the phase, divided by k), the latency percentiles (request to ``script_finished``), the
   kB the websocket carried per session and the errors (exception elements, runs that never
@@ -50,6 +54,14 @@ def _queries(k: int, distinct: bool) -> list[str]:
             f"&lat={30 + (i % 40) * 0.3:.5f}&lon={-118 + (i % 50) * 0.6:.5f}&zoom={4 + i % 8}" for i in range(k)]
 
 
+def _date_change(i: int, distinct: bool):
+    # Distinct views change to ranges of their own too (each reader's own first day), so every run of the
+    # round is a view no other session asked for; the category change that follows keeps them apart.
+    key, (start, end) = DATE_CHANGE
+    shift = dt.timedelta(days=i if distinct else 0)  # both ends: the range stays three months at any k
+    return key, (start + shift, end + shift)
+
+
 async def _phase(proc, clients, step):
     cpu0 = ws_driver.cpu_seconds(proc.pid)
     runs = await asyncio.gather(*(step(c, i) for i, c in enumerate(clients)))
@@ -66,7 +78,7 @@ async def _round(base, proc, k: int, distinct: bool) -> list[str]:
     try:
         for label, step in (
             ("open", lambda c, i: c.open(queries[i])),
-            ("date change", lambda c, i: c.change(*DATE_CHANGE)),
+            ("date change", lambda c, i: c.change(*_date_change(i, distinct))),
             ("category change", lambda c, i: c.change(*CATEGORY_CHANGE)),
         ):
             cpu, runs = await _phase(proc, clients, step)
@@ -88,16 +100,20 @@ async def _round(base, proc, k: int, distinct: bool) -> list[str]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--k", type=int, nargs="+", default=[1, 10, 50])
+    ap.add_argument("--k", type=int, nargs="+", default=[1, 10, 50, 100])
     ap.add_argument("--store", help="a store folder (ICE_MAP_STORE); default: the bundled data")
     ap.add_argument("--views", choices=["same", "distinct", "both"], default="both")
     args = ap.parse_args(argv)
     env = {"ICE_MAP_STORE": os.path.abspath(args.store)} if args.store else {}
     with ws_driver.serve(env) as (base, proc):
         t = time.perf_counter()
-        warm = asyncio.run(ws_driver.sessions(base, [""], [DATE_CHANGE]))
-        print(f"server up; first page {time.perf_counter() - t:.1f} s (building the map), "
+        # A link's own first day (no view of the rounds has it) with the links' layers.
+        warm = asyncio.run(ws_driver.sessions(base, ["", "start=2023-12-01&end=2026-01-31"], [DATE_CHANGE]))
+        print(f"server up; first pages {time.perf_counter() - t:.1f} s (building the maps), "
               f"{ws_driver.rss_mb(proc.pid):.0f} MB resident; errors: {ws_driver.failed_runs(warm) or 'none'}")
+        cpu0 = ws_driver.cpu_seconds(proc.pid)
+        time.sleep(5.0)
+        print(f"idle server: {(ws_driver.cpu_seconds(proc.pid) - cpu0) / 5:.3f} CPU s per s (in every row below)")
         print(f"{'k':>4} {'views':>8} {'action':<16} {'CPU s/ea':>9} {'p50 s':>8} {'p95 s':>8} {'max s':>8} "
               f"{'kB/ea':>9} {'errors':>6}")
         for k in args.k:

@@ -13,7 +13,7 @@ from geodata.view.population_sources import SOURCE_NAMES, SOURCES
 from ._text import type_text
 from .i18n import N_, Text
 
-__all__ = ["TABLE_COLUMNS", "facility_table", "headline", "table_display", "view_metrics"]
+__all__ = ["TABLE_COLUMNS", "drawn_count", "facility_table", "headline", "table_display", "view_metrics"]
 
 
 def headline(figures: dict, n_facilities: int | None, window, t: Text) -> str:
@@ -28,6 +28,11 @@ def headline(figures: dict, n_facilities: int | None, window, t: Text) -> str:
         text += "; " + ngettext("**{m} detention facility** on the map", "**{m} detention facilities** on the map",
                                 n_facilities).format(m=t.number(n_facilities))
     return text + " " + _("from {start} to {end}.").format(start=t.date(window[0]), end=t.date(window[1]))
+
+
+def drawn_count(gdf) -> int:
+    """How many rows of ``gdf`` the map draws (those with a geometry that is not empty); 0 for None."""
+    return 0 if gdf is None else int((gdf.geometry.notna() & ~gdf.geometry.is_empty).sum())
 
 
 def view_metrics(figures: dict, shown_fac, pop_span, cov, t: Text) -> tuple[list[tuple[str, str, str | None]], str]:

@@ -15,7 +15,9 @@ sources gave them.  :func:`population_table` gives the table a bundle's figures 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 
+import numpy as np
 import pandas as pd
 
 from ..core.dates import clip_to_sane_range
@@ -27,9 +29,54 @@ __all__ = ["coverage", "range_adp", "range_sources", "monthly_totals", "populati
            "periods", "view_frames"]
 
 
+#: What views read of each population table, by the table's id (with a weak reference that drops the entry
+#: with the table): the tables are read-only once built (a store's, a bundle's), and every view of every
+#: session reads the same one or two tables (parsing 67,000 months took 8 ms, four times a view, and grouping
+#: by facility id as text 30 ms more; issue 21).
+_INDEXES: dict[int, tuple] = {}
+
+
+class _Index:
+    """A population table's rows as columns of numbers: first and last day counted (``datetime64[D]``),
+    the facility (``fac``: a code into ``fac_ids``, -1 where unknown), people (``adp``: NaN as 0, as a sum
+    skips it) and the source's rank in :data:`SOURCES` (None when the table has no known ``source``)."""
+
+    def __init__(self, population: pd.DataFrame):
+        first = pd.to_datetime(population["month"] + "-01")
+        last = first + pd.to_timedelta(population["days"] - 1, unit="D")
+        self.bounds = population.assign(_first=first, _last=last)
+        self.first = first.to_numpy().astype("datetime64[D]")
+        self.last = last.to_numpy().astype("datetime64[D]")
+        self.rank = None
+        if "facility_id" not in population.columns or "adp" not in population.columns:
+            return  # months and days only (a layer's span): coverage reads the bounds alone
+        self.fac, self.fac_ids = pd.factorize(population["facility_id"], sort=True)
+        self.adp = np.nan_to_num(population["adp"].to_numpy(dtype=float), nan=0.0)
+        if "source" in population.columns:
+            # The best-source table: monthly_totals leaves out ICE's fiscal-year figure of a part month.
+            self.bounds["_full"] = population["days"].to_numpy() >= month_days(population["month"])
+            rank = population["source"].map({k: i for i, k in enumerate(SOURCES)})
+            if rank.notna().all():
+                self.rank = rank.to_numpy(dtype=np.int64)
+                self.month, self.months = pd.factorize(population["month"], sort=True)
+
+
+def _index(population: pd.DataFrame) -> _Index:
+    hit = _INDEXES.get(id(population))
+    if hit is not None and hit[0]() is population and len(hit[1].bounds) == len(population):
+        return hit[1]
+    index, key = _Index(population), id(population)
+    try:
+        _INDEXES[key] = (weakref.ref(population, lambda _ref: _INDEXES.pop(key, None)), index)
+    except TypeError:  # pragma: no cover - an object without weak references: computed each time
+        pass
+    return index
+
+
 def _month_bounds(population: pd.DataFrame) -> pd.DataFrame:
-    first = pd.to_datetime(population["month"] + "-01")
-    return population.assign(_first=first, _last=first + pd.to_timedelta(population["days"] - 1, unit="D"))
+    """The table with ``_first`` and ``_last`` (the first and last day each row counts) and, from the
+    best-source table, ``_full`` (the row counts its whole month); computed once per table object."""
+    return _index(population).bounds
 
 
 def coverage(population: pd.DataFrame | None) -> tuple[dt.date, dt.date] | None:
@@ -55,17 +102,21 @@ def range_adp(population: pd.DataFrame | None, start=None, end=None) -> tuple[pd
     hi = min(cov[1], pd.Timestamp(end).date()) if end is not None else cov[1]
     if lo > hi:
         return pd.Series(dtype=float), None
-    b = _month_bounds(population)
-    lo_ts, hi_ts = pd.Timestamp(lo), pd.Timestamp(hi)
-    overlap = ((b["_last"].clip(upper=hi_ts) - b["_first"].clip(lower=lo_ts)).dt.days + 1).clip(lower=0)
-    person_days = (b["adp"] * overlap).groupby(b["facility_id"]).sum()
+    ix = _index(population)
+    # Days of each row in the range, summed per facility (np.bincount over the facility codes).
+    overlap = (np.minimum(ix.last, np.datetime64(hi, "D")) - np.maximum(ix.first, np.datetime64(lo, "D"))).astype(
+        np.int64) + 1
+    overlap = np.clip(overlap, 0, None)
+    known = ix.fac >= 0
+    n = len(ix.fac_ids)
+    person_days = np.bincount(ix.fac[known], weights=(ix.adp * overlap)[known], minlength=n)
+    ids = pd.Index(ix.fac_ids, name="facility_id")
     if "source" in population.columns:  # a row for every facility-month known: average over those days
-        days = overlap.groupby(b["facility_id"]).sum()
-        adp = (person_days[days > 0] / days[days > 0]).rename("adp")
-        return adp, (lo, hi)
+        days = np.bincount(ix.fac[known], weights=overlap[known], minlength=n)
+        keep = days > 0
+        return pd.Series(person_days[keep] / days[keep], index=ids[keep], name="adp"), (lo, hi)
     days = (hi - lo).days + 1
-    adp = (person_days / days).rename("adp")
-    return adp, (lo, hi)
+    return pd.Series(person_days / days, index=ids, name="adp"), (lo, hi)
 
 
 def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.Series:
@@ -75,7 +126,19 @@ def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.S
     """
     if population is None or population.empty or "source" not in population.columns:
         return pd.Series(dtype=object)
-    b = _month_bounds(population)
+    ix = _index(population)
+    if ix.rank is not None and len(SOURCES) < 60:
+        # Each facility's sources as bits of one number (bit i: SOURCES[i]), then one text per combination.
+        used = (ix.fac >= 0) & (ix.first <= (np.datetime64(pd.Timestamp(end).date(), "D") if end is not None
+                                             else ix.last.max()))
+        if start is not None:
+            used &= ix.last >= np.datetime64(pd.Timestamp(start).date(), "D")
+        bits = np.zeros(len(ix.fac_ids), dtype=np.int64)
+        np.bitwise_or.at(bits, ix.fac[used], np.left_shift(1, ix.rank[used]))
+        words = {m: " ".join(k for i, k in enumerate(SOURCES) if m >> i & 1) for m in np.unique(bits[bits > 0])}
+        return pd.Series([words[m] for m in bits[bits > 0]], index=pd.Index(ix.fac_ids[bits > 0], name="facility_id"),
+                         name="adp_source", dtype=population["source"].dtype)
+    b = ix.bounds
     lo = pd.Timestamp(start) if start is not None else b["_first"].min()
     hi = pd.Timestamp(end) if end is not None else b["_last"].max()
     used = b[(b["_last"] >= lo) & (b["_first"] <= hi)]
@@ -112,16 +175,35 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
     """
     if population is None or population.empty:
         return pd.DataFrame(columns=["month", "people"])
-    pop = population if facility_ids is None else population[population["facility_id"].isin(set(facility_ids))]
-    months = sorted(population["month"].unique())
+    ix = _index(population)
+    if ix.rank is not None:
+        # Summed by (month, source rank) codes: the groups in month order, best source first.
+        rows = (ix.fac >= 0) & (ix.month >= 0) & ((population["source"] != "ice").to_numpy()
+                                                  | ix.bounds["_full"].to_numpy())
+        if facility_ids is not None:
+            chosen = np.zeros(len(ix.fac_ids) + 1, dtype=bool)
+            chosen[ix.fac_ids.get_indexer(pd.Index(list(facility_ids)).unique())] = True
+            chosen[-1] = False  # ids absent from the table (get_indexer's -1)
+            rows &= chosen[ix.fac]
+        key = ix.month[rows] * len(SOURCES) + ix.rank[rows]
+        size = len(ix.months) * len(SOURCES)
+        present = np.flatnonzero(np.bincount(key, minlength=size))
+        people = np.bincount(key, weights=ix.adp[rows], minlength=size)[present]
+        return pd.DataFrame({"month": ix.months[present // len(SOURCES)],
+                             "source": pd.array([SOURCES[i] for i in present % len(SOURCES)],
+                                                dtype=population["source"].dtype),
+                             "people": people})
+    b = _month_bounds(population)
+    pop = b if facility_ids is None else b[b["facility_id"].isin(set(facility_ids))]
     if "source" in population.columns:
         # By month and source (best first), so a chart can say where each figure comes from.
         # ICE's fiscal-year average over the few days of a month its list reaches (April 2026: 2 days)
         # is not drawn as that month's bar: it would read as the month's count.
-        pop = pop[(pop["source"] != "ice") | (pop["days"].to_numpy() >= month_days(pop["month"]))]
+        pop = pop[(pop["source"] != "ice") | pop["_full"]]
         totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
         totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
         return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+    months = sorted(population["month"].unique())
     totals = pop.groupby("month")["adp"].sum().reindex(months, fill_value=0.0)
     return totals.rename("people").rename_axis("month").reset_index()
 

@@ -85,9 +85,14 @@ def counts_through_time(
     else:
         first = day.dt.to_period("Y").dt.start_time
     periods = _period_starts(start, end, step)
-    table = pd.crosstab(first, incidents.loc[counted, "category"]) if len(day) else pd.DataFrame(index=first)
-    table = table.reindex(index=periods, columns=list(CATEGORIES), fill_value=0).astype(np.int64)
-    table = table.rename_axis(index="period", columns=None).reset_index()
+    # Each counted incident's row (its period; -1 outside the range) and column (its category), added up in
+    # place: pd.crosstab and a reindex cost 4 ms a view for the same table (issue 21).
+    rows = periods.get_indexer(pd.DatetimeIndex(first))
+    cols = pd.Index(CATEGORIES).get_indexer(incidents.loc[counted, "category"])
+    inside = (rows >= 0) & (cols >= 0)
+    counts = np.zeros((len(periods), len(CATEGORIES)), dtype=np.int64)
+    np.add.at(counts, (rows[inside], cols[inside]), 1)
+    table = pd.DataFrame(counts, index=pd.Index(periods, name="period"), columns=list(CATEGORIES)).reset_index()
     table["period"] = table["period"].dt.date
     return table, int((~counted).sum()), step
 
@@ -125,9 +130,11 @@ def view_figures(
         for cat in CATEGORIES:
             figures[cat] = int(counts.get(cat, 0))
     if facilities is not None:
-        placed = facilities[facilities.geometry.notna()] if hasattr(facilities, "geometry") else facilities
-        figures["facilities"] = len(placed)
-        adp = pd.to_numeric(placed["adp"], errors="coerce") if adp is None else placed["id"].map(adp)
+        # The two columns read, of the facilities placed (not every column of them: a view's 4th costliest step).
+        placed = facilities.geometry.notna().to_numpy() if hasattr(facilities, "geometry") else slice(None)
+        figures["facilities"] = len(facilities["id"][placed])
+        adp = pd.to_numeric(facilities["adp"][placed], errors="coerce") if adp is None else \
+            facilities["id"][placed].map(adp)
         figures["facilities_in_use"] = int((adp > 0).sum())
         figures["people_detained"] = float(round(adp.sum(), 1))
     return figures

@@ -89,6 +89,8 @@ def test_a_quick_range_sets_the_dates():
 
 def test_the_facility_table_lists_what_the_figures_count():
     at = run_app(start="2026-02-01", end="2026-03-10")
+    at.session_state["table_open"] = True  # the table is made while its expander is open
+    at.run()
     (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
     placed = _frames("2026-02-01", "2026-03-10")["facilities"].dropna(subset=["geometry"])
     assert len(table) == len(placed) and table["Record ID"].is_unique
@@ -100,6 +102,8 @@ def test_the_facility_table_lists_what_the_figures_count():
 
 def test_the_facility_table_counts_the_deaths_in_view():
     at = run_app(start="2026-01-01", end="2026-01-31")
+    at.session_state["table_open"] = True
+    at.run()
     (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
     row = table.set_index("Record ID").loc["fac-tx-ero-el-paso-camp-east-montana"]
     assert row["Deaths in custody in the range"] == 2

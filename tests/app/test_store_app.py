@@ -48,7 +48,11 @@ def test_downloads_are_built_only_on_a_click(monkeypatch):
     monkeypatch.setattr(button, "marshall_file", spy)
     at = _run()
     assert not at.exception
-    # The view as GeoJSON and CSV, the facility table as CSV, the map as PNG and PDF: each built on its click.
+    # The view as GeoJSON and CSV, the map as PNG and PDF: each built on its click.
+    assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "geojson", "pdf", "png"]
+    handed.clear()
+    at.session_state["table_open"] = True  # and the facility table as CSV, once its expander is open
+    at.run()
     assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "csv", "geojson", "pdf", "png"]
     assert all(lazy for _, lazy in handed)
     assert any("features in view" in c.value for c in at.caption)

@@ -196,7 +196,9 @@ def _exports(monkeypatch, lang):
         return original(coordinates, data, proto, mimetype, file_name, **kwargs)
 
     monkeypatch.setattr(button, "marshall_file", marshall)
-    _app_in(lang, start="2025-01-01", end="2026-01-15")
+    at = _app_in(lang, start="2025-01-01", end="2026-01-15")
+    at.session_state["table_open"] = True  # the facility table and its download are made while it is open
+    at.run()
     return saved
 
 
