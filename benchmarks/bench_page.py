@@ -4,17 +4,22 @@
 
 Starts ``streamlit run app.py`` on the bundled data (``ICE_MAP_STORE`` for a store) with tiles off
 (``ICE_MAP_OFFLINE=1``: no third-party request is counted), warms it with one websocket session (the
-server draws the map for its first viewer: not what a page weighs), then opens the page in Chromium
-(``/usr/bin/chromium``, or ``$CHROMIUM``, through Playwright) with a fresh profile, and reads the
-DevTools protocol's Network events of the page and its map frame:
+server draws the map for its first viewer: not what a page weighs) and one browser visit (the server
+compresses each file once, for its first reader ever: it prints how long that took), then opens the
+page in Chromium (``/usr/bin/chromium``, or ``$CHROMIUM``, through Playwright) with a fresh profile,
+and reads the DevTools protocol's Network events of the page and its map frame:
 
 * HTTP: the bytes each response took on the wire (``Network.loadingFinished``'s ``encodedDataLength``:
   compressed as sent, headers included; 0 for a file the browser's cache served), in all and by kind
   (Streamlit's own frontend, the map's scripts and Leaflet, the outline map and place names, the points
   and popup files, other), with how many were sent compressed;
-* websocket: the bytes of the frames the server sent (the page's elements, the map's script);
+* websocket: the bytes of the messages the server sent (the page's elements, the map's script), as the
+  page reads them (inflated, if the websocket is compressed);
+* on the wire in all: every byte the server sent, counted by a TCP relay between browser and server
+  (``benchmarks/wire.py``): HTTP headers and bodies, websocket frames as compressed;
 * the seconds from navigation until the map has painted its points (the points layer's canvas is in the
-  map's frame: the test the browser tests use), and until the network is idle.
+  map's frame: the test the browser tests use), and until the last request ended (the network then quiet
+  for 1.5 s).
 
 Profiles: ``desktop`` (1400x1000, no throttling) and ``phone`` (390x844 touch screen, CPU 4x slower by
 ``Emulation.setCPUThrottlingRate``, network 9 Mbit/s each way with 150 ms latency by
@@ -28,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import os
 import shutil
 import sys
@@ -38,6 +42,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ws_driver  # noqa: E402
+from wire import CountingRelay, NetworkLog  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -74,46 +79,30 @@ def kind_of(url: str) -> str:
     return "other"
 
 
-def measure(page, cdp, url: str) -> dict:
-    """One navigation to ``url``: bytes by response and kind, websocket bytes, seconds to paint and idle."""
-    sizes, urls, encoded, ws_bytes = {}, {}, {}, [0]
-
-    def on_response(ev):
-        urls[ev["requestId"]] = ev["response"]["url"]
-        headers = {k.lower(): v for k, v in ev["response"].get("headers", {}).items()}
-        encoded[ev["requestId"]] = headers.get("content-encoding", "")
-
-    def on_finished(ev):
-        sizes[ev["requestId"]] = ev["encodedDataLength"]
-
-    def on_ws(ev):
-        data = ev["response"]["payloadData"]
-        ws_bytes[0] += len(base64.b64decode(data)) if ev["response"]["opcode"] == 2 else len(data.encode())
-
-    cdp.on("Network.responseReceived", on_response)
-    cdp.on("Network.loadingFinished", on_finished)
-    cdp.on("Network.webSocketFrameReceived", on_ws)
+def measure(page, cdp, url: str, relay: CountingRelay) -> dict:
+    """One navigation to ``url``: bytes by response and kind, websocket bytes, all bytes the server sent
+    (``relay``), seconds to paint and until the network is quiet (no request for 1.5 s, not counted)."""
+    relay.reset()
+    log = NetworkLog(cdp)
     t = time.perf_counter()
+    t_mono = time.monotonic()
     page.goto(url, wait_until="commit")
     page.wait_for_function(DRAWN_JS, timeout=180_000, polling=50)
     drawn = time.perf_counter() - t
-    page.wait_for_load_state("networkidle", timeout=180_000)
-    idle = time.perf_counter() - t
-    for name in ("Network.responseReceived", "Network.loadingFinished", "Network.webSocketFrameReceived"):
-        cdp.remove_listener(name, {"Network.responseReceived": on_response, "Network.loadingFinished": on_finished,
-                                   "Network.webSocketFrameReceived": on_ws}[name])
+    idle = log.quiet(page) - t_mono
+    log.close()
     kinds: dict[str, list] = {}
-    for rid, n in sizes.items():
-        row = kinds.setdefault(kind_of(urls.get(rid, "")), [0, 0, 0])
+    for n, url_, headers in log.files():
+        row = kinds.setdefault(kind_of(url_), [0, 0, 0])
         row[0] += n
         row[1] += 1
-        row[2] += bool(encoded.get(rid))
-    files = sorted(((n, urls.get(rid, "?"), encoded.get(rid, "")) for rid, n in sizes.items()), reverse=True)
-    return {"drawn": drawn, "idle": idle, "http": sum(sizes.values()), "kinds": kinds, "ws": ws_bytes[0],
-            "requests": len(sizes), "files": files}
+        row[2] += bool(headers.get("content-encoding"))
+    files = [(n, u, h.get("content-encoding", "")) for n, u, h in log.files()]
+    return {"drawn": drawn, "idle": idle, "http": log.http(), "kinds": kinds, "ws": log.ws,
+            "requests": len(log.sizes), "files": files, "wire": relay.down}
 
 
-def run_profile(pw, base: str, query: str, name: str, runs: int, n_files: int) -> list[dict]:
+def run_profile(pw, base: str, relay: CountingRelay, query: str, name: str, runs: int, n_files: int) -> list[dict]:
     profile = PROFILES[name]
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     context = browser.new_context(**profile["context"])
@@ -129,10 +118,11 @@ def run_profile(pw, base: str, query: str, name: str, runs: int, n_files: int) -
                                                       "uploadThroughput": net["up"] / 8})
     out = []
     for run in range(runs):
-        got = measure(page, cdp, f"{base}/?{query}")
+        got = measure(page, cdp, f"{base}/?{query}", relay)
         label = "first visit" if run == 0 else "reload (warm HTTP cache)"
-        print(f"  {name:<8} {label}: HTTP {got['http'] / 1e6:.2f} MB in {got['requests']} responses, websocket "
-              f"{got['ws'] / 1e6:.2f} MB; map painted {got['drawn']:.1f} s, network idle {got['idle']:.1f} s")
+        print(f"  {name:<8} {label}: {got['wire'] / 1e6:.2f} MB on the wire in all (HTTP {got['http'] / 1e6:.2f} MB "
+              f"in {got['requests']} responses, websocket messages {got['ws'] / 1e6:.2f} MB inflated); "
+              f"map painted {got['drawn']:.1f} s, network idle {got['idle']:.1f} s")
         for k, (size, count, packed) in sorted(got["kinds"].items(), key=lambda kv: -kv[1][0]):
             print(f"      {k:<30} {size / 1e6:7.3f} MB in {count:>3} responses, {packed:>3} compressed")
         for size, url, enc in got["files"][:n_files]:
@@ -144,13 +134,25 @@ def run_profile(pw, base: str, query: str, name: str, runs: int, n_files: int) -
 
 def bench(root: Path, label: str, args) -> None:
     print(f"{label} ({root}):")
-    with ws_driver.serve({"ICE_MAP_OFFLINE": "1"}, root=root) as (base, proc):
-        asyncio.run(ws_driver.sessions(base, [args.query]))
+    with ws_driver.serve({"ICE_MAP_OFFLINE": "1"}, root=root) as (server, proc), \
+            CountingRelay(int(server.rsplit(":", 1)[1])) as relay:
+        asyncio.run(ws_driver.sessions(server, [args.query]))
         from playwright.sync_api import sync_playwright
 
+        base = f"http://127.0.0.1:{relay.port}"  # the browser talks to the server through the relay
         with sync_playwright() as pw:
+            # A compressing server spends the CPU once per file and machine, for the first reader ever (the
+            # copies are kept on disk): one visit first, so the figures are what every later reader sees.
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            page = browser.new_page()
+            t = time.perf_counter()
+            page.goto(f"{base}/?{args.query}", wait_until="commit")
+            page.wait_for_function(DRAWN_JS, timeout=180_000, polling=50)
+            print(f"  (warm-up visit: map painted {time.perf_counter() - t:.1f} s)")
+            page.wait_for_timeout(5000)  # and the map's files fetched
+            browser.close()
             for name in args.profiles.split(","):
-                run_profile(pw, base, args.query, name.strip(), args.runs, args.files)
+                run_profile(pw, base, relay, args.query, name.strip(), args.runs, args.files)
 
 
 def main(argv=None) -> int:
