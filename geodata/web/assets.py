@@ -16,8 +16,8 @@ as usual (routing, path checks, content types, 404s are Streamlit's), uncompress
   rewritten in place is compressed again; copies are kept in memory and, for files up to 1 MB
   (compressed at brotli's best quality), on disk (:func:`compressed_dir`), so a restarted server
   or a second process on the machine does not spend it again;
-* names the representation with an ``ETag`` (the digest and the encoding) and answers a
-  matching ``If-None-Match`` with ``304 Not Modified``;
+* names the representation of a file that is not versioned with an ``ETag`` (the digest and the
+  encoding) and answers a matching ``If-None-Match`` with ``304 Not Modified``;
 * sets ``Cache-Control``: files whose name carries a digest (Streamlit's hashed bundles, the
   points files ``<20 hex>.bin``, the popup shard folders ``<20 hex>/``, ``measure-...-<20 hex>.json``)
   ``public, max-age=31536000, immutable``; any other file ``no-cache`` (kept, but checked with
@@ -181,8 +181,9 @@ class CompressedAssets:
     async def _respond(self, path: str, request: dict, start: dict, body: bytes, send: Send) -> None:
         status = start.get("status", 500)
         given = dict((k.lower(), v) for k, v in start.get("headers", ())).get(b"cache-control", b"")
-        out = [(k, v) for k, v in start.get("headers", ())
-               if k.lower() not in (b"content-length", b"etag", b"last-modified", b"cache-control", b"vary")]
+        # Streamlit's validators and ranges describe its own (identity) answer; this one has its own ETag.
+        out = [(k, v) for k, v in start.get("headers", ()) if k.lower() not in (
+            b"content-length", b"etag", b"last-modified", b"cache-control", b"vary", b"accept-ranges")]
         names = {k.lower() for k, _ in out}
         kind = dict((k.lower(), v) for k, v in out).get(b"content-type", b"").decode("latin-1").lower()
         if status != 200 or b"content-encoding" in names:
@@ -193,8 +194,10 @@ class CompressedAssets:
         if len(body) >= self.min_size and not kind.startswith(INCOMPRESSIBLE):
             encoding = choose_encoding(request.get(b"accept-encoding", b"").decode("latin-1"))
         etag = f'"{digest}{"-" + encoding if encoding else ""}"'.encode()
-        out += [(b"etag", etag), (b"vary", b"Accept-Encoding"),
-                (b"cache-control", (IMMUTABLE if is_versioned(path, given) else "no-cache").encode())]
+        versioned = is_versioned(path, given)
+        # A versioned file is never asked for again while cached: its ETag would be 40 bytes for nothing.
+        out += [(b"vary", b"Accept-Encoding"), (b"cache-control", IMMUTABLE.encode() if versioned else b"no-cache")]
+        out += [] if versioned else [(b"etag", etag)]
         if etag in [t.strip() for t in request.get(b"if-none-match", b"").split(b",")]:
             await self._send(send, dict(start, status=304), out, b"")
             return

@@ -100,7 +100,7 @@ def test_static_js_is_sent_brotli_with_a_year_of_cache_when_the_browser_takes_it
     assert brotli.decompress(body) == JS and len(body) < len(JS) / 5
     assert int(headers["content-length"]) == len(body)
     assert headers["cache-control"] == IMMUTABLE == "public, max-age=31536000, immutable"
-    assert headers["vary"] == "Accept-Encoding" and headers["etag"].endswith('-br"')
+    assert headers["vary"] == "Accept-Encoding" and "etag" not in headers and "accept-ranges" not in headers
     assert headers["content-type"] == "application/javascript"
     # Streamlit answered uncompressed, so its own gzip middleware spent nothing.
     assert b"accept-encoding" not in inner.seen[-1]
