@@ -49,7 +49,7 @@ from layers import (
     compose_map,
     facilities_layer,
     incidents_layer,
-    tile_provider,
+    tile_provider_or_default,
 )
 from layers._render import component_args, send
 from layers._text import markdown_plain
@@ -184,14 +184,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
 
-    @st.cache_data(show_spinner=False)
-    def _tiles(name: str):
-        try:
-            return tile_provider(name), None
-        except ValueError as exc:
-            return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
-
-
+    _tiles = st.cache_data(show_spinner=False)(tile_provider_or_default)  # (provider, None | (error, default))
     _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
     STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
     try:
@@ -400,9 +393,12 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         st.session_state["focus"] = st.query_params["focus"] = found["id"][pick]
     elif found is not None:
         find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
-    with about_col.popover(_("About, sources, how to cite"), width="stretch"):
+    # Tables are built once opened (key, on_change="rerun"): a first visit fetches no table code (0.25 MB).
+    with about_col.popover(_("About, sources, how to cite"), width="stretch", key="about", on_change="rerun") as box:
         st.markdown(about_panel(t))
-        st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(), hide_index=True)
+        if box.open:
+            st.dataframe(build_report.groupby(["source", "action"]).size().rename("rows").reset_index(),
+                         hide_index=True)
         st.markdown(data_notice_intro(t) + Path(__file__).with_name("DATA.md").read_text(encoding="utf-8"))
     with share_col.popover(_("Share or embed"), width="stretch"):
         st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the "
@@ -587,14 +583,18 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
     if shown_fac is not None:
-        with st.expander(_("Table of the facilities on the map (sortable: click a heading)")):
-            table = facility_table(shown_fac, shown_inc)  # the CSV keeps its field names in every language
-            st.dataframe(table_display(table, t), hide_index=True)
-            st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
-                               file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
+        with st.expander(_("Table of the facilities on the map (sortable: click a heading)"), key="facility_table",
+                         on_change="rerun") as box:
+            if box.open:
+                table = facility_table(shown_fac, shown_inc)  # the CSV keeps its field names in every language
+                st.dataframe(table_display(table, t), hide_index=True)
+                st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False),
+                                   file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
         unplaced = shown_fac[shown_fac.geometry.isna()]
         if len(unplaced):
             with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                       "{n} facilities not on the map (no place could be found)",
-                                      len(unplaced)).format(n=t.number(len(unplaced)))):
-                st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
+                                      len(unplaced)).format(n=t.number(len(unplaced))), key="unplaced",
+                             on_change="rerun") as box:
+                if box.open:
+                    st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
