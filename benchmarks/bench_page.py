@@ -17,6 +17,8 @@ and reads the DevTools protocol's Network events of the page and its map frame:
   page reads them (inflated, if the websocket is compressed);
 * on the wire in all: every byte the server sent, counted by a TCP relay between browser and server
   (``benchmarks/wire.py``): HTTP headers and bodies, websocket frames as compressed;
+* when the page's first websocket message came, the map's frame was asked for and the points file
+  arrived (seconds after navigation: where the time to paint goes);
 * the seconds from navigation until the map has painted its points (the points layer's canvas is in the
   map's frame: the test the browser tests use), and until the last request ended (the network then quiet
   for 1.5 s).
@@ -98,8 +100,9 @@ def measure(page, cdp, url: str, relay: CountingRelay) -> dict:
         row[1] += 1
         row[2] += bool(headers.get("content-encoding"))
     files = [(n, u, h.get("content-encoding", "")) for n, u, h in log.files()]
+    marks = {k: v - t_mono for k, v in sorted(log.marks.items(), key=lambda kv: kv[1])}
     return {"drawn": drawn, "idle": idle, "http": log.http(), "kinds": kinds, "ws": log.ws,
-            "requests": len(log.sizes), "files": files, "wire": relay.down}
+            "requests": len(log.sizes), "files": files, "wire": relay.down, "marks": marks}
 
 
 def run_profile(pw, base: str, relay: CountingRelay, query: str, name: str, runs: int, n_files: int) -> list[dict]:
@@ -123,6 +126,7 @@ def run_profile(pw, base: str, relay: CountingRelay, query: str, name: str, runs
         print(f"  {name:<8} {label}: {got['wire'] / 1e6:.2f} MB on the wire in all (HTTP {got['http'] / 1e6:.2f} MB "
               f"in {got['requests']} responses, websocket messages {got['ws'] / 1e6:.2f} MB inflated); "
               f"map painted {got['drawn']:.1f} s, network idle {got['idle']:.1f} s")
+        print("      after " + ", ".join(f"{k} {v:.1f} s" for k, v in got["marks"].items()))
         for k, (size, count, packed) in sorted(got["kinds"].items(), key=lambda kv: -kv[1][0]):
             print(f"      {k:<30} {size / 1e6:7.3f} MB in {count:>3} responses, {packed:>3} compressed")
         for size, url, enc in got["files"][:n_files]:

@@ -93,12 +93,17 @@ class NetworkLog:
         self.responses: dict[str, tuple[str, dict]] = {}
         self.sizes: dict[str, int] = {}
         self.ws = 0
+        #: When (``time.monotonic()``) each milestone of the page was first seen: ``websocket`` (its first
+        #: message), ``map frame`` (streamlit-folium's page asked for), ``points`` (a points file received).
+        self.marks: dict[str, float] = {}
         self._inflight: set[str] = set()
         self._last = time.monotonic()
 
         def sent(ev):
             self._inflight.add(ev["requestId"])
             self._last = time.monotonic()
+            if "st_folium/index.html" in ev["request"]["url"]:
+                self.marks.setdefault("map frame", self._last)
 
         def received(ev):
             self.responses[ev["requestId"]] = (ev["response"]["url"],
@@ -107,10 +112,13 @@ class NetworkLog:
         def done(ev):
             if "encodedDataLength" in ev:
                 self.sizes[ev["requestId"]] = ev["encodedDataLength"]
+                if self.responses.get(ev["requestId"], ("",))[0].split("?")[0].endswith(".bin"):
+                    self.marks.setdefault("points", time.monotonic())
             self._inflight.discard(ev["requestId"])
             self._last = time.monotonic()
 
         def frame(ev):
+            self.marks.setdefault("websocket", time.monotonic())
             data = ev["response"]["payloadData"]
             self.ws += len(base64.b64decode(data)) if ev["response"]["opcode"] == 2 else len(data.encode())
 
