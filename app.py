@@ -39,7 +39,7 @@ from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
 from geodata.view.timeline import view_figures, weekly_counts
-from geodata.web import asset_middleware
+from geodata.web import asset_middleware, folder_digest
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -91,23 +91,23 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
 
 
-    # Leaflet and the outline map are files of two asset-only components, so this
-    # app's own server serves them: the map loads nothing from a CDN.  The map's
-    # frame is /component/streamlit_folium.st_folium/index.html; they are its siblings.
-    _leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
-    _outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
+    # Leaflet and the outline map are files of two asset-only components, so this app's own server serves them: the
+    # map loads nothing from a CDN.  The map's frame is /component/streamlit_folium.st_folium/index.html; they are its
+    # siblings.  Each folder's name ends in a digest of its files, so browsers keep them a year (geodata/web).
+    _leaflet_files = components.declare_component(f"leaflet-{folder_digest(LEAFLET_DIR)}", path=str(LEAFLET_DIR))
+    _outline_files = components.declare_component(f"outline-{folder_digest(BASEMAP_DIR)}", path=str(BASEMAP_DIR))
     LEAFLET_URL = f"../{_leaflet_files.name}"
     OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
     PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
     # The layers' own scripts (layers/js/*.js), and what the map fetches: the incidents' point
     # columns (one file) and the popup records of a clicked point (shards), written once per data
     # version under the temporary folder, so the page sent on each rerun stays small.
-    _script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
+    _script_files = components.declare_component(f"layer_scripts-{folder_digest(SCRIPTS_DIR)}", path=str(SCRIPTS_DIR))
     _record_files = components.declare_component("records", path=str(cache_dir()))
     SCRIPT_URL = f"../{_script_files.name}"
     # The bundle's county/state and AOR polygons, fetched once by the measure layers (layers/js/measures.js).
-    _region_files = components.declare_component("regions", path=str(REGIONS_DIR))
-    _aor_files = components.declare_component("aor_areas", path=str(AOR_DIR))
+    _region_files = components.declare_component(f"regions-{folder_digest(REGIONS_DIR)}", path=str(REGIONS_DIR))
+    _aor_files = components.declare_component(f"aor_areas-{folder_digest(AOR_DIR)}", path=str(AOR_DIR))
     REGIONS_URL, AOR_URL = f"../{_region_files.name}/{REGIONS_FILE}", f"../{_aor_files.name}/{AOR_FILE}"
     RECORDS_URL = f"../{_record_files.name}"
 

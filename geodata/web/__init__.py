@@ -3,10 +3,10 @@
 Pure ASGI, no Streamlit: ``app.py`` hands the middleware to ``st.App``.
 """
 
-from .assets import IMMUTABLE, CompressedAssets, choose_encoding, compress, compressed_dir, is_versioned
+from .assets import IMMUTABLE, CompressedAssets, choose_encoding, compress, compressed_dir, folder_digest, is_versioned
 
 __all__ = ["IMMUTABLE", "CompressedAssets", "asset_middleware", "choose_encoding", "compress", "compressed_dir",
-           "is_versioned"]
+           "folder_digest", "is_versioned"]
 
 
 def asset_middleware() -> list:

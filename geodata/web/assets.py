@@ -19,7 +19,8 @@ as usual (routing, path checks, content types, 404s are Streamlit's), uncompress
 * names the representation of a file that is not versioned with an ``ETag`` (the digest and the
   encoding) and answers a matching ``If-None-Match`` with ``304 Not Modified``;
 * sets ``Cache-Control``: files whose name carries a digest (Streamlit's hashed bundles, the
-  points files ``<20 hex>.bin``, the popup shard folders ``<20 hex>/``, ``measure-...-<20 hex>.json``)
+  points files ``<20 hex>.bin``, the popup shard folders ``<20 hex>/``, ``measure-...-<20 hex>.json``,
+  the app's asset folders named by :func:`folder_digest`: ``/component/app.leaflet-<20 hex>/...``)
   ``public, max-age=31536000, immutable``; any other file ``no-cache`` (kept, but checked with
   its ``ETag`` before use: a reload costs a 304, not the file);
 * says ``Vary: Accept-Encoding``.
@@ -37,6 +38,7 @@ import hashlib
 import os
 import re
 import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -54,8 +56,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 #: itself, ``/``, Streamlit's index.html).
 PREFIXES = ("/static/", "/component/")
 PAGES = ("/",)
-#: A digest in a file or folder name: 20+ hex digits between separators (the app's own files).
-DIGEST_NAME = re.compile(r"(?:^|[/.-])[0-9a-f]{20,}(?:[./]|$)")
+#: A digest in a file or folder name: 20+ hex digits between separators (the app's own files and folders,
+#: :func:`folder_digest`), or a bundler's 8 before ``.js``/``.css`` (streamlit-folium's ``main.521860b0.js``).
+DIGEST_NAME = re.compile(r"(?:^|[/.-])[0-9a-f]{20,}(?:[./]|$)|\.[0-9a-f]{8}(?:\.chunk)?\.(?:js|css)$")
 #: Content types not worth compressing (already compressed).
 INCOMPRESSIBLE = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "font/woff", "font/woff2",
                   "application/zip", "application/gzip", "video/", "audio/")
@@ -97,6 +100,35 @@ def compress(body: bytes, encoding: str) -> bytes:
     if encoding == "br":
         return brotli.compress(body, quality=11 if len(body) <= BEST_LIMIT else 5)
     return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+_DIGESTS: dict[tuple, str] = {}
+_CHECKED: dict[str, tuple[float, str]] = {}
+#: How long a folder's digest is used before its files are looked at again (a stat each, no read).
+RECHECK_SECONDS = 10.0
+
+
+def folder_digest(folder: str | Path) -> str:
+    """20 hex digits of a digest of the files under ``folder`` (their names and bytes): a name for the
+    folder that changes whenever a file in it does, so its files can be served as :data:`IMMUTABLE`.
+
+    The app names its asset folders this way on every run, so the answer is kept: the files are looked
+    at again (a stat each) after :data:`RECHECK_SECONDS`, and read again only if one changed.
+    """
+    key = str(folder)
+    now = time.monotonic()
+    if key in _CHECKED and now - _CHECKED[key][0] < RECHECK_SECONDS:
+        return _CHECKED[key][1]
+    folder = Path(folder)
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    stamp = (key, tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files))
+    if stamp not in _DIGESTS:
+        digest = hashlib.blake2b(digest_size=10)
+        for path in files:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+        _DIGESTS[stamp] = digest.hexdigest()
+    _CHECKED[key] = (now, _DIGESTS[stamp])
+    return _DIGESTS[stamp]
 
 
 def compressed_dir() -> Path:

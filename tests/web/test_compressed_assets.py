@@ -14,7 +14,7 @@ import os
 import brotli
 import pytest
 
-from geodata.web import IMMUTABLE, CompressedAssets, choose_encoding, is_versioned
+from geodata.web import IMMUTABLE, CompressedAssets, choose_encoding, folder_digest, is_versioned
 
 # A JavaScript body of the size and kind of Streamlit's bundles (compressible, not repetitive).
 JS = b"".join(b"function f%d(a,b){return a*%d+b.length;}\n" % (i, i * 7919 % 1013) for i in range(5_000))
@@ -40,8 +40,9 @@ class FakeStreamlit:
         cache = STATIC_CACHE if path.startswith("/static/") else b"public"
         if b"range" in headers:
             lo, hi = (int(x) for x in headers[b"range"].decode().split("=")[1].split("-"))
+            span = f"bytes {lo}-{hi}/{len(body)}".encode()
             await send({"type": "http.response.start", "status": 206,
-                        "headers": [(b"content-type", kind), (b"content-range", f"bytes {lo}-{hi}/{len(body)}".encode())]})
+                        "headers": [(b"content-type", kind), (b"content-range", span)]})
             await send({"type": "http.response.body", "body": body[lo:hi + 1]})
             return
         await send({"type": "http.response.start", "status": 200,
@@ -203,6 +204,10 @@ def test_only_digest_named_files_are_marked_immutable(served, path, immutable):
 def test_is_versioned_needs_a_whole_digest():
     assert not is_versioned("/component/app.records/ac23ea4f57cca60fd89.bin")  # 19 hex digits
     assert not is_versioned("/component/app.layer_scripts/canvas.js")
+    assert is_versioned("/component/app.layer_scripts-0f8a43f3259535c37bb4/canvas.js")  # folder_digest
+    assert is_versioned("/component/streamlit_folium.st_folium/static/js/main.521860b0.js")  # a bundler's hash
+    assert not is_versioned("/component/streamlit_folium.st_folium/index.html")
+    assert not is_versioned("/component/app.leaflet/leaflet.js")
     assert is_versioned("/static/js/index.DormvYxC.js", b"public, immutable, max-age=31536000")
     assert not is_versioned("/static/index.html", b"no-cache")
 
@@ -232,3 +237,22 @@ def test_other_paths_and_methods_are_not_touched(served):
     assert status == 404 and inner.seen[-1][b"accept-encoding"] == b"br"
     get(app, "/static/js/index.DormvYxC.js", method="HEAD", accept_encoding="br")
     assert inner.seen[-1][b"accept-encoding"] == b"br"
+
+
+def test_folder_digest_changes_with_any_file_and_only_then(tmp_path, monkeypatch):
+    import geodata.web.assets as assets
+
+    monkeypatch.setattr(assets, "RECHECK_SECONDS", 0.0)  # look at the files on every call
+    (tmp_path / "a.js").write_text("var a = 1;")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.css").write_text("b {}")
+    first = folder_digest(tmp_path)
+    assert len(first) == 20 and is_versioned(f"/component/app.x-{first}/a.js")
+    assert folder_digest(tmp_path) == first
+    (tmp_path / "sub" / "b.css").write_text("b {color: red}")
+    second = folder_digest(tmp_path)
+    assert second != first
+    (tmp_path / "sub" / "b.css").write_text("b {}")
+    assert folder_digest(tmp_path) == first  # the same bytes: the same name (a browser's copy still good)
+    (tmp_path / "c.js").write_text("")
+    assert folder_digest(tmp_path) not in (first, second)  # a new file too
