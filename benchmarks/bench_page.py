@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import shutil
 import sys
 import time
@@ -66,18 +67,21 @@ DRAWN_JS = """() => {
 }"""
 
 
+COMPONENT_KINDS = {"leaflet": "leaflet", "layer_scripts": "layer scripts", "outline": "outline map and places",
+                   "records": "points and popup files", "regions": "regions and AOR areas",
+                   "aor_areas": "regions and AOR areas", "streamlit_folium.st_folium": "map frame (streamlit-folium)"}
+
+
 def kind_of(url: str) -> str:
-    path = url.split("?", 1)[0]
-    if "/_stcore/" in path:
+    path = url.split("?", 1)[0].split("://", 1)[-1].partition("/")[2]
+    if path.startswith("_stcore/"):
         return "streamlit (api)"
-    if "/static/" in path:
+    if path.startswith("static/"):
         return "streamlit frontend"
-    for part, kind in (("leaflet/", "leaflet"), ("layer_scripts/", "layer scripts"),
-                       ("outline/", "outline map and places"), ("records/", "points and popup files"),
-                       ("regions/", "regions and AOR areas"), ("aor_areas/", "regions and AOR areas"),
-                       ("st_folium/", "map frame (streamlit-folium)")):
-        if "/component/" in path and part in path:
-            return kind
+    if path.startswith("component/"):
+        # app.<name>, or app.<name>-<digest of its files> (geodata.web.folder_digest)
+        name = re.sub(r"-[0-9a-f]{20}$", "", path.split("/")[1]).removeprefix("app.")
+        return COMPONENT_KINDS.get(name, "other")
     return "other"
 
 
