@@ -1,13 +1,11 @@
 """The map in a browser: ``streamlit run app.py``.
 
-This file only reads widgets and URL parameters, calls ``geodata`` and ``layers``,
-and shows what they return.  The filter lives in the URL
-(``?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b&layer=facilities,incidents&offline=1``).
+This file only reads widgets and URL parameters, calls ``geodata`` and ``layers``, and shows what they
+return.  The filter lives in the URL (``?start=YYYY-MM-DD&end=YYYY-MM-DD&category=a,b&layer=...&offline=1``).
 
-Settings from the environment (see README): ``ICE_MAP_OFFLINE=1`` (no
-third-party requests, for every viewer), ``ICE_MAP_TILES`` (an xyzservices
-name), ``ICE_MAP_STORE`` (a store folder made by ``geodata init --store DIR``)
-and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
+Settings from the environment (see README): ``ICE_MAP_OFFLINE=1`` (no third-party requests, for every
+viewer), ``ICE_MAP_TILES`` (an xyzservices name), ``ICE_MAP_STORE`` (a store folder made by ``geodata init
+--store DIR``) and ``ICE_MAP_DATA_DIR`` (a bundle folder other than the default).
 """
 
 from __future__ import annotations
@@ -44,6 +42,7 @@ from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
 from geodata.view.timeline import view_figures
+from geodata.web import asset_middleware, folder_digest
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
@@ -53,7 +52,7 @@ from layers import (
     compose_map,
     facilities_layer,
     incidents_layer,
-    tile_provider,
+    tile_provider_or_default,
 )
 from layers._render import component_args, send
 from layers._text import markdown_plain
@@ -78,8 +77,9 @@ _, ngettext = t.gettext, t.ngettext
 
 st.set_page_config(page_title=_("ICE enforcement map"), page_icon=":world_map:", layout="wide")
 
-LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"), "offices": N_("ICE offices"),
-                **{k: m.label for k, m in MEASURES.items()}}  # measures by area through time (geodata.core.measures)
+LAYER_LABELS = {"facilities": N_("Detention facilities"), "incidents": N_("Incidents"),
+                "offices": N_("ICE offices"),  # and the measures by area through time (geodata.core.measures):
+                **{k: m.label for k, m in MEASURES.items()}}
 STYLES = {"points": N_("Points"), "clusters": N_("Clusters"), "heat": N_("Heat map")}
 REGIONS = {"none": N_("None"), "state": N_("By state"), "county": N_("By county")}
 EMPTY_FACILITIES = {"hollow": N_("hollow"), "hidden": N_("hidden")}
@@ -90,23 +90,23 @@ LARGE_EXPORT = 100_000
 OFFLINE_FORCED = os.environ.get("ICE_MAP_OFFLINE", "").strip().lower() in TRUE_WORDS
 
 
-# Leaflet and the outline map are files of two asset-only components, so this
-# app's own server serves them: the map loads nothing from a CDN.  The map's
-# frame is /component/streamlit_folium.st_folium/index.html; they are its siblings.
-_leaflet_files = components.declare_component("leaflet", path=str(LEAFLET_DIR))
-_outline_files = components.declare_component("outline", path=str(BASEMAP_DIR))
+# Leaflet and the outline map are files of two asset-only components, so this app's own server serves them: the
+# map loads nothing from a CDN.  The map's frame is /component/streamlit_folium.st_folium/index.html; they are its
+# siblings.  Each folder's name ends in a digest of its files, so browsers keep them a year (geodata/web).
+_leaflet_files = components.declare_component(f"leaflet-{folder_digest(LEAFLET_DIR)}", path=str(LEAFLET_DIR))
+_outline_files = components.declare_component(f"outline-{folder_digest(BASEMAP_DIR)}", path=str(BASEMAP_DIR))
 LEAFLET_URL = f"../{_leaflet_files.name}"
 OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
 PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
 # The layers' own scripts (layers/js/*.js), and what the map fetches: the incidents' point
 # columns (one file) and the popup records of a clicked point (shards), written once per data
 # version under the temporary folder, so the page sent on each rerun stays small.
-_script_files = components.declare_component("layer_scripts", path=str(SCRIPTS_DIR))
+_script_files = components.declare_component(f"layer_scripts-{folder_digest(SCRIPTS_DIR)}", path=str(SCRIPTS_DIR))
 _record_files = components.declare_component("records", path=str(cache_dir()))
 SCRIPT_URL = f"../{_script_files.name}"
 # The bundle's county/state and AOR polygons, fetched once by the measure layers (layers/js/measures.js).
-_region_files = components.declare_component("regions", path=str(REGIONS_DIR))
-_aor_files = components.declare_component("aor_areas", path=str(AOR_DIR))
+_region_files = components.declare_component(f"regions-{folder_digest(REGIONS_DIR)}", path=str(REGIONS_DIR))
+_aor_files = components.declare_component(f"aor_areas-{folder_digest(AOR_DIR)}", path=str(AOR_DIR))
 REGIONS_URL, AOR_URL = f"../{_region_files.name}/{REGIONS_FILE}", f"../{_aor_files.name}/{AOR_FILE}"
 RECORDS_URL = f"../{_record_files.name}"
 
@@ -167,8 +167,7 @@ def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool
     return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
 
 
-def _view_key(v: View) -> tuple:
-    return (v.start, v.end, v.categories, v.layers, v.aors)
+_view_key = lambda v: (v.start, v.end, v.categories, v.layers, v.aors)  # View -> the key of _view_frames
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -184,14 +183,7 @@ def _measures(keys: tuple, aors: tuple, directory: str | None):
     return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
 
-@st.cache_data(show_spinner=False)
-def _tiles(name: str):
-    try:
-        return tile_provider(name), None
-    except ValueError as exc:
-        return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
-
-
+_tiles = st.cache_data(show_spinner=False)(tile_provider_or_default)  # (provider, None | (error, default))
 _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
 # Figures, charts, tables: made once per view (`key`: what they depend on) for every session; never changed after.
 _per_view = st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)(lambda key, _make: _make())
@@ -233,8 +225,8 @@ if "view_loaded" not in st.session_state:
     if (url_view.start and url_view.start != start) or (url_view.end and url_view.end != max(start, end)):
         st.info(_("The link's dates ({start} to {end}) are outside the data, which runs from {first} to {last}: "
                   "the range was moved to {new_start} – {new_end}.").format(
-            start=url_view.start or "…", end=url_view.end or "…", first=t.date(first_day), last=t.date(last_day),
-            new_start=t.date(start), new_end=t.date(max(start, end))))
+            start=url_view.start or "…", end=url_view.end or "…", first=t.date(first_day),
+            last=t.date(last_day), new_start=t.date(start), new_end=t.date(max(start, end))))
     for cat in CATEGORIES:
         st.session_state[f"cat_{cat}"] = cat in url_view.categories
     for layer in LAYERS:
@@ -295,8 +287,8 @@ with st.sidebar:
         _("Your own incidents (CSV, JSON, GeoJSON, XLSX)"), type=["csv", "tsv", "json", "geojson", "xlsx", "gz"],
         key="upload", max_upload_size=MAX_UPLOAD_BYTES // MB,
         help=_("Shown beside the bundled layers, in this session only, never stored. Up to "
-               "{mb} MB (after decompression), {rows} rows and {columns} "
-               "columns, named as in the README (date, title, city, state, latitude/longitude, source_url...).").format(
+               "{mb} MB (after decompression), {rows} rows and {columns} columns, named as in the "
+               "README (date, title, city, state, latitude/longitude, source_url...).").format(
             mb=MAX_UPLOAD_BYTES // MB, rows=t.number(MAX_UPLOAD_ROWS), columns=MAX_UPLOAD_COLUMNS),
     )
     st.subheader(_("Play through time"))
@@ -317,7 +309,8 @@ with st.sidebar:
     )
 
 # -- ICE areas (layers.areas): widgets, kept in the URL as aor_map= ------------------------------
-AOR_MAPS = {"none": N_("None"), "areas": N_("Areas"), "incidents": N_("Incidents"), "detained": N_("People detained")}
+AOR_MAPS = {"none": N_("None"), "areas": N_("Areas"), "incidents": N_("Incidents"),
+            "detained": N_("People detained")}
 if "areas_loaded" not in st.session_state:
     st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
         else "none"
@@ -326,9 +319,9 @@ with st.sidebar:
     st.subheader(_("ICE areas of responsibility"))
     aor_map = st.radio(_("Draw the areas"), list(AOR_MAPS), key="aor_map", format_func=lambda k: _(AOR_MAPS[k]),
                        horizontal=True,
-                       help=_("ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or shaded by "
-                              "the incidents in view (by where they happened) or the people detained on an average "
-                              "day in the dates shown (by where the facility is)."))
+                       help=_("ICE's field office areas (from UWCHR's county table, GPL-3.0): as areas, or "
+                              "shaded by the incidents in view (by where they happened) or the people detained "
+                              "on an average day in the dates shown (by where the facility is)."))
 if aors and tuple(aors) != st.session_state.get("aors_zoomed", tuple(aors)):  # AORs newly chosen: zoom to them
     st.session_state["focus"] = aor_focus(load_aor_areas(), aors) or st.session_state.get("focus")
 st.session_state["aors_zoomed"] = tuple(aors)
@@ -402,13 +395,16 @@ if found is not None and len(found):
     st.session_state["focus"] = st.query_params["focus"] = found["id"][pick]
 elif found is not None:
     find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
-with about_col.popover(_("About, sources, how to cite"), width="stretch"):
+# Tables are built once opened (key, on_change="rerun"): a first visit fetches no table code (0.25 MB).
+with about_col.popover(_("About, sources, how to cite"), width="stretch", key="about", on_change="rerun") as box:
     st.markdown(about_panel(t))
-    st.dataframe(_per_view(("report", store_key, generation), lambda: build_report.groupby(["source", "action"])
-                           .size().rename("rows").reset_index()), hide_index=True)
+    if box.open:
+        st.dataframe(_per_view(("report", store_key, generation), lambda: build_report.groupby(["source", "action"])
+                               .size().rename("rows").reset_index()), hide_index=True)
     st.markdown(data_notice_intro(t) + _per_view("DATA.md", Path(__file__).with_name("DATA.md").read_text))
 with share_col.popover(_("Share or embed"), width="stretch"):
-    st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the link):"))
+    st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the "
+                 "link):"))
     st.code(embed_snippet(st.context.url or "", dict(st.query_params)).split('"')[1].replace("&amp;embed=true", ""))
     st.code(embed_snippet(st.context.url or "", dict(st.query_params)), language="html")
 fig_metrics, fig_caption = _per_view(("metrics", vk, lang), lambda: view_metrics(
@@ -498,8 +494,9 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
             sources=population_sources(_bundle.population, _bundle.headcount, _bundle.facility_years),
         )
         drawn.append(_with_shards(layer))  # and each facility's months, which its popup offers as a CSV (focus.js):
-        write_file(cache_dir() / layer.data["records"]["url"].rsplit("/", 1)[1], "population.csv", best.round(
-            {"adp": 1}).to_csv(index=False).encode() if best is not None else b"facility_id,month,adp,days,source\n")
+        write_file(cache_dir() / layer.data["records"]["url"].rsplit("/", 1)[1], "population.csv",
+                   best.round({"adp": 1}).to_csv(index=False).encode() if best is not None
+                   else b"facility_id,month,adp,days,source\n")
     m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
                     as_of=data_as_of(spans, text(lang)))
     Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it
@@ -579,13 +576,13 @@ for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, s
 if n_export >= LARGE_EXPORT:
     # About 600 bytes a feature in GeoJSON, 350 in CSV: say so before a click builds it.
     col3.caption(_("{n} features in view: about {geojson} MB as GeoJSON, {csv} MB as CSV. Narrow the dates or "
-                   "categories for a smaller file.").format(n=t.number(n_export), geojson=t.number(n_export * 600 / MB),
-                                                            csv=t.number(n_export * 350 / MB)))
+                   "categories for a smaller file.").format(
+        n=t.number(n_export), geojson=t.number(n_export * 600 / MB), csv=t.number(n_export * 350 / MB)))
 else:
     col3.caption(ngettext("{n} feature in view.", "{n} features in view.", n_export).format(n=t.number(n_export)))
 
 if shown_fac is not None:
-    with (box := st.expander(_("Table of the facilities on the map (sortable: click a heading)"), key="table_open",
+    with (box := st.expander(_("Table of the facilities on the map (sortable: click a heading)"), key="facility_table",
                              on_change="rerun")):  # lazy: made only while open (opening it reruns the page)
         if box.open:
             table = _per_view(("table", vk), lambda: facility_table(shown_fac, shown_inc))  # its fields in any language
@@ -596,5 +593,7 @@ if shown_fac is not None:
     if len(unplaced):
         with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                   "{n} facilities not on the map (no place could be found)",
-                                  len(unplaced)).format(n=t.number(len(unplaced)))):
-            st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
+                                  len(unplaced)).format(n=t.number(len(unplaced))), key="unplaced",
+                         on_change="rerun") as box:
+            if box.open:
+                st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)

@@ -62,16 +62,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict | None = None, port: int | None = None, timeout: float = 120.0):
-    """``streamlit run app.py`` on a free port, yielding ``(base_url, process)``; stopped on exit."""
+def serve(env: dict | None = None, port: int | None = None, timeout: float = 120.0, root: Path = ROOT):
+    """``streamlit run app.py`` on a free port, yielding ``(base_url, process)``; stopped on exit.
+
+    ``root``: the checkout whose app.py runs (another one for a before/after comparison)."""
     port = port or free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+    cmd = [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
            "--server.fileWatcherType=none"]
-    full_env = os.environ | {"PYTHONPATH": str(ROOT)} | (env or {})
+    full_env = os.environ | {"PYTHONPATH": str(root)} | (env or {})
     # The server's log goes to a file: a pipe nobody reads fills up and stops the server mid-run.
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(cmd, cwd=root, env=full_env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -17,6 +17,7 @@ from layers.basemap import (
     page_links,
     parse_view_params,
     tile_provider,
+    tile_provider_or_default,
 )
 from layers.canvas import HEAT_RAMP, CanvasPointLayer
 from layers.choropleth import CHOROPLETH_COLORS, ChoroplethLayer, choropleth_layer
@@ -53,4 +54,5 @@ __all__ = [
     "page_links",
     "parse_view_params",
     "tile_provider",
+    "tile_provider_or_default",
 ]

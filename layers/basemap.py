@@ -83,6 +83,15 @@ def tile_provider(name: str) -> xyzservices.TileProvider:
     return provider
 
 
+def tile_provider_or_default(name: str) -> tuple[xyzservices.TileProvider, tuple[ValueError, str] | None]:
+    """``(tile_provider(name), None)``; for a name :func:`tile_provider` refuses, ``(the default's provider,
+    (its error, DEFAULT_TILES))``, so the app can say why it draws the default tiles."""
+    try:
+        return tile_provider(name), None
+    except ValueError as exc:
+        return tile_provider(DEFAULT_TILES), (exc, DEFAULT_TILES)
+
+
 def base_map(
     *,
     tiles: str | xyzservices.TileProvider | None = DEFAULT_TILES,

@@ -87,7 +87,7 @@ def test_the_first_run_is_kept_out_of_the_collector_after_each_run():
 
 def test_downloads_rerun_nothing():
     at = _open(**LINK)
-    at.session_state["table_open"] = True
+    at.session_state["facility_table"] = True
     at.run()
     buttons = at.get("download_button")
     # GeoJSON, CSV, the map as PNG and PDF, the facility table: built on a click, with no rerun of the page.
@@ -98,7 +98,7 @@ def test_downloads_rerun_nothing():
 def test_the_facility_table_is_made_only_while_its_expander_is_open(calls):
     at = _open(start="2025-02-05", end="2025-04-15")
     assert "facility_table" not in calls and not [d for d in at.dataframe if "Record ID" in d.value.columns]
-    at.session_state["table_open"] = True  # as a click on the expander does
+    at.session_state["facility_table"] = True  # as a click on the expander does
     at.run()
     assert calls["facility_table"] == 1
     assert [d for d in at.dataframe if "Record ID" in d.value.columns]

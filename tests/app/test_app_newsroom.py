@@ -17,10 +17,13 @@ def _frames(start: str, end: str) -> dict:
     return store_frames(BundleStore(), View(start=start, end=end))[0]
 
 
-def run_app(**params) -> AppTest:
+def run_app(opened: tuple = (), **params) -> AppTest:
+    """The app run once with ``params`` in the link and the expanders keyed ``opened`` open."""
     at = AppTest.from_file(APP, default_timeout=90)
     for key, value in params.items():
         at.query_params[key] = value
+    for key in opened:
+        at.session_state[key] = True
     at.run()
     assert not at.exception, at.exception
     return at
@@ -87,10 +90,16 @@ def test_a_quick_range_sets_the_dates():
     assert tuple(str(d) for d in at.date_input(key="dates").value) == ("2024-10-01", "2025-09-30")
 
 
-def test_the_facility_table_lists_what_the_figures_count():
+def test_the_facility_table_is_built_only_once_opened():
     at = run_app(start="2026-02-01", end="2026-03-10")
-    at.session_state["table_open"] = True  # the table is made while its expander is open
+    assert "facility_table" in at.session_state and not at.dataframe  # no table code in a first visit
+    at.session_state["facility_table"] = True  # as a click on the expander does
     at.run()
+    assert [d for d in at.dataframe if "Record ID" in d.value.columns]
+
+
+def test_the_facility_table_lists_what_the_figures_count():
+    at = run_app(start="2026-02-01", end="2026-03-10", opened=("facility_table",))
     (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
     placed = _frames("2026-02-01", "2026-03-10")["facilities"].dropna(subset=["geometry"])
     assert len(table) == len(placed) and table["Record ID"].is_unique
@@ -101,9 +110,7 @@ def test_the_facility_table_lists_what_the_figures_count():
 
 
 def test_the_facility_table_counts_the_deaths_in_view():
-    at = run_app(start="2026-01-01", end="2026-01-31")
-    at.session_state["table_open"] = True
-    at.run()
+    at = run_app(start="2026-01-01", end="2026-01-31", opened=("facility_table",))
     (table,) = [d.value for d in at.dataframe if "Record ID" in d.value.columns]
     row = table.set_index("Record ID").loc["fac-tx-ero-el-paso-camp-east-montana"]
     assert row["Deaths in custody in the range"] == 2

@@ -51,7 +51,7 @@ def test_downloads_are_built_only_on_a_click(monkeypatch):
     # The view as GeoJSON and CSV, the map as PNG and PDF: each built on its click.
     assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "geojson", "pdf", "png"]
     handed.clear()
-    at.session_state["table_open"] = True  # and the facility table as CSV, once its expander is open
+    at.session_state["facility_table"] = True  # and the facility table as CSV, once its expander is open
     at.run()
     assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "csv", "geojson", "pdf", "png"]
     assert all(lazy for _, lazy in handed)

@@ -144,12 +144,14 @@ def test_legend_in_english_by_default(tiny_facilities, tiny_incidents):
 
 # --- the app -----------------------------------------------------------------------------------
 
-def _app_in(lang: str | None, **params):
+def _app_in(lang: str | None, opened: tuple = (), **params):
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     for key, value in ({"lang": lang} if lang else {}).items() | params.items():
         at.query_params[key] = value
+    for key in opened:  # expanders built only once opened (the facility table)
+        at.session_state[key] = True
     at.run()
     assert not at.exception, at.exception
     return at
@@ -196,9 +198,7 @@ def _exports(monkeypatch, lang):
         return original(coordinates, data, proto, mimetype, file_name, **kwargs)
 
     monkeypatch.setattr(button, "marshall_file", marshall)
-    at = _app_in(lang, start="2025-01-01", end="2026-01-15")
-    at.session_state["table_open"] = True  # the facility table and its download are made while it is open
-    at.run()
+    _app_in(lang, opened=("facility_table",), start="2025-01-01", end="2026-01-15")
     return saved
 
 
