@@ -128,6 +128,15 @@ def _incident_table(gdf: gpd.GeoDataFrame) -> pa.Table:
     return pa.table(cols)
 
 
+def _matching(table: pa.Table, expr) -> pa.Table:
+    """The rows of ``table`` that fit ``expr``: the filter is run on the columns it reads and a row number
+    alone, and the whole table copied only when some row is left out (a view of all dates and categories
+    keeps every row, and a million rows' text is not copied for nothing)."""
+    probe = table.select([c for c in _FILTER_COLUMNS if c in table.column_names])
+    rows = probe.append_column("_row", pa.array(np.arange(table.num_rows, dtype=np.int64))).filter(expr)["_row"]
+    return table if len(rows) == table.num_rows else table.take(rows)
+
+
 class ParquetStore(Store):
     """The embedded store in the folder ``path`` (see the module docstring for the layout)."""
 
@@ -385,7 +394,7 @@ class ParquetStore(Store):
                     present = set(pf.schema_arrow.names)
                     t = pf.read_row_groups(groups, columns=[c for c in read if c in present])
                     if expr is not None:
-                        t = t.filter(expr)
+                        t = _matching(t, expr)
                     for c in columns:
                         if c not in present:  # a column added to the schema after the file was written
                             t = t.append_column(c, pa.nulls(t.num_rows, pa.string()))
