@@ -10,13 +10,14 @@ from ..core.lazy import lazy_names
 __getattr__, __dir__ = lazy_names(__name__, {
     ".features": ("feature_collection",),
     ".files": ("check_export_path", "export_metadata", "write_export"),
+    ".ordered": ("OrderedTable",),
     ".writers": (
         "FORMULA_PREFIXES", "LAYER_NAMES", "export_size", "to_csv", "to_geojson", "write_csv", "write_geojson",
     ),
 })
 
 __all__ = [
-    "check_export_path", "export_metadata",
+    "check_export_path", "export_metadata", "OrderedTable",
     "export_size", "feature_collection", "FORMULA_PREFIXES", "LAYER_NAMES", "to_csv", "to_geojson", "write_csv",
     "write_export", "write_geojson",
 ]
