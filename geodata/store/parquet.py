@@ -128,15 +128,6 @@ def _incident_table(gdf: gpd.GeoDataFrame) -> pa.Table:
     return pa.table(cols)
 
 
-def _matching(table: pa.Table, expr) -> pa.Table:
-    """The rows of ``table`` that fit ``expr``: the filter is run on the columns it reads and a row number
-    alone, and the whole table copied only when some row is left out (a view of all dates and categories
-    keeps every row, and a million rows' text is not copied for nothing)."""
-    probe = table.select([c for c in _FILTER_COLUMNS if c in table.column_names])
-    rows = probe.append_column("_row", pa.array(np.arange(table.num_rows, dtype=np.int64))).filter(expr)["_row"]
-    return table if len(rows) == table.num_rows else table.take(rows)
-
-
 class ParquetStore(Store):
     """The embedded store in the folder ``path`` (see the module docstring for the layout)."""
 
@@ -393,8 +384,10 @@ class ParquetStore(Store):
                     pf = pq.ParquetFile(self.path / name)
                     present = set(pf.schema_arrow.names)
                     t = pf.read_row_groups(groups, columns=[c for c in read if c in present])
-                    if expr is not None:
-                        t = _matching(t, expr)
+                    if expr is not None:  # run on its columns and a row number: the rows copied only if some fail
+                        rows = t.select([c for c in _FILTER_COLUMNS if c in present]).append_column(
+                            "_row", pa.array(np.arange(t.num_rows, dtype=np.int64))).filter(expr)["_row"]
+                        t = t if len(rows) == t.num_rows else t.take(rows)
                     for c in columns:
                         if c not in present:  # a column added to the schema after the file was written
                             t = t.append_column(c, pa.nulls(t.num_rows, pa.string()))
