@@ -233,18 +233,16 @@ def _string_slice(arr: pa.Array | pa.ChunkedArray, lo: int, hi: int) -> pa.Array
 class _Column:
     """One property column, encoded a chunk at a time (for JSON, or for CSV) as join pieces."""
 
-    rows = None  # row numbers to take a chunk's values from (an OrderedTable), or None: in order
+    taker = None  # (lo, hi) -> the values of rows lo..hi, for an OrderedTable's rows; None: in order
 
     @classmethod
-    def of_arrow(cls, arr: pa.ChunkedArray, rows: np.ndarray | None = None) -> _Column:
-        """A column of an Arrow table: text stays as it is (no pandas copy), taken a chunk at a time by
-        ``rows`` when given; other types go through pandas."""
+    def of_arrow(cls, arr: pa.ChunkedArray, rows: np.ndarray | None = None, taker=None) -> _Column:
+        """A column of an Arrow table: text stays as it is (no pandas copy), a chunk's rows got from
+        ``taker`` when given; other types go through pandas."""
         if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
             return cls((arr if rows is None else arr.take(pa.array(rows))).to_pandas())
         col = cls.__new__(cls)
-        col.values, col.arrow, col.kind, col.rows = None, arr, "text", rows
-        if rows is not None and isinstance(arr, pa.ChunkedArray):  # a take from chunks would join them each time
-            col.arrow = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        col.values, col.arrow, col.kind, col.taker = None, arr, "text", taker
         return col
 
     def __init__(self, values: pd.Series):
@@ -257,8 +255,8 @@ class _Column:
                      "float" if pd.api.types.is_float_dtype(dtype) else "other")
 
     def text(self, lo: int, hi: int) -> pa.Array:
-        if self.rows is not None:
-            return _string_slice(self.arrow.take(pa.array(self.rows[lo:hi])), 0, hi - lo)
+        if self.taker is not None:
+            return _string_slice(self.taker(lo, hi), 0, hi - lo)
         return _string_slice(self.arrow, lo, hi)
 
     def json(self, lo: int, hi: int) -> list:
@@ -357,7 +355,7 @@ class _Layer:
     """The placed (or, with ``keep_unplaced``, all) rows of one layer, ready to encode."""
 
     def __init__(self, layer: str, gdf: gpd.GeoDataFrame | pa.Table, keep_unplaced: bool):
-        self.lonlat = None
+        self.lonlat, self.chunks = None, {}  # chunks: an OrderedTable's rows of the chunks being encoded
         if isinstance(gdf, (pa.Table, OrderedTable)):
             self._of_table(layer, gdf, keep_unplaced)
             return
@@ -379,7 +377,7 @@ class _Layer:
         as :func:`geodata.view.export_frames` gives it: no pandas frame, no shapely points.  An
         :class:`OrderedTable`'s rows are taken a chunk at a time (:meth:`_Column.text`)."""
         rows = table.order if isinstance(table, OrderedTable) else None
-        table = table.table if rows is not None else table
+        ordered, table = (table, table.table) if rows is not None else (None, table)
         lon, lat = (table[c].to_numpy(zero_copy_only=False).astype(float) for c in ("lon", "lat"))
         if rows is not None:
             lon, lat = lon[rows], lat[rows]
@@ -394,7 +392,15 @@ class _Layer:
         self.name = LAYER_NAMES[layer]
         self.columns = [c for c in table.column_names if c not in ("lon", "lat")]
         self.n, self.unplaced, self.geoms, self.lonlat = len(lon), unplaced, None, (lon, lat)
-        self.cols = {c: _Column.of_arrow(table[c], rows) for c in self.columns}
+        self.cols = {c: _Column.of_arrow(table[c], rows, None if rows is None else (
+            lambda lo, hi, c=c: self._rows(ordered, rows, lo, hi).column(c))) for c in self.columns}
+
+    def _rows(self, ordered: OrderedTable, rows: np.ndarray, lo: int, hi: int) -> pa.RecordBatch:
+        """Rows ``lo..hi`` (of ``rows``) of an OrderedTable, taken once for all columns of the chunk."""
+        got = self.chunks.get((lo, hi))
+        if got is None:
+            got = self.chunks[(lo, hi)] = ordered.take_rows(rows[lo:hi])
+        return got
 
     def xy(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Longitudes and latitudes of rows ``lo..hi`` (NaN where there is no point), a chunk at a time."""
@@ -426,6 +432,7 @@ class _Layer:
             if c != "layer":
                 pieces += ["," + json.dumps(c, ensure_ascii=False) + ":", *values[c]]
         pieces.append("}}" + last)
+        self.chunks.pop((lo, hi), None)
         return pc.binary_join_element_wise(*_merged(pieces), "")
 
     def csv_lines(self, columns: list[str], lo: int, hi: int) -> pa.Array:
@@ -444,6 +451,7 @@ class _Layer:
             elif c in self.cols:
                 pieces += self.cols[c].csv(lo, hi)
         pieces.append("\n")
+        self.chunks.pop((lo, hi), None)
         return pc.binary_join_element_wise(*_merged(pieces), "")
 
 

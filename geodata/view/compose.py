@@ -62,7 +62,6 @@ def export_frames(store: Store, view: View, *, hide_empty: bool = False) -> dict
     """
     if tuple(view.layers) != ("incidents",) or view.aors or not hasattr(store, "incident_table"):
         return frames(store, view, hide_empty=hide_empty)[0]
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from ..core.schema import INCIDENT_COLUMNS
@@ -72,11 +71,4 @@ def export_frames(store: Store, view: View, *, hide_empty: bool = False) -> dict
     table = store.incident_table(q, columns=[*INCIDENT_COLUMNS, "lon", "lat"])
     keys = [("date_start", "ascending"), ("id", "ascending")]
     order = pc.sort_indices(table.select(["date_start", "id"]), sort_keys=keys)  # nulls at the end
-    # Each column in one piece (a take from many pieces joins them first), joined one column at a time and
-    # each read column let go once joined: the view is held about once, not twice.
-    names, joined = table.column_names, []
-    for name in list(names):
-        column, table = table.column(name), table.drop_columns([name])
-        joined.append(column.combine_chunks() if column.num_chunks != 1 else column.chunk(0))
-        del column
-    return {"incidents": OrderedTable(pa.table(joined, names=names), order.to_numpy())}
+    return {"incidents": OrderedTable(table, order.to_numpy())}

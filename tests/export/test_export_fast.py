@@ -312,6 +312,7 @@ def test_an_ordered_tables_rows_are_written_in_its_order_at_any_chunk_size(folde
     view = View(start="2024-03-01", layers=("incidents",))
     fast = export_frames(folder_store, view)["incidents"]
     assert not (fast.order == np.arange(len(fast))).all()  # the store's rows are not in the view's order
+    assert len(fast.table.to_batches()) > 1  # in several pieces (files): a chunk's rows come from one or more
     frames, _ = store_frames(folder_store, view)
     sorted_table = {"incidents": fast.to_table()}  # the same rows copied into their order
     for writer in (write_geojson, write_csv):
