@@ -317,7 +317,7 @@ def _export_measures(args, keys) -> int:
 
 def _cmd_export(args) -> int:
     from .core.measures import MEASURES
-    from .export.files import check_export_path, export_metadata, write_export
+    from .export.files import check_export_path, export_metadata, hold_freed_memory, write_export
 
     keys = [x for x in (args.layer or ()) if x in MEASURES]
     if keys:
@@ -349,6 +349,7 @@ def _cmd_export(args) -> int:
         unknown = [a for a in view.aors if a not in known]
         if unknown:
             raise GeodataError(unknown_aor_message(unknown, known))
+    hold_freed_memory()  # the command ends after the export: freed memory kept for the next chunk
     frames = export_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 

@@ -9,7 +9,7 @@ from ..core.lazy import lazy_names
 # Imported when first used (geodata.core.lazy): a command pays only for what it uses.
 __getattr__, __dir__ = lazy_names(__name__, {
     ".features": ("feature_collection",),
-    ".files": ("check_export_path", "export_metadata", "write_export"),
+    ".files": ("check_export_path", "export_metadata", "hold_freed_memory", "write_export"),
     ".ordered": ("OrderedTable",),
     ".writers": (
         "FORMULA_PREFIXES", "LAYER_NAMES", "export_size", "to_csv", "to_geojson", "write_csv", "write_geojson",
@@ -17,7 +17,7 @@ __getattr__, __dir__ = lazy_names(__name__, {
 })
 
 __all__ = [
-    "check_export_path", "export_metadata", "OrderedTable",
+    "check_export_path", "export_metadata", "hold_freed_memory", "OrderedTable",
     "export_size", "feature_collection", "FORMULA_PREFIXES", "LAYER_NAMES", "to_csv", "to_geojson", "write_csv",
     "write_export", "write_geojson",
 ]
