@@ -24,13 +24,14 @@ import pandas as pd
 from ..core.dates import as_date
 from ..core.measures import MEASURES
 from ..core.schema import CATEGORIES
+from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
 from ..store.base import filter_incidents
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-# The AOR areas (GeoPandas, Shapely) and the offices are imported where rows are selected: a View alone
-# (an export of a store's incidents, a link read) does not need them.
+# Shapely and the offices are imported where rows are selected: a View alone (an export of a store's
+# incidents, a link read) does not need them.
 
 __all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "MEASURE_LAYERS", "filter_incidents", "incident_aors", "select"]
 
@@ -134,8 +135,6 @@ def incident_aors(incidents: gpd.GeoDataFrame) -> pd.Series:
     the state's AOR where the whole state is one (Minnesota: SPM), none where several
     AORs share it (Texas, California).  Computed once per set of places and cached.
     """
-    from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
-
     key = _places_key(incidents, AOR_DIR / AOR_FILE)
     if key not in _AOR_CACHE:
         cols = [c for c in ("location_precision", "state") if c in incidents.columns]

@@ -55,6 +55,6 @@ def test_a_stores_incident_export_loads_neither_the_pipeline_nor_the_imports():
     loaded = _loaded_after("from geodata.view import View, export_frames\nfrom geodata.store import open_store\n"
                            "from geodata.export.files import write_export\nfrom geodata.view.spans import layer_spans")
     assert "geodata.view.compose" in loaded and "geodata.store.parquet" in loaded
-    unused = ("geodata.imports", "geodata.pipeline.validate", "geodata.pipeline.dedupe", "geodata.geography.aor",
+    unused = ("geodata.imports", "geodata.pipeline.validate", "geodata.pipeline.dedupe", "geodata.geography.places",
               "geodata.sources.ddp_offices", "geodata.view.shards", "geodata.view.figures")
     assert [m for m in loaded if m.startswith(unused)] == []
