@@ -10,13 +10,22 @@ the shared machine falls on all of them), each a whole process:
 * ``csv``: the same with ``-o x.csv``;
 * ``floor``: a Python process that reads the store's incident files whole with pyarrow and
   writes them with ``pyarrow.csv``, fsynced: what the toolchain does at best with these bytes;
-* ``to_json``: ``gdf.to_json()`` of the same view (``Store.view_frames``), the call alone timed
-  inside its process, on at most ``--to-json-max`` rows and scaled to N (it holds every
-  feature as a dict).
+* ``to_json``: ``gdf.to_json()`` of the same view: the GeoDataFrame the view gives
+  (``geodata.view.frames(store, View(layers=("incidents",)))``, what the map and the export
+  were built from before the export read Arrow columns), the call alone timed inside its
+  process, on at most ``--to-json-max`` rows and scaled to N (it holds every feature as a dict:
+  several GB at 1e6).  The ratio compares that call with the *whole* export command.
+
+Every command is a whole process (``python -m geodata export ...``), timed from outside
+(``os.wait4``: wall, user + system CPU of the process and its threads, peak RSS).  Python's
+bytecode is cached as an installed package has it (``PYTHONPYCACHEPREFIX`` in the temporary
+folder, compiled before the first turn), also where ``PYTHONDONTWRITEBYTECODE`` is set.
 
 Printed per N: the median wall seconds, CPU seconds and peak RSS (MB) of each command, and
 the medians of the per-turn ratios geojson/floor and csv/floor (targets: <= 3 and <= 1.5),
-and to_json/geojson (target: >= 15).  Figures are for this machine; compare the ratios.
+and to_json/geojson and to_json/csv (target: >= 15).  Figures are for this machine; compare
+the ratios.  ``--keep DIR`` keeps the synthetic stores in DIR (``DIR/N``, made there when
+absent), so a second run at 1e6 does not build its store again.
 """
 
 from __future__ import annotations
@@ -59,9 +68,13 @@ print(len(sub), time.perf_counter() - t, time.process_time() - c, len(inc))
 """
 
 
+ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
 def _run(cmd: list[str]) -> tuple[float, float, float, str]:
-    """Wall s, CPU s (user + system of the process and its children) and peak RSS MB of one command."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    """Wall s, CPU s (user + system of the process and its threads) and peak RSS MB of one command."""
+    env = ENV
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -85,18 +98,22 @@ def make_store(n: int, path: str) -> None:
     store.write_incidents(synthetic(n))
 
 
-def one(n: int, runs: int, to_json_max: int) -> None:
+def one(n: int, runs: int, to_json_max: int, keep: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         py = sys.executable
-        # In a child: this process stays small, so the commands it starts do not inherit its peak RSS.
-        _run([py, __file__, str(n), "--make", str(tmp / "store")])
+        store = Path(keep) / str(n) if keep else tmp / "store"
+        if not (store / "manifest.json").exists():
+            # In a child: this process stays small, so the commands it starts do not inherit its peak RSS.
+            _run([py, __file__, str(n), "--make", str(store)])
+        ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
+        _run([py, "-m", "compileall", "-q", str(ROOT / "geodata")])
         commands = {
-            "geojson": [py, "-m", "geodata", "export", "--store", str(tmp / "store"), "--layer", "incidents",
+            "geojson": [py, "-m", "geodata", "export", "--store", str(store), "--layer", "incidents",
                         "-o", str(tmp / "x.geojson")],
-            "csv": [py, "-m", "geodata", "export", "--store", str(tmp / "store"), "--layer", "incidents",
+            "csv": [py, "-m", "geodata", "export", "--store", str(store), "--layer", "incidents",
                     "-o", str(tmp / "x.csv")],
-            "floor": [py, "-c", FLOOR, str(tmp / "store"), str(tmp / "floor.csv")],
+            "floor": [py, "-c", FLOOR, str(store), str(tmp / "floor.csv")],
         }
         seen = {k: [] for k in commands}
         for _ in range(runs):
@@ -106,7 +123,7 @@ def one(n: int, runs: int, to_json_max: int) -> None:
                     f.unlink()
                 for f in tmp.glob("*.geojson"):
                     f.unlink()
-        _, _, to_json_rss, out = _run([py, "-c", TO_JSON, str(tmp / "store"), str(to_json_max)])
+        _, _, to_json_rss, out = _run([py, "-c", TO_JSON, str(store), str(to_json_max)])
         rows, secs, cpu, total = out.split()
         to_json_s, to_json_cpu = (float(v) * int(total) / int(rows) for v in (secs, cpu))
 
@@ -122,9 +139,12 @@ def one(n: int, runs: int, to_json_max: int) -> None:
     on = "" if int(rows) == int(total) else f", timed on {int(rows):,} rows and scaled"
     print(f"  to_json  {to_json_s:7.2f} s {to_json_cpu:7.2f} s (the call alone{on}; its process: {to_json_rss:.0f} MB)")
     for k, what in ((0, "wall"), (1, "CPU")):
+        to_json = (to_json_s, to_json_cpu)[k]
         print(f"  {what:<4} geojson/floor {ratio('geojson', 'floor', k):.2f}x (target <= 3), csv/floor "
-              f"{ratio('csv', 'floor', k):.2f}x (target <= 1.5), to_json/geojson "
-              f"{(to_json_s, to_json_cpu)[k] / med('geojson', k):.1f}x (target >= 15)", flush=True)
+              f"{ratio('csv', 'floor', k):.2f}x (target <= 1.5); to_json/geojson {to_json / med('geojson', k):.1f}x, "
+              f"to_json/csv {to_json / med('csv', k):.1f}x (target >= 15)", flush=True)
+    print(f"  peak RSS geojson {med('geojson', 2) / 1024:.2f} GB, csv {med('csv', 2) / 1024:.2f} GB "
+          "(target <= 1.5 GB at 1e6)", flush=True)
 
 
 def main() -> None:
@@ -133,13 +153,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="turns of the three commands (default 3)")
     parser.add_argument("--to-json-max", type=int, default=100_000,
                         help="time gdf.to_json on at most this many rows (default 100,000)")
+    parser.add_argument("--keep", metavar="DIR", help="keep the synthetic stores in DIR/N (made when absent)")
     parser.add_argument("--make", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.make:
         make_store(args.n[0], args.make)
         return
     for n in args.n:
-        one(n, args.runs, args.to_json_max)
+        one(n, args.runs, args.to_json_max, args.keep)
 
 
 if __name__ == "__main__":

@@ -6,40 +6,32 @@ it): ``core`` -> ``geography`` -> ``sources`` -> ``pipeline`` -> ``export`` -> `
 -> ``imports`` -> ``cli``.  The names below are the public API, importable from ``geodata`` itself.
 """
 
-from .core.report import GeodataError, Report
-from .core.schema import CATEGORIES, CATEGORY_LABELS, LOCATION_PRECISIONS
-from .export import feature_collection, to_csv, to_geojson, write_export
-from .geography import (
-    FacilityMatcher,
-    Gazetteer,
-    GeocodeResult,
-    build_boundaries,
-    build_places,
-    counts_by_region,
-    gazetteer,
-    load_boundaries,
-    load_places,
-    load_regions,
-    normalize_facility_name,
-    save_boundaries,
-    save_places,
-)
-from .imports import ImportResult, build_bundle, import_incidents
-from .pipeline import (
-    Mapping,
-    apply_reference,
-    map_incidents,
-    match_reference,
-    read_curated_events,
-    read_facility_reference,
-    read_table,
-    validate_facilities,
-    validate_incidents,
-)
-from .sources import read_daily_population, read_deaths_basu, read_ice_stats
-from .sources.ddp_population import facility_codes, monthly_population
-from .store import Bundle, load_bundle, save_bundle
-from .view import View, filter_incidents, select, view_figures, weekly_counts
+from .core.lazy import lazy_names
+
+# Imported when first used (geodata.core.lazy): a command pays only for what it uses.
+__getattr__, __dir__ = lazy_names(__name__, {
+    ".core.report": ("GeodataError", "Report"),
+    ".core.schema": ("CATEGORIES", "CATEGORY_LABELS", "LOCATION_PRECISIONS"),
+    ".export": ("feature_collection", "to_csv", "to_geojson", "write_export"),
+    ".geography": (
+        "FacilityMatcher", "Gazetteer", "GeocodeResult", "build_boundaries", "build_places", "counts_by_region",
+        "gazetteer", "load_boundaries", "load_places", "load_regions", "normalize_facility_name", "save_boundaries",
+        "save_places",
+    ),
+    ".imports": ("ImportResult", "build_bundle", "import_incidents"),
+    ".pipeline": (
+        "Mapping", "apply_reference", "map_incidents", "match_reference", "read_curated_events",
+        "read_facility_reference", "read_table", "validate_facilities", "validate_incidents",
+    ),
+    ".sources": ("read_daily_population", "read_deaths_basu", "read_ice_stats"),
+    ".sources.ddp_population": ("facility_codes", "monthly_population"),
+    ".store": ("Bundle", "load_bundle", "save_bundle"),
+    ".view": ("View", "filter_incidents", "select", "view_figures", "weekly_counts"),
+    # 287(g) agreements (issue 17): ICE's snapshots, agreements in force by county and month.
+    ".geography.counties": ("Counties",),
+    ".pipeline.agreements_287g": ("build_287g", "load_287g"),
+    ".sources.ice_287g": ("read_287g_snapshot", "read_287g_snapshots"),
+})
 
 __all__ = [
     "apply_reference", "build_boundaries", "build_bundle", "Bundle", "CATEGORIES", "CATEGORY_LABELS",
@@ -52,10 +44,5 @@ __all__ = [
     "Report", "save_boundaries", "save_bundle", "save_places", "select", "to_csv", "to_geojson", "validate_facilities",
     "validate_incidents", "View", "view_figures", "weekly_counts", "write_export",
 ]
-
-# 287(g) agreements (issue 17): ICE's snapshots, agreements in force by county and month.
-from .geography.counties import Counties  # noqa: E402
-from .pipeline.agreements_287g import build_287g, load_287g  # noqa: E402
-from .sources.ice_287g import read_287g_snapshot, read_287g_snapshots  # noqa: E402
 
 __all__ += ["build_287g", "Counties", "load_287g", "read_287g_snapshot", "read_287g_snapshots"]

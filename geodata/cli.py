@@ -317,14 +317,12 @@ def _export_measures(args, keys) -> int:
 
 def _cmd_export(args) -> int:
     from .core.measures import MEASURES
-    from .export.files import check_export_path, export_metadata, write_export
-    from .geography.aor import known_aors, unknown_aor_message
+    from .export.files import check_export_path, export_metadata, hold_freed_memory, write_export
 
     keys = [x for x in (args.layer or ()) if x in MEASURES]
     if keys:
         return _export_measures(args, keys)
-    from .store import open_store
-    from .store.bundle import BundleStore
+    from .store import BundleStore, open_store
     from .view import View, export_frames
 
     start = args.start.start if args.start else None
@@ -345,10 +343,13 @@ def _cmd_export(args) -> int:
     _refuse_store_path(args.output, "the export", args.store)
     store = open_store(args.store) if args.store else BundleStore(args.data) if args.data else BundleStore()
     if view.aors:
+        from .geography.aor import known_aors, unknown_aor_message
+
         known = known_aors(store.facilities())
         unknown = [a for a in view.aors if a not in known]
         if unknown:
             raise GeodataError(unknown_aor_message(unknown, known))
+    hold_freed_memory()  # the command ends after the export: freed memory kept for the next chunk
     frames = export_frames(store, view, hide_empty=args.hide_empty)
     from tqdm import tqdm
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is made: the command line starts without it
+    import pandas as pd
 
 __all__ = ["GeodataError", "Report", "read_csv_table"]
 
@@ -16,6 +18,8 @@ class GeodataError(Exception):
 def read_csv_table(path, required, what: str, **kwargs) -> pd.DataFrame:
     """Read a CSV as text columns; a missing file or column is a :class:`GeodataError`."""
     from pathlib import Path
+
+    import pandas as pd
 
     path = Path(path)
     if not path.is_file():
@@ -51,6 +55,8 @@ class Report:
         return len(self.rows)
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(self.rows, columns=["source", "record", "action", "reason"])
 
     def summary(self) -> str:

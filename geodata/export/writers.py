@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 import shapely
 
 from ..core.schema import CRS
+from .ordered import OrderedTable
 
 __all__ = ["to_geojson", "to_csv", "write_geojson", "write_csv",
            "export_size", "json_scalar", "LAYER_NAMES", "FORMULA_PREFIXES"]
@@ -232,13 +233,16 @@ def _string_slice(arr: pa.Array | pa.ChunkedArray, lo: int, hi: int) -> pa.Array
 class _Column:
     """One property column, encoded a chunk at a time (for JSON, or for CSV) as join pieces."""
 
+    taker = None  # (lo, hi) -> the values of rows lo..hi, for an OrderedTable's rows; None: in order
+
     @classmethod
-    def of_arrow(cls, arr: pa.ChunkedArray) -> _Column:
-        """A column of an Arrow table: text stays as it is (no pandas copy); other types go through pandas."""
+    def of_arrow(cls, arr: pa.ChunkedArray, rows: np.ndarray | None = None, taker=None) -> _Column:
+        """A column of an Arrow table: text stays as it is (no pandas copy), a chunk's rows got from
+        ``taker`` when given; other types go through pandas."""
         if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-            return cls(arr.to_pandas())
+            return cls((arr if rows is None else arr.take(pa.array(rows))).to_pandas())
         col = cls.__new__(cls)
-        col.values, col.arrow, col.kind = None, arr, "text"
+        col.values, col.arrow, col.kind, col.taker = None, arr, "text", taker
         return col
 
     def __init__(self, values: pd.Series):
@@ -251,6 +255,8 @@ class _Column:
                      "float" if pd.api.types.is_float_dtype(dtype) else "other")
 
     def text(self, lo: int, hi: int) -> pa.Array:
+        if self.taker is not None:
+            return _string_slice(self.taker(lo, hi), 0, hi - lo)
         return _string_slice(self.arrow, lo, hi)
 
     def json(self, lo: int, hi: int) -> list:
@@ -349,8 +355,8 @@ class _Layer:
     """The placed (or, with ``keep_unplaced``, all) rows of one layer, ready to encode."""
 
     def __init__(self, layer: str, gdf: gpd.GeoDataFrame | pa.Table, keep_unplaced: bool):
-        self.lonlat = None
-        if isinstance(gdf, pa.Table):
+        self.lonlat, self.chunks = None, {}  # chunks: an OrderedTable's rows of the chunks being encoded
+        if isinstance(gdf, (pa.Table, OrderedTable)):
             self._of_table(layer, gdf, keep_unplaced)
             return
         if gdf.crs is not None and gdf.crs != CRS:
@@ -366,18 +372,35 @@ class _Layer:
         self.geoms = geoms
         self.cols = {c: _Column(gdf[c].reset_index(drop=True)) for c in self.columns}
 
-    def _of_table(self, layer: str, table: pa.Table, keep_unplaced: bool) -> None:
+    def _of_table(self, layer: str, table: pa.Table | OrderedTable, keep_unplaced: bool) -> None:
         """The layer from an Arrow table whose ``lon``/``lat`` columns are the points (NaN or null: none),
-        as :func:`geodata.view.export_frames` gives it: no pandas frame, no shapely points."""
+        as :func:`geodata.view.export_frames` gives it: no pandas frame, no shapely points.  An
+        :class:`OrderedTable`'s rows are taken a chunk at a time (:meth:`_Column.text`)."""
+        rows = table.order if isinstance(table, OrderedTable) else None
+        ordered, table = (table, table.table) if rows is not None else (None, table)
         lon, lat = (table[c].to_numpy(zero_copy_only=False).astype(float) for c in ("lon", "lat"))
+        if rows is not None:
+            lon, lat = lon[rows], lat[rows]
         unplaced = np.isnan(lon) | np.isnan(lat)
         if not keep_unplaced and unplaced.any():
             keep = ~unplaced
-            table, lon, lat, unplaced = table.filter(pa.array(keep)), lon[keep], lat[keep], unplaced[keep]
+            if rows is None:
+                table = table.filter(pa.array(keep))
+            else:
+                rows = rows[keep]
+            lon, lat, unplaced = lon[keep], lat[keep], unplaced[keep]
         self.name = LAYER_NAMES[layer]
         self.columns = [c for c in table.column_names if c not in ("lon", "lat")]
-        self.n, self.unplaced, self.geoms, self.lonlat = table.num_rows, unplaced, None, (lon, lat)
-        self.cols = {c: _Column.of_arrow(table[c]) for c in self.columns}
+        self.n, self.unplaced, self.geoms, self.lonlat = len(lon), unplaced, None, (lon, lat)
+        self.cols = {c: _Column.of_arrow(table[c], rows, None if rows is None else (
+            lambda lo, hi, c=c: self._rows(ordered, rows, lo, hi).column(c))) for c in self.columns}
+
+    def _rows(self, ordered: OrderedTable, rows: np.ndarray, lo: int, hi: int) -> pa.RecordBatch:
+        """Rows ``lo..hi`` (of ``rows``) of an OrderedTable, taken once for all columns of the chunk."""
+        got = self.chunks.get((lo, hi))
+        if got is None:
+            got = self.chunks[(lo, hi)] = ordered.take_rows(rows[lo:hi])
+        return got
 
     def xy(self, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Longitudes and latitudes of rows ``lo..hi`` (NaN where there is no point), a chunk at a time."""
@@ -394,10 +417,10 @@ class _Layer:
         """Feature ``lo..hi`` as GeoJSON text, each followed by ``last``."""
         values = {c: self.cols[c].json(lo, hi) for c in self.columns}
         ids = self.cols["id"]
-        if ids.kind == "text" and ids.arrow.slice(lo, hi - lo).null_count == 0:
+        if ids.kind == "text" and ids.text(lo, hi).null_count == 0:
             fid = values["id"]
         else:  # the feature's id is always a string: str() of the value, as the dict writer did
-            raw = ids.arrow.slice(lo, hi - lo).to_pylist() if ids.values is None else ids.values.iloc[lo:hi].tolist()
+            raw = ids.text(lo, hi).to_pylist() if ids.values is None else ids.values.iloc[lo:hi].tolist()
             fid = [_python_json([str(json_scalar(v)) for v in raw])]
         xs, ys = map(_coord_strings, self.xy(lo, hi))
         point = ['{"type":"Point","coordinates":[', xs, ",", ys, "]}"]
@@ -409,6 +432,7 @@ class _Layer:
             if c != "layer":
                 pieces += ["," + json.dumps(c, ensure_ascii=False) + ":", *values[c]]
         pieces.append("}}" + last)
+        self.chunks.pop((lo, hi), None)
         return pc.binary_join_element_wise(*_merged(pieces), "")
 
     def csv_lines(self, columns: list[str], lo: int, hi: int) -> pa.Array:
@@ -427,6 +451,7 @@ class _Layer:
             elif c in self.cols:
                 pieces += self.cols[c].csv(lo, hi)
         pieces.append("\n")
+        self.chunks.pop((lo, hi), None)
         return pc.binary_join_element_wise(*_merged(pieces), "")
 
 
@@ -552,9 +577,11 @@ def export_size(frames: dict[str, gpd.GeoDataFrame]) -> int:
     """How many features an export of ``frames`` holds (placed records)."""
     n = 0
     for gdf in frames.values():
-        if isinstance(gdf, pa.Table):  # geodata.view.export_frames: points as lon/lat columns
-            n += gdf.num_rows - int(pc.sum(pc.or_(pc.is_nan(pc.fill_null(gdf["lon"], math.nan)),
-                                                   pc.is_nan(pc.fill_null(gdf["lat"], math.nan)))).as_py() or 0)
+        if isinstance(gdf, (pa.Table, OrderedTable)):  # geodata.view.export_frames: points as lon/lat columns
+            table = gdf.table if isinstance(gdf, OrderedTable) else gdf
+            missing = pc.or_(pc.is_nan(pc.fill_null(table["lon"], math.nan)),
+                             pc.is_nan(pc.fill_null(table["lat"], math.nan))).to_numpy(zero_copy_only=False)
+            n += len(gdf) - int(np.count_nonzero(missing if table is gdf else missing[gdf.order]))
             continue
         geoms = np.asarray(gdf.geometry.array, dtype=object)
         n += len(geoms) - int(np.count_nonzero(shapely.is_missing(geoms) | shapely.is_empty(geoms)))

@@ -5,40 +5,31 @@ built from several of ICE's lists.
 Above the sources and reference geography; below the store (it writes nothing itself).
 """
 
-from .agreements_287g import build_287g, load_287g
-from .curated import CURATED_COLUMNS, read_curated_events
-from .dedupe import find_duplicates, normalize_url, same_person
-from .facility_history import (
-    FISCAL_YEAR_COLUMNS,
-    HISTORY_COLUMNS,
-    build_facility_history,
-    facilities_in_use,
-    fiscal_years_of,
-)
-from .incidents_import import CATEGORY_SYNONYMS, COMMON_COLUMNS, Mapping, map_incidents
-from .privacy import (
-    H3_RESOLUTION,
-    STREET_ADDRESS,
-    generalise_place,
-    generalise_point,
-    has_street_address,
-    without_house_numbers,
-)
-from .reference import (
-    CROSSWALK,
-    MATCH_COLUMNS,
-    REFERENCE_COLUMNS,
-    CoordinateCheck,
-    apply_reference,
-    check_coordinates,
-    match_reference,
-    read_facility_reference,
-    reference_codes,
-    state_boxes,
-    write_rejects,
-)
-from .tables import MAX_COLUMNS, MAX_TABLE_BYTES, MB, NULL_STRINGS, decode_text, plain_rows, read_table, text_lists
-from .validate import validate_facilities, validate_incidents
+from ..core.lazy import lazy_names
+
+# Imported when first used (geodata.core.lazy): a command pays only for what it uses.
+__getattr__, __dir__ = lazy_names(__name__, {
+    ".agreements_287g": ("build_287g", "load_287g"),
+    ".curated": ("CURATED_COLUMNS", "read_curated_events"),
+    ".dedupe": ("find_duplicates", "normalize_url", "same_person"),
+    ".facility_history": (
+        "FISCAL_YEAR_COLUMNS", "HISTORY_COLUMNS", "build_facility_history", "facilities_in_use", "fiscal_years_of",
+    ),
+    ".incidents_import": ("CATEGORY_SYNONYMS", "COMMON_COLUMNS", "Mapping", "map_incidents"),
+    ".privacy": (
+        "H3_RESOLUTION", "STREET_ADDRESS", "generalise_place", "generalise_point", "has_street_address",
+        "without_house_numbers",
+    ),
+    ".reference": (
+        "CROSSWALK", "MATCH_COLUMNS", "REFERENCE_COLUMNS", "CoordinateCheck", "apply_reference", "check_coordinates",
+        "match_reference", "read_facility_reference", "reference_codes", "state_boxes", "write_rejects",
+    ),
+    ".tables": (
+        "MAX_COLUMNS", "MAX_TABLE_BYTES", "MB", "NULL_STRINGS", "decode_text", "plain_rows", "read_table",
+        "text_lists",
+    ),
+    ".validate": ("validate_facilities", "validate_incidents"),
+})
 
 __all__ = [
     "build_287g", "load_287g",

@@ -6,15 +6,20 @@ A source never imports another source: what two share lives below them (:mod:`ge
 pipeline work: :mod:`geodata.pipeline.facility_history`.
 """
 
-from .basu_deaths import read_deaths_basu
-from .ddp_arrests import read_arrests
-from .ddp_offices import load_offices, read_offices
-from .ddp_population import read_daily_population
-from .ice.facility_list import read_facility_list
-from .ice.stats import read_ice_stats
-from .ice_287g import read_287g_snapshot, read_287g_snapshots
-from .uwchr import read_county_aor, read_headcount, read_seattle_arrests
-from .uwchr_headcount import load_headcount
+from ..core.lazy import lazy_names
+
+# Imported when first used (geodata.core.lazy): a command pays only for what it uses.
+__getattr__, __dir__ = lazy_names(__name__, {
+    ".basu_deaths": ("read_deaths_basu",),
+    ".ddp_arrests": ("read_arrests",),
+    ".ddp_offices": ("load_offices", "read_offices"),
+    ".ddp_population": ("read_daily_population",),
+    ".ice.facility_list": ("read_facility_list",),
+    ".ice.stats": ("read_ice_stats",),
+    ".ice_287g": ("read_287g_snapshot", "read_287g_snapshots"),
+    ".uwchr": ("read_county_aor", "read_headcount", "read_seattle_arrests"),
+    ".uwchr_headcount": ("load_headcount",),
+})
 
 __all__ = [
     "read_287g_snapshot", "read_287g_snapshots",

@@ -9,11 +9,18 @@ Persistence only: a store reads and writes tables by query.  What a view shows o
 composed above it, in :mod:`geodata.view` (:func:`geodata.view.frames`).
 """
 
-from ..core.geojson import read_layer
-from ..core.paths import DATA_DIR, FACILITY_YEARS_FILE, FILES, POPULATION_FILE, REPORT_FILE
-from .backends import open_store
-from .base import SCHEMA_VERSION, STORE_COLUMNS, VIEW_COLUMNS, Bundle, Query, Store, filter_incidents, query_of
-from .bundle import BundleStore, load_bundle, save_bundle
+from ..core.lazy import lazy_names
+
+# Imported when first used (geodata.core.lazy): a command pays only for what it uses.
+__getattr__, __dir__ = lazy_names(__name__, {
+    "..core.geojson": ("read_layer",),
+    "..core.paths": ("DATA_DIR", "FACILITY_YEARS_FILE", "FILES", "POPULATION_FILE", "REPORT_FILE"),
+    ".backends": ("open_store",),
+    ".base": (
+        "SCHEMA_VERSION", "STORE_COLUMNS", "VIEW_COLUMNS", "Bundle", "Query", "Store", "filter_incidents", "query_of",
+    ),
+    ".bundle": ("BundleStore", "load_bundle", "save_bundle"),
+})
 
 __all__ = [
     "Bundle", "BundleStore", "DATA_DIR", "FACILITY_YEARS_FILE", "FILES", "POPULATION_FILE", "Query", "REPORT_FILE",

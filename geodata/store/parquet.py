@@ -384,8 +384,10 @@ class ParquetStore(Store):
                     pf = pq.ParquetFile(self.path / name)
                     present = set(pf.schema_arrow.names)
                     t = pf.read_row_groups(groups, columns=[c for c in read if c in present])
-                    if expr is not None:
-                        t = t.filter(expr)
+                    if expr is not None:  # run on its columns and a row number: the rows copied only if some fail
+                        rows = t.select([c for c in _FILTER_COLUMNS if c in present]).append_column(
+                            "_row", pa.array(np.arange(t.num_rows, dtype=np.int64))).filter(expr)["_row"]
+                        t = t if len(rows) == t.num_rows else t.take(rows)
                     for c in columns:
                         if c not in present:  # a column added to the schema after the file was written
                             t = t.append_column(c, pa.nulls(t.num_rows, pa.string()))

@@ -6,37 +6,28 @@ regions (:func:`region_counts`, :func:`area_frames`).
 Above the store: the store reads tables by query; the view composes them.
 """
 
-from .areas import area_frames, region_counts
-from .compose import export_frames, frames, query
-from .figures import bundle_figures, fill_documents, fill_figures
+from ..core.lazy import lazy_names
 
-# Importing the measures registers each measure's span (geodata.view.spans): exports and the app see them.
-from .measures import measure_span
-from .occupancy import (
-    coverage,
-    monthly_totals,
-    periods,
-    population_table,
-    range_adp,
-    range_sources,
-    view_frames,
-    with_range_adp,
-)
-from .population_sources import (
-    SOURCE_CODES,
-    SOURCE_NAMES,
-    SOURCES,
-    best_population,
-    ice_monthly,
-    place_keys,
-    population_sources,
-    source_words,
-)
-from .selection import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
-from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_shards
-from .spans import layer_spans
-from .timeline import MAX_PERIODS, counts_through_time, view_figures, week_start, weekly_counts
-from .warm import health_check_url, run_page, start_warming, warm_seconds, watch_generation
+# Imported when first used (geodata.core.lazy): a command pays only for what it uses.
+__getattr__, __dir__ = lazy_names(__name__, {
+    ".areas": ("area_frames", "region_counts"),
+    ".compose": ("export_frames", "frames", "query"),
+    ".figures": ("bundle_figures", "fill_documents", "fill_figures"),
+    ".measures": ("measure_span",),
+    ".occupancy": (
+        "coverage", "monthly_totals", "periods", "population_table", "range_adp", "range_sources", "view_frames",
+        "with_range_adp",
+    ),
+    ".population_sources": (
+        "SOURCE_CODES", "SOURCE_NAMES", "SOURCES", "best_population", "ice_monthly", "place_keys",
+        "population_sources", "source_words",
+    ),
+    ".selection": ("DEFAULT_LAYERS", "LAYERS", "View", "filter_incidents", "incident_aors", "select"),
+    ".shards": ("COMPLETE", "KEEP_SECONDS", "cache_dir", "prune", "write_file", "write_shards"),
+    ".spans": ("layer_spans",),
+    ".timeline": ("MAX_PERIODS", "counts_through_time", "view_figures", "week_start", "weekly_counts"),
+    ".warm": ("health_check_url", "run_page", "start_warming", "warm_seconds", "watch_generation"),
+})
 
 __all__ = [
     "layer_spans", "measure_span", "export_frames",

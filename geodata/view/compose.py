@@ -54,26 +54,21 @@ def export_frames(store: Store, view: View, *, hide_empty: bool = False) -> dict
     :func:`frames`, with every column.
 
     A view of incidents alone, without AORs (their rule needs the points' areas), from a store that
-    reads incidents as Arrow (``incident_table``: the folder store) is an Arrow table instead: filtered
-    in the files, sorted as :func:`geodata.view.occupancy.view_frames` sorts (by ``date_start``, then
-    ``id``, missing last), the points as ``lon``/``lat`` numbers; no pandas frame, no shapely points,
-    and the same file.
+    reads incidents as Arrow (``incident_table``: the folder store) is an
+    :class:`geodata.export.OrderedTable` instead: filtered in the files, in the order
+    :func:`geodata.view.occupancy.view_frames` sorts (by ``date_start``, then ``id``, missing last),
+    the points as ``lon``/``lat`` numbers; no pandas frame, no shapely points, and the same file.  The
+    rows are not copied into that order here: the writers take them a chunk at a time.
     """
     if tuple(view.layers) != ("incidents",) or view.aors or not hasattr(store, "incident_table"):
         return frames(store, view, hide_empty=hide_empty)[0]
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     from ..core.schema import INCIDENT_COLUMNS
+    from ..export.ordered import OrderedTable
 
     q = Query(start=view.start, end=view.end, categories=tuple(view.categories))
     table = store.incident_table(q, columns=[*INCIDENT_COLUMNS, "lon", "lat"])
     keys = [("date_start", "ascending"), ("id", "ascending")]
     order = pc.sort_indices(table.select(["date_start", "id"]), sort_keys=keys)  # nulls at the end
-    # Column by column, each read column let go once sorted: the view is held about once, not twice.
-    names, taken = table.column_names, []
-    for name in list(names):
-        column, table = table.column(name), table.drop_columns([name])
-        taken.append(column.take(order))
-        del column
-    return {"incidents": pa.table(taken, names=names)}
+    return {"incidents": OrderedTable(table, order.to_numpy())}

@@ -22,7 +22,6 @@ from ..export.writers import FORMULA_PREFIXES
 from ..geography.aor import AOR_NAMES, assign_aors, load_aor_areas
 from ..geography.regions import load_regions
 from ..sources.usbp_encounters import sector_places
-from .spans import register_span
 
 __all__ = [
     "breakdown",
@@ -457,16 +456,10 @@ def measure_span(key: str, directory: str | Path | None = None) -> tuple[dt.date
     return dt.date.fromisoformat(table["period_start"].min()), dt.date.fromisoformat(table["period_end"].max())
 
 
-def _measures_dir(store) -> Path | None:
-    """A bundle folder's measures (``ICE_MAP_DATA_DIR``), else the bundled ones."""
+def store_measures_dir(store) -> Path | None:
+    """A bundle folder's measures (``ICE_MAP_DATA_DIR``), else the bundled ones (None)."""
     directory = getattr(store, "directory", None)
     return Path(directory) / "measures" if directory is not None and (Path(directory) / "measures").is_dir() else None
-
-
-# Each measure's span is one of the layers' spans (geodata.view.spans): the app's date range reaches as far as
-# any measure counts, and "data as of" names each.
-for _key, _m in MEASURES.items():
-    register_span(_key, lambda store, key=_key: measure_span(key, _measures_dir(store)), _m.label)
 
 
 def first_screen(last_day: dt.date, *, layers=("facilities", "incidents", "287g")):

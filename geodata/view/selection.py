@@ -16,18 +16,22 @@ import datetime as dt
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from ..core.dates import as_date
 from ..core.measures import MEASURES
 from ..core.schema import CATEGORIES
 from ..geography.aor import AOR_DIR, AOR_FILE, assign_aors
-from ..sources.ddp_offices import load_offices
 from ..store.base import filter_incidents
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+# Shapely and the offices are imported where rows are selected: a View alone (an export of a store's
+# incidents, a link read) does not need them.
 
 __all__ = ["View", "DEFAULT_LAYERS", "LAYERS", "MEASURE_LAYERS", "filter_incidents", "incident_aors", "select"]
 
@@ -143,6 +147,8 @@ def incident_aors(incidents: gpd.GeoDataFrame) -> pd.Series:
 
 def _places_key(incidents: gpd.GeoDataFrame, areas_path) -> str:
     """A digest of what the AOR of each incident depends on: its point, precision and state."""
+    import shapely
+
     h = hashlib.blake2b(digest_size=16)
     geoms = incidents.geometry.values
     h.update(np.ascontiguousarray(shapely.get_x(geoms)).tobytes())
@@ -185,6 +191,8 @@ def select(
         out["incidents"] = filter_incidents(incidents, view.start, view.end, view.categories)
     if "offices" in view.layers:
         if offices is None:
+            from ..sources.ddp_offices import load_offices
+
             offices = load_offices()
         if view.aors:
             in_area = offices["aor"].isin(view.aors)

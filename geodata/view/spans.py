@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from ..core.measures import MEASURES
 from .occupancy import coverage
 
 __all__ = ["Span", "SPAN_LABELS", "register_span", "layer_spans", "date_range", "date_presets"]
@@ -79,9 +80,24 @@ def _facility_list(store) -> Span | None:
     return first, last
 
 
+def _measure(key: str) -> Callable[[object], Span | None]:
+    """The span of the measure ``key`` (:mod:`geodata.view.measures`, imported when a span is asked for:
+    its maps and areas are not needed to read the dates)."""
+    def span(store) -> Span | None:
+        from .measures import measure_span, store_measures_dir
+
+        return measure_span(key, store_measures_dir(store))
+
+    return span
+
+
 register_span("incidents", _incidents)
 register_span("population", _population)
 register_span("facility_list", _facility_list)
+# Each measure's span is one of the layers' spans: the app's date range reaches as far as any measure counts,
+# and "data as of" names each.
+for _key, _m in MEASURES.items():
+    register_span(_key, _measure(_key), _m.label)
 
 
 def layer_spans(store) -> dict[str, Span]:

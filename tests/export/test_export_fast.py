@@ -17,8 +17,9 @@ from shapely.geometry import Point
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.cli import main
 from geodata.core.schema import CRS
+from geodata.export import OrderedTable
 from geodata.export.files import write_export
-from geodata.export.writers import FORMULA_PREFIXES
+from geodata.export.writers import FORMULA_PREFIXES, export_size, write_csv, write_geojson
 from geodata.view import export_frames
 from geodata.view import frames as store_frames
 from geodata.view.occupancy import view_frames
@@ -291,7 +292,7 @@ def folder_store(tmp_path_factory):
 ])
 def test_a_stores_incident_export_from_arrow_columns_is_the_same_file(folder_store, view, tmp_path):
     fast = export_frames(folder_store, view)
-    assert isinstance(fast["incidents"], pa.Table)  # the Arrow view: no pandas frame, no shapely points
+    assert isinstance(fast["incidents"], OrderedTable)  # the Arrow view: no pandas frame, no shapely points
     frames, _ = store_frames(folder_store, view)
     for suffix in ("geojson", "csv"):
         assert write_export(fast, tmp_path / f"fast.{suffix}") == write_export(frames, tmp_path / f"ref.{suffix}")
@@ -303,4 +304,22 @@ def test_a_stores_incident_export_from_arrow_columns_is_the_same_file(folder_sto
 
 def test_a_view_with_facilities_or_areas_is_exported_from_the_frames(folder_store):
     for view in (View(), View(layers=("incidents",), aors=("CHI",))):
-        assert not any(isinstance(f, pa.Table) for f in export_frames(folder_store, view).values())
+        assert not any(isinstance(f, (pa.Table, OrderedTable)) for f in export_frames(folder_store, view).values())
+
+
+@pytest.mark.parametrize("chunk_rows", [1, 7, 500, 8192])
+def test_an_ordered_tables_rows_are_written_in_its_order_at_any_chunk_size(folder_store, chunk_rows):
+    view = View(start="2024-03-01", layers=("incidents",))
+    fast = export_frames(folder_store, view)["incidents"]
+    assert not (fast.order == np.arange(len(fast))).all()  # the store's rows are not in the view's order
+    assert len(fast.table.to_batches()) > 1  # in several pieces (files): a chunk's rows come from one or more
+    frames, _ = store_frames(folder_store, view)
+    sorted_table = {"incidents": fast.to_table()}  # the same rows copied into their order
+    for writer in (write_geojson, write_csv):
+        want = io.BytesIO()
+        writer(frames, want)
+        for given in ({"incidents": fast}, sorted_table):
+            got = io.BytesIO()
+            writer(given, got, chunk_rows=chunk_rows)
+            assert got.getvalue() == want.getvalue(), (writer.__name__, type(given["incidents"]).__name__)
+    assert export_size({"incidents": fast}) == export_size(frames) < len(fast) == len(frames["incidents"])
