@@ -32,12 +32,12 @@ from geodata.geography.places import PLACES_FILE, load_places
 from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
-from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
+from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
-from geodata.view import frames as store_frames
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
+from geodata.view.resident import ResidentViews, release_memory
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
@@ -142,9 +142,9 @@ def _deaths(_store, key: str, generation):
     return _store.incidents(Query(categories=("death_in_custody",)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _whole(_store, key: str, generation):
-    # Every record, for the map: it is drawn once for all dates and filtered in the browser.
+def _whole(_store):
+    # Every record, for the map: it is drawn once for all dates and filtered in the browser. Read only when a map
+    # is built, and let go after: a million records are most of a gigabyte (geodata/view/resident.py).
     return Bundle(_store.facilities(), _store.incidents(), None, _store.population(), _store.facility_years(),
                   _store.headcount())
 
@@ -156,17 +156,11 @@ def _population(_store, key: str, generation):
                            place_keys(_store.facilities()))  # records of one place: one population
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool):
-    # Only the columns the figures, charts and shaded areas read: popups come from the map's shards, and a
-    # download reads the view again with every column (_export).
-    start, end, categories, layers, aors = view_key
-    view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
-
-
-def _view_key(v: View) -> tuple:
-    return (v.start, v.end, v.categories, v.layers, v.aors)
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _views(_store, key: str, generation):
+    # The map's columns of every incident, once, and recent views answered from them (geodata/view/resident.py):
+    # popups come from the map's shards, and a download reads the view again with every column (_export).
+    return ResidentViews(_store)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -368,7 +362,7 @@ if playing_on:
     # The map shows the step (it reads it from the link); the link keeps the range.
     st.query_params["step"] = f"{window[0]},{window[1]}"
 hide_empty = st.session_state.get("empty_facilities") == "hidden"
-frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
+frames, pop_span = _views(store, store_key, generation).frames(view, hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
@@ -466,7 +460,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
          _mine, _region_counts, overlay_key, _overlays, lang="en"):
     """The map for one data version and one choice of layers, AORs, style, base map and language (and of
     the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
-    _ = text(lang).gettext
+    _, _bundle = text(lang).gettext, _bundle()
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, lang=lang)
@@ -496,7 +490,10 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
                     as_of=data_as_of(spans, text(lang)))
     Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it
-    return component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
+    args = component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
+    del m, drawn, whole, _bundle
+    release_memory()  # the records and the map's build are let go: only the rendered page stays
+    return args
 
 
 def _drawn(gdf) -> int:
@@ -513,7 +510,7 @@ with st.spinner(_("Drawing the map…")):
         data_key, layers_on, tuple(aors), style,
         None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
         "hide" if hide_empty else "hollow", upload_key,
-        _whole(store, store_key, generation), mine_all, shown_regions, overlay_key, overlays, lang,
+        partial(_whole, store), mine_all, shown_regions, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = (
