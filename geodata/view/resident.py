@@ -151,7 +151,7 @@ class FrameCache:
     def __init__(self, max_entries: int = 16, max_rows: int = 1_000_000):
         self.max_entries, self.max_rows = max_entries, max_rows
         self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock, self._building = threading.Lock(), threading.Lock()
 
     @staticmethod
     def _rows(value) -> int:
@@ -166,25 +166,42 @@ class FrameCache:
         """Incident rows held by the cached frames."""
         return sum(r for _, r in self._items.values())
 
-    def get(self, key, compute):
-        """The value kept for ``key``, else ``compute()`` kept and returned."""
+    def _kept(self, key):
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key][0]
-        value = compute()  # outside the lock: another view need not wait for this one
-        with self._lock:
-            self._items[key] = (value, self._rows(value))
-            self._items.move_to_end(key)
-            while len(self._items) > 1 and (len(self._items) > self.max_entries or self.rows > self.max_rows):
-                self._items.popitem(last=False)
+                return self._items[key]
+        return None
+
+    def get(self, key, compute):
+        """The value kept for ``key``, else ``compute()`` kept and returned.
+
+        One value is computed at a time: readers asking for new views at once wait in line instead of
+        each holding a view's build in memory together (the CPU is the same: the builds share the GIL),
+        and readers asking for the same new view have it built once."""
+        kept = self._kept(key)
+        if kept is not None:
+            return kept[0]
+        with self._building:
+            kept = self._kept(key)  # built by the reader before in line
+            if kept is not None:
+                return kept[0]
+            value = compute()
+            with self._lock:
+                self._items[key] = (value, self._rows(value))
+                while len(self._items) > 1 and (len(self._items) > self.max_entries or self.rows > self.max_rows):
+                    self._items.popitem(last=False)
+            # What the build took (for a view of a million incidents, a few hundred MB) goes back to the system
+            # now, not when the allocator gets round to it.
+            release_memory(collect=False)
         return value
 
 
-def release_memory() -> None:
-    """Give the memory freed after a large build back to the system: collect cycles, release Arrow's
-    unused pool memory, and trim the C heap (glibc's ``malloc_trim``; elsewhere nothing)."""
-    gc.collect()
+def release_memory(collect: bool = True) -> None:
+    """Give the memory freed after a large build back to the system: collect cycles (``collect``), release
+    Arrow's unused pool memory, and trim the C heap (glibc's ``malloc_trim``; elsewhere nothing)."""
+    if collect:
+        gc.collect()
     pa.default_memory_pool().release_unused()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)

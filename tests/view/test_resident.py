@@ -138,3 +138,26 @@ def test_the_index_holds_a_fraction_of_the_records(folder_store):
     whole = folder_store.incident_table(None)
     assert index.n == whole.num_rows
     assert index.nbytes < whole.nbytes / 3
+
+
+def test_readers_asking_for_one_new_view_at_once_have_it_built_once():
+    import threading
+    import time
+
+    cache, built, running, most = FrameCache(), [], [0], [0]
+
+    def build(key):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        built.append(key)
+        running[0] -= 1
+        return ({"incidents": pd.DataFrame({"id": [key]})}, None)
+
+    threads = [threading.Thread(target=cache.get, args=(k, lambda k=k: build(k))) for k in ["a"] * 4 + ["b"] * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(built) == ["a", "b"]  # each new view built once
+    assert most == [1]  # and one build at a time
