@@ -138,8 +138,8 @@ def _search_index(_store, key: str, generation, _deaths):  # facilities under ev
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _deaths(_store, key: str, generation):
-    # Every death in custody, whatever the range: the facility popups list them.
-    return _store.incidents(Query(categories=("death_in_custody",)))
+    # Every death in custody, whatever the range, with what the search reads (geodata/view/search.py).
+    return _store.incidents(Query(categories=("death_in_custody",)), columns=["id", "category", "title", "date"])
 
 
 def _whole(_store):
