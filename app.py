@@ -37,7 +37,7 @@ from geodata.view import LAYERS, area_frames, export_frames, region_counts, sele
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, monthly_totals, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
-from geodata.view.resident import ResidentViews, release_memory
+from geodata.view.resident import ResidentViews, release_memory, use_system_memory_pool
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
@@ -114,6 +114,7 @@ RECORDS_URL = f"../{_record_files.name}"
 # store's generation is part of each key, so an import shows up on the next rerun.
 @st.cache_resource(show_spinner=False)
 def _store(location: str | None, directory: str | None):
+    use_system_memory_pool()  # what a large build frees goes back to the system (geodata/view/resident.py)
     if location:
         return open_store(location, read_only=True)  # the app never writes: a database store refuses it too
     return BundleStore(directory) if directory else BundleStore()

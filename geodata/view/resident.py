@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import ctypes
 import gc
+import os
 import threading
 from collections import OrderedDict
 
@@ -34,7 +35,8 @@ from ..store.base import VIEW_COLUMNS
 from .compose import frames
 from .selection import incident_aors
 
-__all__ = ["FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews", "release_memory"]
+__all__ = ["FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews", "release_memory",
+           "use_system_memory_pool"]
 
 #: Columns of few distinct values, held dictionary-encoded (a small integer a row).
 _DICTIONARY = ("category", "date_precision", "state", "facility_id", "location_precision")
@@ -195,6 +197,16 @@ class FrameCache:
             # now, not when the allocator gets round to it.
             release_memory(collect=False)
         return value
+
+
+def use_system_memory_pool() -> None:
+    """Arrow's allocations from the C heap (``malloc``), unless ``$ARROW_DEFAULT_MEMORY_POOL`` chooses a pool.
+
+    For a long-running server: Arrow's default pool (mimalloc) keeps what a large build freed for its
+    own reuse, so a process that once read a million records stays hundreds of MB larger; freed C heap
+    memory goes back to the system (large blocks at once, the rest at :func:`release_memory`)."""
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        pa.set_memory_pool(pa.system_memory_pool())
 
 
 def release_memory(collect: bool = True) -> None:

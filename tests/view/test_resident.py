@@ -161,3 +161,21 @@ def test_readers_asking_for_one_new_view_at_once_have_it_built_once():
         t.join()
     assert sorted(built) == ["a", "b"]  # each new view built once
     assert most == [1]  # and one build at a time
+
+
+def test_the_server_allocates_arrow_memory_from_the_c_heap_unless_told_otherwise(monkeypatch):
+    import pyarrow as pa
+
+    from geodata.view.resident import use_system_memory_pool
+
+    before = pa.default_memory_pool()
+    try:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        use_system_memory_pool()
+        assert pa.default_memory_pool().backend_name == "mimalloc"  # the operator's choice stands
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+        use_system_memory_pool()
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(before)
