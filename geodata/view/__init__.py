@@ -32,6 +32,7 @@ from .population_sources import (
     population_sources,
     source_words,
 )
+from .resident import FrameCache, IncidentIndex, ResidentViews, release_memory, use_system_memory_pool
 from .selection import DEFAULT_LAYERS, LAYERS, View, filter_incidents, incident_aors, select
 from .shards import COMPLETE, KEEP_SECONDS, cache_dir, prune, write_file, write_shards
 from .spans import layer_spans
@@ -47,4 +48,5 @@ __all__ = [
     "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
     "view_frames", "week_start", "weekly_counts", "with_range_adp", "write_file", "write_shards",
     "health_check_url", "run_page", "start_warming", "warm_seconds", "watch_generation",
+    "FrameCache", "IncidentIndex", "ResidentViews", "release_memory", "use_system_memory_pool",
 ]
