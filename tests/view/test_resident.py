@@ -133,13 +133,6 @@ def test_the_frame_cache_drops_the_oldest_views_beyond_its_rows():
     assert len(cache) == 1 and cache.rows == 500
 
 
-def test_the_index_holds_a_fraction_of_the_records(folder_store):
-    index = IncidentIndex.of(folder_store)
-    whole = folder_store.incident_table(None)
-    assert index.n == whole.num_rows
-    assert index.nbytes < whole.nbytes / 3
-
-
 def test_readers_asking_for_one_new_view_at_once_have_it_built_once():
     import threading
     import time
