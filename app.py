@@ -569,7 +569,7 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv")
-view_later = lambda v=view, h=hide_empty: _views(store, store_key, generation).frames(v, h)[0]  # noqa: E731
+view_later = lambda v=view, h=hide_empty: _views(store, store_key, store.generation()).frames(v, h)[0]  # noqa: E731
 for col, kw in zip(st.columns(4), print_files(view_later, load_boundaries, window, shown_regions,
                                               st.session_state["print_view"], lang, stem)):
     col.download_button(**kw)  # the map as a still image: layers/printmap.py, drawn only when clicked
