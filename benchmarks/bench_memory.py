@@ -16,6 +16,9 @@ starts ``streamlit run app.py`` on it (``benchmarks/ws_driver.py``) and prints:
   server), with the RSS after each round;
 * the server's peak RSS (``VmHWM``).
 
+``--views`` measures, in this process instead, a few views' frames read from the store's files and
+answered from the resident index (``geodata.view.frames(..., index=)``), in CPU seconds.
+
 ``--root DIR`` runs the app of another checkout (``git archive`` of a commit, to compare with).
 Figures are for this machine (2 shared cores): compare rows of one run, or runs on a quiet machine.
 """
@@ -117,6 +120,36 @@ def measure(folder: str, ks, root: Path) -> list[str]:
     return lines
 
 
+def views(folder: str) -> list[str]:
+    """CPU seconds of a view's frames from the store's files and from the index, in this process."""
+    from geodata.store import VIEW_COLUMNS, open_store
+    from geodata.view import View, frames
+    from geodata.view.resident import IncidentIndex
+
+    store = open_store(folder, read_only=True)
+    t = time.process_time()
+    index = IncidentIndex.of(store)
+    lines = [f"  the index: {time.process_time() - t:.2f} CPU s, {index.nbytes / 1e6:.0f} MB (points estimated)",
+             f"  {'view':<44} {'incidents':>10} {'files s':>8} {'index s':>8}"]
+    for label, view in (("a year", View(start="2025-01-01", end="2025-12-31")),
+                        ("two years", View(start="2024-01-01", end="2025-12-31")),
+                        ("all", View()),
+                        ("a year, one category", View(start="2025-01-01", end="2025-12-31", categories=("arrest",))),
+                        ("a quarter, two AORs (first: every AOR found)", View(start="2025-01-01", end="2025-03-31",
+                                                                             aors=("ELP", "SPM"))),
+                        ("a year, one AOR", View(start="2024-01-01", end="2024-12-31", aors=("NYC",)))):
+        t = time.process_time()
+        old = frames(store, view, columns=VIEW_COLUMNS)[0]
+        files_s = time.process_time() - t
+        t = time.process_time()
+        new = frames(store, view, columns=VIEW_COLUMNS, index=index)[0]
+        index_s = time.process_time() - t
+        same = list(old["incidents"]["id"]) == list(new["incidents"]["id"])
+        lines.append(f"  {label:<44} {len(new['incidents']):>10,} {files_s:>8.3f} {index_s:>8.3f}"
+                     + ("" if same else "  DIFFERENT"))
+    return lines
+
+
 def _build(n: int, folder: Path) -> None:
     code = ("import sys; from bench_scale import synthetic; from geodata import load_bundle; "
             "from geodata.store import open_store; s = open_store(sys.argv[1], create=True); "
@@ -131,6 +164,8 @@ def main(argv=None) -> int:
     ap.add_argument("--store", action="append", default=[], help="measure this store folder as it is")
     ap.add_argument("--k", type=int, nargs="+", default=[1, 10])
     ap.add_argument("--root", type=Path, default=HERE.parent, help="the checkout whose app.py runs")
+    ap.add_argument("--views", action="store_true",
+                    help="instead of the server: a view's frames from the store's files and from the index")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         stores = [(f"{n:,} synthetic incidents", Path(tmp) / f"store-{n}") for n in args.n]
@@ -138,8 +173,8 @@ def main(argv=None) -> int:
             _build(int(folder.name.split("-")[1]), folder)
         stores += [(f"store {s}", Path(s)) for s in args.store]
         for label, folder in stores:
-            print(f"{label} (app: {args.root.resolve()})", flush=True)
-            for line in measure(str(folder), args.k, args.root.resolve()):
+            print(f"{label}" + ("" if args.views else f" (app: {args.root.resolve()})"), flush=True)
+            for line in (views(str(folder)) if args.views else measure(str(folder), args.k, args.root.resolve())):
                 print(line, flush=True)
     return 0
 
