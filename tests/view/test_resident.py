@@ -172,3 +172,16 @@ def test_the_server_allocates_arrow_memory_from_the_c_heap_unless_told_otherwise
         assert pa.default_memory_pool().backend_name == "system"
     finally:
         pa.set_memory_pool(before)
+
+
+def test_a_postgis_stores_views_from_the_index_equal_its_own(pg_store):
+    pg_store.write_incidents(_extra(200, seed=11))
+    index = IncidentIndex.of(pg_store)
+    for view in (View(start="2025-01-01", end="2025-12-31"), View(start="2025-06-15", end="2025-06-15"),
+                 View(start="2024-01-01", end="2025-12-31", aors=("ELP", "SPM")), View(categories=())):
+        old = store_frames(pg_store, view, columns=VIEW_COLUMNS)[0]
+        new = store_frames(pg_store, view, columns=VIEW_COLUMNS, index=index)[0]
+        assert list(new) == list(old)
+        for layer in old:
+            pd.testing.assert_frame_equal(new[layer], old[layer].reset_index(drop=True) if layer == "incidents"
+                                          else old[layer], check_exact=True)
