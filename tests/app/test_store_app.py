@@ -76,3 +76,12 @@ def test_the_search_on_a_store_finds_a_death_in_custody(tmp_path, monkeypatch):
     assert not at.exception, at.exception
     labels = at.selectbox(key="found").options
     assert f"{death['title']} — {death['date']}" in labels
+
+
+def test_app_shows_a_view_of_a_postgis_store(pg_store, pg_url, monkeypatch):
+    monkeypatch.setenv("ICE_MAP_STORE", pg_url)
+    at = _run(start="2025-01-01", end="2025-12-31", layer="incidents")
+    assert not at.exception, at.exception
+    inc = load_bundle().incidents
+    shown = inc[(inc["date_start"] <= "2025-12-31") & (inc["date_end"] >= "2025-01-01") & inc.geometry.notna()]
+    assert at.session_state["map_points"]["Incidents"] == len(shown) > 0
