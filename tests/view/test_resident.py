@@ -5,6 +5,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
 import pytest
 from shapely.geometry import Point
 
@@ -185,3 +187,18 @@ def test_a_postgis_stores_views_from_the_index_equal_its_own(pg_store):
         for layer in old:
             pd.testing.assert_frame_equal(new[layer], old[layer].reset_index(drop=True) if layer == "incidents"
                                           else old[layer], check_exact=True)
+
+
+def test_a_postgis_store_reads_the_points_columns_as_the_folder_store_does(pg_store, folder_store):
+    from geodata.view import export_frames
+
+    cols = ["id", "date_start", "lon", "lat"]
+    pg = pg_store.incident_table(None, columns=cols)
+    assert pg.column_names == cols
+    folder = folder_store.incident_table(None, columns=cols)
+    bundled = set(load_bundle().incidents["id"])
+    mine = pg.filter(pa.compute.is_in(pg["id"], value_set=pa.array(sorted(bundled))))
+    theirs = folder.filter(pa.compute.is_in(folder["id"], value_set=pa.array(sorted(bundled))))
+    assert mine.sort_by("id").equals(theirs.sort_by("id"))
+    # The export of a view of incidents reads its points the same way (it failed on PostGIS before).
+    assert export_frames(pg_store, View(start="2025-01-01", layers=("incidents",)))["incidents"].num_rows > 0
