@@ -32,12 +32,12 @@ from geodata.geography.places import PLACES_FILE, load_places
 from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
-from geodata.store import VIEW_COLUMNS, Bundle, BundleStore, Query, open_store
+from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
-from geodata.view import frames as store_frames
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
+from geodata.view.resident import ResidentViews, release_memory, use_system_memory_pool
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
@@ -116,6 +116,7 @@ RECORDS_URL = f"../{_record_files.name}"
 # store's generation is part of each key, so an import shows up on the next rerun.
 @st.cache_resource(show_spinner=False)
 def _store(location: str | None, directory: str | None):
+    use_system_memory_pool()  # what a large build frees goes back to the system (geodata/view/resident.py)
     if location:
         return open_store(location, read_only=True)  # the app never writes: a database store refuses it too
     return BundleStore(directory) if directory else BundleStore()
@@ -140,13 +141,13 @@ def _search_index(_store, key: str, generation, _deaths):  # facilities under ev
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _deaths(_store, key: str, generation):
-    # Every death in custody, whatever the range: the facility popups list them.
-    return _store.incidents(Query(categories=("death_in_custody",)))
+    # Every death in custody, whatever the range, with what the search reads (geodata/view/search.py).
+    return _store.incidents(Query(categories=("death_in_custody",)), columns=["id", "category", "title", "date"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _whole(_store, key: str, generation):
-    # Every record, for the map: it is drawn once for all dates and filtered in the browser.
+def _whole(_store):
+    # Every record, for the map: it is drawn once for all dates and filtered in the browser. Read only when a map
+    # is built, and let go after: a million records are most of a gigabyte (geodata/view/resident.py).
     return Bundle(_store.facilities(), _store.incidents(), None, _store.population(), _store.facility_years(),
                   _store.headcount())
 
@@ -158,16 +159,11 @@ def _population(_store, key: str, generation):
                            place_keys(_store.facilities()))  # records of one place: one population
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _view_frames(_store, key: str, generation, view_key: tuple, hide_empty: bool):
-    # Only the columns the figures, charts and shaded areas read: popups come from the map's shards, and a
-    # download reads the view again with every column (_export).
-    start, end, categories, layers, aors = view_key
-    view = View(start=start, end=end, categories=categories, layers=layers, aors=aors)
-    return store_frames(_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
-
-
-_view_key = lambda v: (v.start, v.end, v.categories, v.layers, v.aors)  # View -> the key of _view_frames
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _views(_store, key: str, generation):
+    # The map's columns of every incident, once, and recent views answered from them (geodata/view/resident.py):
+    # popups come from the map's shards, and a download reads the view again with every column (_export).
+    return ResidentViews(_store)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -365,7 +361,7 @@ if playing_on:
     # The map shows the step (it reads it from the link); the link keeps the range.
     st.query_params["step"] = f"{window[0]},{window[1]}"
 hide_empty = st.session_state.get("empty_facilities") == "hidden"
-frames, pop_span = _view_frames(store, store_key, generation, _view_key(view), hide_empty)
+frames, pop_span = _views(store, store_key, generation).frames(view, hide_empty)
 # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
 frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
 vk = (store_key, generation, view, hide_empty)  # names what is made once per view (_per_view)
@@ -469,7 +465,7 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
          _mine, _region_counts, overlay_key, _overlays, lang="en"):
     """The map for one data version and one choice of layers, AORs, style, base map and language (and of
     the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
-    _ = text(lang).gettext
+    _, _bundle = text(lang).gettext, _bundle()
     whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
     m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                  script_url=SCRIPT_URL, lang=lang)
@@ -500,7 +496,10 @@ def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, emp
     m = compose_map(m, drawn, time_range=(first_day, last_day), lang=lang, legend_open="wide",
                     as_of=data_as_of(spans, text(lang)))
     Focus(drawn, lang).add_to(m)  # focus= in the link opens a record; each popup's id is a link to it
-    return component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
+    args = component_args(st_folium, m, returned_objects=[], height=680, use_container_width=True, key="map")
+    del m, drawn, whole, _bundle
+    release_memory()  # the records and the map's build are let go: only the rendered page stays
+    return args
 
 
 # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
@@ -513,7 +512,7 @@ with st.spinner(_("Drawing the map…")):
         data_key, layers_on, tuple(aors), style,
         None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
         "hide" if hide_empty else "hollow", upload_key,
-        _whole(store, store_key, generation), mine_all, shown_regions, overlay_key, overlays, lang,
+        partial(_whole, store), mine_all, shown_regions, overlay_key, overlays, lang,
     )
 # What the map shows once it has applied the filter (and the playback step) in the browser.
 st.session_state["map_points"] = _per_view(("drawn", vk, upload_key), lambda: (
@@ -570,7 +569,8 @@ col1.download_button(
 )
 col2.download_button(_("Download CSV"), lambda: _export(write_csv), file_name=f"{stem}.csv", mime="text/csv",
                      key="download_csv", on_click="ignore")
-for col, kw in zip(st.columns(4), print_files(frames, load_boundaries, window, shown_regions,
+view_later = lambda v=view, h=hide_empty: _views(store, store_key, store.generation()).frames(v, h)[0]  # noqa: E731
+for col, kw in zip(st.columns(4), print_files(view_later, load_boundaries, window, shown_regions,
                                               st.session_state["print_view"], lang, stem)):
     col.download_button(**kw, on_click="ignore")  # the map as a still image (layers/printmap.py), drawn on a click
 if n_export >= LARGE_EXPORT:

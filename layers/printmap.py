@@ -98,7 +98,10 @@ def print_files(frames: dict, outline, window, areas=None, map_view=None, lang: 
 
     Parameters
     ----------
-    frames, areas, lang
+    frames : dict of GeoDataFrame or callable
+        As :func:`print_map`, or a function returning them: called only when a button is clicked (a
+        session then keeps its view's name, not the view's rows, between clicks).
+    areas, lang
         As :func:`print_map`.
     outline : GeoDataFrame or callable
         The outline map, or a function returning it: called only when a button is clicked, when the file
@@ -115,8 +118,8 @@ def print_files(frames: dict, outline, window, areas=None, map_view=None, lang: 
     extent = extent_of(*map_view) if map_view else None
 
     def make(fmt):
-        return lambda: print_map(frames, outline() if callable(outline) else outline, start=window[0],
-                                 end=window[1], areas=areas, extent=extent, fmt=fmt, lang=lang)
+        return lambda: print_map(frames() if callable(frames) else frames, outline() if callable(outline) else outline,
+                                 start=window[0], end=window[1], areas=areas, extent=extent, fmt=fmt, lang=lang)
 
     return [dict(label=label, data=make(fmt), file_name=f"{stem}.{fmt}", mime=FORMATS[fmt], key=f"print_{fmt}")
             for fmt, label in (("png", _("Map as PNG (for print)")), ("pdf", _("Map as PDF (vector)")))]

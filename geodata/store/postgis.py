@@ -443,9 +443,10 @@ class PostgisStore(Store):
         return f"SELECT {self._select(columns)} FROM incidents{where}", params
 
     def incident_table(self, query: Query | None = None, *, columns=None) -> pa.Table:
-        """The incidents that fit ``query``, as an Arrow table (``columns``, then lon/lat), by day then id."""
-        # lon/lat come last whether asked or not (the folder store's are asked for: an export asks both alike)
-        columns = [c for c in (columns if columns is not None else INCIDENT_COLUMNS) if c not in ("lon", "lat")]
+        """The incidents that fit ``query``, as an Arrow table (``columns``, then lon/lat), by day then id.
+
+        ``lon``/``lat`` among ``columns`` are taken as the point's, as the folder store takes them."""
+        columns = [c for c in columns if c not in ("lon", "lat")] if columns is not None else list(INCIDENT_COLUMNS)
         sort = [c for c in ("date_start", "id") if c not in columns]
         table = self._copy_out(*self._incident_sql(query, [*columns, *sort]), [*columns, *sort])
         # Sorted here, not by the server (whose sort of a large view spills to disk): the same order as the

@@ -22,6 +22,7 @@ __getattr__, __dir__ = lazy_names(__name__, {
         "SOURCE_CODES", "SOURCE_NAMES", "SOURCES", "best_population", "ice_monthly", "place_keys",
         "population_sources", "source_words",
     ),
+    ".resident": ("FrameCache", "IncidentIndex", "ResidentViews", "release_memory", "use_system_memory_pool"),
     ".selection": ("DEFAULT_LAYERS", "LAYERS", "View", "filter_incidents", "incident_aors", "select"),
     ".shards": ("COMPLETE", "KEEP_SECONDS", "cache_dir", "prune", "write_file", "write_shards"),
     ".spans": ("layer_spans",),
@@ -38,4 +39,5 @@ __all__ = [
     "SOURCE_NAMES", "source_words", "SOURCES", "View", "view_figures",
     "view_frames", "week_start", "weekly_counts", "with_range_adp", "write_file", "write_shards",
     "health_check_url", "run_page", "start_warming", "warm_seconds", "watch_generation",
+    "FrameCache", "IncidentIndex", "ResidentViews", "release_memory", "use_system_memory_pool",
 ]

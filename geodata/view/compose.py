@@ -12,6 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pandas as pd
 
+from ..core.schema import CRS
 from ..store.base import Bundle, Query, Store, query_of
 from .occupancy import population_table, view_frames
 from .selection import View, select
@@ -34,7 +35,7 @@ def query(store: Store, view, *, bbox=None, columns=None) -> dict[str, gpd.GeoDa
     return select(store.facilities(), store.incidents_of(q, columns), view)
 
 
-def frames(store: Store, view: View, *, hide_empty: bool = False, bbox=None, columns=None):
+def frames(store: Store, view: View, *, hide_empty: bool = False, bbox=None, columns=None, index=None):
     """What :func:`geodata.view.occupancy.view_frames` gives for the whole data, from the view's rows only:
     ``(frames, span)``, facilities with ``adp_in_range``.
 
@@ -42,11 +43,37 @@ def frames(store: Store, view: View, *, hide_empty: bool = False, bbox=None, col
     map's figures need only :data:`geodata.store.VIEW_COLUMNS`, and reading those alone is what
     makes a large view quick.  The best-source population table is kept by the store
     (:meth:`geodata.store.Store.best_population`) while its tables are unchanged.
+    ``index``: the store's :class:`geodata.view.resident.IncidentIndex`, which answers the incidents
+    of a view (no ``bbox``, ``columns`` among the index's) from its columns instead of the store's files:
+    the same frames (the incidents' index labels aside: numbered 0, 1, ... in view order).
     """
+    if index is not None and bbox is None and "incidents" in view.layers and columns is not None \
+            and set(columns) <= set(index.columns):
+        return _indexed_frames(store, view, index, hide_empty)
     q = query_of(view, bbox)
     data = Bundle(store.facilities(), store.incidents_of(q, columns), pd.DataFrame(), store.population(),
                   store.facility_years(), store.headcount())
     return view_frames(data, view, hide_empty=hide_empty, population=store.best_population(data, population_table))
+
+
+def _indexed_frames(store: Store, view: View, index, hide_empty: bool):
+    """:func:`frames` with the incidents from ``index``; the facilities and offices as the store gives them."""
+    facilities = store.facilities()
+    others = View(start=view.start, end=view.end, categories=view.categories, aors=view.aors,
+                  layers=tuple(x for x in view.layers if x != "incidents"))
+    # No incidents go through select(): its AOR rule and date filter are the index's (no rows, nothing to place).
+    none = gpd.GeoDataFrame({c: pd.Series([], dtype="str") for c in index.columns}, geometry=gpd.GeoSeries(crs=CRS))
+    data = Bundle(facilities, none, pd.DataFrame(), store.population(), store.facility_years(), store.headcount())
+    rest, span = view_frames(data, others, hide_empty=hide_empty,
+                             population=store.best_population(data, population_table))
+    ids = set(facilities.loc[facilities["aor"].isin(view.aors), "id"]) if view.aors else ()
+    out = {}
+    for layer in ("facilities", "incidents", "offices"):  # select()'s order
+        if layer == "incidents":
+            out[layer] = index.frame(view, ids)
+        elif layer in rest:
+            out[layer] = rest[layer]
+    return out, span
 
 
 def export_frames(store: Store, view: View, *, hide_empty: bool = False) -> dict:

@@ -67,3 +67,25 @@ def test_a_damaged_store_is_a_message_without_the_server_path(tmp_path, monkeypa
     assert not at.exception
     (err,) = at.error
     assert "broken-store" in err.value and str(tmp_path) not in err.value
+
+
+def test_the_search_on_a_store_finds_a_death_in_custody(tmp_path, monkeypatch):
+    folder = tmp_path / "store"
+    assert main(["init", "--store", str(folder)]) == 0
+    deaths = load_bundle().incidents
+    death = deaths[(deaths["category"] == "death_in_custody") & deaths.geometry.notna()].iloc[0]
+    monkeypatch.setenv("ICE_MAP_STORE", str(folder))
+    at = _run()
+    at.text_input(key="find").input(death["title"]).run()
+    assert not at.exception, at.exception
+    labels = at.selectbox(key="found").options
+    assert f"{death['title']} — {death['date']}" in labels
+
+
+def test_app_shows_a_view_of_a_postgis_store(pg_store, pg_url, monkeypatch):
+    monkeypatch.setenv("ICE_MAP_STORE", pg_url)
+    at = _run(start="2025-01-01", end="2025-12-31", layer="incidents")
+    assert not at.exception, at.exception
+    inc = load_bundle().incidents
+    shown = inc[(inc["date_start"] <= "2025-12-31") & (inc["date_end"] >= "2025-01-01") & inc.geometry.notna()]
+    assert at.session_state["map_points"]["Incidents"] == len(shown) > 0

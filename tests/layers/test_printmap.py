@@ -158,6 +158,18 @@ def test_print_files_draw_only_when_asked(view_frames):
     assert calls and Image.open(io.BytesIO(png)).size == (2400, 1600)
 
 
+def test_print_files_read_the_views_frames_only_when_asked(view_frames, outline):
+    asked = []
+
+    def frames_later():
+        asked.append(1)
+        return view_frames
+
+    files = print_files(frames_later, outline, (START, END), stem="ice-map_x")
+    assert not asked  # a session keeps the view's name between clicks, not its rows
+    assert files[0]["data"]() == print_files(view_frames, outline, (START, END))[0]["data"]() and asked
+
+
 def test_frame_of_the_link_view_is_around_its_centre():
     west, south, east, north = extent_of((31.76, -106.45), 8, size=(1000, 680))
     assert west < -106.45 < east and south < 31.76 < north

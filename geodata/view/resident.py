@@ -1,0 +1,262 @@
+"""The map's incident columns held once per data version, and a view of them answered from those columns.
+
+A view of a large store used to be read from the store's files, turned into a pandas frame, filtered
+again and sorted, once for every distinct date range or category a reader asked for (about a second
+of CPU for a year of a million incidents, and each cached view kept its own copy). An
+:class:`IncidentIndex` reads the columns the map's figures need (:data:`geodata.store.VIEW_COLUMNS`)
+once, sorted as every view is sorted (by ``date_start``, then ``id``, missing last), text of few
+distinct values dictionary-encoded, each point built once from the stored float64 coordinates.
+A view is then a binary search on the sorted start dates and boolean masks over the columns, and
+only the view's rows become a frame: the same frame, row for row and column for column, as the
+store's own filter gives (:func:`geodata.view.frames` with ``index=``).
+
+:class:`FrameCache` keeps recent views' frames, bounded by entries and by rows, so that readers
+asking for many distinct views cannot grow the process without bound. :func:`release_memory` hands
+the memory of a large transient build (the map of every incident) back to the system.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import gc
+import os
+import threading
+from collections import OrderedDict
+
+import geopandas as gpd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import shapely
+
+from ..core.schema import CRS
+from ..store.base import VIEW_COLUMNS
+from .compose import frames
+from .selection import incident_aors
+
+__all__ = ["FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews", "release_memory",
+           "use_system_memory_pool"]
+
+#: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
+_POINT_BYTES = 200
+#: Columns of few distinct values, held dictionary-encoded (a small integer a row).
+_DICTIONARY = ("category", "date_precision", "state", "facility_id", "location_precision")
+
+
+class IncidentIndex:
+    """Every incident's :data:`geodata.store.VIEW_COLUMNS` and point, sorted by day then id.
+
+    Build it with :meth:`of` (from a store) or from an Arrow table holding those columns and
+    ``lon``/``lat``. :meth:`frame` gives a view's incidents.
+    """
+
+    def __init__(self, table: pa.Table, columns=VIEW_COLUMNS):
+        self.columns = tuple(columns)
+        order = pc.sort_indices(table.select(["date_start", "id"]),
+                                sort_keys=[("date_start", "ascending"), ("id", "ascending")])  # missing last
+        self._cols: dict[str, pa.Array] = {}
+        for name in self.columns:
+            col = table.column(name).take(order).combine_chunks()
+            if name in _DICTIONARY:
+                col = col.dictionary_encode()
+            self._cols[name] = col
+        lon = table.column("lon").take(order).to_numpy(zero_copy_only=False).astype(float)
+        lat = table.column("lat").take(order).to_numpy(zero_copy_only=False).astype(float)
+        # Every point once (about 210 bytes each): a view takes its points from here, and the views kept share
+        # them, where building a view's points took most of its time (0.35 s for 572,524 of a million).
+        self._points = shapely.points(lon, lat)
+        self._points[np.isnan(lon) | np.isnan(lat)] = None
+        self.n = len(order)
+        starts = self._cols["date_start"]
+        self._dated = self.n - starts.null_count  # rows with a start date: the sorted prefix
+        self._starts = starts
+        self._aors: pa.Array | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, store, columns=VIEW_COLUMNS) -> IncidentIndex:
+        """The index of ``store``'s incidents (a store that reads them as Arrow: ``incident_table``)."""
+        return cls(store.incident_table(None, columns=[*columns, "lon", "lat"]), columns)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the index holds (its Arrow columns, and its points as shapely holds them, estimated)."""
+        held = sum(c.nbytes for c in self._cols.values()) + self._points.nbytes * (1 + _POINT_BYTES // 8)
+        return held + (self._aors.nbytes if self._aors is not None else 0)
+
+    def _count_to(self, end: str) -> int:
+        """How many dated rows start on or before ``end`` (ISO text compares as the dates it spells)."""
+        return bisect.bisect_right(_Sorted(self._starts, self._dated), end)
+
+    def _in_aors(self, hi: int, aors, facility_ids) -> np.ndarray:
+        """The AOR rule of :func:`geodata.view.select` for rows ``[0, hi)``: the incident happened in one of
+        ``aors`` (each incident's AOR is found once per index) or at one of ``facility_ids``."""
+        with self._lock:
+            if self._aors is None:
+                self._aors = pa.array(incident_aors(self._frame(np.arange(self.n))), pa.string(), from_pandas=True)
+        here = pc.is_in(self._aors.slice(0, hi), value_set=pa.array(list(aors), pa.string()))  # a missing AOR: no
+        at = pc.is_in(self._cols["facility_id"].slice(0, hi).dictionary_decode(),
+                      value_set=pa.array(sorted(facility_ids), pa.string()))
+        return here.to_numpy(zero_copy_only=False) | at.to_numpy(zero_copy_only=False)
+
+    def rows(self, start=None, end=None, categories=None, aors=(), facility_ids=()) -> np.ndarray:
+        """Positions (ascending, so in view order) of the incidents whose span overlaps ``[start, end]``
+        (dates or ISO text, None for open), whose category is listed (None: any), and, with ``aors``,
+        in those AORs by place or at ``facility_ids``."""
+        start = start.isoformat() if hasattr(start, "isoformat") else start
+        end = end.isoformat() if hasattr(end, "isoformat") else end
+        hi = self.n if end is None else self._count_to(end)
+        mask = np.ones(hi, dtype=bool)
+        if start is not None:
+            mask &= pc.fill_null(pc.greater_equal(self._cols["date_end"].slice(0, hi), start),
+                                 False).to_numpy(zero_copy_only=False)
+        if categories is not None:
+            col = self._cols["category"].slice(0, hi)
+            allowed = pc.is_in(col.dictionary, value_set=pa.array(list(categories), pa.string()))
+            allowed = np.append(allowed.to_numpy(zero_copy_only=False), False)  # last: a missing category
+            codes = col.indices.fill_null(len(allowed) - 1).to_numpy(zero_copy_only=False)
+            mask &= allowed[codes]
+        if aors:
+            mask &= self._in_aors(hi, aors, facility_ids)
+        return np.flatnonzero(mask)
+
+    def _frame(self, positions: np.ndarray) -> gpd.GeoDataFrame:
+        take = pa.array(positions, pa.int64())
+        cols = []
+        for name in self.columns:
+            col = self._cols[name].take(take)
+            cols.append(col.dictionary_decode() if name in _DICTIONARY else col)
+        frame = pa.table(cols, names=list(self.columns)).to_pandas()
+        return gpd.GeoDataFrame(frame, geometry=self._points[positions], crs=CRS)
+
+    def frame(self, view, facility_ids=()) -> gpd.GeoDataFrame:
+        """The incidents ``view`` shows (its dates, categories and AORs; ``facility_ids``: the facilities of
+        its AORs), in view order: what :func:`geodata.view.occupancy.view_frames` gives from the store's rows."""
+        return self._frame(self.rows(view.start, view.end, view.categories, view.aors, facility_ids))
+
+
+class _Sorted:
+    """The first ``n`` values of a sorted Arrow column, read by position (a binary search reads about 20)."""
+
+    def __init__(self, column: pa.Array, n: int):
+        self.column, self.n = column, n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int):
+        return self.column[i].as_py()
+
+
+class FrameCache:
+    """Recent views' frames, least recently used dropped first once there are more than ``max_entries``
+    or their incidents together exceed ``max_rows`` (the entry just added always stays)."""
+
+    def __init__(self, max_entries: int = 16, max_rows: int = 1_000_000):
+        self.max_entries, self.max_rows = max_entries, max_rows
+        self._items: OrderedDict = OrderedDict()
+        self._lock, self._building = threading.Lock(), threading.Lock()
+
+    @staticmethod
+    def _rows(value) -> int:
+        frames = value[0] if isinstance(value, tuple) else value
+        return sum(len(f) for k, f in frames.items() if k == "incidents")
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def rows(self) -> int:
+        """Incident rows held by the cached frames."""
+        return sum(r for _, r in self._items.values())
+
+    def _kept(self, key):
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def get(self, key, compute):
+        """The value kept for ``key``, else ``compute()`` kept and returned.
+
+        One value is computed at a time: readers asking for new views at once wait in line instead of
+        each holding a view's build in memory together (the CPU is the same: the builds share the GIL),
+        and readers asking for the same new view have it built once."""
+        kept = self._kept(key)
+        if kept is not None:
+            return kept[0]
+        with self._building:
+            kept = self._kept(key)  # built by the reader before in line
+            if kept is not None:
+                return kept[0]
+            value = compute()
+            with self._lock:
+                self._items[key] = (value, self._rows(value))
+                while len(self._items) > 1 and (len(self._items) > self.max_entries or self.rows > self.max_rows):
+                    self._items.popitem(last=False)
+            # What the build took (for a view of a million incidents, a few hundred MB) goes back to the system
+            # now, not when the allocator gets round to it.
+            release_memory(collect=False)
+        return value
+
+
+def use_system_memory_pool() -> None:
+    """Arrow's allocations from the C heap (``malloc``), unless ``$ARROW_DEFAULT_MEMORY_POOL`` chooses a pool.
+
+    For a long-running server: Arrow's default pool (mimalloc) keeps what a large build freed for its
+    own reuse, so a process that once read a million records stays hundreds of MB larger; freed C heap
+    memory goes back to the system (large blocks at once, the rest at :func:`release_memory`)."""
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        pa.set_memory_pool(pa.system_memory_pool())
+
+
+def release_memory(collect: bool = True) -> None:
+    """Give the memory freed after a large build back to the system: collect cycles (``collect``), release
+    Arrow's unused pool memory, and trim the C heap (glibc's ``malloc_trim``; elsewhere nothing)."""
+    if collect:
+        gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+#: Incident rows the cached views of one data version may hold together (each row, with its point, about
+#: 250 bytes): a few year-long views of a million incidents, every view of a small store.
+MAX_CACHED_ROWS = 500_000
+#: Views cached at most, whatever their size.
+MAX_CACHED_VIEWS = 16
+
+
+class ResidentViews:
+    """The views of one data version of ``store``, as the map's figures read them: :meth:`frames`.
+
+    A store that reads incidents as Arrow (``incident_table``: the folder and PostGIS stores) is read
+    once into an :class:`IncidentIndex` (on the first view) and each view answered from it; other
+    stores (the bundle) are asked each time. Recent views are kept in a :class:`FrameCache`.
+    """
+
+    def __init__(self, store, *, max_entries: int = MAX_CACHED_VIEWS, max_rows: int = MAX_CACHED_ROWS):
+        self.store = store
+        self.cache = FrameCache(max_entries, max_rows)
+        self._index: IncidentIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> IncidentIndex | None:
+        """The store's index, built on first use (None for a store without ``incident_table``)."""
+        if self._index is None and hasattr(self.store, "incident_table"):
+            with self._lock:
+                if self._index is None:
+                    self._index = IncidentIndex.of(self.store)
+                    release_memory()  # the whole read is let go: only the index's columns stay
+        return self._index
+
+    def frames(self, view, hide_empty: bool = False):
+        """``(frames, span)`` of ``view``: :func:`geodata.view.frames` with the map's columns
+        (:data:`geodata.store.VIEW_COLUMNS`). Shared by every caller: copy before changing them."""
+        return self.cache.get((view, hide_empty), lambda: frames(
+            self.store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS, index=self.index))

@@ -1,0 +1,204 @@
+"""A view answered from the resident incident columns is the view the store's own filter gives."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
+import pytest
+from shapely.geometry import Point
+
+from geodata import View, load_bundle
+from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
+from geodata.store import VIEW_COLUMNS, open_store
+from geodata.view import frames as store_frames
+from geodata.view.resident import FrameCache, IncidentIndex, ResidentViews
+
+
+def _extra(n: int = 600, seed: int = 3) -> gpd.GeoDataFrame:
+    """Incidents at the edges the index must get right: one start day shared by many (order by id),
+    months, years and ranges, unplaced points, incidents at facilities, the first and last days."""
+    rng = np.random.default_rng(seed)
+    fac = load_bundle().facilities
+    fac_ids = fac.loc[fac["aor"].notna(), "id"].to_numpy()
+    cats = list(CATEGORIES)
+    rows, geoms = [], []
+    days = pd.date_range("2022-10-01", "2026-03-31", freq="D")
+    for i in range(n):
+        kind = ["day", "day", "month", "year", "range"][i % 5]
+        d = days[rng.integers(0, len(days))] if i % 7 else pd.Timestamp("2025-06-15")  # many on one day
+        if i == 0:
+            d = days[0]
+        if i == 1:
+            d = days[-1]
+        if kind == "day":
+            start, end, text = d, d, f"{d:%Y-%m-%d}"
+        elif kind == "month":
+            start, end, text = d.replace(day=1), d + pd.offsets.MonthEnd(0), f"{d:%Y-%m}"
+        elif kind == "year":
+            start, end, text = d.replace(month=1, day=1), d.replace(month=12, day=31), f"{d:%Y}"
+        else:
+            start, end, text = d, d + pd.Timedelta(days=int(rng.integers(1, 90))), f"{d:%Y-%m-%d}"
+        rows.append(dict(
+            id=f"zz:{rng.integers(0, 10**6):07d}-{i}", category=cats[i % len(cats)], title=f"t {i}", date=text,
+            date_precision="day" if kind == "range" else kind, date_start=f"{start:%Y-%m-%d}",
+            date_end=f"{end:%Y-%m-%d}", place="", city="Somewhere", state=["TX", "MN", "CA", "NY"][i % 4],
+            facility_id=fac_ids[i % len(fac_ids)] if i % 9 == 0 else None,
+            location_precision=["city", "state", "block"][i % 3], location_method="test", description="",
+            source_name="Test", source_urls=f"https://example.org/{i}", verification="news_report"))
+        geoms.append(None if i % 11 == 0 else Point(rng.uniform(-124, -67), rng.uniform(25, 49)))
+    return gpd.GeoDataFrame(rows, columns=list(INCIDENT_COLUMNS), geometry=geoms, crs=CRS)
+
+
+@pytest.fixture(scope="module")
+def folder_store(tmp_path_factory):
+    store = open_store(tmp_path_factory.mktemp("resident") / "store", create=True)
+    store.seed(load_bundle())
+    store.write_incidents(_extra())
+    return store
+
+
+VIEWS = [
+    View(start="2025-01-01", end="2025-12-31"),
+    View(),
+    View(start="2025-06-15"),
+    View(end="2023-01-01"),
+    View(start="2022-10-01", end="2022-10-01"),  # the first day
+    View(start="2026-03-31", end="2026-03-31"),  # the last day
+    View(start="2025-06-15", end="2025-06-15"),  # a day many share
+    View(start="2031-01-01", end="2032-01-01"),  # after everything: empty
+    View(start="1990-01-01", end="1990-12-31"),  # before everything: empty
+    View(start="2025-01-01", end="2025-06-30", categories=("arrest", "protest")),
+    View(start="2025-01-01", end="2025-06-30", categories=()),
+    View(start="2024-01-01", end="2025-12-31", aors=("ELP", "SPM", "NYC")),
+    View(start="2024-01-01", end="2024-12-31", layers=("incidents", "offices"), aors=("SEA",)),
+    View(start="2024-01-01", end="2024-12-31", layers=("incidents",)),
+]
+
+
+@pytest.mark.parametrize("view", VIEWS, ids=lambda v: f"{v.start}_{v.end}_{len(v.categories)}_{'+'.join(v.aors)}")
+@pytest.mark.parametrize("hide_empty", [False, True])
+def test_a_view_from_the_index_equals_the_stores_view_on_edges_and_filters(folder_store, view, hide_empty):
+    index = IncidentIndex.of(folder_store)
+    old, old_span = store_frames(folder_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
+    new, new_span = store_frames(folder_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS, index=index)
+    assert list(new) == list(old) and new_span == old_span
+    for layer in old:
+        a, b = old[layer], new[layer]
+        if layer == "incidents":
+            a = a.reset_index(drop=True)  # the store's labels are positions in what it read
+            assert list(b["id"]) == list(a["id"])  # the view's order: by day, then id
+        pd.testing.assert_frame_equal(b, a, check_exact=True)
+        assert (a.geometry.isna() == b.geometry.isna()).all()
+        placed = a.geometry.notna()
+        assert a.geometry[placed].geom_equals_exact(b.geometry[placed], 0).all()
+
+
+def test_a_view_of_a_full_store_is_answered_from_the_index_not_the_files(folder_store, monkeypatch):
+    views = ResidentViews(folder_store)
+    views.frames(View(start="2025-01-01", end="2025-03-31"))  # the index is built on the first view
+    view = View(start="2024-11-01", end="2025-02-28", categories=("arrest", "use_of_force"))
+    expected = store_frames(folder_store, view, columns=VIEW_COLUMNS)[0]["incidents"]
+
+    def no_reads(*args, **kwargs):
+        raise AssertionError("the store's files were read for a view")
+
+    monkeypatch.setattr(folder_store, "incident_table", no_reads)
+    monkeypatch.setattr(folder_store, "incidents", no_reads)
+    got = views.frames(view)[0]["incidents"]
+    assert len(got) > 10 and list(got["id"]) == list(expected["id"])
+
+
+def test_views_are_cached_by_filter_and_the_cache_stays_bounded(folder_store):
+    views = ResidentViews(folder_store, max_entries=3, max_rows=10**9)
+    v1 = View(start="2025-01-01", end="2025-01-31")
+    assert views.frames(v1) is views.frames(v1)  # the second ask is the kept frames
+    for day in range(2, 9):
+        views.frames(View(start=f"2025-01-0{day}", end="2025-01-31"))
+    assert len(views.cache) == 3
+    assert views.frames(v1) is not views.frames(View(start="2025-01-01", end="2025-01-31", layers=("incidents",)))
+
+
+def test_the_frame_cache_drops_the_oldest_views_beyond_its_rows():
+    cache = FrameCache(max_entries=10, max_rows=100)
+    frame = lambda n: ({"incidents": pd.DataFrame({"id": range(n)})}, None)  # noqa: E731
+    cache.get("a", lambda: frame(60))
+    cache.get("b", lambda: frame(30))
+    assert len(cache) == 2 and cache.rows == 90
+    cache.get("a", lambda: pytest.fail("a was kept"))  # used: now the most recent
+    cache.get("c", lambda: frame(30))  # 120 rows: the least recently used (b) goes
+    assert cache.rows == 90 and len(cache) == 2
+    cache.get("b", lambda: frame(30))  # b was dropped: computed again
+    assert cache.get("huge", lambda: frame(500))[0]["incidents"].shape[0] == 500  # one huge view is still kept
+    assert len(cache) == 1 and cache.rows == 500
+
+
+def test_readers_asking_for_one_new_view_at_once_have_it_built_once():
+    import threading
+    import time
+
+    cache, built, running, most = FrameCache(), [], [0], [0]
+
+    def build(key):
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        built.append(key)
+        running[0] -= 1
+        return ({"incidents": pd.DataFrame({"id": [key]})}, None)
+
+    threads = [threading.Thread(target=cache.get, args=(k, lambda k=k: build(k))) for k in ["a"] * 4 + ["b"] * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(built) == ["a", "b"]  # each new view built once
+    assert most == [1]  # and one build at a time
+
+
+def test_the_server_allocates_arrow_memory_from_the_c_heap_unless_told_otherwise(monkeypatch):
+    import pyarrow as pa
+
+    from geodata.view.resident import use_system_memory_pool
+
+    before = pa.default_memory_pool()
+    try:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "mimalloc")
+        pa.set_memory_pool(pa.mimalloc_memory_pool())
+        use_system_memory_pool()
+        assert pa.default_memory_pool().backend_name == "mimalloc"  # the operator's choice stands
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
+        use_system_memory_pool()
+        assert pa.default_memory_pool().backend_name == "system"
+    finally:
+        pa.set_memory_pool(before)
+
+
+def test_a_postgis_stores_views_from_the_index_equal_its_own(pg_store):
+    pg_store.write_incidents(_extra(200, seed=11))
+    index = IncidentIndex.of(pg_store)
+    for view in (View(start="2025-01-01", end="2025-12-31"), View(start="2025-06-15", end="2025-06-15"),
+                 View(start="2024-01-01", end="2025-12-31", aors=("ELP", "SPM")), View(categories=())):
+        old = store_frames(pg_store, view, columns=VIEW_COLUMNS)[0]
+        new = store_frames(pg_store, view, columns=VIEW_COLUMNS, index=index)[0]
+        assert list(new) == list(old)
+        for layer in old:
+            pd.testing.assert_frame_equal(new[layer], old[layer].reset_index(drop=True) if layer == "incidents"
+                                          else old[layer], check_exact=True)
+
+
+def test_a_postgis_store_reads_the_points_columns_as_the_folder_store_does(pg_store, folder_store):
+    from geodata.view import export_frames
+
+    cols = ["id", "date_start", "lon", "lat"]
+    pg = pg_store.incident_table(None, columns=cols)
+    assert pg.column_names == cols
+    folder = folder_store.incident_table(None, columns=cols)
+    bundled = set(load_bundle().incidents["id"])
+    mine = pg.filter(pa.compute.is_in(pg["id"], value_set=pa.array(sorted(bundled))))
+    theirs = folder.filter(pa.compute.is_in(folder["id"], value_set=pa.array(sorted(bundled))))
+    assert mine.sort_by("id").equals(theirs.sort_by("id"))
+    # The export of a view of incidents reads its points the same way (it failed on PostGIS before).
+    assert export_frames(pg_store, View(start="2025-01-01", layers=("incidents",)))["incidents"].num_rows > 0
