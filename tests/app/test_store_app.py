@@ -12,10 +12,12 @@ from geodata.cli import main
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
-def _run(**params) -> AppTest:
+def _run(opened: tuple = (), **params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=90)
     for k, v in params.items():
         at.query_params[k] = v
+    for key in opened:  # expanders built only once opened (the facility table)
+        at.session_state[key] = True
     at.run()
     return at
 
@@ -46,7 +48,7 @@ def test_downloads_are_built_only_on_a_click(monkeypatch):
         return original(coordinates, data, proto, mimetype, file_name, **kwargs)
 
     monkeypatch.setattr(button, "marshall_file", spy)
-    at = _run()
+    at = _run(opened=("facility_table",))
     assert not at.exception
     # The view as GeoJSON and CSV, the map as PNG and PDF: each built on its click.
     assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "geojson", "pdf", "png"]
