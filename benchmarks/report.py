@@ -6,9 +6,9 @@
 
 ``run`` starts each benchmark of :data:`BENCHMARKS` as its own process and keeps what it printed, with
 the command, the commit, the date and the machine's state (cores, memory, load average), in
-``benchmarks/results/<name>.txt``.  A benchmark marks the lines a reader should see first with
-``summary: ``; ``render`` puts those lines in the README (each under the script and the run that printed
-it) and every line of every output in docs/performance.md.  Nothing is typed by hand:
+``benchmarks/results/<name>.txt``.  ``render`` puts the lines of each output that match its patterns in the
+README (under the script and the run that printed them, unchanged) and every line of every output in
+docs/performance.md.  Nothing is typed by hand:
 ``tests/test_docs.py`` checks both files against the kept outputs.
 """
 
@@ -26,18 +26,24 @@ RESULTS = ROOT / "benchmarks" / "results"
 README = ROOT / "README.md"
 DOC = ROOT / "docs" / "performance.md"
 START, END = "<!-- performance:start -->", "<!-- performance:end -->"
-SUMMARY = "summary: "
 
-#: name -> (what it measures, the command from the repository's root, most seconds it may take).
-BENCHMARKS: dict[str, tuple[str, list[str], int]] = {
+#: name -> (what it measures, the command from the repository's root, most seconds it may take, the patterns of
+#: the output lines the README shows).  ``export`` keeps its synthetic stores in /tmp/bench-stores/N (made when
+#: absent); ``memory`` measures the 10⁶ one, so it runs after ``export``.
+BENCHMARKS: dict[str, tuple[str, list[str], int, tuple[str, ...]]] = {
     "page": ("What a reader's browser fetches and when the map paints (bundled data, desktop and phone profile)",
-             ["benchmarks/bench_page.py"], 1800),
-    "first-visit": ("The first visit after an import against a warm one (folder store of 10⁵ incidents)",
-                    ["benchmarks/bench_first_visit.py", "100000"], 1800),
+             ["benchmarks/bench_page.py"], 1800, (r"(?i)on the wire in all", r"(?i)map painted")),
     "viewers": ("What each viewer costs the server: k sessions at once over the websocket (bundled data)",
-                ["benchmarks/bench_viewers.py", "--k", "1", "10", "50", "100"], 3600),
+                ["benchmarks/bench_viewers.py", "--k", "1", "10", "50", "100"], 3600,
+                (r"^\s*100\s", r"(?i)idle")),
     "export": ("`geodata export --store` end to end against the pyarrow floor and gdf.to_json",
-               ["benchmarks/bench_export.py", "100000", "1000000"], 3600),
+               ["benchmarks/bench_export.py", "100000", "1000000", "--keep", "/tmp/bench-stores"], 3600,
+               (r"^N = 1,000,000", r"^  CPU ", r"^  peak RSS")),
+    "memory": ("The app on a store of 10⁶ incidents: resident memory and CPU per reader",
+               ["benchmarks/bench_memory.py", "--store", "/tmp/bench-stores/1000000", "--k", "1", "10"], 3600,
+               (r"RSS after the first page", r"^\s*10 ", r"peak RSS")),
+    "first-visit": ("The first visit after an import against a warm one (folder store of 10⁵ incidents)",
+                    ["benchmarks/bench_first_visit.py", "100000"], 1800, (r"(?i)first visit|warm",)),
 }
 
 
@@ -68,9 +74,10 @@ def run(names: list[str]) -> int:
         if name not in BENCHMARKS:
             print(f"report.py: no benchmark named {name!r} (known: {', '.join(BENCHMARKS)})", file=sys.stderr)
             return 2
-        _, command, timeout = BENCHMARKS[name]
+        _, command, timeout, _ = BENCHMARKS[name]
+        dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
         head = [f"command: python3 {' '.join(command)}",
-                f"commit: {_git('rev-parse', '--short', 'HEAD')}{' (with uncommitted changes)' if _git('status', '--porcelain', '--untracked-files=no') else ''}",
+                f"commit: {_git('rev-parse', '--short', 'HEAD')}{dirty}",
                 f"date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
                 f"machine: {_machine()}"]
         print(f"== {name}: {head[0]}", flush=True)
@@ -108,13 +115,14 @@ def readme_section() -> str:
            "Printed by the scripts in `benchmarks/` on a 2-core shared machine; compare figures of one run, not",
            "runs. `python3 benchmarks/report.py run` runs them again and `render` writes this section and",
            "[docs/performance.md](docs/performance.md) (every line they printed) from their output.", ""]
-    for name, (what, command, _) in BENCHMARKS.items():
+    for name, (what, _, _, patterns) in BENCHMARKS.items():
         kept = _read(name)
         if kept is None:
             continue
         head, body = kept
         out.append(f"- {what}: `{head['command'].removeprefix('python3 ')}` ({head['date'][:10]}, {head['commit']}):")
-        out += [f"  {line[len(SUMMARY):]}" for line in body if line.startswith(SUMMARY)]
+        out += ["  ```text", *[f"  {line.rstrip()}" for line in body if any(re.search(p, line) for p in patterns)],
+                "  ```"]
     out.append(END)
     return "\n".join(out)
 
@@ -126,7 +134,7 @@ def doc_page() -> str:
            "when `report.py run` ran it); nothing here is typed by hand. What the figures mean and how they are",
            "taken is in each script's docstring; what changed to reach them is in",
            "[Performance, December 2026](performance-2026-12.md).", ""]
-    for name, (what, _, _) in BENCHMARKS.items():
+    for name, (what, *_) in BENCHMARKS.items():
         kept = _read(name)
         out += [f"## {what}", ""]
         if kept is None:
@@ -134,7 +142,7 @@ def doc_page() -> str:
             continue
         head, body = kept
         out += [f"- command: `{head['command']}`", f"- commit: {head['commit']}", f"- date: {head['date']}",
-                f"- machine: {head['machine']}", "", "```text", *[l.rstrip() for l in body], "```", ""]
+                f"- machine: {head['machine']}", "", "```text", *[line.rstrip() for line in body], "```", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

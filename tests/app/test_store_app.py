@@ -48,7 +48,7 @@ def test_downloads_are_built_only_on_a_click(monkeypatch):
         return original(coordinates, data, proto, mimetype, file_name, **kwargs)
 
     monkeypatch.setattr(button, "marshall_file", spy)
-    at = _run(opened=("facility_table",))
+    at = _run()
     assert not at.exception
     # The view as GeoJSON and CSV, the map as PNG and PDF: each built on its click.
     assert sorted(n.rsplit(".", 1)[1] for n, _ in handed) == ["csv", "geojson", "pdf", "png"]
