@@ -58,13 +58,7 @@ PROFILES = {
 }
 
 # The map has painted its points: the points layer's canvas is in the map's frame (tests/browser do the same).
-DRAWN_JS = """() => {
-  for (const f of document.querySelectorAll('iframe')) {
-    try { const w = f.contentWindow; if (w.L && w.L.CanvasPointLayer && w.document.querySelector('.leaflet-cpl-canvas')
-          && w.document.querySelector('.leaflet-container')) { return true; } } catch (e) {}
-  }
-  return false;
-}"""
+DRAWN_JS = (Path(__file__).resolve().parent / "js" / "map_painted.js").read_text(encoding="utf-8")
 
 
 COMPONENT_KINDS = {"leaflet": "leaflet", "layer_scripts": "layer scripts", "outline": "outline map and places",

@@ -177,3 +177,19 @@ def test_every_script_the_docs_name_exists():
     assert "benchmarks/bench_scale.py" in named and "scripts/test.sh" in named
     missing = sorted(name for name in named if not (ROOT / name).exists())
     assert not missing, missing
+
+
+def test_the_performance_figures_are_the_benchmarks_output():
+    """README's performance section and docs/performance.md are what benchmarks/report.py renders from the
+    outputs it kept (benchmarks/results/): no figure typed by hand, none left out."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_report", ROOT / "benchmarks" / "report.py")
+    report = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(report)
+    kept = {p.stem for p in (ROOT / "benchmarks" / "results").glob("*.txt")}
+    assert kept == set(report.BENCHMARKS), "run `python3 benchmarks/report.py run NAME` for each benchmark"
+    assert report.render(check=True) == 0, "run `python3 benchmarks/report.py render`"
+    section = README.split(report.START, 1)[1].split(report.END, 1)[0]
+    for name, (_, command, _, _) in report.BENCHMARKS.items():
+        assert f"`{' '.join(command)}`" in section, name
