@@ -156,7 +156,8 @@ def _with_section(readme: str) -> str:
 def render(check: bool = False) -> int:
     """Write (or with ``check`` compare) the README's section and docs/performance.md; 1 if they differ."""
     want_readme, want_doc = _with_section(README.read_text(encoding="utf-8")), doc_page()
-    stale = [p.name for p, want in ((README, want_readme), (DOC, want_doc)) if p.read_text(encoding="utf-8") != want]
+    stale = [p.name for p, want in ((README, want_readme), (DOC, want_doc))
+             if not p.exists() or p.read_text(encoding="utf-8") != want]
     if check:
         for name in stale:
             print(f"report.py: {name} is not what `benchmarks/report.py render` writes", file=sys.stderr)

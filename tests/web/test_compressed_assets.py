@@ -8,6 +8,7 @@ with, so a test sees what the middleware hid from it (``Accept-Encoding``, ``If-
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gzip
 import os
 
@@ -53,6 +54,13 @@ class FakeStreamlit:
         await send({"type": "http.response.body", "body": body[len(body) // 2:]})
 
 
+
+def _run(coro):
+    """``asyncio.run(coro)`` in a thread of its own: the suite's browser tests (Playwright's sync API) may leave
+    an event loop running in this thread, where asyncio.run refuses to start another."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
 def get(app, path: str, method: str = "GET", **headers: str):
     """``(status, headers, body)`` of one request through ``app``."""
     scope = {"type": "http", "method": method, "path": path, "root_path": "", "query_string": b"",
@@ -69,7 +77,7 @@ def get(app, path: str, method: str = "GET", **headers: str):
         else:
             out["body"] += message.get("body", b"")
 
-    asyncio.run(app(scope, receive, send))
+    _run(app(scope, receive, send))
     return out["status"], out["headers"], out["body"]
 
 
@@ -159,7 +167,7 @@ def test_concurrent_requests_for_one_file_compress_it_once(served):
 
         return await asyncio.gather(*(one() for _ in range(8)))
 
-    bodies = asyncio.run(many())
+    bodies = _run(many())
     assert app.compressions == 1 and all(brotli.decompress(b) == JS for b in bodies)
 
 
