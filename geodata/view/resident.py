@@ -35,8 +35,8 @@ from ..store.base import VIEW_COLUMNS
 from .compose import frames
 from .selection import incident_aors
 
-__all__ = ["FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews", "release_memory",
-           "use_system_memory_pool"]
+__all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews",
+           "release_memory", "use_system_memory_pool"]
 
 #: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
 _POINT_BYTES = 200
@@ -157,6 +157,7 @@ class FrameCache:
         self.max_entries, self.max_rows = max_entries, max_rows
         self._items: OrderedDict = OrderedDict()
         self._lock, self._building = threading.Lock(), threading.Lock()
+        self._rows_since_collect = 0
 
     @staticmethod
     def _rows(value) -> int:
@@ -197,8 +198,15 @@ class FrameCache:
                 while len(self._items) > 1 and (len(self._items) > self.max_entries or self.rows > self.max_rows):
                     self._items.popitem(last=False)
             # What the build took (for a view of a million incidents, a few hundred MB) goes back to the system
-            # now, not when the allocator gets round to it.
-            release_memory(collect=False)
+            # now, not when the allocator gets round to it.  The app does not collect cycles after every run
+            # (.streamlit/config.toml: runner.postScriptGC = false, a third of a rerun's CPU), so the selections
+            # earlier runs made of large views wait in cycles for Python's own rare full pass: once views of
+            # COLLECT_AFTER_ROWS incidents have been built since the last pass, this build pays for one.
+            self._rows_since_collect += self._items[key][1]
+            collect = self._rows_since_collect >= COLLECT_AFTER_ROWS
+            if collect:
+                self._rows_since_collect = 0
+            release_memory(collect=collect)
         return value
 
 
@@ -227,6 +235,9 @@ def release_memory(collect: bool = True) -> None:
 #: Incident rows the cached views of one data version may hold together (each row, with its point, about
 #: 250 bytes): a few year-long views of a million incidents, every view of a small store.
 MAX_CACHED_ROWS = 500_000
+#: Incident rows of views built between two full collections of cycles (:meth:`FrameCache.get`): a store of
+#: thousands of incidents (the bundle) almost never pays for one, a view of a year of a million every time.
+COLLECT_AFTER_ROWS = 200_000
 #: Views cached at most, whatever their size.
 MAX_CACHED_VIEWS = 16
 

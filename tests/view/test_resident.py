@@ -135,6 +135,25 @@ def test_the_frame_cache_drops_the_oldest_views_beyond_its_rows():
     assert len(cache) == 1 and cache.rows == 500
 
 
+def test_a_full_collection_runs_once_large_views_worth_of_rows_were_built(monkeypatch):
+    from geodata.view import resident
+
+    passes = []
+    monkeypatch.setattr(resident.gc, "collect", lambda *a: passes.append(a) or 0)
+    monkeypatch.setattr(resident, "COLLECT_AFTER_ROWS", 100)
+    cache = FrameCache(max_entries=50, max_rows=10_000)
+    frame = lambda n: ({"incidents": pd.DataFrame({"id": range(n)})}, None)  # noqa: E731
+    for key in range(9):  # small views (a bundle's): 90 rows built, no pass
+        cache.get(key, lambda: frame(10))
+    assert passes == []
+    cache.get("tenth", lambda: frame(10))  # 100 rows built since the last pass: this build pays for one
+    assert len(passes) == 1
+    cache.get("tenth", lambda: pytest.fail("kept"))  # a view kept builds nothing and collects nothing
+    cache.get("large", lambda: frame(150))  # a large view (a year of a million incidents): a pass each
+    cache.get("larger", lambda: frame(150))
+    assert len(passes) == 3
+
+
 def test_readers_asking_for_one_new_view_at_once_have_it_built_once():
     import threading
     import time
