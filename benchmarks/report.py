@@ -32,10 +32,10 @@ START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 #: absent); ``memory`` measures the 10⁶ one, so it runs after ``export``.
 BENCHMARKS: dict[str, tuple[str, list[str], int, tuple[str, ...]]] = {
     "page": ("What a reader's browser fetches and when the map paints (bundled data, desktop and phone profile)",
-             ["benchmarks/bench_page.py"], 1800, (r"(?i)on the wire in all", r"(?i)map painted")),
+             ["benchmarks/bench_page.py"], 1800, (r"first visit:", r"reload \(warm")),
     "viewers": ("What each viewer costs the server: k sessions at once over the websocket (bundled data)",
                 ["benchmarks/bench_viewers.py", "--k", "1", "10", "50", "100"], 3600,
-                (r"^\s*100\s", r"(?i)idle")),
+                (r"^\s+k\s+views", r"^\s*100\s")),
     "export": ("`geodata export --store` end to end against the pyarrow floor and gdf.to_json",
                ["benchmarks/bench_export.py", "100000", "1000000", "--keep", "/tmp/bench-stores"], 3600,
                (r"^N = ", r"^  CPU ", r"^  peak RSS")),
