@@ -530,11 +530,11 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
             weekly, lang))), width="stretch")  # the chart's spec made once: Altair's checks took 4 ms a chart a rerun
     if months is not None and len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        chart, caption = _per_view(("months chart", vk, lang), lambda: people_by_month(months, lang))
+        spec, caption = _per_view(("months chart", vk, lang), lambda: (  # its spec and caption, not the chart
+            lambda chart, caption: (vega_spec(chart), caption))(*people_by_month(months, lang)))
         if caption:
             chart_right.caption(caption)
-        chart_right.vega_lite_chart(spec=_per_view(("months spec", vk, lang), lambda: vega_spec(chart)),
-                                    width="stretch")
+        chart_right.vega_lite_chart(spec=spec, width="stretch")
 
     stem = "ice-map" + "".join(f"_{k}-{v.replace(',', '+')}" for k, v in view.to_params().items())
 
