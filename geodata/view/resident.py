@@ -26,6 +26,7 @@ from collections import OrderedDict
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
@@ -36,10 +37,12 @@ from .compose import frames
 from .selection import incident_aors
 
 __all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews",
-           "release_memory", "use_system_memory_pool"]
+           "SLICE_ROWS", "release_memory", "use_system_memory_pool"]
 
 #: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
 _POINT_BYTES = 200
+#: A run of this many consecutive rows of a view is a slice of the index's frame, not a copy.
+SLICE_ROWS = 4096
 #: Columns of few distinct values, held dictionary-encoded (a small integer a row).
 _DICTIONARY = ("category", "date_precision", "state", "facility_id", "location_precision")
 
@@ -72,7 +75,8 @@ class IncidentIndex:
         self._dated = self.n - starts.null_count  # rows with a start date: the sorted prefix
         self._starts = starts
         self._aors: pa.Array | None = None
-        self._lock = threading.Lock()
+        self._whole_frame: gpd.GeoDataFrame | None = None
+        self._lock, self._whole_lock = threading.Lock(), threading.Lock()
 
     @classmethod
     def of(cls, store, columns=VIEW_COLUMNS) -> IncidentIndex:
@@ -94,7 +98,7 @@ class IncidentIndex:
         ``aors`` (each incident's AOR is found once per index) or at one of ``facility_ids``."""
         with self._lock:
             if self._aors is None:
-                self._aors = pa.array(incident_aors(self._frame(np.arange(self.n))), pa.string(), from_pandas=True)
+                self._aors = pa.array(incident_aors(self._whole), pa.string(), from_pandas=True)
         here = pc.is_in(self._aors.slice(0, hi), value_set=pa.array(list(aors), pa.string()))  # a missing AOR: no
         at = pc.is_in(self._cols["facility_id"].slice(0, hi).dictionary_decode(),
                       value_set=pa.array(sorted(facility_ids), pa.string()))
@@ -121,7 +125,33 @@ class IncidentIndex:
             mask &= self._in_aors(hi, aors, facility_ids)
         return np.flatnonzero(mask)
 
+    @property
+    def _whole(self) -> gpd.GeoDataFrame:
+        """Every row as one frame, its text sharing the index's Arrow memory (the dictionary columns decoded
+        once) and its points the index's: a run of a view's rows is a slice of it, not a copy."""
+        if self._whole_frame is None:
+            with self._whole_lock:
+                if self._whole_frame is None:
+                    cols = [c.dictionary_decode() if name in _DICTIONARY else c for name, c in self._cols.items()]
+                    frame = pa.table(cols, names=list(self.columns)).to_pandas()
+                    self._whole_frame = gpd.GeoDataFrame(frame, geometry=self._points, crs=CRS)
+        return self._whole_frame
+
     def _frame(self, positions: np.ndarray) -> gpd.GeoDataFrame:
+        """The rows at ``positions`` (ascending), numbered 0, 1, ...: their longest run of consecutive rows
+        (a date range's incidents that start in it: most of them) a slice of :attr:`_whole` sharing its
+        memory, the rest copied (those that started before the range, or a category's rows)."""
+        if len(positions) >= SLICE_ROWS:
+            bounds = np.concatenate([[0], np.flatnonzero(np.diff(positions) != 1) + 1, [len(positions)]])
+            k = int(np.argmax(np.diff(bounds)))
+            a, b = int(bounds[k]), int(bounds[k + 1])
+            if b - a >= SLICE_ROWS:
+                parts = [self._copied(positions[:a]), self._whole.iloc[positions[a]:positions[b - 1] + 1],
+                         self._copied(positions[b:])]
+                return pd.concat([p for p in parts if len(p)], ignore_index=True)
+        return self._copied(positions)
+
+    def _copied(self, positions: np.ndarray) -> gpd.GeoDataFrame:
         take = pa.array(positions, pa.int64())
         cols = []
         for name in self.columns:

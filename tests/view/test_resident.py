@@ -14,6 +14,7 @@ from geodata import View, load_bundle
 from geodata.core.schema import CATEGORIES, CRS, INCIDENT_COLUMNS
 from geodata.store import VIEW_COLUMNS, open_store
 from geodata.view import frames as store_frames
+from geodata.view import resident
 from geodata.view.resident import FrameCache, IncidentIndex, ResidentViews
 
 
@@ -80,7 +81,10 @@ VIEWS = [
 
 @pytest.mark.parametrize("view", VIEWS, ids=lambda v: f"{v.start}_{v.end}_{len(v.categories)}_{'+'.join(v.aors)}")
 @pytest.mark.parametrize("hide_empty", [False, True])
-def test_a_view_from_the_index_equals_the_stores_view_on_edges_and_filters(folder_store, view, hide_empty):
+@pytest.mark.parametrize("slice_rows", [1, 10**9], ids=["runs sliced", "rows copied"])
+def test_a_view_from_the_index_equals_the_stores_view_on_edges_and_filters(folder_store, view, hide_empty, slice_rows,
+                                                                         monkeypatch):
+    monkeypatch.setattr(resident, "SLICE_ROWS", slice_rows)
     index = IncidentIndex.of(folder_store)
     old, old_span = store_frames(folder_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS)
     new, new_span = store_frames(folder_store, view, hide_empty=hide_empty, columns=VIEW_COLUMNS, index=index)
@@ -221,3 +225,19 @@ def test_a_postgis_store_reads_the_points_columns_as_the_folder_store_does(pg_st
     assert mine.sort_by("id").equals(theirs.sort_by("id"))
     # The export of a view of incidents reads its points the same way (it failed on PostGIS before).
     assert export_frames(pg_store, View(start="2025-01-01", layers=("incidents",)))["incidents"].num_rows > 0
+
+
+def test_a_views_run_of_consecutive_rows_shares_the_index_memory_instead_of_copying_it(folder_store, monkeypatch):
+    monkeypatch.setattr(resident, "SLICE_ROWS", 1)
+    index = IncidentIndex.of(folder_store)
+    index.frame(View())  # the index's frame of every row, made once
+    before = pa.total_allocated_bytes()
+    whole = index.frame(View())  # every row: one run
+    year = index.frame(View(start="2025-01-01", end="2025-12-31"))  # a run, and rows that began before it
+    assert len(whole) == index.n and 0 < len(year) < index.n
+    text = sum(whole[c].array._pa_array.nbytes for c in ("id", "date_start", "date_end"))
+    assert pa.total_allocated_bytes() - before < text / 10
+    monkeypatch.setattr(resident, "SLICE_ROWS", 10**9)
+    copied = index.frame(View())
+    assert pa.total_allocated_bytes() - before > text  # copied: the same rows' text again
+    pd.testing.assert_frame_equal(copied, whole, check_exact=True)
