@@ -36,6 +36,7 @@ from geodata.view import LAYERS, area_frames, export_frames, region_counts, sele
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
+from geodata.view.child import in_child
 from geodata.view.resident import ResidentViews, release_memory, use_system_memory_pool
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
@@ -450,6 +451,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         return layer
 
     @st.cache_resource(show_spinner=False, max_entries=6)
+    @in_child  # drawn in a forked copy of the server: its peak (4 GB at 1e6) and leftovers end with the copy
     def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
              _mine, _region_counts, overlay_key, _overlays, lang="en"):
         """The map for one data version and one choice of layers, AORs, style, base map and language (and of

@@ -11,6 +11,8 @@ neither streamlit nor streamlit-folium.
 
 from __future__ import annotations
 
+import functools
+import sys
 import threading
 import types
 
@@ -39,7 +41,16 @@ def component_args(st_folium, m, **kwargs) -> dict:
         recording(m, **kwargs)
     if "script" not in sent:
         raise RuntimeError("st_folium did not call its component: this streamlit-folium is not supported")
+    if kwargs.get("on_change") is None:  # its own callback, as a function of the module: the arguments pickle
+        sent["on_change"] = functools.partial(_keep_value, st_folium.__module__, kwargs.get("key"), sent["key"])
     return sent
+
+
+def _keep_value(module: str, key, value_key) -> None:
+    """What ``st_folium``'s callback does when its caller gives none: the component's value kept under ``key``."""
+    if key is not None:
+        state = sys.modules[module].__dict__["st"].session_state
+        state[key] = state.get(value_key, {})
 
 
 def send(st_folium, args: dict, **changes):

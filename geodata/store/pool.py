@@ -76,4 +76,14 @@ def close_pools() -> None:
         pool.close()
 
 
+def _forget_in_a_child() -> None:
+    """In a forked child (:mod:`geodata.view.child`): the parent's connections and their lock are the parent's;
+    the child opens its own."""
+    global _lock
+    _pools.clear()
+    _lock = threading.Lock()
+
+
 atexit.register(close_pools)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_in_a_child)

@@ -33,6 +33,7 @@ import shapely
 
 from ..core.schema import CRS
 from ..store.base import VIEW_COLUMNS
+from .child import in_a_child
 from .compose import frames
 from .selection import incident_aors
 
@@ -253,6 +254,8 @@ def use_system_memory_pool() -> None:
 def release_memory(collect: bool = True) -> None:
     """Give the memory freed after a large build back to the system: collect cycles (``collect``), release
     Arrow's unused pool memory, and trim the C heap (glibc's ``malloc_trim``; elsewhere nothing)."""
+    if in_a_child():  # a build's child (geodata.view.child): all it holds goes when it ends
+        return
     if collect:
         gc.collect()
     pa.default_memory_pool().release_unused()

@@ -108,6 +108,7 @@ def test_a_filter_change_or_a_playback_step_does_not_rebuild_the_map(monkeypatch
     built = []
     original = layers.compose_map
     monkeypatch.setattr(layers, "compose_map", lambda *a, **k: built.append(1) or original(*a, **k))
+    monkeypatch.setenv("ICE_MAP_BUILD_IN_CHILD", "0")  # counted here: the map built in this process
     st.cache_resource.clear()
     at = run_app(start="2026-01-01", end="2026-01-31")
     script = map_script(at)
@@ -350,6 +351,7 @@ def test_the_links_view_is_applied_once_and_never_builds_a_map(monkeypatch):
     built = []
     original = layers.compose_map
     monkeypatch.setattr(layers, "compose_map", lambda *a, **k: built.append(1) or original(*a, **k))
+    monkeypatch.setenv("ICE_MAP_BUILD_IN_CHILD", "0")  # counted here: the map built in this process
     run_app(start="2026-01-01", end="2026-01-31")
     built.clear()
     # Ten readers, each on a link with its own view: the map already drawn for these filters serves them all.

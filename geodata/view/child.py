@@ -1,0 +1,84 @@
+"""A large build run in a forked copy of the server, so that what it takes is never the server's.
+
+The map of every incident of a million-incident store peaks at about 4 GB while it is built (the
+records' text as Python objects) and, freed, leaves the server hundreds of MB larger: the small
+objects that outlive a build pin the memory it used (Python's arenas, the C heap). :func:`in_child`
+runs the build in a child made by ``fork`` (a copy of the server sharing its memory until either
+writes), sends its result back pickled through a pipe, and the child's memory ends with it. The
+files a build writes (the map's points and popup shards) are written by the child as they were by
+the server. Where ``fork`` is missing, where this process reads a database (a child would open
+connections of its own beside the pool's, :mod:`geodata.store.pool`), or when the child dies without
+an answer (the system killed it), the build runs in this process, as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import pickle
+
+from ..store import pool
+
+__all__ = ["CHILD_ENV", "in_child", "in_a_child"]
+
+#: ``ICE_MAP_BUILD_IN_CHILD=0`` builds in the server's own process.
+CHILD_ENV = "ICE_MAP_BUILD_IN_CHILD"
+
+_log = logging.getLogger(__name__)
+_in_a_child = False
+
+
+def in_a_child() -> bool:
+    """Whether this process is a child of :func:`in_child` (what it frees goes with it: no need to collect)."""
+    return _in_a_child
+
+
+def _run(build, args, kwargs) -> bytes:
+    try:
+        return pickle.dumps((True, build(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException as exc:  # noqa: BLE001 - raised again in the server, as if built there
+        try:
+            return pickle.dumps((False, exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle: its words
+            return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def in_child(build):
+    """``build`` (a function) made to run in a forked child of this process, its result returned here.
+
+    Its exceptions are raised here too. The result must pickle. Use it for a build whose peak
+    memory or leftovers matter more than the fork's cost (a few ms) and the pickling of its result.
+    """
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        global _in_a_child
+        if not hasattr(os, "fork") or _in_a_child or os.environ.get(CHILD_ENV, "").strip() == "0" or pool._pools:
+            return build(*args, **kwargs)
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: build, answer, end (no atexit handlers: they are the server's)
+            code = 1
+            try:
+                _in_a_child = True
+                os.close(read)
+                data = _run(build, args, kwargs)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        with os.fdopen(read, "rb") as answer:
+            data = answer.read()
+        _, status = os.waitpid(pid, 0)
+        if not data:
+            _log.warning("the build's child ended without an answer (status %d): building in the server", status)
+            return build(*args, **kwargs)
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    return wrapper
