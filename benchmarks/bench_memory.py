@@ -14,7 +14,8 @@ starts ``streamlit run app.py`` on it (``benchmarks/ws_driver.py``) and prints:
   over the action, divided by k) with all readers on one link (``same``: one view), and each on
   a link with its own dates, changing to dates of its own (``distinct``: every view new to the
   server), with the RSS after each round;
-* the server's peak RSS (``VmHWM``).
+* the server's peak RSS (``VmHWM``), and that of the largest child it forked to build a map in
+  (``geodata/view/child.py``), whose CPU seconds count as the server's.
 
 ``--views`` measures, in this process instead, a few views' frames read from the store's files and
 answered from the resident index (``geodata.view.frames(..., index=)``), in CPU seconds.
@@ -32,6 +33,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -56,6 +58,35 @@ def _distinct(i: int) -> tuple[str, tuple]:
     return query, (dt.date(2025, 1, 1) + dt.timedelta(days=2 * i + 1), dt.date(2025, 9, 30))
 
 
+def _cpu(pid: int) -> float:
+    """User + system CPU of the server and of the children it has waited for (a map built in a forked copy,
+    geodata/view/child.py), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+class _ChildPeak(threading.Thread):
+    """The largest peak RSS (VmHWM) seen of the server's child processes, read every 0.1 s while they run."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.stop = pid, 0.0, threading.Event()
+
+    def run(self):
+        while not self.stop.wait(0.1):
+            children = []
+            for task in Path(f"/proc/{self.pid}/task").glob("*"):  # a child is listed under the thread that forked it
+                try:
+                    children += (task / "children").read_text().split()
+                except OSError:
+                    pass
+            for child in children:
+                try:
+                    self.peak = max(self.peak, _hwm_mb(int(child)))
+                except (OSError, ValueError):
+                    pass
+
+
 def _hwm_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -64,9 +95,9 @@ def _hwm_mb(pid: int) -> float:
 
 
 async def _timed(proc, clients, step) -> tuple[float, list]:
-    cpu0 = ws_driver.cpu_seconds(proc.pid)
+    cpu0 = _cpu(proc.pid)
     runs = await asyncio.gather(*(step(c, i) for i, c in enumerate(clients)))
-    return ws_driver.cpu_seconds(proc.pid) - cpu0, runs
+    return _cpu(proc.pid) - cpu0, runs
 
 
 async def _round(base, proc, k: int, links) -> list[str]:
@@ -86,9 +117,9 @@ async def _round(base, proc, k: int, links) -> list[str]:
 
 
 async def _first(base, proc, query: str) -> tuple[float, list[str]]:
-    cpu0 = ws_driver.cpu_seconds(proc.pid)
+    cpu0 = _cpu(proc.pid)
     result = await ws_driver.sessions(base, [query])
-    return ws_driver.cpu_seconds(proc.pid) - cpu0, ws_driver.failed_runs(result)
+    return _cpu(proc.pid) - cpu0, ws_driver.failed_runs(result)
 
 
 def measure(folder: str, ks, root: Path) -> list[str]:
@@ -98,6 +129,8 @@ def measure(folder: str, ks, root: Path) -> list[str]:
     if root != HERE.parent:
         ws_driver.ROOT = root
     with ws_driver.serve(env, timeout=300) as (base, proc):
+        children = _ChildPeak(proc.pid)
+        children.start()
         time.sleep(2.0)
         lines.append(f"  RSS before anyone connects        {ws_driver.rss_mb(proc.pid):8.0f} MB")
         cpu, errors = asyncio.run(_first(base, proc, ""))
@@ -117,6 +150,9 @@ def measure(folder: str, ks, root: Path) -> list[str]:
                 lines.append(f"  {k:>3} {name:>8} {row[0]:>8} {row[1]:>8} {row[2]:>10} "
                              f"{ws_driver.rss_mb(proc.pid):>7.0f} MB")
         lines.append(f"  peak RSS                          {_hwm_mb(proc.pid):8.0f} MB")
+        children.stop.set()
+        if children.peak:
+            lines.append(f"  peak RSS of a child (a map built) {children.peak:8.0f} MB")
     return lines
 
 
