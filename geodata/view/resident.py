@@ -37,8 +37,8 @@ from .child import in_a_child
 from .compose import frames
 from .selection import incident_aors
 
-__all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "ResidentViews",
-           "SLICE_ROWS", "release_memory", "use_system_memory_pool"]
+__all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MALLOC_ARENAS", "MALLOC_MMAP_BYTES", "MAX_CACHED_ROWS",
+           "MAX_CACHED_VIEWS", "ResidentViews", "SLICE_ROWS", "release_memory", "use_system_memory_pool"]
 
 #: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
 _POINT_BYTES = 200
@@ -64,6 +64,8 @@ class IncidentIndex:
             col = table.column(name).take(order).combine_chunks()
             if name in _DICTIONARY:
                 col = col.dictionary_encode()
+            elif pa.types.is_string(col.type):  # as pandas holds text: its frame of every row shares these
+                col = col.cast(pa.large_string())
             self._cols[name] = col
         lon = table.column("lon").take(order).to_numpy(zero_copy_only=False).astype(float)
         lat = table.column("lat").take(order).to_numpy(zero_copy_only=False).astype(float)
@@ -135,6 +137,8 @@ class IncidentIndex:
                 if self._whole_frame is None:
                     cols = [c.dictionary_decode() if name in _DICTIONARY else c for name, c in self._cols.items()]
                     frame = pa.table(cols, names=list(self.columns)).to_pandas()
+                    # The same columns as Arrow (no copy): the rows a view copies are taken from them.
+                    self._plain = pa.Table.from_pandas(frame, preserve_index=False)
                     self._whole_frame = gpd.GeoDataFrame(frame, geometry=self._points, crs=CRS)
         return self._whole_frame
 
@@ -153,12 +157,8 @@ class IncidentIndex:
         return self._copied(positions)
 
     def _copied(self, positions: np.ndarray) -> gpd.GeoDataFrame:
-        take = pa.array(positions, pa.int64())
-        cols = []
-        for name in self.columns:
-            col = self._cols[name].take(take)
-            cols.append(col.dictionary_decode() if name in _DICTIONARY else col)
-        frame = pa.table(cols, names=list(self.columns)).to_pandas()
+        self._whole  # noqa: B018 - the columns as the frame holds them, made once
+        frame = self._plain.take(pa.array(positions, pa.int64())).to_pandas()
         return gpd.GeoDataFrame(frame, geometry=self._points[positions], crs=CRS)
 
     def frame(self, view, facility_ids=()) -> gpd.GeoDataFrame:
@@ -242,13 +242,38 @@ class FrameCache:
 
 
 def use_system_memory_pool() -> None:
-    """Arrow's allocations from the C heap (``malloc``), unless ``$ARROW_DEFAULT_MEMORY_POOL`` chooses a pool.
+    """Arrow's allocations from the C heap (``malloc``), unless ``$ARROW_DEFAULT_MEMORY_POOL`` chooses a pool,
+    and that heap set for a server with many threads (glibc: two arenas, large blocks mapped).
 
     For a long-running server: Arrow's default pool (mimalloc) keeps what a large build freed for its
     own reuse, so a process that once read a million records stays hundreds of MB larger; freed C heap
     memory goes back to the system (large blocks at once, the rest at :func:`release_memory`)."""
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         pa.set_memory_pool(pa.system_memory_pool())
+    # glibc gives each thread that allocates at once a heap of its own (up to 8 a core), and once a large block
+    # is freed, serves blocks up to that size (32 MB) from the heaps rather than mapping them: ten readers'
+    # runs on views of a million incidents left 150 MB in those heaps. Two heaps, and blocks of 4 MB or more
+    # mapped and unmapped (a view's columns), unless the environment sets them (MALLOC_ARENA_MAX, ...).
+    libc = _libc()
+    if libc is not None:
+        for env, option, value in (("MALLOC_ARENA_MAX", _M_ARENA_MAX, MALLOC_ARENAS),
+                                   ("MALLOC_MMAP_THRESHOLD_", _M_MMAP_THRESHOLD, MALLOC_MMAP_BYTES)):
+            if env not in os.environ:
+                libc.mallopt(option, value)
+
+
+#: glibc's ``mallopt`` options (malloc.h) and the values the server sets (:func:`use_system_memory_pool`).
+_M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
+MALLOC_ARENAS, MALLOC_MMAP_BYTES = 2, 4 * 2**20
+
+
+def _libc():
+    """glibc (its ``mallopt`` and ``malloc_trim``), or None elsewhere."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
 
 
 def release_memory(collect: bool = True) -> None:
@@ -259,10 +284,9 @@ def release_memory(collect: bool = True) -> None:
     if collect:
         gc.collect()
     pa.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 #: Incident rows the cached views of one data version may hold together (each row, with its point, about

@@ -241,3 +241,30 @@ def test_a_views_run_of_consecutive_rows_shares_the_index_memory_instead_of_copy
     copied = index.frame(View())
     assert pa.total_allocated_bytes() - before > text  # copied: the same rows' text again
     pd.testing.assert_frame_equal(copied, whole, check_exact=True)
+
+
+def test_the_servers_c_heap_is_set_for_many_threads_unless_the_environment_sets_it(monkeypatch):
+    import pyarrow as pa
+
+    from geodata.view import resident as r
+
+    calls = []
+
+    class Libc:
+        def mallopt(self, option, value):
+            calls.append((option, value))
+            return 1
+
+    before = pa.default_memory_pool()
+    monkeypatch.setattr(r, "_libc", Libc)
+    try:
+        monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+        monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+        r.use_system_memory_pool()
+        assert calls == [(-8, r.MALLOC_ARENAS), (-3, r.MALLOC_MMAP_BYTES)]  # M_ARENA_MAX, M_MMAP_THRESHOLD
+        calls.clear()
+        monkeypatch.setenv("MALLOC_ARENA_MAX", "8")  # the operator's choice stands, glibc read it at start
+        r.use_system_memory_pool()
+        assert calls == [(-3, r.MALLOC_MMAP_BYTES)]
+    finally:
+        pa.set_memory_pool(before)
