@@ -587,3 +587,5 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
                              on_change="rerun") as box:
                 if box.open:
                     st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
+    # Each session's widgets keep its last run's globals (their callbacks' module) while it lasts: not its view's rows.
+    frames = shown_inc = shown_fac = None
