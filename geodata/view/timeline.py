@@ -88,8 +88,8 @@ def counts_through_time(
     # Each counted incident's row (its period; outside the range: none) and column (its category), counted at
     # once (np.bincount): pd.crosstab and a reindex cost 4 ms a view for the same table (issue 21).
     rows = _period_numbers(days[counted], step) - _period_numbers(_day_number(periods[0].date()), step)
-    cols = pc.index_in(_arrow_text(incidents["category"]).filter(pa.array(counted)),
-                       value_set=pa.array(list(CATEGORIES))).fill_null(-1).to_numpy(zero_copy_only=False)
+    cols = pc.index_in(_arrow_text(incidents["category"]), value_set=pa.array(list(CATEGORIES)))
+    cols = cols.fill_null(-1).to_numpy(zero_copy_only=False)[counted]
     inside = (rows >= 0) & (rows < len(periods)) & (cols >= 0)
     width = len(CATEGORIES)
     counts = np.bincount(rows[inside] * width + cols[inside], minlength=len(periods) * width)
@@ -104,12 +104,11 @@ _NONE = np.iinfo(np.int64).min
 _EPOCH = dt.date(1970, 1, 1)
 
 
-def _arrow_text(column) -> pa.Array:
-    """A text column (Arrow-backed or object, missing as None or NaN) as one Arrow string array."""
-    arr = pa.array(column, from_pandas=True) if not isinstance(column, pa.Array) else column
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    return arr.cast(pa.string()) if not pa.types.is_string(arr.type) else arr
+def _arrow_text(column):
+    """A text column (Arrow-backed or object, missing as None or NaN) as Arrow text: the frame's own
+    (chunked) array where it has one, not a copy."""
+    arr = column if isinstance(column, (pa.Array, pa.ChunkedArray)) else pa.array(column, from_pandas=True)
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else arr.cast(pa.string())
 
 
 def _day_numbers(column) -> np.ndarray:
@@ -118,8 +117,10 @@ def _day_numbers(column) -> np.ndarray:
     text = _arrow_text(column)
     try:  # every date an ISO day (or missing), as a store holds them: one cast
         parsed = pc.cast(text, pa.date32()).cast(pa.int32())
-        return parsed.fill_null(0).to_numpy().astype(np.int64) if not parsed.null_count else \
-            np.where(parsed.is_valid().to_numpy(zero_copy_only=False), parsed.fill_null(0).to_numpy(), _NONE)
+        days = parsed.fill_null(0).to_numpy().astype(np.int64)
+        if parsed.null_count:
+            days[~parsed.is_valid().to_numpy(zero_copy_only=False)] = _NONE
+        return days
     except pa.ArrowInvalid:
         pass
     days = np.full(len(text), _NONE, dtype=np.int64)
