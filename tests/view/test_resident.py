@@ -268,3 +268,19 @@ def test_the_servers_c_heap_is_set_for_many_threads_unless_the_environment_sets_
         assert calls == [(-3, r.MALLOC_MMAP_BYTES)]
     finally:
         pa.set_memory_pool(before)
+
+
+def test_end_dates_that_are_not_all_iso_days_are_compared_as_text_as_before():
+    ids = ["a", "b", "c", "d"]
+    table = pa.table({"id": ids, "category": ["arrest", "protest", None, "arrest"],
+                      "date_precision": ["day"] * 4, "date_start": ["2025-01-01", "2025-01-02", "2025-01-03", None],
+                      "date_end": ["2025-01-01", "2025-1-9", None, None], "state": ["TX"] * 4,
+                      "facility_id": [None] * 4, "location_precision": ["city"] * 4,
+                      "lon": [-97.0] * 4, "lat": [30.0] * 4})
+    odd = IncidentIndex(table)
+    iso = IncidentIndex(table.set_column(4, "date_end", pa.array(["2025-01-01", "2025-01-09", None, None])))
+    assert odd._end_days is None and iso._end_days is not None  # the first compared as text, the second as days
+    # "2025-1-9" >= "2025-01-02" as text (as the store's own filter compares); 2025-01-09 >= 2025-01-02 as a day.
+    assert list(odd.rows("2025-01-02")) == list(iso.rows("2025-01-02")) == [1]
+    assert list(odd.rows("2025-01-01", categories=("arrest",))) == list(iso.rows("2025-01-01", categories=("arrest",)))
+    assert list(iso.rows("2025-01-01", categories=("arrest",))) == [0]  # no category, or no end: not shown
