@@ -88,6 +88,7 @@ class IncidentIndex:
         cat = self._cols["category"]
         self._cat_codes = cat.indices.fill_null(len(cat.dictionary)).to_numpy(zero_copy_only=False)  # missing: last
         self._aors: pa.Array | None = None
+        self.copied = 0  # rows copied into views so far (the rest were slices of _whole)
         self._whole_frame: gpd.GeoDataFrame | None = None
         self._lock, self._whole_lock = threading.Lock(), threading.Lock()
 
@@ -169,6 +170,7 @@ class IncidentIndex:
         return self._copied(positions)
 
     def _copied(self, positions: np.ndarray) -> gpd.GeoDataFrame:
+        self.copied += len(positions)
         self._whole  # noqa: B018 - the columns as the frame holds them, made once
         frame = self._plain.take(pa.array(positions, pa.int64())).to_pandas()
         return gpd.GeoDataFrame(frame, geometry=self._points[positions], crs=CRS)
@@ -205,8 +207,11 @@ class FrameCache:
     """Recent views' frames, least recently used dropped first once there are more than ``max_entries``
     or their incidents together exceed ``max_rows`` (the entry just added always stays)."""
 
-    def __init__(self, max_entries: int = 16, max_rows: int = 1_000_000):
+    def __init__(self, max_entries: int = 16, max_rows: int = 1_000_000, built_rows=None):
         self.max_entries, self.max_rows = max_entries, max_rows
+        # What a build is counted as towards the next full collection (default: its rows; ResidentViews: the
+        # rows it copied, a view's shared rows freeing nothing when it goes).
+        self._built_rows = built_rows or self._rows
         self._items: OrderedDict = OrderedDict()
         self._lock, self._building = threading.Lock(), threading.Lock()
         self._rows_since_collect = 0
@@ -254,7 +259,7 @@ class FrameCache:
             # (.streamlit/config.toml: runner.postScriptGC = false, a third of a rerun's CPU), so the selections
             # earlier runs made of large views wait in cycles for Python's own rare full pass: once views of
             # COLLECT_AFTER_ROWS incidents have been built since the last pass, this build pays for one.
-            self._rows_since_collect += self._items[key][1]
+            self._rows_since_collect += self._built_rows(value)
             collect = self._rows_since_collect >= COLLECT_AFTER_ROWS
             if collect:
                 self._rows_since_collect = 0
@@ -330,9 +335,10 @@ class ResidentViews:
 
     def __init__(self, store, *, max_entries: int = MAX_CACHED_VIEWS, max_rows: int = MAX_CACHED_ROWS):
         self.store = store
-        self.cache = FrameCache(max_entries, max_rows)
+        self.cache = FrameCache(max_entries, max_rows, built_rows=self._copied_rows)
         self._index: IncidentIndex | None = None
         self._lock = threading.Lock()
+        self._last_copied = 0
 
     @property
     def index(self) -> IncidentIndex | None:
@@ -343,6 +349,14 @@ class ResidentViews:
                     self._index = IncidentIndex.of(self.store)
                     release_memory()  # the whole read is let go: only the index's columns stay
         return self._index
+
+    def _copied_rows(self, value) -> int:
+        """Rows the build of ``value`` copied (the index's count since the last build; without an index,
+        every row of the view)."""
+        if self._index is None:
+            return FrameCache._rows(value)
+        copied, self._last_copied = self._index.copied - self._last_copied, self._index.copied
+        return copied
 
     def frames(self, view, hide_empty: bool = False):
         """``(frames, span)`` of ``view``: :func:`geodata.view.frames` with the map's columns

@@ -284,3 +284,19 @@ def test_end_dates_that_are_not_all_iso_days_are_compared_as_text_as_before():
     assert list(odd.rows("2025-01-02")) == list(iso.rows("2025-01-02")) == [1]
     assert list(odd.rows("2025-01-01", categories=("arrest",))) == list(iso.rows("2025-01-01", categories=("arrest",)))
     assert list(iso.rows("2025-01-01", categories=("arrest",))) == [0]  # no category, or no end: not shown
+
+
+def test_only_the_rows_a_view_copied_count_towards_the_next_full_collection(folder_store, monkeypatch):
+    passes = []
+    monkeypatch.setattr(resident.gc, "collect", lambda *a: passes.append(a) or 0)
+    monkeypatch.setattr(resident, "SLICE_ROWS", 1)
+    views = ResidentViews(folder_store)
+    everything = len(views.frames(View(layers=("incidents",)))[0]["incidents"])  # one run: nothing copied
+    passes.clear()  # the index's own build collected once
+    monkeypatch.setattr(resident, "COLLECT_AFTER_ROWS", everything // 2)
+    views.frames(View(layers=("incidents",), start="2022-10-01", end="2030-01-01"))  # a run, and the few rows
+    assert passes == [] and views.index.copied < everything // 20  # of a year or month begun before it: copied
+    views.frames(View(layers=("incidents",), categories=("arrest",)))  # one category in seven: short runs, copied
+    assert passes == [] and 0 < views.index.copied < everything // 2
+    views.frames(View(layers=("incidents",), categories=("arrest", "protest", "shooting", "deployment")))
+    assert len(passes) == 1 and views.index.copied >= everything // 2  # half the rows copied: one full pass
