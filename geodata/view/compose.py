@@ -59,13 +59,20 @@ def frames(store: Store, view: View, *, hide_empty: bool = False, bbox=None, col
 def _indexed_frames(store: Store, view: View, index, hide_empty: bool):
     """:func:`frames` with the incidents from ``index``; the facilities and offices as the store gives them."""
     facilities = store.facilities()
-    others = View(start=view.start, end=view.end, categories=view.categories, aors=view.aors,
+    # The categories choose incidents only: the facilities and offices of a view are those of its dates and
+    # AORs, made once for every choice of categories (a category ticked or unticked builds only the incidents).
+    others = View(start=view.start, end=view.end, aors=view.aors,
                   layers=tuple(x for x in view.layers if x != "incidents"))
-    # No incidents go through select(): its AOR rule and date filter are the index's (no rows, nothing to place).
-    none = gpd.GeoDataFrame({c: pd.Series([], dtype="str") for c in index.columns}, geometry=gpd.GeoSeries(crs=CRS))
-    data = Bundle(facilities, none, pd.DataFrame(), store.population(), store.facility_years(), store.headcount())
-    rest, span = view_frames(data, others, hide_empty=hide_empty,
-                             population=store.best_population(data, population_table))
+
+    def rest_of_view():
+        # No incidents go through select(): its AOR rule and date filter are the index's (no rows, nothing to place).
+        none = gpd.GeoDataFrame({c: pd.Series([], dtype="str") for c in index.columns},
+                                geometry=gpd.GeoSeries(crs=CRS))
+        data = Bundle(facilities, none, pd.DataFrame(), store.population(), store.facility_years(), store.headcount())
+        return view_frames(data, others, hide_empty=hide_empty,
+                           population=store.best_population(data, population_table))
+
+    rest, span = index.others((others, hide_empty), rest_of_view)
     ids = set(facilities.loc[facilities["aor"].isin(view.aors), "id"]) if view.aors else ()
     out = {}
     for layer in ("facilities", "incidents", "offices"):  # select()'s order

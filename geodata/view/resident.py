@@ -88,6 +88,7 @@ class IncidentIndex:
         cat = self._cols["category"]
         self._cat_codes = cat.indices.fill_null(len(cat.dictionary)).to_numpy(zero_copy_only=False)  # missing: last
         self._aors: pa.Array | None = None
+        self._others: OrderedDict = OrderedDict()
         self.copied = 0  # rows copied into views so far (the rest were slices of _whole)
         self._whole_frame: gpd.GeoDataFrame | None = None
         self._lock, self._whole_lock = threading.Lock(), threading.Lock()
@@ -174,6 +175,20 @@ class IncidentIndex:
         self._whole  # noqa: B018 - the columns as the frame holds them, made once
         frame = self._plain.take(pa.array(positions, pa.int64())).to_pandas()
         return gpd.GeoDataFrame(frame, geometry=self._points[positions], crs=CRS)
+
+    def others(self, key, compute):
+        """What ``compute()`` gives for ``key``, kept for the last :data:`MAX_CACHED_VIEWS` keys: the facilities
+        and offices of a view (:func:`geodata.view.frames`), which its categories do not change."""
+        with self._lock:
+            if key in self._others:
+                self._others.move_to_end(key)
+                return self._others[key]
+        value = compute()
+        with self._lock:
+            self._others[key] = value
+            while len(self._others) > MAX_CACHED_VIEWS:
+                self._others.popitem(last=False)
+        return value
 
     def frame(self, view, facility_ids=()) -> gpd.GeoDataFrame:
         """The incidents ``view`` shows (its dates, categories and AORs; ``facility_ids``: the facilities of

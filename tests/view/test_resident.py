@@ -300,3 +300,21 @@ def test_only_the_rows_a_view_copied_count_towards_the_next_full_collection(fold
     assert passes == [] and 0 < views.index.copied < everything // 2
     views.frames(View(layers=("incidents",), categories=("arrest", "protest", "shooting", "deployment")))
     assert len(passes) == 1 and views.index.copied >= everything // 2  # half the rows copied: one full pass
+
+
+def test_a_category_change_reuses_the_views_facilities_and_they_equal_the_stores(folder_store):
+    index = IncidentIndex.of(folder_store)
+    every = View(start="2025-01-01", end="2025-06-30", layers=("facilities", "incidents", "offices"))
+    some = View(start="2025-01-01", end="2025-06-30", layers=("facilities", "incidents", "offices"),
+                categories=("arrest",))
+    first = store_frames(folder_store, every, columns=VIEW_COLUMNS, index=index)
+    second = store_frames(folder_store, some, columns=VIEW_COLUMNS, index=index)
+    assert second[0]["facilities"] is first[0]["facilities"]  # made once for both
+    assert len(second[0]["incidents"]) < len(first[0]["incidents"])
+    expected, span = store_frames(folder_store, some, columns=VIEW_COLUMNS)
+    assert second[1] == span
+    for layer in ("facilities", "offices"):
+        pd.testing.assert_frame_equal(second[0][layer], expected[layer], check_exact=True)
+    moved = store_frames(folder_store, View(start="2025-02-01", end="2025-06-30", categories=("arrest",),
+                                            layers=("facilities", "incidents")), columns=VIEW_COLUMNS, index=index)
+    assert moved[0]["facilities"] is not first[0]["facilities"]  # other dates: made again
