@@ -100,8 +100,11 @@ class IncidentIndex:
 
     @property
     def nbytes(self) -> int:
-        """Bytes the index holds (its Arrow columns, and its points as shapely holds them, estimated)."""
+        """Bytes the index holds (its Arrow columns, once made the frame of every row's decoded columns, and its
+        points as shapely holds them, estimated)."""
         held = sum(c.nbytes for c in self._cols.values()) + self._points.nbytes * (1 + _POINT_BYTES // 8)
+        if self._whole_frame is not None:
+            held += sum(self._plain.column(name).nbytes for name in _DICTIONARY if name in self.columns)
         return held + (self._aors.nbytes if self._aors is not None else 0)
 
     def _count_to(self, end: str) -> int:
