@@ -19,7 +19,6 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as vega_spec  # as st.altair_chart does
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.core.measures import MEASURES
@@ -526,12 +525,11 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
             " " + ngettext("({n} known only to the month or year not shown)",
                            "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
             if undated else ""))
-        chart_left.vega_lite_chart(spec=_per_view(("weekly chart", vk, lang), lambda: vega_spec(incidents_per_week(
-            weekly, lang))), width="stretch")  # the chart's spec made once: Altair's checks took 4 ms a chart a rerun
+        chart_left.vega_lite_chart(spec=_per_view(("weekly chart", vk, lang), lambda: incidents_per_week(
+            weekly, lang)), width="stretch")  # the chart's spec (a dict, its data inline) made once per view
     if months is not None and len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        spec, caption = _per_view(("months chart", vk, lang), lambda: (  # its spec and caption, not the chart
-            lambda chart, caption: (vega_spec(chart), caption))(*people_by_month(months, lang)))
+        spec, caption = _per_view(("months chart", vk, lang), lambda: people_by_month(months, lang))
         if caption:
             chart_right.caption(caption)
         chart_right.vega_lite_chart(spec=spec, width="stretch")
