@@ -32,6 +32,7 @@ from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPL
 from geodata.pipeline.tables import MB
 from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
+from geodata.view.kept import KeptValues
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
@@ -57,7 +58,7 @@ from layers._text import markdown_plain
 from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
-from layers.charts import chart_tables, incidents_heading, incidents_per_week, people_by_month
+from layers.charts import incidents_heading, incidents_per_week, incidents_table, months_table, people_by_month
 from layers.figures import drawn_count, facility_table, headline, table_display, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
@@ -163,16 +164,17 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         # Parsed and placed once per file, not on every rerun (a filter change, a playback step).
         return read_upload(data, name)
 
-    @st.cache_data(show_spinner=False, ttl=3600, max_entries=8)
+    @st.cache_resource(show_spinner=False, ttl=3600, max_entries=8)
     def _measures(keys: tuple, aors: tuple, directory: str | None):
-        # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR.
+        # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR; read only, so
+        # shared, not unpickled for each rerun (st.cache_data: 6 % of a rerun's CPU).
         folder = Path(directory) / "measures" if directory else None
         return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
     _tiles = st.cache_data(show_spinner=False)(tile_provider_or_default)  # (provider, None | (error, default))
     _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
     # Figures, charts, tables: made once per view (`key`: what they depend on) for every session; never changed after.
-    _per_view = st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)(lambda key, _make: _make())
+    _per_view = st.cache_resource(show_spinner=False)(lambda: KeptValues(256, ttl=3600))().get  # a dict: no hashing
     STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
     try:
         store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -355,6 +357,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
     frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
     vk = (store_key, generation, view, hide_empty)  # names what is made once per view (_per_view)
+    fk = (store_key, generation, window, tuple(aors), "facilities" in layers_on, hide_empty)  # the facilities' part
     measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
     tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
     overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
@@ -402,7 +405,8 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
 
     # The measures' figures for the range (the same numbers as their layers and `geodata export --layer`).
     for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)), _per_view(
-            ("cards", vk, lang), lambda: figure_cards(figures_of(tables, *window), lang))):
+            ("cards", measures_on, tuple(aors), window, lang), lambda: figure_cards(figures_of(tables, *window),
+                                                                                    lang))):  # not by category
         col.metric(label, value, help=help_text)
 
     # The map holds every point of the layers and AORs chosen, for all dates: the date range,
@@ -518,7 +522,8 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
     # -- time: incidents per week and people detained, for the view ---------------------------
-    weekly, undated, months = _per_view(("charts", vk), lambda: chart_tables(shown_inc, shown_fac, best_table, window))
+    weekly, undated = _per_view(("weekly", vk), lambda: incidents_table(shown_inc, window))
+    months = _per_view(("months", fk), lambda: months_table(shown_fac, best_table, window))  # not by category
     chart_left, chart_right = st.columns(2)
     if weekly is not None and len(weekly):
         chart_left.markdown(incidents_heading(weekly, lang) + (
@@ -529,7 +534,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
             weekly, lang)), width="stretch")  # the chart's spec (a dict, its data inline) made once per view
     if months is not None and len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        spec, caption = _per_view(("months chart", vk, lang), lambda: people_by_month(months, lang))
+        spec, caption = _per_view(("months chart", fk, lang), lambda: people_by_month(months, lang))
         if caption:
             chart_right.caption(caption)
         chart_right.vega_lite_chart(spec=spec, width="stretch")
@@ -575,7 +580,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
                 st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
                 st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
                                    file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
-        unplaced = _per_view(("unplaced", vk), lambda: shown_fac[shown_fac.geometry.isna()])
+        unplaced = _per_view(("unplaced", fk), lambda: shown_fac[shown_fac.geometry.isna()])
         if len(unplaced):
             with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                       "{n} facilities not on the map (no place could be found)",

@@ -25,8 +25,8 @@ from layers.facilities import SOURCE_STYLES
 from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS
 
-__all__ = ["BIN_HEADINGS", "HEIGHT", "chart_tables", "incidents_heading", "incidents_per_week", "people_by_month",
-           "spec_table"]
+__all__ = ["BIN_HEADINGS", "HEIGHT", "chart_tables", "incidents_heading", "incidents_per_week", "incidents_table",
+           "months_table", "people_by_month", "spec_table"]
 
 #: Bars of the people-by-month chart per source: the popups' colours, ICE's steps as grey bars.
 SOURCE_BAR_COLORS = {"ddp": SOURCE_STYLES["ddp"]["color"], "uwchr": SOURCE_STYLES["uwchr"]["color"], "ice": "#555555"}
@@ -59,19 +59,25 @@ def spec_table(spec: dict) -> pa.Table:
 
 
 def chart_tables(shown_inc, shown_fac, population, window):
-    """The tables the two charts draw for a view: ``(weekly, undated, months)``.
+    """The tables the two charts draw for a view: ``(weekly, undated, months)``
+    (:func:`incidents_table` and :func:`months_table`)."""
+    return (*incidents_table(shown_inc, window), months_table(shown_fac, population, window))
 
-    ``weekly`` and ``undated``: :func:`geodata.view.timeline.weekly_counts` of the incidents shown over
-    ``window`` (None and 0 without an incidents layer); ``months``: people held on an average day of each
-    month of the window, over the facilities shown (:func:`geodata.view.occupancy.monthly_totals`; None
-    without a facilities layer or a population table).
-    """
-    weekly, undated = weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0)
-    months = None
-    if shown_fac is not None and population is not None:
-        totals = monthly_totals(population, shown_fac["id"])
-        months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
-    return weekly, undated, months
+
+def incidents_table(shown_inc, window):
+    """``(weekly, undated)``: :func:`geodata.view.timeline.weekly_counts` of the incidents shown over ``window``
+    (None and 0 without an incidents layer)."""
+    return weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0)
+
+
+def months_table(shown_fac, population, window):
+    """People held on an average day of each month of ``window``, over the facilities shown
+    (:func:`geodata.view.occupancy.monthly_totals`; None without a facilities layer or a population table).
+    It depends on the facilities alone: a change of categories keeps it."""
+    if shown_fac is None or population is None:
+        return None
+    totals = monthly_totals(population, shown_fac["id"])
+    return totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
 
 
 def incidents_heading(weekly: pd.DataFrame, lang: str = "en") -> str:
