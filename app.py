@@ -452,9 +452,8 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         prune(cache_dir())  # data versions nobody has used for a week
         return layer
 
-    @st.cache_resource(show_spinner=False, max_entries=6)
-    def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
-             _mine, _region_counts, overlay_key, _overlays, lang="en"):
+    def _draw_map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
+                  _mine, _region_counts, overlay_key, _overlays, lang="en"):
         """The map for one data version and one choice of layers, AORs, style, base map and language (and of
         the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
         _, _bundle = text(lang).gettext, _bundle()
@@ -492,6 +491,10 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         del m, drawn, whole, _bundle
         release_memory()  # the records and the map's build are let go: only the rendered page stays
         return args
+    # Cached through a lambda: Streamlit reads a cached function's source each run to key it (2 ms for the above).
+    _map = st.cache_resource(show_spinner=False, max_entries=6)(lambda data_key, layers_on, aors, style, regions_key,
+        tiles_name, offline, empty, upload_key, _bundle, _mine, _region_counts, overlay_key, _overlays, lang="en":
+        _draw_map(**locals()))
 
     # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
     shown_regions = region_counts(shown_inc, regions)
