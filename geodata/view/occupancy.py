@@ -15,7 +15,9 @@ sources gave them.  :func:`population_table` gives the table a bundle's figures 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -278,8 +280,52 @@ def view_frames(bundle, view, *, hide_empty: bool = False, population=None):
     if "facilities" in frames:
         if population is None:
             population = population_table(bundle)
-        frames["facilities"], span = with_range_adp(frames["facilities"], population, view.start, view.end)
-        frames["facilities"] = _in_use(frames["facilities"], view)
-        if hide_empty and span:
-            frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]
+        frames["facilities"], span = _kept_facilities(bundle.facilities, population, view, hide_empty,
+                                                      lambda: _facilities_in_view(frames["facilities"], population,
+                                                                                  view, hide_empty))
     return frames, span
+
+
+def _facilities_in_view(facilities, population, view, hide_empty: bool):
+    """``(facilities, span)`` of :func:`view_frames`: in use in the view's dates, with their figures."""
+    facilities, span = with_range_adp(facilities, population, view.start, view.end)
+    facilities = _in_use(facilities, view)
+    if hide_empty and span:
+        facilities = facilities[facilities["adp_in_range"].fillna(1) > 0]
+    return facilities, span
+
+
+#: The facilities of recent views, per facilities frame (by its id, dropped with it): what they show depends on
+#: the dates, the AORs and the population table, not on the incidents' categories, so a change of category (or
+#: of anything else about the incidents) does not make them again (two thirds of a view on the bundle, issue 21).
+_FACILITY_VIEWS: dict[int, tuple] = {}
+_FACILITY_VIEWS_KEPT = 64
+_FACILITY_VIEWS_LOCK = threading.Lock()
+
+
+def _kept_facilities(facilities, population, view, hide_empty: bool, make):
+    """``make()``'s ``(frame, span)`` for these facilities, population table, dates, AORs and ``hide_empty``,
+    made once and kept (the 64 most recent per facilities frame); each caller gets its own shallow copy."""
+    key = (id(population), view.start, view.end, tuple(view.aors), bool(hide_empty))
+    with _FACILITY_VIEWS_LOCK:
+        hit = _FACILITY_VIEWS.get(id(facilities))
+        kept = hit[1] if hit is not None and hit[0]() is facilities else None
+        entry = kept.get(key) if kept is not None else None
+        if entry is not None and (entry[0]() if entry[0] is not None else None) is population:
+            kept.move_to_end(key)
+            return entry[1].copy(deep=False), entry[2]
+    frame, span = make()
+    try:
+        pop_ref = weakref.ref(population) if population is not None else None
+        with _FACILITY_VIEWS_LOCK:
+            hit = _FACILITY_VIEWS.get(id(facilities))
+            if hit is None or hit[0]() is not facilities:
+                fid = id(facilities)
+                hit = _FACILITY_VIEWS[fid] = (weakref.ref(facilities, lambda _r: _FACILITY_VIEWS.pop(fid, None)),
+                                              OrderedDict())
+            hit[1][key] = (pop_ref, frame, span)
+            while len(hit[1]) > _FACILITY_VIEWS_KEPT:
+                hit[1].popitem(last=False)
+    except TypeError:  # pragma: no cover - a frame without weak references: made each time
+        pass
+    return frame.copy(deep=False), span
