@@ -372,7 +372,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     shown_fac = frames.get("facilities")
     shown_inc = frames.get("incidents")
     figures = _per_view(("figures", vk), lambda: view_figures(  # of exactly what the map and the export show
-        shown_fac, shown_inc, adp=None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]))
+        shown_fac, shown_inc, adp=None if shown_fac is None else shown_fac["adp_in_range"].set_axis(shown_fac["id"])))
     st.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
     st.caption(data_as_of(spans, t))
     map_slot = st.container()  # the map comes first, above the fold; the figures follow it
@@ -583,11 +583,12 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
                 st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
                 st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
                                    file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
-        unplaced = _per_view(("unplaced", fk), lambda: shown_fac[shown_fac.geometry.isna()])
+        unplaced = _per_view(("unplaced", fk), lambda: shown_fac.loc[shown_fac.geometry.isna().to_numpy(),
+                                                                     ["name", "address", "city", "state", "adp"]])
         if len(unplaced):
             with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                       "{n} facilities not on the map (no place could be found)",
                                       len(unplaced)).format(n=t.number(len(unplaced))), key="unplaced",
                              on_change="rerun") as box:
                 if box.open:
-                    st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
+                    st.dataframe(unplaced, hide_index=True)  # its five columns, taken once per view

@@ -61,6 +61,8 @@ class _Index:
             if rank.notna().all():
                 self.rank = rank.to_numpy(dtype=np.int64)
                 self.month, self.months = pd.factorize(population["month"], sort=True)
+                # The rows monthly_totals draws (not ICE's fiscal-year figure of a part month), compared once.
+                self.drawn = (population["source"] != "ice").to_numpy() | self.bounds["_full"].to_numpy()
 
 
 def _index(population: pd.DataFrame) -> _Index:
@@ -180,8 +182,7 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
     ix = _index(population)
     if ix.rank is not None:
         # Summed by (month, source rank) codes: the groups in month order, best source first.
-        rows = (ix.fac >= 0) & (ix.month >= 0) & ((population["source"] != "ice").to_numpy()
-                                                  | ix.bounds["_full"].to_numpy())
+        rows = (ix.fac >= 0) & (ix.month >= 0) & ix.drawn
         if facility_ids is not None:
             chosen = np.zeros(len(ix.fac_ids) + 1, dtype=bool)
             chosen[ix.fac_ids.get_indexer(pd.Index(list(facility_ids)).unique())] = True
