@@ -31,8 +31,10 @@ def _fresh(store, view, hide_empty=False):
     data = store.load_bundle()
     population = store.best_population(data, occupancy.population_table)
     fac = data.facilities[data.facilities["aor"].isin(view.aors)] if view.aors else data.facilities
-    return occupancy.with_range_adp(fac, population, view.start, view.end)[1], \
-        occupancy._facilities_in_view(fac, population, view, hide_empty)[0]
+    # As view_frames made them before they were kept: with_range_adp, then the facilities in use, then the empty.
+    fac, span = occupancy.with_range_adp(fac, population, view.start, view.end)
+    fac = occupancy._in_use(fac, view)
+    return span, fac[fac["adp_in_range"].fillna(1) > 0] if hide_empty and span else fac
 
 
 def test_a_category_change_keeps_the_facilities_of_the_view(store, made):
@@ -55,6 +57,9 @@ def test_a_category_change_keeps_the_facilities_of_the_view(store, made):
     (View(start=dt.date(2025, 6, 1), end=dt.date(2026, 2, 28), aors=("SND", "PHO")), True),
     (View(start=dt.date(1990, 1, 1), end=dt.date(1990, 12, 31)), True),  # before every population figure
     (View(), False),
+    (View(start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 30), aors=("HAR",)), True),  # no facility, perhaps
+    (View(start=dt.date(2019, 1, 1), end=dt.date(2019, 3, 31), aors=("NOL",)), False),
+    (View(start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30)), True),
 ])
 def test_kept_facilities_equal_a_fresh_computation(store, view, hide_empty):
     for _ in range(2):  # made, then kept
