@@ -493,22 +493,21 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         release_memory()  # the records and the map's build are let go: only the rendered page stays
         return args
     # Cached through a lambda: Streamlit reads a cached function's source each run to key it (2 ms for the above).
-    _map = st.cache_resource(show_spinner=False, max_entries=6)(lambda data_key, layers_on, aors, style, regions_key,
-        tiles_name, offline, empty, upload_key, _bundle, _mine, _region_counts, overlay_key, _overlays, lang="en":
-        _draw_map(**locals()))
+    _map = st.cache_resource(show_spinner=_("Drawing the map…"), max_entries=6)(lambda data_key, layers_on, aors,
+        style, regions_key, tiles_name, offline, empty, upload_key, _bundle, _mine, _region_counts, overlay_key,
+        _overlays, lang="en": _draw_map(**locals()))
 
     # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
     shown_regions = region_counts(shown_inc, regions)
     link_view = st.session_state.pop("map_view", None)  # sent to the map once; the print frame keeps it
     st.session_state["print_view"] = link_view or st.session_state.get("print_view")
     data_key = (store_key, generation)
-    with st.spinner(_("Drawing the map…")):
-        m = _map(
-            data_key, layers_on, tuple(aors), style,
-            None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
-            "hide" if hide_empty else "hollow", upload_key,
-            partial(_whole, store), mine_all, shown_regions, overlay_key, overlays, lang,
-        )
+    m = _map(  # its spinner ("Drawing the map…") shown only while a map is drawn, not on every rerun (a thread each)
+        data_key, layers_on, tuple(aors), style,
+        None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
+        "hide" if hide_empty else "hollow", upload_key,
+        partial(_whole, store), mine_all, shown_regions, overlay_key, overlays, lang,
+    )
     # What the map shows once it has applied the filter (and the playback step) in the browser.
     st.session_state["map_points"] = _per_view(("drawn", vk, upload_key), lambda: (
         ({"Detention facilities": drawn_count(shown_fac)} if shown_fac is not None else {})
