@@ -553,7 +553,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         writer(export_frames(store, view, hide_empty=hide_empty), buf)
         return buf.getvalue()
 
-    n_export = export_size(frames)
+    n_export = _per_view(("export size", vk), lambda: export_size(frames))
     col1, col2, col3 = st.columns([1, 1, 3])
     col1.download_button(
         _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
