@@ -76,8 +76,7 @@ def months_table(shown_fac, population, window):
     It depends on the facilities alone: a change of categories keeps it."""
     if shown_fac is None or population is None:
         return None
-    totals = monthly_totals(population, shown_fac["id"])
-    return totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
+    return monthly_totals(population, shown_fac["id"], months=(f"{window[0]:%Y-%m}", f"{window[1]:%Y-%m}"))
 
 
 def incidents_heading(weekly: pd.DataFrame, lang: str = "en") -> str:

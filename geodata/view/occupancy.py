@@ -192,27 +192,33 @@ def population_table(bundle) -> pd.DataFrame | None:
     return best
 
 
-def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.DataFrame:
+def monthly_totals(population: pd.DataFrame | None, facility_ids=None, *, months=None) -> pd.DataFrame:
     """People held on an average day of each month, summed over the given facilities.
 
     ``month``, ``people``; from the best-source table also ``source``: one row per month
-    and source that counts some of those facilities then.
+    and source that counts some of those facilities then.  ``months``: the first and last month
+    kept (``"YYYY-MM"``), all by default.
     """
     if population is None or population.empty:
         return pd.DataFrame(columns=["month", "people"])
     ix = _index(population)
     if ix.rank is not None:
-        # Summed by (month, source rank) codes: the groups in month order, best source first.
-        rows = (ix.fac >= 0) & (ix.month >= 0) & ix.drawn
+        # Summed by (month, source rank) codes: the groups in month order, best source first; over the rows of
+        # the months kept only (a slice of the rows by first day, in table order: the same sums).
+        at = slice(None) if months is None else np.sort(ix.by_first[
+            np.searchsorted(ix.first_sorted, np.datetime64(f"{months[0]}-01", "D"), "left"):
+            np.searchsorted(ix.first_sorted, np.datetime64(f"{months[1]}-01", "D"), "right")])
+        fac, month, rank, adp = ix.fac[at], ix.month[at], ix.rank[at], ix.adp[at]
+        rows = (fac >= 0) & (month >= 0) & ix.drawn[at]
         if facility_ids is not None:
             chosen = np.zeros(len(ix.fac_ids) + 1, dtype=bool)
             chosen[ix.fac_ids.get_indexer(pd.Index(list(facility_ids)).unique())] = True
             chosen[-1] = False  # ids absent from the table (get_indexer's -1)
-            rows &= chosen[ix.fac]
-        key = ix.month[rows] * len(SOURCES) + ix.rank[rows]
+            rows &= chosen[fac]
+        key = month[rows] * len(SOURCES) + rank[rows]
         size = len(ix.months) * len(SOURCES)
         present = np.flatnonzero(np.bincount(key, minlength=size))
-        people = np.bincount(key, weights=ix.adp[rows], minlength=size)[present]
+        people = np.bincount(key, weights=adp[rows], minlength=size)[present].astype(float)  # float when none too
         return pd.DataFrame({"month": ix.months[present // len(SOURCES)],
                              "source": pd.array([SOURCES[i] for i in present % len(SOURCES)],
                                                 dtype=population["source"].dtype),
@@ -226,10 +232,14 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
         pop = pop[(pop["source"] != "ice") | pop["_full"]]
         totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
         totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
-        return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
-    months = sorted(population["month"].unique())
-    totals = pop.groupby("month")["adp"].sum().reindex(months, fill_value=0.0)
-    return totals.rename("people").rename_axis("month").reset_index()
+        totals = totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+    else:
+        every = sorted(population["month"].unique())
+        totals = pop.groupby("month")["adp"].sum().reindex(every, fill_value=0.0)
+        totals = totals.rename("people").rename_axis("month").reset_index()
+    if months is None:
+        return totals
+    return totals[(totals["month"] >= months[0]) & (totals["month"] <= months[1])].reset_index(drop=True)
 
 
 def with_range_adp(facilities, population, start=None, end=None):
