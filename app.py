@@ -63,11 +63,12 @@ from layers.figures import drawn_count, facility_table, headline, table_display,
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
-from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
+from layers.page import EMBED_CSS, FIRST_SCREEN_MODULES, PHONE_CSS, embed_snippet
 from layers.printmap import print_files
 
 if __name__ != "__main__":  # `streamlit run app.py` imports this file for its ASGI app; each page run is __main__
-    app = st.App(__file__, middleware=asset_middleware())  # files compressed once, kept by browsers (geodata/web)
+    # Files compressed once, kept by browsers; the first screen's Streamlit modules hinted in the page (geodata/web).
+    app = st.App(__file__, middleware=asset_middleware(FIRST_SCREEN_MODULES))
 else:  # streamlit_folium declares its component when imported: in a page run, where the server registers it
     from streamlit_folium import st_folium
     # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.

@@ -3,14 +3,25 @@
 Pure ASGI, no Streamlit: ``app.py`` hands the middleware to ``st.App``.
 """
 
+from collections.abc import Iterable
+
 from .assets import IMMUTABLE, CompressedAssets, choose_encoding, compress, compressed_dir, folder_digest, is_versioned
+from .nodelay import no_delay_on_listeners
+from .preload import module_files, module_preloads, streamlit_static_dir
 
 __all__ = ["IMMUTABLE", "CompressedAssets", "asset_middleware", "choose_encoding", "compress", "compressed_dir",
-           "folder_digest", "is_versioned"]
+           "folder_digest", "is_versioned", "module_files", "module_preloads", "no_delay_on_listeners",
+           "streamlit_static_dir"]
 
 
-def asset_middleware() -> list:
-    """The middleware list for ``st.App(..., middleware=...)``: :class:`CompressedAssets` in front."""
+def asset_middleware(page_modules: Iterable[str] = ()) -> list:
+    """The middleware list for ``st.App(..., middleware=...)``: :class:`CompressedAssets` in front.
+
+    Connections get ``TCP_NODELAY`` (:mod:`geodata.web.nodelay`).  ``page_modules``: the modules of Streamlit's frontend the app's first screen draws with
+    (:func:`module_preloads`), hinted in its page so that the browser fetches them with the page.
+    """
     from starlette.middleware import Middleware  # Streamlit's server (a dependency of the app, not of geodata)
 
-    return [Middleware(CompressedAssets)]
+    static = streamlit_static_dir()
+    heads = {"/": module_preloads(static, page_modules)} if static and page_modules else {}
+    return [Middleware(CompressedAssets, heads=heads, nodelay=True)]
