@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from html import escape
 from pathlib import Path
 
 #: The files ``index.html`` links (as ``./static/js/...``): hinted already.
@@ -73,3 +74,17 @@ def module_preloads(static_dir: str | Path, sources: Iterable[str]) -> bytes:
     linked = {m.decode() for m in _LINKED.findall((static_dir / "index.html").read_bytes())}
     files = [f for f in module_files(manifest, sources) if f not in linked]
     return b"".join(b'<link rel="modulepreload" crossorigin href="./%s">\n' % f.encode() for f in files)
+
+
+def resource_preloads(urls: Iterable[str]) -> bytes:
+    """``<link rel="preload">`` lines for scripts (``.js``) and style sheets (``.css``) that a page's own code
+    will ask for later (streamlit-folium's frame adds the map's scripts only once its own has run and the
+    map's arguments have come): fetched at once, then taken from the browser's cache."""
+    kinds = {".js": "script", ".css": "style"}
+    out = []
+    for url in urls:
+        kind = kinds.get(url[url.rfind("."):])
+        if kind is None:
+            raise ValueError(f"{url}: only .js and .css are preloaded")
+        out.append(f'<link rel="preload" as="{kind}" href="{escape(url)}">\n')
+    return "".join(out).encode()

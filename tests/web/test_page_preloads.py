@@ -65,3 +65,14 @@ def test_the_middleware_puts_the_hints_at_the_end_of_the_page_head_only(tmp_path
     assert get(plain, "/")[1]["etag"] != headers["etag"]
     assert get(app, "/", if_none_match=headers["etag"])[0] == 304
     assert get(app, "/component/x/index.html")[2] == page  # other pages as they are
+
+
+def test_scripts_and_style_sheets_are_hinted_as_what_they_are():
+    from geodata.web import resource_preloads
+
+    out = resource_preloads(["../app.leaflet-0f8a/leaflet.js", "../app.records/layers-ab.js", "../x/leaflet.css"])
+    assert out.decode().splitlines() == ['<link rel="preload" as="script" href="../app.leaflet-0f8a/leaflet.js">',
+                                         '<link rel="preload" as="script" href="../app.records/layers-ab.js">',
+                                         '<link rel="preload" as="style" href="../x/leaflet.css">']
+    with pytest.raises(ValueError, match="us-outline.json"):
+        resource_preloads(["../outline/us-outline.json"])
