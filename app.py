@@ -63,14 +63,14 @@ from layers.figures import drawn_count, facility_table, headline, table_display,
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
-from layers.page import EMBED_CSS, FIRST_SCREEN_MODULES, PHONE_CSS, embed_snippet, map_frame_preloads
+from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet, map_frame_preloads
 from layers.printmap import print_files
 
 if __name__ != "__main__":  # `streamlit run app.py` imports this file for its ASGI app; each page run is __main__
-    # Files compressed once, kept by browsers (geodata/web); hinted, so that the browser fetches them at once: in the
-    # page, the first screen's Streamlit modules; in the map's frame, Leaflet and the layers' scripts (as named below).
+    # Files compressed once, kept by browsers (geodata/web); the map's frame hinted Leaflet and the layers' scripts (as
+    # named below), so that the browser fetches them while the frame starts.
     _named = f"../{Path(__file__).stem}."  # Streamlit names a component declared in this file app.<name>
-    app = st.App(__file__, middleware=asset_middleware(FIRST_SCREEN_MODULES, map_frame_preloads(
+    app = st.App(__file__, middleware=asset_middleware(map_frame_preloads(
         f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}")))
 else:  # streamlit_folium declares its component when imported: in a page run, where the server registers it
     from streamlit_folium import st_folium

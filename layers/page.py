@@ -1,24 +1,9 @@
-"""Styles of the app's page (Streamlit's own elements), kept out of app.py: plain text, no streamlit here."""
+"""Styles of the app's page (Streamlit's own elements) and the hints of the map's frame, kept out of app.py: plain
+text, no streamlit here."""
 
 from __future__ import annotations
 
-__all__ = ["EMBED_CSS", "FIRST_SCREEN_MODULES", "MAP_FRAME", "PAGE_CSS", "PHONE_CSS", "embed_snippet",
-           "map_frame_preloads"]
-
-#: The modules of Streamlit's frontend that draw the default page's first screen, by their source paths in
-#: Streamlit's bundle manifest: the sidebar's widgets (language and filter radios, date input, quick-range pills,
-#: checkboxes and toggles, AOR multiselect, file upload), the search box, the figures, the map's frame (a
-#: component), the download buttons, and what its Markdown needs (emoji names, HTML).  The page hints them
-#: (geodata.web.preload), so the browser fetches them with the page rather than in waves once the elements
-#: arrive.  The charts' Vega (0.3 MB, and much of a phone's CPU) is left to load when its element comes: it is
-#: drawn below the map, and would only compete with it.  tests/browser/test_first_paint.py checks the list
-#: against what a first visit fetches.
-FIRST_SCREEN_MODULES = (
-    "widgets/Radio/Radio.tsx", "widgets/DateInput/DateInput.tsx", "widgets/ButtonGroup/ButtonGroup.tsx",
-    "widgets/Checkbox/Checkbox.tsx", "widgets/Multiselect/Multiselect.tsx", "widgets/FileUploader/FileUploader.tsx",
-    "widgets/TextInput/TextInput.tsx", "elements/Metric/Metric.tsx", "widgets/CustomComponent/ComponentInstance.tsx",
-    "widgets/DownloadButton/DownloadButton.tsx", "node-emoji/lib/index.js", "rehype-raw/index.js",
-)
+__all__ = ["EMBED_CSS", "MAP_FRAME", "PAGE_CSS", "PHONE_CSS", "embed_snippet", "map_frame_preloads"]
 
 #: streamlit-folium's page: the map's frame (its component is named ``streamlit_folium.st_folium``).
 MAP_FRAME = "/component/streamlit_folium.st_folium/index.html"

@@ -167,7 +167,7 @@ class CompressedAssets:
         default :func:`compressed_dir`); copies unused for a week are removed when the app starts.
     heads
         HTML put at the end of the ``<head>`` of the HTML pages at these paths (such as hints that let the
-        browser fetch at once what the page will ask for later: :mod:`geodata.web.preload`).
+        browser fetch at once what the page's code will ask for later: :mod:`geodata.web.preload`).
     nodelay
         Set ``TCP_NODELAY`` on the process's listening sockets when the server first calls this middleware
         (:func:`geodata.web.nodelay.no_delay_on_listeners`: Streamlit's server leaves Nagle's algorithm on,
