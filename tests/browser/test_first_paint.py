@@ -3,7 +3,8 @@ the seconds):
 
 * the map's frame is hinted Leaflet and the layers' one script: the browser fetches them from those hints
   (the frame's document is their initiator), not when streamlit-folium adds them one after the other;
-* the layers' scripts are one file (``layers._script.script_bundle``).
+* the layers' scripts are one file (``layers._script.script_bundle``);
+* the points draw while the outline map, place names and regions have not come (a guard: they never waited).
 """
 
 from __future__ import annotations
@@ -48,3 +49,18 @@ def test_the_map_frame_fetches_leaflet_and_the_layer_scripts_from_its_hints(firs
     scripts = [u for _, u, _, _ in sent if urlsplit(u).path.endswith(".js") and "/component/" in u
                and "/streamlit_folium.st_folium/" not in u]
     assert len(scripts) == 2, scripts
+
+
+def test_the_points_are_drawn_while_the_outline_map_places_and_regions_are_held_back(open_page, offline_server):
+    # A guard: the points layer fetches its own file and draws as soon as it is in, whatever the base map does
+    # (the outline map and place names are 0.26 MB, the regions 0.17 MB: on a phone's network they come later).
+    app = open_page(offline_server)
+    held = []
+    app.page.route(re.compile(r".*/us-(outline|places|regions)\.json$"), lambda route: held.append(route))
+    app.page.goto(f"{offline_server.url}/")
+    drawn = lambda s: bool(s.get("points")) and all(p["loaded"] and p["drawn"] > 0 for p in s["points"].values())
+    state = app.map_state(drawn, timeout=60)
+    assert drawn(state), state
+    assert held and state["outline"] == [], (held, state)  # asked for, never answered: no outline drawn
+    for route in held:
+        route.abort()
