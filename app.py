@@ -45,7 +45,6 @@ from geodata.web import asset_middleware, folder_digest
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
-    SCRIPTS_DIR,
     base_map,
     choropleth_layer,
     compose_map,
@@ -54,6 +53,7 @@ from layers import (
     tile_provider_or_default,
 )
 from layers._render import component_args, send
+from layers._script import script_bundle
 from layers._text import markdown_plain
 from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
@@ -63,11 +63,15 @@ from layers.figures import drawn_count, facility_table, headline, table_display,
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
-from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
+from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet, map_frame_preloads
 from layers.printmap import print_files
 
 if __name__ != "__main__":  # `streamlit run app.py` imports this file for its ASGI app; each page run is __main__
-    app = st.App(__file__, middleware=asset_middleware())  # files compressed once, kept by browsers (geodata/web)
+    # Files compressed once, kept by browsers (geodata/web); the map's frame hinted Leaflet and the layers' scripts (as
+    # named below), so that the browser fetches them while the frame starts.
+    _named = f"../{Path(__file__).stem}."  # Streamlit names a component declared in this file app.<name>
+    app = st.App(__file__, middleware=asset_middleware(map_frame_preloads(
+        f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}")))
 else:  # streamlit_folium declares its component when imported: in a page run, where the server registers it
     from streamlit_folium import st_folium
     # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -100,12 +104,11 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     LEAFLET_URL = f"../{_leaflet_files.name}"
     OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
     PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
-    # The layers' own scripts (layers/js/*.js), and what the map fetches: the incidents' point
-    # columns (one file) and the popup records of a clicked point (shards), written once per data
-    # version under the temporary folder, so the page sent on each rerun stays small.
-    _script_files = components.declare_component(f"layer_scripts-{folder_digest(SCRIPTS_DIR)}", path=str(SCRIPTS_DIR))
+    # The layers' own scripts (layers/js/*.js, one file named by its digest: layers/_script.py), and what the map
+    # fetches: the incidents' point columns (one file) and the popup records of a clicked point (shards), written
+    # once per data version under the temporary folder, so the page sent on each rerun stays small.
     _record_files = components.declare_component("records", path=str(cache_dir()))
-    SCRIPT_URL = f"../{_script_files.name}"
+    SCRIPT_URL = f"../{_record_files.name}/{script_bundle()[0]}"
     # The bundle's county/state and AOR polygons, fetched once by the measure layers (layers/js/measures.js).
     _region_files = components.declare_component(f"regions-{folder_digest(REGIONS_DIR)}", path=str(REGIONS_DIR))
     _aor_files = components.declare_component(f"aor_areas-{folder_digest(AOR_DIR)}", path=str(AOR_DIR))
@@ -458,6 +461,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         """The map for one data version and one choice of layers, AORs, style, base map and language (and of
         the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
         _, _bundle = text(lang).gettext, _bundle()
+        write_file(cache_dir(), *script_bundle())  # the layers' scripts, at SCRIPT_URL
         whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
         m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                      script_url=SCRIPT_URL, lang=lang)
