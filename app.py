@@ -19,7 +19,6 @@ from pathlib import Path
 
 import streamlit as st
 import streamlit.components.v1 as components
-from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec as vega_spec  # as st.altair_chart does
 
 from geodata import CATEGORIES, CATEGORY_LABELS, GeodataError, View
 from geodata.core.measures import MEASURES
@@ -32,11 +31,11 @@ from geodata.geography.regions import REGIONS_DIR, REGIONS_FILE, load_regions
 from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPLOAD_ROWS, read_upload
 from geodata.pipeline.tables import MB
 from geodata.store import Bundle, BundleStore, Query, open_store
-from geodata.view import LAYERS, area_frames, export_frames, region_counts, select, start_warming
+from geodata.view import LAYERS, area_frames, export_frames, in_child, region_counts, select, start_warming
+from geodata.view.kept import KeptValues
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
-from geodata.view.child import in_child
 from geodata.view.resident import ResidentViews, release_memory, use_system_memory_pool
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
@@ -46,7 +45,6 @@ from geodata.web import asset_middleware, folder_digest
 from layers import (
     DEFAULT_TILES,
     LEAFLET_DIR,
-    SCRIPTS_DIR,
     base_map,
     choropleth_layer,
     compose_map,
@@ -55,20 +53,25 @@ from layers import (
     tile_provider_or_default,
 )
 from layers._render import component_args, send
+from layers._script import script_bundle
 from layers._text import markdown_plain
 from layers.about import about_panel, data_as_of, data_notice_intro, preset_label
 from layers.areas import area_overlays
 from layers.basemap import parse_view_params
-from layers.charts import chart_tables, incidents_heading, incidents_per_week, people_by_month
+from layers.charts import incidents_heading, incidents_per_week, incidents_table, months_table, people_by_month
 from layers.figures import drawn_count, facility_table, headline, table_display, view_metrics
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
-from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet
+from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet, map_frame_preloads
 from layers.printmap import print_files
 
 if __name__ != "__main__":  # `streamlit run app.py` imports this file for its ASGI app; each page run is __main__
-    app = st.App(__file__, middleware=asset_middleware())  # files compressed once, kept by browsers (geodata/web)
+    # Files compressed once, kept by browsers (geodata/web); the map's frame hinted Leaflet and the layers' scripts (as
+    # named below), so that the browser fetches them while the frame starts.
+    _named = f"../{Path(__file__).stem}."  # Streamlit names a component declared in this file app.<name>
+    app = st.App(__file__, middleware=asset_middleware(map_frame_preloads(
+        f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}")))
 else:  # streamlit_folium declares its component when imported: in a page run, where the server registers it
     from streamlit_folium import st_folium
     # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -101,12 +104,11 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     LEAFLET_URL = f"../{_leaflet_files.name}"
     OUTLINE_URL = f"../{_outline_files.name}/{BASEMAP_FILE}"
     PLACES_URL = f"../{_outline_files.name}/{PLACES_FILE}"
-    # The layers' own scripts (layers/js/*.js), and what the map fetches: the incidents' point
-    # columns (one file) and the popup records of a clicked point (shards), written once per data
-    # version under the temporary folder, so the page sent on each rerun stays small.
-    _script_files = components.declare_component(f"layer_scripts-{folder_digest(SCRIPTS_DIR)}", path=str(SCRIPTS_DIR))
+    # The layers' own scripts (layers/js/*.js, one file named by its digest: layers/_script.py), and what the map
+    # fetches: the incidents' point columns (one file) and the popup records of a clicked point (shards), written
+    # once per data version under the temporary folder, so the page sent on each rerun stays small.
     _record_files = components.declare_component("records", path=str(cache_dir()))
-    SCRIPT_URL = f"../{_script_files.name}"
+    SCRIPT_URL = f"../{_record_files.name}/{script_bundle()[0]}"
     # The bundle's county/state and AOR polygons, fetched once by the measure layers (layers/js/measures.js).
     _region_files = components.declare_component(f"regions-{folder_digest(REGIONS_DIR)}", path=str(REGIONS_DIR))
     _aor_files = components.declare_component(f"aor_areas-{folder_digest(AOR_DIR)}", path=str(AOR_DIR))
@@ -165,16 +167,17 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         # Parsed and placed once per file, not on every rerun (a filter change, a playback step).
         return read_upload(data, name)
 
-    @st.cache_data(show_spinner=False, ttl=3600, max_entries=8)
+    @st.cache_resource(show_spinner=False, ttl=3600, max_entries=8)
     def _measures(keys: tuple, aors: tuple, directory: str | None):
-        # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR.
+        # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR; read only, so
+        # shared, not unpickled for each rerun (st.cache_data: 6 % of a rerun's CPU).
         folder = Path(directory) / "measures" if directory else None
         return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
     _tiles = st.cache_data(show_spinner=False)(tile_provider_or_default)  # (provider, None | (error, default))
     _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
     # Figures, charts, tables: made once per view (`key`: what they depend on) for every session; never changed after.
-    _per_view = st.cache_resource(show_spinner=False, max_entries=256, ttl=3600)(lambda key, _make: _make())
+    _per_view = st.cache_resource(show_spinner=False)(lambda: KeptValues(256, ttl=3600))().get  # a dict: no hashing
     STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
     try:
         store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -357,6 +360,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     # Shared by every session: each rerun works on its own (copy-on-write) view of the frames.
     frames = {layer: gdf.copy(deep=False) for layer, gdf in frames.items()}
     vk = (store_key, generation, view, hide_empty)  # names what is made once per view (_per_view)
+    fk = (store_key, generation, window, tuple(aors), "facilities" in layers_on, hide_empty)  # the facilities' part
     measures_on = tuple(k for k in layers_on if k in MEASURES)  # 287(g), ATD, USBP, arrests: layers.measures
     tables = _measures(measures_on, tuple(aors), DATA_DIR_ENV)[0]
     overlays = lambda: area_overlays(area_frames(frames, areas=load_aor_areas(), aor_map=aor_map), lang=lang) + \
@@ -371,7 +375,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     shown_fac = frames.get("facilities")
     shown_inc = frames.get("incidents")
     figures = _per_view(("figures", vk), lambda: view_figures(  # of exactly what the map and the export show
-        shown_fac, shown_inc, adp=None if shown_fac is None else shown_fac.set_index("id")["adp_in_range"]))
+        shown_fac, shown_inc, adp=None if shown_fac is None else shown_fac["adp_in_range"].set_axis(shown_fac["id"])))
     st.markdown(headline(figures, None if shown_fac is None else int(shown_fac.geometry.notna().sum()), window, t))
     st.caption(data_as_of(spans, t))
     map_slot = st.container()  # the map comes first, above the fold; the figures follow it
@@ -383,13 +387,14 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         st.session_state["focus"] = st.query_params["focus"] = found["id"][pick]
     elif found is not None:
         find_col.caption(_("Nothing found for “{query}”.").format(query=markdown_plain(query)))
-    # Tables are built once opened (key, on_change="rerun"): a first visit fetches no table code (0.25 MB).
+    # Tables are built once opened (key, on_change="rerun"): a first visit fetches no table code (0.25 MB); the
+    # panel's text too (DATA.md, 27 kB: 5 % of every rerun's CPU, a quarter of an open's bytes).
     with about_col.popover(_("About, sources, how to cite"), width="stretch", key="about", on_change="rerun") as box:
-        st.markdown(about_panel(t))
         if box.open:
+            st.markdown(about_panel(t))
             st.dataframe(_per_view(("report", store_key, generation), lambda: build_report.groupby(["source", "action"])
                                    .size().rename("rows").reset_index()), hide_index=True)
-        st.markdown(data_notice_intro(t) + _per_view("DATA.md", Path(__file__).with_name("DATA.md").read_text))
+            st.markdown(data_notice_intro(t) + _per_view("DATA.md", Path(__file__).with_name("DATA.md").read_text))
     with share_col.popover(_("Share or embed"), width="stretch"):
         st.caption(_("Link to this view, then HTML to embed it in a page (no sidebar; the filter comes from the "
                      "link):"))
@@ -403,8 +408,9 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         st.caption(fig_caption)
 
     # The measures' figures for the range (the same numbers as their layers and `geodata export --layer`).
-    for col, (label, value, help_text) in zip(st.columns(max(len(measures_on), 1)), _per_view(
-            ("cards", vk, lang), lambda: figure_cards(figures_of(tables, *window), lang))):
+    for col, (label, value, help_text) in zip(st.columns(len(measures_on)) if measures_on else [], _per_view(
+            ("cards", measures_on, tuple(aors), window, lang), lambda: figure_cards(figures_of(tables, *window),
+                                                                                    lang))):  # not by category
         col.metric(label, value, help=help_text)
 
     # The map holds every point of the layers and AORs chosen, for all dates: the date range,
@@ -450,13 +456,13 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         prune(cache_dir())  # data versions nobody has used for a week
         return layer
 
-    @st.cache_resource(show_spinner=False, max_entries=6)
     @in_child  # drawn in a forked copy of the server: its peak (4 GB at 1e6) and leftovers end with the copy
-    def _map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
-             _mine, _region_counts, overlay_key, _overlays, lang="en"):
+    def _draw_map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
+                  _mine, _region_counts, overlay_key, _overlays, lang="en"):
         """The map for one data version and one choice of layers, AORs, style, base map and language (and of
         the areas drawn under the points: ``overlay_key`` says what they show), rendered once (layers/_render.py)."""
         _, _bundle = text(lang).gettext, _bundle()
+        write_file(cache_dir(), *script_bundle())  # the layers' scripts, at SCRIPT_URL
         whole = select(_bundle.facilities, _bundle.incidents, View(layers=layers_on, aors=aors))
         m = base_map(tiles=None if offline else tiles, outline=OUTLINE_URL, places=PLACES_URL, leaflet_url=LEAFLET_URL,
                      script_url=SCRIPT_URL, lang=lang)
@@ -491,19 +497,22 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         del m, drawn, whole, _bundle
         release_memory()  # the records and the map's build are let go: only the rendered page stays
         return args
+    # Cached through a lambda: Streamlit reads a cached function's source each run to key it (2 ms for the above).
+    _map = st.cache_resource(show_spinner=_("Drawing the map…"), max_entries=6)(lambda data_key, layers_on, aors,
+        style, regions_key, tiles_name, offline, empty, upload_key, _bundle, _mine, _region_counts, overlay_key,
+        _overlays, lang="en": _draw_map(**locals()))
 
     # Shaded regions count what the filter shows: that part of the map follows the filter in Python.
     shown_regions = region_counts(shown_inc, regions)
     link_view = st.session_state.pop("map_view", None)  # sent to the map once; the print frame keeps it
     st.session_state["print_view"] = link_view or st.session_state.get("print_view")
     data_key = (store_key, generation)
-    with st.spinner(_("Drawing the map…")):
-        m = _map(
-            data_key, layers_on, tuple(aors), style,
-            None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
-            "hide" if hide_empty else "hollow", upload_key,
-            partial(_whole, store), mine_all, shown_regions, overlay_key, overlays, lang,
-        )
+    m = _map(  # its spinner ("Drawing the map…") shown only while a map is drawn, not on every rerun (a thread each)
+        data_key, layers_on, tuple(aors), style,
+        None if shown_regions is None else (regions, window, chosen), tiles.name, offline,
+        "hide" if hide_empty else "hollow", upload_key,
+        partial(_whole, store), mine_all, shown_regions, overlay_key, overlays, lang,
+    )
     # What the map shows once it has applied the filter (and the playback step) in the browser.
     st.session_state["map_points"] = _per_view(("drawn", vk, upload_key), lambda: (
         ({"Detention facilities": drawn_count(shown_fac)} if shown_fac is not None else {})
@@ -521,19 +530,19 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
     # -- time: incidents per week and people detained, for the view ---------------------------
-    weekly, undated, months = _per_view(("charts", vk), lambda: chart_tables(shown_inc, shown_fac, best_table, window))
+    weekly, undated = _per_view(("weekly", vk), lambda: incidents_table(shown_inc, window))
+    months = _per_view(("months", fk), lambda: months_table(shown_fac, best_table, window))  # not by category
     chart_left, chart_right = st.columns(2)
     if weekly is not None and len(weekly):
         chart_left.markdown(incidents_heading(weekly, lang) + (
             " " + ngettext("({n} known only to the month or year not shown)",
                            "({n} known only to the month or year not shown)", undated).format(n=t.number(undated))
             if undated else ""))
-        chart_left.vega_lite_chart(spec=_per_view(("weekly chart", vk, lang), lambda: vega_spec(incidents_per_week(
-            weekly, lang))), width="stretch")  # the chart's spec made once: Altair's checks took 4 ms a chart a rerun
+        chart_left.vega_lite_chart(spec=_per_view(("weekly chart", vk, lang), lambda: incidents_per_week(
+            weekly, lang)), width="stretch")  # the chart's spec (a dict, its data inline) made once per view
     if months is not None and len(months):
         chart_right.markdown(_("**People detained on an average day, by month** (facilities shown)"))
-        spec, caption = _per_view(("months chart", vk, lang), lambda: (  # its spec and caption, not the chart
-            lambda chart, caption: (vega_spec(chart), caption))(*people_by_month(months, lang)))
+        spec, caption = _per_view(("months chart", fk, lang), lambda: people_by_month(months, lang))
         if caption:
             chart_right.caption(caption)
         chart_right.vega_lite_chart(spec=spec, width="stretch")
@@ -549,7 +558,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         writer(export_frames(store, view, hide_empty=hide_empty), buf)
         return buf.getvalue()
 
-    n_export = export_size(frames)
+    n_export = _per_view(("export size", vk), lambda: export_size(frames))
     col1, col2, col3 = st.columns([1, 1, 3])
     col1.download_button(
         _("Download GeoJSON"), lambda: _export(partial(write_geojson, metadata=export_metadata(view, spans))),
@@ -579,13 +588,13 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
                 st.dataframe(_per_view(("table shown", vk, lang), lambda: table_display(table, t)), hide_index=True)
                 st.download_button(_("Download the table (CSV)"), lambda: table.to_csv(index=False), on_click="ignore",
                                    file_name=f"{stem}_facilities.csv", mime="text/csv", key="download_table")
-        unplaced = _per_view(("unplaced", vk), lambda: shown_fac[shown_fac.geometry.isna()])
+        unplaced = _per_view(("unplaced", fk), lambda: shown_fac.loc[shown_fac.geometry.isna().to_numpy(),
+                                                                     ["name", "address", "city", "state", "adp"]])
         if len(unplaced):
             with st.expander(ngettext("{n} facility not on the map (no place could be found)",
                                       "{n} facilities not on the map (no place could be found)",
                                       len(unplaced)).format(n=t.number(len(unplaced))), key="unplaced",
                              on_change="rerun") as box:
                 if box.open:
-                    st.dataframe(unplaced[["name", "address", "city", "state", "adp"]], hide_index=True)
-    # Each session's widgets keep its last run's globals (their callbacks' module) while it lasts: not its view's rows.
-    frames = shown_inc = shown_fac = None
+                    st.dataframe(unplaced, hide_index=True)  # its five columns, taken once per view
+    frames = shown_inc = shown_fac = None  # a session's widgets keep its last run's globals: not its view's rows

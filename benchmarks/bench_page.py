@@ -74,6 +74,8 @@ def kind_of(url: str) -> str:
         return "streamlit frontend"
     if path.startswith("component/"):
         # app.<name>, or app.<name>-<digest of its files> (geodata.web.folder_digest)
+        if re.search(r"/layers-[0-9a-f]{20}\.js$", path):  # the layers' scripts as one file (layers/_script.py)
+            return "layer scripts"
         name = re.sub(r"-[0-9a-f]{20}$", "", path.split("/")[1]).removeprefix("app.")
         return COMPONENT_KINDS.get(name, "other")
     return "other"

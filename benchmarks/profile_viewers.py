@@ -1,6 +1,6 @@
 """Where the server's CPU goes while k sessions open the page and change filters: py-spy on ``streamlit run``.
 
-    python3 benchmarks/profile_viewers.py [--k 10] [--views same|distinct] [--top 25]
+    python3 benchmarks/profile_viewers.py [--k 10] [--views same|distinct] [--top 25] [--gil] [--keep FILE]
 
 starts the app (``benchmarks/ws_driver.py``), warms it as ``bench_viewers.py`` does, then records
 the server with ``py-spy record`` (``pip install py-spy``; it samples every thread of the process,
@@ -8,7 +8,9 @@ threads waiting on a lock or the GIL left out) while k sessions open the page, c
 and untick a category, all k at once.  Prints the server's CPU seconds per action and the share of
 samples by place: each line of ``app.py`` with the first call it makes there, and, outside the
 script, Streamlit's end of a run (``_on_script_finished``: its garbage collection), its websocket
-and its file polling.  Shares of one run are the figures to compare.
+and its file polling.  Shares of one run are the figures to compare.  With ``--gil`` only the thread
+holding the GIL is sampled: the shares are then of the CPU spent (without it, a thread waiting for a lock
+the interpreter holds counts as busy, and a view built while others wait in line weighs several times).
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ def main(argv=None) -> int:
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument("--views", choices=["same", "distinct"], default="same")
     ap.add_argument("--top", type=int, default=25)
+    ap.add_argument("--gil", action="store_true",
+                    help="only samples of the thread holding the GIL (CPU spent, not time waiting for a lock)")
+    ap.add_argument("--keep", help="copy py-spy's raw stacks to this file (one 'frame;frame;... count' a line)")
     args = ap.parse_args(argv)
     if not shutil.which("py-spy"):
         print("py-spy is not installed (pip install py-spy)")
@@ -77,7 +82,8 @@ def main(argv=None) -> int:
         asyncio.run(ws_driver.sessions(base, ["", "start=2023-12-01&end=2026-01-31"], [bench_viewers.DATE_CHANGE]))
         raw = Path(tmp) / "server.raw"
         spy = subprocess.Popen(["py-spy", "record", "--pid", str(proc.pid), "--format", "raw", "-o", str(raw),
-                                "-r", "200"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                "-r", "200", *(["--gil"] if args.gil else [])],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1.5)  # py-spy attached
         cpu0 = ws_driver.cpu_seconds(proc.pid)
         runs = asyncio.run(_actions(base, args.k, args.views == "distinct"))
@@ -86,6 +92,8 @@ def main(argv=None) -> int:
         spy.send_signal(2)
         spy.wait(60)
         total, by = shares(raw)
+        if args.keep:
+            shutil.copy(raw, args.keep)
     errors = sum(len(r.errors) for r in runs)
     print(f"k = {args.k}, {args.views} views: {len(runs)} runs, {errors} errors, "
           f"{cpu / len(runs):.3f} CPU s per action (under py-spy), {total} samples")

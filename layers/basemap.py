@@ -121,8 +121,9 @@ def base_map(
         them from folium's CDN.
     script_url : str or None
         Where the layers' own scripts (:data:`layers.SCRIPTS_DIR`) are served;
-        the page then links them (the browser caches them).  None puts their
-        text in the page.
+        the page then links them (the browser caches them); a URL ending in
+        ``.js``: the one file of them all (``layers._script.script_bundle``).
+        None puts their text in the page.
     center, zoom : optional
         The initial view (latitude, longitude) and zoom, as read back from the
         page's URL by :func:`parse_view_params`; otherwise the contiguous US.

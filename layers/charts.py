@@ -1,14 +1,21 @@
-"""The charts under the map, as Altair charts: incidents per week, people detained by month.
+"""The charts under the map as Vega-Lite specs: incidents per week, people detained by month.
 
 The data work is geodata's (``geodata.view.timeline.weekly_counts``, ``geodata.view.occupancy.monthly_totals``);
 these functions only draw the tables they are given, in the map's colours and the page's language.
+
+Each spec is a plain dict with its table inline as Arrow IPC bytes under ``datasets`` (named by their
+digest), which ``st.vega_lite_chart`` hands to the browser as they are.  Built with Altair, the same spec
+was validated against the Vega-Lite schema and converted by a private Streamlit function, 4 to 7 ms a chart
+for every new view (issue 21); the spec it gave is the one written here (``tests/layers/test_charts.py``).
 """
 
 from __future__ import annotations
 
-import altair as alt
+import hashlib
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geodata.core.schema import CATEGORIES, CATEGORY_LABELS
 from geodata.view.occupancy import monthly_totals
@@ -17,6 +24,9 @@ from geodata.view.timeline import weekly_counts
 from layers.facilities import SOURCE_STYLES
 from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS
+
+__all__ = ["BIN_HEADINGS", "HEIGHT", "chart_tables", "incidents_heading", "incidents_per_week", "incidents_table",
+           "months_table", "people_by_month", "spec_table"]
 
 #: Bars of the people-by-month chart per source: the popups' colours, ICE's steps as grey bars.
 SOURCE_BAR_COLORS = {"ddp": SOURCE_STYLES["ddp"]["color"], "uwchr": SOURCE_STYLES["uwchr"]["color"], "ice": "#555555"}
@@ -32,20 +42,41 @@ AXIS_FORMATS = {"en": {"week": "%b %-d, %Y", "month": "%b %Y", "year": "%Y"},
                 "es": {"week": "%-d/%m/%Y", "month": "%m/%Y", "year": "%Y"}}
 
 
-def chart_tables(shown_inc, shown_fac, population, window):
-    """The tables the two charts draw for a view: ``(weekly, undated, months)``.
+def _with_table(spec: dict, table: pa.Table) -> dict:
+    """``spec`` drawing ``table``: the table as Arrow IPC stream bytes in ``datasets``, named by their digest
+    (the same table, the same name: the page's element does not change when its data does not)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    data = sink.getvalue().to_pybytes()
+    name = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return {"data": {"name": name}, **spec, "height": HEIGHT, "datasets": {name: data}}
 
-    ``weekly`` and ``undated``: :func:`geodata.view.timeline.weekly_counts` of the incidents shown over
-    ``window`` (None and 0 without an incidents layer); ``months``: people held on an average day of each
-    month of the window, over the facilities shown (:func:`geodata.view.occupancy.monthly_totals`; None
-    without a facilities layer or a population table).
-    """
-    weekly, undated = weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0)
-    months = None
-    if shown_fac is not None and population is not None:
-        totals = monthly_totals(population, shown_fac["id"])
-        months = totals[(totals["month"] >= f"{window[0]:%Y-%m}") & (totals["month"] <= f"{window[1]:%Y-%m}")]
-    return weekly, undated, months
+
+def spec_table(spec: dict) -> pa.Table:
+    """The table a spec of this module draws (read back from its ``datasets``)."""
+    return pa.ipc.open_stream(spec["datasets"][spec["data"]["name"]]).read_all()
+
+
+def chart_tables(shown_inc, shown_fac, population, window):
+    """The tables the two charts draw for a view: ``(weekly, undated, months)``
+    (:func:`incidents_table` and :func:`months_table`)."""
+    return (*incidents_table(shown_inc, window), months_table(shown_fac, population, window))
+
+
+def incidents_table(shown_inc, window):
+    """``(weekly, undated)``: :func:`geodata.view.timeline.weekly_counts` of the incidents shown over ``window``
+    (None and 0 without an incidents layer)."""
+    return weekly_counts(shown_inc, *window) if shown_inc is not None else (None, 0)
+
+
+def months_table(shown_fac, population, window):
+    """People held on an average day of each month of ``window``, over the facilities shown
+    (:func:`geodata.view.occupancy.monthly_totals`; None without a facilities layer or a population table).
+    It depends on the facilities alone: a change of categories keeps it."""
+    if shown_fac is None or population is None:
+        return None
+    return monthly_totals(population, shown_fac["id"], months=(f"{window[0]:%Y-%m}", f"{window[1]:%Y-%m}"))
 
 
 def incidents_heading(weekly: pd.DataFrame, lang: str = "en") -> str:
@@ -53,42 +84,47 @@ def incidents_heading(weekly: pd.DataFrame, lang: str = "en") -> str:
     return text(lang).gettext(BIN_HEADINGS[weekly.attrs.get("step", "week")])
 
 
-def incidents_per_week(weekly: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Stacked bars of ``weekly`` (a ``week`` column and one column per category), coloured as on the map."""
+def incidents_per_week(weekly: pd.DataFrame, lang: str = "en") -> dict:
+    """Stacked bars of ``weekly`` (a ``week`` column and one column per category), coloured as on the map:
+    a Vega-Lite spec (a dict) for ``st.vega_lite_chart``."""
     _ = text(lang).gettext
     step = weekly.attrs.get("step", "week")
     fmt, unit = AXIS_FORMATS.get(lang, AXIS_FORMATS["en"])[step], _(BIN_WORDS[step])
-    # One row per bin and category, the category by its label (what DataFrame.melt and a map did, at a tenth of
-    # their cost: they were a third of a new view's chart).
+    # One row per bin and category, the category by its label: bins of the first category, then of the next.
     cats = [c for c in weekly.columns if c != "week"]
-    long = pd.DataFrame({"week": np.tile(weekly["week"].to_numpy(), len(cats)),
-                         "category": np.repeat([_(CATEGORY_LABELS[c]) for c in cats], len(weekly)),
-                         "incidents": weekly[cats].to_numpy().T.ravel()})
+    table = pa.table({"week": pa.array(np.tile(weekly["week"].to_numpy(), len(cats)), pa.date32()),
+                      "category": pa.array(np.repeat([_(CATEGORY_LABELS[c]) for c in cats], len(weekly)),
+                                           pa.large_string()),
+                      "incidents": pa.array(weekly[cats].to_numpy(dtype=np.int64).T.ravel(), pa.int64())})
     # The map's colours, in the legend's order, so a category reads the same everywhere.
-    colors = alt.Scale(domain=[_(CATEGORY_LABELS[c]) for c in CATEGORIES],
-                       range=[CATEGORY_COLORS[c] for c in CATEGORIES])
-    return alt.Chart(long).mark_bar().encode(
-        x=alt.X("week:T", title=unit, axis=alt.Axis(format=fmt, labelAngle=-30)),
-        y=alt.Y("sum(incidents):Q", title=_("incidents"), axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color(
-            "category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=3, title=None, labelLimit=0)
-        ),
-        tooltip=[alt.Tooltip("week:T", title=unit, format=fmt),
-                 alt.Tooltip("category:N", title=_("category")), alt.Tooltip("incidents:Q", title=_("incidents"))],
-    ).properties(height=HEIGHT)
+    colors = {"domain": [_(CATEGORY_LABELS[c]) for c in CATEGORIES], "range": [CATEGORY_COLORS[c] for c in CATEGORIES]}
+    return _with_table({"mark": {"type": "bar"}, "encoding": {
+        "color": {"field": "category", "type": "nominal", "scale": colors,
+                  "legend": {"columns": 3, "labelLimit": 0, "orient": "bottom", "title": None}},
+        "tooltip": [{"field": "week", "type": "temporal", "title": unit, "format": fmt},
+                    {"field": "category", "type": "nominal", "title": _("category")},
+                    {"field": "incidents", "type": "quantitative", "title": _("incidents")}],
+        "x": {"field": "week", "type": "temporal", "title": unit, "axis": {"format": fmt, "labelAngle": -30}},
+        "y": {"field": "incidents", "type": "quantitative", "aggregate": "sum", "title": _("incidents"),
+              "axis": {"tickMinStep": 1}},
+    }}, table)
 
 
-def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[alt.Chart, str | None]:
+def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[dict, str | None]:
     """People on an average day by month (``month``, ``people`` and, from the best-source table,
     ``source``): bars stacked by source with a caption naming them, else a line with a point a month
-    (so a range of one month shows its figure).  Returns ``(chart, caption or None)``."""
+    (so a range of one month shows its figure).  Returns ``(spec, caption or None)``, the spec a
+    Vega-Lite dict for ``st.vega_lite_chart``."""
     _ = text(lang).gettext
+    month = pa.array(months["month"].astype(str).to_numpy(dtype=object), pa.large_string())
+    people = pa.array(months["people"].to_numpy(dtype=float), pa.float64())
+    x = {"field": "month", "type": "ordinal", "title": _("month")}
     if "source" not in months.columns:
-        chart = alt.Chart(months).mark_line(point=True).encode(
-            x=alt.X("month:O", title=_("month")), y=alt.Y("people:Q", title=_("people")),
-            tooltip=[alt.Tooltip("month:O", title=_("month")),
-                     alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
-        return chart.properties(height=HEIGHT), None
+        return _with_table({"mark": {"type": "line", "point": True}, "encoding": {
+            "tooltip": [{"field": "month", "type": "ordinal", "title": _("month")},
+                        {"field": "people", "type": "quantitative", "title": _("people"), "format": ",.0f"}],
+            "x": x, "y": {"field": "people", "type": "quantitative", "title": _("people")},
+        }}, pa.table({"month": month, "people": people})), None
     names = {k: _(SOURCE_NAMES[k]) for k in SOURCES}
     present = [k for k in SOURCES if k in set(months["source"])]
     caption = _("Each month: the facilities' figures from the best source that counts them then "
@@ -97,10 +133,13 @@ def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[alt.Chart, 
         caption += " " + _("ICE's figure is a facility's average over its fiscal year (to the date of ICE's list), "
                            "drawn alike in each month of that year; it is never a month's count, and it is used "
                            "only for a year no daily source counts.")
-    palette = alt.Scale(domain=[names[k] for k in SOURCES], range=[SOURCE_BAR_COLORS[k] for k in SOURCES])
-    chart = alt.Chart(months.assign(source=months["source"].map(names))).mark_bar().encode(
-        x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),
-        color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
-        tooltip=[alt.Tooltip("month:O", title=_("month")), alt.Tooltip("source:N", title=_("source")),
-                 alt.Tooltip("people:Q", title=_("people"), format=",.0f")])
-    return chart.properties(height=HEIGHT), caption
+    palette = {"domain": [names[k] for k in SOURCES], "range": [SOURCE_BAR_COLORS[k] for k in SOURCES]}
+    source = pa.array(months["source"].map(names).astype(object).to_numpy(dtype=object), pa.large_string())
+    return _with_table({"mark": {"type": "bar"}, "encoding": {
+        "color": {"field": "source", "type": "nominal", "scale": palette, "title": None,
+                  "legend": {"labelLimit": 0, "orient": "bottom"}},
+        "tooltip": [{"field": "month", "type": "ordinal", "title": _("month")},
+                    {"field": "source", "type": "nominal", "title": _("source")},
+                    {"field": "people", "type": "quantitative", "title": _("people"), "format": ",.0f"}],
+        "x": x, "y": {"field": "people", "type": "quantitative", "aggregate": "sum", "title": _("people")},
+    }}, pa.table({"month": month, "source": source, "people": people})), caption

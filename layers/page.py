@@ -1,8 +1,20 @@
-"""Styles of the app's page (Streamlit's own elements), kept out of app.py: plain text, no streamlit here."""
+"""Styles of the app's page (Streamlit's own elements) and the hints of the map's frame, kept out of app.py: plain
+text, no streamlit here."""
 
 from __future__ import annotations
 
-__all__ = ["EMBED_CSS", "PAGE_CSS", "PHONE_CSS", "embed_snippet"]
+__all__ = ["EMBED_CSS", "MAP_FRAME", "PAGE_CSS", "PHONE_CSS", "embed_snippet", "map_frame_preloads"]
+
+#: streamlit-folium's page: the map's frame (its component is named ``streamlit_folium.st_folium``).
+MAP_FRAME = "/component/streamlit_folium.st_folium/index.html"
+
+
+def map_frame_preloads(leaflet_url: str, script_url: str) -> dict[str, list[str]]:
+    """What the map's frame loads once its own script has run and the map's arguments have come (Leaflet, the
+    layers' scripts: ``leaflet_url``, ``script_url`` as the map links them), to hint in the frame's page
+    (``geodata.web.asset_middleware``): fetched while the frame starts, taken from the cache when asked for."""
+    return {MAP_FRAME: [f"{leaflet_url}/leaflet.js", script_url, f"{leaflet_url}/leaflet.css"]}
+
 
 # A compact title and less space above it, so that at 1440 x 900 the map, its legend and its time bar are on
 # the first screen.  On a phone (Streamlit folds the sidebar away there) the map comes first; its frame keeps

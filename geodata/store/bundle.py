@@ -128,6 +128,10 @@ class BundleStore(Store):
         return {"schema_version": SCHEMA_VERSION, "backend": "bundle", "incidents": len(self.bundle().incidents),
                 "date_span": self.bundle().date_span}
 
+    def generation(self) -> int:
+        """Always 0: a bundle is never written (asked on every rerun; :meth:`metadata` finds the date span)."""
+        return 0
+
     def facilities(self):
         return self.bundle().facilities
 

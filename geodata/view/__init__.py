@@ -11,6 +11,7 @@ from ..core.lazy import lazy_names
 # Imported when first used (geodata.core.lazy): a command pays only for what it uses.
 __getattr__, __dir__ = lazy_names(__name__, {
     ".areas": ("area_frames", "region_counts"),
+    ".child": ("in_child",),
     ".compose": ("export_frames", "frames", "query"),
     ".figures": ("bundle_figures", "fill_documents", "fill_figures"),
     ".measures": ("measure_span",),
@@ -31,7 +32,7 @@ __getattr__, __dir__ = lazy_names(__name__, {
 })
 
 __all__ = [
-    "layer_spans", "measure_span", "export_frames",
+    "layer_spans", "measure_span", "export_frames", "in_child",
     "area_frames", "best_population", "bundle_figures", "cache_dir", "COMPLETE", "counts_through_time", "coverage",
     "DEFAULT_LAYERS", "fill_documents", "fill_figures", "filter_incidents", "frames", "ice_monthly", "incident_aors",
     "KEEP_SECONDS", "LAYERS", "MAX_PERIODS", "monthly_totals", "periods", "place_keys", "population_sources",

@@ -252,9 +252,19 @@ def place_names(place_kind: str, place_ids) -> list[str]:
 def measure_figures(key: str, start=None, end=None, *, aors=(), category: str = "", table=None) -> dict:
     """The figures above the map for one measure: ``total``, ``places``, ``counties`` (places of
     kind county with a value), ``as_of`` (a stock's date), ``covered`` -- the same numbers as
-    the map and the export, from :func:`values_for_range`."""
+    the map and the export, from :func:`values_for_range` (its numbers from the table read once as numbers,
+    :func:`geodata.view.measure_index.range_figures`, where it can be)."""
+    from .measure_index import range_figures
+
     table = load_measure(key) if table is None else table
-    vals = values_for_range(filter_aors(table, aors), key, start, end, category=category)
+    rows = filter_aors(table, aors)
+    if rows is not None and len(rows):
+        as_of = day_counted(rows, key, start, end)
+        fast = range_figures(rows, key, _iso(start), _iso(end), as_of, category)
+        if fast is not None:
+            return {"measure": key, "available": True, "total": fast["total"], "places": fast["places"],
+                    "counties": fast["counties"], "as_of": as_of, "covered": fast["covered"]}
+    vals = values_for_range(rows, key, start, end, category=category)
     return {
         "measure": key,
         "available": table is not None,

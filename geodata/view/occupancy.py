@@ -15,7 +15,9 @@ sources gave them.  :func:`population_table` gives the table a bundle's figures 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import weakref
+from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
@@ -48,6 +50,13 @@ class _Index:
         self.first = first.to_numpy().astype("datetime64[D]")
         self.last = last.to_numpy().astype("datetime64[D]")
         self.rank = None
+        self.span = None if population.empty else (self.bounds["_first"].min().date(),
+                                                   self.bounds["_last"].max().date())
+        # Rows by first day, and the longest a row counts: the rows that can meet a range are a slice of them.
+        self.by_first = np.argsort(self.first, kind="stable")  # NaT last
+        self.first_sorted = self.first[self.by_first]
+        spans = (self.last - self.first)[~(np.isnat(self.first) | np.isnat(self.last))]
+        self.longest = spans.max() if len(spans) else np.timedelta64(0, "D")
         if "facility_id" not in population.columns or "adp" not in population.columns:
             return  # months and days only (a layer's span): coverage reads the bounds alone
         self.fac, self.fac_ids = pd.factorize(population["facility_id"], sort=True)
@@ -59,6 +68,8 @@ class _Index:
             if rank.notna().all():
                 self.rank = rank.to_numpy(dtype=np.int64)
                 self.month, self.months = pd.factorize(population["month"], sort=True)
+                # The rows monthly_totals draws (not ICE's fiscal-year figure of a part month), compared once.
+                self.drawn = (population["source"] != "ice").to_numpy() | self.bounds["_full"].to_numpy()
 
 
 def _index(population: pd.DataFrame) -> _Index:
@@ -73,6 +84,14 @@ def _index(population: pd.DataFrame) -> _Index:
     return index
 
 
+def _meeting(ix: _Index, lo: dt.date, hi: dt.date) -> np.ndarray:
+    """Positions, in table order, of the rows that can meet ``[lo, hi]``: every other row counts no day of it
+    (so sums over these rows, in this order, are the sums over all rows)."""
+    a = np.searchsorted(ix.first_sorted, np.datetime64(lo, "D") - ix.longest, "left")
+    b = np.searchsorted(ix.first_sorted, np.datetime64(hi, "D"), "right")
+    return np.sort(ix.by_first[a:b])
+
+
 def _month_bounds(population: pd.DataFrame) -> pd.DataFrame:
     """The table with ``_first`` and ``_last`` (the first and last day each row counts) and, from the
     best-source table, ``_full`` (the row counts its whole month); computed once per table object."""
@@ -83,8 +102,7 @@ def coverage(population: pd.DataFrame | None) -> tuple[dt.date, dt.date] | None:
     """First and last day the table counts (DDP: 2022-10-01 .. 2026-03-10)."""
     if population is None or population.empty:
         return None
-    b = _month_bounds(population)
-    return b["_first"].min().date(), b["_last"].max().date()
+    return _index(population).span  # computed once per table
 
 
 def range_adp(population: pd.DataFrame | None, start=None, end=None) -> tuple[pd.Series, tuple | None]:
@@ -103,16 +121,19 @@ def range_adp(population: pd.DataFrame | None, start=None, end=None) -> tuple[pd
     if lo > hi:
         return pd.Series(dtype=float), None
     ix = _index(population)
-    # Days of each row in the range, summed per facility (np.bincount over the facility codes).
-    overlap = (np.minimum(ix.last, np.datetime64(hi, "D")) - np.maximum(ix.first, np.datetime64(lo, "D"))).astype(
+    # Days of each row in the range, summed per facility (np.bincount over the facility codes), over the rows that
+    # can meet the range (a month's rows, not the table's 67,000: the others add nothing).
+    rows = _meeting(ix, lo, hi)
+    first, last, fac, people = ix.first[rows], ix.last[rows], ix.fac[rows], ix.adp[rows]
+    overlap = (np.minimum(last, np.datetime64(hi, "D")) - np.maximum(first, np.datetime64(lo, "D"))).astype(
         np.int64) + 1
     overlap = np.clip(overlap, 0, None)
-    known = ix.fac >= 0
+    known = fac >= 0
     n = len(ix.fac_ids)
-    person_days = np.bincount(ix.fac[known], weights=(ix.adp * overlap)[known], minlength=n)
+    person_days = np.bincount(fac[known], weights=(people * overlap)[known], minlength=n)
     ids = pd.Index(ix.fac_ids, name="facility_id")
     if "source" in population.columns:  # a row for every facility-month known: average over those days
-        days = np.bincount(ix.fac[known], weights=overlap[known], minlength=n)
+        days = np.bincount(fac[known], weights=overlap[known], minlength=n)
         keep = days > 0
         return pd.Series(person_days[keep] / days[keep], index=ids[keep], name="adp"), (lo, hi)
     days = (hi - lo).days + 1
@@ -128,13 +149,17 @@ def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.S
         return pd.Series(dtype=object)
     ix = _index(population)
     if ix.rank is not None and len(SOURCES) < 60:
-        # Each facility's sources as bits of one number (bit i: SOURCES[i]), then one text per combination.
-        used = (ix.fac >= 0) & (ix.first <= (np.datetime64(pd.Timestamp(end).date(), "D") if end is not None
-                                             else ix.last.max()))
+        # Each facility's sources as bits of one number (bit i: SOURCES[i]), then one text per combination; for a
+        # closed range, over the rows that can meet it only.
+        rows = _meeting(ix, pd.Timestamp(start).date(), pd.Timestamp(end).date()) if start is not None and \
+            end is not None else slice(None)
+        fac, first, last, rank = ix.fac[rows], ix.first[rows], ix.last[rows], ix.rank[rows]
+        used = (fac >= 0) & (first <= (np.datetime64(pd.Timestamp(end).date(), "D") if end is not None
+                                       else ix.last.max()))
         if start is not None:
-            used &= ix.last >= np.datetime64(pd.Timestamp(start).date(), "D")
+            used &= last >= np.datetime64(pd.Timestamp(start).date(), "D")
         bits = np.zeros(len(ix.fac_ids), dtype=np.int64)
-        np.bitwise_or.at(bits, ix.fac[used], np.left_shift(1, ix.rank[used]))
+        np.bitwise_or.at(bits, fac[used], np.left_shift(1, rank[used]))
         words = {m: " ".join(k for i, k in enumerate(SOURCES) if m >> i & 1) for m in np.unique(bits[bits > 0])}
         return pd.Series([words[m] for m in bits[bits > 0]], index=pd.Index(ix.fac_ids[bits > 0], name="facility_id"),
                          name="adp_source", dtype=population["source"].dtype)
@@ -167,28 +192,33 @@ def population_table(bundle) -> pd.DataFrame | None:
     return best
 
 
-def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.DataFrame:
+def monthly_totals(population: pd.DataFrame | None, facility_ids=None, *, months=None) -> pd.DataFrame:
     """People held on an average day of each month, summed over the given facilities.
 
     ``month``, ``people``; from the best-source table also ``source``: one row per month
-    and source that counts some of those facilities then.
+    and source that counts some of those facilities then.  ``months``: the first and last month
+    kept (``"YYYY-MM"``), all by default.
     """
     if population is None or population.empty:
         return pd.DataFrame(columns=["month", "people"])
     ix = _index(population)
     if ix.rank is not None:
-        # Summed by (month, source rank) codes: the groups in month order, best source first.
-        rows = (ix.fac >= 0) & (ix.month >= 0) & ((population["source"] != "ice").to_numpy()
-                                                  | ix.bounds["_full"].to_numpy())
+        # Summed by (month, source rank) codes: the groups in month order, best source first; over the rows of
+        # the months kept only (a slice of the rows by first day, in table order: the same sums).
+        at = slice(None) if months is None else np.sort(ix.by_first[
+            np.searchsorted(ix.first_sorted, np.datetime64(f"{months[0]}-01", "D"), "left"):
+            np.searchsorted(ix.first_sorted, np.datetime64(f"{months[1]}-01", "D"), "right")])
+        fac, month, rank, adp = ix.fac[at], ix.month[at], ix.rank[at], ix.adp[at]
+        rows = (fac >= 0) & (month >= 0) & ix.drawn[at]
         if facility_ids is not None:
             chosen = np.zeros(len(ix.fac_ids) + 1, dtype=bool)
             chosen[ix.fac_ids.get_indexer(pd.Index(list(facility_ids)).unique())] = True
             chosen[-1] = False  # ids absent from the table (get_indexer's -1)
-            rows &= chosen[ix.fac]
-        key = ix.month[rows] * len(SOURCES) + ix.rank[rows]
+            rows &= chosen[fac]
+        key = month[rows] * len(SOURCES) + rank[rows]
         size = len(ix.months) * len(SOURCES)
         present = np.flatnonzero(np.bincount(key, minlength=size))
-        people = np.bincount(key, weights=ix.adp[rows], minlength=size)[present]
+        people = np.bincount(key, weights=adp[rows], minlength=size)[present].astype(float)  # float when none too
         return pd.DataFrame({"month": ix.months[present // len(SOURCES)],
                              "source": pd.array([SOURCES[i] for i in present % len(SOURCES)],
                                                 dtype=population["source"].dtype),
@@ -202,10 +232,14 @@ def monthly_totals(population: pd.DataFrame | None, facility_ids=None) -> pd.Dat
         pop = pop[(pop["source"] != "ice") | pop["_full"]]
         totals = pop.groupby(["month", "source"])["adp"].sum().rename("people").reset_index()
         totals["_rank"] = totals["source"].map({k: i for i, k in enumerate(SOURCES)})
-        return totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
-    months = sorted(population["month"].unique())
-    totals = pop.groupby("month")["adp"].sum().reindex(months, fill_value=0.0)
-    return totals.rename("people").rename_axis("month").reset_index()
+        totals = totals.sort_values(["month", "_rank"], kind="stable").drop(columns="_rank").reset_index(drop=True)
+    else:
+        every = sorted(population["month"].unique())
+        totals = pop.groupby("month")["adp"].sum().reindex(every, fill_value=0.0)
+        totals = totals.rename("people").rename_axis("month").reset_index()
+    if months is None:
+        return totals
+    return totals[(totals["month"] >= months[0]) & (totals["month"] <= months[1])].reset_index(drop=True)
 
 
 def with_range_adp(facilities, population, start=None, end=None):
@@ -259,7 +293,7 @@ def _in_use(facilities, view):
     return facilities[listed | held]
 
 
-def view_frames(bundle, view, *, hide_empty: bool = False, population=None):
+def view_frames(bundle, view, *, hide_empty: bool = False, population=None, filtered: bool = False):
     """The frames a view shows, as the map, the figures and every export see them.
 
     Facilities are those in use in the view's dates: ICE's lists show them then (a 2015
@@ -269,17 +303,72 @@ def view_frames(bundle, view, *, hide_empty: bool = False, population=None):
     (:func:`population_table`, :func:`with_range_adp`) and ``adp_source``;
     with ``hide_empty``, facilities that held nobody in the range are left out (those
     whose population is unknown stay).  ``population``: the bundle's :func:`population_table`, when the
-    caller keeps it (a store does, :func:`geodata.view.frames`).  Returns ``(frames, span)``.
+    caller keeps it (a store does, :func:`geodata.view.frames`).  ``filtered``: the bundle's incidents are already
+    those of the view's dates and categories (:func:`geodata.view.select`).  Returns ``(frames, span)``.
     """
-    frames = select(bundle.facilities, bundle.incidents, view)
+    frames = select(bundle.facilities, bundle.incidents, view, filtered=filtered)
     if "incidents" in frames:  # one order whatever the store: by day, then id (every backend exports the same)
         frames["incidents"] = frames["incidents"].sort_values(["date_start", "id"], kind="stable")
     span = None
     if "facilities" in frames:
         if population is None:
             population = population_table(bundle)
-        frames["facilities"], span = with_range_adp(frames["facilities"], population, view.start, view.end)
-        frames["facilities"] = _in_use(frames["facilities"], view)
-        if hide_empty and span:
-            frames["facilities"] = frames["facilities"][frames["facilities"]["adp_in_range"].fillna(1) > 0]
+        frames["facilities"], span = _kept_facilities(bundle.facilities, population, view, hide_empty,
+                                                      lambda: _facilities_in_view(frames["facilities"], population,
+                                                                                  view, hide_empty))
     return frames, span
+
+
+def _facilities_in_view(facilities, population, view, hide_empty: bool):
+    """``(facilities, span)`` of :func:`view_frames`: in use in the view's dates (:func:`_in_use`), with their
+    figures (:func:`with_range_adp`), the empty ones left out with ``hide_empty``.  The same frame as those
+    functions give one after the other, with the rows taken once and no copy of every facility first."""
+    adp, span = range_adp(population, view.start, view.end)
+    in_range = facilities["id"].map(adp).round(1) if span else pd.Series(float("nan"), index=facilities.index)
+    keep = facilities_in_use(facilities, view.start, view.end).to_numpy() | (in_range.fillna(0) > 0).to_numpy()
+    if hide_empty and span:
+        keep &= (in_range.fillna(1) > 0).to_numpy()
+    columns = {"adp_in_range": in_range}
+    if population is not None and "source" in population.columns:
+        sources = range_sources(population, view.start, view.end) if span else pd.Series(dtype=object)
+        columns["adp_source"] = facilities["id"].map(sources).where(in_range.notna(), None)
+    out = facilities[keep]
+    for name, values in columns.items():
+        out[name] = values[keep]
+    return out, span
+
+
+#: The facilities of recent views, per facilities frame (by its id, dropped with it): what they show depends on
+#: the dates, the AORs and the population table, not on the incidents' categories, so a change of category (or
+#: of anything else about the incidents) does not make them again (two thirds of a view on the bundle, issue 21).
+_FACILITY_VIEWS: dict[int, tuple] = {}
+_FACILITY_VIEWS_KEPT = 64
+_FACILITY_VIEWS_LOCK = threading.Lock()
+
+
+def _kept_facilities(facilities, population, view, hide_empty: bool, make):
+    """``make()``'s ``(frame, span)`` for these facilities, population table, dates, AORs and ``hide_empty``,
+    made once and kept (the 64 most recent per facilities frame); each caller gets its own shallow copy."""
+    key = (id(population), view.start, view.end, tuple(view.aors), bool(hide_empty))
+    with _FACILITY_VIEWS_LOCK:
+        hit = _FACILITY_VIEWS.get(id(facilities))
+        kept = hit[1] if hit is not None and hit[0]() is facilities else None
+        entry = kept.get(key) if kept is not None else None
+        if entry is not None and (entry[0]() if entry[0] is not None else None) is population:
+            kept.move_to_end(key)
+            return entry[1].copy(deep=False), entry[2]
+    frame, span = make()
+    try:
+        pop_ref = weakref.ref(population) if population is not None else None
+        with _FACILITY_VIEWS_LOCK:
+            hit = _FACILITY_VIEWS.get(id(facilities))
+            if hit is None or hit[0]() is not facilities:
+                fid = id(facilities)
+                hit = _FACILITY_VIEWS[fid] = (weakref.ref(facilities, lambda _r: _FACILITY_VIEWS.pop(fid, None)),
+                                              OrderedDict())
+            hit[1][key] = (pop_ref, frame, span)
+            while len(hit[1]) > _FACILITY_VIEWS_KEPT:
+                hit[1].popitem(last=False)
+    except TypeError:  # pragma: no cover - a frame without weak references: made each time
+        pass
+    return frame.copy(deep=False), span

@@ -171,6 +171,7 @@ def select(
     view: View,
     *,
     offices: gpd.GeoDataFrame | None = None,
+    filtered: bool = False,
 ) -> dict[str, gpd.GeoDataFrame]:
     """The frames a view shows, keyed by layer (only the layers switched on).
 
@@ -178,7 +179,8 @@ def select(
     them (:func:`incident_aors`) or at one of those facilities; the offices in them, and
     the ERO offices of their field offices.
     ``offices`` is the office layer (default: the bundled one, read only when the
-    view shows offices).
+    view shows offices).  ``filtered``: the incidents are already those of the view's dates and
+    categories (:func:`filter_incidents`, as a store's filter gives them), so only the AOR rule is applied.
     """
     if view.aors:
         facilities = facilities[facilities["aor"].isin(view.aors)]
@@ -188,7 +190,8 @@ def select(
     if "facilities" in view.layers:
         out["facilities"] = facilities
     if "incidents" in view.layers:
-        out["incidents"] = filter_incidents(incidents, view.start, view.end, view.categories)
+        out["incidents"] = incidents if filtered else filter_incidents(incidents, view.start, view.end,
+                                                                       view.categories)
     if "offices" in view.layers:
         if offices is None:
             from ..sources.ddp_offices import load_offices

@@ -34,12 +34,11 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _period_starts(start: dt.date, end: dt.date, step: str) -> pd.DatetimeIndex:
+def _period_of(days: np.ndarray, step: str) -> np.ndarray:
+    """The first day of the week (Monday), month or year of each of ``days`` (``datetime64[D]``)."""
     if step == "week":
-        return pd.date_range(week_start(start), week_start(end), freq="7D")
-    if step == "month":
-        return pd.date_range(start.replace(day=1), end.replace(day=1), freq="MS")
-    return pd.date_range(start.replace(month=1, day=1), end.replace(month=1, day=1), freq="YS")
+        return days - (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday: 3 days after a Monday
+    return days.astype("datetime64[M]" if step == "month" else "datetime64[Y]").astype("datetime64[D]")
 
 
 def _step_for(start: dt.date, end: dt.date, max_periods: int) -> str:
@@ -84,18 +83,17 @@ def counts_through_time(
     step = _step_for(start, end, max_periods)
     counted = pc.is_in(precision, value_set=pa.array(_COUNTED[step])).fill_null(False).to_numpy(zero_copy_only=False)
     counted &= days != _NONE
-    periods = _period_starts(start, end, step)
+    periods = np.unique(_period_of(np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1), step))
     # Each counted incident's row (its period; outside the range: none) and column (its category), counted at
     # once (np.bincount): pd.crosstab and a reindex cost 4 ms a view for the same table (issue 21).
-    rows = _period_numbers(days[counted], step) - _period_numbers(_day_number(periods[0].date()), step)
+    rows = _period_numbers(days[counted], step) - _period_numbers(periods[:1].astype(np.int64), step)
     cols = pc.index_in(_arrow_text(incidents["category"]), value_set=pa.array(list(CATEGORIES)))
     cols = cols.fill_null(-1).to_numpy(zero_copy_only=False)[counted]
     inside = (rows >= 0) & (rows < len(periods)) & (cols >= 0)
     width = len(CATEGORIES)
     counts = np.bincount(rows[inside] * width + cols[inside], minlength=len(periods) * width)
-    counts = counts.astype(np.int64).reshape(len(periods), width)
-    table = pd.DataFrame(counts, index=pd.Index(periods, name="period"), columns=list(CATEGORIES)).reset_index()
-    table["period"] = table["period"].dt.date
+    table = pd.DataFrame(counts.astype(np.int64).reshape(len(periods), width), columns=list(CATEGORIES))
+    table.insert(0, "period", periods.astype(object))  # datetime.date, as the page and the export write them
     return table, int((~counted).sum()), step
 
 
@@ -138,10 +136,6 @@ def _day_numbers(column) -> np.ndarray:
         numbers[got] = parsed[got].to_numpy().astype("datetime64[D]").astype(np.int64)
         days[rest] = numbers
     return days
-
-
-def _day_number(day: dt.date) -> np.ndarray:
-    return np.array([(day - _EPOCH).days], dtype=np.int64)
 
 
 def _as_date(number) -> dt.date:

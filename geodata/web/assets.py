@@ -23,7 +23,8 @@ as usual (routing, path checks, content types, 404s are Streamlit's), uncompress
   the app's asset folders named by :func:`folder_digest`: ``/component/app.leaflet-<20 hex>/...``)
   ``public, max-age=31536000, immutable``; any other file ``no-cache`` (kept, but checked with
   its ``ETag`` before use: a reload costs a 304, not the file);
-* says ``Vary: Accept-Encoding``.
+* says ``Vary: Accept-Encoding``;
+* adds what it is given (``heads``) to the ``<head>`` of the pages at given paths.
 
 Range requests, ``HEAD``, other methods and other paths go through untouched, as do responses
 that are not ``200``, already encoded, small, or of a type that does not compress (images,
@@ -44,6 +45,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from geodata.core.atomic import write_bytes
+from geodata.web.nodelay import no_delay_on_listeners
 
 try:  # optional: 17 % smaller than gzip -9 on Streamlit's JavaScript (quality 11)
     import brotli
@@ -163,11 +165,21 @@ class CompressedAssets:
     folder
         Where compressed copies of files up to :data:`BEST_LIMIT` are kept between runs (None: nowhere;
         default :func:`compressed_dir`); copies unused for a week are removed when the app starts.
+    heads
+        HTML put at the end of the ``<head>`` of the HTML pages at these paths (such as hints that let the
+        browser fetch at once what the page's code will ask for later: :mod:`geodata.web.preload`).
+    nodelay
+        Set ``TCP_NODELAY`` on the process's listening sockets when the server first calls this middleware
+        (:func:`geodata.web.nodelay.no_delay_on_listeners`: Streamlit's server leaves Nagle's algorithm on,
+        and each small response then waits 40 ms).
     """
 
     def __init__(self, app: ASGIApp, *, prefixes: Iterable[str] = PREFIXES, min_size: int = 1024,
-                 cache_bytes: int = 96 * 2**20, folder: str | Path | None = "") -> None:
+                 cache_bytes: int = 96 * 2**20, folder: str | Path | None = "",
+                 heads: dict[str, bytes] | None = None, nodelay: bool = False) -> None:
         self.app = app
+        self._nodelay = nodelay
+        self.heads = {path: head for path, head in (heads or {}).items() if head}
         self.prefixes = tuple(prefixes)
         self.folder = compressed_dir() if folder == "" else (Path(folder) if folder else None)
         if self.folder is not None:
@@ -183,6 +195,9 @@ class CompressedAssets:
         self.compressions = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._nodelay:  # once, at the server's first call (its lifespan, or its first request)
+            self._nodelay = False
+            no_delay_on_listeners()
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
@@ -223,6 +238,8 @@ class CompressedAssets:
         if status != 200 or b"content-encoding" in names:
             await self._send(send, start, start.get("headers", ()), body)
             return
+        if path in self.heads and kind.startswith("text/html"):
+            body = body.replace(b"</head>", self.heads[path] + b"</head>", 1)
         digest = hashlib.blake2b(body, digest_size=12).hexdigest()
         encoding = None
         if len(body) >= self.min_size and not kind.startswith(INCOMPRESSIBLE):

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from geodata import View, load_bundle, to_csv, to_geojson
 from geodata.view.occupancy import view_frames
 from geodata.view.timeline import weekly_counts
+from layers._script import script_bundle
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -191,12 +192,9 @@ def test_map_links_only_scripts_and_styles_the_app_serves():
     assert args["js_links"] and args["css_links"]
     for link in args["js_links"] + args["css_links"]:
         assert link.startswith("../") and "://" not in link, link
-    # Leaflet, then the layers' own files (layers/js/), in the order they need each other (the first screen
-    # shades the 287(g) agreements: layers/js/measures.js).
-    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == [
-        "leaflet.js", "polyline.js", "places.js", "outline.js", "tilefallback.js", "measures.js", "canvas-columns.js",
-        "canvas-words.js", "canvas-charts.js", "canvas-popup.js", "canvas-pointer.js", "canvas-clusters.js",
-        "canvas-filter.js", "canvas.js", "legend.js", "timebar.js", "viewurl.js", "focus.js"]
+    # Leaflet, then the layers' own files (layers/js/) as one file named by its digest (layers._script.script_bundle):
+    # streamlit-folium loads a map's scripts one after the other, a round trip each.
+    assert [link.rsplit("/", 1)[1] for link in args["js_links"]] == ["leaflet.js", script_bundle()[0]]
     assert "L.CanvasPointLayer = " not in args["script"]  # linked, not sent with every rerun
 
 

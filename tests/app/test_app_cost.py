@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import geodata.view.measures
 import geodata.view.timeline
 import layers._render
 import layers.charts
@@ -36,9 +37,10 @@ def calls(monkeypatch):
 
         monkeypatch.setattr(module, name, counting)
 
-    for module, name in [(geodata.view.timeline, "view_figures"), (layers.charts, "chart_tables"),
-                         (layers.charts, "incidents_per_week"), (layers.figures, "facility_table"),
-                         (layers._render, "component_args")]:
+    for module, name in [(geodata.view.timeline, "view_figures"), (layers.charts, "incidents_table"),
+                         (layers.charts, "months_table"), (layers.charts, "incidents_per_week"),
+                         (layers.charts, "people_by_month"), (geodata.view.measures, "figures_of"),
+                         (layers.figures, "facility_table"), (layers._render, "component_args")]:
         wrap(module, name)
     return counts
 
@@ -55,7 +57,7 @@ def _open(**params) -> AppTest:
 def test_a_view_is_computed_once_for_every_session(calls):
     _open(**LINK)
     first = dict(calls)
-    assert first.get("view_figures") == 1 and first.get("chart_tables") == 1
+    assert first.get("view_figures") == 1 and first.get("incidents_table") == 1 and first.get("months_table") == 1
     # A second reader of the same link: the same figures, charts and table, none made again.
     second = _open(**LINK)
     assert {k: v for k, v in calls.items() if k != "component_args"} == \
@@ -63,10 +65,27 @@ def test_a_view_is_computed_once_for_every_session(calls):
     assert second.get("vega_lite_chart"), "the charts are drawn from the kept specs"
     # A new range is a new view: made once, then kept for the way back.
     second.date_input(key="dates").set_value(OTHER).run()
-    assert calls["view_figures"] == 2 and calls["chart_tables"] == 2
+    assert calls["view_figures"] == 2 and calls["incidents_table"] == 2 and calls["months_table"] == 2
     second.date_input(key="dates").set_value((dt.date(2025, 2, 3), dt.date(2025, 4, 17))).run()
     assert not second.exception, second.exception
-    assert calls["view_figures"] == 2 and calls["chart_tables"] == 2
+    assert calls["view_figures"] == 2 and calls["incidents_table"] == 2 and calls["months_table"] == 2
+
+
+def test_a_category_change_keeps_what_depends_on_the_dates_alone(calls):
+    # The people-by-month chart and the measures' cards depend on the dates, AORs and facilities, not on the
+    # incidents' categories: a category change makes the incidents' pieces only.
+    at = _open(start="2025-02-06", end="2025-04-13", layer="facilities,incidents,287g")
+    made = dict(calls)
+    assert made.get("months_table") == 1 and made.get("people_by_month") == 1 and made.get("figures_of") == 1
+    at.checkbox(key="cat_arrest").set_value(False).run()
+    assert not at.exception, at.exception
+    assert calls["view_figures"] == made["view_figures"] + 1 and calls["incidents_table"] == made["incidents_table"] + 1
+    assert calls["incidents_per_week"] == made["incidents_per_week"] + 1
+    assert (calls["months_table"], calls["people_by_month"], calls["figures_of"]) == (1, 1, 1)
+    assert len(at.get("vega_lite_chart")) == 2 and [m for m in at.metric if m.label.startswith("287(g)")]
+    # A date change is a new range for all of them.
+    at.date_input(key="dates").set_value((dt.date(2025, 2, 7), dt.date(2025, 4, 13))).run()
+    assert (calls["months_table"], calls["people_by_month"], calls["figures_of"]) == (2, 2, 2)
 
 
 def test_filter_changes_never_rebuild_the_map(calls):

@@ -72,7 +72,10 @@ def test_the_legend_says_what_the_data_covers_and_opens_on_desktop():
 
 
 def test_about_panel_holds_sources_and_the_data_notice():
-    at = run_app(lang="es")
+    # Written while the panel is open (opening it reruns the page), not sent with every rerun.
+    closed = " ".join(m.value for m in run_app(lang="es").markdown)
+    assert "Cómo citar" not in closed and "# Data notice" not in closed
+    at = run_app(lang="es", opened=("about",))
     texts = " ".join(m.value for m in at.markdown)
     assert "Cómo citar" in texts and "Deportation Data Project" in texts
     assert "# Data notice" in texts  # DATA.md, rendered

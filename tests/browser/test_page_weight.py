@@ -10,6 +10,7 @@ second visit fetches almost nothing again.  ``benchmarks/bench_page.py`` prints 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -77,8 +78,10 @@ def test_versioned_files_are_kept_a_year_and_the_pages_are_revalidated(visits):
     year = lambda h: "immutable" in h["cache-control"] and "max-age=31536000" in h["cache-control"]
     points = [h for u, (_, h) in responses.items() if "/component/" in u and urlsplit(u).path.endswith(".bin")]
     assert points and all(year(h) for h in points)  # named by their digest
-    # Leaflet and the layers' scripts: their folder's name carries a digest of its files (geodata.web.folder_digest).
-    scripts = {u: h for u, (_, h) in responses.items() if urlsplit(u).path.endswith(("/leaflet.js", "/canvas.js"))}
+    # Leaflet (its folder's name carries a digest of its files: geodata.web.folder_digest) and the layers' scripts,
+    # one file named by its digest (layers._script.script_bundle).
+    scripts = {u: h for u, (_, h) in responses.items()
+               if urlsplit(u).path.endswith("/leaflet.js") or re.search(r"/layers-[0-9a-f]{20}\.js$", urlsplit(u).path)}
     assert len(scripts) == 2 and all(year(h) for h in scripts.values()), scripts
     # The pages keep their names whatever they hold: kept, but checked (a 304 when unchanged).
     named = ("/", "/component/streamlit_folium.st_folium/index.html")

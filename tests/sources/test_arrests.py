@@ -234,7 +234,7 @@ def test_app_draws_arrests_as_a_measure_layer(ddp_file, tmp_path, monkeypatch):
 
     fetch_arrests(ddp_file.as_uri(), tmp_path / "ddp-arrests-weekly.csv")
     monkeypatch.setattr(measures, "MEASURES_DIR", tmp_path)  # where `geodata fetch ddp-arrests` writes by default
-    st.cache_data.clear()
+    st.cache_resource.clear()  # the app's measure tables (app.py `_measures`) and what it made of them
     at = run_app(timeout=90, layer="arrests", start="2025-06-02", end="2025-06-08")
     assert at.checkbox(key="layer_arrests").value
     script = map_script(at)
@@ -253,6 +253,6 @@ def test_app_draws_arrests_as_a_measure_layer(ddp_file, tmp_path, monkeypatch):
     expected = int(cells.loc[cells["week"] == "2025-06-02", "arrests"].sum())
     (metric,) = [m for m in at.metric if m.label.startswith("ICE arrests")]
     assert metric.value == f"{expected:,}"
-    st.cache_data.clear()
+    st.cache_resource.clear()
 
 

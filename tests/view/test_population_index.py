@@ -86,3 +86,36 @@ def test_monthly_totals_leave_out_a_part_month_from_ice():
         {"month": "2025-02", "source": "uwchr", "people": 20.0},
     ]
     assert monthly_totals(_best(), []).empty
+
+
+def _grouped_by_pandas(population, ids, start, end):
+    # The people held and the monthly totals as a pandas group-by over every row gives them (no index, no slice).
+    first = pd.to_datetime(population["month"] + "-01")
+    last = first + pd.to_timedelta(population["days"] - 1, unit="D")
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    days = ((last.clip(upper=hi) - first.clip(lower=lo)).dt.days + 1).clip(lower=0)
+    rows = population.assign(_days=days, _pd=population["adp"].fillna(0) * days)
+    per = rows[rows["_days"] > 0].groupby("facility_id")[["_pd", "_days"]].sum()
+    adp = (per["_pd"] / per["_days"]).rename("adp").rename_axis("facility_id")
+    drawn = population[population["facility_id"].isin(ids) & ((population["source"] != "ice")
+                                                               | (population["days"] == first.dt.days_in_month))]
+    drawn = drawn[(drawn["month"] >= f"{lo:%Y-%m}") & (drawn["month"] <= f"{hi:%Y-%m}")]
+    months = drawn.groupby(["month", "source"])["adp"].sum()
+    return adp, months
+
+
+@pytest.mark.parametrize("start, end", [("2025-01-01", "2025-01-31"), ("2025-01-15", "2025-02-01"),
+                                        ("2025-02-01", "2025-02-28"), ("2024-12-01", "2024-12-31"),
+                                        ("2025-02-02", "2025-03-31")])
+def test_a_range_reads_only_the_rows_that_meet_it_and_sums_the_same(start, end):
+    # range_adp and monthly_totals(months=) read a slice of the rows by first day (those that can meet the range):
+    # the figures are those of every row.
+    table = _best()
+    adp, span = range_adp(table, start, end)
+    want_adp, want_months = _grouped_by_pandas(table, ["A", "B"], start, end)
+    if span:
+        pd.testing.assert_series_equal(adp.sort_index(), want_adp[want_adp.index.isin(adp.index)].sort_index(),
+                                       check_names=False)
+    got = monthly_totals(table, ["A", "B"], months=(start[:7], end[:7]))
+    assert {(m, s): p for m, s, p in got[["month", "source", "people"]].itertuples(index=False)} == \
+        pytest.approx(want_months.to_dict())

@@ -1,0 +1,79 @@
+"""The facilities of a view are made once per dates, AORs and population table (geodata/view/occupancy.py
+``_kept_facilities``, issue 21): a change of category keeps them, and every caller gets the same frame as a
+fresh computation, its own to change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from geodata.store import BundleStore
+from geodata.view import View, occupancy
+from geodata.view.compose import frames
+
+
+@pytest.fixture(scope="module")
+def store():
+    return BundleStore()
+
+
+@pytest.fixture()
+def made(monkeypatch):
+    calls = []
+    original = occupancy._facilities_in_view
+    monkeypatch.setattr(occupancy, "_facilities_in_view", lambda *a, **k: calls.append(a[2]) or original(*a, **k))
+    return calls
+
+
+def _fresh(store, view, hide_empty=False):
+    data = store.load_bundle()
+    population = store.best_population(data, occupancy.population_table)
+    fac = data.facilities[data.facilities["aor"].isin(view.aors)] if view.aors else data.facilities
+    # As view_frames made them before they were kept: with_range_adp, then the facilities in use, then the empty.
+    fac, span = occupancy.with_range_adp(fac, population, view.start, view.end)
+    fac = occupancy._in_use(fac, view)
+    return span, fac[fac["adp_in_range"].fillna(1) > 0] if hide_empty and span else fac
+
+
+def test_a_category_change_keeps_the_facilities_of_the_view(store, made):
+    dates = dict(start=dt.date(2025, 3, 7), end=dt.date(2025, 9, 21))
+    first, span = frames(store, View(**dates), hide_empty=True)
+    other, span2 = frames(store, View(**dates, categories=("protest",)), hide_empty=True)
+    assert len(made) == 1 and span == span2
+    pd.testing.assert_frame_equal(first["facilities"], other["facilities"])
+    assert len(first["incidents"]) > len(other["incidents"]) and set(other["incidents"]["category"]) <= {"protest"}
+    # New dates, AORs or hide_empty are new facilities.
+    frames(store, View(start=dates["start"], end=dt.date(2025, 9, 22)), hide_empty=True)
+    frames(store, View(**dates, aors=("CHI",)), hide_empty=True)
+    frames(store, View(**dates), hide_empty=False)
+    assert len(made) == 4
+
+
+@pytest.mark.parametrize("view, hide_empty", [
+    (View(start=dt.date(2015, 1, 1), end=dt.date(2015, 12, 31)), False),
+    (View(start=dt.date(2025, 1, 1), end=dt.date(2025, 1, 31)), True),
+    (View(start=dt.date(2025, 6, 1), end=dt.date(2026, 2, 28), aors=("SND", "PHO")), True),
+    (View(start=dt.date(1990, 1, 1), end=dt.date(1990, 12, 31)), True),  # before every population figure
+    (View(), False),
+    (View(start=dt.date(2025, 6, 1), end=dt.date(2025, 6, 30), aors=("HAR",)), True),  # no facility, perhaps
+    (View(start=dt.date(2019, 1, 1), end=dt.date(2019, 3, 31), aors=("NOL",)), False),
+    (View(start=dt.date(2026, 3, 1), end=dt.date(2026, 4, 30)), True),
+])
+def test_kept_facilities_equal_a_fresh_computation(store, view, hide_empty):
+    for _ in range(2):  # made, then kept
+        got, span = frames(store, view, hide_empty=hide_empty)
+        want_span, want = _fresh(store, view, hide_empty)
+        assert span == want_span
+        pd.testing.assert_frame_equal(got["facilities"], want)
+
+
+def test_a_caller_changing_its_facilities_changes_nobody_elses(store):
+    view = View(start=dt.date(2024, 5, 1), end=dt.date(2024, 8, 31))
+    mine, _ = frames(store, view)
+    mine["facilities"]["adp_in_range"] = -1.0
+    mine["facilities"].loc[mine["facilities"].index[0], "name"] = "changed"
+    theirs, _ = frames(store, view)
+    assert (theirs["facilities"]["adp_in_range"].fillna(0) >= 0).all()
+    assert "changed" not in set(theirs["facilities"]["name"])

@@ -1,0 +1,59 @@
+"""geodata.view.kept.KeptValues: what the app makes once per view for every reader (issue 21)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from geodata.view.kept import KeptValues
+
+
+def test_a_value_is_made_once_per_key_even_when_readers_ask_at_once():
+    kept, made = KeptValues(), []
+
+    def make():
+        made.append(1)
+        time.sleep(0.05)  # long enough for every reader to ask while it is being made
+        return object()
+
+    got = []
+    readers = [threading.Thread(target=lambda: got.append(kept.get(("view", 1), make))) for _ in range(8)]
+    for r in readers:
+        r.start()
+    for r in readers:
+        r.join()
+    assert len(made) == 1 and len({id(v) for v in got}) == 1 and len(got) == 8
+    assert kept.get(("view", 2), lambda: "other") == "other" and len(kept) == 2
+
+
+def test_the_least_recently_used_value_goes_first_when_full():
+    kept = KeptValues(max_entries=2)
+    kept.get("a", lambda: 1)
+    kept.get("b", lambda: 2)
+    kept.get("a", lambda: 0)  # used: "b" is now the oldest
+    kept.get("c", lambda: 3)
+    assert len(kept) == 2
+    assert kept.get("a", lambda: "again") == 1 and kept.get("b", lambda: "again") == "again"
+
+
+def test_a_value_is_made_again_after_its_time():
+    now = [0.0]
+    kept = KeptValues(ttl=10, clock=lambda: now[0])
+    assert kept.get("k", lambda: "first") == "first"
+    now[0] = 9.0
+    assert kept.get("k", lambda: "second") == "first"
+    now[0] = 20.0
+    assert kept.get("k", lambda: "second") == "second"
+
+
+def test_a_failed_make_keeps_nothing_and_the_next_reader_makes_it():
+    kept = KeptValues()
+
+    def fail():
+        raise ValueError("no")
+
+    try:
+        kept.get("k", fail)
+    except ValueError:
+        pass
+    assert len(kept) == 0 and kept.get("k", lambda: 5) == 5
