@@ -17,13 +17,20 @@ import functools
 import logging
 import os
 import pickle
+import select
+import signal
+import time
 
 from ..store import pool
 
-__all__ = ["CHILD_ENV", "in_child", "in_a_child"]
+__all__ = ["CHILD_ENV", "DEADLINE_ENV", "in_child", "in_a_child"]
 
 #: ``ICE_MAP_BUILD_IN_CHILD=0`` builds in the server's own process.
 CHILD_ENV = "ICE_MAP_BUILD_IN_CHILD"
+#: Seconds a child may take before it is ended and the build runs in the server (a map of a million
+#: incidents takes about 20 s here). A fork copies only the thread that forks: a lock another thread
+#: held at that moment stays held in the child, which would then wait for ever; this bounds the wait.
+DEADLINE_ENV, DEADLINE_SECONDS = "ICE_MAP_BUILD_CHILD_SECONDS", 600.0
 
 _log = logging.getLogger(__name__)
 _in_a_child = False
@@ -42,6 +49,30 @@ def _run(build, args, kwargs) -> bytes:
             return pickle.dumps((False, exc))
         except Exception:  # noqa: BLE001 - an exception that does not pickle: its words
             return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+
+
+def _deadline() -> float:
+    try:
+        return max(float(os.environ.get(DEADLINE_ENV, DEADLINE_SECONDS)), 0.1)
+    except ValueError:
+        return DEADLINE_SECONDS
+
+
+def _answer(read: int, pid: int, seconds: float) -> bytes | None:
+    """The child's whole answer read from ``read``, or ``None`` when it ended without one or took longer than
+    ``seconds`` (then it is killed)."""
+    parts, end = [], time.monotonic() + seconds
+    with os.fdopen(read, "rb", buffering=0) as answer:
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([answer], [], [], left)[0]:
+                _log.warning("the build's child took more than %.0f s: ended", seconds)
+                os.kill(pid, signal.SIGKILL)
+                return None
+            part = answer.read(1 << 20)
+            if not part:
+                return b"".join(parts) or None
+            parts.append(part)
 
 
 def in_child(build):
@@ -70,11 +101,10 @@ def in_child(build):
             finally:
                 os._exit(code)
         os.close(write)
-        with os.fdopen(read, "rb") as answer:
-            data = answer.read()
+        data = _answer(read, pid, _deadline())
         _, status = os.waitpid(pid, 0)
-        if not data:
-            _log.warning("the build's child ended without an answer (status %d): building in the server", status)
+        if data is None:
+            _log.warning("the build's child gave no answer (status %d): building in the server", status)
             return build(*args, **kwargs)
         ok, value = pickle.loads(data)
         if not ok:

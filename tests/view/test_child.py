@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from geodata.store import pool
-from geodata.view.child import CHILD_ENV, in_a_child, in_child
+from geodata.view.child import CHILD_ENV, DEADLINE_ENV, in_a_child, in_child
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX-only")
 
@@ -77,3 +77,17 @@ def test_what_a_build_takes_is_not_kept_by_the_caller():
     assert build() == 3_000_000
     assert _rss_mb() - before < 20
     assert in_child.__doc__ and build.__name__ == "build"  # a wrapped function keeps its name (Streamlit's key)
+
+
+def test_a_child_that_never_answers_is_ended_and_the_build_runs_here(monkeypatch):
+    # A lock another thread held at the fork stays held in the child: it would wait for ever.
+    monkeypatch.setenv(DEADLINE_ENV, "0.5")
+    me = os.getpid()
+
+    @in_child
+    def build():
+        if os.getpid() != me:
+            signal.pause()  # waits for a signal that never comes, as on a lock nobody will release
+        return os.getpid()
+
+    assert build() == me
