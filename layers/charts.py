@@ -30,7 +30,7 @@ __all__ = ["BIN_HEADINGS", "HEIGHT", "chart_tables", "incidents_heading", "incid
 
 #: Bars of the people-by-month chart per source: the popups' colours, ICE's steps as grey bars.
 SOURCE_BAR_COLORS = {"ddp": SOURCE_STYLES["ddp"]["color"], "uwchr": SOURCE_STYLES["uwchr"]["color"], "ice": "#555555"}
-HEIGHT = 260
+HEIGHT = 180  # the plot's height in pixels (axes and legend below it)
 #: The heading of the incidents chart for the bin its bars are (geodata.timeline counts a long range by month
 #: or year, ``weekly.attrs["step"]``).
 BIN_HEADINGS = {"week": N_("**Incidents per week**"), "month": N_("**Incidents per month**"),
@@ -50,7 +50,10 @@ def _with_table(spec: dict, table: pa.Table) -> dict:
         writer.write_table(table)
     data = sink.getvalue().to_pybytes()
     name = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return {"data": {"name": name}, **spec, "height": HEIGHT, "datasets": {name: data}}
+    # fit-x: the width follows the column, the height is the plot's own; Streamlit's default ("fit") fitted the
+    # legend and the slanted dates into HEIGHT too, leaving a plot a few pixels high on a phone.
+    return {"data": {"name": name}, **spec, "height": HEIGHT, "autosize": {"type": "fit-x", "contains": "padding"},
+            "datasets": {name: data}}
 
 
 def spec_table(spec: dict) -> pa.Table:
@@ -100,7 +103,8 @@ def incidents_per_week(weekly: pd.DataFrame, lang: str = "en") -> dict:
     colors = {"domain": [_(CATEGORY_LABELS[c]) for c in CATEGORIES], "range": [CATEGORY_COLORS[c] for c in CATEGORIES]}
     return _with_table({"mark": {"type": "bar"}, "encoding": {
         "color": {"field": "category", "type": "nominal", "scale": colors,
-                  "legend": {"columns": 3, "labelLimit": 0, "orient": "bottom", "title": None}},
+                  # one column: two were cut off on a phone
+                  "legend": {"columns": 1, "labelLimit": 0, "orient": "bottom", "title": None}},
         "tooltip": [{"field": "week", "type": "temporal", "title": unit, "format": fmt},
                     {"field": "category", "type": "nominal", "title": _("category")},
                     {"field": "incidents", "type": "quantitative", "title": _("incidents")}],
@@ -137,7 +141,7 @@ def people_by_month(months: pd.DataFrame, lang: str = "en") -> tuple[dict, str |
     source = pa.array(months["source"].map(names).astype(object).to_numpy(dtype=object), pa.large_string())
     return _with_table({"mark": {"type": "bar"}, "encoding": {
         "color": {"field": "source", "type": "nominal", "scale": palette, "title": None,
-                  "legend": {"labelLimit": 0, "orient": "bottom"}},
+                  "legend": {"columns": 1, "labelLimit": 0, "orient": "bottom"}},  # one row was cut off
         "tooltip": [{"field": "month", "type": "ordinal", "title": _("month")},
                     {"field": "source", "type": "nominal", "title": _("source")},
                     {"field": "people", "type": "quantitative", "title": _("people"), "format": ",.0f"}],

@@ -2,6 +2,9 @@
 in the browser as before: both charts with their marks, in English and in Spanish."""
 
 import pytest
+from conftest import AppPage
+
+from layers.charts import HEIGHT
 
 
 @pytest.mark.parametrize("lang, heading", [("en", "Incidents per week"), ("es", "Incidentes por semana")])
@@ -17,3 +20,22 @@ def test_the_charts_under_the_map_are_drawn(open_page, offline_server, lang, hea
     for i in range(2):
         box = charts.nth(i).locator("canvas, svg").first.bounding_box()
         assert box and box["width"] > 200 and box["height"] > 100
+
+
+def test_on_a_phone_each_chart_keeps_its_plot_height_beside_its_legend_and_fits_the_screen(browser, offline_server):
+    # Streamlit's default autosize ("fit") squeezed the legend and the slanted dates into HEIGHT: on a phone the
+    # incidents' plot was a few pixels high. With fit-x the plot is HEIGHT and the axes and legend come below it.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True)
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open("?start=2025-06-01&end=2026-05-31")
+        app.wait_idle()
+        charts = app.page.locator("[data-testid='stVegaLiteChart']")
+        charts.nth(1).locator("canvas, svg").first.wait_for(timeout=60_000)
+        for i in range(2):
+            box = charts.nth(i).locator("canvas, svg").first.bounding_box()
+            assert box["height"] >= HEIGHT + 60  # the plot, then its axis and legend under it
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1  # nothing cut off at the right
+    finally:
+        context.close()

@@ -43,11 +43,12 @@ def _altair_weekly(weekly, lang):
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("week:T", title=unit, axis=alt.Axis(format=fmt, labelAngle=-30)),
         y=alt.Y("sum(incidents):Q", title=_("incidents"), axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=3, title=None,
+        color=alt.Color("category:N", scale=colors, legend=alt.Legend(orient="bottom", columns=1, title=None,
                                                                         labelLimit=0)),
         tooltip=[alt.Tooltip("week:T", title=unit, format=fmt), alt.Tooltip("category:N", title=_("category")),
                  alt.Tooltip("incidents:Q", title=_("incidents"))],
-    ).properties(height=HEIGHT), long
+    ).properties(
+        height=HEIGHT, autosize={"type": "fit-x", "contains": "padding"}), long
 
 
 def _altair_months(months, lang):
@@ -57,9 +58,11 @@ def _altair_months(months, lang):
     data = months.assign(source=months["source"].map(names))
     return alt.Chart(data).mark_bar().encode(
         x=alt.X("month:O", title=_("month")), y=alt.Y("sum(people):Q", title=_("people")),
-        color=alt.Color("source:N", scale=palette, title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
+        color=alt.Color("source:N", scale=palette, title=None,
+                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0)),
         tooltip=[alt.Tooltip("month:O", title=_("month")), alt.Tooltip("source:N", title=_("source")),
-                 alt.Tooltip("people:Q", title=_("people"), format=",.0f")]).properties(height=HEIGHT), data
+                 alt.Tooltip("people:Q", title=_("people"), format=",.0f")]).properties(
+        height=HEIGHT, autosize={"type": "fit-x", "contains": "padding"}), data
 
 
 def _drawn(spec):
