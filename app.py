@@ -456,7 +456,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         prune(cache_dir())  # data versions nobody has used for a week
         return layer
 
-    @in_child  # drawn in a forked copy of the server: its peak (4 GB at 1e6) and leftovers end with the copy
+    @in_child  # drawn in a forked copy of the server: its peak (4 GB for a million incidents) and leftovers end there
     def _draw_map(data_key, layers_on, aors, style, regions_key, tiles_name, offline, empty, upload_key, _bundle,
                   _mine, _region_counts, overlay_key, _overlays, lang="en"):
         """The map for one data version and one choice of layers, AORs, style, base map and language (and of
