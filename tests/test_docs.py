@@ -53,8 +53,8 @@ def test_ci_runs_the_readme_test_command():
 
 
 def test_every_environment_setting_of_the_app_is_documented():
-    app = (ROOT / "app.py").read_text(encoding="utf-8")
-    used = set(re.findall(r"\bICE_MAP_[A-Z_]+\b", app))
+    code = [ROOT / "app.py", *sorted((ROOT / "geodata").rglob("*.py")), *sorted((ROOT / "layers").rglob("*.py"))]
+    used = set(re.findall(r"\bICE_MAP_[A-Z_]+\b", "\n".join(p.read_text(encoding="utf-8") for p in code)))
     assert used >= {"ICE_MAP_OFFLINE", "ICE_MAP_TILES", "ICE_MAP_DATA_DIR"}
     for name in used:
         assert f"| `{name}` |" in README, f"{name} is not in the README's settings table"
