@@ -75,7 +75,9 @@ def run(names: list[str]) -> int:
             print(f"report.py: no benchmark named {name!r} (known: {', '.join(BENCHMARKS)})", file=sys.stderr)
             return 2
         _, command, timeout, _ = BENCHMARKS[name]
-        dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no") else ""
+        # The kept outputs of the runs before this one are not changes to what is measured.
+        dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                                                       ":!benchmarks/results") else ""
         head = [f"command: python3 {' '.join(command)}",
                 f"commit: {_git('rev-parse', '--short', 'HEAD')}{dirty}",
                 f"date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
