@@ -105,11 +105,8 @@ def measure(page, cdp, url: str, relay: CountingRelay) -> dict:
             "requests": len(log.sizes), "files": files, "wire": relay.down, "marks": marks}
 
 
-def run_profile(pw, base: str, relay: CountingRelay, query: str, name: str, runs: int, n_files: int) -> list[dict]:
-    profile = PROFILES[name]
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    context = browser.new_context(**profile["context"])
-    page = context.new_page()
+def emulate(context, page, profile: dict):
+    """A CDP session on ``page`` with the network recorded and the profile's CPU and network slowdowns."""
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     if profile["cpu"] != 1:
@@ -119,6 +116,15 @@ def run_profile(pw, base: str, relay: CountingRelay, query: str, name: str, runs
         cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": net["latency"],
                                                       "downloadThroughput": net["down"] / 8,
                                                       "uploadThroughput": net["up"] / 8})
+    return cdp
+
+
+def run_profile(pw, base: str, relay: CountingRelay, query: str, name: str, runs: int, n_files: int) -> list[dict]:
+    profile = PROFILES[name]
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    context = browser.new_context(**profile["context"])
+    page = context.new_page()
+    cdp = emulate(context, page, profile)
     out = []
     for run in range(runs):
         got = measure(page, cdp, f"{base}/?{query}", relay)

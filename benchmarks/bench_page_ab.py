@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ws_driver  # noqa: E402
-from bench_page import ARGS, CHROMIUM, DRAWN_JS, PROFILES  # noqa: E402
+from bench_page import ARGS, CHROMIUM, DRAWN_JS, PROFILES, emulate  # noqa: E402
 from wire import NetworkLog  # noqa: E402
 
 
@@ -31,15 +31,7 @@ def visit(pw, base: str, name: str) -> tuple[float, dict]:
     profile = PROFILES[name]
     browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     page = browser.new_context(**profile["context"]).new_page()
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    if profile["cpu"] != 1:
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": profile["cpu"]})
-    if profile["network"]:
-        net = profile["network"]
-        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": net["latency"],
-                                                      "downloadThroughput": net["down"] / 8,
-                                                      "uploadThroughput": net["up"] / 8})
+    cdp = emulate(page.context, page, profile)
     log, start = NetworkLog(cdp), time.monotonic()
     t = time.perf_counter()
     page.goto(f"{base}/", wait_until="commit")
