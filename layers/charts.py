@@ -25,7 +25,7 @@ from layers.facilities import SOURCE_STYLES
 from layers.i18n import N_, text
 from layers.incidents import CATEGORY_COLORS
 
-__all__ = ["BIN_HEADINGS", "HEIGHT", "chart_tables", "incidents_heading", "incidents_per_week", "incidents_table",
+__all__ = ["BIN_HEADINGS", "HEIGHT", "incidents_heading", "incidents_per_week", "incidents_table",
            "months_table", "people_by_month", "spec_table"]
 
 #: Bars of the people-by-month chart per source: the popups' colours, ICE's steps as grey bars.
@@ -59,12 +59,6 @@ def _with_table(spec: dict, table: pa.Table) -> dict:
 def spec_table(spec: dict) -> pa.Table:
     """The table a spec of this module draws (read back from its ``datasets``)."""
     return pa.ipc.open_stream(spec["datasets"][spec["data"]["name"]]).read_all()
-
-
-def chart_tables(shown_inc, shown_fac, population, window):
-    """The tables the two charts draw for a view: ``(weekly, undated, months)``
-    (:func:`incidents_table` and :func:`months_table`)."""
-    return (*incidents_table(shown_inc, window), months_table(shown_fac, population, window))
 
 
 def incidents_table(shown_inc, window):

@@ -17,8 +17,9 @@ import functools
 import logging
 import os
 import pickle
-import select
+import selectors
 import signal
+import threading
 import time
 
 from ..store import pool
@@ -34,6 +35,7 @@ DEADLINE_ENV, DEADLINE_SECONDS = "ICE_MAP_BUILD_CHILD_SECONDS", 600.0
 
 _log = logging.getLogger(__name__)
 _in_a_child = False
+_forking = threading.Lock()
 
 
 def in_a_child() -> bool:
@@ -46,8 +48,10 @@ def _run(build, args, kwargs) -> bytes:
         return pickle.dumps((True, build(*args, **kwargs)), protocol=pickle.HIGHEST_PROTOCOL)
     except BaseException as exc:  # noqa: BLE001 - raised again in the server, as if built there
         try:
-            return pickle.dumps((False, exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle: its words
+            sent = pickle.dumps((False, exc))
+            pickle.loads(sent)  # some pickle but do not unpickle (an __init__ with other arguments)
+            return sent
+        except Exception:  # noqa: BLE001 - an exception that does not travel: its words
             return pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
 
 
@@ -59,20 +63,27 @@ def _deadline() -> float:
 
 
 def _answer(read: int, pid: int, seconds: float) -> bytes | None:
-    """The child's whole answer read from ``read``, or ``None`` when it ended without one or took longer than
-    ``seconds`` (then it is killed)."""
+    """The child's whole answer read from ``read`` (closed after), or ``None`` when it ended without one or took
+    longer than ``seconds``."""
     parts, end = [], time.monotonic() + seconds
-    with os.fdopen(read, "rb", buffering=0) as answer:
+    with os.fdopen(read, "rb", buffering=0) as answer, selectors.DefaultSelector() as waiting:
+        waiting.register(answer, selectors.EVENT_READ)  # epoll where there is one: no limit on the descriptor
         while True:
             left = end - time.monotonic()
-            if left <= 0 or not select.select([answer], [], [], left)[0]:
+            if left <= 0 or not waiting.select(left):
                 _log.warning("the build's child took more than %.0f s: ended", seconds)
-                os.kill(pid, signal.SIGKILL)
                 return None
             part = answer.read(1 << 20)
             if not part:
                 return b"".join(parts) or None
             parts.append(part)
+
+
+def _end(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # pragma: no cover - already reaped
+        pass
 
 
 def in_child(build):
@@ -87,22 +98,37 @@ def in_child(build):
         global _in_a_child
         if not hasattr(os, "fork") or _in_a_child or os.environ.get(CHILD_ENV, "").strip() == "0" or pool._pools:
             return build(*args, **kwargs)
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: build, answer, end (no atexit handlers: they are the server's)
-            code = 1
+        with _forking:  # a child another thread forked meanwhile would hold this pipe's end: no end of file
+            read, write = os.pipe()
             try:
-                _in_a_child = True
+                pid = os.fork()
+            except OSError as exc:  # no memory or no process left for a copy
                 os.close(read)
-                data = _run(build, args, kwargs)
-                with os.fdopen(write, "wb") as out:
-                    out.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write)
-        data = _answer(read, pid, _deadline())
-        _, status = os.waitpid(pid, 0)
+                os.close(write)
+                pid, why = None, exc
+            if pid == 0:  # the child: build, answer, end (no atexit handlers: they are the server's)
+                code = 1
+                try:
+                    _in_a_child = True
+                    os.close(read)
+                    data = _run(build, args, kwargs)
+                    with os.fdopen(write, "wb") as out:
+                        out.write(data)
+                    code = 0
+                finally:
+                    os._exit(code)
+            if pid is not None:
+                os.close(write)
+        if pid is None:
+            _log.warning("no copy of the server for the build (%s): building in the server", why)
+            return build(*args, **kwargs)
+        data = None
+        try:
+            data = _answer(read, pid, _deadline())
+        finally:
+            if data is None:
+                _end(pid)
+            _, status = os.waitpid(pid, 0)  # reaped whatever happened: no process left behind
         if data is None:
             _log.warning("the build's child gave no answer (status %d): building in the server", status)
             return build(*args, **kwargs)

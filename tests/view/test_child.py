@@ -91,3 +91,53 @@ def test_a_child_that_never_answers_is_ended_and_the_build_runs_here(monkeypatch
         return os.getpid()
 
     assert build() == me
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_when_no_copy_can_be_made_the_build_runs_here_and_no_descriptor_is_left_open(monkeypatch):
+    def no_fork():
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = _open_descriptors()
+    assert in_child(os.getpid)() == os.getpid()
+    assert _open_descriptors() == before
+
+
+class Odd(Exception):
+    """Pickles (a class of a module) but does not unpickle: its ``__init__`` takes two arguments, its args one."""
+
+    def __init__(self, layer, why):
+        super().__init__(f"{layer}: {why}")
+
+
+def test_an_error_that_pickles_but_does_not_unpickle_comes_back_in_words():
+    @in_child
+    def build():
+        raise Odd("incidents", "no rows")
+
+    with pytest.raises(RuntimeError, match="Odd: incidents: no rows"):
+        build()
+
+
+def test_a_build_answers_when_the_server_has_more_than_1024_descriptors_open():
+    # select() cannot watch a descriptor numbered 1024 or more; a server with many readers has such numbers.
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this system allows {hard} open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = []
+    try:
+        while not held or held[-1] < 1030:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+        assert in_child(lambda: 42)() == 42
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
