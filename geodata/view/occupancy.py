@@ -285,14 +285,6 @@ def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
     return [(max(a, start), min(b, end)) for a, b in bounds]
 
 
-def _in_use(facilities, view):
-    """The facilities in use in the view's dates: listed by ICE for them, or counted by a
-    source holding someone in them (Varick Street is in ICE's 2009 list only, and in DDP's counts)."""
-    listed = facilities_in_use(facilities, view.start, view.end)
-    held = facilities["adp_in_range"].fillna(0) > 0
-    return facilities[listed | held]
-
-
 def view_frames(bundle, view, *, hide_empty: bool = False, population=None, filtered: bool = False):
     """The frames a view shows, as the map, the figures and every export see them.
 
@@ -320,9 +312,10 @@ def view_frames(bundle, view, *, hide_empty: bool = False, population=None, filt
 
 
 def _facilities_in_view(facilities, population, view, hide_empty: bool):
-    """``(facilities, span)`` of :func:`view_frames`: in use in the view's dates (:func:`_in_use`), with their
-    figures (:func:`with_range_adp`), the empty ones left out with ``hide_empty``.  The same frame as those
-    functions give one after the other, with the rows taken once and no copy of every facility first."""
+    """``(facilities, span)`` of :func:`view_frames`: in use in the view's dates (listed by ICE for them, or
+    counted by a source holding someone in them: Varick Street is in ICE's 2009 list only, and in DDP's counts),
+    with their figures (:func:`with_range_adp`), the empty ones left out with ``hide_empty``; the rows taken once,
+    no copy of every facility first."""
     adp, span = range_adp(population, view.start, view.end)
     in_range = facilities["id"].map(adp).round(1) if span else pd.Series(float("nan"), index=facilities.index)
     keep = facilities_in_use(facilities, view.start, view.end).to_numpy() | (in_range.fillna(0) > 0).to_numpy()

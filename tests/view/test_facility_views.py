@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from geodata.pipeline.facility_history import facilities_in_use
 from geodata.store import BundleStore
 from geodata.view import View, occupancy
 from geodata.view.compose import frames
@@ -33,7 +34,7 @@ def _fresh(store, view, hide_empty=False):
     fac = data.facilities[data.facilities["aor"].isin(view.aors)] if view.aors else data.facilities
     # As view_frames made them before they were kept: with_range_adp, then the facilities in use, then the empty.
     fac, span = occupancy.with_range_adp(fac, population, view.start, view.end)
-    fac = occupancy._in_use(fac, view)
+    fac = fac[facilities_in_use(fac, view.start, view.end) | (fac["adp_in_range"].fillna(0) > 0)]  # listed or held
     return span, fac[fac["adp_in_range"].fillna(1) > 0] if hide_empty and span else fac
 
 
