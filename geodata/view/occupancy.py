@@ -250,13 +250,23 @@ def with_range_adp(facilities, population, start=None, end=None):
     the best-source table, ``adp_source`` says which sources the figure comes from
     (:data:`geodata.view.population_sources.SOURCES` keys, best first, space-separated).
     """
-    adp, span = range_adp(population, start, end)
+    columns, span = _range_columns(facilities, population, start, end)
     out = facilities.copy()
-    out["adp_in_range"] = out["id"].map(adp).round(1) if span else float("nan")
+    for name, values in columns.items():
+        out[name] = values
+    return out, span
+
+
+def _range_columns(facilities, population, start, end) -> tuple[dict[str, pd.Series], tuple | None]:
+    """``({"adp_in_range": ..., ["adp_source": ...]}, span)``: the columns :func:`with_range_adp` adds, by the
+    facilities' index."""
+    adp, span = range_adp(population, start, end)
+    in_range = facilities["id"].map(adp).round(1) if span else pd.Series(float("nan"), index=facilities.index)
+    columns = {"adp_in_range": in_range}
     if population is not None and "source" in population.columns:
         sources = range_sources(population, start, end) if span else pd.Series(dtype=object)
-        out["adp_source"] = out["id"].map(sources).where(out["adp_in_range"].notna(), None)
-    return out, span
+        columns["adp_source"] = facilities["id"].map(sources).where(in_range.notna(), None)
+    return columns, span
 
 
 def periods(start, end, step: str) -> list[tuple[dt.date, dt.date]]:
@@ -316,15 +326,11 @@ def _facilities_in_view(facilities, population, view, hide_empty: bool):
     counted by a source holding someone in them: Varick Street is in ICE's 2009 list only, and in DDP's counts),
     with their figures (:func:`with_range_adp`), the empty ones left out with ``hide_empty``; the rows taken once,
     no copy of every facility first."""
-    adp, span = range_adp(population, view.start, view.end)
-    in_range = facilities["id"].map(adp).round(1) if span else pd.Series(float("nan"), index=facilities.index)
+    columns, span = _range_columns(facilities, population, view.start, view.end)
+    in_range = columns["adp_in_range"]
     keep = facilities_in_use(facilities, view.start, view.end).to_numpy() | (in_range.fillna(0) > 0).to_numpy()
     if hide_empty and span:
         keep &= (in_range.fillna(1) > 0).to_numpy()
-    columns = {"adp_in_range": in_range}
-    if population is not None and "source" in population.columns:
-        sources = range_sources(population, view.start, view.end) if span else pd.Series(dtype=object)
-        columns["adp_source"] = facilities["id"].map(sources).where(in_range.notna(), None)
     out = facilities[keep]
     for name, values in columns.items():
         out[name] = values[keep]
