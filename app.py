@@ -63,15 +63,15 @@ from layers.figures import drawn_count, facility_table, headline, table_display,
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
-from layers.page import EMBED_CSS, PHONE_CSS, embed_snippet, map_frame_preloads
+from layers.page import EMBED_CSS, PAGE, PAGE_CSS, embed_snippet, map_frame_preloads
 from layers.printmap import print_files
 
 if __name__ != "__main__":  # `streamlit run app.py` imports this file for its ASGI app; each page run is __main__
-    # Files compressed once, kept by browsers (geodata/web); the map's frame hinted Leaflet and the layers' scripts (as
-    # named below), so that the browser fetches them while the frame starts.
+    # Files compressed once, kept by browsers (geodata/web); the page's styles in its <head>; the map's frame hinted
+    # Leaflet and the layers' scripts (as named below), so that the browser fetches them while the frame starts.
     _named = f"../{Path(__file__).stem}."  # Streamlit names a component declared in this file app.<name>
     app = st.App(__file__, middleware=asset_middleware(map_frame_preloads(
-        f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}")))
+        f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}"), {PAGE: PAGE_CSS}))
 else:  # streamlit_folium declares its component when imported: in a page run, where the server registers it
     from streamlit_folium import st_folium
     # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -527,7 +527,6 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
         st.markdown(EMBED_CSS, unsafe_allow_html=True)
         st.stop()
-    st.markdown(PHONE_CSS, unsafe_allow_html=True)
 
     # -- time: incidents per week and people detained, for the view ---------------------------
     weekly, undated = _per_view(("weekly", vk), lambda: incidents_table(shown_inc, window))

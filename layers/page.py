@@ -3,8 +3,10 @@ text, no streamlit here."""
 
 from __future__ import annotations
 
-__all__ = ["EMBED_CSS", "MAP_FRAME", "PAGE_CSS", "PHONE_CSS", "embed_snippet", "map_frame_preloads"]
+__all__ = ["EMBED_CSS", "MAP_FRAME", "PAGE", "PAGE_CSS", "embed_snippet", "map_frame_preloads"]
 
+#: Streamlit's page (its index.html): ``PAGE_CSS`` goes into its ``<head>`` (``geodata.web.asset_middleware``).
+PAGE = "/"
 #: streamlit-folium's page: the map's frame (its component is named ``streamlit_folium.st_folium``).
 MAP_FRAME = "/component/streamlit_folium.st_folium/index.html"
 
@@ -19,6 +21,9 @@ def map_frame_preloads(leaflet_url: str, script_url: str) -> dict[str, list[str]
 # A compact title and less space above it, so that at 1440 x 900 the map, its legend and its time bar are on
 # the first screen.  On a phone (Streamlit folds the sidebar away there) the map comes first; its frame keeps
 # the map's own height (a shorter frame would cut off the time bar, the scale and the attribution).
+# Sent in the page's <head> by the server (app.py's middleware), not as a Markdown element: it applies from the first
+# paint (no jump when the element arrives last) and the page needs no HTML-in-Markdown code (Streamlit's rehype-raw
+# module, 47 kB, fetched after the websocket opens) unless it is embedded.
 PAGE_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem !important; padding: 0 !important; }
@@ -28,8 +33,6 @@ PAGE_CSS = """<style>
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
 }
 </style>"""
-#: The name app.py used before (one block of styles now).
-PHONE_CSS = PAGE_CSS
 
 # Embedded in a news site's page (Streamlit's ?embed=true): no sidebar (the filter comes from the link), a
 # compact title; the map with its legend, attribution and "data as of" is all there is.

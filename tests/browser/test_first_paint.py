@@ -4,7 +4,9 @@ the seconds):
 * the map's frame is hinted Leaflet and the layers' one script: the browser fetches them from those hints
   (the frame's document is their initiator), not when streamlit-folium adds them one after the other;
 * the layers' scripts are one file (``layers._script.script_bundle``);
-* the points draw while the outline map, place names and regions have not come (a guard: they never waited).
+* the points draw while the outline map, place names and regions have not come (a guard: they never waited);
+* the page's styles come in its ``<head>`` from the server, not as a Markdown element: no HTML-in-Markdown code
+  (Streamlit's rehype-raw module) is fetched for the default page.
 """
 
 from __future__ import annotations
@@ -34,12 +36,25 @@ def first_visit(browser, offline_server):
     page.goto(url, wait_until="commit")
     page.wait_for_function(DRAWN_JS, timeout=120_000, polling=100)
     page.wait_for_timeout(500)
+    styled = page.evaluate("""() => ({
+        head: [...document.head.querySelectorAll('style')].some(s => s.textContent.includes('stMainBlockContainer')),
+        body: [...document.body.querySelectorAll('style')].some(s => s.textContent.includes('stMainBlockContainer')),
+        title: getComputedStyle(document.querySelector('[data-testid="stMainBlockContainer"] h1')).fontSize})""")
+    sent.append((None, styled, "styles", ""))
     context.close()
     return sent
 
 
+def test_the_pages_styles_are_in_its_head_and_no_html_markdown_code_is_fetched(first_visit):
+    (styled,) = [u for t, u, kind, _ in first_visit if kind == "styles"]
+    assert styled["head"] and not styled["body"], styled
+    assert styled["title"] == "25.6px", styled  # 1.6rem: the page's own title size applies
+    fetched = [u for t, u, _, _ in first_visit if t is not None]
+    assert not [u for u in fetched if "rehype-raw" in u], "the default page fetched Streamlit's HTML-in-Markdown code"
+
+
 def test_the_map_frame_fetches_leaflet_and_the_layer_scripts_from_its_hints(first_visit):
-    sent = first_visit
+    sent = [r for r in first_visit if r[0] is not None]
     wanted = {u: (kind, doc) for _, u, kind, doc in sent
               if urlsplit(u).path.endswith("/leaflet.js") or re.search(r"/layers-[0-9a-f]{20}\.js$", u)}
     assert len(wanted) == 2, wanted  # one layer script, not sixteen; each asked for once

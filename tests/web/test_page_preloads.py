@@ -34,3 +34,25 @@ def test_scripts_and_style_sheets_are_hinted_as_what_they_are():
                                          '<link rel="preload" as="style" href="../app.leaflet-0f8a/leaflet.css">']
     with pytest.raises(ValueError, match="us-outline.json"):
         resource_preloads(["../outline/us-outline.json"])
+
+
+def test_the_pages_styles_go_into_its_head_with_the_frames_hints_kept_apart():
+    from starlette.middleware import Middleware
+
+    from geodata.web import asset_middleware
+    from layers.page import PAGE, PAGE_CSS
+
+    page = b"<!doctype html><html><head><title>t</title></head><body>" + b"<p>x</p>" * 300 + b"</body></html>"
+    inner = FakeStreamlit({"/": (page, b"text/html"), MAP_FRAME: (page, b"text/html")})
+    (entry,) = asset_middleware(map_frame_preloads("../app.leaflet-0f8a", "../app.records/layers-ab.js"),
+                                {PAGE: PAGE_CSS})
+    assert isinstance(entry, Middleware)
+    app = entry.cls(inner, **{**entry.kwargs, "folder": None})
+    body = get(app, "/")[2]
+    head = body.split(b"</head>")[0]
+    assert PAGE_CSS.encode() in head and b"<body>" not in head
+    assert b"preload" not in body  # the frame's hints are the frame's
+    frame = get(app, MAP_FRAME)[2]
+    assert b"leaflet.js" in frame and b"<style>" not in frame
+    with pytest.raises(ValueError, match="<style>"):
+        asset_middleware(styles={PAGE: "body { margin: 0 }"})
