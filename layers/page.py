@@ -23,14 +23,15 @@ def map_frame_preloads(leaflet_url: str, script_url: str) -> dict[str, list[str]
 # the map's own height (a shorter frame would cut off the time bar, the scale and the attribution).
 # Sent in the page's <head> by the server (app.py's middleware), not as a Markdown element: it applies from the first
 # paint (no jump when the element arrives last) and the page needs no HTML-in-Markdown code (Streamlit's rehype-raw
-# module, 47 kB, fetched after the websocket opens) unless it is embedded.
+# module, 47 kB, fetched after the websocket opens) unless it is embedded.  Streamlit's own styles are added to the
+# <head> after these, so each rule is !important (EMBED_CSS, later in the page, still wins where it says so).
 PAGE_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.75rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.75rem !important; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.6rem !important; padding: 0 !important; }
-[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { margin-bottom: 0; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { margin-bottom: 0 !important; }
 @media (max-width: 640px) {
-  [data-testid="stVerticalBlock"] > *:has(iframe[title="streamlit_folium.st_folium"]) { order: -1; }
-  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem; }
+  [data-testid="stVerticalBlock"] > *:has(iframe[title="streamlit_folium.st_folium"]) { order: -1 !important; }
+  [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
 }
 </style>"""
 

@@ -39,7 +39,8 @@ def first_visit(browser, offline_server):
     styled = page.evaluate("""() => ({
         head: [...document.head.querySelectorAll('style')].some(s => s.textContent.includes('stMainBlockContainer')),
         body: [...document.body.querySelectorAll('style')].some(s => s.textContent.includes('stMainBlockContainer')),
-        title: getComputedStyle(document.querySelector('[data-testid="stMainBlockContainer"] h1')).fontSize})""")
+        title: getComputedStyle(document.querySelector('[data-testid="stMainBlockContainer"] h1')).fontSize,
+        top: getComputedStyle(document.querySelector('[data-testid="stMainBlockContainer"]')).paddingTop})""")
     sent.append((None, styled, "styles", ""))
     context.close()
     return sent
@@ -48,7 +49,8 @@ def first_visit(browser, offline_server):
 def test_the_pages_styles_are_in_its_head_and_no_html_markdown_code_is_fetched(first_visit):
     (styled,) = [u for t, u, kind, _ in first_visit if kind == "styles"]
     assert styled["head"] and not styled["body"], styled
-    assert styled["title"] == "25.6px", styled  # 1.6rem: the page's own title size applies
+    # 1.6rem and 2.75rem: the page's own sizes apply (Streamlit's styles, added to the <head> later, do not win)
+    assert styled["title"] == "25.6px" and styled["top"] == "44px", styled
     fetched = [u for t, u, _, _ in first_visit if t is not None]
     assert not [u for u in fetched if "rehype-raw" in u], "the default page fetched Streamlit's HTML-in-Markdown code"
 
