@@ -63,7 +63,7 @@ from layers.figures import drawn_count, facility_table, headline, table_display,
 from layers.focus import Focus, id_shard
 from layers.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, choose_language, text
 from layers.measures import figure_cards, measure_overlays
-from layers.page import EMBED_CSS, PAGE, PAGE_CSS, embed_snippet, map_frame_preloads
+from layers.page import EMBED_CSS, FILTERS_KEY, PAGE, PAGE_CSS, embed_snippet, map_frame_preloads, phone_layout
 from layers.printmap import print_files
 
 if __name__ != "__main__":  # `streamlit run app.py` imports this file for its ASGI app; each page run is __main__
@@ -240,8 +240,9 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     if OFFLINE_FORCED:
         st.session_state["offline"] = True
 
-    # -- sidebar ----------------------------------------------------------------------------
-    with st.sidebar:
+    side = st.container(key=FILTERS_KEY).popover(_("Filters"), width="stretch") if phone_layout(st.context.headers) \
+        else st.sidebar  # -- sidebar; on a phone a popover above the map, drawn only when opened (layers.page) --
+    with side:
         st.radio("Language / Idioma", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
         st.header(_("Filter"))
         dates = st.date_input(
@@ -306,7 +307,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         st.session_state["aor_map"] = st.query_params.get("aor_map") if st.query_params.get("aor_map") in AOR_MAPS \
             else "none"
         st.session_state["areas_loaded"] = True
-    with st.sidebar:
+    with side:
         st.subheader(_("ICE areas of responsibility"))
         aor_map = st.radio(_("Draw the areas"), list(AOR_MAPS), key="aor_map", format_func=lambda k: _(AOR_MAPS[k]),
                            horizontal=True,
@@ -424,7 +425,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
             told = mine_all.attrs
             upload_key = (upload.name, upload.file_id, upload.size)
             mine = mine_all[(mine_all["date_end"] >= f"{window[0]}") & (mine_all["date_start"] <= f"{window[1]}")]
-            st.sidebar.caption(
+            side.caption(
                 ngettext("{file}: {rows} row; {shown} in the range shown, {merged} repeats of another row, {rejected} "
                          "could not be shown (no date, no source URL or no place).",
                          "{file}: {rows} rows; {shown} in the range shown, {merged} repeats of another row, {rejected} "
@@ -433,13 +434,13 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
                     merged=t.number(told["merged"]), rejected=t.number(told["rejected"]))
             )
             for warning in told["warnings"]:
-                st.sidebar.warning(markdown_plain(warning))
+                side.warning(markdown_plain(warning))
         except GeodataError as exc:
-            st.sidebar.error(markdown_plain(exc))
+            side.error(markdown_plain(exc))
             mine_all = None
         except Exception:  # a bug met by someone's file: say so, keep the map, log the traceback for the server
             logging.getLogger(__name__).exception("reading the upload %r failed", upload.name)
-            st.sidebar.error(_("{file}: this file could not be read (an error in this app, logged on the "
+            side.error(_("{file}: this file could not be read (an error in this app, logged on the "
                                "server).").format(file=markdown_plain(upload.name)))
             mine_all = None
 

@@ -3,8 +3,11 @@ text, no streamlit here."""
 
 from __future__ import annotations
 
-__all__ = ["EMBED_CSS", "MAP_FRAME", "PAGE", "PAGE_CSS", "embed_snippet", "map_frame_preloads"]
+__all__ = ["EMBED_CSS", "FILTERS_KEY", "MAP_FRAME", "PAGE", "PAGE_CSS", "embed_snippet", "map_frame_preloads",
+           "phone_layout"]
 
+#: The key of the container of the filters' popover on a phone (Streamlit gives it the class ``st-key-filters``).
+FILTERS_KEY = "filters"
 #: Streamlit's page (its index.html): ``PAGE_CSS`` goes into its ``<head>`` (``geodata.web.asset_middleware``).
 PAGE = "/"
 #: streamlit-folium's page: the map's frame (its component is named ``streamlit_folium.st_folium``).
@@ -32,6 +35,7 @@ PAGE_CSS = """<style>
 @media (max-width: 640px) {
   [data-testid="stVerticalBlock"] > *:has(iframe[title="streamlit_folium.st_folium"]) { order: -1 !important; }
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
+  [data-testid="stVerticalBlock"] > :is(.st-key-filters, :has(.st-key-filters)) { order: -2 !important; }
 }
 </style>"""
 
@@ -53,3 +57,19 @@ def embed_snippet(url: str, params: dict, height: int = 900) -> str:
     src = url.split("?", 1)[0] + "?" + urlencode({**params, "embed": "true"})
     return (f'<iframe src="{escape(src)}" title="US immigration enforcement map" width="100%" height="{height}" '
             'style="border:0" loading="lazy" allow="clipboard-write"></iframe>')
+
+
+def phone_layout(headers) -> bool:
+    """Whether the browser says it is a phone: ``Sec-CH-UA-Mobile: ?1`` (Chromium's client hint), else "Mobi" in
+    its ``User-Agent`` (what Safari, Firefox and Chrome on phones send; MDN's advice for telling phones apart).
+
+    On a phone the app puts its filters in a popover above the map instead of the sidebar.  Streamlit folds the
+    sidebar away on a narrow screen but draws its ~40 widgets all the same, on the phone's main thread, before the
+    map's frame; a popover's content is drawn only when it is opened (issue 21; docs/performance-2026-12.md,
+    section 12).  ``headers``: the request's, as ``st.context.headers``.
+    """
+    hint = next((v for k, v in headers.items() if k.lower() == "sec-ch-ua-mobile"), None)
+    if hint is not None:
+        return hint.strip() == "?1"
+    agent = next((v for k, v in headers.items() if k.lower() == "user-agent"), "")
+    return "Mobi" in agent

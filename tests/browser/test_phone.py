@@ -1,7 +1,9 @@
-"""The app on a phone (390 x 844, mobile emulation in Chromium): the map first, at a useful height; popups fit."""
+"""The app on a phone (390 x 844, mobile emulation in Chromium): the map first, at a useful height; popups fit.
+A browser that says it is a phone (its user agent) gets the filters in a popover above the map, drawn when opened."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import AppPage
@@ -11,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "artifacts" / "phone.png"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 STEWART = (32.0435, -84.8022)
+#: What Chrome on an Android phone sends (Playwright's "Pixel 7"): a phone by its user agent (layers.page.phone_layout).
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/159.0.8154.6 "
+            "Mobile Safari/537.36")
 
 
 def test_on_a_phone_the_map_comes_first_and_a_popup_fits(browser, offline_server):
@@ -99,5 +104,47 @@ def test_on_a_phone_the_scale_legend_button_and_attribution_do_not_overlap(brows
         assert "GeoNames" in attribution.inner_text()
         assert attribution.bounding_box()["height"] > short["height"]
         app.page.screenshot(path=SCREENSHOT.with_name("phone-attribution.png"))
+    finally:
+        context.close()
+
+
+def test_a_phone_gets_the_filters_in_a_popover_above_the_map_drawn_only_when_opened(browser, offline_server):
+    context = browser.new_context(**PHONE, user_agent=PHONE_UA)
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open()
+        page = app.page
+        # No sidebar, and none of its widgets drawn: the phone's main thread drew the map instead.
+        assert page.locator('[data-testid="stSidebar"]').count() == 0
+        assert page.locator('[data-testid="stCheckbox"]').count() == 0
+        button = page.get_by_role("button", name="Filters")
+        assert button.bounding_box()["y"] < app.map_frame().frame_element().bounding_box()["y"]  # above the map
+        headline = page.locator('[data-testid="stMarkdown"]', has_text="on the map from").first.inner_text()
+        assert re.search(r"\b[1-9][\d,]* deaths in custody", headline), headline
+        button.click()
+        deaths = page.get_by_role("checkbox", name="Death in custody")
+        deaths.wait_for()
+        assert deaths.is_checked() and page.get_by_role("radio", name="English").is_checked()
+        # The same filters, the same keys: the view and its link follow.
+        page.get_by_test_id("stPopoverBody").get_by_text("Death in custody", exact=True).click()
+        page.wait_for_function("() => location.search.includes('category=') && !location.search.includes('death')",
+                               timeout=30_000)
+        app.wait_idle()
+        after = page.locator('[data-testid="stMarkdown"]', has_text="on the map from").first.inner_text()
+        assert " 0 deaths in custody" in after, after
+        # The popover stays open through the rerun (what a filter or an upload says stays in view) ...
+        assert deaths.is_visible() and not deaths.is_checked()
+    finally:
+        context.close()
+
+
+def test_a_desktop_browser_keeps_the_filters_in_the_sidebar(browser, offline_server):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open()
+        sidebar = app.page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_role("checkbox", name="Death in custody").is_visible()
+        assert app.page.get_by_role("button", name="Filters").count() == 0
     finally:
         context.close()
