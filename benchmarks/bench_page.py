@@ -23,7 +23,8 @@ and reads the DevTools protocol's Network events of the page and its map frame:
   map's frame: the test the browser tests use), and until the last request ended (the network then quiet
   for 1.5 s).
 
-Profiles: ``desktop`` (1400x1000, no throttling) and ``phone`` (390x844 touch screen, CPU 4x slower by
+Profiles: ``desktop`` (1400x1000, no throttling) and ``phone`` (390x844 touch screen, a phone's user agent (Chrome
+on Android: the app puts its filters in a popover there, ``layers.page.phone_layout``), CPU 4x slower by
 ``Emulation.setCPUThrottlingRate``, network 9 Mbit/s each way with 150 ms latency by
 ``Network.emulateNetworkConditions``).  Each profile runs a first visit, then ``--runs - 1`` reloads in the
 same browser (its HTTP cache warm): what a returning reader fetches.  ``--before DIR`` runs the same
@@ -50,10 +51,13 @@ from wire import CountingRelay, NetworkLog  # noqa: E402
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
+#: What Chrome on an Android phone sends (Playwright's "Pixel 7"): the app lays a phone's page out as a phone's.
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/159.0.8154.6 "
+            "Mobile Safari/537.36")
 PROFILES = {
     "desktop": {"context": {"viewport": {"width": 1400, "height": 1000}}, "cpu": 1, "network": None},
     "phone": {"context": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-                          "has_touch": True},
+                          "has_touch": True, "user_agent": PHONE_UA},
               "cpu": 4, "network": {"latency": 150, "down": 9e6, "up": 9e6}},
 }
 
