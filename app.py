@@ -240,8 +240,8 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     if OFFLINE_FORCED:
         st.session_state["offline"] = True
 
-    side = st.container(key=FILTERS_KEY).popover(_("Filters"), width="stretch") if phone_layout(st.context.headers) \
-        else st.sidebar  # -- sidebar; on a phone a popover above the map, drawn only when opened (layers.page) --
+    phone = phone_layout(st.context.headers)  # -- sidebar; on a phone it and the charts are popovers (layers.page)
+    side = st.container(key=FILTERS_KEY).popover(_("Filters"), width="stretch") if phone else st.sidebar
     with side:
         st.radio("Language / Idioma", list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True)
         st.header(_("Filter"))
@@ -532,7 +532,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     # -- time: incidents per week and people detained, for the view ---------------------------
     weekly, undated = _per_view(("weekly", vk), lambda: incidents_table(shown_inc, window))
     months = _per_view(("months", fk), lambda: months_table(shown_fac, best_table, window))  # not by category
-    chart_left, chart_right = st.columns(2)
+    chart_left, chart_right = (st.popover(_("Charts over time"), width="stretch"),) * 2 if phone else st.columns(2)
     if weekly is not None and len(weekly):
         chart_left.markdown(incidents_heading(weekly, lang) + (
             " " + ngettext("({n} known only to the month or year not shown)",

@@ -63,9 +63,10 @@ def phone_layout(headers) -> bool:
     """Whether the browser says it is a phone: ``Sec-CH-UA-Mobile: ?1`` (Chromium's client hint), else "Mobi" in
     its ``User-Agent`` (what Safari, Firefox and Chrome on phones send; MDN's advice for telling phones apart).
 
-    On a phone the app puts its filters in a popover above the map instead of the sidebar.  Streamlit folds the
-    sidebar away on a narrow screen but draws its ~40 widgets all the same, on the phone's main thread, before the
-    map's frame; a popover's content is drawn only when it is opened (issue 21; docs/performance-2026-12.md,
+    On a phone the app puts its filters in a popover above the map instead of the sidebar, and its two charts in a
+    popover below the figures.  Streamlit folds the sidebar away on a narrow screen but draws its ~40 widgets all
+    the same, on the phone's main thread, before the map's frame, and Vega compiles the charts on that thread while
+    the map starts; a popover's content is drawn only when it is opened (issue 21; docs/performance-2026-12.md,
     section 12).  ``headers``: the request's, as ``st.context.headers``.
     """
     hint = next((v for k, v in headers.items() if k.lower() == "sec-ch-ua-mobile"), None)

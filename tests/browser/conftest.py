@@ -151,6 +151,12 @@ def offline_server(start_app) -> AppServer:
     return start_app(ICE_MAP_OFFLINE="1")
 
 
+#: What Chrome on an Android phone sends (Playwright's "Pixel 7"): a phone by its user agent (layers.page.phone_layout
+#: gives it the phone's layout; benchmarks/bench_page.py's phone profile sends the same).
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/159.0.8154.6 "
+            "Mobile Safari/537.36")
+
+
 class AppPage:
     """A browser tab on one app server, recording every request it makes."""
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import AppPage
+from conftest import PHONE_UA, AppPage
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The screenshot of each run (git-ignored); copy it to docs/screenshots/phone.png to renew the README's.
 SCREENSHOT = ROOT / "artifacts" / "phone.png"
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 STEWART = (32.0435, -84.8022)
-#: What Chrome on an Android phone sends (Playwright's "Pixel 7"): a phone by its user agent (layers.page.phone_layout).
-PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/159.0.8154.6 "
-            "Mobile Safari/537.36")
 
 
 def test_on_a_phone_the_map_comes_first_and_a_popup_fits(browser, offline_server):
