@@ -135,6 +135,17 @@ def test_a_phone_gets_the_filters_in_a_popover_above_the_map_drawn_only_when_ope
         context.close()
 
 
+def test_a_phone_reading_an_embedded_map_gets_no_filters(browser, offline_server):
+    context = browser.new_context(**PHONE, user_agent=PHONE_UA)
+    try:
+        app = AppPage(context.new_page(), offline_server)
+        app.open("?embed=true&start=2025-06-01&end=2026-05-31")
+        assert app.map_frame() is not None
+        assert not app.page.get_by_role("button", name="Filters").is_visible()  # the link's filter is the view
+    finally:
+        context.close()
+
+
 def test_a_desktop_browser_keeps_the_filters_in_the_sidebar(browser, offline_server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
