@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import AppPage
+from conftest import PHONE_UA, AppPage
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Each run's screenshots (git-ignored); copy one to docs/screenshots/ to renew the README's.
@@ -133,7 +133,7 @@ def test_first_screen_at_1440x900_holds_the_map_its_legend_and_time_bar(browser,
 
 def test_on_a_phone_the_frame_holds_the_whole_map(browser, offline_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+                                  has_touch=True, user_agent=PHONE_UA)  # a phone's layout: the filters a button
     try:
         app = AppPage(context.new_page(), offline_server)
         app.open()
