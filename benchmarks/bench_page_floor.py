@@ -22,14 +22,13 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_page_ab  # noqa: E402
 import ws_driver  # noqa: E402
-from bench_page import ARGS, CHROMIUM, DRAWN_JS, PROFILES, emulate  # noqa: E402
-from wire import NetworkLog  # noqa: E402
+from bench_page import DRAWN_JS  # noqa: E402
 
 SMALLEST = '''import streamlit as st
 
@@ -52,22 +51,9 @@ FRAME_JS = """() => [...document.querySelectorAll('iframe')].some(f => {
 
 
 def visit(pw, base: str, name: str, painted: bool) -> dict:
-    profile = PROFILES[name]
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-    page = browser.new_context(**profile["context"]).new_page()
-    cdp = emulate(page.context, page, profile)
-    log, start = NetworkLog(cdp), time.monotonic()
-    t = time.perf_counter()
-    page.goto(f"{base}/", wait_until="commit")
-    page.wait_for_function(FRAME_JS, timeout=180_000, polling=20)
-    out = {"frame": time.perf_counter() - t}
-    if painted:
-        page.wait_for_function(DRAWN_JS, timeout=180_000, polling=20)
-        out["painted"] = time.perf_counter() - t
-    out["websocket"] = log.marks.get("websocket", float("nan")) - start
-    log.close()
-    browser.close()
-    return out
+    waits = (("frame", FRAME_JS),) + ((("painted", DRAWN_JS),) if painted else ())
+    got, marks = bench_page_ab.visit(pw, base, name, waits)
+    return got | {"websocket": marks.get("websocket", float("nan"))}
 
 
 def main(argv=None) -> int:

@@ -13,6 +13,7 @@ server that cannot be reached is the same on every machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -238,6 +239,17 @@ class AppPage:
             " return new Function('map', 'arg', body)(map, arg); }",
             [body, arg],
         )
+
+
+@contextlib.contextmanager
+def app_page(browser, server: AppServer, **context):
+    """An :class:`AppPage` in a browser context of its own (``context``: Playwright's ``new_context`` options,
+    such as a phone's viewport and user agent), closed on leaving."""
+    ctx = browser.new_context(**context)
+    try:
+        yield AppPage(ctx.new_page(), server)
+    finally:
+        ctx.close()
 
 
 @pytest.fixture()

@@ -3,7 +3,7 @@ in the browser as before: both charts with their marks, in English and in Spanis
 when it is opened."""
 
 import pytest
-from conftest import PHONE_UA, AppPage
+from conftest import PHONE_UA, AppPage, app_page
 
 from layers.charts import HEIGHT
 
@@ -45,10 +45,8 @@ def test_on_a_phone_each_chart_keeps_its_plot_height_beside_its_legend_and_fits_
 def test_a_phone_gets_the_charts_in_a_popover_drawn_when_opened(browser, offline_server):
     # Vega compiled both charts on the phone's main thread while the map's frame started (1.3 s of a phone
     # profile's first paint): on a phone they wait in a popover until the reader opens it.
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, user_agent=PHONE_UA)
-    try:
-        app = AppPage(context.new_page(), offline_server)
+    with app_page(browser, offline_server, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                  is_mobile=True, has_touch=True, user_agent=PHONE_UA) as app:
         app.open("?start=2025-06-01&end=2026-05-31")
         app.wait_idle()
         charts = app.page.locator("[data-testid='stVegaLiteChart']")
@@ -60,5 +58,3 @@ def test_a_phone_gets_the_charts_in_a_popover_drawn_when_opened(browser, offline
             box = charts.nth(i).locator("canvas, svg").first.bounding_box()
             assert box["height"] >= HEIGHT + 60
             assert box["x"] >= 0 and box["x"] + box["width"] <= 390 + 1
-    finally:
-        context.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import PHONE_UA, AppPage
+from conftest import PHONE_UA, AppPage, app_page
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The screenshot of each run (git-ignored); copy it to docs/screenshots/phone.png to renew the README's.
@@ -106,9 +106,7 @@ def test_on_a_phone_the_scale_legend_button_and_attribution_do_not_overlap(brows
 
 
 def test_a_phone_gets_the_filters_in_a_popover_above_the_map_drawn_only_when_opened(browser, offline_server):
-    context = browser.new_context(**PHONE, user_agent=PHONE_UA)
-    try:
-        app = AppPage(context.new_page(), offline_server)
+    with app_page(browser, offline_server, **PHONE, user_agent=PHONE_UA) as app:
         app.open()
         page = app.page
         # No sidebar, and none of its widgets drawn: the phone's main thread drew the map instead.
@@ -129,30 +127,20 @@ def test_a_phone_gets_the_filters_in_a_popover_above_the_map_drawn_only_when_ope
         app.wait_idle()
         after = page.locator('[data-testid="stMarkdown"]', has_text="on the map from").first.inner_text()
         assert " 0 deaths in custody" in after, after
-        # The popover stays open through the rerun (what a filter or an upload says stays in view) ...
+        # The popover stays open through the rerun: what a filter or an upload says stays in view.
         assert deaths.is_visible() and not deaths.is_checked()
-    finally:
-        context.close()
 
 
 def test_a_phone_reading_an_embedded_map_gets_no_filters(browser, offline_server):
-    context = browser.new_context(**PHONE, user_agent=PHONE_UA)
-    try:
-        app = AppPage(context.new_page(), offline_server)
+    with app_page(browser, offline_server, **PHONE, user_agent=PHONE_UA) as app:
         app.open("?embed=true&start=2025-06-01&end=2026-05-31")
         assert app.map_frame() is not None
         assert not app.page.get_by_role("button", name="Filters").is_visible()  # the link's filter is the view
-    finally:
-        context.close()
 
 
 def test_a_desktop_browser_keeps_the_filters_in_the_sidebar(browser, offline_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    try:
-        app = AppPage(context.new_page(), offline_server)
+    with app_page(browser, offline_server, viewport={"width": 1400, "height": 1000}) as app:
         app.open()
         sidebar = app.page.locator('[data-testid="stSidebar"]')
         assert sidebar.get_by_role("checkbox", name="Death in custody").is_visible()
         assert app.page.get_by_role("button", name="Filters").count() == 0
-    finally:
-        context.close()
