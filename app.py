@@ -177,7 +177,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     _tiles = st.cache_data(show_spinner=False)(tile_provider_or_default)  # (provider, None | (error, default))
     _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
     # Figures, charts, tables: made once per view (`key`: what they depend on) for every session; never changed after.
-    _per_view = st.cache_resource(show_spinner=False)(lambda: KeptValues(256, ttl=3600))().get  # a dict: no hashing
+    _per_view = st.cache_resource(show_spinner=False)(lambda: KeptValues(ttl=3600))().get  # a dict: no hashing
     STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
     try:
         store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)

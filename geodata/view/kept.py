@@ -13,7 +13,13 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
-__all__ = ["KeptValues"]
+__all__ = ["KeptValues", "PER_VIEW_ENTRIES"]
+
+#: Values the app keeps for its views (``app.py``'s ``_per_view``): about ten a view, so that a hundred readers
+#: each on a view of their own, and on the one they changed to, still find what a category change reuses (with
+#: 256, fifty readers' date changes pushed out their months tables, charts and cards before they changed category:
+#: each was made again, issue 21). The values are small (a few kB: figures, a chart's table and spec).
+PER_VIEW_ENTRIES = 4096
 
 
 class KeptValues:
@@ -24,7 +30,8 @@ class KeptValues:
     one ``make``; different keys are made side by side.
     """
 
-    def __init__(self, max_entries: int = 256, ttl: float | None = 3600.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, max_entries: int = PER_VIEW_ENTRIES, ttl: float | None = 3600.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.max_entries, self.ttl, self._clock = max_entries, ttl, clock
         self._items: OrderedDict = OrderedDict()  # key -> (value, made at)
         self._lock = threading.Lock()

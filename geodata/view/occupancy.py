@@ -331,23 +331,58 @@ def _facilities_in_view(facilities, population, view, hide_empty: bool):
     keep = facilities_in_use(facilities, view.start, view.end).to_numpy() | (in_range.fillna(0) > 0).to_numpy()
     if hide_empty and span:
         keep &= (in_range.fillna(1) > 0).to_numpy()
-    out = facilities[keep]
+    out = _rows_kept(facilities, keep)
     for name, values in columns.items():
         out[name] = values[keep]
     return out, span
 
 
+#: The facilities' rows taken for a set of rows (by the mask's bytes), per facilities frame: most date ranges keep
+#: the same facilities, so their views share the rows taken and differ by the range's two columns only (a take of
+#: every column was half of a new view's facilities on the bundle, and each view kept its own copy, issue 21).
+_ROWS_TAKEN: dict[int, tuple] = {}
+_ROWS_TAKEN_KEPT = 16
+
+
+def _rows_kept(facilities, keep: np.ndarray):
+    """``facilities[keep]``, taken once per set of rows and shared: each caller gets its own shallow copy."""
+    key = np.packbits(keep).tobytes()
+    with _FACILITY_VIEWS_LOCK:
+        hit = _ROWS_TAKEN.get(id(facilities))
+        kept = hit[1] if hit is not None and hit[0]() is facilities else None
+        rows = kept.get(key) if kept is not None else None
+        if rows is not None:
+            kept.move_to_end(key)
+            return rows.copy(deep=False)
+    rows = facilities[keep]
+    try:
+        with _FACILITY_VIEWS_LOCK:
+            hit = _ROWS_TAKEN.get(id(facilities))
+            if hit is None or hit[0]() is not facilities:
+                fid = id(facilities)
+                hit = _ROWS_TAKEN[fid] = (weakref.ref(facilities, lambda _r: _ROWS_TAKEN.pop(fid, None)), OrderedDict())
+            hit[1][key] = rows
+            while len(hit[1]) > _ROWS_TAKEN_KEPT:
+                hit[1].popitem(last=False)
+    except TypeError:  # pragma: no cover - a frame without weak references: taken each time
+        pass
+    return rows.copy(deep=False)
+
+
 #: The facilities of recent views, per facilities frame (by its id, dropped with it): what they show depends on
 #: the dates, the AORs and the population table, not on the incidents' categories, so a change of category (or
 #: of anything else about the incidents) does not make them again (two thirds of a view on the bundle, issue 21).
+#: Each holds its rows shared (:func:`_rows_kept`) and two columns of its own, so a few hundred cost a few MB: a
+#: view for each of a hundred readers, and the one each changed to, are still kept when they change category.
 _FACILITY_VIEWS: dict[int, tuple] = {}
-_FACILITY_VIEWS_KEPT = 64
+_FACILITY_VIEWS_KEPT = 256
 _FACILITY_VIEWS_LOCK = threading.Lock()
 
 
 def _kept_facilities(facilities, population, view, hide_empty: bool, make):
     """``make()``'s ``(frame, span)`` for these facilities, population table, dates, AORs and ``hide_empty``,
-    made once and kept (the 64 most recent per facilities frame); each caller gets its own shallow copy."""
+    made once and kept (the :data:`_FACILITY_VIEWS_KEPT` most recent per facilities frame); each caller gets its
+    own shallow copy."""
     key = (id(population), view.start, view.end, tuple(view.aors), bool(hide_empty))
     with _FACILITY_VIEWS_LOCK:
         hit = _FACILITY_VIEWS.get(id(facilities))

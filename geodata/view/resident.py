@@ -39,7 +39,8 @@ from .compose import frames
 from .selection import incident_aors
 
 __all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MALLOC_ARENAS", "MALLOC_MMAP_BYTES", "MAX_CACHED_ROWS",
-           "MAX_CACHED_VIEWS", "ResidentViews", "SLICE_ROWS", "release_memory", "use_system_memory_pool"]
+           "MAX_CACHED_VIEWS", "MAX_KEPT_OTHERS", "ResidentViews", "SLICE_ROWS", "release_memory",
+           "use_system_memory_pool"]
 
 #: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
 _POINT_BYTES = 200
@@ -180,7 +181,7 @@ class IncidentIndex:
         return gpd.GeoDataFrame(frame, geometry=self._points[positions], crs=CRS)
 
     def others(self, key, compute):
-        """What ``compute()`` gives for ``key``, kept for the last :data:`MAX_CACHED_VIEWS` keys: the facilities
+        """What ``compute()`` gives for ``key``, kept for the last :data:`MAX_KEPT_OTHERS` keys: the facilities
         and offices of a view (:func:`geodata.view.frames`), which its categories do not change."""
         with self._lock:
             if key in self._others:
@@ -189,7 +190,7 @@ class IncidentIndex:
         value = compute()
         with self._lock:
             self._others[key] = value
-            while len(self._others) > MAX_CACHED_VIEWS:
+            while len(self._others) > MAX_KEPT_OTHERS:
                 self._others.popitem(last=False)
         return value
 
@@ -341,6 +342,11 @@ MAX_CACHED_ROWS = 500_000
 COLLECT_AFTER_ROWS = 200_000
 #: Views cached at most, whatever their size.
 MAX_CACHED_VIEWS = 16
+#: The facilities and offices of views kept at most (:meth:`IncidentIndex.others`): a few hundred rows each, their
+#: rows shared between views (geodata.view.occupancy), so that ten or a hundred readers each on a view of their
+#: own, and on the one they changed to, find them kept when they change category (16 kept: ten readers' date
+#: changes pushed out the views they were on, and each category change made its facilities again, issue 21).
+MAX_KEPT_OTHERS = 256
 
 
 class ResidentViews:

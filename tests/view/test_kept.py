@@ -57,3 +57,21 @@ def test_a_failed_make_keeps_nothing_and_the_next_reader_makes_it():
     except ValueError:
         pass
     assert len(kept) == 0 and kept.get("k", lambda: 5) == 5
+
+
+def test_a_hundred_readers_views_are_kept_for_their_category_change():
+    # What app.py asks per view (about ten values), for a hundred readers each on a range of their own, each then
+    # changing to another: the values of the second ranges that a category change reuses are found, not made again.
+    kept, made = KeptValues(), []
+    per_view = ("figures", "metrics", "drawn", "weekly", "weekly chart", "export size",
+                "months", "months chart", "unplaced", "cards")
+    for view in [("open", i) for i in range(100)] + [("changed", i) for i in range(100)]:
+        for piece in per_view:
+            kept.get((piece, view), lambda p=piece, v=view: made.append((p, v)))
+    assert len(made) == 2000
+    for i in range(100):  # a category change: new incidents, the same dates
+        for piece in ("figures", "metrics", "drawn", "weekly", "weekly chart", "export size"):
+            kept.get((piece, ("changed", i, "protest")), lambda p=piece: made.append(p))
+        for piece in ("months", "months chart", "unplaced", "cards"):
+            kept.get((piece, ("changed", i)), lambda p=piece: made.append(p))
+    assert len(made) == 2000 + 600

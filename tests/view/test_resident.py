@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -318,3 +320,23 @@ def test_a_category_change_reuses_the_views_facilities_and_they_equal_the_stores
     moved = store_frames(folder_store, View(start="2025-02-01", end="2025-06-30", categories=("arrest",),
                                             layers=("facilities", "incidents")), columns=VIEW_COLUMNS, index=index)
     assert moved[0]["facilities"] is not first[0]["facilities"]  # other dates: made again
+
+
+def test_the_facilities_of_ten_readers_views_and_the_ones_they_changed_to_are_kept_for_a_category_change(
+        folder_store, monkeypatch):
+    index = IncidentIndex.of(folder_store)
+    made = []
+    original = index.others
+    monkeypatch.setattr(index, "others", lambda key, compute: original(key, lambda: made.append(key) or compute()))
+    layers = ("facilities", "incidents", "offices")
+    opened = [View(start=dt.date(2024, 1, 1) + dt.timedelta(days=3 * i), end=dt.date(2026, 1, 31), layers=layers)
+              for i in range(10)]
+    changed = [View(start=dt.date(2025, 3, 1) + dt.timedelta(days=i), end=dt.date(2025, 5, 31) + dt.timedelta(days=i),
+                    layers=layers) for i in range(10)]
+    for view in opened + changed:
+        store_frames(folder_store, view, columns=VIEW_COLUMNS, index=index)
+    assert len(made) == 20
+    for view in opened + changed:  # each unticks a category: the same dates, other incidents (16 kept: all made)
+        store_frames(folder_store, View(start=view.start, end=view.end, layers=layers, categories=("arrest",)),
+                     columns=VIEW_COLUMNS, index=index)
+    assert len(made) == 20
