@@ -75,3 +75,24 @@ def test_a_hundred_readers_views_are_kept_for_their_category_change():
         for piece in ("months", "months chart", "unplaced", "cards"):
             kept.get((piece, ("changed", i)), lambda p=piece: made.append(p))
     assert len(made) == 2000 + 600
+
+
+def test_made_once_applies_the_decorator_the_first_time_a_functions_code_is_seen():
+    from geodata.view.kept import made_once
+
+    applied = []
+
+    def decorator(function):
+        applied.append(function)
+        return lambda: ("decorated", function())
+
+    def script_run(value):  # what each rerun of a script does: the same code, a new function object
+        @made_once(decorator)
+        def cached():
+            return value
+        return cached
+
+    first, second = script_run(1), script_run(2)
+    assert first is second and len(applied) == 1 and second() == ("decorated", 1)
+    other = made_once(decorator)(lambda: 3)  # other code: decorated on its own
+    assert other() == ("decorated", 3) and len(applied) == 2
