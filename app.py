@@ -32,7 +32,7 @@ from geodata.imports.ingest import MAX_UPLOAD_BYTES, MAX_UPLOAD_COLUMNS, MAX_UPL
 from geodata.pipeline.tables import MB
 from geodata.store import Bundle, BundleStore, Query, open_store
 from geodata.view import LAYERS, area_frames, export_frames, in_child, region_counts, select, start_warming
-from geodata.view.kept import KeptValues
+from geodata.view.kept import KeptValues, made_once
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
@@ -118,28 +118,28 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     # The data is read-only for the app: one copy shared by every session and rerun
     # (st.cache_resource), not a fresh unpickled copy per rerun (st.cache_data).  The
     # store's generation is part of each key, so an import shows up on the next rerun.
-    @st.cache_resource(show_spinner=False)
+    @made_once(st.cache_resource(show_spinner=False))
     def _store(location: str | None, directory: str | None):
         use_system_memory_pool()  # what a large build frees goes back to the system (geodata/view/resident.py)
         if location:
             return open_store(location, read_only=True)  # the app never writes: a database store refuses it too
         return BundleStore(directory) if directory else BundleStore()
 
-    @st.cache_resource(show_spinner=False, max_entries=4)
+    @made_once(st.cache_resource(show_spinner=False, max_entries=4))
     def _static(_store, key: str, generation):
         meta = _store.metadata()
         return _store.facilities(), _store.population(), _store.report(), meta["date_span"]
 
-    @st.cache_resource(show_spinner=False, max_entries=4)
+    @made_once(st.cache_resource(show_spinner=False, max_entries=4))
     def _spans(_store, key: str, generation):
         # What each layer covers (geodata.spans): the date range runs from the first to the last of them.
         return layer_spans(_store)
 
-    @st.cache_resource(show_spinner=False, max_entries=2)
+    @made_once(st.cache_resource(show_spinner=False, max_entries=2))
     def _search_index(_store, key: str, generation, _deaths):  # facilities under every name, deaths, place names
         return search_index(_store.facilities(), _store.facility_years(), _deaths, load_places(), load_regions("state"))
 
-    @st.cache_resource(show_spinner=False, max_entries=4)
+    @made_once(st.cache_resource(show_spinner=False, max_entries=4))
     def _deaths(_store, key: str, generation):
         # Every death in custody, whatever the range, with what the search reads (geodata/view/search.py).
         return _store.incidents(Query(categories=("death_in_custody",)), columns=["id", "category", "title", "date"])
@@ -150,34 +150,34 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         return Bundle(_store.facilities(), _store.incidents(), None, _store.population(), _store.facility_years(),
                       _store.headcount())
 
-    @st.cache_resource(show_spinner=False, max_entries=4)
+    @made_once(st.cache_resource(show_spinner=False, max_entries=4))
     def _population(_store, key: str, generation):
         # The best source of each facility-month (DDP, else UWCHR, else ICE's fiscal-year ADP): the figures' table.
         return best_population(population_sources(_store.population(), _store.headcount(), _store.facility_years()),
                                place_keys(_store.facilities()))  # records of one place: one population
 
-    @st.cache_resource(show_spinner=False, max_entries=1)
+    @made_once(st.cache_resource(show_spinner=False, max_entries=1))
     def _views(_store, key: str, generation):
         # The map's columns of every incident, once, and recent views answered from them (geodata/view/resident.py):
         # popups come from the map's shards, and a download reads the view again with every column (_export).
         return ResidentViews(_store)
 
-    @st.cache_data(show_spinner=False, max_entries=4)
+    @made_once(st.cache_data(show_spinner=False, max_entries=4))
     def _upload(data: bytes, name: str):
         # Parsed and placed once per file, not on every rerun (a filter change, a playback step).
         return read_upload(data, name)
 
-    @st.cache_resource(show_spinner=False, ttl=3600, max_entries=8)
+    @made_once(st.cache_resource(show_spinner=False, ttl=3600, max_entries=8))
     def _measures(keys: tuple, aors: tuple, directory: str | None):
         # The measures' tables (bundled, or fetched: `geodata fetch ddp-arrests`), filtered by AOR; read only, so
         # shared, not unpickled for each rerun (st.cache_data: 6 % of a rerun's CPU).
         folder = Path(directory) / "measures" if directory else None
         return measure_tables(keys, aors=aors, directory=folder), measures_span(folder)
 
-    _tiles = st.cache_data(show_spinner=False)(tile_provider_or_default)  # (provider, None | (error, default))
-    _warming = st.cache_resource(show_spinner=False)(lambda _store, key: start_warming(_store, st.get_option))
+    _tiles = made_once(st.cache_data(show_spinner=False))(tile_provider_or_default)  # provider, None|(error, default)
+    _warming = made_once(st.cache_resource(show_spinner=False))(lambda _s, key: start_warming(_s, st.get_option))
     # Figures, charts, tables: made once per view (`key`: what they depend on) for every session; never changed after.
-    _per_view = st.cache_resource(show_spinner=False)(lambda: KeptValues(256, ttl=3600))().get  # a dict: no hashing
+    _per_view = made_once(st.cache_resource(show_spinner=False))(lambda: KeptValues(ttl=3600))().get  # a dict
     STORE_LOCATION = os.environ.get("ICE_MAP_STORE") or None
     try:
         store = _store(STORE_LOCATION, os.environ.get("ICE_MAP_DATA_DIR") or None)
@@ -524,7 +524,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     # No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
     with map_slot:
         send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
-    _frozen = st.cache_resource(show_spinner=False)(lambda: gc.freeze())()  # once: the first run's objects skip gc
+    _frozen = made_once(st.cache_resource(show_spinner=False))(lambda: gc.freeze())()  # the first run's objects: no gc
     if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
         st.markdown(EMBED_CSS, unsafe_allow_html=True)
         st.stop()

@@ -21,6 +21,7 @@ says of the facility (:data:`FISCAL_YEAR_COLUMNS`).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 import geopandas as gpd
@@ -95,6 +96,27 @@ def _years(value) -> list[int]:
     return [int(y) for y in str(value).split()] if isinstance(value, str) and value.strip() else []
 
 
+#: The lists of years of recent ``fiscal_years`` columns (by the column's array: a view of the same facilities asks
+#: again with other dates), so that each is factorized and parsed once, not for every view.
+_YEAR_LISTS: dict[int, tuple] = {}
+
+
+def _year_lists(column: pd.Series) -> tuple[np.ndarray, list[list[int]]]:
+    """``(codes, lists)``: each row's code into its column's distinct lists of years (-1: none), each list parsed."""
+    array = column.array
+    hit = _YEAR_LISTS.get(id(array))
+    if hit is not None and hit[0]() is array:
+        return hit[1]
+    codes, lists = pd.factorize(column)
+    found = codes, [_years(v) for v in lists]
+    try:
+        key = id(array)
+        _YEAR_LISTS[key] = (weakref.ref(array, lambda _ref: _YEAR_LISTS.pop(key, None)), found)
+    except TypeError:  # an array without weak references: parsed each time
+        pass
+    return found
+
+
 def facilities_in_use(facilities: pd.DataFrame, start=None, end=None) -> pd.Series:
     """Which facilities ICE's lists show in use in ``[start, end]`` (a boolean Series).
 
@@ -109,8 +131,7 @@ def facilities_in_use(facilities: pd.DataFrame, start=None, end=None) -> pd.Seri
         return pd.Series(True, index=facilities.index)
     # Each distinct list of years parsed once (a few hundred facilities share a few dozen lists; parsing every
     # row was a third of a view's facilities on the bundle, issue 21); a missing value is no year (code -1).
-    codes, lists = pd.factorize(facilities["fiscal_years"])
-    seen = [_years(v) for v in lists]
+    codes, seen = _year_lists(facilities["fiscal_years"])
     covered = sorted({y for ys in seen for y in ys})
     if not covered:
         return pd.Series(True, index=facilities.index)

@@ -13,7 +13,13 @@ import time
 from collections import OrderedDict
 from typing import Any, Callable, Hashable
 
-__all__ = ["KeptValues"]
+__all__ = ["KeptValues", "PER_VIEW_ENTRIES", "PROCESS", "made_once"]
+
+#: Values the app keeps for its views (``app.py``'s ``_per_view``): about ten a view, so that a hundred readers
+#: each on a view of their own, and on the one they changed to, still find what a category change reuses (with
+#: 256, fifty readers' date changes pushed out their months tables, charts and cards before they changed category:
+#: each was made again, issue 21). The values are small (a few kB: figures, a chart's table and spec).
+PER_VIEW_ENTRIES = 4096
 
 
 class KeptValues:
@@ -24,7 +30,8 @@ class KeptValues:
     one ``make``; different keys are made side by side.
     """
 
-    def __init__(self, max_entries: int = 256, ttl: float | None = 3600.0, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, max_entries: int = PER_VIEW_ENTRIES, ttl: float | None = 3600.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.max_entries, self.ttl, self._clock = max_entries, ttl, clock
         self._items: OrderedDict = OrderedDict()  # key -> (value, made at)
         self._lock = threading.Lock()
@@ -66,3 +73,21 @@ class KeptValues:
                 with self._lock:
                     self._making.pop(key, None)
         return value
+
+
+#: What the app makes once per process (:func:`made_once`): never dropped, never stale.
+PROCESS = KeptValues(max_entries=1024, ttl=None)
+
+
+def made_once(decorator: Callable[[Callable], Any]) -> Callable[[Callable], Any]:
+    """A decorator that applies ``decorator`` to a function the first time its code is seen, and gives that same
+    decorated function back every time after.
+
+    Streamlit runs the page's script from the top on every rerun, so each ``@st.cache_resource`` in it is applied
+    again, and each time Streamlit keys the function by reading and tokenizing its source (``inspect.getsource``):
+    2 ms a rerun for the app's dozen cached functions, 4.5 % of a filter change (issue 21). The function made on
+    the first run reads the names of that run's module: keep to functions whose names are imports that no run
+    changes, and whose decorator's arguments (a spinner's text in the reader's language) do not change either."""
+    def once(function: Callable) -> Any:
+        return PROCESS.get(("made once", function.__code__), lambda: decorator(function))
+    return once

@@ -50,6 +50,7 @@ class _Index:
         self.first = first.to_numpy().astype("datetime64[D]")
         self.last = last.to_numpy().astype("datetime64[D]")
         self.rank = None
+        self.codes: dict[int, tuple] = {}  # facilities frame -> its facilities' codes (_codes_of)
         self.span = None if population.empty else (self.bounds["_first"].min().date(),
                                                    self.bounds["_last"].max().date())
         # Rows by first day, and the longest a row counts: the rows that can meet a range are a slice of them.
@@ -113,13 +114,27 @@ def range_adp(population: pd.DataFrame | None, start=None, end=None) -> tuple[pd
     the range the table covers, or None when the range lies outside it (then every
     facility is unknown).
     """
+    found = _adp_by_code(population, start, end)
+    if found is None:
+        return pd.Series(dtype=float), None
+    ix, adp, span = found
+    ids = pd.Index(ix.fac_ids, name="facility_id")
+    if "source" in population.columns:  # only the facilities counted some day of the range
+        known = ~np.isnan(adp)
+        return pd.Series(adp[known], index=ids[known], name="adp"), span
+    return pd.Series(adp, index=ids, name="adp"), span
+
+
+def _adp_by_code(population: pd.DataFrame | None, start=None, end=None):
+    """``(index, adp, span)`` of :func:`range_adp`: ``adp`` by the index's facility codes (NaN for a facility the
+    best-source table counts no day of the range); None when the range lies outside the table."""
     cov = coverage(population)
     if cov is None:
-        return pd.Series(dtype=float), None
+        return None
     lo = max(cov[0], pd.Timestamp(start).date()) if start is not None else cov[0]
     hi = min(cov[1], pd.Timestamp(end).date()) if end is not None else cov[1]
     if lo > hi:
-        return pd.Series(dtype=float), None
+        return None
     ix = _index(population)
     # Days of each row in the range, summed per facility (np.bincount over the facility codes), over the rows that
     # can meet the range (a month's rows, not the table's 67,000: the others add nothing).
@@ -131,13 +146,29 @@ def range_adp(population: pd.DataFrame | None, start=None, end=None) -> tuple[pd
     known = fac >= 0
     n = len(ix.fac_ids)
     person_days = np.bincount(fac[known], weights=(people * overlap)[known], minlength=n)
-    ids = pd.Index(ix.fac_ids, name="facility_id")
     if "source" in population.columns:  # a row for every facility-month known: average over those days
         days = np.bincount(fac[known], weights=overlap[known], minlength=n)
         keep = days > 0
-        return pd.Series(person_days[keep] / days[keep], index=ids[keep], name="adp"), (lo, hi)
+        adp = np.full(n, np.nan)
+        adp[keep] = person_days[keep] / days[keep]
+        return ix, adp, (lo, hi)
     days = (hi - lo).days + 1
-    return pd.Series(person_days / days, index=ids, name="adp"), (lo, hi)
+    return ix, person_days / days, (lo, hi)
+
+
+def _codes_of(ix: _Index, facilities: pd.DataFrame) -> np.ndarray:
+    """Each facility's code in the population table's index (-1: not in the table), once per facilities frame
+    (what ``facilities["id"].map(...)`` of a figure by facility looks up each time)."""
+    hit = ix.codes.get(id(facilities))
+    if hit is not None and hit[0]() is facilities and len(hit[1]) == len(facilities):
+        return hit[1]
+    codes = pd.Index(ix.fac_ids).get_indexer(facilities["id"])
+    try:
+        key = id(facilities)
+        ix.codes[key] = (weakref.ref(facilities, lambda _ref: ix.codes.pop(key, None)), codes)
+    except TypeError:  # pragma: no cover - an object without weak references: looked up each time
+        pass
+    return codes
 
 
 def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.Series:
@@ -149,18 +180,8 @@ def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.S
         return pd.Series(dtype=object)
     ix = _index(population)
     if ix.rank is not None and len(SOURCES) < 60:
-        # Each facility's sources as bits of one number (bit i: SOURCES[i]), then one text per combination; for a
-        # closed range, over the rows that can meet it only.
-        rows = _meeting(ix, pd.Timestamp(start).date(), pd.Timestamp(end).date()) if start is not None and \
-            end is not None else slice(None)
-        fac, first, last, rank = ix.fac[rows], ix.first[rows], ix.last[rows], ix.rank[rows]
-        used = (fac >= 0) & (first <= (np.datetime64(pd.Timestamp(end).date(), "D") if end is not None
-                                       else ix.last.max()))
-        if start is not None:
-            used &= last >= np.datetime64(pd.Timestamp(start).date(), "D")
-        bits = np.zeros(len(ix.fac_ids), dtype=np.int64)
-        np.bitwise_or.at(bits, fac[used], np.left_shift(1, rank[used]))
-        words = {m: " ".join(k for i, k in enumerate(SOURCES) if m >> i & 1) for m in np.unique(bits[bits > 0])}
+        bits = _source_bits(ix, start, end)
+        words = _words(bits)
         return pd.Series([words[m] for m in bits[bits > 0]], index=pd.Index(ix.fac_ids[bits > 0], name="facility_id"),
                          name="adp_source", dtype=population["source"].dtype)
     b = ix.bounds
@@ -171,6 +192,26 @@ def range_sources(population: pd.DataFrame | None, start=None, end=None) -> pd.S
     pairs = used[["facility_id", "source"]].drop_duplicates()
     pairs = pairs.assign(_rank=pairs["source"].map(rank)).sort_values(["facility_id", "_rank"], kind="stable")
     return pairs.groupby("facility_id")["source"].agg(" ".join).rename("adp_source")
+
+
+def _source_bits(ix: _Index, start, end) -> np.ndarray:
+    """Each facility's sources over ``[start, end]`` as bits of one number (bit i: ``SOURCES[i]``), by the index's
+    facility codes; for a closed range, over the rows that can meet it only."""
+    rows = _meeting(ix, pd.Timestamp(start).date(), pd.Timestamp(end).date()) if start is not None and \
+        end is not None else slice(None)
+    fac, first, last, rank = ix.fac[rows], ix.first[rows], ix.last[rows], ix.rank[rows]
+    used = (fac >= 0) & (first <= (np.datetime64(pd.Timestamp(end).date(), "D") if end is not None
+                                   else ix.last.max()))
+    if start is not None:
+        used &= last >= np.datetime64(pd.Timestamp(start).date(), "D")
+    bits = np.zeros(len(ix.fac_ids), dtype=np.int64)
+    np.bitwise_or.at(bits, fac[used], np.left_shift(1, rank[used]))
+    return bits
+
+
+def _words(bits: np.ndarray) -> dict:
+    """One text per combination of sources in ``bits`` (:func:`_source_bits`), best first."""
+    return {m: " ".join(k for i, k in enumerate(SOURCES) if m >> i & 1) for m in np.unique(bits[bits > 0])}
 
 
 def population_table(bundle) -> pd.DataFrame | None:
@@ -259,13 +300,30 @@ def with_range_adp(facilities, population, start=None, end=None):
 
 def _range_columns(facilities, population, start, end) -> tuple[dict[str, pd.Series], tuple | None]:
     """``({"adp_in_range": ..., ["adp_source": ...]}, span)``: the columns :func:`with_range_adp` adds, by the
-    facilities' index."""
-    adp, span = range_adp(population, start, end)
-    in_range = facilities["id"].map(adp).round(1) if span else pd.Series(float("nan"), index=facilities.index)
+    facilities' index. The figures are looked up by the facilities' codes in the population table (kept per
+    facilities frame, :func:`_codes_of`), not mapped by id each time: the same columns, a third of the time."""
+    found = _adp_by_code(population, start, end)
+    if found is None:
+        in_range, span = pd.Series(float("nan"), index=facilities.index), None
+    else:
+        ix, by_code, span = found
+        codes = _codes_of(ix, facilities)
+        known = codes >= 0
+        adp = np.full(len(codes), np.nan)
+        adp[known] = by_code[codes[known]]
+        in_range = pd.Series(np.round(adp, 1), index=facilities.index, name=facilities["id"].name)
     columns = {"adp_in_range": in_range}
     if population is not None and "source" in population.columns:
-        sources = range_sources(population, start, end) if span else pd.Series(dtype=object)
-        columns["adp_source"] = facilities["id"].map(sources).where(in_range.notna(), None)
+        if span and ix.rank is not None and len(SOURCES) < 60 and population["source"].dtype == "str":
+            bits = _source_bits(ix, start, end)
+            words = _words(bits)
+            text = np.full(len(codes), None, dtype=object)
+            has = known & ~np.isnan(adp)
+            text[has] = [words.get(m) for m in bits[codes[has]]]
+            columns["adp_source"] = pd.Series(text, index=facilities.index, name=facilities["id"].name, dtype="str")
+        else:
+            sources = range_sources(population, start, end) if span else pd.Series(dtype=object)
+            columns["adp_source"] = facilities["id"].map(sources).where(in_range.notna(), None)
     return columns, span
 
 
@@ -327,27 +385,62 @@ def _facilities_in_view(facilities, population, view, hide_empty: bool):
     with their figures (:func:`with_range_adp`), the empty ones left out with ``hide_empty``; the rows taken once,
     no copy of every facility first."""
     columns, span = _range_columns(facilities, population, view.start, view.end)
-    in_range = columns["adp_in_range"]
-    keep = facilities_in_use(facilities, view.start, view.end).to_numpy() | (in_range.fillna(0) > 0).to_numpy()
+    in_range = columns["adp_in_range"].to_numpy()
+    keep = facilities_in_use(facilities, view.start, view.end).to_numpy() | (in_range > 0)  # NaN: not held
     if hide_empty and span:
-        keep &= (in_range.fillna(1) > 0).to_numpy()
-    out = facilities[keep]
+        keep &= ~(in_range <= 0)  # NaN: unknown, kept
+    out = _rows_kept(facilities, keep)
     for name, values in columns.items():
-        out[name] = values[keep]
+        out[name] = values.array[keep]  # by position: out's rows are facilities' kept rows, in order
     return out, span
+
+
+#: The facilities' rows taken for a set of rows (by the mask's bytes), per facilities frame: most date ranges keep
+#: the same facilities, so their views share the rows taken and differ by the range's two columns only (a take of
+#: every column was half of a new view's facilities on the bundle, and each view kept its own copy, issue 21).
+_ROWS_TAKEN: dict[int, tuple] = {}
+_ROWS_TAKEN_KEPT = 16
+
+
+def _rows_kept(facilities, keep: np.ndarray):
+    """``facilities[keep]``, taken once per set of rows and shared: each caller gets its own shallow copy."""
+    key = np.packbits(keep).tobytes()
+    with _FACILITY_VIEWS_LOCK:
+        hit = _ROWS_TAKEN.get(id(facilities))
+        kept = hit[1] if hit is not None and hit[0]() is facilities else None
+        rows = kept.get(key) if kept is not None else None
+        if rows is not None:
+            kept.move_to_end(key)
+            return rows.copy(deep=False)
+    rows = facilities[keep]
+    try:
+        with _FACILITY_VIEWS_LOCK:
+            hit = _ROWS_TAKEN.get(id(facilities))
+            if hit is None or hit[0]() is not facilities:
+                fid = id(facilities)
+                hit = _ROWS_TAKEN[fid] = (weakref.ref(facilities, lambda _r: _ROWS_TAKEN.pop(fid, None)), OrderedDict())
+            hit[1][key] = rows
+            while len(hit[1]) > _ROWS_TAKEN_KEPT:
+                hit[1].popitem(last=False)
+    except TypeError:  # pragma: no cover - a frame without weak references: taken each time
+        pass
+    return rows.copy(deep=False)
 
 
 #: The facilities of recent views, per facilities frame (by its id, dropped with it): what they show depends on
 #: the dates, the AORs and the population table, not on the incidents' categories, so a change of category (or
 #: of anything else about the incidents) does not make them again (two thirds of a view on the bundle, issue 21).
+#: Each holds its rows shared (:func:`_rows_kept`) and two columns of its own, so a few hundred cost a few MB: a
+#: view for each of a hundred readers, and the one each changed to, are still kept when they change category.
 _FACILITY_VIEWS: dict[int, tuple] = {}
-_FACILITY_VIEWS_KEPT = 64
+_FACILITY_VIEWS_KEPT = 256
 _FACILITY_VIEWS_LOCK = threading.Lock()
 
 
 def _kept_facilities(facilities, population, view, hide_empty: bool, make):
     """``make()``'s ``(frame, span)`` for these facilities, population table, dates, AORs and ``hide_empty``,
-    made once and kept (the 64 most recent per facilities frame); each caller gets its own shallow copy."""
+    made once and kept (the :data:`_FACILITY_VIEWS_KEPT` most recent per facilities frame); each caller gets its
+    own shallow copy."""
     key = (id(population), view.start, view.end, tuple(view.aors), bool(hide_empty))
     with _FACILITY_VIEWS_LOCK:
         hit = _FACILITY_VIEWS.get(id(facilities))

@@ -23,6 +23,7 @@ import datetime as dt
 import gc
 import os
 import threading
+import time
 from collections import OrderedDict
 
 import geopandas as gpd
@@ -39,7 +40,8 @@ from .compose import frames
 from .selection import incident_aors
 
 __all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MALLOC_ARENAS", "MALLOC_MMAP_BYTES", "MAX_CACHED_ROWS",
-           "MAX_CACHED_VIEWS", "ResidentViews", "SLICE_ROWS", "release_memory", "use_system_memory_pool"]
+           "MAX_CACHED_VIEWS", "MAX_KEPT_OTHERS", "ResidentViews", "SLICE_ROWS", "TRIM_AFTER_ROWS",
+           "TRIM_EVERY_SECONDS", "release_memory", "use_system_memory_pool"]
 
 #: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
 _POINT_BYTES = 200
@@ -180,7 +182,7 @@ class IncidentIndex:
         return gpd.GeoDataFrame(frame, geometry=self._points[positions], crs=CRS)
 
     def others(self, key, compute):
-        """What ``compute()`` gives for ``key``, kept for the last :data:`MAX_CACHED_VIEWS` keys: the facilities
+        """What ``compute()`` gives for ``key``, kept for the last :data:`MAX_KEPT_OTHERS` keys: the facilities
         and offices of a view (:func:`geodata.view.frames`), which its categories do not change."""
         with self._lock:
             if key in self._others:
@@ -189,7 +191,7 @@ class IncidentIndex:
         value = compute()
         with self._lock:
             self._others[key] = value
-            while len(self._others) > MAX_CACHED_VIEWS:
+            while len(self._others) > MAX_KEPT_OTHERS:
                 self._others.popitem(last=False)
         return value
 
@@ -232,7 +234,8 @@ class FrameCache:
         self._built_rows = built_rows or self._rows
         self._items: OrderedDict = OrderedDict()
         self._lock, self._building = threading.Lock(), threading.Lock()
-        self._rows_since_collect = 0
+        self._rows_since_collect = self._rows_since_trim = 0
+        self._trimmed_at = float("-inf")
 
     @staticmethod
     def _rows(value) -> int:
@@ -268,8 +271,9 @@ class FrameCache:
             if kept is not None:
                 return kept[0]
             value = compute()
+            rows = self._rows(value)
             with self._lock:
-                self._items[key] = (value, self._rows(value))
+                self._items[key] = (value, rows)
                 while len(self._items) > 1 and (len(self._items) > self.max_entries or self.rows > self.max_rows):
                     self._items.popitem(last=False)
             # What the build took (for a view of a million incidents, a few hundred MB) goes back to the system
@@ -281,7 +285,16 @@ class FrameCache:
             collect = self._rows_since_collect >= COLLECT_AFTER_ROWS
             if collect:
                 self._rows_since_collect = 0
-            release_memory(collect=collect)
+            # The C heap trimmed once views of TRIM_AFTER_ROWS incidents were built since the last trim, or
+            # TRIM_EVERY_SECONDS after it: after each view of a large store, and of a small one's built now and then,
+            # as before, but not after each of a hundred readers' small views at once: each frees a few kB, and a
+            # trim walks the server's whole heap (5-15 ms with a hundred sessions; in C, outside the GIL, so py-spy
+            # --gil does not see it: a quarter of a date change on the bundle at k = 100).
+            self._rows_since_trim += rows
+            now = time.monotonic()
+            if collect or self._rows_since_trim >= TRIM_AFTER_ROWS or now - self._trimmed_at >= TRIM_EVERY_SECONDS:
+                self._rows_since_trim, self._trimmed_at = 0, now
+                release_memory(collect=collect)
         return value
 
 
@@ -339,8 +352,18 @@ MAX_CACHED_ROWS = 500_000
 #: Incident rows of views built between two full collections of cycles (:meth:`FrameCache.get`): a store of
 #: thousands of incidents (the bundle) almost never pays for one, a view of a year of a million every time.
 COLLECT_AFTER_ROWS = 200_000
+#: Incident rows of views built between two trims of the C heap (:meth:`FrameCache.get`): every view of a year of
+#: a million incidents trims it, the bundle's views (tens to hundreds of rows) once in a few hundred.
+TRIM_AFTER_ROWS = 50_000
+#: Seconds after which a view's build trims the C heap whatever its size (:meth:`FrameCache.get`).
+TRIM_EVERY_SECONDS = 2.0
 #: Views cached at most, whatever their size.
 MAX_CACHED_VIEWS = 16
+#: The facilities and offices of views kept at most (:meth:`IncidentIndex.others`): a few hundred rows each, their
+#: rows shared between views (geodata.view.occupancy), so that ten or a hundred readers each on a view of their
+#: own, and on the one they changed to, find them kept when they change category (16 kept: ten readers' date
+#: changes pushed out the views they were on, and each category change made its facilities again, issue 21).
+MAX_KEPT_OTHERS = 256
 
 
 class ResidentViews:

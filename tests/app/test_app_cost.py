@@ -122,3 +122,18 @@ def test_the_facility_table_is_made_only_while_its_expander_is_open(calls):
     assert calls["facility_table"] == 1
     assert [d for d in at.dataframe if "Record ID" in d.value.columns]
     assert [b for b in at.get("download_button") if b.proto.label == "Download the table (CSV)"]
+
+
+def test_a_rerun_reads_the_source_of_no_cached_function_but_the_maps(monkeypatch):
+    # Streamlit keys each function given to st.cache_* by its source (inspect.getsource), each time it is applied:
+    # the app's cached functions are applied on the first run only (geodata.view.kept.made_once), all but the map's,
+    # whose spinner speaks the reader's language.
+    import inspect
+
+    at = _open(**LINK)
+    read = []
+    original = inspect.getsource
+    monkeypatch.setattr(inspect, "getsource", lambda obj: read.append(obj.__qualname__) or original(obj))
+    at.run()
+    assert not at.exception
+    assert read == ["<lambda>"]

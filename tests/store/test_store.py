@@ -411,3 +411,31 @@ def test_two_importers_at_once_lose_nothing(store, tmp_path):
         assert p.wait() == 0, p.stderr.read().decode()
     titles = set(open_store(store.path).incidents()["title"])
     assert all(f"Importer {k} event {i}" in titles for k in range(2) for i in range(200))
+
+
+def test_the_bundles_incidents_of_dates_and_categories_are_its_filters_rows_even_with_missing_values():
+    import dataclasses
+
+    from geodata.store.bundle import filter_frame
+
+    store = BundleStore()
+    whole = store.bundle()
+    odd = whole.incidents.copy()
+    odd.loc[odd.index[::7], "date_end"] = None  # no end: fits no range with a start (filter_incidents)
+    odd.loc[odd.index[3::11], "date_start"] = None
+    odd.loc[odd.index[5::13], "category"] = None
+    odd = odd.set_axis([f"r{i}" for i in range(len(odd))])  # labels kept, not renumbered
+    cats = sorted(set(whole.incidents["category"].dropna()))
+    days = [None, dt.date(2014, 5, 2), dt.date(2024, 12, 31), dt.date(2025, 3, 7), dt.date(2025, 6, 5),
+            dt.date(2026, 1, 31), dt.date(2030, 1, 1)]
+    queries = [Query(start=a, end=b, categories=c) for a in days for b in days
+               for c in (None, (), tuple(cats[:2]), ("protest",), tuple(cats) + ("nothing",))]
+    for incidents in (whole.incidents, odd):
+        store._bundle = dataclasses.replace(whole, incidents=incidents)
+        for q in queries:
+            for columns in (None, VIEW_COLUMNS):
+                got = store.incidents(q, columns=columns)
+                want = filter_frame(incidents, q)
+                want = want if columns is None else want[[*columns, "geometry"]]
+                pd.testing.assert_frame_equal(got, want)
+                assert type(got) is type(want) and got.crs == want.crs

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -318,3 +320,47 @@ def test_a_category_change_reuses_the_views_facilities_and_they_equal_the_stores
     moved = store_frames(folder_store, View(start="2025-02-01", end="2025-06-30", categories=("arrest",),
                                             layers=("facilities", "incidents")), columns=VIEW_COLUMNS, index=index)
     assert moved[0]["facilities"] is not first[0]["facilities"]  # other dates: made again
+
+
+def test_the_facilities_of_ten_readers_views_and_the_ones_they_changed_to_are_kept_for_a_category_change(
+        folder_store, monkeypatch):
+    index = IncidentIndex.of(folder_store)
+    made = []
+    original = index.others
+    monkeypatch.setattr(index, "others", lambda key, compute: original(key, lambda: made.append(key) or compute()))
+    layers = ("facilities", "incidents", "offices")
+    opened = [View(start=dt.date(2024, 1, 1) + dt.timedelta(days=3 * i), end=dt.date(2026, 1, 31), layers=layers)
+              for i in range(10)]
+    changed = [View(start=dt.date(2025, 3, 1) + dt.timedelta(days=i), end=dt.date(2025, 5, 31) + dt.timedelta(days=i),
+                    layers=layers) for i in range(10)]
+    for view in opened + changed:
+        store_frames(folder_store, view, columns=VIEW_COLUMNS, index=index)
+    assert len(made) == 20
+    for view in opened + changed:  # each unticks a category: the same dates, other incidents (16 kept: all made)
+        store_frames(folder_store, View(start=view.start, end=view.end, layers=layers, categories=("arrest",)),
+                     columns=VIEW_COLUMNS, index=index)
+    assert len(made) == 20
+
+
+def test_the_c_heap_is_trimmed_after_large_views_worth_of_rows_or_a_while_not_after_each_small_view(monkeypatch):
+    trims, now = [], [1000.0]
+    monkeypatch.setattr(resident, "release_memory", lambda collect=True: trims.append(collect))
+    monkeypatch.setattr(resident.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(resident, "TRIM_AFTER_ROWS", 100)
+    monkeypatch.setattr(resident, "COLLECT_AFTER_ROWS", 10_000)
+    cache = FrameCache(max_entries=50, max_rows=10_000)
+    frame = lambda n: ({"incidents": pd.DataFrame({"id": range(n)})}, None)  # noqa: E731
+    cache.get("first", lambda: frame(10))  # the process's first view: trimmed after (nothing trimmed before)
+    assert trims == [False]
+    for key in range(9):  # a bundle's views at once: 90 rows built, the heap left as it is (a trim walks all of it)
+        cache.get(key, lambda: frame(10))
+    assert trims == [False]
+    cache.get("tenth", lambda: frame(10))  # 100 rows built since the last trim: this build trims
+    assert trims == [False, False]
+    cache.get("large", lambda: frame(150))  # a large view (a year of a million incidents): a trim each
+    cache.get("larger", lambda: frame(150))
+    assert trims == [False] * 4
+    cache.get("small", lambda: frame(10))
+    now[0] += resident.TRIM_EVERY_SECONDS  # a reader alone, a while after: its small view trims, as before
+    cache.get("later", lambda: frame(10))
+    assert trims == [False] * 5
