@@ -33,6 +33,8 @@ START, END = "<!-- performance:start -->", "<!-- performance:end -->"
 BENCHMARKS: dict[str, tuple[str, list[str], int, tuple[str, ...]]] = {
     "page": ("What a reader's browser fetches and when the map paints (bundled data, desktop and phone profile)",
              ["benchmarks/bench_page.py"], 1800, (r"first visit:", r"reload \(warm")),
+    "floor": ("This page's first paint beside the smallest Streamlit page with a map frame (Streamlit's own floor)",
+              ["benchmarks/bench_page_floor.py", "--rounds", "3"], 1800, (r"median of",)),
     "viewers": ("What each viewer costs the server: k sessions at once over the websocket (bundled data)",
                 ["benchmarks/bench_viewers.py", "--k", "1", "10", "50", "100"], 3600,
                 (r"^\s+k\s+views", r"^\s*100\s")),
