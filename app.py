@@ -11,7 +11,6 @@ viewer), ``ICE_MAP_TILES`` (an xyzservices name), ``ICE_MAP_STORE`` (a store fol
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import logging
 import os
 from functools import partial
@@ -36,7 +35,7 @@ from geodata.view.kept import KeptValues, made_once
 from geodata.view.measures import category_params, figures_of, first_screen, measure_tables, measures_span
 from geodata.view.occupancy import coverage, periods, population_table, with_range_adp
 from geodata.view.population_sources import best_population, place_keys, population_sources
-from geodata.view.resident import ResidentViews, release_memory, use_system_memory_pool
+from geodata.view.resident import ResidentViews, release_memory, settle_collector, use_system_memory_pool
 from geodata.view.search import aor_focus, parse_focus, search, search_index
 from geodata.view.shards import cache_dir, prune, write_file, write_shards
 from geodata.view.spans import date_presets, date_range, layer_spans
@@ -524,7 +523,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     # No values come back from the map; the link's view (lat, lon, zoom) goes beside it, once, applied in the browser.
     with map_slot:
         send(st_folium, m, **({"center": list(link_view[0]), "zoom": link_view[1]} if link_view else {}))
-    _frozen = made_once(st.cache_resource(show_spinner=False))(lambda: gc.freeze())()  # the first run's objects: no gc
+    _settled = made_once(st.cache_resource(show_spinner=False))(settle_collector)()  # once: the collector's settings
     if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
         st.markdown(EMBED_CSS, unsafe_allow_html=True)
         st.stop()

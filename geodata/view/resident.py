@@ -39,9 +39,10 @@ from .child import in_a_child
 from .compose import frames
 from .selection import incident_aors
 
-__all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "IncidentIndex", "MALLOC_ARENAS", "MALLOC_MMAP_BYTES", "MAX_CACHED_ROWS",
-           "MAX_CACHED_VIEWS", "MAX_KEPT_OTHERS", "ResidentViews", "SLICE_ROWS", "TRIM_AFTER_ROWS",
-           "TRIM_EVERY_SECONDS", "release_memory", "use_system_memory_pool"]
+__all__ = ["COLLECT_AFTER_ROWS", "FrameCache", "GC_YOUNG_THRESHOLD", "IncidentIndex", "MALLOC_ARENAS",
+           "MALLOC_MMAP_BYTES", "MAX_CACHED_ROWS", "MAX_CACHED_VIEWS", "MAX_KEPT_OTHERS", "ResidentViews",
+           "SLICE_ROWS", "TRIM_AFTER_ROWS", "TRIM_EVERY_SECONDS", "release_memory", "settle_collector",
+           "use_system_memory_pool"]
 
 #: Bytes of one shapely point besides its reference (measured: 1e6 points, about 210 MB).
 _POINT_BYTES = 200
@@ -317,6 +318,24 @@ def use_system_memory_pool() -> None:
                                    ("MALLOC_MMAP_THRESHOLD_", _M_MMAP_THRESHOLD, MALLOC_MMAP_BYTES)):
             if env not in os.environ:
                 libc.mallopt(option, value)
+
+
+#: Net allocations after which Python collects its youngest generation, in the server (Python's default: 700).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def settle_collector() -> None:
+    """Once, after the server's first page: what is alive then (the libraries, the store's tables, the first
+    view) is frozen out of the collector's passes (``gc.freeze``), and the youngest generation is collected after
+    :data:`GC_YOUNG_THRESHOLD` allocations instead of 700.
+
+    A rerun allocates tens of thousands of short-lived objects (Streamlit's messages, pandas' frames); at 700 the
+    young collections promoted enough of them to start a dozen full passes (~70 ms each, holding the interpreter)
+    in a run of a hundred readers' filter changes: 1.3-1.5 CPU s of the collector's against 0.5 at 10,000
+    (issue 21).  Cycles are still collected, only less often; :func:`release_memory` still collects after large
+    views."""
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 #: glibc's ``mallopt`` options (malloc.h) and the values the server sets (:func:`use_system_memory_pool`).

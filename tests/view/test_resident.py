@@ -364,3 +364,19 @@ def test_the_c_heap_is_trimmed_after_large_views_worth_of_rows_or_a_while_not_af
     now[0] += resident.TRIM_EVERY_SECONDS  # a reader alone, a while after: its small view trims, as before
     cache.get("later", lambda: frame(10))
     assert trims == [False] * 5
+
+
+def test_settling_the_collector_freezes_what_is_alive_and_collects_the_young_less_often():
+    import gc
+
+    from geodata.view.resident import GC_YOUNG_THRESHOLD, settle_collector
+
+    before = gc.get_threshold()
+    try:
+        kept = [object() for _ in range(10)]
+        settle_collector()
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *before[1:]) and GC_YOUNG_THRESHOLD > before[0]
+        assert gc.get_freeze_count() >= len(kept)  # out of the collector's passes from now on
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
