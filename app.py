@@ -70,7 +70,8 @@ if __name__ != "__main__":  # `streamlit run app.py` imports this file for its A
     # Leaflet and the layers' scripts (as named below), so that the browser fetches them while the frame starts.
     _named = f"../{Path(__file__).stem}."  # Streamlit names a component declared in this file app.<name>
     app = st.App(__file__, middleware=asset_middleware(map_frame_preloads(
-        f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}"), {PAGE: PAGE_CSS}))
+        f"{_named}leaflet-{folder_digest(LEAFLET_DIR)}", f"{_named}records/{script_bundle()[0]}"), {PAGE: PAGE_CSS},
+        base=st.get_option("server.baseUrlPath")))
 else:  # streamlit_folium declares its component when imported: in a page run, where the server registers it
     from streamlit_folium import st_folium
     # The interface's language: the link's lang=, else the browser's; the switch in the sidebar changes it.
@@ -322,8 +323,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     start, end = (dates[0], dates[1]) if len(dates) == 2 else (dates[0], last_day) if dates else (first_day, last_day)
     # Dates always go into the link, so it shows the same days after new data arrives.
     view = View(start=start, end=end, categories=chosen, layers=layers_on, aors=tuple(aors))
-    st.query_params.from_dict(
-        view.to_params()
+    st.query_params.from_dict(view.to_params()
         | ({"style": style} if style != "points" else {})
         | ({"regions": regions} if regions != "none" else {})
         | ({"offline": "1"} if offline and not OFFLINE_FORCED else {})
@@ -526,6 +526,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
     _settled = made_once(st.cache_resource(show_spinner=False))(settle_collector)()  # once: the collector's settings
     if st.context.is_embedded:  # a news site's iframe: the map, its legend, attribution and "data as of" only
         st.markdown(EMBED_CSS, unsafe_allow_html=True)
+        frames = shown_inc = shown_fac = None  # as at the end (the first run's globals are kept: geodata.view.kept)
         st.stop()
 
     # -- time: incidents per week and people detained, for the view ---------------------------

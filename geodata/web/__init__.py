@@ -11,13 +11,15 @@ __all__ = ["IMMUTABLE", "CompressedAssets", "asset_middleware", "choose_encoding
            "folder_digest", "is_versioned", "no_delay_on_listeners", "resource_preloads"]
 
 
-def asset_middleware(preloads: dict[str, list[str]] | None = None, styles: dict[str, str] | None = None) -> list:
+def asset_middleware(preloads: dict[str, list[str]] | None = None, styles: dict[str, str] | None = None,
+                     base: str = "") -> list:
     """The middleware list for ``st.App(..., middleware=...)``: :class:`CompressedAssets` in front.
 
     Connections get ``TCP_NODELAY`` (:mod:`geodata.web.nodelay`).  ``preloads``: by a page's path (such as
     a component's ``index.html``), the scripts and style sheets its code will load later, hinted in its
     ``<head>`` (:func:`resource_preloads`).  ``styles``: by a page's path (``/``: Streamlit's page), a
     ``<style>`` block put into its ``<head>``, so that it applies from the first paint, before any element.
+    ``base``: the URL path the app is served under (Streamlit's ``server.baseUrlPath``); paths are given without it.
     """
     from starlette.middleware import Middleware  # Streamlit's server (a dependency of the app, not of geodata)
 
@@ -26,4 +28,4 @@ def asset_middleware(preloads: dict[str, list[str]] | None = None, styles: dict[
         if not style.lstrip().startswith("<style>"):
             raise ValueError(f"{path}: a style is a <style> block")
         heads[path] = heads.get(path, b"") + style.encode() + b"\n"
-    return [Middleware(CompressedAssets, heads=heads, nodelay=True)]
+    return [Middleware(CompressedAssets, heads=heads, nodelay=True, base=base)]

@@ -168,6 +168,10 @@ class CompressedAssets:
     heads
         HTML put at the end of the ``<head>`` of the HTML pages at these paths (such as hints that let the
         browser fetch at once what the page's code will ask for later: :mod:`geodata.web.preload`).
+    base
+        The URL path the app is served under (Streamlit's ``server.baseUrlPath``, which its server keeps in each
+        request's path rather than in ``root_path``): ``/map/`` is then the page ``/``, ``/map/static/...``
+        Streamlit's files.
     nodelay
         Set ``TCP_NODELAY`` on the process's listening sockets when the server first calls this middleware
         (:func:`geodata.web.nodelay.no_delay_on_listeners`: Streamlit's server leaves Nagle's algorithm on,
@@ -176,8 +180,9 @@ class CompressedAssets:
 
     def __init__(self, app: ASGIApp, *, prefixes: Iterable[str] = PREFIXES, min_size: int = 1024,
                  cache_bytes: int = 96 * 2**20, folder: str | Path | None = "",
-                 heads: dict[str, bytes] | None = None, nodelay: bool = False) -> None:
+                 heads: dict[str, bytes] | None = None, nodelay: bool = False, base: str = "") -> None:
         self.app = app
+        self.base = "/" + base.strip("/") if base.strip("/") else ""
         self._nodelay = nodelay
         self.heads = {path: head for path, head in (heads or {}).items() if head}
         self.prefixes = tuple(prefixes)
@@ -205,6 +210,8 @@ class CompressedAssets:
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root):]
+        if self.base and (path == self.base or path.startswith(self.base + "/")):  # Streamlit keeps it in the path
+            path = path[len(self.base):] or "/"
         headers = {k.lower(): v for k, v in scope.get("headers", ())}
         if not (path.startswith(self.prefixes) or path in PAGES) or b"range" in headers:
             await self.app(scope, receive, send)

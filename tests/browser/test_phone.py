@@ -131,11 +131,14 @@ def test_a_phone_gets_the_filters_in_a_popover_above_the_map_drawn_only_when_ope
         assert deaths.is_visible() and not deaths.is_checked()
 
 
-def test_a_phone_reading_an_embedded_map_gets_no_filters(browser, offline_server):
+def test_a_phone_reading_an_embedded_map_gets_no_filters_and_the_title_first(browser, offline_server):
     with app_page(browser, offline_server, **PHONE, user_agent=PHONE_UA) as app:
         app.open("?embed=true&start=2025-06-01&end=2026-05-31")
         assert app.map_frame() is not None
         assert not app.page.get_by_role("button", name="Filters").is_visible()  # the link's filter is the view
+        # An embed keeps its order however narrow its frame: the title, then the map.
+        title = app.page.get_by_role("heading", name="US immigration enforcement").bounding_box()
+        assert title["y"] < app.map_frame().frame_element().bounding_box()["y"]
 
 
 def test_a_desktop_browser_keeps_the_filters_in_the_sidebar(browser, offline_server):

@@ -56,3 +56,17 @@ def test_the_pages_styles_go_into_its_head_with_the_frames_hints_kept_apart():
     assert b"leaflet.js" in frame and b"<style>" not in frame
     with pytest.raises(ValueError, match="<style>"):
         asset_middleware(styles={PAGE: "body { margin: 0 }"})
+
+
+def test_under_a_base_url_path_the_page_and_files_are_still_found():
+    # Streamlit's server keeps server.baseUrlPath in each request's path (not in root_path): /map/ is the page.
+    page = b"<!doctype html><html><head><title>t</title></head><body>" + b"<p>x</p>" * 300 + b"</body></html>"
+    inner = FakeStreamlit({"/map/": (page, b"text/html"), "/map/static/js/x.js": (b"var a = 1;\n" * 400,
+                                                                                   b"application/javascript")})
+    style = b"<style>h1 { color: red }</style>"
+    for base in ("map", "/map/"):
+        app = CompressedAssets(inner, folder=None, heads={"/": style}, base=base)
+        assert style in get(app, "/map/")[2].split(b"</head>")[0]
+        status, headers, _ = get(app, "/map/static/js/x.js", accept_encoding="gzip")
+        assert status == 200 and headers.get("content-encoding") == "gzip"
+    assert style not in get(CompressedAssets(inner, folder=None, heads={"/": style}), "/map/")[2]  # the path as is
