@@ -41,13 +41,14 @@ PAGE_CSS = """<style>
 
 # Embedded in a news site's page (Streamlit's ?embed=true): no sidebar, nor a phone's filters (the filter comes from
 # the link), a compact title; the map with its legend, attribution and "data as of" is all there is, in that order
-# however narrow the frame (PAGE_CSS, in the <head> of every page, puts a phone's map first).
+# however narrow the frame (PAGE_CSS, in the <head> of every page, puts a phone's map first; this rule is as specific
+# as that one, and later).
 EMBED_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 .st-key-filters { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem 0 !important; max-width: none; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.1rem !important; padding: 0 !important; }
-[data-testid="stVerticalBlock"] > * { order: 0 !important; }
+[data-testid="stVerticalBlock"] > :is(*, :has(iframe[title="streamlit_folium.st_folium"])) { order: 0 !important; }
 </style>"""
 
 
