@@ -440,7 +440,7 @@ else:  # streamlit_folium declares its component when imported: in a page run, w
         except Exception:  # a bug met by someone's file: say so, keep the map, log the traceback for the server
             logging.getLogger(__name__).exception("reading the upload %r failed", upload.name)
             side.error(_("{file}: this file could not be read (an error in this app, logged on the "
-                               "server).").format(file=markdown_plain(upload.name)))
+                         "server).").format(file=markdown_plain(upload.name)))
             mine_all = None
 
     def _with_shards(layer):
