@@ -6,8 +6,10 @@ from __future__ import annotations
 __all__ = ["EMBED_CSS", "FILTERS_KEY", "MAP_FRAME", "PAGE", "PAGE_CSS", "embed_snippet", "map_frame_preloads",
            "phone_layout"]
 
-#: The key of the container of the filters' popover on a phone (Streamlit gives it the class ``st-key-filters``).
+#: The key of the container of the filters' popover on a phone; Streamlit gives it the class ``st-key-<key>``, which
+#: the styles below place (PAGE_CSS) and hide in an embed (EMBED_CSS).
 FILTERS_KEY = "filters"
+_FILTERS = f".st-key-{FILTERS_KEY}"
 #: Streamlit's page (its index.html): ``PAGE_CSS`` goes into its ``<head>`` (``geodata.web.asset_middleware``).
 PAGE = "/"
 #: streamlit-folium's page: the map's frame (its component is named ``streamlit_folium.st_folium``).
@@ -35,9 +37,9 @@ PAGE_CSS = """<style>
 @media (max-width: 640px) {
   [data-testid="stVerticalBlock"] > *:has(iframe[title="streamlit_folium.st_folium"]) { order: -1 !important; }
   [data-testid="stMainBlockContainer"] { padding-top: 3.5rem !important; }
-  [data-testid="stVerticalBlock"] > :is(.st-key-filters, :has(.st-key-filters)) { order: -2 !important; }
+  [data-testid="stVerticalBlock"] > :is({filters}, :has({filters})) { order: -2 !important; }
 }
-</style>"""
+</style>""".replace("{filters}", _FILTERS)
 
 # Embedded in a news site's page (Streamlit's ?embed=true): no sidebar, nor a phone's filters (the filter comes from
 # the link), a compact title; the map with its legend, attribution and "data as of" is all there is, in that order
@@ -45,11 +47,11 @@ PAGE_CSS = """<style>
 # as that one, and later).
 EMBED_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-.st-key-filters { display: none !important; }
+{filters} { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem 0 !important; max-width: none; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.1rem !important; padding: 0 !important; }
 [data-testid="stVerticalBlock"] > :is(*, :has(iframe[title="streamlit_folium.st_folium"])) { order: 0 !important; }
-</style>"""
+</style>""".replace("{filters}", _FILTERS)
 
 
 def embed_snippet(url: str, params: dict, height: int = 900) -> str:
